@@ -1,0 +1,75 @@
+/**
+ * The client core: a plain Node library with one typed request/event interface. Electron runs
+ * it in a utility process; the CLI and the test host run the same code in Node.
+ */
+import { API_VERSION } from '../../protocol/version';
+import { EventHub } from './events';
+import type { ServerConfig } from './ipc/contract';
+import { servePort } from './ipc/portServer';
+import type { Router } from './ipc/router';
+import { createRouter } from './ipc/router';
+import type { PortLike, WireFromCore } from './ipc/wire';
+import type { Logger } from './log';
+import { createLogger } from './log';
+import { probeServer } from './net/serverProbe';
+
+export interface CoreOptions {
+  /** Folder for this profile's database, keys and caches. */
+  readonly dataDir: string;
+  readonly appVersion: string;
+  /** Server pre-filled on the welcome screen (the local server in development). */
+  readonly defaultServer: ServerConfig | null;
+  readonly runtime?: string;
+  readonly log?: Logger;
+}
+
+export interface Core {
+  readonly router: Router;
+  readonly events: EventHub;
+  /** Serves requests arriving on `port` and sends it every event; returns a detach function. */
+  attach(port: PortLike<unknown, WireFromCore>): () => void;
+  close(): Promise<void>;
+}
+
+export function createCore(options: CoreOptions): Core {
+  const log = options.log ?? createLogger('core');
+  const events = new EventHub(log.child('events'));
+  const router = createRouter(
+    {
+      'app.info': () => ({
+        name: 'Cairn',
+        version: options.appVersion,
+        apiVersion: API_VERSION,
+        platform: process.platform,
+        arch: process.arch,
+        runtime: options.runtime ?? `node ${process.versions.node}`,
+        defaultServer: options.defaultServer,
+      }),
+      'app.ping': ({ nonce }) => ({ nonce, receivedAt: Date.now() }),
+      'server.probe': (config) => probeServer(config),
+    },
+    {
+      onInternalError: (channel, error) => log.error('request failed', { channel, error }),
+    },
+  );
+
+  const detachers = new Set<() => void>();
+  return {
+    router,
+    events,
+    attach(port) {
+      const stopServing = servePort(port, router, (reason) => log.warn('dropped IPC message', { reason }));
+      const unsubscribe = events.subscribe((event, payload) => port.postMessage({ kind: 'event', event, payload }));
+      const detach = (): void => {
+        stopServing();
+        unsubscribe();
+        detachers.delete(detach);
+      };
+      detachers.add(detach);
+      return detach;
+    },
+    async close() {
+      for (const detach of [...detachers]) detach();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The one typed contract between the renderer (and the CLI/test host) and the core.
+ * Every request channel declares its request and response schema; every event its payload
+ * schema. The router validates inbound requests with these; the renderer imports only types.
+ */
+import { z } from 'zod';
+
+const Empty = z.object({}).strict();
+
+const PinSchema = z
+  .string()
+  .regex(/^sha256\/[A-Za-z0-9+/]{43}=$/, 'a pin looks like sha256/<44 base64 characters>');
+
+export const ServerConfigSchema = z
+  .object({
+    url: z
+      .string()
+      .max(2048)
+      .regex(/^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'the server address must start with https://'),
+    pins: z.array(PinSchema).min(1).max(4),
+  })
+  .strict();
+export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+
+export const AppInfoSchema = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    apiVersion: z.number().int(),
+    platform: z.string(),
+    arch: z.string(),
+    runtime: z.string(),
+    defaultServer: ServerConfigSchema.nullable(),
+  })
+  .strict();
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const ServerProbeSchema = z
+  .object({
+    domain: z.string(),
+    apiVersion: z.number().int(),
+    latencyMs: z.number().nonnegative(),
+  })
+  .strict();
+export type ServerProbe = z.infer<typeof ServerProbeSchema>;
+
+export const ConnectionStateSchema = z
+  .object({
+    state: z.enum(['offline', 'connecting', 'online', 'pin-mismatch']),
+    since: z.number().int(),
+  })
+  .strict();
+export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
+
+export const requests = {
+  /** Version and platform facts for the About screen and diagnostics. */
+  'app.info': { request: Empty, response: AppInfoSchema },
+  /** Round trip through the core; used by health checks and the test host. */
+  'app.ping': {
+    request: z.object({ nonce: z.string().max(128) }).strict(),
+    response: z.object({ nonce: z.string(), receivedAt: z.number().int() }).strict(),
+  },
+  /** Connects to a server over pinned TLS and reads its version; sends no credentials. */
+  'server.probe': { request: ServerConfigSchema, response: ServerProbeSchema },
+} as const satisfies Record<string, Readonly<{ request: z.ZodType; response: z.ZodType }>>;
+
+export const events = {
+  'connection.state': ConnectionStateSchema,
+} as const satisfies Record<string, z.ZodType>;
+
+export type Requests = typeof requests;
+export type RequestChannel = keyof Requests;
+export type RequestOf<C extends RequestChannel> = z.input<Requests[C]['request']>;
+export type ResponseOf<C extends RequestChannel> = z.output<Requests[C]['response']>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventOf<E extends EventName> = z.output<Events[E]>;
+
+export function isRequestChannel(channel: string): channel is RequestChannel {
+  return Object.hasOwn(requests, channel);
+}
+
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(events, name);
+}

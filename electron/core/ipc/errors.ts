@@ -1,0 +1,32 @@
+/**
+ * Error codes the core returns across the IPC boundary. Each code has a default sentence
+ * that says what happened and what to do; handlers may give a more specific one.
+ */
+export const IPC_ERRORS = {
+  'ipc-unknown-channel': 'Cairn does not know this request. The app may be out of date; restart it.',
+  'ipc-invalid-request': 'The request was malformed and was not carried out. Nothing was changed.',
+  'ipc-invalid-message': 'A message between parts of the app was malformed and was dropped.',
+  'ipc-timeout': 'The app took too long to answer. Try again; if it keeps happening, restart Cairn.',
+  'ipc-closed': 'The connection to the app core was lost. Restart Cairn.',
+  internal: 'Something went wrong inside Cairn. Nothing was lost; try again or restart the app.',
+  'tls-pin-mismatch':
+    "The server's certificate does not match the pinned key. Nothing was sent. Check the server address and pin, or ask your administrator.",
+  'network-unreachable': 'The server could not be reached. Check the address and your connection.',
+  'server-incompatible': 'The server speaks a different version of the Cairn protocol. Update Cairn or the server.',
+  'server-bad-response': 'The server answered with something Cairn did not understand.',
+} as const;
+
+export type IpcErrorCode = keyof typeof IPC_ERRORS;
+
+/**
+ * Thrown inside core handlers to return a specific error code; the router turns it into an
+ * `{ ok: false, error }` value. Never crosses the IPC boundary as an exception.
+ */
+export class CoreError extends Error {
+  readonly code: string;
+  constructor(code: IpcErrorCode | (string & {}), message?: string) {
+    super(message ?? (code in IPC_ERRORS ? IPC_ERRORS[code as IpcErrorCode] : code));
+    this.name = 'CoreError';
+    this.code = code;
+  }
+}
