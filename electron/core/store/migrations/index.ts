@@ -1,0 +1,5 @@
+import type { Migration } from '../migration';
+import { migration0001 } from './0001-initial';
+
+/** Every schema step in order. Append new files here; never edit or reorder landed ones. */
+export const MIGRATIONS: readonly Migration[] = [migration0001];

@@ -1,0 +1,133 @@
+import Database from 'better-sqlite3-multiple-ciphers';
+import type { Result } from '../../../protocol/result';
+import { ok } from '../../../protocol/result';
+import { classifyOpenError } from './classifyOpenError';
+import { isDbKey, rawKeyPragma } from './dbKey';
+import type { Db, Migration } from './migration';
+import { applyMigrations, migrationListProblem, planMigrations, readSchemaVersion } from './migration';
+import { MIGRATIONS } from './migrations/index';
+import { storeError } from './storeErrors';
+
+export interface Store {
+  /** Synchronous handle: use it only in the core, which never runs on a thread serving the UI. */
+  readonly db: Db;
+  readonly file: string;
+  readonly schemaVersion: number;
+  close(): void;
+}
+
+export interface OpenStoreOptions {
+  /** Replaces the app's migrations; tests use it to simulate older and newer app versions. */
+  readonly migrations?: readonly Migration[];
+}
+
+/**
+ * Opens (or creates) the encrypted database at `file` with a raw 32-byte key and brings its
+ * schema up to date. Returns a value, never throws for things a user can hit.
+ *
+ * Order matters: the cipher is chosen and keyed before anything else, and a query probes the
+ * key right away, because SQLCipher accepts any key at `PRAGMA key` and only the first read
+ * fails (SQLITE_NOTADB). Nothing that writes (journal mode, migrations) runs before the probe
+ * and the version check, so a wrong key or a newer database is left exactly as it was.
+ *
+ * The caller keeps ownership of `key`; this function does not retain it.
+ */
+export function openStore(file: string, key: Uint8Array, options: OpenStoreOptions = {}): Result<Store> {
+  if (!isDbKey(key)) return storeError('store-invalid-key');
+  const migrations = options.migrations ?? MIGRATIONS;
+  const listProblem = migrationListProblem(migrations);
+  if (listProblem !== undefined) throw new Error(`invalid migration list: ${listProblem}`);
+
+  let db: Db;
+  try {
+    db = new Database(file);
+  } catch (error) {
+    return storeError(classifyOpenError(error));
+  }
+
+  const fail = (result: Result<Store>): Result<Store> => {
+    db.close();
+    return result;
+  };
+
+  try {
+    configureCipher(db, key);
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (error) {
+    return fail(storeError(classifyOpenError(error)));
+  }
+
+  let current: number;
+  try {
+    current = readSchemaVersion(db);
+  } catch (error) {
+    return fail(storeError(classifyOpenError(error)));
+  }
+  const plan = planMigrations(current, migrations);
+  if (plan.kind === 'too-new') {
+    return fail(
+      storeError(
+        'store-too-new',
+        `This profile was written by a newer version of Cairn (database schema ${plan.found}; this version knows up to ${plan.known}). Nothing was changed. Update Cairn to open it.`,
+      ),
+    );
+  }
+
+  try {
+    configureConnection(db);
+  } catch (error) {
+    return fail(storeError(classifyOpenError(error)));
+  }
+
+  if (plan.kind === 'migrate') {
+    try {
+      applyMigrations(db, plan.pending);
+    } catch (error) {
+      const code = classifyOpenError(error);
+      return fail(storeError(code === 'store-cannot-open' ? 'store-migration-failed' : code));
+    }
+  }
+
+  return ok({
+    db,
+    file,
+    schemaVersion: readSchemaVersion(db),
+    close: () => {
+      if (db.open) db.close();
+    },
+  });
+}
+
+/**
+ * SQLCipher 4 layout (AES-256-CBC + HMAC-SHA512 per page) rather than the library's default
+ * ChaCha20 scheme: same speed here (measured: 100k inserts 136 ms vs 108 ms, open 0.6 ms), and
+ * standard `sqlcipher` tools can open the file with the raw key, which matters for support and
+ * data recovery. Cipher and `legacy` must be set before `key`.
+ */
+function configureCipher(db: Db, key: Uint8Array): void {
+  db.pragma(`cipher = 'sqlcipher'`);
+  db.pragma('legacy = 4');
+  db.pragma(rawKeyPragma(key));
+}
+
+/**
+ * WAL lets the UI's reads proceed while the receive pipeline writes.
+ *
+ * synchronous = FULL, not NORMAL: in WAL mode NORMAL survives an application crash but may
+ * lose the last commits on power loss or an OS crash. The receive pipeline acknowledges a
+ * message to the server only after its transaction commits, and the server then deletes it;
+ * MLS group state advances in the same transaction. Losing an acknowledged commit would lose
+ * a message for good or leave the device on a stale epoch, so each commit is fsynced. Cost
+ * here: ~0.12 ms per commit (200 single-row commits: 25 ms FULL vs 5 ms NORMAL); the pipeline
+ * batches a notification page per transaction, which amortises it.
+ *
+ * secure_delete overwrites freed pages, so deleted and expired messages do not linger in free
+ * space (the file is encrypted, but someone holding the key should not find them either).
+ */
+function configureConnection(db: Db): void {
+  const mode: unknown = db.pragma('journal_mode = WAL', { simple: true });
+  if (mode !== 'wal') throw new Error(`journal_mode is ${String(mode)}, expected wal`);
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('secure_delete = ON');
+}
