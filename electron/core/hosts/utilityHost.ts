@@ -1,0 +1,130 @@
+/**
+ * The core's side of Electron's utility process, kept free of Electron so it can be unit
+ * tested with fake ports. The shell sends `start` (with the core options), then one `attach`
+ * per renderer connection carrying a MessagePort; the core serves each port until it closes.
+ * The only thing the core tells the shell directly is whether a call is active, because the
+ * shell grants camera and microphone only then.
+ */
+import { z } from 'zod';
+import type { Core, CoreOptions } from '../core';
+import type { PortLike, WireFromCore } from '../ipc/wire';
+import { CoreHostOptionsSchema } from './options';
+
+/** What the shell sends; parsed here because it arrives from another process. */
+export const ShellToCoreSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('start'), options: CoreHostOptionsSchema }).strict(),
+  z.object({ kind: z.literal('attach') }).strict(),
+  z.object({ kind: z.literal('shutdown') }).strict(),
+]);
+export type ShellToCore = z.infer<typeof ShellToCoreSchema>;
+
+/** What the core sends the shell; the shell parses it with its own schema. */
+export type CoreToShell =
+  | Readonly<{ kind: 'ready' }>
+  | Readonly<{ kind: 'call-state'; active: boolean }>
+  | Readonly<{ kind: 'fatal'; message: string }>;
+
+/** A MessagePortMain as seen from the utility process. */
+export interface UtilityPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (event: { readonly data: unknown }) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  off(event: 'message', listener: (event: { readonly data: unknown }) => void): unknown;
+  start(): void;
+  close(): void;
+}
+
+/** `process.parentPort` in an Electron utility process. */
+export interface UtilityParentPort {
+  on(event: 'message', listener: (event: { readonly data: unknown; readonly ports: readonly unknown[] }) => void): unknown;
+  postMessage(message: CoreToShell): void;
+}
+
+/** Core events the shell must hear about. `call.state` carries `{ active: boolean }`. */
+const CALL_STATE_EVENT = 'call.state';
+const CallStatePayloadSchema = z.object({ active: z.boolean() });
+
+export interface UtilityHostDeps {
+  createCore(options: CoreOptions): Core;
+  /** Ends the process once the core has closed (process.exit in production). */
+  exit(code: number): void;
+  log(message: string): void;
+}
+
+/** Serves the shell's messages on `parent` until shutdown. */
+export function runUtilityHost(parent: UtilityParentPort, deps: UtilityHostDeps): void {
+  let core: Core | undefined;
+  parent.on('message', (event) => {
+    const parsed = ShellToCoreSchema.safeParse(event.data);
+    if (!parsed.success) {
+      deps.log('dropped a malformed message from the shell');
+      return;
+    }
+    const message = parsed.data;
+    switch (message.kind) {
+      case 'start': {
+        if (core) return;
+        try {
+          core = deps.createCore(message.options);
+        } catch (error) {
+          parent.postMessage({ kind: 'fatal', message: error instanceof Error ? error.message : 'core failed to start' });
+          deps.exit(1);
+          return;
+        }
+        core.events.subscribe((name, payload) => {
+          // Compared as a string: the event joins the contract when calls land.
+          const eventName: string = name;
+          if (eventName !== CALL_STATE_EVENT) return;
+          const state = CallStatePayloadSchema.safeParse(payload);
+          if (state.success) parent.postMessage({ kind: 'call-state', active: state.data.active });
+        });
+        parent.postMessage({ kind: 'ready' });
+        return;
+      }
+      case 'attach': {
+        const port = event.ports[0];
+        if (!core || !isUtilityPort(port)) {
+          deps.log('attach without a started core or without a port');
+          if (isUtilityPort(port)) port.close();
+          return;
+        }
+        const detach = core.attach(asPortLike(port));
+        port.on('close', detach);
+        port.start();
+        return;
+      }
+      case 'shutdown': {
+        const closing = core?.close() ?? Promise.resolve();
+        void closing.finally(() => deps.exit(0));
+        return;
+      }
+    }
+  });
+}
+
+function asPortLike(port: UtilityPort): PortLike<unknown, WireFromCore> {
+  return {
+    postMessage: (message) => port.postMessage(message),
+    onMessage: (listener) => {
+      const handler = (event: { readonly data: unknown }): void => listener(event.data);
+      port.on('message', handler);
+      return () => {
+        port.off('message', handler);
+      };
+    },
+  };
+}
+
+/** Electron hands ports over as untyped objects; check the shape before using one. */
+export function isUtilityPort(value: unknown): value is UtilityPort {
+  return hasMethods(value, ['postMessage', 'on', 'off', 'start', 'close']);
+}
+
+export function isUtilityParentPort(value: unknown): value is UtilityParentPort {
+  return hasMethods(value, ['postMessage', 'on']);
+}
+
+function hasMethods(value: unknown, names: readonly string[]): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  return names.every((name) => typeof Reflect.get(value, name) === 'function');
+}

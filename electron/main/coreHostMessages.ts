@@ -1,0 +1,26 @@
+/**
+ * Messages between the shell and the core's utility process (the host side lives in
+ * electron/core/hosts/utilityHost.ts, which the shell may not import). Each side parses what
+ * it receives; test/unit/shell checks that the two agree.
+ */
+import { z } from 'zod';
+
+export const CoreToShellSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ready') }).strict(),
+  z.object({ kind: z.literal('call-state'), active: z.boolean() }).strict(),
+  z.object({ kind: z.literal('fatal'), message: z.string().max(2000) }).strict(),
+]);
+export type CoreToShell = z.infer<typeof CoreToShellSchema>;
+
+/** Options the core needs to start; the host validates them against its own schema. */
+export interface CoreStartOptions {
+  readonly dataDir: string;
+  readonly appVersion: string;
+  readonly defaultServer: Readonly<{ url: string; pins: readonly string[] }> | null;
+  readonly runtime: string;
+}
+
+export type ShellToCore =
+  | Readonly<{ kind: 'start'; options: CoreStartOptions }>
+  | Readonly<{ kind: 'attach' }>
+  | Readonly<{ kind: 'shutdown' }>;

@@ -1,0 +1,126 @@
+/**
+ * Keeps the core process alive for the shell: starts it, opens one MessagePort channel per
+ * renderer connection, restarts it after a crash within the bounds of `decideRestart`, and
+ * reports when it gives up. Electron is injected through `CoreLauncher`, so this logic is
+ * unit-tested with fakes; coreProcess.ts supplies the real utilityProcess.
+ */
+import type { RestartPolicy } from './coreRestartPolicy';
+import { DEFAULT_RESTART_POLICY, decideRestart } from './coreRestartPolicy';
+import type { CoreStartOptions, CoreToShell, ShellToCore } from './coreHostMessages';
+import { CoreToShellSchema } from './coreHostMessages';
+
+export interface CoreChild<Port> {
+  postMessage(message: ShellToCore, transfer?: Port[]): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onExit(listener: (code: number) => void): void;
+  kill(): void;
+}
+
+export interface CoreLauncher<Port> {
+  fork(): CoreChild<Port>;
+  /** A linked pair: `core` goes to the core process, `renderer` to the page. */
+  createChannel(): { core: Port; renderer: Port };
+}
+
+export interface SupervisorEvents {
+  /** The core (re)started; the caller should connect the renderer again. */
+  onStarted(restart: boolean): void;
+  onCallState(active: boolean): void;
+  /** Too many crashes: the caller tells the user; the supervisor will not retry. */
+  onGaveUp(detail: string): void;
+  log(message: string): void;
+}
+
+export interface SupervisorOptions {
+  readonly startOptions: CoreStartOptions;
+  readonly policy?: RestartPolicy;
+  readonly now?: () => number;
+  readonly schedule?: (run: () => void, delayMs: number) => void;
+}
+
+export interface CoreSupervisor<Port> {
+  start(): void;
+  /** Opens a channel to the running core and returns the renderer's end, or undefined. */
+  openChannel(): Port | undefined;
+  stop(): void;
+}
+
+export function createCoreSupervisor<Port>(
+  launcher: CoreLauncher<Port>,
+  events: SupervisorEvents,
+  options: SupervisorOptions,
+): CoreSupervisor<Port> {
+  const now = options.now ?? Date.now;
+  const schedule = options.schedule ?? ((run, delayMs) => void setTimeout(run, delayMs));
+  const restarts: number[] = [];
+  let child: CoreChild<Port> | undefined;
+  let state: 'idle' | 'running' | 'restarting' | 'failed' | 'stopped' = 'idle';
+  let lastFatal = '';
+
+  const launch = (restart: boolean): void => {
+    const current = launcher.fork();
+    child = current;
+    state = 'running';
+    current.onMessage((raw) => {
+      const parsed = CoreToShellSchema.safeParse(raw);
+      if (!parsed.success) {
+        events.log('dropped a malformed message from the core process');
+        return;
+      }
+      handle(parsed.data);
+    });
+    current.onExit((code) => {
+      if (child !== current || state !== 'running') return;
+      child = undefined;
+      events.onCallState(false);
+      const decision = decideRestart(restarts, now(), options.policy ?? DEFAULT_RESTART_POLICY);
+      if (decision.action === 'give-up') {
+        state = 'failed';
+        events.onGaveUp(`The core stopped ${decision.crashes} times (last exit code ${code}). ${lastFatal}`.trim());
+        return;
+      }
+      state = 'restarting';
+      restarts.push(now());
+      events.log(`core exited with code ${code}; restart ${decision.attempt} in ${decision.delayMs} ms`);
+      schedule(() => {
+        if (state === 'restarting') launch(true);
+      }, decision.delayMs);
+    });
+    current.postMessage({ kind: 'start', options: options.startOptions });
+    events.onStarted(restart);
+  };
+
+  const handle = (message: CoreToShell): void => {
+    switch (message.kind) {
+      case 'ready':
+        return;
+      case 'call-state':
+        events.onCallState(message.active);
+        return;
+      case 'fatal':
+        lastFatal = message.message;
+        return;
+    }
+  };
+
+  return {
+    start() {
+      if (state === 'idle') launch(false);
+    },
+    openChannel() {
+      if (state !== 'running' || !child) return undefined;
+      const { core, renderer } = launcher.createChannel();
+      child.postMessage({ kind: 'attach' }, [core]);
+      return renderer;
+    },
+    stop() {
+      const current = child;
+      state = 'stopped';
+      child = undefined;
+      if (!current) return;
+      current.postMessage({ kind: 'shutdown' });
+      // The core closes its database on shutdown; if it hangs, the process goes anyway.
+      schedule(() => current.kill(), 2_000);
+    },
+  };
+}

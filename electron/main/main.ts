@@ -1,0 +1,129 @@
+/**
+ * Electron main: the thin shell. It owns the app lifecycle and the window, serves the
+ * renderer on app://cairn, and starts the core in a utility process; it runs no SQL, crypto
+ * or protocol logic, and IPC between page and core does not pass through it.
+ */
+import path from 'node:path';
+import type { BrowserWindow } from 'electron';
+import { app, dialog, session } from 'electron';
+import { registerAppSchemePrivileges, serveAppScheme } from './appScheme';
+import { CORE_PORT_CHANNEL } from './channels';
+import { installContentsGuards } from './contentsGuards';
+import { utilityProcessLauncher } from './coreProcess';
+import { createCoreSupervisor } from './coreSupervisor';
+import { defaultServerFromEnv } from './defaultServer';
+import { createMainWindow } from './mainWindow';
+import { mayReceiveCorePort } from './navigationPolicy';
+import { installPermissionHandlers } from './permissionHandlers';
+import { shellPaths } from './shellPaths';
+import { WINDOW_STATE_FILE_NAME } from './windowStateFile';
+
+const log = (message: string): void => {
+  process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), level: 'info', scope: 'shell', message })}\n`);
+};
+
+const paths = shellPaths(__dirname);
+let mainWindow: BrowserWindow | undefined;
+let callActive = false;
+
+// Before `ready`: the scheme must be privileged before any session exists, and every
+// renderer is sandboxed even if some future code forgets the flag.
+registerAppSchemePrivileges();
+app.enableSandbox();
+
+const supervisor = createCoreSupervisor(
+  utilityProcessLauncher(paths.coreEntry),
+  {
+    onStarted: (restart) => {
+      if (restart && mainWindow) connectRenderer(mainWindow);
+    },
+    onCallState: (active) => {
+      callActive = active;
+    },
+    onGaveUp: (detail) => void reportCoreFailure(detail),
+    log,
+  },
+  {
+    startOptions: {
+      dataDir: path.join(app.getPath('userData'), 'profile'),
+      appVersion: app.getVersion(),
+      defaultServer: defaultServerFromEnv(process.env),
+      runtime: `electron ${process.versions.electron ?? 'unknown'}`,
+    },
+  },
+);
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Cairn owns this profile; it gets the 'second-instance' event and shows itself.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
+    mainWindow.focus();
+  });
+  app.on('web-contents-created', (_event, contents) => installContentsGuards(contents, log));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (!mainWindow) void openWindow();
+  });
+  app.on('before-quit', () => supervisor.stop());
+  app.whenReady().then(start, (error: unknown) => {
+    log(`startup failed: ${error instanceof Error ? error.message : 'unknown error'}`);
+    app.exit(1);
+  });
+}
+
+async function start(): Promise<void> {
+  installPermissionHandlers(session.defaultSession, () => callActive);
+  serveAppScheme(paths.rendererDir);
+  supervisor.start();
+  await openWindow();
+}
+
+async function openWindow(): Promise<void> {
+  const window = await createMainWindow({
+    preloadPath: paths.preload,
+    stateFile: path.join(app.getPath('userData'), WINDOW_STATE_FILE_NAME),
+    log,
+    onContentsReady: (created) => {
+      mainWindow = created;
+      created.on('closed', () => {
+        mainWindow = undefined;
+      });
+      // Each load (first start, reload) gets a fresh channel; the old one closes with its page.
+      created.webContents.on('did-finish-load', () => connectRenderer(created));
+    },
+  });
+  mainWindow = window;
+}
+
+/** Hands the page a new port to the core, but only if the top frame shows our own origin. */
+function connectRenderer(window: BrowserWindow): void {
+  if (window.isDestroyed()) return;
+  const frame = window.webContents.mainFrame;
+  if (!mayReceiveCorePort(frame.url, frame.parent === null)) {
+    log('not connecting the core: the window does not show app://cairn');
+    return;
+  }
+  const port = supervisor.openChannel();
+  if (port) frame.postMessage(CORE_PORT_CHANNEL, null, [port]);
+}
+
+async function reportCoreFailure(detail: string): Promise<void> {
+  log(`core gave up: ${detail}`);
+  const { response } = await dialog.showMessageBox({
+    type: 'error',
+    title: 'Cairn stopped working',
+    message: 'The part of Cairn that keeps your messages stopped unexpectedly, several times in a row.',
+    detail: `Your messages stay encrypted on this computer. Restart Cairn; if this keeps happening, reinstall it or contact support.\n\n${detail}`,
+    buttons: ['Restart Cairn', 'Quit'],
+    defaultId: 0,
+    cancelId: 1,
+  });
+  if (response === 0) app.relaunch();
+  app.exit(0);
+}

@@ -1,0 +1,32 @@
+/**
+ * Connects Chromium's permission prompts to `decidePermission`. The request handler answers
+ * prompts (getUserMedia…); the check handler answers silent queries (permissions.query,
+ * device labels). Both must say the same thing, so both go through the one pure function.
+ */
+import type { Session } from 'electron';
+import { decidePermission } from './permissionPolicy';
+
+export function installPermissionHandlers(session: Session, isCallActive: () => boolean): void {
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
+    const decision = decidePermission({
+      permission,
+      requestingUrl: details.requestingUrl,
+      isMainFrame: details.isMainFrame,
+      mediaTypes,
+      callActive: isCallActive(),
+    });
+    callback(decision.granted);
+  });
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+    decidePermission({
+      permission,
+      requestingUrl: requestingOrigin,
+      isMainFrame: details.isMainFrame,
+      mediaTypes: details.mediaType ? [details.mediaType] : [],
+      callActive: isCallActive(),
+    }).granted,
+  );
+  // USB, HID, serial and Bluetooth devices are never needed by a messenger.
+  session.setDevicePermissionHandler(() => false);
+}
