@@ -1,0 +1,41 @@
+/**
+ * State of the "choose your server" step. Components read `serverStep.state` and call
+ * `connect`; all core traffic goes through renderer/api.ts.
+ */
+import type { ServerProbe } from '../../electron/core/ipc/contract';
+import type { ErrorInfo } from '../../protocol/result';
+import { api } from '../api';
+
+export type ServerStepState =
+  | Readonly<{ kind: 'editing' }>
+  | Readonly<{ kind: 'checking' }>
+  | Readonly<{ kind: 'connected'; url: string; probe: ServerProbe }>
+  | Readonly<{ kind: 'failed'; error: ErrorInfo }>;
+
+const PIN_PATTERN = /^sha256\/[A-Za-z0-9+/]{43}=$/;
+
+export function isValidServerUrl(url: string): boolean {
+  return /^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(url.trim());
+}
+
+export function isValidPin(pin: string): boolean {
+  return PIN_PATTERN.test(pin.trim());
+}
+
+class ServerStep {
+  state = $state<ServerStepState>({ kind: 'editing' });
+
+  async connect(url: string, pin: string): Promise<void> {
+    this.state = { kind: 'checking' };
+    const result = await api.probeServer(url.trim(), [pin.trim()]);
+    this.state = result.ok
+      ? { kind: 'connected', url: url.trim(), probe: result.value }
+      : { kind: 'failed', error: result.error };
+  }
+
+  edit(): void {
+    this.state = { kind: 'editing' };
+  }
+}
+
+export const serverStep = new ServerStep();

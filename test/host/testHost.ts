@@ -1,0 +1,163 @@
+/**
+ * The test host: the real core in a Node worker thread (as Electron runs it in a utility
+ * process), the built renderer in Debian Chromium, and `window.cairn` built by the shared
+ * `createBridge` factory with a Playwright binding as its transport.
+ */
+import { build } from 'esbuild';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { CoreHostOptions } from '../../electron/core/hosts/options';
+import type { ServerConfig } from '../../electron/core/ipc/contract';
+import { launchChromium } from './chromium';
+import type { RendererServer } from './rendererServer';
+import { serveRenderer } from './rendererServer';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const RENDERER_DIR = path.join(REPO_ROOT, 'dist/renderer');
+export const TEST_OUTPUT_DIR = path.join(REPO_ROOT, 'test-output');
+
+export interface LaunchOptions {
+  readonly dataDir: string;
+  readonly defaultServer?: ServerConfig | null;
+  readonly colorScheme?: 'light' | 'dark';
+  readonly viewport?: { width: number; height: number };
+}
+
+export interface TestClient {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  /** Messages the core sent to the page, for assertions about events. */
+  readonly received: readonly unknown[];
+  /** Saves a PNG under test-output/screenshots/ and returns its path. */
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TestHost {
+  readonly rendererUrl: string;
+  launch(options: LaunchOptions): Promise<TestClient>;
+  close(): Promise<void>;
+}
+
+export interface TestHostOptions {
+  /** Response headers for the renderer (the shell's CSP and hardening headers). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly headless?: boolean;
+}
+
+export async function startTestHost(options: TestHostOptions): Promise<TestHost> {
+  const [pageBridge, coreWorker, renderer, browser] = await Promise.all([
+    bundlePageBridge(),
+    bundleCoreWorker(),
+    serveRenderer(RENDERER_DIR, options.headers),
+    launchChromium({ headless: options.headless ?? true }),
+  ]);
+  const clients = new Set<TestClient>();
+  return {
+    rendererUrl: renderer.url,
+    async launch(launchOptions) {
+      const client = await launchClient(browser, renderer, pageBridge, coreWorker, launchOptions);
+      clients.add(client);
+      return client;
+    },
+    async close() {
+      await Promise.all([...clients].map((c) => c.close()));
+      await browser.close();
+      await renderer.close();
+    },
+  };
+}
+
+async function launchClient(
+  browser: Browser,
+  renderer: RendererServer,
+  pageBridge: string,
+  coreWorker: string,
+  options: LaunchOptions,
+): Promise<TestClient> {
+  const workerData: CoreHostOptions = {
+    dataDir: options.dataDir,
+    appVersion: '0.1.0-test',
+    defaultServer: options.defaultServer ?? null,
+    runtime: 'test host',
+  };
+  const worker = new Worker(coreWorker, { workerData });
+  const context = await browser.newContext({
+    colorScheme: options.colorScheme ?? 'light',
+    viewport: options.viewport ?? { width: 1100, height: 760 },
+    deviceScaleFactor: 1,
+  });
+  const page = await context.newPage();
+  const received: unknown[] = [];
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+
+  await page.exposeBinding('__cairnSend', (_source, message: unknown) => {
+    worker.postMessage(message);
+  });
+  worker.on('message', (message: unknown) => {
+    received.push(message);
+    page.evaluate((m) => (globalThis as { __cairnReceive?: (x: unknown) => void }).__cairnReceive?.(m), message).catch(
+      () => undefined, // the page may be closing
+    );
+  });
+  await page.addInitScript({ content: pageBridge });
+  await page.goto(renderer.url);
+
+  let closed = false;
+  return {
+    page,
+    context,
+    received,
+    async screenshot(name) {
+      const dir = path.join(TEST_OUTPUT_DIR, 'screenshots');
+      await mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await context.close();
+      await worker.terminate();
+      if (pageErrors.length > 0) throw new Error(`page errors: ${pageErrors.join('; ')}`);
+    },
+  };
+}
+
+async function bundlePageBridge(): Promise<string> {
+  const result = await build({
+    entryPoints: [path.join(REPO_ROOT, 'test/host/pageBridge.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome130',
+    write: false,
+  });
+  const output = result.outputFiles[0];
+  if (!output) throw new Error('page bridge bundle is empty');
+  return output.text;
+}
+
+/**
+ * Bundles the core's worker entry the way the shell bundles its utility-process entry, into
+ * test-output/ so that npm packages resolve from the repository's node_modules.
+ */
+async function bundleCoreWorker(): Promise<string> {
+  const outfile = path.join(TEST_OUTPUT_DIR, 'host', 'core-worker.mjs');
+  await build({
+    entryPoints: [path.join(REPO_ROOT, 'electron/core/hosts/nodeWorker.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'silent',
+  });
+  return outfile;
+}
