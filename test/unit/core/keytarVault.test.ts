@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeytarVault } from '../../../electron/core/vault/keytarVault';
-import { FakeKeychain } from './fakeKeychain';
+import { FakeKeychain } from '../../fixtures/fakeKeychain';
 
 const key = new Uint8Array(32).map((_, i) => i);
 
