@@ -5,7 +5,7 @@
  */
 export interface DefaultServer {
   readonly url: string;
-  readonly pins: readonly string[];
+  readonly pins: string[];
 }
 
 export function defaultServerFromEnv(env: Readonly<Record<string, string | undefined>>): DefaultServer | null {

@@ -3,7 +3,6 @@
  * follows the OS theme for the background, and loads the app. Decisions live in the pure
  * modules it calls; this file only wires them to Electron.
  */
-import type { BrowserWindow as BrowserWindowType } from 'electron';
 import { BrowserWindow, nativeTheme, screen } from 'electron';
 import { APP_ENTRY_URL } from './appOrigin';
 import type { ThemeName } from './windowOptions';
@@ -17,12 +16,12 @@ export interface MainWindowOptions {
   readonly stateFile: string;
   readonly log: (message: string) => void;
   /** Called before the page loads, so 'did-finish-load' of the first load is not missed. */
-  readonly onContentsReady: (window: BrowserWindowType) => void;
+  readonly onContentsReady: (window: BrowserWindow) => void;
 }
 
 const SAVE_DELAY_MS = 500;
 
-export async function createMainWindow(options: MainWindowOptions): Promise<BrowserWindowType> {
+export async function createMainWindow(options: MainWindowOptions): Promise<BrowserWindow> {
   const saved = (await readWindowState(options.stateFile)) ?? DEFAULT_WINDOW_STATE;
   const state = clampWindowState(saved, currentWorkAreas());
   const window = new BrowserWindow(

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import type { ShellToCore } from '../../../electron/main/coreHostMessages';
+import { decideRestart } from '../../../electron/main/coreRestartPolicy';
+import type { CoreChild, CoreLauncher } from '../../../electron/main/coreSupervisor';
+import { createCoreSupervisor } from '../../../electron/main/coreSupervisor';
+
+interface FakeChild extends CoreChild<string> {
+  readonly sent: Array<{ message: ShellToCore; transfer?: string[] }>;
+  emit(message: unknown): void;
+  exit(code: number): void;
+  killed: boolean;
+}
+
+function fakeLauncher(): CoreLauncher<string> & { children: FakeChild[] } {
+  const children: FakeChild[] = [];
+  let channels = 0;
+  return {
+    children,
+    fork() {
+      let onMessage: (message: unknown) => void = () => undefined;
+      let onExit: (code: number) => void = () => undefined;
+      const child: FakeChild = {
+        sent: [],
+        killed: false,
+        postMessage: (message, transfer) => child.sent.push({ message, transfer }),
+        onMessage: (listener) => {
+          onMessage = listener;
+        },
+        onExit: (listener) => {
+          onExit = listener;
+        },
+        kill: () => {
+          child.killed = true;
+        },
+        emit: (message) => onMessage(message),
+        exit: (code) => onExit(code),
+      };
+      children.push(child);
+      return child;
+    },
+    createChannel() {
+      channels += 1;
+      return { core: `core-${channels}`, renderer: `renderer-${channels}` };
+    },
+  };
+}
+
+const startOptions = { dataDir: '/tmp/p', appVersion: '0.1.0', defaultServer: null, runtime: 'electron test' };
+
+function setup() {
+  const launcher = fakeLauncher();
+  const log: string[] = [];
+  const started: boolean[] = [];
+  const callStates: boolean[] = [];
+  const gaveUp: string[] = [];
+  const scheduled: Array<() => void> = [];
+  let clock = 1_000_000;
+  const supervisor = createCoreSupervisor(
+    launcher,
+    {
+      onStarted: (restart) => started.push(restart),
+      onCallState: (active) => callStates.push(active),
+      onGaveUp: (detail) => gaveUp.push(detail),
+      log: (message) => log.push(message),
+    },
+    { startOptions, now: () => clock, schedule: (run) => scheduled.push(run) },
+  );
+  const runScheduled = (): void => {
+    for (const run of scheduled.splice(0)) run();
+  };
+  const advance = (ms: number): void => {
+    clock += ms;
+  };
+  return { launcher, supervisor, log, started, callStates, gaveUp, runScheduled, advance };
+}
+
+describe('core supervisor', () => {
+  it('starts the core with its options and hands each renderer its own port', () => {
+    const { launcher, supervisor, started } = setup();
+    supervisor.start();
+    const child = launcher.children[0];
+    expect(child?.sent[0]?.message).toEqual({ kind: 'start', options: startOptions });
+    expect(supervisor.openChannel()).toBe('renderer-1');
+    expect(child?.sent[1]).toEqual({ message: { kind: 'attach' }, transfer: ['core-1'] });
+    expect(supervisor.openChannel()).toBe('renderer-2');
+    expect(started).toEqual([false]);
+  });
+
+  it('follows the call state the core reports and ignores malformed messages', () => {
+    const { launcher, supervisor, callStates, log } = setup();
+    supervisor.start();
+    launcher.children[0]?.emit({ kind: 'call-state', active: true });
+    launcher.children[0]?.emit({ kind: 'call-state', active: 'yes' });
+    launcher.children[0]?.emit('garbage');
+    expect(callStates).toEqual([true]);
+    expect(log).toHaveLength(2);
+  });
+
+  it('restarts a crashed core, ends the call and reconnects the renderer', () => {
+    const { launcher, supervisor, started, callStates, runScheduled } = setup();
+    supervisor.start();
+    launcher.children[0]?.emit({ kind: 'call-state', active: true });
+    launcher.children[0]?.exit(134);
+    expect(callStates).toEqual([true, false]);
+    expect(supervisor.openChannel()).toBeUndefined();
+    runScheduled();
+    expect(launcher.children).toHaveLength(2);
+    expect(started).toEqual([false, true]);
+    expect(supervisor.openChannel()).toBe('renderer-1');
+  });
+
+  it('gives up after repeated crashes and tells the user why', () => {
+    const { launcher, supervisor, gaveUp, runScheduled } = setup();
+    supervisor.start();
+    launcher.children[0]?.emit({ kind: 'fatal', message: 'database is corrupt' });
+    for (let i = 0; i < 3; i++) {
+      launcher.children[i]?.exit(1);
+      runScheduled();
+    }
+    expect(launcher.children).toHaveLength(4);
+    launcher.children[3]?.exit(1);
+    runScheduled();
+    expect(launcher.children).toHaveLength(4);
+    expect(gaveUp).toHaveLength(1);
+    expect(gaveUp[0]).toContain('4 times');
+    expect(gaveUp[0]).toContain('database is corrupt');
+    expect(supervisor.openChannel()).toBeUndefined();
+  });
+
+  it('forgets crashes that are long past', () => {
+    const { launcher, supervisor, gaveUp, runScheduled, advance } = setup();
+    supervisor.start();
+    for (let i = 0; i < 6; i++) {
+      launcher.children[i]?.exit(1);
+      runScheduled();
+      advance(30_000);
+    }
+    expect(gaveUp).toEqual([]);
+    expect(launcher.children).toHaveLength(7);
+  });
+
+  it('does not restart a core it stopped on purpose, and kills it if it hangs', () => {
+    const { launcher, supervisor, runScheduled } = setup();
+    supervisor.start();
+    supervisor.stop();
+    const child = launcher.children[0];
+    expect(child?.sent.at(-1)?.message).toEqual({ kind: 'shutdown' });
+    child?.exit(0);
+    runScheduled();
+    expect(child?.killed).toBe(true);
+    expect(launcher.children).toHaveLength(1);
+  });
+});
+
+describe('restart policy', () => {
+  it('backs off between restarts and gives up after three in a minute', () => {
+    expect(decideRestart([], 0)).toEqual({ action: 'restart', delayMs: 250, attempt: 1 });
+    expect(decideRestart([0], 10)).toEqual({ action: 'restart', delayMs: 1_000, attempt: 2 });
+    expect(decideRestart([0, 10], 20)).toEqual({ action: 'restart', delayMs: 3_000, attempt: 3 });
+    expect(decideRestart([0, 10, 20], 30)).toEqual({ action: 'give-up', crashes: 4 });
+    expect(decideRestart([0, 10, 20], 60_020)).toEqual({ action: 'restart', delayMs: 250, attempt: 1 });
+  });
+});

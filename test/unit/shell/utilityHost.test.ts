@@ -1,0 +1,146 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCore } from '../../../electron/core/core';
+import type { CoreToShell, UtilityParentPort, UtilityPort } from '../../../electron/core/hosts/utilityHost';
+import { ShellToCoreSchema, runUtilityHost } from '../../../electron/core/hosts/utilityHost';
+import { silentLogger } from '../../../electron/core/log';
+import type { ShellToCore } from '../../../electron/main/coreHostMessages';
+import { CoreToShellSchema } from '../../../electron/main/coreHostMessages';
+
+type MessageListener = (event: { readonly data: unknown }) => void;
+
+/** An in-memory MessagePortMain pair, enough for the host: message, close, start. */
+function portPair(): [UtilityPort, { post(data: unknown): void; received: unknown[]; close(): void }] {
+  const listeners = new Set<MessageListener>();
+  const closeListeners = new Set<MessageListener>();
+  const received: unknown[] = [];
+  const corePort: UtilityPort = {
+    postMessage: (message) => received.push(message),
+    // One signature covers both overloads: a close listener simply ignores the argument.
+    on: (event: 'message' | 'close', listener: MessageListener) => {
+      (event === 'message' ? listeners : closeListeners).add(listener);
+    },
+    off: (_event, listener) => listeners.delete(listener),
+    start: () => undefined,
+    close: () => undefined,
+  };
+  const rendererEnd = {
+    received,
+    post: (data: unknown) => {
+      for (const listener of listeners) listener({ data });
+    },
+    close: () => {
+      for (const listener of closeListeners) listener({ data: undefined });
+    },
+  };
+  return [corePort, rendererEnd];
+}
+
+function fakeParent() {
+  let deliver: (event: { readonly data: unknown; readonly ports: readonly unknown[] }) => void = () => undefined;
+  const sent: CoreToShell[] = [];
+  const parent: UtilityParentPort = {
+    on: (_event, listener) => {
+      deliver = listener;
+    },
+    postMessage: (message) => sent.push(message),
+  };
+  const send = (data: ShellToCore | unknown, ports: unknown[] = []): void => deliver({ data, ports });
+  return { parent, sent, send };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 2 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('core utility host', () => {
+  let dataDir = '';
+  beforeEach(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'cairn-host-'));
+  });
+  afterEach(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const start = (send: (data: unknown, ports?: unknown[]) => void): void =>
+    send({ kind: 'start', options: { dataDir, appVersion: '0.1.0', defaultServer: null, runtime: 'electron test' } });
+
+  it('starts the core, reports ready and answers requests on an attached port', async () => {
+    const { parent, sent, send } = fakeParent();
+    const exits: number[] = [];
+    runUtilityHost(parent, { createCore: (options) => createCore({ ...options, log: silentLogger }), exit: (code) => exits.push(code), log: () => undefined });
+    start(send);
+    expect(sent).toEqual([{ kind: 'ready' }]);
+
+    const [corePort, renderer] = portPair();
+    send({ kind: 'attach' }, [corePort]);
+    renderer.post({ kind: 'request', id: 7, channel: 'app.ping', payload: { nonce: 'hello' } });
+    await until(() => renderer.received.length > 0);
+    expect(renderer.received[0]).toMatchObject({ kind: 'response', id: 7, result: { ok: true, value: { nonce: 'hello' } } });
+  });
+
+  it('stops serving a port once the renderer side closes it', async () => {
+    const { parent, send } = fakeParent();
+    runUtilityHost(parent, { createCore: (options) => createCore({ ...options, log: silentLogger }), exit: () => undefined, log: () => undefined });
+    start(send);
+    const [corePort, renderer] = portPair();
+    send({ kind: 'attach' }, [corePort]);
+    renderer.close();
+    renderer.post({ kind: 'request', id: 1, channel: 'app.ping', payload: { nonce: 'late' } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(renderer.received).toEqual([]);
+  });
+
+  it('drops malformed shell messages and attaches without a port', () => {
+    const { parent, sent, send } = fakeParent();
+    const log: string[] = [];
+    runUtilityHost(parent, { createCore: (options) => createCore({ ...options, log: silentLogger }), exit: () => undefined, log: (m) => log.push(m) });
+    send({ kind: 'start', options: { dataDir: '' } });
+    send('nonsense');
+    send({ kind: 'attach' }, [{}]);
+    expect(sent).toEqual([]);
+    expect(log).toHaveLength(3);
+  });
+
+  it('reports a core that cannot start and exits with an error code', () => {
+    const { parent, sent, send } = fakeParent();
+    const exits: number[] = [];
+    runUtilityHost(parent, {
+      createCore: () => {
+        throw new Error('profile is locked');
+      },
+      exit: (code) => exits.push(code),
+      log: () => undefined,
+    });
+    start(send);
+    expect(sent).toEqual([{ kind: 'fatal', message: 'profile is locked' }]);
+    expect(exits).toEqual([1]);
+  });
+
+  it('closes the core and exits cleanly on shutdown', async () => {
+    const { parent, send } = fakeParent();
+    const exits: number[] = [];
+    runUtilityHost(parent, { createCore: (options) => createCore({ ...options, log: silentLogger }), exit: (code) => exits.push(code), log: () => undefined });
+    start(send);
+    send({ kind: 'shutdown' });
+    await until(() => exits.length > 0);
+    expect(exits).toEqual([0]);
+  });
+
+  it('speaks the same messages as the shell, in both directions', () => {
+    const fromShell: ShellToCore[] = [
+      { kind: 'start', options: { dataDir: '/p', appVersion: '1.0.0', defaultServer: null, runtime: 'electron 41' } },
+      { kind: 'attach' },
+      { kind: 'shutdown' },
+    ];
+    for (const message of fromShell) expect(ShellToCoreSchema.safeParse(message).success).toBe(true);
+    const fromCore: CoreToShell[] = [{ kind: 'ready' }, { kind: 'call-state', active: true }, { kind: 'fatal', message: 'x' }];
+    for (const message of fromCore) expect(CoreToShellSchema.safeParse(message).success).toBe(true);
+  });
+});
