@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { CoreHostOptions } from '../../electron/core/hosts/options';
-import type { ServerConfig } from '../../electron/core/ipc/contract';
 import { launchChromium } from './chromium';
 import type { RendererServer } from './rendererServer';
 import { serveRenderer } from './rendererServer';
@@ -21,7 +20,7 @@ export const TEST_OUTPUT_DIR = path.join(REPO_ROOT, 'test-output');
 
 export interface LaunchOptions {
   readonly dataDir: string;
-  readonly defaultServer?: ServerConfig | null;
+  readonly defaultServer?: Readonly<{ url: string; pins: readonly string[] }> | null;
   readonly colorScheme?: 'light' | 'dark';
   readonly viewport?: { width: number; height: number };
 }
@@ -81,7 +80,7 @@ async function launchClient(
   const workerData: CoreHostOptions = {
     dataDir: options.dataDir,
     appVersion: '0.1.0-test',
-    defaultServer: options.defaultServer ?? null,
+    defaultServer: options.defaultServer ? { url: options.defaultServer.url, pins: [...options.defaultServer.pins] } : null,
     runtime: 'test host',
   };
   const worker = new Worker(coreWorker, { workerData });

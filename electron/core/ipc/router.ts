@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Result } from '../../../protocol/result';
 import { err, ok } from '../../../protocol/result';
-import type { RequestChannel, Requests, ResponseOf } from './contract';
+import type { RequestChannel, RequestOf, Requests, ResponseOf } from './contract';
 import { isRequestChannel, requests } from './contract';
 import { CoreError, IPC_ERRORS } from './errors';
 
@@ -14,6 +14,8 @@ export type Handlers = { readonly [C in RequestChannel]: Handler<C> };
 export interface Router {
   /** Validates and dispatches one request. Never throws, whatever it is given. */
   handle(channel: unknown, payload: unknown): Promise<Result<unknown>>;
+  /** Typed form of `handle` for in-process callers (the CLI, tests). Same validation. */
+  request<C extends RequestChannel>(channel: C, payload: RequestOf<C>): Promise<Result<ResponseOf<C>>>;
 }
 
 export interface RouterOptions {
@@ -27,7 +29,11 @@ export interface RouterOptions {
  * parsed with the response schema so a bug in the core cannot send the renderer bad data.
  */
 export function createRouter(handlers: Handlers, options: RouterOptions = {}): Router {
-  return {
+  const router: Router = {
+    request(channel, payload) {
+      // handle() parsed the value with this channel's response schema, so it has this type.
+      return router.handle(channel, payload) as Promise<Result<ResponseOf<typeof channel>>>;
+    },
     async handle(channel, payload) {
       if (typeof channel !== 'string' || !isRequestChannel(channel)) {
         return err('ipc-unknown-channel', IPC_ERRORS['ipc-unknown-channel']);
@@ -54,6 +60,7 @@ export function createRouter(handlers: Handlers, options: RouterOptions = {}): R
       }
     },
   };
+  return router;
 }
 
 function describeIssues(channel: string, error: z.ZodError): string {

@@ -1,0 +1,87 @@
+/**
+ * `npm start`: runs a local reference server (data in .cairn-dev/server), builds the app and
+ * opens it against that server. Electron is used when its binary is installed; on machines
+ * where it cannot be (see README), the same core and renderer open in Chromium through the
+ * dev host instead.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const devDir = path.join(root, '.cairn-dev');
+const port = process.env.CAIRN_DEV_PORT ?? '7443';
+
+interface LocalServer {
+  readonly url: string;
+  readonly pin: string;
+  stop(): void;
+}
+
+function startLocalServer(): Promise<LocalServer> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/main.ts', '--data', path.join(devDir, 'server'), '--host', '127.0.0.1', '--port', port],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    let url = '';
+    let pin = '';
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      process.stdout.write(`[server] ${line}\n`);
+      url = line.startsWith('url: ') ? line.slice(5).trim() : url;
+      pin = line.startsWith('pin: ') ? line.slice(5).trim() : pin;
+      if (url && pin) resolve({ url, pin, stop: () => child.kill('SIGTERM') });
+    });
+    child.once('exit', (code) => reject(new Error(`the local server exited (code ${code ?? 'signal'}) before it was ready`)));
+  });
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+function electronBinary(): string | undefined {
+  try {
+    // The electron package exports the path of its binary; it throws when the download never happened.
+    const binary: unknown = createRequire(import.meta.url)('electron');
+    return typeof binary === 'string' && existsSync(binary) ? binary : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const server = await startLocalServer();
+  const stop = (): void => server.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    if ((await run('npm', ['run', 'build'])) !== 0) throw new Error('the build failed');
+    const env = { ...process.env, CAIRN_SERVER_URL: server.url, CAIRN_SERVER_PINS: server.pin };
+    const electron = electronBinary();
+    if (electron) {
+      await run(electron, ['.'], env);
+      return;
+    }
+    process.stdout.write(
+      'Electron is not installed on this machine (its binary download was skipped or failed).\n' +
+        'Opening the same core and renderer in Chromium through the dev host instead.\n',
+    );
+    await run(process.execPath, ['--import', 'tsx', 'scripts/devHost.ts'], env);
+  } finally {
+    stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
