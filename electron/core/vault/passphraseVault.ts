@@ -80,6 +80,21 @@ export class PassphraseVault implements KeyVault {
     return key === undefined ? vaultError('vault-wrong-passphrase') : ok(key);
   }
 
+  /**
+   * Wraps the same database key under `newPassphrase` (fresh salt, current KDF cost). The
+   * database is not touched, and the file is replaced atomically only after the current
+   * passphrase has proved correct, so a wrong one or a crash leaves the old file working.
+   */
+  async changePassphrase(newPassphrase: string): Promise<Result<void>> {
+    const key = await this.loadKey();
+    if (!key.ok) return key;
+    try {
+      return await new PassphraseVault({ ...this.options, passphrase: newPassphrase, kdf: this.kdf }).storeKey(key.value);
+    } finally {
+      key.value.fill(0);
+    }
+  }
+
   async deleteKey(): Promise<Result<void>> {
     try {
       await rm(this.options.file, { force: true });

@@ -85,6 +85,26 @@ describe('passphrase vault', () => {
     expect(await vaultIn(dir, 'second passphrase').loadKey()).toEqual({ ok: true, value: key });
   });
 
+  it('unlocks with the new passphrase, and no longer with the old one, after a change', async () => {
+    const dir = tempDir();
+    await vaultIn(dir, 'old passphrase').storeKey(key);
+    expect((await vaultIn(dir, 'old passphrase').changePassphrase('new passphrase')).ok).toBe(true);
+    expect(await vaultIn(dir, 'new passphrase').loadKey()).toEqual({ ok: true, value: key });
+    expect(await vaultIn(dir, 'old passphrase').loadKey()).toMatchObject({ ok: false, error: { code: 'vault-wrong-passphrase' } });
+  });
+
+  it('refuses to change the passphrase without the current one and keeps the file', async () => {
+    const dir = tempDir();
+    await vaultIn(dir, 'old passphrase').storeKey(key);
+    const before = snapshot(dir);
+    expect(await vaultIn(dir, 'guessed passphrase').changePassphrase('new passphrase')).toMatchObject({
+      ok: false,
+      error: { code: 'vault-wrong-passphrase' },
+    });
+    expect(await vaultIn(dir, 'old passphrase').changePassphrase('short')).toMatchObject({ ok: false, error: { code: 'vault-passphrase-too-short' } });
+    expect(snapshot(dir)).toEqual(before);
+  });
+
   it('derives the key-encryption key with the default Argon2id cost in well under two seconds', async () => {
     const sodium = await loadSodium();
     const salt = sodium.randombytes_buf(16);
