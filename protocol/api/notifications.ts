@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { ClientIdSchema, IsoTimeSchema, QualifiedUserIdSchema } from './common';
+import { ClientSchema } from './clients';
+import { ConversationSchema, MemberSchema, MessageTimerSchema, QualifiedConversationIdSchema, RoleSchema } from './conversations';
+
+/** Seed 002: notifications are kept 4 weeks. */
+export const NOTIFICATION_RETENTION_MS = 28 * 24 * 3600 * 1000;
+
+const ConversationEventBase = {
+  conversation: QualifiedConversationIdSchema,
+  from: QualifiedUserIdSchema,
+};
+
+/** Everything the server tells a client, in its queue and over the WebSocket alike. */
+export const EventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('user.client-add'), client: ClientSchema }),
+  z.object({ type: z.literal('user.client-remove'), client: ClientIdSchema }),
+  z.object({ type: z.literal('user.password-changed') }),
+  z.object({ type: z.literal('conversation.create'), conversation: ConversationSchema }),
+  z.object({ type: z.literal('conversation.member-join'), ...ConversationEventBase, members: z.array(MemberSchema) }),
+  z.object({
+    type: z.literal('conversation.member-leave'),
+    ...ConversationEventBase,
+    users: z.array(QualifiedUserIdSchema),
+  }),
+  z.object({
+    type: z.literal('conversation.member-update'),
+    ...ConversationEventBase,
+    user: QualifiedUserIdSchema,
+    role: RoleSchema,
+  }),
+  z.object({ type: z.literal('conversation.rename'), ...ConversationEventBase, name: z.string() }),
+  z.object({
+    type: z.literal('conversation.message-timer-update'),
+    ...ConversationEventBase,
+    messageTimer: MessageTimerSchema,
+  }),
+  /** An MLS commit or application message; `epoch` is the group epoch the server recorded for it. */
+  z.object({
+    type: z.literal('conversation.mls-message-add'),
+    ...ConversationEventBase,
+    fromClient: ClientIdSchema,
+    data: z.base64(),
+  }),
+  z.object({
+    type: z.literal('conversation.mls-welcome'),
+    ...ConversationEventBase,
+    fromClient: ClientIdSchema,
+    data: z.base64(),
+  }),
+]);
+export type NotificationEvent = z.infer<typeof EventSchema>;
+
+/** Ids grow monotonically per client queue; they are not contiguous. */
+export const NotificationSchema = z.object({
+  id: z.number().int().positive(),
+  time: IsoTimeSchema,
+  event: EventSchema,
+});
+export type Notification = z.infer<typeof NotificationSchema>;
+
+export const NotificationsQuerySchema = z
+  .object({
+    since: z.coerce.number().int().nonnegative().default(0),
+    size: z.coerce.number().int().min(1).max(1000).default(500),
+  })
+  .strict();
+
+/**
+ * `resyncRequired` is true when notifications after `since` expired unacknowledged: the client
+ * must fetch its full state again (conversations, group state via external commit) — it never
+ * silently skips.
+ */
+export const NotificationPageSchema = z.object({
+  notifications: z.array(NotificationSchema),
+  hasMore: z.boolean(),
+  resyncRequired: z.boolean(),
+});
+export const LastNotificationSchema = z.object({ id: z.number().int().nonnegative() });
+export const AckRequestSchema = z.object({ upTo: z.number().int().nonnegative() }).strict();
+
+export const WebSocketQuerySchema = z
+  .object({
+    since: z.coerce.number().int().nonnegative().optional(),
+    access_token: z.string().max(4096).optional(),
+  })
+  .strict();
+
+/** Frames the server sends on the WebSocket. */
+export const ServerFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('notification'), notification: NotificationSchema }),
+  z.object({ type: z.literal('resync-required') }),
+  z.object({ type: z.literal('caught-up'), lastId: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('client-removed') }),
+]);
+export type ServerFrame = z.infer<typeof ServerFrameSchema>;
+
+/** Frames a client may send on the WebSocket. */
+export const ClientFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ack'), upTo: z.number().int().nonnegative() }).strict(),
+  z.object({ type: z.literal('ping') }).strict(),
+]);
+export type ClientFrame = z.infer<typeof ClientFrameSchema>;
+
+export const TimeSchema = IsoTimeSchema;

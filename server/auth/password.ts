@@ -1,0 +1,34 @@
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+
+/** Seed 002: scrypt with N = 2^14, r = 8, p = 1 and a random 256-bit salt. */
+const LOG_N = 14;
+const R = 8;
+const P = 1;
+const HASH_BYTES = 64;
+
+function derive(password: string, salt: Buffer, logN: number, r: number, p: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(password.normalize('NFC'), salt, HASH_BYTES, { N: 2 ** logN, r, p, maxmem: 256 * 2 ** logN * r }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
+  });
+}
+
+/** Hashes in seed 002's stored form: `log2(N)|r|p|base64(salt)|base64(hash)`. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(32);
+  const hash = await derive(password, salt, LOG_N, R, P);
+  return [LOG_N, R, P, salt.toString('base64'), hash.toString('base64')].join('|');
+}
+
+/** Checks a password against a stored hash using the parameters stored with it. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [logN, r, p, salt, hash] = stored.split('|');
+  if (logN === undefined || r === undefined || p === undefined || salt === undefined || hash === undefined) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = await derive(password, Buffer.from(salt, 'base64'), Number(logN), Number(r), Number(p));
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/** A hash to verify against when the account does not exist, so timing does not reveal that. */
+export const DUMMY_PASSWORD_HASH = `${LOG_N}|${R}|${P}|${Buffer.alloc(32).toString('base64')}|${Buffer.alloc(HASH_BYTES).toString('base64')}`;

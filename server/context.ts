@@ -1,0 +1,31 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { AccessTokens } from './auth/tokens';
+import type { RateLimiter } from './http/rateLimit';
+import type { Mailer } from './mail/mailer';
+import type { NotificationHub } from './notifications/hub';
+import type { Store } from './store/repositories';
+
+export type TurnConfig = Readonly<{ urls: readonly string[]; secret: string }>;
+
+/** Operator settings that routes read. Durations in milliseconds unless named otherwise. */
+export type ServerSettings = Readonly<{
+  domain: string;
+  dataDir: string;
+  maxAssetBytes: number;
+  turn: TurnConfig;
+  sftUrls: readonly string[];
+  callConfigTtlSeconds: number;
+}>;
+
+/** Everything a route handler may use; built once per server. */
+export type ServerContext = Readonly<{
+  settings: ServerSettings;
+  store: Store;
+  mailer: Mailer;
+  tokens: AccessTokens;
+  hub: NotificationHub;
+  limiter: RateLimiter;
+  log: FastifyBaseLogger;
+  /** Injectable clock so tests can move time (expiry, retention) without sleeping. */
+  now: () => number;
+}>;

@@ -1,0 +1,46 @@
+/** Limits per bucket: at most `limit` events per `windowMs` for one key. */
+export type RateRule = Readonly<{ limit: number; windowMs: number }>;
+
+export type RateBucket = 'login' | 'send-code' | 'verify-code' | 'key-claim' | 'password-reset';
+
+/**
+ * Defaults: guessing passwords and codes, and draining key packages, must be slow. A client
+ * claims one user's key packages per add, so 300 per minute leaves room for big groups.
+ */
+export const DEFAULT_RATE_RULES: Readonly<Record<RateBucket, RateRule>> = {
+  login: { limit: 10, windowMs: 60_000 },
+  'send-code': { limit: 5, windowMs: 3600_000 },
+  'verify-code': { limit: 20, windowMs: 3600_000 },
+  'key-claim': { limit: 300, windowMs: 60_000 },
+  'password-reset': { limit: 5, windowMs: 3600_000 },
+};
+
+/** Fixed-window counters in memory; a multi-node deployment would back this with shared storage. */
+export class RateLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    private readonly rules: Readonly<Record<RateBucket, RateRule>>,
+    private readonly now: () => number,
+  ) {}
+
+  /** Counts one event; false when the key has used up its window. */
+  take(bucket: RateBucket, key: string): boolean {
+    const rule = this.rules[bucket];
+    const now = this.now();
+    const id = `${bucket}\u0000${key}`;
+    const window = this.windows.get(id);
+    if (window === undefined || now - window.start >= rule.windowMs) {
+      if (this.windows.size > 100_000) this.sweep(now);
+      this.windows.set(id, { start: now, count: 1 });
+      return true;
+    }
+    window.count += 1;
+    return window.count <= rule.limit;
+  }
+
+  private sweep(now: number): void {
+    const longest = Math.max(...Object.values(this.rules).map((rule) => rule.windowMs));
+    for (const [id, window] of this.windows) if (now - window.start >= longest) this.windows.delete(id);
+  }
+}

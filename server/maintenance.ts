@@ -1,0 +1,21 @@
+import { rm } from 'node:fs/promises';
+import { NOTIFICATION_RETENTION_MS } from '../protocol';
+import { assetPath } from './assets/files';
+import type { ServerContext } from './context';
+
+/** Periodic clean-up: notifications past the 4-week retention, and expired assets. */
+export async function runMaintenance(context: ServerContext): Promise<void> {
+  const now = context.now();
+  const pruned = await context.store.notifications.prune(now - NOTIFICATION_RETENTION_MS);
+  let assets = 0;
+  for (let round = 0; round < 100; round += 1) {
+    const expired = await context.store.assets.expired(now, 500);
+    for (const key of expired) {
+      await rm(assetPath(context.settings.dataDir, key), { force: true });
+      await context.store.assets.delete(key);
+    }
+    assets += expired.length;
+    if (expired.length < 500) break;
+  }
+  if (pruned > 0 || assets > 0) context.log.info({ event: 'maintenance', notificationsPruned: pruned, assetsDeleted: assets }, 'maintenance');
+}

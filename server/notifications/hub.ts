@@ -1,0 +1,46 @@
+import type { Notification } from '../../protocol';
+import type { ClientRef, Delivered } from '../store/records';
+
+/** Something that wants a client's notifications as they are stored: an open WebSocket. */
+export interface Subscriber {
+  push(notification: Notification): void;
+  /** The client was deleted: tell it and disconnect. */
+  removed(): void;
+}
+
+function keyOf(client: ClientRef): string {
+  return `${client.userId}/${client.clientId}`;
+}
+
+/**
+ * Routes freshly stored notifications to the online subscribers of their target clients.
+ * Push is best effort by design: the queue is the source of truth and clients catch up from it.
+ */
+export class NotificationHub {
+  private readonly subscribers = new Map<string, Set<Subscriber>>();
+
+  subscribe(client: ClientRef, subscriber: Subscriber): () => void {
+    const key = keyOf(client);
+    const set = this.subscribers.get(key) ?? new Set<Subscriber>();
+    set.add(subscriber);
+    this.subscribers.set(key, set);
+    return () => {
+      set.delete(subscriber);
+      if (set.size === 0 && this.subscribers.get(key) === set) this.subscribers.delete(key);
+    };
+  }
+
+  deliver(delivered: readonly Delivered[]): void {
+    for (const { target, notification } of delivered) {
+      for (const subscriber of this.subscribers.get(keyOf(target)) ?? []) subscriber.push(notification);
+    }
+  }
+
+  clientRemoved(client: ClientRef): void {
+    for (const subscriber of this.subscribers.get(keyOf(client)) ?? []) subscriber.removed();
+  }
+
+  online(client: ClientRef): boolean {
+    return (this.subscribers.get(keyOf(client))?.size ?? 0) > 0;
+  }
+}

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import websocket from '@fastify/websocket';
+import Fastify from 'fastify';
+import type { Result } from '../protocol/result';
+import { err, ok } from '../protocol/result';
+import { AccessTokens } from './auth/tokens';
+import type { ServerContext, ServerSettings } from './context';
+import { installErrorHandling } from './http/errors';
+import type { RateBucket, RateRule } from './http/rateLimit';
+import { DEFAULT_RATE_RULES, RateLimiter } from './http/rateLimit';
+import type { Mailer } from './mail/mailer';
+import { OutboxMailer } from './mail/outboxMailer';
+import type { SmtpOptions } from './mail/smtpMailer';
+import { SmtpMailer } from './mail/smtpMailer';
+import { runMaintenance } from './maintenance';
+import { NotificationHub } from './notifications/hub';
+import { registerRoutes } from './routes';
+import { openSqliteStore } from './store/sqlite';
+import { loadTlsMaterial, TLS_CIPHERS } from './tls/certificate';
+import { DEFAULT_MAX_ASSET_BYTES } from '../protocol';
+
+export type ServerOptions = Readonly<{
+  dataDir: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  domain?: string;
+  tlsKeyFile?: string;
+  tlsCertFile?: string;
+  smtp?: SmtpOptions;
+  maxAssetBytes?: number;
+  turn?: Readonly<{ urls: readonly string[]; secret?: string }>;
+  sftUrls?: readonly string[];
+  callConfigTtlSeconds?: number;
+  rateRules?: Partial<Record<RateBucket, RateRule>>;
+  now?: () => number;
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  logStream?: Writable;
+}>;
+
+export type RunningServer = Readonly<{
+  url: string;
+  pin: string;
+  domain: string;
+  /** Runs the periodic clean-up now (notification retention, expired assets). */
+  maintenance(): Promise<void>;
+  close(): Promise<void>;
+}>;
+
+/** JSON bodies are small: the largest is an MLS commit bundle (3 × 1 MiB as base64). */
+const JSON_BODY_LIMIT = 4 * 1024 * 1024 + 64 * 1024;
+const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+
+/**
+ * Starts the reference backend over HTTPS. Opens (and migrates) the database in `dataDir`,
+ * creates or reuses the TLS key, and answers once listening. A database from a newer server
+ * version is refused with `database-too-new`.
+ */
+export async function startServer(options: ServerOptions): Promise<Result<RunningServer>> {
+  const host = options.host ?? '127.0.0.1';
+  const now = options.now ?? Date.now;
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const opened = openSqliteStore(path.join(options.dataDir, 'cairn.db'));
+  if (!opened.ok) return opened;
+  const store = opened.value;
+  const tls = await loadTlsMaterial(options.dataDir, { keyFile: options.tlsKeyFile, certFile: options.tlsCertFile }, [
+    host,
+    'localhost',
+    '127.0.0.1',
+  ]);
+  const app = Fastify({
+    https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', ciphers: TLS_CIPHERS, honorCipherOrder: true },
+    bodyLimit: JSON_BODY_LIMIT,
+    requestIdHeader: false,
+    return503OnClosing: true,
+    logger: {
+      level: options.logLevel ?? 'info',
+      ...(options.logStream ? { stream: options.logStream } : {}),
+      // Never log headers (tokens, cookies) or query strings (the WebSocket access token).
+      serializers: {
+        req: (request: { method?: string; url?: string }) => ({ method: request.method, path: request.url?.split('?')[0] }),
+        res: (response: { statusCode?: number }) => ({ status: response.statusCode }),
+      },
+    },
+  });
+  const mailer: Mailer = options.smtp ? new SmtpMailer(options.smtp) : new OutboxMailer(path.join(options.dataDir, 'outbox'));
+  const tokenKey = await store.secrets.getOrCreate('access-token-hmac', () => randomBytes(32));
+  const turnSecret = options.turn?.secret ?? (await store.secrets.getOrCreate('turn-secret', () => randomBytes(32))).toString('base64');
+  const settings: ServerSettings = {
+    domain: options.domain ?? 'cairn.test',
+    dataDir: options.dataDir,
+    maxAssetBytes: options.maxAssetBytes ?? DEFAULT_MAX_ASSET_BYTES,
+    turn: { urls: options.turn?.urls ?? [`turn:${host}:3478?transport=udp`, `turn:${host}:3478?transport=tcp`], secret: turnSecret },
+    sftUrls: options.sftUrls ?? [],
+    callConfigTtlSeconds: options.callConfigTtlSeconds ?? 3600,
+  };
+  const context: ServerContext = {
+    settings,
+    store,
+    mailer,
+    tokens: new AccessTokens(tokenKey),
+    hub: new NotificationHub(),
+    limiter: new RateLimiter({ ...DEFAULT_RATE_RULES, ...options.rateRules }, now),
+    log: app.log,
+    now,
+  };
+  installErrorHandling(app);
+  // JSON everywhere, raw bytes only for asset uploads: any other body type is a 415.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null, undefined));
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  registerRoutes(app, context);
+  try {
+    await app.listen({ host, port: options.port ?? 0 });
+  } catch (error) {
+    store.close();
+    return err('listen-failed', `The server could not listen on ${host}:${options.port ?? 0}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
+  const maintenance = (): Promise<void> => runMaintenance(context);
+  const timer = setInterval(() => {
+    maintenance().catch((error: unknown) => app.log.error({ err: String(error) }, 'maintenance failed'));
+  }, MAINTENANCE_INTERVAL_MS);
+  timer.unref();
+  await maintenance();
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  return ok({
+    url: `https://${hostForUrl}:${port}`,
+    pin: tls.pin,
+    domain: settings.domain,
+    maintenance,
+    close: async () => {
+      clearInterval(timer);
+      await app.close();
+      await mailer.close();
+      store.close();
+    },
+  });
+}

@@ -1,0 +1,34 @@
+import type { Migration } from './migration';
+
+/** Conversations, their members (users with roles) and the clients in each MLS group. */
+export const migration0003: Migration = {
+  name: '0003-conversations',
+  sql: `
+    CREATE TABLE conversations (
+      id TEXT PRIMARY KEY,
+      type TEXT NOT NULL,
+      name TEXT,
+      creator TEXT NOT NULL,
+      group_id BLOB NOT NULL UNIQUE,
+      epoch INTEGER NOT NULL,
+      cipher_suite INTEGER NOT NULL,
+      message_timer INTEGER,
+      group_info BLOB,
+      one2one_key TEXT UNIQUE,
+      created_at INTEGER NOT NULL
+    );
+    CREATE TABLE members (
+      conv_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+      user_id TEXT NOT NULL,
+      role TEXT NOT NULL,
+      PRIMARY KEY (conv_id, user_id)
+    );
+    CREATE INDEX members_by_user ON members(user_id);
+    CREATE TABLE group_clients (
+      conv_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+      user_id TEXT NOT NULL,
+      client_id TEXT NOT NULL,
+      PRIMARY KEY (conv_id, user_id, client_id)
+    );
+  `,
+};

@@ -1,0 +1,9 @@
+import { migration0001 } from './0001-accounts';
+import { migration0002 } from './0002-clients-and-keys';
+import { migration0003 } from './0003-conversations';
+import { migration0004 } from './0004-notifications';
+import { migration0005 } from './0005-assets';
+import type { Migration } from './migration';
+
+/** In order; `PRAGMA user_version` is the number of migrations applied. */
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];

@@ -1,0 +1,93 @@
+import type { CookieKind, NotificationEvent, Notification, Prekey, Retention, Role } from '../../protocol';
+
+export type UserRecord = Readonly<{
+  id: string;
+  email: string;
+  name: string;
+  handle: string | null;
+  accentId: number;
+  locale: string;
+  picture: string | null;
+  passwordHash: string;
+  secondFactor: boolean;
+  createdAt: number;
+}>;
+
+export type CookieRecord = Readonly<{
+  /** SHA-256 (hex) of the cookie value; the value itself is never stored. */
+  id: string;
+  userId: string;
+  kind: CookieKind;
+  label: string | null;
+  clientId: string | null;
+  /** Seed 002's random connection id (r), carried into every access token made from this cookie. */
+  connection: string;
+  createdAt: number;
+  expiresAt: number;
+}>;
+
+export type ClientType = 'permanent' | 'temporary';
+export type ClientClass = 'desktop' | 'phone' | 'tablet' | 'legalhold';
+
+export type ClientRecord = Readonly<{
+  userId: string;
+  id: string;
+  type: ClientType;
+  class: ClientClass;
+  model: string | null;
+  label: string | null;
+  createdAt: number;
+}>;
+
+export type ClientRef = Readonly<{ userId: string; clientId: string }>;
+export type StoredPrekey = Prekey;
+
+export type KeyPackageRecord = Readonly<{ clientId: string; cipherSuite: number; data: Buffer }>;
+
+export type MemberRecord = Readonly<{ userId: string; role: Role }>;
+export type GroupClientRecord = Readonly<{ userId: string; clientId: string; registered: boolean }>;
+
+export type ConversationRecord = Readonly<{
+  id: string;
+  type: 'group' | 'one2one';
+  name: string | null;
+  creator: string;
+  groupId: Buffer;
+  epoch: number;
+  cipherSuite: number;
+  messageTimer: number | null;
+  groupInfo: Buffer | null;
+  createdAt: number;
+  members: readonly MemberRecord[];
+  clients: readonly GroupClientRecord[];
+}>;
+
+/**
+ * Who receives an event: explicit clients, and/or every registered client of some users,
+ * minus `except` (usually the sending client).
+ */
+export type Fanout = Readonly<{
+  clients?: readonly ClientRef[];
+  users?: readonly string[];
+  except?: ClientRef;
+  event: NotificationEvent;
+}>;
+
+export type Delivered = Readonly<{ target: ClientRef; notification: Notification }>;
+
+export type NotificationPage = Readonly<{
+  notifications: readonly Notification[];
+  hasMore: boolean;
+  resyncRequired: boolean;
+}>;
+
+export type AssetRecord = Readonly<{
+  key: string;
+  owner: string;
+  public: boolean;
+  retention: Retention;
+  size: number;
+  tokenHash: string;
+  createdAt: number;
+  expiresAt: number | null;
+}>;

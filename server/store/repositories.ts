@@ -1,0 +1,165 @@
+import type { Prekey, Role } from '../../protocol';
+import type {
+  AssetRecord,
+  ClientRecord,
+  ClientRef,
+  ConversationRecord,
+  CookieRecord,
+  Delivered,
+  Fanout,
+  KeyPackageRecord,
+  NotificationPage,
+  UserRecord,
+} from './records';
+
+/*
+ * Storage interfaces. The embedded SQLite store implements them; a PostgreSQL store can too.
+ * Every method that must be atomic with its notifications takes its fan-out as an argument and
+ * enqueues it in the same transaction, so a crash never leaves a change without its events.
+ */
+
+export type ProfilePatch = Readonly<{ name?: string; accentId?: number; locale?: string; picture?: string | null }>;
+
+export interface UserRepository {
+  create(user: UserRecord): Promise<'created' | 'email-exists'>;
+  byId(id: string): Promise<UserRecord | undefined>;
+  byEmail(email: string): Promise<UserRecord | undefined>;
+  byHandlePrefix(prefix: string, limit: number): Promise<readonly UserRecord[]>;
+  update(id: string, patch: ProfilePatch): Promise<void>;
+  setHandle(id: string, handle: string): Promise<'ok' | 'handle-exists'>;
+  setPassword(id: string, passwordHash: string): Promise<void>;
+  setSecondFactor(id: string, enabled: boolean): Promise<void>;
+}
+
+export type CodeCheck = 'ok' | 'wrong' | 'exhausted';
+
+export interface CodeRepository {
+  /** Replaces any previous code for the same purpose and subject, resetting its attempts. */
+  put(purpose: string, subject: string, codeHash: string, expiresAt: number, userId?: string): Promise<void>;
+  /** The user a code was issued for, when the subject does not name the user directly. */
+  owner(purpose: string, subject: string): Promise<string | undefined>;
+  pending(purpose: string, subject: string, now: number): Promise<boolean>;
+  /**
+   * Checks a code. A right code is deleted (single use); a wrong one counts an attempt and the
+   * code is deleted at `maxAttempts` (seed 002: 3); a missing or expired code is `exhausted`.
+   */
+  consume(purpose: string, subject: string, codeHash: string, now: number, maxAttempts: number): Promise<CodeCheck>;
+  delete(purpose: string, subject: string): Promise<void>;
+}
+
+export interface CookieRepository {
+  /** Stores a cookie and drops the oldest of the same kind beyond `maxPerKind` (seed 002: 32). */
+  create(cookie: CookieRecord, maxPerKind: number): Promise<void>;
+  find(id: string): Promise<CookieRecord | undefined>;
+  bindClient(id: string, clientId: string): Promise<void>;
+  delete(id: string): Promise<void>;
+  deleteForUser(userId: string): Promise<void>;
+  deleteForClient(userId: string, clientId: string): Promise<void>;
+}
+
+export type AddClientOutcome =
+  | Readonly<{ kind: 'added'; client: ClientRecord; replaced: ClientRecord | undefined; delivered: readonly Delivered[] }>
+  | Readonly<{ kind: 'too-many' }>;
+
+export interface ClientRepository {
+  /** Adds a client with its prekeys; a new temporary client replaces the old one. */
+  add(
+    client: ClientRecord,
+    lastPrekey: Prekey,
+    prekeys: readonly Prekey[],
+    maxPermanent: number,
+    fanout: (client: ClientRecord, replaced: ClientRecord | undefined) => readonly Fanout[],
+    now: number,
+  ): Promise<AddClientOutcome>;
+  list(userId: string): Promise<readonly ClientRecord[]>;
+  get(userId: string, clientId: string): Promise<ClientRecord | undefined>;
+  /** Deletes the client, its keys, cookies and queue; enqueues `fanout` atomically. */
+  delete(userId: string, clientId: string, fanout: readonly Fanout[], now: number): Promise<readonly Delivered[]>;
+  setLabel(userId: string, clientId: string, label: string | null): Promise<void>;
+  uploadPrekeys(userId: string, clientId: string, prekeys: readonly Prekey[]): Promise<number>;
+  countPrekeys(userId: string, clientId: string): Promise<number>;
+  /** Takes one prekey, deleting it, or the last-resort prekey 65535 which is never deleted. */
+  claimPrekey(userId: string, clientId: string): Promise<Prekey | undefined>;
+}
+
+export interface KeyPackageRepository {
+  upload(userId: string, clientId: string, packages: readonly Omit<KeyPackageRecord, 'clientId'>[]): Promise<number>;
+  count(userId: string, clientId: string, cipherSuite: number): Promise<number>;
+  /** Removes and returns one package per client of `userId` (skipping `except`); never one twice. */
+  claim(userId: string, cipherSuite: number, except: ClientRef | undefined): Promise<readonly KeyPackageRecord[]>;
+}
+
+export type ConversationChange = Readonly<{
+  epoch?: number;
+  groupInfo?: Buffer;
+  name?: string;
+  messageTimer?: number | null;
+  addMembers?: readonly Readonly<{ userId: string; role: Role }>[];
+  removeMembers?: readonly string[];
+  setRoles?: readonly Readonly<{ userId: string; role: Role }>[];
+  addClients?: readonly ClientRef[];
+  removeClients?: readonly ClientRef[];
+}>;
+
+/** What a planner decides given the current state: a change and its events, or a failure. */
+export type ConversationPlan<T, F> =
+  | Readonly<{ ok: true; change: ConversationChange; fanout: (after: ConversationRecord) => readonly Fanout[]; value: T }>
+  | Readonly<{ ok: false; failure: F }>;
+
+export type UpdateOutcome<T, F> =
+  | Readonly<{ kind: 'missing' }>
+  | Readonly<{ kind: 'failed'; failure: F }>
+  | Readonly<{ kind: 'done'; value: T; conversation: ConversationRecord; delivered: readonly Delivered[] }>;
+
+export interface ConversationRepository {
+  create(
+    conversation: ConversationRecord,
+    one2oneKey: string | null,
+    fanout: (created: ConversationRecord) => readonly Fanout[],
+    now: number,
+  ): Promise<Readonly<{ kind: 'created' | 'exists'; conversation: ConversationRecord; delivered: readonly Delivered[] }>>;
+  get(id: string): Promise<ConversationRecord | undefined>;
+  listForUser(userId: string): Promise<readonly ConversationRecord[]>;
+  /**
+   * Reads the conversation, lets `plan` decide, and applies the change with its fan-out in one
+   * serialized transaction. This is where MLS epochs are checked and advanced.
+   */
+  update<T, F>(id: string, plan: (current: ConversationRecord) => ConversationPlan<T, F>, now: number): Promise<UpdateOutcome<T, F>>;
+  /** Whether `userId` is a member of a conversation `assetKey` was shared in. */
+  sharesAssetWith(assetKey: string, userId: string): Promise<boolean>;
+}
+
+export interface NotificationRepository {
+  enqueue(fanouts: readonly Fanout[], now: number): Promise<readonly Delivered[]>;
+  page(client: ClientRef, since: number, size: number): Promise<NotificationPage>;
+  last(client: ClientRef): Promise<number>;
+  ack(client: ClientRef, upTo: number): Promise<void>;
+  /** Deletes notifications older than the retention window; unacknowledged ones mark their queue for resync. */
+  prune(olderThan: number): Promise<number>;
+}
+
+export interface AssetRepository {
+  create(asset: AssetRecord, conversation: string | undefined): Promise<void>;
+  get(key: string): Promise<AssetRecord | undefined>;
+  share(key: string, conversation: string): Promise<void>;
+  delete(key: string): Promise<void>;
+  expired(now: number, limit: number): Promise<readonly string[]>;
+}
+
+export interface SecretRepository {
+  /** Returns the named secret, creating it with `create` on first use (kept across restarts). */
+  getOrCreate(name: string, create: () => Buffer): Promise<Buffer>;
+}
+
+export type Store = Readonly<{
+  users: UserRepository;
+  codes: CodeRepository;
+  cookies: CookieRepository;
+  clients: ClientRepository;
+  keyPackages: KeyPackageRepository;
+  conversations: ConversationRepository;
+  notifications: NotificationRepository;
+  assets: AssetRepository;
+  secrets: SecretRepository;
+  close(): void;
+}>;

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import type { ConversationRecord, Delivered, Fanout } from '../records';
+import type { ConversationChange, ConversationPlan, ConversationRepository, UpdateOutcome } from '../repositories';
+import type { SqliteDatabase } from './database';
+import { insertFanout } from './queue';
+import { BlobSchema, parseRow, parseRows } from './rows';
+
+const ConversationRowSchema = z.object({
+  id: z.string(),
+  type: z.enum(['group', 'one2one']),
+  name: z.string().nullable(),
+  creator: z.string(),
+  group_id: BlobSchema,
+  epoch: z.number().int(),
+  cipher_suite: z.number().int(),
+  message_timer: z.number().int().nullable(),
+  group_info: BlobSchema.nullable(),
+  created_at: z.number().int(),
+});
+const MemberRowSchema = z.object({ user_id: z.string(), role: z.enum(['admin', 'member']) });
+const GroupClientRowSchema = z.object({ user_id: z.string(), client_id: z.string(), registered: z.number().int() });
+const ConvIdRowSchema = z.object({ conv_id: z.string() });
+
+export class SqliteConversationRepository implements ConversationRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async create(
+    conversation: ConversationRecord,
+    one2oneKey: string | null,
+    fanout: (created: ConversationRecord) => readonly Fanout[],
+    now: number,
+  ): Promise<Readonly<{ kind: 'created' | 'exists'; conversation: ConversationRecord; delivered: readonly Delivered[] }>> {
+    return this.db.transaction(() => {
+      if (one2oneKey !== null) {
+        const existing = parseRow(ConvIdRowSchema, this.db.prepare('SELECT id AS conv_id FROM conversations WHERE one2one_key = ?').get(one2oneKey));
+        const found = existing ? this.load(existing.conv_id) : undefined;
+        if (found) return { kind: 'exists' as const, conversation: found, delivered: [] };
+      }
+      this.db
+        .prepare(
+          `INSERT INTO conversations (id, type, name, creator, group_id, epoch, cipher_suite, message_timer, group_info, one2one_key, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          conversation.id,
+          conversation.type,
+          conversation.name,
+          conversation.creator,
+          conversation.groupId,
+          conversation.epoch,
+          conversation.cipherSuite,
+          conversation.messageTimer,
+          conversation.groupInfo,
+          one2oneKey,
+          conversation.createdAt,
+        );
+      this.applyChange(conversation.id, { addMembers: conversation.members, addClients: conversation.clients });
+      const created = this.load(conversation.id);
+      if (!created) throw new Error('conversation vanished inside its own transaction');
+      return { kind: 'created' as const, conversation: created, delivered: insertFanout(this.db, fanout(created), now) };
+    })();
+  }
+
+  async get(id: string): Promise<ConversationRecord | undefined> {
+    return this.load(id);
+  }
+
+  async listForUser(userId: string): Promise<readonly ConversationRecord[]> {
+    const ids = parseRows(ConvIdRowSchema, this.db.prepare('SELECT conv_id FROM members WHERE user_id = ? ORDER BY conv_id').all(userId));
+    return ids.flatMap(({ conv_id }) => this.load(conv_id) ?? []);
+  }
+
+  async update<T, F>(id: string, plan: (current: ConversationRecord) => ConversationPlan<T, F>, now: number): Promise<UpdateOutcome<T, F>> {
+    const run = this.db.transaction((): UpdateOutcome<T, F> => {
+      const current = this.load(id);
+      if (!current) return { kind: 'missing' };
+      const decided = plan(current);
+      if (!decided.ok) return { kind: 'failed', failure: decided.failure };
+      this.applyChange(id, decided.change);
+      const after = this.load(id);
+      if (!after) throw new Error('conversation vanished inside its own transaction');
+      const delivered = insertFanout(this.db, decided.fanout(after), now);
+      return { kind: 'done', value: decided.value, conversation: after, delivered };
+    });
+    return run.immediate();
+  }
+
+  async sharesAssetWith(assetKey: string, userId: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare('SELECT 1 FROM asset_shares s JOIN members m ON m.conv_id = s.conv_id WHERE s.asset_key = ? AND m.user_id = ? LIMIT 1')
+        .get(assetKey, userId) !== undefined
+    );
+  }
+
+  private load(id: string): ConversationRecord | undefined {
+    const row = parseRow(ConversationRowSchema, this.db.prepare('SELECT * FROM conversations WHERE id = ?').get(id));
+    if (!row) return undefined;
+    const members = parseRows(MemberRowSchema, this.db.prepare('SELECT user_id, role FROM members WHERE conv_id = ? ORDER BY user_id').all(id));
+    const clients = parseRows(
+      GroupClientRowSchema,
+      this.db
+        .prepare(
+          `SELECT g.user_id, g.client_id, (c.id IS NOT NULL) AS registered FROM group_clients g
+           LEFT JOIN clients c ON c.user_id = g.user_id AND c.id = g.client_id
+           WHERE g.conv_id = ? ORDER BY g.user_id, g.client_id`,
+        )
+        .all(id),
+    );
+    return {
+      id: row.id,
+      type: row.type,
+      name: row.name,
+      creator: row.creator,
+      groupId: row.group_id,
+      epoch: row.epoch,
+      cipherSuite: row.cipher_suite,
+      messageTimer: row.message_timer,
+      groupInfo: row.group_info,
+      createdAt: row.created_at,
+      members: members.map((m) => ({ userId: m.user_id, role: m.role })),
+      clients: clients.map((c) => ({ userId: c.user_id, clientId: c.client_id, registered: c.registered === 1 })),
+    };
+  }
+
+  private applyChange(id: string, change: ConversationChange): void {
+    if (change.epoch !== undefined) this.db.prepare('UPDATE conversations SET epoch = ? WHERE id = ?').run(change.epoch, id);
+    if (change.groupInfo !== undefined) this.db.prepare('UPDATE conversations SET group_info = ? WHERE id = ?').run(change.groupInfo, id);
+    if (change.name !== undefined) this.db.prepare('UPDATE conversations SET name = ? WHERE id = ?').run(change.name, id);
+    if (change.messageTimer !== undefined) {
+      this.db.prepare('UPDATE conversations SET message_timer = ? WHERE id = ?').run(change.messageTimer, id);
+    }
+    const addMember = this.db.prepare('INSERT OR IGNORE INTO members (conv_id, user_id, role) VALUES (?, ?, ?)');
+    for (const member of change.addMembers ?? []) addMember.run(id, member.userId, member.role);
+    const setRole = this.db.prepare('UPDATE members SET role = ? WHERE conv_id = ? AND user_id = ?');
+    for (const member of change.setRoles ?? []) setRole.run(member.role, id, member.userId);
+    const removeMember = this.db.prepare('DELETE FROM members WHERE conv_id = ? AND user_id = ?');
+    for (const userId of change.removeMembers ?? []) removeMember.run(id, userId);
+    const removeClient = this.db.prepare('DELETE FROM group_clients WHERE conv_id = ? AND user_id = ? AND client_id = ?');
+    for (const client of change.removeClients ?? []) removeClient.run(id, client.userId, client.clientId);
+    const addClient = this.db.prepare('INSERT OR IGNORE INTO group_clients (conv_id, user_id, client_id) VALUES (?, ?, ?)');
+    for (const client of change.addClients ?? []) addClient.run(id, client.userId, client.clientId);
+  }
+}

@@ -1,0 +1,55 @@
+import type { CookieRecord } from '../records';
+import type { CookieRepository } from '../repositories';
+import type { SqliteDatabase } from './database';
+import { CookieRowSchema, parseRow } from './rows';
+
+export class SqliteCookieRepository implements CookieRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async create(cookie: CookieRecord, maxPerKind: number): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `DELETE FROM cookies WHERE id IN (
+             SELECT id FROM cookies WHERE user_id = ? AND kind = ?
+             ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
+        )
+        .run(cookie.userId, cookie.kind, maxPerKind - 1);
+      this.db
+        .prepare(
+          `INSERT INTO cookies (id, user_id, kind, label, client_id, connection, created_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          cookie.id,
+          cookie.userId,
+          cookie.kind,
+          cookie.label,
+          cookie.clientId,
+          cookie.connection,
+          cookie.createdAt,
+          cookie.expiresAt,
+        );
+    })();
+  }
+
+  async find(id: string): Promise<CookieRecord | undefined> {
+    return parseRow(CookieRowSchema, this.db.prepare('SELECT * FROM cookies WHERE id = ?').get(id));
+  }
+
+  async bindClient(id: string, clientId: string): Promise<void> {
+    this.db.prepare('UPDATE cookies SET client_id = ? WHERE id = ? AND client_id IS NULL').run(clientId, id);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.db.prepare('DELETE FROM cookies WHERE id = ?').run(id);
+  }
+
+  async deleteForUser(userId: string): Promise<void> {
+    this.db.prepare('DELETE FROM cookies WHERE user_id = ?').run(userId);
+  }
+
+  async deleteForClient(userId: string, clientId: string): Promise<void> {
+    this.db.prepare('DELETE FROM cookies WHERE user_id = ? AND client_id = ?').run(userId, clientId);
+  }
+}

@@ -1,0 +1,32 @@
+import type { Result } from '../../../protocol/result';
+import { ok } from '../../../protocol/result';
+import type { Store } from '../repositories';
+import { SqliteAssetRepository } from './assets';
+import { SqliteClientRepository } from './clients';
+import { SqliteCodeRepository } from './codes';
+import { SqliteConversationRepository } from './conversations';
+import { SqliteCookieRepository } from './cookies';
+import { openDatabase } from './database';
+import { SqliteKeyPackageRepository } from './keyPackages';
+import { SqliteNotificationRepository } from './notifications';
+import { SqliteSecretRepository } from './secrets';
+import { SqliteUserRepository } from './users';
+
+/** The embedded default store: one SQLite file (WAL) in the data folder. */
+export function openSqliteStore(file: string): Result<Store> {
+  const opened = openDatabase(file);
+  if (!opened.ok) return opened;
+  const db = opened.value;
+  return ok({
+    users: new SqliteUserRepository(db),
+    codes: new SqliteCodeRepository(db),
+    cookies: new SqliteCookieRepository(db),
+    clients: new SqliteClientRepository(db),
+    keyPackages: new SqliteKeyPackageRepository(db),
+    conversations: new SqliteConversationRepository(db),
+    notifications: new SqliteNotificationRepository(db),
+    assets: new SqliteAssetRepository(db),
+    secrets: new SqliteSecretRepository(db),
+    close: () => db.close(),
+  });
+}
