@@ -16,6 +16,7 @@ import { createMainWindow } from './mainWindow';
 import { mayReceiveCorePort } from './navigationPolicy';
 import { installPermissionHandlers } from './permissionHandlers';
 import { shellPaths } from './shellPaths';
+import { runSmokeCheck } from './smokeRun';
 import { WINDOW_STATE_FILE_NAME } from './windowStateFile';
 
 const log = (message: string): void => {
@@ -99,6 +100,7 @@ async function openWindow(): Promise<void> {
     },
   });
   mainWindow = window;
+  if (process.env.CAIRN_SMOKE_TEST === '1') runSmokeCheck(window, () => supervisor.openChannel());
 }
 
 /** Hands the page a new port to the core, but only if the top frame shows our own origin. */
