@@ -5,13 +5,15 @@
  */
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
-import { app, dialog, session } from 'electron';
+import { app, session } from 'electron';
 import { registerAppSchemePrivileges, serveAppScheme } from './appScheme';
 import { CORE_PORT_CHANNEL } from './channels';
 import { installContentsGuards } from './contentsGuards';
 import { utilityProcessLauncher } from './coreProcess';
+import { decideRestart } from './coreRestartPolicy';
 import { createCoreSupervisor } from './coreSupervisor';
 import { defaultServerFromEnv } from './defaultServer';
+import { showFatalDialog } from './fatalDialog';
 import { createMainWindow } from './mainWindow';
 import { mayReceiveCorePort } from './navigationPolicy';
 import { installPermissionHandlers } from './permissionHandlers';
@@ -72,10 +74,13 @@ if (!app.requestSingleInstanceLock()) {
     if (!mainWindow) void openWindow();
   });
   app.on('before-quit', () => supervisor.stop());
-  app.whenReady().then(start, (error: unknown) => {
-    log(`startup failed: ${error instanceof Error ? error.message : 'unknown error'}`);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      log(`startup failed: ${error instanceof Error ? error.message : 'unknown error'}`);
+      void showFatalDialog('Cairn could not start.', error instanceof Error ? error.message : '');
+    });
 }
 
 async function start(): Promise<void> {
@@ -97,6 +102,7 @@ async function openWindow(): Promise<void> {
       });
       // Each load (first start, reload) gets a fresh channel; the old one closes with its page.
       created.webContents.on('did-finish-load', () => connectRenderer(created));
+      created.webContents.on('render-process-gone', (_event, details) => recoverRenderer(created, details.reason));
     },
   });
   mainWindow = window;
@@ -115,17 +121,29 @@ function connectRenderer(window: BrowserWindow): void {
   if (port) frame.postMessage(CORE_PORT_CHANNEL, null, [port]);
 }
 
+const rendererRestarts: number[] = [];
+
+/** A crashed page leaves an empty window: reload it, within the same bounds as the core. */
+function recoverRenderer(window: BrowserWindow, reason: string): void {
+  if (reason === 'clean-exit' || window.isDestroyed()) return;
+  const decision = decideRestart(rendererRestarts, Date.now());
+  if (decision.action === 'give-up') {
+    void reportRendererFailure(reason);
+    return;
+  }
+  rendererRestarts.push(Date.now());
+  log(`renderer gone (${reason}); reloading, attempt ${decision.attempt}`);
+  setTimeout(() => {
+    if (!window.isDestroyed()) window.webContents.reload();
+  }, decision.delayMs);
+}
+
+async function reportRendererFailure(reason: string): Promise<void> {
+  log(`renderer keeps failing (${reason})`);
+  await showFatalDialog('Cairn’s window stopped responding several times in a row.', '');
+}
+
 async function reportCoreFailure(detail: string): Promise<void> {
   log(`core gave up: ${detail}`);
-  const { response } = await dialog.showMessageBox({
-    type: 'error',
-    title: 'Cairn stopped working',
-    message: 'The part of Cairn that keeps your messages stopped unexpectedly, several times in a row.',
-    detail: `Your messages stay encrypted on this computer. Restart Cairn; if this keeps happening, reinstall it or contact support.\n\n${detail}`,
-    buttons: ['Restart Cairn', 'Quit'],
-    defaultId: 0,
-    cancelId: 1,
-  });
-  if (response === 0) app.relaunch();
-  app.exit(0);
+  await showFatalDialog('The part of Cairn that keeps your messages stopped unexpectedly, several times in a row.', detail);
 }
