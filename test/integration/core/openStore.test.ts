@@ -149,6 +149,22 @@ describe('openStore', () => {
     expect(median).toBeLessThan(50);
   });
 
+  it('refuses a second open of the same database with store-busy until the first one closes', () => {
+    const file = join(tempDir(), 'cairn.db');
+    const key = generateDbKey();
+    const first = expectOpen(openStore(file, key));
+    insertMessage(first, 'm1', 'held');
+
+    const second = openStore(file, key);
+    expect(second).toMatchObject({ ok: false, error: { code: 'store-busy', message: expect.stringMatching(/another copy of Cairn/) } });
+    expect(first.db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
+
+    first.close();
+    const third = expectOpen(openStore(file, key));
+    expect(third.db.prepare('SELECT body FROM messages').pluck().get()).toBe('held');
+    third.close();
+  });
+
   it('refuses a key that is not 32 bytes without creating a file', () => {
     const file = join(tempDir(), 'cairn.db');
     expect(openStore(file, new Uint8Array(16))).toMatchObject({ ok: false, error: { code: 'store-invalid-key' } });
