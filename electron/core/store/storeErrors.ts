@@ -22,6 +22,8 @@ export const STORE_ERRORS = {
     'A local database exists but the record of where its key is kept is missing. Nothing was changed, and no new database was created over it. Restore the profile folder completely, or move it away to start fresh.',
   'store-profile-unreadable':
     "The profile's key record could not be read. Nothing was changed. Restore the profile folder from a backup.",
+  'store-wipe-incomplete':
+    'The key was erased, so the local data can no longer be read, but some files could not be removed. Delete the profile folder by hand.',
   'store-invalid-key': 'Cairn tried to open the database with a malformed key. Nothing was changed; please report this.',
 } as const;
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Result } from '../../../protocol/result';
 import type { ProfileStore, ProfileStoreOptions } from '../../../electron/core/store/openProfileStore';
 import { openProfileStore, PROFILE_FILES } from '../../../electron/core/store/openProfileStore';
+import { wipeProfileStore } from '../../../electron/core/store/wipeProfileStore';
 import { FakeKeychain } from '../../fixtures/fakeKeychain';
 import { snapshot, useTempDirs } from './tempProfile';
 
@@ -186,5 +187,40 @@ describe('openProfileStore never leaves a key unprotected', () => {
     expect(store.created).toBe(false);
     expect(keychain.entries.size).toBe(1);
     store.close();
+  });
+});
+
+describe('wipeProfileStore', () => {
+  it('erases the keychain entry and every profile file, after which a fresh profile can start', async () => {
+    const dir = tempDir();
+    const keychain = new FakeKeychain();
+    expectOpen(await openProfileStore(dir, withKeychain(keychain))).close();
+
+    expect(await wipeProfileStore(dir, { keychain: { load: async () => keychain } })).toEqual({ ok: true, value: undefined });
+    expect(keychain.entries.size).toBe(0);
+    expect(snapshot(dir)).toEqual({});
+
+    const fresh = expectOpen(await openProfileStore(dir, withKeychain(keychain)));
+    expect(fresh.created).toBe(true);
+    fresh.close();
+  });
+
+  it('erases the wrapped key file of a passphrase profile', async () => {
+    const dir = tempDir();
+    expectOpen(await openProfileStore(dir, noKeychain({ passphrase: 'correct horse battery' }))).close();
+    expect((await wipeProfileStore(dir)).ok).toBe(true);
+    expect(snapshot(dir)).toEqual({});
+  });
+
+  it('deletes nothing while the keychain holding the key cannot be reached', async () => {
+    const dir = tempDir();
+    const keychain = new FakeKeychain();
+    expectOpen(await openProfileStore(dir, withKeychain(keychain))).close();
+    keychain.reachable = false;
+    const before = snapshot(dir);
+
+    expect(await wipeProfileStore(dir, { keychain: { load: async () => keychain } })).toMatchObject({ ok: false, error: { code: 'vault-unavailable' } });
+    expect(snapshot(dir)).toEqual(before);
+    expect(keychain.entries.size).toBe(1);
   });
 });
