@@ -16,7 +16,7 @@ import { defaultServerFromEnv } from './defaultServer';
 import { showFatalDialog } from './fatalDialog';
 import { createMainWindow } from './mainWindow';
 import { mayReceiveCorePort } from './navigationPolicy';
-import { installPermissionHandlers } from './permissionHandlers';
+import { installNetworkLock, installPermissionHandlers } from './sessionLocks';
 import { shellPaths } from './shellPaths';
 import { runSmokeCheck } from './smokeRun';
 import { WINDOW_STATE_FILE_NAME } from './windowStateFile';
@@ -33,6 +33,8 @@ let callActive = false;
 // renderer is sandboxed even if some future code forgets the flag.
 registerAppSchemePrivileges();
 app.enableSandbox();
+// Windows groups windows and notifications by this id; it must match appId in the builder config.
+if (process.platform === 'win32') app.setAppUserModelId('im.cairn.desktop');
 
 const supervisor = createCoreSupervisor(
   utilityProcessLauncher(paths.coreEntry),
@@ -85,6 +87,7 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   installPermissionHandlers(session.defaultSession, () => callActive);
+  installNetworkLock(session.defaultSession, log);
   serveAppScheme(paths.rendererDir);
   supervisor.start();
   await openWindow();

@@ -1,9 +1,10 @@
 /**
- * Connects Chromium's permission prompts to `decidePermission`. The request handler answers
+ * Session-wide locks. Connects Chromium's permission prompts to `decidePermission`. The request handler answers
  * prompts (getUserMedia…); the check handler answers silent queries (permissions.query,
  * device labels). Both must say the same thing, so both go through the one pure function.
  */
 import type { Session } from 'electron';
+import { NETWORK_REQUEST_FILTER, decideRendererRequest } from './networkPolicy';
 import { decidePermission } from './permissionPolicy';
 
 export function installPermissionHandlers(session: Session, isCallActive: () => boolean): void {
@@ -29,4 +30,13 @@ export function installPermissionHandlers(session: Session, isCallActive: () => 
   );
   // USB, HID, serial and Bluetooth devices are never needed by a messenger.
   session.setDevicePermissionHandler(() => false);
+}
+
+/** Cancels any network request a page makes; see networkPolicy.ts for why. */
+export function installNetworkLock(session: Session, log: (message: string) => void): void {
+  session.webRequest.onBeforeRequest({ urls: [...NETWORK_REQUEST_FILTER] }, (details, callback) => {
+    const decision = decideRendererRequest(details.url, details.webContentsId !== undefined);
+    if (decision.cancel) log(`blocked a page's network request: ${decision.reason}`);
+    callback({ cancel: decision.cancel });
+  });
 }
