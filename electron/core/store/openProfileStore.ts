@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Result } from '../../../protocol/result';
-import { ok } from '../../../protocol/result';
+import { missingCase, ok } from '../../../protocol/result';
 import { writeFileAtomic } from '../vault/atomicFile';
 import type { KdfParams } from '../vault/kdfParams';
 import type { KeyVault, VaultKind } from '../vault/keyVault';
@@ -138,6 +138,8 @@ function vaultFor(profileDir: string, record: VaultRecord, options: ProfileStore
         passphrase: options.passphrase,
         ...(options.kdf ? { kdf: options.kdf } : {}),
       });
+    default:
+      return missingCase(record);
   }
 }
 
@@ -156,6 +158,8 @@ async function readRecord(file: string): Promise<Result<VaultRecord | undefined>
       return storeError('store-too-new');
     case 'invalid':
       return storeError('store-profile-unreadable');
+    default:
+      return missingCase(parsed);
   }
 }
 

@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { Result } from '../../../protocol/result';
-import { ok } from '../../../protocol/result';
+import { missingCase, ok } from '../../../protocol/result';
 import { writeFileAtomic } from './atomicFile';
 import type { KdfParams } from './kdfParams';
 import { DEFAULT_KDF_PARAMS, kdfParamsInBounds } from './kdfParams';
@@ -73,6 +73,8 @@ export class PassphraseVault implements KeyVault {
         return vaultError('vault-file-unreadable');
       case 'ok':
         break;
+      default:
+        return missingCase(parsed);
     }
     if (passphrase === undefined || passphrase.length === 0) return vaultError('vault-passphrase-required');
     const sodium = await loadSodium();

@@ -103,21 +103,26 @@ describe('openStore', () => {
     upgraded.close();
   });
 
-  it('keeps message text out of the database, WAL and shared-memory files', () => {
+  // With the exclusive lock (the default) SQLite keeps the WAL index in memory and writes no
+  // -shm file; the shared mode is checked too so every file SQLite can write is covered.
+  it.each([
+    ['exclusive lock', true, ['cairn.db', 'cairn.db-wal']],
+    ['shared lock', false, ['cairn.db', 'cairn.db-shm', 'cairn.db-wal']],
+  ])('keeps message text out of every file it writes (%s)', (_name, exclusive, expectedFiles) => {
     const dir = tempDir();
     const file = join(dir, 'cairn.db');
     const marker = 'zebraquokka marker 7f3a9 Ünïcödé';
-    const store = expectOpen(openStore(file, generateDbKey()));
+    const store = expectOpen(openStore(file, generateDbKey(), { exclusive }));
     for (let i = 0; i < 50; i++) insertMessage(store, `m${i}`, `${marker} number ${i}`);
     store.db.prepare(`INSERT INTO kv (namespace, key, value, updated_at) VALUES ('settings', 'zebraquokka', '"zebraquokka"', 1)`).run();
 
-    const files = [file, `${file}-wal`, `${file}-shm`];
     const leaks = (): string[] =>
-      files.filter(existsSync).filter((f) => {
-        const bytes = readFileSync(f);
+      Object.keys(snapshot(dir)).filter((name) => {
+        const bytes = readFileSync(join(dir, name));
         return ['zebraquokka', 'ZEBRAQUOKKA', '7f3a9'].some((needle) => bytes.includes(needle) || bytes.includes(Buffer.from(needle, 'utf16le')));
       });
-    // While open, the fresh pages sit in the WAL: check it before and after a checkpoint.
+    // While open, the fresh pages sit in the WAL: check it before and after the closing checkpoint.
+    expect(Object.keys(snapshot(dir))).toEqual(expectedFiles);
     expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
     expect(leaks()).toEqual([]);
     store.close();
