@@ -10,12 +10,12 @@ import { resolveAppAsset } from './appAssetPath';
 import { APP_SCHEME } from './appOrigin';
 import { rendererSecurityHeaders } from './contentSecurityPolicy';
 
-/** Must run before `app` is ready. */
+/** Must run before `app` is ready. `stream` lets <audio>/<video> play bundled sounds. */
 export function registerAppSchemePrivileges(): void {
   protocol.registerSchemesAsPrivileged([
     {
       scheme: APP_SCHEME,
-      privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+      privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true, stream: true },
     },
   ]);
 }

@@ -11,10 +11,13 @@ export type ThemeName = 'light' | 'dark';
 export const DEFAULT_WINDOW_SIZE = { width: 1100, height: 760 } as const;
 export const MIN_WINDOW_SIZE = { width: 720, height: 520 } as const;
 
-/** Matches the renderer's background, so no white flash shows before the first paint. */
+/**
+ * Must equal `--bg` in renderer/styles/global.css (a unit test checks), so the window shows
+ * no flash of another colour before the first paint.
+ */
 export const WINDOW_BACKGROUND: Readonly<Record<ThemeName, string>> = {
-  light: '#f7f7f5',
-  dark: '#17191c',
+  light: '#f4f5f4',
+  dark: '#101413',
 };
 
 export interface WindowOptionsInput {
