@@ -1,10 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
 import { registerAccountRoutes } from './accounts';
+import { registerClientRoutes } from './clients';
+import { registerKeyPackageRoutes } from './keyPackages';
 import { registerMetaRoutes } from './meta';
+import { registerNotificationRoutes } from './notifications';
+import { registerUserRoutes } from './users';
 
 /** Every route of the API. */
 export function registerRoutes(app: FastifyInstance, context: ServerContext): void {
   registerMetaRoutes(app, context);
   registerAccountRoutes(app, context);
+  registerUserRoutes(app, context);
+  registerClientRoutes(app, context);
+  registerKeyPackageRoutes(app, context);
+  registerNotificationRoutes(app, context);
 }

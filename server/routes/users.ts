@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import { EmailLookupSchema, meetsPasswordPolicy, ROUTES } from '../../protocol';
+import { hashPassword, verifyPassword } from '../auth/password';
+import type { ServerContext } from '../context';
+import { defineRoute } from '../http/defineRoute';
+import { done, fail } from '../http/outcome';
+import type { UserRecord } from '../store/records';
+import { toProfile, toSelf } from './profiles';
+
+/** Profiles, handles, search, password and 2FA settings. */
+export function registerUserRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { store, settings } = context;
+  const self = async (userId: string) => {
+    const user = await store.users.byId(userId);
+    return user ? done(toSelf(user, settings.domain)) : fail('unauthorized');
+  };
+
+  defineRoute(app, context, ROUTES.getSelf, async ({ auth }) => self(auth.userId));
+
+  defineRoute(app, context, ROUTES.updateSelf, async ({ auth, body }) => {
+    if (body.picture !== undefined && body.picture !== null) {
+      const asset = await store.assets.get(body.picture);
+      if (!asset || asset.owner !== auth.userId || !asset.public) return fail('asset-not-found', 'A profile picture must be a public asset you uploaded.');
+    }
+    await store.users.update(auth.userId, body);
+    return self(auth.userId);
+  });
+
+  defineRoute(app, context, ROUTES.setHandle, async ({ auth, body }) => {
+    const result = await store.users.setHandle(auth.userId, body.handle);
+    if (result === 'handle-exists') {
+      const current = await store.users.byId(auth.userId);
+      if (current?.handle !== body.handle) return fail('handle-exists');
+    }
+    return self(auth.userId);
+  });
+
+  defineRoute(app, context, ROUTES.changePassword, async ({ auth, body }) => {
+    const user = await store.users.byId(auth.userId);
+    if (!user) return fail('unauthorized');
+    if (!context.limiter.take('login', user.email)) return fail('rate-limited');
+    if (!(await verifyPassword(body.oldPassword, user.passwordHash))) return fail('invalid-credentials');
+    if (!meetsPasswordPolicy(body.newPassword)) return fail('weak-password');
+    await store.users.setPassword(user.id, await hashPassword(body.newPassword));
+    return done({});
+  });
+
+  defineRoute(app, context, ROUTES.setSecondFactor, async ({ auth, body }) => {
+    const user = await store.users.byId(auth.userId);
+    if (!user) return fail('unauthorized');
+    if (!context.limiter.take('login', user.email)) return fail('rate-limited');
+    if (!(await verifyPassword(body.password, user.passwordHash))) return fail('invalid-credentials');
+    await store.users.setSecondFactor(user.id, body.enabled);
+    return self(user.id);
+  });
+
+  defineRoute(app, context, ROUTES.getUser, async ({ params }) => {
+    if (params.domain !== settings.domain) return fail('user-not-found');
+    const user = await store.users.byId(params.id);
+    return user ? done(toProfile(user, settings.domain)) : fail('user-not-found');
+  });
+
+  defineRoute(app, context, ROUTES.searchUsers, async ({ query }) => {
+    const text = query.q.trim().toLowerCase();
+    let found: readonly UserRecord[] = [];
+    const email = EmailLookupSchema.safeParse(text);
+    if (email.success) {
+      // E-mail addresses are matched only exactly, so search cannot enumerate them.
+      const user = await store.users.byEmail(email.data);
+      found = user ? [user] : [];
+    } else {
+      const handle = text.replace(/^@/, '');
+      if (/^[a-z0-9_.-]{1,256}$/.test(handle)) found = await store.users.byHandlePrefix(handle, query.size);
+    }
+    return done({ results: found.map((user) => toProfile(user, settings.domain)) });
+  });
+}

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClaimKeyPackagesResponseSchema } from '../../../protocol';
+import { fakeKeyPackage } from './support/mls';
+import type { TestServer } from './support/server';
+import { startTestServer } from './support/server';
+import type { TestClient } from './support/users';
+import { addClient, userWithClient } from './support/users';
+
+describe('MLS key packages', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => t.stop());
+
+  const upload = (client: TestClient, keyPackages: string[]) =>
+    t.api.post(`/mls/key-packages/self/${client.clientId}`, { token: client.clientToken, body: { keyPackages } });
+  const count = async (client: TestClient, suite: number) =>
+    (await t.api.get(`/mls/key-packages/self/${client.clientId}/count?ciphersuite=${suite}`, { token: client.clientToken })).body;
+  const claim = async (claimer: TestClient, owner: TestClient, suite = 1) => {
+    const response = await t.api.post(`/mls/key-packages/claim/cairn.test/${owner.id}?ciphersuite=${suite}`, { token: claimer.clientToken });
+    expect(response.status, response.raw.toString()).toBe(200);
+    return ClaimKeyPackagesResponseSchema.parse(response.body).keyPackages;
+  };
+
+  it('counts uploaded packages per cipher suite, bare or wrapped in an MLSMessage', async () => {
+    const bob = await userWithClient(t.api, t.dataDir);
+    expect((await upload(bob, [fakeKeyPackage(1), fakeKeyPackage(1, true), fakeKeyPackage(2)])).status).toBe(201);
+    expect(await count(bob, 1)).toEqual({ count: 2 });
+    expect(await count(bob, 2)).toEqual({ count: 1 });
+    expect(await count(bob, 7)).toEqual({ count: 0 });
+  });
+
+  it('refuses bytes that are not a key package, and uploads for another client', async () => {
+    const bob = await userWithClient(t.api, t.dataDir);
+    const eve = await userWithClient(t.api, t.dataDir);
+    const junk = await upload(bob, [Buffer.from('hello world').toString('base64')]);
+    expect(junk.status).toBe(400);
+    expect(junk.body).toMatchObject({ code: 'mls-invalid-message' });
+    const forged = await t.api.post(`/mls/key-packages/self/${bob.clientId}`, { token: eve.clientToken, body: { keyPackages: [fakeKeyPackage(1)] } });
+    expect(forged.status).toBe(404);
+    const userToken = await t.api.post(`/mls/key-packages/self/${bob.clientId}`, { token: bob.token, body: { keyPackages: [fakeKeyPackage(1)] } });
+    expect(userToken.body).toMatchObject({ code: 'client-required' });
+  });
+
+  it("claims one package per client of the user, skipping the claimer's own client, each only once", async () => {
+    const bob = await userWithClient(t.api, t.dataDir);
+    const bob2 = await addClient(t.api, bob);
+    const packages = [fakeKeyPackage(1), fakeKeyPackage(1)];
+    await upload(bob, packages);
+    await upload(bob2, [fakeKeyPackage(1)]);
+    const ada = await userWithClient(t.api, t.dataDir);
+    const first = await claim(ada, bob);
+    expect(first.map((entry) => entry.client).sort()).toEqual([bob.clientId, bob2.clientId].sort());
+    expect(first.find((entry) => entry.client === bob.clientId)?.keyPackage).toBe(packages[0]);
+    const second = await claim(ada, bob);
+    expect(second).toEqual([expect.objectContaining({ client: bob.clientId, keyPackage: packages[1] })]);
+    expect(await claim(ada, bob)).toEqual([]);
+    const own = await claim(bob2, bob);
+    expect(own.map((entry) => entry.client)).not.toContain(bob2.clientId);
+  });
+
+  it('never hands out the same package twice under 100 concurrent claims', async () => {
+    const bob = await userWithClient(t.api, t.dataDir);
+    const uploaded = Array.from({ length: 60 }, () => fakeKeyPackage(1));
+    await upload(bob, uploaded.slice(0, 30));
+    await upload(bob, uploaded.slice(30));
+    const claimers = await Promise.all([userWithClient(t.api, t.dataDir), userWithClient(t.api, t.dataDir)]);
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: 100 }, (_, index) => claim(claimers[index % 2] ?? claimers[0], bob)));
+    const elapsedMs = performance.now() - started;
+    const handedOut = results.flat().map((entry) => entry.keyPackage);
+    expect(handedOut).toHaveLength(60);
+    expect(new Set(handedOut).size).toBe(60);
+    expect(new Set(handedOut)).toEqual(new Set(uploaded));
+    expect(results.filter((entries) => entries.length === 0)).toHaveLength(40);
+    expect(await count(bob, 1)).toEqual({ count: 0 });
+    console.info(`100 concurrent key package claims: ${elapsedMs.toFixed(0)} ms`);
+  });
+});

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from './support/server';
+import { startTestServer } from './support/server';
+import { registerUser } from './support/users';
+
+describe('users and profiles', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => t.stop());
+
+  it('updates name, accent colour and locale, and shows others only the public profile', async () => {
+    const ada = await registerUser(t.api, t.dataDir, 'Ada');
+    const bob = await registerUser(t.api, t.dataDir, 'Bob');
+    const updated = await t.api.put('/self', { token: ada.token, body: { name: 'Ada L.', accentId: 3, locale: 'de-CH' } });
+    expect(updated.body).toMatchObject({ name: 'Ada L.', accentId: 3, locale: 'de-CH' });
+    const seen = await t.api.get(`/users/cairn.test/${ada.id}`, { token: bob.token });
+    expect(seen.status).toBe(200);
+    expect(seen.body).toEqual({ qualifiedId: { id: ada.id, domain: 'cairn.test' }, name: 'Ada L.', handle: null, accentId: 3, picture: null });
+    expect((await t.api.get(`/users/other.example/${ada.id}`, { token: bob.token })).status).toBe(404);
+  });
+
+  it('gives each handle to one user only', async () => {
+    const ada = await registerUser(t.api, t.dataDir);
+    const bob = await registerUser(t.api, t.dataDir);
+    const handle = `ada_${ada.id.slice(0, 8)}`;
+    expect((await t.api.put('/self/handle', { token: ada.token, body: { handle } })).body).toMatchObject({ handle });
+    const taken = await t.api.put('/self/handle', { token: bob.token, body: { handle } });
+    expect(taken.status).toBe(409);
+    expect(taken.body).toMatchObject({ code: 'handle-exists' });
+    expect((await t.api.put('/self/handle', { token: ada.token, body: { handle } })).status).toBe(200);
+    expect((await t.api.put('/self/handle', { token: bob.token, body: { handle: 'No Spaces!' } })).status).toBe(400);
+  });
+
+  it('finds users by handle prefix and by exact e-mail address', async () => {
+    const ada = await registerUser(t.api, t.dataDir, 'Ada');
+    const bob = await registerUser(t.api, t.dataDir, 'Bob');
+    const handle = `lovelace.${ada.id.slice(0, 6)}`;
+    await t.api.put('/self/handle', { token: ada.token, body: { handle } });
+    const byPrefix = await t.api.get(`/search/users?q=${encodeURIComponent(`@${handle.slice(0, 12)}`)}`, { token: bob.token });
+    expect(byPrefix.body).toMatchObject({ results: [{ qualifiedId: { id: ada.id }, handle }] });
+    const byEmail = await t.api.get(`/search/users?q=${encodeURIComponent(ada.email)}`, { token: bob.token });
+    expect(byEmail.body).toMatchObject({ results: [{ qualifiedId: { id: ada.id } }] });
+    const partialEmail = await t.api.get(`/search/users?q=${encodeURIComponent(ada.email.slice(0, 8))}`, { token: bob.token });
+    expect(partialEmail.body).toEqual({ results: [] });
+    expect((await t.api.get('/search/users?q=ada')).status).toBe(401);
+  });
+
+  it('changes the password only with the old one', async () => {
+    const ada = await registerUser(t.api, t.dataDir);
+    const wrong = await t.api.put('/self/password', { token: ada.token, body: { oldPassword: 'Nope-nope-1', newPassword: 'Another-pass-3' } });
+    expect(wrong.status).toBe(403);
+    const right = await t.api.put('/self/password', { token: ada.token, body: { oldPassword: ada.password, newPassword: 'Another-pass-3' } });
+    expect(right.status).toBe(200);
+    expect((await t.api.post('/login', { body: { email: ada.email, password: 'Another-pass-3' } })).status).toBe(200);
+  });
+});
