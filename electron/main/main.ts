@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
-import { app, session } from 'electron';
+import { app, session, shell } from 'electron';
 import { registerAppSchemePrivileges, serveAppScheme } from './appScheme';
 import { CORE_PORT_CHANNEL } from './channels';
 import { installContentsGuards } from './contentsGuards';
@@ -68,7 +68,9 @@ if (!app.requestSingleInstanceLock()) {
     mainWindow.show();
     mainWindow.focus();
   });
-  app.on('web-contents-created', (_event, contents) => installContentsGuards(contents, log));
+  app.on('web-contents-created', (_event, contents) =>
+    installContentsGuards(contents, { openExternal: (url) => shell.openExternal(url), log }),
+  );
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
