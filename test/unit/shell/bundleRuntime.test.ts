@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { MessageChannel } from 'node:worker_threads';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleElectron } from '../../../build/bundle';
+import { REPO_ROOT, bundleElectron } from '../../../build/bundle';
 
 const run = promisify(execFile);
 
@@ -98,7 +98,10 @@ setTimeout(() => { process.stderr.write('no answer'); process.exit(1); }, 10000)
 `,
     );
     try {
-      const { stdout } = await run(process.execPath, [driver], { timeout: 15_000 });
+      // The bundle keeps native modules external, as in the app (where they sit in
+      // app.asar.unpacked); here they come from the repository's node_modules.
+      const env = { ...process.env, NODE_PATH: path.join(REPO_ROOT, 'node_modules') };
+      const { stdout } = await run(process.execPath, [driver], { timeout: 15_000, env });
       const output: unknown = JSON.parse(stdout);
       expect(output).toMatchObject({
         fromCore: [{ kind: 'ready' }],
