@@ -12,6 +12,9 @@ import type { PortLike, WireFromCore } from './ipc/wire';
 import type { Logger } from './log';
 import { createLogger } from './log';
 import { probeServer } from './net/serverProbe';
+import { AccountService } from './services/accountService';
+import { ProfileHandle } from './services/profileHandle';
+import type { ProfileStoreOptions } from './store/openProfileStore';
 
 export interface CoreOptions {
   /** Folder for this profile's database, keys and caches. */
@@ -21,6 +24,8 @@ export interface CoreOptions {
   readonly defaultServer: ServerConfig | null;
   readonly runtime?: string;
   readonly log?: Logger;
+  /** How the profile's database key is kept (keychain by default, or a passphrase). */
+  readonly store?: ProfileStoreOptions;
 }
 
 export interface Core {
@@ -34,6 +39,8 @@ export interface Core {
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? createLogger('core');
   const events = new EventHub(log.child('events'));
+  const profile = new ProfileHandle(options.dataDir, options.store ?? {});
+  const account = new AccountService(profile, log.child('account'));
   const router = createRouter(
     {
       'app.info': () => ({
@@ -47,6 +54,12 @@ export function createCore(options: CoreOptions): Core {
       }),
       'app.ping': ({ nonce }) => ({ nonce, receivedAt: Date.now() }),
       'server.probe': (config) => probeServer(config),
+      'account.status': () => account.status(),
+      'account.register': (request) => account.register(request),
+      'account.activate': ({ email, code }) => account.activate(email, code),
+      'account.login': (request) => account.login(request),
+      'account.logout': () => account.logout(),
+      'account.self': () => account.self(),
     },
     {
       onInternalError: (channel, error) => log.error('request failed', { channel, error }),
@@ -70,6 +83,8 @@ export function createCore(options: CoreOptions): Core {
     },
     async close() {
       for (const detach of [...detachers]) detach();
+      account.close();
+      await profile.close();
     },
   };
 }

@@ -5,8 +5,9 @@ import { servePort } from '../../electron/core/ipc/portServer';
 import type { Handlers } from '../../electron/core/ipc/router';
 import { createRouter } from '../../electron/core/ipc/router';
 import type { WireFromCore } from '../../electron/core/ipc/wire';
+import { testHandlers } from '../support/handlers';
 
-const handlers: Handlers = {
+const handlers: Handlers = testHandlers({
   'app.info': () => ({
     name: 'Cairn',
     version: '1.2.3',
@@ -22,7 +23,7 @@ const handlers: Handlers = {
     return { nonce, receivedAt: 5 };
   },
   'server.probe': () => ({ domain: 'd', apiVersion: 1, latencyMs: 1 }),
-};
+});
 
 /** Joins a bridge and a served router through an in-memory port pair. */
 function connected() {

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Handlers } from '../../electron/core/ipc/router';
 import { createRouter } from '../../electron/core/ipc/router';
 import { CoreError } from '../../electron/core/ipc/errors';
+import { testHandlers } from '../support/handlers';
 
 const PIN = `sha256/${'A'.repeat(43)}=`;
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
-  return {
+  return testHandlers({
     'app.info': () => ({
       name: 'Cairn',
       version: '0.0.0-test',
@@ -19,7 +20,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'app.ping': ({ nonce }) => ({ nonce, receivedAt: 1 }),
     'server.probe': () => ({ domain: 'example.test', apiVersion: 1, latencyMs: 3 }),
     ...overrides,
-  };
+  });
 }
 
 describe('IPC router', () => {

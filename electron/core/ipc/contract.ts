@@ -4,6 +4,7 @@
  * schema. The router validates inbound requests with these; the renderer imports only types.
  */
 import { z } from 'zod';
+import { SelfUserSchema } from '../../../protocol/api/users';
 
 const Empty = z.object({}).strict();
 
@@ -52,6 +53,23 @@ export const ConnectionStateSchema = z
   .strict();
 export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
 
+const EmailSchema = z.string().trim().min(3).max(254).regex(/^[^\s@]+@[^\s@]+$/, 'an e-mail address looks like name@example.org');
+const PasswordSchema = z.string().min(1).max(1024);
+
+export const AccountStatusSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('signed-out') }).strict(),
+  z.object({ state: z.literal('awaiting-code'), email: z.string(), server: ServerConfigSchema }).strict(),
+  z
+    .object({
+      state: z.literal('signed-in'),
+      server: ServerConfigSchema,
+      user: z.object({ id: z.string(), domain: z.string(), email: z.string(), name: z.string() }).strict(),
+      temporary: z.boolean(),
+    })
+    .strict(),
+]);
+export type AccountStatus = z.infer<typeof AccountStatusSchema>;
+
 export const requests = {
   /** Version and platform facts for the About screen and diagnostics. */
   'app.info': { request: Empty, response: AppInfoSchema },
@@ -62,6 +80,40 @@ export const requests = {
   },
   /** Connects to a server over pinned TLS and reads its version; sends no credentials. */
   'server.probe': { request: ServerConfigSchema, response: ServerProbeSchema },
+  /** Whether this profile is signed in, waiting for a registration code, or signed out. */
+  'account.status': { request: Empty, response: AccountStatusSchema },
+  /** Starts a registration: the server e-mails a 6-digit code (seed 002). */
+  'account.register': {
+    request: z
+      .object({
+        server: ServerConfigSchema,
+        email: EmailSchema,
+        name: z.string().trim().min(1).max(128),
+        password: PasswordSchema,
+        temporary: z.boolean().default(false),
+      })
+      .strict(),
+    response: AccountStatusSchema,
+  },
+  /** Finishes the registration with the e-mailed code and signs in. */
+  'account.activate': {
+    request: z.object({ email: EmailSchema, code: z.string().regex(/^\d{6}$/, 'the code has 6 digits') }).strict(),
+    response: AccountStatusSchema,
+  },
+  'account.login': {
+    request: z
+      .object({
+        server: ServerConfigSchema,
+        email: EmailSchema,
+        password: PasswordSchema,
+        temporary: z.boolean().default(false),
+        verificationCode: z.string().regex(/^\d{6}$/).optional(),
+      })
+      .strict(),
+    response: AccountStatusSchema,
+  },
+  'account.logout': { request: Empty, response: AccountStatusSchema },
+  'account.self': { request: Empty, response: SelfUserSchema },
 } as const satisfies Record<string, Readonly<{ request: z.ZodType; response: z.ZodType }>>;
 
 export const events = {

@@ -1,0 +1,236 @@
+/**
+ * Account lifecycle on one profile: request a registration code, activate the account with it,
+ * sign in (permanent or temporary device), sign out, read the own profile. The persistent user
+ * cookie is kept in the encrypted store; a temporary device's cookie lives only in memory
+ * (seed 002), so a restart of a temporary device signs it out.
+ */
+import { z } from 'zod';
+import type { SelfUser } from '../../../protocol/api/users';
+import type { AccountStatus, ServerConfig } from '../ipc/contract';
+import { ServerConfigSchema } from '../ipc/contract';
+import { CoreError } from '../ipc/errors';
+import type { Logger } from '../log';
+import { ApiClient } from '../net/apiClient';
+import { Session } from '../net/session';
+import { deleteKv, readKv, writeKv } from '../store/kv';
+import type { ProfileHandle } from './profileHandle';
+
+const AccountRecordSchema = z.object({
+  server: ServerConfigSchema,
+  userId: z.string(),
+  domain: z.string(),
+  email: z.string(),
+  name: z.string(),
+  temporary: z.boolean(),
+  /** Present only for permanent devices. */
+  cookie: z.string().optional(),
+});
+type AccountRecord = z.infer<typeof AccountRecordSchema>;
+
+/** Kept in the encrypted store between "send me a code" and "here is the code". */
+const PendingRegistrationSchema = z.object({
+  server: ServerConfigSchema,
+  email: z.string(),
+  name: z.string(),
+  password: z.string(),
+  temporary: z.boolean(),
+});
+
+export interface SignIn {
+  readonly server: ServerConfig;
+  readonly email: string;
+  readonly password: string;
+  readonly temporary: boolean;
+  readonly verificationCode?: string;
+}
+
+export interface Registration {
+  readonly server: ServerConfig;
+  readonly email: string;
+  readonly name: string;
+  readonly password: string;
+  readonly temporary: boolean;
+}
+
+export class AccountService {
+  private client: ApiClient | undefined;
+  private record: AccountRecord | undefined;
+  private sessionCookie: string | undefined;
+
+  constructor(
+    private readonly profile: ProfileHandle,
+    private readonly log: Logger,
+  ) {}
+
+  async status(): Promise<AccountStatus> {
+    const record = await this.current();
+    if (record) return signedIn(record);
+    const { db } = await this.profile.store();
+    const pending = readKv(db, 'profile', 'pendingRegistration', PendingRegistrationSchema);
+    return pending ? { state: 'awaiting-code', email: pending.email, server: pending.server } : { state: 'signed-out' };
+  }
+
+  /** Asks the server to e-mail a registration code; the details wait in the encrypted store. */
+  async register(registration: Registration): Promise<AccountStatus> {
+    await this.requireSignedOut();
+    const client = this.clientFor(registration.server, undefined);
+    try {
+      await client.call('sendActivationCode', { body: { email: registration.email } });
+    } finally {
+      client.close();
+    }
+    const { db } = await this.profile.store();
+    writeKv(db, 'profile', 'pendingRegistration', { ...registration });
+    return { state: 'awaiting-code', email: registration.email, server: registration.server };
+  }
+
+  async activate(email: string, code: string): Promise<AccountStatus> {
+    await this.requireSignedOut();
+    const { db } = await this.profile.store();
+    const pending = readKv(db, 'profile', 'pendingRegistration', PendingRegistrationSchema);
+    if (!pending || pending.email !== email) {
+      throw new CoreError('account-no-pending-registration', `No registration is waiting for ${email}. Register first.`);
+    }
+    const client = this.clientFor(pending.server, undefined);
+    const access = await client.call('register', {
+      body: {
+        email,
+        code,
+        password: pending.password,
+        name: pending.name,
+        cookie: pending.temporary ? 'session' : 'persistent',
+      },
+    });
+    client.session.setToken(access.accessToken, access.expiresIn);
+    const self = await client.call('getSelf', {});
+    deleteKv(db, 'profile', 'pendingRegistration');
+    return this.adopt(client, pending.server, self, pending.temporary);
+  }
+
+  async login(signIn: SignIn): Promise<AccountStatus> {
+    await this.requireSignedOut();
+    const client = this.clientFor(signIn.server, undefined);
+    try {
+      const access = await client.call('login', {
+        body: {
+          email: signIn.email,
+          password: signIn.password,
+          cookie: signIn.temporary ? 'session' : 'persistent',
+          ...(signIn.verificationCode ? { verificationCode: signIn.verificationCode } : {}),
+        },
+      });
+      client.session.setToken(access.accessToken, access.expiresIn);
+      const self = await client.call('getSelf', {});
+      return this.adopt(client, signIn.server, self, signIn.temporary);
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  }
+
+  /** Revokes the cookie at the server (best effort when offline) and forgets it locally. */
+  async logout(): Promise<AccountStatus> {
+    const record = await this.current();
+    if (!record) return { state: 'signed-out' };
+    const client = this.apiClient(record);
+    try {
+      await client.call('logout', {});
+    } catch (error) {
+      this.log.warn('logout at the server failed; signing out locally', { error });
+    }
+    await this.forget();
+    return { state: 'signed-out' };
+  }
+
+  async self(): Promise<SelfUser> {
+    const record = await this.current();
+    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    return this.apiClient(record).call('getSelf', {});
+  }
+
+  close(): void {
+    this.client?.close();
+    this.client = undefined;
+  }
+
+  private async adopt(client: ApiClient, server: ServerConfig, self: SelfUser, temporary: boolean): Promise<AccountStatus> {
+    const cookie = client.session.userCookie;
+    if (!cookie) throw new CoreError('server-bad-response', 'The server did not issue a session cookie.');
+    const record: AccountRecord = {
+      server,
+      userId: self.qualifiedId.id,
+      domain: self.qualifiedId.domain,
+      email: self.email,
+      name: self.name,
+      temporary,
+      ...(temporary ? {} : { cookie }),
+    };
+    const { db } = await this.profile.store();
+    writeKv(db, 'profile', 'account', record);
+    this.record = record;
+    this.sessionCookie = temporary ? cookie : undefined;
+    this.client?.close();
+    this.client = client;
+    return signedIn(record);
+  }
+
+  private async forget(): Promise<void> {
+    const { db } = await this.profile.store();
+    deleteKv(db, 'profile', 'account');
+    this.record = undefined;
+    this.sessionCookie = undefined;
+    this.close();
+  }
+
+  private async current(): Promise<AccountRecord | undefined> {
+    if (this.record) return this.record;
+    const { db } = await this.profile.store();
+    const stored = readKv(db, 'profile', 'account', AccountRecordSchema);
+    if (stored?.temporary) {
+      // A temporary device's cookie never touched the disk: after a restart it is signed out.
+      deleteKv(db, 'profile', 'account');
+      return undefined;
+    }
+    this.record = stored;
+    return stored;
+  }
+
+  private async requireSignedOut(): Promise<void> {
+    if (await this.current()) {
+      throw new CoreError('account-signed-in', 'This profile is already signed in. Sign out first.');
+    }
+  }
+
+  private apiClient(record: AccountRecord): ApiClient {
+    this.client ??= this.clientFor(record.server, record.cookie ?? this.sessionCookie);
+    return this.client;
+  }
+
+  private clientFor(server: ServerConfig, cookie: string | undefined): ApiClient {
+    const session = new Session(cookie, (updated) => void this.persistCookie(updated));
+    return new ApiClient({ baseUrl: server.url, pins: server.pins, session, log: this.log.child('api') });
+  }
+
+  /** The server rotates the cookie on refresh: keep the newest one for permanent devices. */
+  private async persistCookie(cookie: string | undefined): Promise<void> {
+    const record = this.record;
+    if (!record || cookie === undefined) return;
+    if (record.temporary) {
+      this.sessionCookie = cookie;
+      return;
+    }
+    if (record.cookie === cookie) return;
+    this.record = { ...record, cookie };
+    const { db } = await this.profile.store();
+    writeKv(db, 'profile', 'account', this.record);
+  }
+}
+
+function signedIn(record: AccountRecord): AccountStatus {
+  return {
+    state: 'signed-in',
+    server: record.server,
+    user: { id: record.userId, domain: record.domain, email: record.email, name: record.name },
+    temporary: record.temporary,
+  };
+}

@@ -1,0 +1,124 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../../electron/core/core';
+import { createCore } from '../../../electron/core/core';
+import { silentLogger } from '../../../electron/core/log';
+import type { RunningServer } from '../../../server/server';
+import { startServer } from '../../../server/server';
+
+const PASSWORD = 'Correct-Horse-9';
+const MODEST_KDF = { opsLimit: 1, memLimitBytes: 8 * 1024 * 1024 };
+
+let root: string;
+let server: RunningServer;
+let serverConfig: { url: string; pins: string[] };
+
+function core(profile: string): Core {
+  return createCore({
+    dataDir: path.join(root, profile),
+    appVersion: 'test',
+    defaultServer: null,
+    log: silentLogger,
+    store: { prefer: 'passphrase', passphrase: 'profile-passphrase', kdf: MODEST_KDF },
+  });
+}
+
+/** The newest registration code mailed to `email`, read from the server's outbox folder. */
+async function mailedCode(email: string): Promise<string> {
+  const outbox = path.join(root, 'server', 'outbox');
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const files = (await readdir(outbox).catch(() => [])).filter((f) => f.endsWith('.json')).sort().reverse();
+    for (const file of files) {
+      const mail: unknown = JSON.parse(await readFile(path.join(outbox, file), 'utf8'));
+      if (typeof mail === 'object' && mail !== null && 'to' in mail && mail.to === email && 'code' in mail) {
+        return String(mail.code);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no code mailed to ${email}`);
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-account-'));
+  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
+  if (!started.ok) throw new Error(started.error.message);
+  server = started.value;
+  serverConfig = { url: server.url, pins: [server.pin] };
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('account lifecycle through the core', () => {
+  it('registers with the e-mailed code, stays signed in across a restart, signs out and back in', async () => {
+    const email = 'alice@example.test';
+    let alice = core('alice');
+    expect(await alice.router.request('account.status', {})).toEqual({ ok: true, value: { state: 'signed-out' } });
+
+    const registered = await alice.router.request('account.register', {
+      server: serverConfig,
+      email,
+      name: 'Alice',
+      password: PASSWORD,
+    });
+    expect(registered).toMatchObject({ ok: true, value: { state: 'awaiting-code', email } });
+
+    const code = await mailedCode(email);
+    const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    const wrong = await alice.router.request('account.activate', { email, code: wrongCode });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'invalid-code' } });
+
+    const activated = await alice.router.request('account.activate', { email, code });
+    expect(activated).toMatchObject({ ok: true, value: { state: 'signed-in', user: { email, name: 'Alice' }, temporary: false } });
+    expect(await alice.router.request('account.self', {})).toMatchObject({ ok: true, value: { email, name: 'Alice' } });
+
+    // A permanent device keeps its cookie in the encrypted store: a restart stays signed in,
+    // and the first request refreshes the access token from that cookie.
+    await alice.close();
+    alice = core('alice');
+    expect(await alice.router.request('account.status', {})).toMatchObject({ ok: true, value: { state: 'signed-in' } });
+    expect(await alice.router.request('account.self', {})).toMatchObject({ ok: true, value: { email } });
+
+    expect(await alice.router.request('account.logout', {})).toEqual({ ok: true, value: { state: 'signed-out' } });
+    expect(await alice.router.request('account.self', {})).toMatchObject({ ok: false, error: { code: 'account-signed-out' } });
+
+    const badPassword = await alice.router.request('account.login', { server: serverConfig, email, password: 'Wrong-Pass-1' });
+    expect(badPassword).toMatchObject({ ok: false, error: { code: 'invalid-credentials' } });
+    const back = await alice.router.request('account.login', { server: serverConfig, email, password: PASSWORD });
+    expect(back).toMatchObject({ ok: true, value: { state: 'signed-in', user: { email } } });
+    await alice.close();
+  });
+
+  it('signs a temporary device out when it restarts, since its cookie never touches the disk', async () => {
+    const email = 'bob@example.test';
+    let bob = core('bob');
+    await bob.router.request('account.register', { server: serverConfig, email, name: 'Bob', password: PASSWORD });
+    await bob.router.request('account.activate', { email, code: await mailedCode(email) });
+    await bob.router.request('account.logout', {});
+    const temporary = await bob.router.request('account.login', { server: serverConfig, email, password: PASSWORD, temporary: true });
+    expect(temporary).toMatchObject({ ok: true, value: { state: 'signed-in', temporary: true } });
+    expect(await bob.router.request('account.self', {})).toMatchObject({ ok: true, value: { email } });
+    await bob.close();
+    bob = core('bob');
+    expect(await bob.router.request('account.status', {})).toEqual({ ok: true, value: { state: 'signed-out' } });
+    await bob.close();
+  });
+
+  it('refuses a server whose pin does not match without sending the password', async () => {
+    const carol = core('carol');
+    const result = await carol.router.request('account.login', {
+      server: { url: server.url, pins: [`sha256/${'Z'.repeat(43)}=`] },
+      email: 'carol@example.test',
+      password: PASSWORD,
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'tls-pin-mismatch' } });
+    await carol.close();
+  });
+});
