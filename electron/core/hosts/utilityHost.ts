@@ -57,6 +57,13 @@ export function runUtilityHost(parent: UtilityParentPort, deps: UtilityHostDeps)
   parent.on('message', (event) => {
     const parsed = ShellToCoreSchema.safeParse(event.data);
     if (!parsed.success) {
+      if (isStartMessage(event.data) && !core) {
+        // Without valid options the core can never run: say so and exit, so the shell's
+        // restart bound ends in a clear error instead of a window whose requests time out.
+        parent.postMessage({ kind: 'fatal', message: `The core was started with invalid options: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+        deps.exit(1);
+        return;
+      }
       deps.log('dropped a malformed message from the shell');
       return;
     }
@@ -113,6 +120,10 @@ function asPortLike(port: UtilityPort): PortLike<unknown, WireFromCore> {
       };
     },
   };
+}
+
+function isStartMessage(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && Reflect.get(data, 'kind') === 'start';
 }
 
 /** Electron hands ports over as untyped objects; check the shape before using one. */

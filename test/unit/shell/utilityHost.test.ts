@@ -101,11 +101,20 @@ describe('core utility host', () => {
     const { parent, sent, send } = fakeParent();
     const log: string[] = [];
     runUtilityHost(parent, { createCore: (options) => createCore({ ...options, log: silentLogger }), exit: () => undefined, log: (m) => log.push(m) });
-    send({ kind: 'start', options: { dataDir: '' } });
     send('nonsense');
     send({ kind: 'attach' }, [{}]);
+    send({ kind: 'reboot' });
     expect(sent).toEqual([]);
     expect(log).toHaveLength(3);
+  });
+
+  it('exits with a clear error when started with options it cannot use, so the shell can report it', () => {
+    const { parent, sent, send } = fakeParent();
+    const exits: number[] = [];
+    runUtilityHost(parent, { createCore: (options) => createCore({ ...options, log: silentLogger }), exit: (code) => exits.push(code), log: () => undefined });
+    send({ kind: 'start', options: { dataDir: '' } });
+    expect(sent).toEqual([{ kind: 'fatal', message: expect.stringContaining('invalid options') }]);
+    expect(exits).toEqual([1]);
   });
 
   it('reports a core that cannot start and exits with an error code', () => {
