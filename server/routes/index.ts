@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
 import { registerAccountRoutes } from './accounts';
 import { registerClientRoutes } from './clients';
+import { registerConversationRoutes } from './conversations';
+import { registerMlsRoutes } from './mls';
 import { registerKeyPackageRoutes } from './keyPackages';
 import { registerMetaRoutes } from './meta';
 import { registerNotificationRoutes } from './notifications';
@@ -15,4 +17,6 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerClientRoutes(app, context);
   registerKeyPackageRoutes(app, context);
   registerNotificationRoutes(app, context);
+  registerConversationRoutes(app, context);
+  registerMlsRoutes(app, context);
 }

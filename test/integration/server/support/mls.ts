@@ -23,9 +23,9 @@ function epochBytes(epoch: number): Buffer {
   return bytes;
 }
 
-/** A PublicMessage commit from member leaf `leaf` (or an external commit when leaf is undefined). */
-export function fakeCommit(groupId: Buffer, epoch: number, leaf: number | undefined = 0): string {
-  const sender = leaf === undefined ? Buffer.from([4]) : Buffer.concat([Buffer.from([1]), Buffer.from([0, 0, 0, leaf])]);
+/** A PublicMessage commit from member leaf `from`, or an external commit (sender new_member_commit). */
+export function fakeCommit(groupId: Buffer, epoch: number, from: number | 'external' = 0): string {
+  const sender = from === 'external' ? Buffer.from([4]) : Buffer.concat([Buffer.from([1]), Buffer.from([0, 0, 0, from])]);
   return Buffer.concat([
     Buffer.from([0x00, 0x01, 0x00, 0x01]),
     varint(groupId.length),

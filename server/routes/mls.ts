@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { ROUTES } from '../../protocol';
+import type { ServerContext } from '../context';
+import { planCommit, planMessage } from '../conversations/mlsPlans';
+import { memberOf } from '../conversations/view';
+import { defineRoute } from '../http/defineRoute';
+import { done, fail } from '../http/outcome';
+import { readMessageHeader } from '../mls/wire';
+import type { ClientRef } from '../store/records';
+import { finishUpdate } from './conversations';
+
+/** MLS delivery: epoch-ordered commit bundles, application messages, GroupInfo for external joins. */
+export function registerMlsRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { store, settings } = context;
+  const domain = settings.domain;
+
+  defineRoute(app, context, ROUTES.postCommitBundle, async ({ auth, params, body }) => {
+    const commit = Buffer.from(body.commit, 'base64');
+    const header = readMessageHeader(commit);
+    if (!header.ok) return fail('mls-invalid-message', header.error.message);
+    const toRefs = (entries: typeof body.adds): ClientRef[] | undefined =>
+      entries.every((entry) => entry.user.domain === domain) ? entries.map((entry) => ({ userId: entry.user.id, clientId: entry.client })) : undefined;
+    const adds = toRefs(body.adds);
+    const removes = toRefs(body.removes);
+    if (!adds || !removes) return fail('mls-client-mismatch', 'Devices of other domains cannot be added here.');
+    for (const add of adds) {
+      if (!(await store.clients.get(add.userId, add.clientId))) return fail('mls-client-mismatch', 'A device added by the commit is not registered.');
+    }
+    const now = context.now();
+    const outcome = await store.conversations.update(
+      params.conv,
+      (current) =>
+        planCommit(current, {
+          sender: { userId: auth.userId, clientId: auth.clientId },
+          header: header.value,
+          commit: body.commit,
+          welcome: body.welcome,
+          groupInfo: Buffer.from(body.groupInfo, 'base64'),
+          adds,
+          removes,
+          domain,
+        }),
+      now,
+    );
+    return finishUpdate(context, outcome, (value) => ({ epoch: value.epoch, time: new Date(now).toISOString() }));
+  });
+
+  defineRoute(app, context, ROUTES.postMlsMessage, async ({ auth, params, body }) => {
+    const header = readMessageHeader(Buffer.from(body.message, 'base64'));
+    if (!header.ok) return fail('mls-invalid-message', header.error.message);
+    const now = context.now();
+    const outcome = await store.conversations.update(
+      params.conv,
+      (current) => planMessage(current, { sender: { userId: auth.userId, clientId: auth.clientId }, header: header.value, message: body.message, domain }),
+      now,
+    );
+    return finishUpdate(context, outcome, () => ({ time: new Date(now).toISOString() }));
+  });
+
+  defineRoute(app, context, ROUTES.getGroupInfo, async ({ auth, params }) => {
+    const conversation = await store.conversations.get(params.conv);
+    if (!conversation || !memberOf(conversation, auth.userId)) return fail('conversation-not-found');
+    if (!conversation.groupInfo) return fail('not-found', 'No GroupInfo yet: the group has had no commit.');
+    return done({ groupInfo: conversation.groupInfo.toString('base64'), epoch: conversation.epoch });
+  });
+}
