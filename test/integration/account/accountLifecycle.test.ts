@@ -1,4 +1,3 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { createCore } from '../../../electron/core/core';
 import { silentLogger } from '../../../electron/core/log';
 import type { RunningServer } from '../../../server/server';
 import { startServer } from '../../../server/server';
+import { mailedCode as mailedCodeIn } from '../../support/outbox';
 
 const PASSWORD = 'Correct-Horse-9';
 const MODEST_KDF = { opsLimit: 1, memLimitBytes: 8 * 1024 * 1024 };
@@ -26,21 +26,8 @@ function core(profile: string): Core {
   });
 }
 
-/** The newest registration code mailed to `email`, read from the server's outbox folder. */
-async function mailedCode(email: string): Promise<string> {
-  const outbox = path.join(root, 'server', 'outbox');
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const files = (await readdir(outbox).catch(() => [])).filter((f) => f.endsWith('.json')).sort().reverse();
-    for (const file of files) {
-      const mail: unknown = JSON.parse(await readFile(path.join(outbox, file), 'utf8'));
-      if (typeof mail === 'object' && mail !== null && 'to' in mail && mail.to === email && 'code' in mail) {
-        return String(mail.code);
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no code mailed to ${email}`);
+function mailedCode(email: string): Promise<string> {
+  return mailedCodeIn(path.join(root, 'server'), email);
 }
 
 beforeAll(async () => {
