@@ -63,7 +63,11 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {
-    if (!mainWindow) return;
+    if (!mainWindow) {
+      // macOS keeps running with no window; a second launch should bring one back.
+      if (app.isReady()) openWindowOrReport();
+      return;
+    }
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.show();
     mainWindow.focus();
@@ -75,7 +79,7 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (!mainWindow) void openWindow();
+    if (!mainWindow) openWindowOrReport();
   });
   app.on('before-quit', () => supervisor.stop());
   app
@@ -112,6 +116,12 @@ async function openWindow(): Promise<void> {
   });
   mainWindow = window;
   if (process.env.CAIRN_SMOKE_TEST === '1') runSmokeCheck(window, () => supervisor.openChannel());
+}
+
+function openWindowOrReport(): void {
+  openWindow().catch((error: unknown) => {
+    log(`could not open the window: ${error instanceof Error ? error.message : 'unknown error'}`);
+  });
 }
 
 /** Hands the page a new port to the core, but only if the top frame shows our own origin. */
