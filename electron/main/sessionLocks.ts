@@ -1,7 +1,8 @@
 /**
- * Session-wide locks. Connects Chromium's permission prompts to `decidePermission`. The request handler answers
- * prompts (getUserMedia…); the check handler answers silent queries (permissions.query,
- * device labels). Both must say the same thing, so both go through the one pure function.
+ * Session-wide locks on what pages may do. Permissions: the request handler answers prompts
+ * (getUserMedia…), the check handler answers silent queries (permissions.query, device
+ * labels); both must say the same thing, so both go through `decidePermission`. Network:
+ * `installNetworkLock` cancels web requests made by pages.
  */
 import type { Session } from 'electron';
 import { NETWORK_REQUEST_FILTER, decideRendererRequest } from './networkPolicy';
