@@ -84,10 +84,15 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, sin
       socket.close(1007, 'invalid frame');
       return;
     }
-    if (frame.data.type === 'ack') {
-      context.store.notifications.ack(client, frame.data.upTo).catch((error: unknown) => {
-        context.log.error({ err: String(error) }, 'ack failed');
-      });
+    switch (frame.data.type) {
+      case 'ack':
+        context.store.notifications.ack(client, frame.data.upTo).catch((error: unknown) => {
+          context.log.error({ err: String(error) }, 'ack failed');
+        });
+        return;
+      case 'ping':
+        send({ type: 'pong' });
+        return;
     }
   });
   if (!replaying) return;

@@ -55,3 +55,10 @@ export async function addClient(api: Api, account: TestUser, type: 'permanent' |
 export async function userWithClient(api: Api, dataDir: string, name = 'Test User'): Promise<TestClient> {
   return addClient(api, await registerUser(api, dataDir, name));
 }
+
+/** A fresh device-bound access token, e.g. after the test clock moved past 15 minutes. */
+export async function refreshed(api: Api, client: TestClient): Promise<TestClient> {
+  const access = await api.post(`/access?client_id=${client.clientId}`, { cookie: client.cookie });
+  expect(access.status, access.raw.toString()).toBe(200);
+  return { ...client, clientToken: field(access, 'accessToken') };
+}

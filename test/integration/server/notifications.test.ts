@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Conversation, Notification } from '../../../protocol';
+import { NotificationPageSchema } from '../../../protocol';
+import { createGroup, postCommit } from './support/conversations';
+import { fakeApplicationMessage } from './support/mls';
+import { fetchNotifications } from './support/notifications';
+import type { TestServer } from './support/server';
+import { startTestServer } from './support/server';
+import { openPushSocket } from './support/socket';
+import type { TestClient } from './support/users';
+import { addClient, refreshed, userWithClient } from './support/users';
+
+const WEEK = 7 * 24 * 3600 * 1000;
+
+describe('notifications', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => t.stop());
+
+  async function pair(): Promise<{ ada: TestClient; bob: TestClient; group: Conversation }> {
+    const ada = await userWithClient(t.api, t.dataDir);
+    const bob = await userWithClient(t.api, t.dataDir);
+    const group = await createGroup(t.api, ada, [bob]);
+    expect((await postCommit(t.api, group, ada, 0, { adds: [bob] })).status).toBe(201);
+    return { ada, bob, group };
+  }
+
+  async function send(from: TestClient, group: Conversation, count: number): Promise<string[]> {
+    const sent: string[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const message = fakeApplicationMessage(Buffer.from(group.groupId, 'base64'), 1, Buffer.from(`message ${index}`));
+      const response = await t.api.post(`/conversations/${group.qualifiedId.id}/mls/messages`, { token: from.clientToken, body: { message } });
+      expect(response.status).toBe(201);
+      sent.push(message);
+    }
+    return sent;
+  }
+
+  const messages = (notifications: readonly Notification[]) =>
+    notifications.flatMap((n) => (n.event.type === 'conversation.mls-message-add' ? [n.event.data] : []));
+
+  it('pages through the queue in increasing id order without gaps or repeats', async () => {
+    const { ada, bob, group } = await pair();
+    const sent = await send(ada, group, 25);
+    const ids: number[] = [];
+    const data: string[] = [];
+    let since = 0;
+    for (let page = 0; page < 10; page += 1) {
+      const body = NotificationPageSchema.parse((await t.api.get(`/notifications?since=${since}&size=10`, { token: bob.clientToken })).body);
+      ids.push(...body.notifications.map((n) => n.id));
+      data.push(...messages(body.notifications));
+      since = body.notifications.at(-1)?.id ?? since;
+      if (!body.hasMore) break;
+    }
+    expect(data).toEqual(sent);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect((await t.api.get('/notifications/last', { token: bob.clientToken })).body).toEqual({ id: ids.at(-1) });
+  });
+
+  it('pushes new notifications over the WebSocket, identical to the queue', async () => {
+    const { ada, bob, group } = await pair();
+    const socket = await openPushSocket(t.api, bob.clientToken);
+    const [message] = await send(ada, group, 1);
+    const frame = await socket.waitFor((f) => f.type === 'notification' && f.notification.event.type === 'conversation.mls-message-add');
+    const queued = (await fetchNotifications(t.api, bob)).at(-1);
+    expect(frame).toEqual({ type: 'notification', notification: queued });
+    expect(queued?.event).toMatchObject({ data: message });
+    socket.close();
+  });
+
+  it('replays what a device missed after `since`, then continues live without duplicates', async () => {
+    const { ada, bob, group } = await pair();
+    const start = (await fetchNotifications(t.api, bob)).at(-1)?.id ?? 0;
+    const missed = await send(ada, group, 30);
+    const socket = await openPushSocket(t.api, bob.clientToken, start);
+    const caughtUp = await socket.waitFor((f) => f.type === 'caught-up');
+    const live = await send(ada, group, 5);
+    await socket.waitFor((f) => f.type === 'notification' && f.notification.event.type === 'conversation.mls-message-add' && f.notification.event.data === live.at(-1));
+    const received = socket.frames.flatMap((f) => (f.type === 'notification' ? [f.notification] : []));
+    expect(messages(received)).toEqual([...missed, ...live]);
+    expect(caughtUp).toMatchObject({ lastId: received[29]?.id });
+    socket.close();
+  });
+
+  it('refuses the WebSocket without a device-bound token, and never shows another device its queue', async () => {
+    const { bob } = await pair();
+    await expect(openPushSocket(t.api, undefined)).rejects.toThrow('401');
+    await expect(openPushSocket(t.api, bob.token)).rejects.toThrow('403');
+    expect((await t.api.get('/notifications', { token: bob.token })).body).toMatchObject({ code: 'client-required' });
+    const eve = await userWithClient(t.api, t.dataDir);
+    const eveView = await fetchNotifications(t.api, eve);
+    expect(eveView.every((n) => n.event.type !== 'conversation.mls-message-add')).toBe(true);
+  });
+
+  it('tells a connected device that it was removed, and disconnects it', async () => {
+    const ada = await userWithClient(t.api, t.dataDir);
+    const laptop = await addClient(t.api, ada);
+    const socket = await openPushSocket(t.api, laptop.clientToken);
+    await t.api.delete(`/clients/${laptop.clientId}`, { token: ada.clientToken, body: { password: ada.password } });
+    await socket.waitFor((f) => f.type === 'client-removed');
+    expect(await socket.closed).toBe(4403);
+  });
+
+  it('keeps notifications 4 weeks, then tells a device that missed some to resync', async () => {
+    const { ada, bob: bobBefore, group } = await pair();
+    const bob2Before = await addClient(t.api, bobBefore);
+    await postCommit(t.api, group, ada, 1, { adds: [bob2Before] });
+    await send(ada, group, 3);
+    const bobLast = (await fetchNotifications(t.api, bobBefore)).at(-1)?.id ?? 0;
+    expect((await t.api.post('/notifications/ack', { token: bobBefore.clientToken, body: { upTo: bobLast } })).status).toBe(200);
+    t.clock.advance(3 * WEEK);
+    await t.server.maintenance();
+    const bob2Later = await refreshed(t.api, bob2Before);
+    expect(await fetchNotifications(t.api, bob2Later)).not.toHaveLength(0);
+    t.clock.advance(WEEK + 60_000);
+    await t.server.maintenance();
+    const bob = await refreshed(t.api, bobBefore);
+    const bob2 = await refreshed(t.api, bob2Before);
+    const behind = NotificationPageSchema.parse((await t.api.get('/notifications?since=0', { token: bob2.clientToken })).body);
+    expect(behind.resyncRequired).toBe(true);
+    expect(behind.notifications).toEqual([]);
+    const acked = NotificationPageSchema.parse((await t.api.get(`/notifications?since=${bobLast}`, { token: bob.clientToken })).body);
+    expect(acked.resyncRequired).toBe(false);
+    const socket = await openPushSocket(t.api, bob2.clientToken, 0);
+    await socket.waitFor((f) => f.type === 'resync-required');
+    socket.close();
+  });
+
+  it('accepts acknowledgements over the WebSocket', async () => {
+    const { ada, bob, group } = await pair();
+    const socket = await openPushSocket(t.api, bob.clientToken, 0);
+    await socket.waitFor((f) => f.type === 'caught-up');
+    await send(ada, group, 1);
+    const frame = await socket.waitFor((f) => f.type === 'notification' && f.notification.event.type === 'conversation.mls-message-add');
+    if (frame.type !== 'notification') throw new Error('unreachable');
+    socket.socket.send(JSON.stringify({ type: 'ack', upTo: frame.notification.id }));
+    const seen = socket.frames.length;
+    socket.socket.send(JSON.stringify({ type: 'ping' }));
+    await socket.waitFor((f) => f.type === 'pong', 10_000, seen);
+    t.clock.advance(5 * WEEK);
+    await t.server.maintenance();
+    const later = await refreshed(t.api, bob);
+    const page = NotificationPageSchema.parse((await t.api.get(`/notifications?since=${frame.notification.id}`, { token: later.clientToken })).body);
+    expect(page.resyncRequired).toBe(false);
+    socket.socket.send('not json');
+    expect(await socket.closed).toBe(1007);
+  });
+});
