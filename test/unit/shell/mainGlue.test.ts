@@ -1,0 +1,330 @@
+/**
+ * Drives the built shell (dist/electron/main.cjs) against a stand-in `electron` module. It is
+ * not Electron, but it runs the real glue: lifecycle, window creation, app:// handler, guards,
+ * permission and network locks, core supervision and port delivery. What it cannot show is
+ * Chromium's side of each call; the release workflow's smoke run covers that.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleElectron } from '../../../build/bundle';
+
+function invoke(fn: unknown, ...args: unknown[]): unknown {
+  if (typeof fn !== 'function') throw new Error('not a function');
+  return Reflect.apply(fn, undefined, args);
+}
+
+class FakeEmitter {
+  readonly listeners = new Map<string, unknown[]>();
+  on(event: string, listener: unknown): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+  once(event: string, listener: unknown): this {
+    return this.on(event, listener);
+  }
+  off(event: string, listener: unknown): this {
+    this.listeners.set(event, (this.listeners.get(event) ?? []).filter((l) => l !== listener));
+    return this;
+  }
+  emit(event: string, ...args: unknown[]): void {
+    for (const listener of this.listeners.get(event) ?? []) invoke(listener, ...args);
+  }
+}
+
+interface Posted {
+  readonly channel: string;
+  readonly ports: readonly unknown[];
+}
+
+class FakeFrame {
+  url = '';
+  readonly parent = null;
+  readonly posted: Posted[] = [];
+  postMessage(channel: string, _message: unknown, ports: unknown[] = []): void {
+    this.posted.push({ channel, ports });
+  }
+}
+
+class FakeWebContents extends FakeEmitter {
+  readonly mainFrame = new FakeFrame();
+  windowOpenHandler: unknown;
+  setWindowOpenHandler(handler: unknown): void {
+    this.windowOpenHandler = handler;
+  }
+  getURL(): string {
+    return this.mainFrame.url;
+  }
+  reload(): void {
+    this.emit('did-finish-load');
+  }
+}
+
+class FakeChild extends FakeEmitter {
+  readonly sent: Array<{ message: unknown; transfer: readonly unknown[] }> = [];
+  killed = false;
+  constructor(readonly modulePath: string) {
+    super();
+  }
+  postMessage(message: unknown, transfer: unknown[] = []): void {
+    this.sent.push({ message, transfer });
+  }
+  kill(): boolean {
+    this.killed = true;
+    return true;
+  }
+}
+
+function fakeElectron(userData: string) {
+  const privileged: unknown[] = [];
+  const openedExternally: string[] = [];
+  const windows: FakeWindow[] = [];
+  const children: FakeChild[] = [];
+  const calls = {
+    privileged,
+    sandboxEnabled: false,
+    quit: 0,
+    openedExternally,
+    windows,
+    children,
+    handlers: new Map<string, unknown>(),
+  };
+  const app = new (class extends FakeEmitter {
+    readyResolve: () => void = () => undefined;
+    readonly ready = new Promise<void>((resolve) => {
+      this.readyResolve = resolve;
+    });
+    requestSingleInstanceLock = () => true;
+    enableSandbox = () => {
+      calls.sandboxEnabled = true;
+    };
+    whenReady = () => this.ready;
+    isReady = () => true;
+    getPath = () => userData;
+    getVersion = () => '0.1.0-test';
+    setAppUserModelId = () => undefined;
+    quit = () => {
+      calls.quit += 1;
+    };
+    exit = () => undefined;
+    relaunch = () => undefined;
+  })();
+
+  class FakeWindow extends FakeEmitter {
+    readonly webContents = new FakeWebContents();
+    focused = false;
+    constructor(readonly options: unknown) {
+      super();
+      calls.windows.push(this);
+      app.emit('web-contents-created', {}, this.webContents);
+    }
+    async loadURL(url: string): Promise<void> {
+      this.webContents.mainFrame.url = url;
+      this.webContents.emit('did-finish-load');
+    }
+    maximize(): void {}
+    show(): void {}
+    focus(): void {
+      this.focused = true;
+    }
+    restore(): void {}
+    isMinimized(): boolean {
+      return false;
+    }
+    isDestroyed(): boolean {
+      return false;
+    }
+    isMaximized(): boolean {
+      return false;
+    }
+    getNormalBounds() {
+      return { x: 0, y: 0, width: 1100, height: 760 };
+    }
+    setBackgroundColor(): void {}
+  }
+
+  let channels = 0;
+  const electron = {
+    app,
+    BrowserWindow: FakeWindow,
+    MessageChannelMain: class {
+      readonly port1: string;
+      readonly port2: string;
+      constructor() {
+        channels += 1;
+        this.port1 = `core-end-${channels}`;
+        this.port2 = `page-end-${channels}`;
+      }
+    },
+    utilityProcess: {
+      fork: (modulePath: string) => {
+        const child = new FakeChild(modulePath);
+        calls.children.push(child);
+        return child;
+      },
+    },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown[]) => calls.privileged.push(...schemes),
+      handle: (scheme: string, handler: unknown) => calls.handlers.set(`protocol:${scheme}`, handler),
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (handler: unknown) => calls.handlers.set('permission-request', handler),
+        setPermissionCheckHandler: (handler: unknown) => calls.handlers.set('permission-check', handler),
+        setDevicePermissionHandler: (handler: unknown) => calls.handlers.set('device', handler),
+        webRequest: { onBeforeRequest: (_filter: unknown, handler: unknown) => calls.handlers.set('before-request', handler) },
+      },
+    },
+    shell: {
+      openExternal: async (url: string) => {
+        calls.openedExternally.push(url);
+      },
+    },
+    nativeTheme: Object.assign(new FakeEmitter(), { shouldUseDarkColors: false }),
+    screen: {
+      getPrimaryDisplay: () => ({ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }),
+      getAllDisplays: () => [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
+    },
+    dialog: { showMessageBox: async () => ({ response: 1 }) },
+  };
+  return { electron, app, calls };
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 3_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const originalStderrWrite = process.stderr.write;
+
+describe('the built shell against a stand-in electron', () => {
+  let base = '';
+  let bundleDir = '';
+  let fake: ReturnType<typeof fakeElectron>;
+
+  beforeAll(async () => {
+    base = await mkdtemp(path.join(tmpdir(), 'cairn-main-glue-'));
+    bundleDir = path.join(base, 'electron');
+    await bundleElectron(bundleDir);
+    await mkdir(path.join(base, 'renderer'), { recursive: true });
+    await writeFile(path.join(base, 'renderer', 'index.html'), '<!doctype html><title>Cairn</title>');
+    const fakeModuleDir = path.join(bundleDir, 'node_modules', 'electron');
+    await mkdir(fakeModuleDir, { recursive: true });
+    await writeFile(path.join(fakeModuleDir, 'index.js'), 'module.exports = globalThis.__cairnFakeElectron;\n');
+    fake = fakeElectron(path.join(base, 'userData'));
+    await mkdir(path.join(base, 'userData'), { recursive: true });
+    Reflect.set(globalThis, '__cairnFakeElectron', fake.electron);
+    // The shell logs JSON lines to stderr; keep them out of the test report.
+    process.stderr.write = () => true;
+    createRequire(path.join(bundleDir, 'loader.js'))(path.join(bundleDir, 'main.cjs'));
+    fake.app.readyResolve();
+    await until(() => fake.calls.windows.length === 1 && fake.calls.children.length === 1, 'window and core');
+  });
+
+  afterAll(async () => {
+    process.stderr.write = originalStderrWrite;
+    Reflect.deleteProperty(globalThis, '__cairnFakeElectron');
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('registers app:// as a privileged standard, secure scheme before ready, and sandboxes every renderer', () => {
+    expect(fake.calls.privileged).toEqual([
+      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true, supportFetchAPI: true }) },
+    ]);
+    expect(fake.calls.sandboxEnabled).toBe(true);
+  });
+
+  it('opens one secure window with the bundled preload and loads app://cairn', () => {
+    const window = fake.calls.windows[0];
+    expect(window?.options).toMatchObject({
+      webPreferences: { preload: path.join(bundleDir, 'preload.cjs'), sandbox: true, contextIsolation: true, nodeIntegration: false },
+    });
+    expect(window?.webContents.mainFrame.url).toBe('app://cairn/index.html');
+  });
+
+  it('starts the bundled core in a utility process with the profile folder', () => {
+    const child = fake.calls.children[0];
+    expect(child?.modulePath).toBe(path.join(bundleDir, 'core.cjs'));
+    expect(child?.sent[0]?.message).toMatchObject({
+      kind: 'start',
+      options: { dataDir: path.join(base, 'userData', 'profile'), appVersion: '0.1.0-test' },
+    });
+  });
+
+  it('hands the page one end of a fresh channel and the core the other', () => {
+    const child = fake.calls.children[0];
+    expect(child?.sent[1]).toEqual({ message: { kind: 'attach' }, transfer: ['core-end-1'] });
+    expect(fake.calls.windows[0]?.webContents.mainFrame.posted).toEqual([{ channel: 'cairn:port', ports: ['page-end-1'] }]);
+  });
+
+  it('serves the renderer with the CSP through the app:// handler', async () => {
+    const response = invoke(fake.calls.handlers.get('protocol:app'), { method: 'GET', url: 'app://cairn/' });
+    expect(response).toBeInstanceOf(Promise);
+    const resolved: unknown = await response;
+    expect(resolved).toBeInstanceOf(Response);
+    if (resolved instanceof Response) {
+      expect(resolved.status).toBe(200);
+      expect(resolved.headers.get('content-security-policy')).toContain("default-src 'none'");
+    }
+  });
+
+  it('grants the camera only once the core reports a call', () => {
+    const ask = (): boolean => {
+      let granted: boolean | undefined;
+      invoke(fake.calls.handlers.get('permission-request'), {}, 'media', (answer: boolean) => (granted = answer), {
+        requestingUrl: 'app://cairn/index.html',
+        isMainFrame: true,
+        mediaTypes: ['video'],
+      });
+      return granted === true;
+    };
+    expect(ask()).toBe(false);
+    fake.calls.children[0]?.emit('message', { kind: 'call-state', active: true });
+    expect(ask()).toBe(true);
+    fake.calls.children[0]?.emit('message', { kind: 'call-state', active: false });
+    expect(ask()).toBe(false);
+    expect(invoke(fake.calls.handlers.get('device'))).toBe(false);
+  });
+
+  it('cancels network requests made by the page', () => {
+    let cancelled: unknown;
+    invoke(fake.calls.handlers.get('before-request'), { url: 'https://example.org/', webContentsId: 1 }, (response: unknown) => (cancelled = response));
+    expect(cancelled).toEqual({ cancel: true });
+  });
+
+  it('opens clicked web links in the OS browser and never opens a window', () => {
+    const contents = fake.calls.windows[0]?.webContents;
+    let prevented = false;
+    contents?.emit('will-navigate', { url: 'https://example.org/', isMainFrame: true, preventDefault: () => (prevented = true) });
+    expect(prevented).toBe(true);
+    expect(fake.calls.openedExternally).toEqual(['https://example.org/']);
+    expect(invoke(contents?.windowOpenHandler, { url: 'app://cairn/index.html' })).toEqual({ action: 'deny' });
+  });
+
+  it('focuses the existing window when Cairn is launched again', () => {
+    fake.app.emit('second-instance');
+    expect(fake.calls.windows[0]?.focused).toBe(true);
+  });
+
+  it('restarts a crashed core and reconnects the page to the new one', async () => {
+    fake.calls.children[0]?.emit('exit', 1);
+    await until(() => fake.calls.children.length === 2, 'a restarted core');
+    expect(fake.calls.children[1]?.sent.map((entry) => entry.message)).toEqual([
+      expect.objectContaining({ kind: 'start' }),
+      { kind: 'attach' },
+    ]);
+    expect(fake.calls.windows[0]?.webContents.mainFrame.posted.at(-1)).toEqual({ channel: 'cairn:port', ports: ['page-end-2'] });
+  });
+
+  it('quits when the last window closes (outside macOS) and shuts the core down', () => {
+    fake.app.emit('window-all-closed');
+    expect(fake.calls.quit).toBe(1);
+    fake.app.emit('before-quit');
+    expect(fake.calls.children[1]?.sent.at(-1)?.message).toEqual({ kind: 'shutdown' });
+  });
+});
