@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   const client = await host.launch({
     dataDir: path.join(REPO_ROOT, '.cairn-dev', 'profile'),
     defaultServer: defaultServerFromEnv(process.env),
+    // The OS keychain keeps the DB key, as in the app; CAIRN_DB_PASSPHRASE is the fallback.
+    store: process.env.CAIRN_DB_PASSPHRASE ? { prefer: 'passphrase', passphrase: process.env.CAIRN_DB_PASSPHRASE } : {},
   });
   process.stdout.write('Cairn is open in a Chromium window. Close it or press Ctrl+C to stop.\n');
   await new Promise<void>((resolve) => client.page.once('close', () => resolve()));

@@ -2,14 +2,14 @@
  * State of the "choose your server" step. Components read `serverStep.state` and call
  * `connect`; all core traffic goes through renderer/api.ts.
  */
-import type { ServerProbe } from '../../electron/core/ipc/contract';
+import type { ServerConfig, ServerProbe } from '../../electron/core/ipc/contract';
 import type { ErrorInfo } from '../../protocol/result';
 import { api } from '../api';
 
 export type ServerStepState =
   | Readonly<{ kind: 'editing' }>
   | Readonly<{ kind: 'checking' }>
-  | Readonly<{ kind: 'connected'; url: string; probe: ServerProbe }>
+  | Readonly<{ kind: 'connected'; server: ServerConfig; probe: ServerProbe }>
   | Readonly<{ kind: 'failed'; error: ErrorInfo }>;
 
 const PIN_PATTERN = /^sha256\/[A-Za-z0-9+/]{43}=$/;
@@ -27,10 +27,9 @@ class ServerStep {
 
   async connect(url: string, pin: string): Promise<void> {
     this.state = { kind: 'checking' };
-    const result = await api.probeServer(url.trim(), [pin.trim()]);
-    this.state = result.ok
-      ? { kind: 'connected', url: url.trim(), probe: result.value }
-      : { kind: 'failed', error: result.error };
+    const server = { url: url.trim(), pins: [pin.trim()] };
+    const result = await api.probeServer(server.url, server.pins);
+    this.state = result.ok ? { kind: 'connected', server, probe: result.value } : { kind: 'failed', error: result.error };
   }
 
   edit(): void {

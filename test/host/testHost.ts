@@ -23,13 +23,24 @@ export interface LaunchOptions {
   readonly defaultServer?: Readonly<{ url: string; pins: readonly string[] }> | null;
   readonly colorScheme?: 'light' | 'dark';
   readonly viewport?: { width: number; height: number };
+  /** How the core keeps the profile's DB key; tests default to a passphrase with a fast KDF. */
+  readonly store?: CoreHostOptions['store'];
 }
+
+/** Tests keep the DB key under a passphrase with a cheap KDF: fast, and no keychain needed. */
+export const TEST_PROFILE_STORE: CoreHostOptions['store'] = {
+  prefer: 'passphrase',
+  passphrase: 'test-host-profile',
+  kdf: { opsLimit: 1, memLimitBytes: 8 * 1024 * 1024 },
+};
 
 export interface TestClient {
   readonly page: Page;
   readonly context: BrowserContext;
   /** Messages the core sent to the page, for assertions about events. */
   readonly received: readonly unknown[];
+  /** Messages the page sent to the core, for assertions about what was (not) requested. */
+  readonly sent: readonly unknown[];
   /** Saves a PNG under test-output/screenshots/ and returns its path. */
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
@@ -82,6 +93,7 @@ async function launchClient(
     appVersion: '0.1.0-test',
     defaultServer: options.defaultServer ? { url: options.defaultServer.url, pins: [...options.defaultServer.pins] } : null,
     runtime: 'test host',
+    store: options.store ?? TEST_PROFILE_STORE,
   };
   const worker = new Worker(coreWorker, { workerData });
   const context = await browser.newContext({
@@ -91,10 +103,12 @@ async function launchClient(
   });
   const page = await context.newPage();
   const received: unknown[] = [];
+  const sent: unknown[] = [];
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
 
   await page.exposeBinding('__cairnSend', (_source, message: unknown) => {
+    sent.push(message);
     worker.postMessage(message);
   });
   worker.on('message', (message: unknown) => {
@@ -111,6 +125,7 @@ async function launchClient(
     page,
     context,
     received,
+    sent,
     async screenshot(name) {
       const dir = path.join(TEST_OUTPUT_DIR, 'screenshots');
       await mkdir(dir, { recursive: true });

@@ -8,6 +8,15 @@ export const CoreHostOptionsSchema = z
     appVersion: z.string().min(1),
     defaultServer: ServerConfigSchema.nullable(),
     runtime: z.string().optional(),
+    /** Where the database key is kept; absent means the OS keychain (the app's default). */
+    store: z
+      .object({
+        prefer: z.enum(['keychain', 'passphrase']).optional(),
+        passphrase: z.string().min(8).optional(),
+        kdf: z.object({ opsLimit: z.number().int(), memLimitBytes: z.number().int() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type CoreHostOptions = z.infer<typeof CoreHostOptionsSchema>;

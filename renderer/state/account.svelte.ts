@@ -1,0 +1,61 @@
+/**
+ * The account state the whole UI follows: signed out, waiting for a registration code, or
+ * signed in. Every change goes through the core; the UI never keeps credentials.
+ */
+import type { AccountStatus, ServerConfig } from '../../electron/core/ipc/contract';
+import type { ErrorInfo, Result } from '../../protocol/result';
+import { request } from '../api';
+
+export type AccountView =
+  | Readonly<{ kind: 'loading' }>
+  | Readonly<{ kind: 'ready'; status: AccountStatus }>
+  | Readonly<{ kind: 'failed'; error: ErrorInfo }>;
+
+class AccountState {
+  view = $state<AccountView>({ kind: 'loading' });
+  busy = $state(false);
+  error = $state<ErrorInfo | undefined>(undefined);
+
+  get status(): AccountStatus | undefined {
+    return this.view.kind === 'ready' ? this.view.status : undefined;
+  }
+
+  async load(): Promise<void> {
+    const result = await request('account.status', {});
+    this.view = result.ok ? { kind: 'ready', status: result.value } : { kind: 'failed', error: result.error };
+  }
+
+  signIn(server: ServerConfig, email: string, password: string, temporary: boolean): Promise<void> {
+    return this.run(() => request('account.login', { server, email, password, temporary }));
+  }
+
+  register(server: ServerConfig, email: string, name: string, password: string, temporary: boolean): Promise<void> {
+    return this.run(() => request('account.register', { server, email, name, password, temporary }));
+  }
+
+  activate(email: string, code: string): Promise<void> {
+    return this.run(() => request('account.activate', { email, code }));
+  }
+
+  signOut(): Promise<void> {
+    return this.run(() => request('account.logout', {}));
+  }
+
+  clearError(): void {
+    this.error = undefined;
+  }
+
+  private async run(action: () => Promise<Result<AccountStatus>>): Promise<void> {
+    this.busy = true;
+    this.error = undefined;
+    try {
+      const result = await action();
+      if (result.ok) this.view = { kind: 'ready', status: result.value };
+      else this.error = result.error;
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+export const account = new AccountState();

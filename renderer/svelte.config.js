@@ -1,0 +1,4 @@
+/** Svelte compiler settings for the renderer: runes mode everywhere. */
+export default {
+  compilerOptions: { runes: true },
+};

@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/server';
+import { startServer } from '../../server/server';
+import { seriousA11yViolations } from '../host/axe';
+import { RENDERER_HEADERS } from '../host/headers';
+import type { TestHost } from '../host/testHost';
+import { startTestHost } from '../host/testHost';
+import { mailedCode } from '../support/outbox';
+
+const PASSWORD = 'Granite-Path-7';
+
+let host: TestHost;
+let server: RunningServer;
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-onboarding-'));
+  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
+  if (!started.ok) throw new Error(started.error.message);
+  server = started.value;
+  host = await startTestHost({ headers: RENDERER_HEADERS });
+});
+
+afterAll(async () => {
+  await host?.close();
+  await server?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+async function connect(page: Page): Promise<void> {
+  await expect.poll(() => page.getByRole('button', { name: 'Connect' }).isVisible()).toBe(true);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await expect.poll(() => page.getByTestId('server-connected').isVisible()).toBe(true);
+}
+
+describe('onboarding', () => {
+  it('creates an account with the e-mailed code and lands signed in, also after a restart', async () => {
+    const profile = path.join(root, 'erin');
+    const launch = (colorScheme: 'light' | 'dark') =>
+      host.launch({ dataDir: profile, defaultServer: { url: server.url, pins: [server.pin] }, colorScheme });
+    let client = await launch('light');
+    const { page } = client;
+    await connect(page);
+    await page.getByRole('tab', { name: 'Create account' }).click();
+
+    await page.getByLabel('Your name').fill('Erin Stone');
+    await page.getByLabel('E-mail address').fill('erin@example.test');
+    const password = page.getByLabel('Password', { exact: true });
+    await password.fill('weak');
+    // The policy is shown live: met rules turn into ticks as the user types.
+    await expect.poll(() => page.locator('#create-password-policy li.met').count()).toBe(1);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(() => page.getByText('The password does not meet every rule above yet.').isVisible()).toBe(true);
+    await password.fill(PASSWORD);
+    await expect.poll(() => page.locator('#create-password-policy li.met').count()).toBe(5);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await client.screenshot('onboarding-create-account-light');
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    await expect.poll(() => page.getByRole('heading', { name: 'Check your e-mail' }).isVisible()).toBe(true);
+    const code = await mailedCode(path.join(root, 'server'), 'erin@example.test');
+    await page.getByLabel('Code').fill(String((Number(code) + 1) % 1_000_000).padStart(6, '0'));
+    await page.getByRole('button', { name: 'Verify and continue' }).click();
+    await expect.poll(() => page.getByRole('alert').getAttribute('data-error-code')).toBe('invalid-code');
+    await client.screenshot('onboarding-code-light');
+    await page.getByLabel('Code').fill(code);
+    await page.getByRole('button', { name: 'Verify and continue' }).click();
+
+    await expect.poll(() => page.getByTestId('signed-in-name').textContent()).toBe('Erin Stone');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await client.screenshot('home-empty-light');
+    await client.close();
+
+    // A permanent device stays signed in when the app starts again.
+    client = await launch('dark');
+    await expect.poll(() => client.page.getByTestId('signed-in-name').textContent()).toBe('Erin Stone');
+    expect(await seriousA11yViolations(client.page)).toEqual([]);
+    await client.screenshot('home-empty-dark');
+    await client.close();
+  });
+
+  it('signs out, refuses a wrong password in plain words, and signs in again', async () => {
+    const profile = path.join(root, 'erin');
+    const client = await host.launch({
+      dataDir: profile,
+      defaultServer: { url: server.url, pins: [server.pin] },
+      colorScheme: 'dark',
+    });
+    const { page } = client;
+    await expect.poll(() => page.getByTestId('signed-in-name').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await connect(page);
+    await page.getByLabel('E-mail address').fill('erin@example.test');
+    await page.getByLabel('Password').fill('Wrong-Password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.getAttribute('data-error-code')).toBe('invalid-credentials');
+    expect(await alert.textContent()).toContain('The e-mail address or password is wrong.');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await client.screenshot('onboarding-sign-in-error-dark');
+
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByTestId('signed-in-name').textContent()).toBe('Erin Stone');
+    await client.close();
+  });
+});
