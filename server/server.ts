@@ -20,7 +20,7 @@ import { NotificationHub } from './notifications/hub';
 import { registerRoutes } from './routes';
 import { openSqliteStore } from './store/sqlite';
 import { loadTlsMaterial, TLS_CIPHERS } from './tls/certificate';
-import { DEFAULT_MAX_ASSET_BYTES } from '../protocol';
+import { DEFAULT_MAX_ASSET_BYTES, ROUTES } from '../protocol';
 
 export type ServerOptions = Readonly<{
   dataDir: string;
@@ -110,7 +110,11 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   installErrorHandling(app);
   // JSON everywhere, raw bytes only for asset uploads: any other body type is a 415.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null, undefined));
+  // Asset uploads stream the raw request to disk themselves; raw bytes anywhere else are a 415.
+  app.addContentTypeParser('application/octet-stream', (request, _payload, done) => {
+    if (request.routeOptions.url === ROUTES.uploadAsset.path && request.method === 'POST') done(null, undefined);
+    else done(Object.assign(new Error('unsupported media type'), { statusCode: 415 }), undefined);
+  });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   registerRoutes(app, context);
   try {

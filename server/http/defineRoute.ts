@@ -70,7 +70,8 @@ export function defineRoute<R extends RouteSpec>(app: FastifyInstance, context: 
       } as HandlerInput<R>;
       const outcome = await handler(input);
       if (!outcome.ok) return sendFailure(reply, outcome.error.code, outcome.error.message, { epoch: outcome.error.epoch });
-      if (reply.sent) return reply;
+      // Routes without a JSON answer (asset download) have sent their own response.
+      if (spec.response === undefined || reply.sent) return reply;
       return reply.code(spec.status).send(outcome.value);
     },
   });

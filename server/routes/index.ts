@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
 import { registerAccountRoutes } from './accounts';
+import { registerAssetRoutes } from './assets';
+import { registerCallRoutes } from './calls';
 import { registerClientRoutes } from './clients';
 import { registerConversationRoutes } from './conversations';
 import { registerMlsRoutes } from './mls';
@@ -19,4 +21,6 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerNotificationRoutes(app, context);
   registerConversationRoutes(app, context);
   registerMlsRoutes(app, context);
+  registerAssetRoutes(app, context);
+  registerCallRoutes(app, context);
 }

@@ -11,6 +11,8 @@ export type RequestOptions = Readonly<{
   token?: string;
   cookie?: string;
   headers?: Record<string, string>;
+  /** Send the body with chunked transfer encoding, without Content-Length. */
+  chunked?: boolean;
 }>;
 
 /** A small HTTPS client that trusts exactly the test server's self-signed certificate. */
@@ -38,7 +40,7 @@ export class Api {
       payload = Buffer.from(JSON.stringify(options.body));
       headers['content-type'] = 'application/json';
     }
-    if (payload) headers['content-length'] = String(payload.length);
+    if (payload && !options.chunked) headers['content-length'] = String(payload.length);
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.cookie) headers.cookie = options.cookie;
     return new Promise((resolve, reject) => {
@@ -54,7 +56,12 @@ export class Api {
         response.on('error', reject);
       });
       request.on('error', reject);
-      request.end(payload);
+      if (payload && options.chunked) {
+        for (let offset = 0; offset < payload.length; offset += 16 * 1024) request.write(payload.subarray(offset, offset + 16 * 1024));
+        request.end();
+      } else {
+        request.end(payload);
+      }
     });
   }
 
