@@ -1,12 +1,15 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { REPO_ROOT } from '../../../build/bundle';
 import { iconSvg } from '../../../build/renderIcon';
 
 const require = createRequire(import.meta.url);
+const run = promisify(execFile);
 
 /** The security-relevant part of the electron-builder config, as this test expects it. */
 const PackagingSchema = z.object({
@@ -71,5 +74,20 @@ describe('installer configuration', () => {
 
   it('keeps the committed SVG icon in step with the shapes the PNG is drawn from', async () => {
     expect(await readFile(path.join(REPO_ROOT, 'resources', 'icon.svg'), 'utf8')).toBe(iconSvg());
+  });
+});
+
+describe('installer configuration schema', () => {
+  it('passes electron-builder’s own validation, so a misspelt option fails here and not on a release runner', async () => {
+    const script = `
+      const { validateConfiguration } = require('app-builder-lib/out/util/config/config');
+      const { DebugLogger } = require('builder-util');
+      const config = require(${JSON.stringify(path.join(REPO_ROOT, 'build', 'electron-builder.config.cjs'))});
+      validateConfiguration(config, new DebugLogger(false)).then(
+        () => process.stdout.write('valid'),
+        (error) => { process.stdout.write(error.message); process.exit(1); },
+      );`;
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: REPO_ROOT, timeout: 20_000 });
+    expect(stdout).toBe('valid');
   });
 });
