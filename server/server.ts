@@ -9,6 +9,7 @@ import { err, ok } from '../protocol/result';
 import { AccessTokens } from './auth/tokens';
 import type { ServerContext, ServerSettings } from './context';
 import { installErrorHandling } from './http/errors';
+import { sendFailure } from './http/failure';
 import type { RateBucket, RateRule } from './http/rateLimit';
 import { DEFAULT_RATE_RULES, RateLimiter } from './http/rateLimit';
 import type { Mailer } from './mail/mailer';
@@ -76,6 +77,10 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     bodyLimit: JSON_BODY_LIMIT,
     requestIdHeader: false,
     return503OnClosing: true,
+    // Malformed URLs and over-long path parameters get the same stable error body as the rest.
+    frameworkErrors: (_error, _request, reply) => {
+      sendFailure(reply, 'bad-request', 'The address of the request is malformed.');
+    },
     logger: {
       level: options.logLevel ?? 'info',
       ...(options.logStream ? { stream: options.logStream } : {}),

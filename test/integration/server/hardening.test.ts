@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteSpec } from '../../../protocol';
+import { API_ERRORS, AssetSchema, ROUTES } from '../../../protocol';
+import { createGroup } from './support/conversations';
+import { fakeKeyPackage } from './support/mls';
+import type { TestServer } from './support/server';
+import { startTestServer } from './support/server';
+import type { TestClient } from './support/users';
+import { userWithClient } from './support/users';
+
+/** Small seeded PRNG (mulberry32) so a failing fuzz case can be replayed. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KEYS = ['email', 'password', 'code', 'name', 'type', 'users', 'id', 'domain', 'prekeys', 'lastPrekey', 'keyPackages', 'commit', 'groupInfo', 'welcome', 'adds', 'removes', 'message', 'upTo', 'role', 'messageTimer', 'handle', 'picture', 'conversation', 'enabled', 'key', '__proto__', 'constructor'];
+
+function fuzzValue(random: () => number, depth: number): unknown {
+  const pick = Math.floor(random() * 12);
+  switch (pick) {
+    case 0:
+      return null;
+    case 1:
+      return random() < 0.5;
+    case 2:
+      return Math.floor(random() * 2 ** 53) * (random() < 0.5 ? -1 : 1);
+    case 3:
+      return random() * 1e308;
+    case 4:
+      return '';
+    case 5:
+      return 'x'.repeat(Math.floor(random() * 5000));
+    case 6:
+      return randomBytes(Math.floor(random() * 64)).toString('base64');
+    case 7:
+      return '\u0000\ud800<script>\u202e../../etc/passwd';
+    case 8:
+      return '123456';
+    case 9:
+    case 10:
+      return depth > 3 ? [] : Array.from({ length: Math.floor(random() * 4) }, () => fuzzValue(random, depth + 1));
+    default: {
+      if (depth > 3) return {};
+      const entries = Array.from({ length: Math.floor(random() * 5) }, () => [KEYS[Math.floor(random() * KEYS.length)] ?? 'k', fuzzValue(random, depth + 1)] as const);
+      return Object.fromEntries(entries);
+    }
+  }
+}
+
+function fuzzSegment(random: () => number, valid: string): string {
+  const choices = [valid, '', '..', '%00', 'ZZ', 'a'.repeat(300), encodeURIComponent('\u202e'), '00000000-0000-4000-8000-000000000000', '0123456789abcdef', '%E0%A4%A', '%2e%2e%2f'];
+  return choices[Math.floor(random() * choices.length)] ?? valid;
+}
+
+describe('hardening', () => {
+  let t: TestServer;
+  let ada: TestClient;
+  let valid: Record<string, string>;
+  beforeAll(async () => {
+    t = await startTestServer();
+    ada = await userWithClient(t.api, t.dataDir);
+    const bob = await userWithClient(t.api, t.dataDir);
+    const group = await createGroup(t.api, ada, [bob]);
+    const asset = AssetSchema.parse(
+      (await t.api.post('/assets', { token: ada.token, rawBody: randomBytes(10), contentType: 'application/octet-stream' })).body,
+    );
+    valid = { domain: 'cairn.test', id: bob.id, user: bob.id, client: ada.clientId, conv: group.qualifiedId.id, key: asset.key };
+  });
+  afterAll(async () => t.stop());
+
+  it('answers 1 500 fuzzed requests across every route with 4xx and a stable code, never a 5xx, and stays healthy', async () => {
+    const random = prng(20261123);
+    const routes: ReadonlyArray<readonly [string, RouteSpec]> = Object.entries(ROUTES);
+    const failures: string[] = [];
+    let sent = 0;
+    const codes = new Map<string, number>();
+    for (const [name, spec] of routes) {
+      if (name === 'awaitNotifications') continue;
+      const cases = Array.from({ length: 32 }, () => {
+        const path = spec.path.replace(/:([a-z]+)/g, (_match, param: string) => fuzzSegment(random, valid[param] ?? 'x'));
+        const query = random() < 0.5 ? `?${KEYS[Math.floor(random() * KEYS.length)] ?? 'q'}=${encodeURIComponent(String(fuzzValue(random, 3)).replace(/[\ud800-\udfff]/g, ''))}` : '';
+        const useBody = spec.method !== 'GET' && random() < 0.9;
+        const rawBody = random() < 0.1 ? '{"unterminated": [' : JSON.stringify(fuzzValue(random, 0));
+        return { path: `${path}${query}`, rawBody: useBody ? rawBody : undefined };
+      });
+      const responses = await Promise.all(
+        cases.map((fuzz) =>
+          t.api.request(spec.method, fuzz.path, {
+            token: spec.auth === 'client' ? ada.clientToken : ada.token,
+            cookie: ada.cookie,
+            ...(fuzz.rawBody === undefined ? {} : { rawBody: fuzz.rawBody }),
+          }),
+        ),
+      );
+      sent += responses.length;
+      responses.forEach((response, index) => {
+        const body = response.body;
+        const code = typeof body === 'object' && body !== null ? Reflect.get(body, 'code') : undefined;
+        const label = `${response.status} ${typeof code === 'string' ? code : ''}`;
+        codes.set(label, (codes.get(label) ?? 0) + 1);
+        if (response.status >= 500 || (response.status >= 400 && !(typeof code === 'string' && code in API_ERRORS))) {
+          failures.push(`${spec.method} ${cases[index]?.path ?? ''} ${cases[index]?.rawBody?.slice(0, 200) ?? ''} -> ${response.status} ${response.raw.toString().slice(0, 200)}`);
+        }
+      });
+    }
+    expect(failures).toEqual([]);
+    expect(sent).toBeGreaterThan(1400);
+    // The fuzz reached validation and handlers, not just the authentication gate.
+    expect(codes.get('400 bad-request') ?? 0).toBeGreaterThan(500);
+    console.info(`fuzz outcomes: ${JSON.stringify(Object.fromEntries(codes))}`);
+    expect((await t.api.get('/version')).status).toBe(200);
+    expect((await t.api.get('/self', { token: ada.token })).status).toBe(200);
+  });
+
+  it('refuses JSON bodies over the size limit with 413 and keeps serving', async () => {
+    const huge = JSON.stringify({ keyPackages: ['A'.repeat(5 * 1024 * 1024)] });
+    const response = await t.api.post(`/mls/key-packages/self/${ada.clientId}`, { token: ada.clientToken, rawBody: huge });
+    expect(response.status).toBe(413);
+    expect(response.body).toMatchObject({ code: 'payload-too-large' });
+    expect((await t.api.get('/version')).status).toBe(200);
+  });
+
+  it('rejects deeply nested JSON as a bad request', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const response = await t.api.post('/login', { rawBody: deep });
+    expect(response.status).toBe(400);
+    expect((await t.api.get('/version')).status).toBe(200);
+  });
+
+  it('rate-limits key package claims per claiming user', async () => {
+    const owner = await userWithClient(t.api, t.dataDir);
+    await t.api.post(`/mls/key-packages/self/${owner.clientId}`, { token: owner.clientToken, body: { keyPackages: [fakeKeyPackage(1)] } });
+    const claimer = await userWithClient(t.api, t.dataDir);
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 7; batch += 1) {
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, () => t.api.post(`/mls/key-packages/claim/cairn.test/${owner.id}`, { token: claimer.clientToken })),
+      );
+      statuses.push(...responses.map((response) => response.status));
+    }
+    expect(statuses.filter((status) => status === 200)).toHaveLength(300);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(50);
+    t.clock.advance(61_000);
+    const fresh = await userWithClient(t.api, t.dataDir);
+    expect((await t.api.post(`/mls/key-packages/claim/cairn.test/${owner.id}`, { token: fresh.clientToken })).status).toBe(200);
+  });
+
+  it('rate-limits requests for registration codes per address', async () => {
+    const email = `limit-${randomBytes(4).toString('hex')}@example.org`;
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 6; attempt += 1) statuses.push((await t.api.post('/activate/send', { body: { email } })).status);
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+  });
+});
