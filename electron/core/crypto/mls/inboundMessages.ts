@@ -1,0 +1,125 @@
+import type { MLSMessage } from 'ts-mls';
+import { acceptAll, emptyPskIndex, joinGroup, processMessage } from 'ts-mls';
+import type { Result } from '../../../../protocol/result';
+import { ok } from '../../../../protocol/result';
+import { MLS_SUITES } from './cipherSuites';
+import type { EngineContext, MlsInbound } from './engineContext';
+import { decodeStoredKeyPackage, keyPackageRef } from './keyPackages';
+import { CAIRN_CLIENT_CONFIG } from './mlsClientConfig';
+import type { MlsGroup } from './mlsGroup';
+import { membersNotIn, membersOfTree, messageDigest, withSeen } from './mlsGroup';
+import { guarded, mlsError } from './mlsErrors';
+import { decodeMessage, decodeWelcomeBytes } from './mlsWire';
+import { readPrivateSender } from './privateMessageSender';
+import { bytesEqual } from './tlsBytes';
+
+/** The KeyPackageRefs a Welcome is addressed to, so the core can look up its stored key package. */
+export function welcomeKeyPackageRefs(welcomeBytes: Uint8Array): Result<Uint8Array[]> {
+  const welcome = decodeWelcomeBytes(welcomeBytes);
+  if (!welcome.ok) return welcome;
+  return ok(welcome.value.secrets.map((s) => s.newMember));
+}
+
+/**
+ * Joins a group from a Welcome (bare or wrapped; from ts-mls or OpenMLS) with the stored key
+ * package it was made for. The ratchet tree must be inside the Welcome. Afterwards the core
+ * deletes the key package (seed 002: each key package joins exactly one group).
+ */
+export async function joinFromWelcome(ctx: EngineContext, welcomeBytes: Uint8Array, storedKeyPackage: Uint8Array): Promise<Result<MlsGroup>> {
+  const welcome = decodeWelcomeBytes(welcomeBytes);
+  if (!welcome.ok) return welcome;
+  if (welcome.value.cipherSuite !== MLS_SUITES[ctx.suite.id].name) return mlsError('mls-unsupported-suite', 'The invitation uses another cipher suite.');
+  const keys = decodeStoredKeyPackage(storedKeyPackage, ctx.signer);
+  if (!keys.ok) return keys;
+  const ref = await keyPackageRef(keys.value.publicPackage, ctx.suite);
+  if (!welcome.value.secrets.some((s) => bytesEqual(s.newMember, ref))) return mlsError('mls-welcome-not-for-us');
+  return guarded('mls-invalid-message', async () => {
+    const state = await joinGroup(
+      welcome.value,
+      keys.value.publicPackage,
+      keys.value.privatePackage,
+      emptyPskIndex,
+      ctx.suite.impl,
+      undefined,
+      undefined,
+      CAIRN_CLIENT_CONFIG,
+    );
+    return ok({ suite: ctx.suite.id, state, seen: [] });
+  });
+}
+
+type Framed = Readonly<{ groupId: Uint8Array; epoch: bigint; contentType: 'application' | 'proposal' | 'commit' }>;
+
+function framing(message: MLSMessage): Framed | undefined {
+  if (message.wireformat === 'mls_private_message') return message.privateMessage;
+  if (message.wireformat === 'mls_public_message') return message.publicMessage.content;
+  return undefined;
+}
+
+/**
+ * Processes one incoming PublicMessage or PrivateMessage. Never throws and never changes
+ * `group`; on success the returned group replaces it (store both in one transaction). Failure
+ * codes: `mls-duplicate` (these exact bytes were already processed or sent here),
+ * `mls-wrong-group`, `mls-future-epoch` (catch up first), `mls-stale-epoch` (a commit or
+ * proposal for an epoch already left, or a message older than the 3 kept epochs), `mls-too-old`,
+ * `mls-too-far-ahead`, `mls-not-member`, `mls-undecryptable`, `mls-invalid-commit`,
+ * `mls-invalid-message`.
+ */
+export async function processIncoming(ctx: EngineContext, group: MlsGroup, bytes: Uint8Array): Promise<Result<MlsInbound>> {
+  const digest = messageDigest(bytes);
+  if (group.seen.includes(digest)) return mlsError('mls-duplicate');
+  const decoded = decodeMessage(bytes);
+  if (!decoded.ok) return decoded;
+  const message = decoded.value;
+  const framed = framing(message);
+  if (framed === undefined) return mlsError('mls-invalid-message', 'Expected a PublicMessage or PrivateMessage.');
+  const state = group.state;
+  if (!bytesEqual(framed.groupId, state.groupContext.groupId)) return mlsError('mls-wrong-group');
+  if (state.groupActiveState.kind === 'removedFromGroup') return mlsError('mls-not-member');
+  const epoch = state.groupContext.epoch;
+  if (framed.epoch > epoch) return mlsError('mls-future-epoch');
+  if (framed.epoch < epoch && framed.contentType !== 'application') return mlsError('mls-stale-epoch');
+  if (message.wireformat === 'mls_public_message' && framed.contentType === 'application') {
+    return mlsError('mls-invalid-message', 'Application messages must be encrypted.');
+  }
+
+  if (message.wireformat === 'mls_private_message') {
+    const sender = await readPrivateSender(state, message.privateMessage, ctx.suite.impl);
+    if (!sender.ok) return sender;
+    const failure = framed.contentType === 'commit' ? 'mls-invalid-commit' : 'mls-undecryptable';
+    return guarded(failure, async () => {
+      const result = await processMessage(message, state, emptyPskIndex, acceptAll, ctx.suite.impl);
+      const next = withSeen(group, result.newState, digest);
+      if (result.kind === 'applicationMessage') {
+        return ok({ kind: 'application', group: next, plaintext: result.message, sender: sender.value.identity, epoch: framed.epoch });
+      }
+      return ok(describeHandshake(group, next, framed.contentType, sender.value.leafIndex));
+    });
+  }
+
+  if (message.wireformat !== 'mls_public_message') return mlsError('mls-invalid-message');
+  const publicMessage = message.publicMessage;
+  const senderLeaf = publicMessage.content.sender.senderType === 'member' ? publicMessage.content.sender.leafIndex : undefined;
+  return guarded('mls-invalid-commit', async () => {
+    const result = await processMessage(message, state, emptyPskIndex, acceptAll, ctx.suite.impl);
+    return ok(describeHandshake(group, withSeen(group, result.newState, digest), framed.contentType, senderLeaf));
+  });
+}
+
+function describeHandshake(before: MlsGroup, after: MlsGroup, contentType: Framed['contentType'], senderLeaf: number | undefined): MlsInbound {
+  const epoch = after.state.groupContext.epoch;
+  if (contentType !== 'commit') return { kind: 'proposal', group: after, epoch };
+  const oldMembers = membersOfTree(before.state.ratchetTree);
+  const newMembers = membersOfTree(after.state.ratchetTree);
+  const added = membersNotIn(newMembers, oldMembers);
+  const committer = senderLeaf === undefined ? added[0]?.identity : oldMembers.find((m) => m.leafIndex === senderLeaf)?.identity;
+  return {
+    kind: 'commit',
+    group: after,
+    epoch,
+    committer,
+    added: added.map((m) => m.identity),
+    removed: membersNotIn(oldMembers, newMembers).map((m) => m.identity),
+    selfRemoved: after.state.groupActiveState.kind === 'removedFromGroup',
+  };
+}

@@ -1,0 +1,86 @@
+import type { Result } from '../../../../protocol/result';
+import { ok } from '../../../../protocol/result';
+import type { MlsSuiteId } from './cipherSuites';
+import { loadSuite } from './cipherSuites';
+import type { EngineContext, MlsCommitOutput, MlsInbound } from './engineContext';
+import { addMembers, createGroup, groupInfo, joinByExternalCommit, removeMembers, selfUpdate } from './groupCommits';
+import { encryptMessage, exportSecret } from './groupMessages';
+import { joinFromWelcome, processIncoming, welcomeKeyPackageRefs } from './inboundMessages';
+import type { GeneratedKeyPackage } from './keyPackages';
+import { generateKeyPackages } from './keyPackages';
+import type { MlsGroup, MlsMember } from './mlsGroup';
+import { decodeGroupState, encodeGroupState, membersOfTree } from './mlsGroup';
+import type { MlsClientIdentity } from './mlsIdentity';
+import { guarded, mlsError } from './mlsErrors';
+import type { MlsSigner } from './mlsSigner';
+
+/**
+ * MLS (RFC 9420) for one device in one cipher suite, over ts-mls 1.6.4. No networking and no
+ * storage: the core moves the bytes and stores `encodeGroupState` in its encrypted DB.
+ *
+ * Contract for every method: it never throws (failures are `{ ok: false, error: { code } }`
+ * with the codes of `mlsErrors.ts`), and it never changes the group it is given — on failure
+ * that group is still the one to use; on success the returned group replaces it.
+ */
+export interface MlsEngine {
+  readonly suite: MlsSuiteId;
+  readonly identity: MlsClientIdentity;
+  /** Fresh key packages to upload (see `keyPackagesToUpload` for how many). */
+  generateKeyPackages(count: number): Promise<Result<readonly GeneratedKeyPackage[]>>;
+  /** A new group with this device as its only member, at epoch 0. */
+  createGroup(groupId: Uint8Array): Promise<Result<MlsGroup>>;
+  addMembers(group: MlsGroup, keyPackages: readonly Uint8Array[]): Promise<Result<MlsCommitOutput>>;
+  removeMembers(group: MlsGroup, clients: readonly MlsClientIdentity[]): Promise<Result<MlsCommitOutput>>;
+  selfUpdate(group: MlsGroup): Promise<Result<MlsCommitOutput>>;
+  /** GroupInfo (MLSMessage) of the current epoch with external_pub and ratchet tree. */
+  groupInfo(group: MlsGroup): Promise<Result<Uint8Array>>;
+  joinByExternalCommit(groupInfo: Uint8Array): Promise<Result<MlsCommitOutput>>;
+  welcomeKeyPackageRefs(welcome: Uint8Array): Result<readonly Uint8Array[]>;
+  joinFromWelcome(welcome: Uint8Array, storedKeyPackage: Uint8Array): Promise<Result<MlsGroup>>;
+  encrypt(group: MlsGroup, plaintext: Uint8Array): Promise<Result<Readonly<{ group: MlsGroup; message: Uint8Array }>>>;
+  processMessage(group: MlsGroup, message: Uint8Array): Promise<Result<MlsInbound>>;
+  exportSecret(group: MlsGroup, label: string, context: Uint8Array, length: number): Promise<Result<Uint8Array>>;
+  members(group: MlsGroup): readonly MlsMember[];
+  encodeGroupState(group: MlsGroup): Uint8Array;
+  decodeGroupState(bytes: Uint8Array): Result<MlsGroup>;
+}
+
+/** Largest batch of key packages generated in one call (the server accepts 200 per upload). */
+export const MAX_KEY_PACKAGES_PER_CALL = 200;
+
+/** Builds the engine for a device's signer (see `mlsSigner.ts`); fails if the suite cannot load. */
+export async function createMlsEngine(signer: MlsSigner): Promise<Result<MlsEngine>> {
+  const suite = await loadSuite(signer.suite);
+  if (!suite.ok) return suite;
+  const ctx: EngineContext = { signer, suite: suite.value };
+  const groupSuite = (group: MlsGroup): Result<true> =>
+    group.suite === signer.suite ? ok(true) : mlsError('mls-unsupported-suite', 'The group uses another cipher suite than this engine.');
+  const inSuite = async <T>(group: MlsGroup, run: () => Promise<Result<T>>): Promise<Result<T>> => {
+    const checked = groupSuite(group);
+    return checked.ok ? run() : checked;
+  };
+  return ok({
+    suite: signer.suite,
+    identity: signer.identity,
+    generateKeyPackages: async (count) => {
+      if (!Number.isInteger(count) || count < 0 || count > MAX_KEY_PACKAGES_PER_CALL) {
+        return mlsError('mls-invalid-key-package', `Between 0 and ${MAX_KEY_PACKAGES_PER_CALL} key packages can be made at once.`);
+      }
+      return guarded('mls-internal', async () => ok(await generateKeyPackages(signer, ctx.suite, count)));
+    },
+    createGroup: (groupId) => createGroup(ctx, groupId),
+    addMembers: (group, keyPackages) => inSuite(group, () => addMembers(ctx, group, keyPackages)),
+    removeMembers: (group, clients) => inSuite(group, () => removeMembers(ctx, group, clients)),
+    selfUpdate: (group) => inSuite(group, () => selfUpdate(ctx, group)),
+    groupInfo: (group) => inSuite(group, () => groupInfo(ctx, group)),
+    joinByExternalCommit: (info) => joinByExternalCommit(ctx, info),
+    welcomeKeyPackageRefs: (welcome) => welcomeKeyPackageRefs(welcome),
+    joinFromWelcome: (welcome, stored) => joinFromWelcome(ctx, welcome, stored),
+    encrypt: (group, plaintext) => inSuite(group, () => encryptMessage(ctx, group, plaintext)),
+    processMessage: (group, message) => inSuite(group, () => processIncoming(ctx, group, message)),
+    exportSecret: (group, label, context, length) => inSuite(group, () => exportSecret(ctx, group, label, context, length)),
+    members: (group) => membersOfTree(group.state.ratchetTree),
+    encodeGroupState: (group) => encodeGroupState(group),
+    decodeGroupState: (bytes) => decodeGroupState(bytes),
+  });
+}

@@ -1,0 +1,187 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MlsGroup } from '../../../electron/core/crypto/mls/mlsGroup';
+import type { TestDevice } from '../../fixtures/mls/mlsTestDevices';
+import { codeOf, joinWelcome, keyPackageOf, must, newDevice, read, text } from '../../fixtures/mls/mlsTestDevices';
+
+type Member = { device: TestDevice; group: MlsGroup };
+
+async function send(from: Member, plaintext: string): Promise<Uint8Array> {
+  const sent = must(await from.device.engine.encrypt(from.group, text(plaintext)));
+  from.group = sent.group;
+  return sent.message;
+}
+
+async function receive(to: Member, message: Uint8Array): Promise<string> {
+  const inbound = must(await to.device.engine.processMessage(to.group, message));
+  to.group = inbound.group;
+  if (inbound.kind !== 'application') throw new Error(`expected an application message, got ${inbound.kind}`);
+  return read(inbound.plaintext);
+}
+
+async function applyCommit(to: Member, commit: Uint8Array): Promise<void> {
+  const inbound = must(await to.device.engine.processMessage(to.group, commit));
+  to.group = inbound.group;
+}
+
+/** Alice creates a group and adds Bob and Carol in one commit. */
+async function threeMembers(): Promise<[Member, Member, Member]> {
+  const [a, b, c] = await Promise.all([newDevice(), newDevice(), newDevice()]);
+  const alice: Member = { device: a, group: must(await a.engine.createGroup(text('group-1'))) };
+  const added = must(await a.engine.addMembers(alice.group, [await keyPackageOf(b), await keyPackageOf(c)]));
+  alice.group = added.group;
+  return [alice, { device: b, group: await joinWelcome(b, added.welcome) }, { device: c, group: await joinWelcome(c, added.welcome) }];
+}
+
+describe('MLS engine', () => {
+  let alice: Member;
+  let bob: Member;
+  let carol: Member;
+  beforeAll(async () => {
+    [alice, bob, carol] = await threeMembers();
+  });
+
+  it('lets every member read what another sends', async () => {
+    const message = await send(alice, 'hello group');
+    expect(await receive(bob, message)).toBe('hello group');
+    expect(await receive(carol, message)).toBe('hello group');
+    const reply = await send(bob, 'hi alice');
+    expect(await receive(alice, reply)).toBe('hi alice');
+  });
+
+  it('names the sender of an application message', async () => {
+    const message = await send(carol, 'who am I');
+    const inbound = must(await alice.device.engine.processMessage(alice.group, message));
+    expect(inbound.kind === 'application' && inbound.sender).toEqual(carol.device.identity);
+    alice.group = inbound.group;
+    await receive(bob, message);
+  });
+
+  it('refuses a replayed message with mls-duplicate and keeps working', async () => {
+    const message = await send(alice, 'once');
+    expect(await receive(bob, message)).toBe('once');
+    expect(codeOf(await bob.device.engine.processMessage(bob.group, message))).toBe('mls-duplicate');
+    await receive(carol, message);
+    expect(await receive(bob, await send(alice, 'twice'))).toBe('twice');
+  });
+
+  it('hides message lengths: 1 and 30 bytes of text give ciphertexts of the same length', async () => {
+    const short = await send(alice, 'a');
+    const longer = await send(alice, 'this text is thirty bytes long');
+    expect(text('this text is thirty bytes long')).toHaveLength(30);
+    expect(short.length).toBe(longer.length);
+    const much = await send(alice, 'x'.repeat(2000));
+    expect(much.length).toBeGreaterThan(2000);
+    for (const m of [short, longer, much]) {
+      await receive(bob, m);
+      await receive(carol, m);
+    }
+  });
+
+  it('refuses a message of another group with mls-wrong-group', async () => {
+    const other = await newDevice();
+    const otherGroup = must(await other.engine.createGroup(text('group-2')));
+    const foreign = must(await other.engine.encrypt(otherGroup, text('elsewhere'))).message;
+    expect(codeOf(await bob.device.engine.processMessage(bob.group, foreign))).toBe('mls-wrong-group');
+  });
+
+  it('refuses garbage with mls-invalid-message, never throwing', async () => {
+    const result = await bob.device.engine.processMessage(bob.group, Uint8Array.of(0, 1, 0, 2, 9, 9));
+    expect(codeOf(result)).toBe('mls-invalid-message');
+  });
+
+  it('reads messages from the 3 previous epochs and refuses older ones with mls-stale-epoch', async () => {
+    const late: Uint8Array[] = [];
+    for (let i = 0; i < 4; i++) {
+      late.push(await send(carol, `late from epoch ${alice.group.state.groupContext.epoch}`));
+      const update = must(await alice.device.engine.selfUpdate(alice.group));
+      alice.group = update.group;
+      await applyCommit(bob, update.commit);
+      await applyCommit(carol, update.commit);
+    }
+    const [tooOld, ...kept] = late;
+    if (tooOld === undefined) throw new Error('no message');
+    expect(codeOf(await bob.device.engine.processMessage(bob.group, tooOld))).toBe('mls-stale-epoch');
+    for (const message of kept) expect(await receive(bob, message)).toMatch(/^late from epoch/);
+  });
+
+  it('refuses a commit from a past epoch with mls-stale-epoch and one from the future with mls-future-epoch', async () => {
+    const first = must(await alice.device.engine.selfUpdate(alice.group));
+    const second = must(await alice.device.engine.selfUpdate(first.group));
+    expect(codeOf(await bob.device.engine.processMessage(bob.group, second.commit))).toBe('mls-future-epoch');
+    await applyCommit(bob, first.commit);
+    await applyCommit(carol, first.commit);
+    alice.group = first.group;
+    const rival = must(await carol.device.engine.selfUpdate(carol.group));
+    const winner = must(await bob.device.engine.selfUpdate(bob.group));
+    bob.group = winner.group;
+    await applyCommit(alice, winner.commit);
+    expect(codeOf(await carol.device.engine.processMessage(rival.group, winner.commit))).toBe('mls-stale-epoch');
+    await applyCommit(carol, winner.commit);
+    expect(await receive(carol, await send(bob, 'after the race'))).toBe('after the race');
+  });
+
+  it('tolerates out-of-order delivery within 2 messages and refuses beyond with mls-too-old', async () => {
+    const burst = [await send(alice, 'm0'), await send(alice, 'm1'), await send(alice, 'm2'), await send(alice, 'm3')];
+    const [m0, m1, m2, m3] = burst;
+    if (m0 === undefined || m1 === undefined || m2 === undefined || m3 === undefined) throw new Error('burst');
+    expect(await receive(bob, m3)).toBe('m3');
+    expect(await receive(bob, m1)).toBe('m1');
+    expect(await receive(bob, m2)).toBe('m2');
+    expect(codeOf(await bob.device.engine.processMessage(bob.group, m0))).toBe('mls-too-old');
+    for (const m of burst) await receive(carol, m);
+  });
+
+  it('leaves the previous state usable when an operation fails', async () => {
+    const before = bob.group;
+    const encodedBefore = bob.device.engine.encodeGroupState(before);
+    const bad = await bob.device.engine.addMembers(before, [Uint8Array.of(1, 2, 3)]);
+    expect(codeOf(bad)).toBe('mls-invalid-key-package');
+    const tampered = await send(alice, 'tamper');
+    const flipped = tampered.slice();
+    flipped[flipped.length - 5] = (flipped[flipped.length - 5] ?? 0) ^ 1;
+    expect(codeOf(await bob.device.engine.processMessage(before, flipped))).toBe('mls-undecryptable');
+    expect(bob.device.engine.encodeGroupState(before)).toEqual(encodedBefore);
+    expect(await receive(bob, tampered)).toBe('tamper');
+    await receive(carol, tampered);
+  });
+
+  it('keeps working after its state is encoded and decoded', async () => {
+    const seenBefore = await send(alice, 'before restore');
+    await receive(bob, seenBefore);
+    await receive(carol, seenBefore);
+    const bytes = bob.device.engine.encodeGroupState(bob.group);
+    const restored = must(bob.device.engine.decodeGroupState(bytes));
+    const message = await send(alice, 'after restore');
+    expect(await receive({ device: bob.device, group: restored }, message)).toBe('after restore');
+    expect(codeOf(await bob.device.engine.processMessage(restored, seenBefore))).toBe('mls-duplicate');
+    expect(codeOf(bob.device.engine.decodeGroupState(bytes.subarray(0, bytes.length - 1)))).toBe('mls-invalid-state');
+    await receive(bob, message);
+    await receive(carol, message);
+  });
+
+  it('gives every member the same exported secret, and a new one after a commit', async () => {
+    const secret = async (m: Member) => must(await m.device.engine.exportSecret(m.group, 'cairn call', text('conv'), 32));
+    const [a, b, c] = [await secret(alice), await secret(bob), await secret(carol)];
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    const update = must(await bob.device.engine.selfUpdate(bob.group));
+    expect(must(await bob.device.engine.exportSecret(update.group, 'cairn call', text('conv'), 32))).not.toEqual(a);
+  });
+
+  it('removes a member, who then reads nothing sent after its removal', async () => {
+    const carolBefore = carol.group;
+    const removal = must(await alice.device.engine.removeMembers(alice.group, [carol.device.identity]));
+    expect(removal.removed).toEqual([carol.device.identity]);
+    alice.group = removal.group;
+    await applyCommit(bob, removal.commit);
+    const inbound = must(await carol.device.engine.processMessage(carol.group, removal.commit));
+    expect(inbound.kind === 'commit' && inbound.selfRemoved).toBe(true);
+    carol.group = inbound.group;
+    const secret = await send(alice, 'carol must not read this');
+    expect(await receive(bob, secret)).toBe('carol must not read this');
+    expect(codeOf(await carol.device.engine.processMessage(carol.group, secret))).toBe('mls-not-member');
+    expect(codeOf(await carol.device.engine.processMessage(carolBefore, secret))).toBe('mls-future-epoch');
+    expect(codeOf(await carol.device.engine.encrypt(carol.group, text('still here?')))).toBe('mls-not-member');
+    expect(alice.device.engine.members(alice.group).map((m) => m.identity)).not.toContainEqual(carol.device.identity);
+  });
+});
