@@ -4,7 +4,7 @@
  * this version does not know is reported as such so the UI can say "update Cairn" instead of
  * "could not decrypt".
  */
-import { decode, encode } from 'cbor-x';
+import { Decoder, Encoder } from 'cbor-x';
 import type { Result } from '../result';
 import { err, ok } from '../result';
 import type { ContentMessage } from './schema';
@@ -21,16 +21,21 @@ export const CONTENT_ERRORS = {
 
 export type ContentErrorCode = keyof typeof CONTENT_ERRORS;
 
+// Plain CBOR only: no record structures or shared-structure extensions, so any CBOR
+// implementation can read what we write, and hostile input cannot switch decoder modes.
+const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false });
+const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
+
 export function encodeContent(message: ContentMessage): Uint8Array {
   const checked = ContentMessageSchema.parse(message);
-  return encode(checked);
+  return encoder.encode(checked);
 }
 
 export function decodeContent(bytes: Uint8Array): Result<ContentMessage> {
   if (bytes.length > MAX_CONTENT_BYTES) return err('content-too-large', CONTENT_ERRORS['content-too-large']);
   let raw: unknown;
   try {
-    raw = decode(bytes);
+    raw = decoder.decode(bytes);
   } catch {
     return err('content-malformed', CONTENT_ERRORS['content-malformed']);
   }
@@ -66,7 +71,8 @@ function normaliseBytes(value: unknown, depth = 0): unknown {
   if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (Array.isArray(value)) return value.map((v) => normaliseBytes(v, depth + 1));
   if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
+    // A null-prototype object: a key named "__proto__" stays a plain (rejected) key.
+    const out: Record<string, unknown> = Object.create(null);
     for (const [k, v] of Object.entries(value)) out[k] = normaliseBytes(v, depth + 1);
     return out;
   }

@@ -1,6 +1,4 @@
-/** Response headers the test host serves the renderer with: the shell's own policy. */
-export const RENDERER_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-};
+import { rendererSecurityHeaders } from '../../electron/main/contentSecurityPolicy';
+
+/** The shell's own CSP and hardening headers, from the same builder Electron's app:// uses. */
+export const RENDERER_HEADERS: Readonly<Record<string, string>> = rendererSecurityHeaders();

@@ -41,7 +41,6 @@ export async function serveRenderer(root: string, headers: Readonly<Record<strin
         ...headers,
         'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
         'content-length': info.size,
-        'cache-control': 'no-store',
       });
       createReadStream(file).pipe(response);
     })().catch(() => response.writeHead(500).end());

@@ -118,6 +118,8 @@ export const requests = {
 
 export const events = {
   'connection.state': ConnectionStateSchema,
+  /** Whether a call is running on this device; the shell grants camera/microphone only then. */
+  'call.state': z.object({ active: z.boolean() }).strict(),
 } as const satisfies Record<string, z.ZodType>;
 
 export type Requests = typeof requests;
