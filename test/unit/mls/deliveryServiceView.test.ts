@@ -59,7 +59,7 @@ describe('what the server can read from MLS output', () => {
   });
 
   it('gets Welcome and GroupInfo as MLSMessages (wire formats 3 and 4) that it does not read further', () => {
-    expect([...(added.welcome ?? []).subarray(0, 4)]).toEqual([0, 1, 0, 3]);
+    expect([...(added.welcome ?? new Uint8Array()).subarray(0, 4)]).toEqual([0, 1, 0, 3]);
     expect([...added.groupInfo.subarray(0, 4)]).toEqual([0, 1, 0, 4]);
     expect(readMessageHeader(Buffer.from(added.groupInfo))).toMatchObject({ ok: false, error: { code: 'mls-invalid-message' } });
   });
