@@ -1,0 +1,94 @@
+import type { Prekey as ServerPrekey } from '../../../../protocol/api/clients';
+import { LAST_RESORT_PREKEY_ID } from '../../../../protocol/api/clients';
+import { CborReader, cborMap, decodeCbor, encodeCbor } from './cbor';
+import type { IdentityKeyPair } from './identity';
+import { decodeIdentityKey, decodePublicKey, encodeIdentityKey, encodePublicKey } from './keyCodec';
+import type { Prekey } from './prekeys';
+import { SIGNATURE_BYTES, sign, verifySignature } from './primitives';
+import { ProteusFailure } from './proteusErrors';
+
+/**
+ * The public half of a prekey as another client claims it from the server (seed 002: "A public
+ * prekey consists of the static, public identity key of a client together with an ephemeral
+ * public DH key"). Wire's PreKeyBundle CBOR is
+ * `{0: version 1, 1: prekey id, 2: PublicKey, 3: IdentityKey, 4: signature | null}`; the
+ * signature, when present, is Ed25519 by the identity key over the prekey's Ed25519 public key
+ * (Wire's `PreKeyBundle.signed`).
+ */
+export type PrekeyBundle = Readonly<{
+  prekeyId: number;
+  prekeyPublicKey: Uint8Array;
+  identityPublicKey: Uint8Array;
+  signature: Uint8Array | null;
+}>;
+
+const BUNDLE_VERSION = 1;
+
+/** Builds the signed bundle for one of our prekeys. Cairn always signs its bundles. */
+export function signedPrekeyBundle(identity: IdentityKeyPair, prekey: Prekey): PrekeyBundle {
+  return {
+    prekeyId: prekey.id,
+    prekeyPublicKey: prekey.keyPair.publicKey,
+    identityPublicKey: identity.keyPair.publicKey,
+    signature: sign(prekey.keyPair.publicKey, identity.keyPair.secretKey),
+  };
+}
+
+export function encodePrekeyBundle(bundle: PrekeyBundle): Uint8Array {
+  return encodeCbor(
+    cborMap([
+      [0, BUNDLE_VERSION],
+      [1, bundle.prekeyId],
+      [2, encodePublicKey(bundle.prekeyPublicKey)],
+      [3, encodeIdentityKey(bundle.identityPublicKey)],
+      [4, bundle.signature],
+    ]),
+  );
+}
+
+export function decodePrekeyBundle(bytes: Uint8Array): PrekeyBundle {
+  const code = 'proteus-invalid-prekey-bundle';
+  const reader = CborReader.of(decodeCbor(bytes, code), code);
+  if (reader.uint(0, 0xff) !== BUNDLE_VERSION) throw new ProteusFailure(code);
+  const signature = reader.optionalBytes(4);
+  if (signature !== null && signature.length !== SIGNATURE_BYTES) throw new ProteusFailure(code);
+  return {
+    prekeyId: reader.uint(1, 0xffff),
+    prekeyPublicKey: decodePublicKey(reader.map_(2)),
+    identityPublicKey: decodeIdentityKey(reader.map_(3)),
+    signature,
+  };
+}
+
+/**
+ * Signed bundles must verify. Unsigned bundles (what Wire's own clients upload) are accepted:
+ * the handshake already authenticates the peer through its identity key (seed 002 NOTE:
+ * "This authenticates the key agreement without using a signature").
+ */
+export function checkPrekeyBundleSignature(bundle: PrekeyBundle): void {
+  if (bundle.signature === null) return;
+  if (!verifySignature(bundle.signature, bundle.prekeyPublicKey, bundle.identityPublicKey)) {
+    throw new ProteusFailure('proteus-invalid-signature', 'The prekey is not signed by the identity key it names. No session was created.');
+  }
+}
+
+/** One prekey in the server's JSON shape (`protocol/api/clients.ts` `PrekeySchema`). */
+export function toServerPrekey(identity: IdentityKeyPair, prekey: Prekey): ServerPrekey {
+  return {
+    id: prekey.id,
+    key: Buffer.from(encodePrekeyBundle(signedPrekeyBundle(identity, prekey))).toString('base64'),
+  };
+}
+
+/**
+ * Reads a prekey claimed from the server (`ClaimedPrekeySchema.prekey`), checking that the
+ * bundle's own id matches the id the server announced and that a signature, if any, verifies.
+ */
+export function fromServerPrekey(prekey: ServerPrekey): PrekeyBundle {
+  const code = 'proteus-invalid-prekey-bundle';
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(prekey.key)) throw new ProteusFailure(code);
+  const bundle = decodePrekeyBundle(new Uint8Array(Buffer.from(prekey.key, 'base64')));
+  if (bundle.prekeyId !== prekey.id || prekey.id > LAST_RESORT_PREKEY_ID) throw new ProteusFailure(code);
+  checkPrekeyBundleSignature(bundle);
+  return bundle;
+}
