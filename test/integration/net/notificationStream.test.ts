@@ -1,0 +1,110 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Notification } from '../../../protocol/api/notifications';
+import { silentLogger } from '../../../electron/core/log';
+import type { NotificationSink } from '../../../electron/core/net/notificationStream';
+import { NotificationStream } from '../../../electron/core/net/notificationStream';
+import { ApiClient } from '../../../electron/core/net/apiClient';
+import type { RunningServer } from '../../../server/server';
+import { startServer } from '../../../server/server';
+import { addDevice, registerAccount, registerDevice, serverDir } from '../../support/serverAccounts';
+
+let root: string;
+let server: RunningServer;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-stream-'));
+  const started = await startServer({ dataDir: serverDir(root), port: 0, logLevel: 'silent' });
+  if (!started.ok) throw new Error(started.error.message);
+  server = started.value;
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A sink that "stores durably" into an array and can be told to fail once. */
+class MemorySink implements NotificationSink {
+  readonly stored: Notification[] = [];
+  failNext = false;
+  handleCalls = 0;
+  lastStoredId(): number {
+    return this.stored.at(-1)?.id ?? 0;
+  }
+  async handle(notification: Notification): Promise<void> {
+    this.handleCalls += 1;
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('disk full');
+    }
+    if (notification.id <= this.lastStoredId()) return;
+    this.stored.push(notification);
+  }
+  async resyncRequired(): Promise<void> {}
+  async clientRemoved(): Promise<void> {}
+}
+
+function stream(api: ApiClient, sink: MemorySink, states: string[]): NotificationStream {
+  return new NotificationStream({
+    api,
+    baseUrl: server.url,
+    sink,
+    log: silentLogger,
+    onState: (state) => states.push(state),
+    backoff: { baseMs: 20, capMs: 200, maxAttempts: Number.POSITIVE_INFINITY },
+  });
+}
+
+const addedClients = (sink: MemorySink): string[] =>
+  sink.stored.flatMap((n) => (n.event.type === 'user.client-add' ? [n.event.client.label ?? ''] : []));
+
+describe('notification stream', () => {
+  it('pushes live, catches up after being offline, and never stores a notification twice', async () => {
+    const email = 'fern@example.test';
+    const api = await registerAccount(server, serverDir(root), email, 'Fern');
+    await registerDevice(api, 'laptop');
+    const sink = new MemorySink();
+    const states: string[] = [];
+    const first = stream(api, sink, states);
+    first.start();
+    await expect.poll(() => states.at(-1)).toBe('online');
+
+    await addDevice(server, email, 'phone');
+    await expect.poll(() => addedClients(sink)).toEqual(['phone']);
+
+    await first.stop();
+    await addDevice(server, email, 'tablet');
+    const second = stream(api, sink, states);
+    second.start();
+    await expect.poll(() => addedClients(sink)).toEqual(['phone', 'tablet']);
+    await expect.poll(() => states.at(-1)).toBe('online');
+    const ids = sink.stored.map((n) => n.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+
+    // Storing fails once: the notification is not acknowledged, comes again after the
+    // reconnect, and is stored exactly once.
+    sink.failNext = true;
+    const callsBefore = sink.handleCalls;
+    await addDevice(server, email, 'desktop');
+    await expect.poll(() => addedClients(sink)).toEqual(['phone', 'tablet', 'desktop']);
+    expect(sink.handleCalls).toBeGreaterThanOrEqual(callsBefore + 2);
+    await second.stop();
+  });
+
+  it('reports a pin mismatch instead of connecting', async () => {
+    const email = 'gus@example.test';
+    const api = await registerAccount(server, serverDir(root), email, 'Gus');
+    await registerDevice(api, 'laptop');
+    await api.accessToken();
+    const states: string[] = [];
+    const wrong = new ApiClient({ baseUrl: server.url, pins: [`sha256/${'P'.repeat(43)}=`], session: api.session, log: silentLogger });
+    const pinned = stream(wrong, new MemorySink(), states);
+    pinned.start();
+    await expect.poll(() => states.includes('pin-mismatch')).toBe(true);
+    await pinned.stop();
+  });
+});
