@@ -50,10 +50,6 @@ export const API_ERRORS = {
   'mls-group-mismatch': { status: 400, message: 'The MLS message belongs to a different group.' },
   'mls-invalid-message': { status: 400, message: 'The MLS message could not be read.' },
   'mls-client-mismatch': { status: 409, message: 'The commit does not match the clients of the group.' },
-  'notifications-resync-required': {
-    status: 409,
-    message: 'Some notifications for this device have expired. The device must fetch the full state again.',
-  },
   internal: { status: 500, message: 'Something went wrong on the server. Nothing was changed; try again.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import websocket from '@fastify/websocket';
@@ -64,6 +64,8 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? Date.now;
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  // Uploads cut off by a crash left partial files that no row points to.
+  await rm(path.join(options.dataDir, 'assets', 'incoming'), { recursive: true, force: true });
   const opened = openSqliteStore(path.join(options.dataDir, 'cairn.db'));
   if (!opened.ok) return opened;
   const store = opened.value;

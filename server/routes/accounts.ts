@@ -8,7 +8,7 @@ import { clearedCookieHeader } from '../http/cookies';
 import { defineRoute } from '../http/defineRoute';
 import { done, fail } from '../http/outcome';
 import { checkSecondFactor } from './secondFactor';
-import { startSession } from './session';
+import { renewIfOld, startSession } from './session';
 
 const ACTIVATION = 'activation';
 const PASSWORD_RESET = 'password-reset';
@@ -90,8 +90,8 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
     return done({});
   });
 
-  defineRoute(app, context, ROUTES.refresh, async ({ auth, query }) => {
-    const { cookie } = auth;
+  defineRoute(app, context, ROUTES.refresh, async ({ auth, query, reply }) => {
+    const cookie = await renewIfOld(context, reply, auth.cookie);
     let clientId = cookie.clientId ?? undefined;
     if (query.client_id !== undefined) {
       if (cookie.clientId !== null && cookie.clientId !== query.client_id) return fail('client-required', 'This cookie belongs to another device.');

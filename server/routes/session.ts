@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { AccessResponse, CookieKind } from '../../protocol';
+import type { CookieRecord } from '../store/records';
 import { newConnectionId, newUserToken } from '../auth/tokens';
 import type { ServerContext } from '../context';
 import { COOKIE_TTL_MS, MAX_COOKIES_PER_KIND, userCookieHeader } from '../http/cookies';
@@ -26,4 +27,21 @@ export async function startSession(
   reply.header('set-cookie', userCookieHeader(token.value, kind, expiresAt));
   const access = context.tokens.issue({ u: userId, r: connection }, now);
   return { user: userId, accessToken: access.token, tokenType: 'Bearer', expiresIn: access.expiresIn };
+}
+
+/**
+ * Seed 002: on refresh the server may issue a new cookie, prolonging the session; Wire does so
+ * about every 3 months. We renew once a quarter of the cookie's lifetime has passed (≈ 3 months
+ * for persistent cookies). The old cookie stays valid until it expires or is replaced, so a lost
+ * response never signs the device out.
+ */
+export async function renewIfOld(context: ServerContext, reply: FastifyReply, cookie: CookieRecord): Promise<CookieRecord> {
+  const now = context.now();
+  const lifetime = COOKIE_TTL_MS[cookie.kind];
+  if (now - cookie.createdAt < lifetime / 4) return cookie;
+  const token = newUserToken();
+  const renewed: CookieRecord = { ...cookie, id: token.id, createdAt: now, expiresAt: now + lifetime };
+  await context.store.cookies.create(renewed, MAX_COOKIES_PER_KIND);
+  reply.header('set-cookie', userCookieHeader(token.value, cookie.kind, renewed.expiresAt));
+  return renewed;
 }

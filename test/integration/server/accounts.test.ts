@@ -133,6 +133,20 @@ describe('login and tokens', () => {
     expect((await t.api.post('/access', { cookie: user.cookie })).status).toBe(401);
   });
 
+  it('renews a persistent cookie on refresh after about three months, keeping the device signed in', async () => {
+    const user = await registerUser(t.api, t.dataDir);
+    const early = await t.api.post('/access', { cookie: user.cookie });
+    expect(early.headers['set-cookie']).toBeUndefined();
+    t.clock.advance(92 * DAY);
+    const renewed = await t.api.post('/access', { cookie: user.cookie });
+    expect(renewed.status).toBe(200);
+    const fresh = userCookie(renewed);
+    expect(fresh).not.toBe(user.cookie);
+    t.clock.advance(300 * DAY);
+    expect((await t.api.post('/access', { cookie: user.cookie })).status).toBe(401);
+    expect((await t.api.post('/access', { cookie: fresh })).status).toBe(200);
+  });
+
   it('rejects tampered tokens and logs out by revoking the cookie', async () => {
     const user = await registerUser(t.api, t.dataDir);
     const tampered = `${user.token.slice(0, -2)}AA`;
