@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { meetsPasswordPolicy } from '../../../protocol';
+import { hashPassword, verifyPassword } from '../../../server/auth/password';
+import { AccessTokens, ACCESS_TOKEN_TTL_SECONDS } from '../../../server/auth/tokens';
+import { RateLimiter, DEFAULT_RATE_RULES } from '../../../server/http/rateLimit';
+
+describe('password hashing', () => {
+  it('stores scrypt N=2^14 r=8 p=1 with a 256-bit salt, and verifies only the right password', async () => {
+    const stored = await hashPassword('Correct-horse-9');
+    const [logN, r, p, salt] = stored.split('|');
+    expect([logN, r, p]).toEqual(['14', '8', '1']);
+    expect(Buffer.from(salt ?? '', 'base64')).toHaveLength(32);
+    expect(await verifyPassword('Correct-horse-9', stored)).toBe(true);
+    expect(await verifyPassword('Correct-horse-8', stored)).toBe(false);
+    expect(await verifyPassword('Correct-horse-9', 'garbage')).toBe(false);
+    expect(await hashPassword('Correct-horse-9')).not.toBe(stored);
+  });
+
+  it('applies the password policy of seed 002', () => {
+    expect(meetsPasswordPolicy('Abcdef1!')).toBe(true);
+    expect(meetsPasswordPolicy('Äbcdéf1 ')).toBe(true);
+    for (const weak of ['Abcde1!', 'abcdef1!', 'ABCDEF1!', 'Abcdefg!', 'Abcdefg1']) expect(meetsPasswordPolicy(weak), weak).toBe(false);
+  });
+});
+
+describe('access tokens', () => {
+  const tokens = new AccessTokens(Buffer.alloc(32, 7));
+  const claims = { u: '0b7b8f7e-6c1a-4f7e-9d3f-1d2f3a4b5c6d', r: '0011223344556677', c: '8899aabbccddeeff' };
+
+  it('carry user, connection and client, and expire after 15 minutes', () => {
+    const now = Date.now();
+    const { token, expiresIn } = tokens.issue(claims, now);
+    expect(expiresIn).toBe(ACCESS_TOKEN_TTL_SECONDS);
+    expect(tokens.check(token, now)).toMatchObject({ kind: 'valid', claims });
+    expect(tokens.check(token, now + 15 * 60 * 1000)).toEqual({ kind: 'expired' });
+  });
+
+  it('reject tokens signed with another key or altered in any byte', () => {
+    const now = Date.now();
+    const { token } = tokens.issue(claims, now);
+    expect(new AccessTokens(Buffer.alloc(32, 8)).check(token, now)).toEqual({ kind: 'invalid' });
+    const [payload, signature] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ v: 1, ...claims, u: '1b7b8f7e-6c1a-4f7e-9d3f-1d2f3a4b5c6d', e: 9e9 })).toString('base64url');
+    expect(tokens.check(`${forged}.${signature ?? ''}`, now)).toEqual({ kind: 'invalid' });
+    expect(tokens.check(`${payload ?? ''}.`, now)).toEqual({ kind: 'invalid' });
+    expect(tokens.check('not-a-token', now)).toEqual({ kind: 'invalid' });
+  });
+});
+
+describe('rate limiter', () => {
+  it('allows the configured number of events per window, then refuses until the window passes', () => {
+    let now = 0;
+    const limiter = new RateLimiter(DEFAULT_RATE_RULES, () => now);
+    const results = Array.from({ length: 11 }, () => limiter.take('login', 'ada@example.org'));
+    expect(results.filter(Boolean)).toHaveLength(10);
+    expect(results[10]).toBe(false);
+    expect(limiter.take('login', 'bob@example.org')).toBe(true);
+    now += 60_000;
+    expect(limiter.take('login', 'ada@example.org')).toBe(true);
+  });
+});
