@@ -228,4 +228,45 @@ describe('Proteus interop with Wire’s @wireapp/proteus', () => {
     expect(cairn.consumed).toEqual([10, 11]);
     expect(await wire.receive(resetSession, cairn.send('reply to the new session'))).toBe('reply to the new session');
   });
+
+  it('both libraries draw the skipped-message line at 1000 and classify replays and tampering alike', async () => {
+    const wire = new WireClient();
+    const cairn = new CairnClient();
+    cairn.session = value(proteus.sessionFromClaimedPrekey(cairn.identity, wire.addPrekey(1)));
+    const [wireSession] = await wire.receiveFirst(cairn.send('start'));
+    expect(cairn.receive(wireSend(wireSession, 'ack'))).toBe('ack');
+
+    // Our chain towards Wire is fresh (we ratcheted on "ack"): counters 0..1001.
+    const ours = Array.from({ length: 1002 }, (_, i) => cairn.send(`ours ${i}`));
+    await expect(wire.receive(wireSession, ours[1001] ?? new Uint8Array())).rejects.toBeInstanceOf(
+      Wire.errors.DecryptError.TooDistantFuture,
+    );
+    expect(await wire.receive(wireSession, ours[1000] ?? new Uint8Array())).toBe('ours 1000');
+    expect(await wire.receive(wireSession, ours[500] ?? new Uint8Array())).toBe('ours 500');
+    expect(await wire.receive(wireSession, ours[0] ?? new Uint8Array())).toBe('ours 0');
+    await expect(wire.receive(wireSession, ours[500] ?? new Uint8Array())).rejects.toBeInstanceOf(
+      Wire.errors.DecryptError.DuplicateMessage,
+    );
+    // Below the oldest key still buffered, Wire cannot tell a replay from a dropped key.
+    await expect(wire.receive(wireSession, ours[0] ?? new Uint8Array())).rejects.toBeInstanceOf(
+      Wire.errors.DecryptError.OutdatedMessage,
+    );
+
+    const theirs = Array.from({ length: 1002 }, (_, i) => wireSend(wireSession, `theirs ${i}`));
+    const tooFar = proteus.decrypt({ identity: cairn.identity, session: cairn.session, envelope: theirs[1001] ?? new Uint8Array(), loadPrekey: () => undefined });
+    expect(tooFar.ok ? 'ok' : tooFar.error.code).toBe('proteus-too-distant-future');
+    expect(cairn.receive(theirs[1000] ?? new Uint8Array())).toBe('theirs 1000');
+    const tampered = (theirs[5] ?? new Uint8Array()).slice();
+    tampered[tampered.length - 1] = (tampered[tampered.length - 1] ?? 0) ^ 0x80;
+    const rejected = proteus.decrypt({ identity: cairn.identity, session: cairn.session, envelope: tampered, loadPrekey: () => undefined });
+    expect(rejected.ok ? 'ok' : rejected.error.code).toBe('proteus-invalid-signature');
+    expect(cairn.receive(theirs[5] ?? new Uint8Array())).toBe('theirs 5');
+    expect(cairn.receive(theirs[0] ?? new Uint8Array())).toBe('theirs 0');
+    const again = (index: number) => {
+      const result = proteus.decrypt({ identity: cairn.identity, session: cairn.session, envelope: theirs[index] ?? new Uint8Array(), loadPrekey: () => undefined });
+      return result.ok ? 'ok' : result.error.code;
+    };
+    expect(again(5)).toBe('proteus-duplicate-message');
+    expect(again(0)).toBe('proteus-outdated-message');
+  });
 });

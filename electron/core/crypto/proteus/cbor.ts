@@ -154,7 +154,7 @@ export class CborReader {
     return value === null || value === undefined;
   }
 
-  map_(key: number): CborReader {
+  nested(key: number): CborReader {
     return CborReader.of(this.map.get(key), this.code);
   }
 
@@ -170,10 +170,6 @@ export class CborReader {
     const value = this.map.get(key);
     if (!Array.isArray(value)) throw new ProteusFailure(this.code);
     return value;
-  }
-
-  entries(): IterableIterator<[number, CborValue]> {
-    return this.map.entries();
   }
 }
 

@@ -29,8 +29,8 @@ export function decodeIdentityKeyPair(bytes: Uint8Array): IdentityKeyPair {
   const reader = CborReader.of(decodeCbor(bytes, 'proteus-invalid-state'), 'proteus-invalid-state');
   const version = reader.uint(0, 0xff);
   if (version !== IDENTITY_VERSION) throw new ProteusFailure('proteus-invalid-state');
-  const secretKey = decodeSecretKey(reader.map_(1));
-  const publicKey = decodeIdentityKey(reader.map_(2));
+  const secretKey = decodeSecretKey(reader.nested(1));
+  const publicKey = decodeIdentityKey(reader.nested(2));
   if (!secretKey.subarray(32).every((byte, i) => byte === publicKey[i])) throw new ProteusFailure('proteus-invalid-state');
   return { version, keyPair: { publicKey, secretKey } };
 }

@@ -35,7 +35,7 @@ export function decodePublicKey(reader: CborReader): Uint8Array {
 }
 
 export function decodeIdentityKey(reader: CborReader): Uint8Array {
-  return decodePublicKey(reader.map_(0));
+  return decodePublicKey(reader.nested(0));
 }
 
 export function decodeSecretKey(reader: CborReader): Uint8Array {
@@ -47,8 +47,8 @@ export function decodeSecretKey(reader: CborReader): Uint8Array {
  * corrupt and would sign with one key while advertising another.
  */
 export function decodeKeyPair(reader: CborReader): Ed25519KeyPair {
-  const secretKey = decodeSecretKey(reader.map_(0));
-  const publicKey = decodePublicKey(reader.map_(1));
+  const secretKey = decodeSecretKey(reader.nested(0));
+  const publicKey = decodePublicKey(reader.nested(1));
   const embedded = secretKey.subarray(32);
   if (!embedded.every((byte, i) => byte === publicKey[i])) throw new ProteusFailure(reader.code);
   return { publicKey, secretKey };

@@ -89,7 +89,7 @@ function decodeCipherMessage(reader: CborReader): CipherMessage {
     sessionTag: reader.bytes(0, SESSION_TAG_BYTES),
     counter: reader.uint(1, MAX_COUNTER),
     prevCounter: reader.uint(2, MAX_COUNTER),
-    ratchetKey: decodePublicKey(reader.map_(3)),
+    ratchetKey: decodePublicKey(reader.nested(3)),
     cipherText: reader.bytes(4),
   };
 }
@@ -106,9 +106,9 @@ export function decodeMessage(bytes: Uint8Array): ProteusMessage {
         kind: 'prekey',
         message: {
           prekeyId: reader.uint(0, 0xffff),
-          baseKey: decodePublicKey(reader.map_(1)),
-          identityKey: decodeIdentityKey(reader.map_(2)),
-          message: decodeCipherMessage(reader.map_(3)),
+          baseKey: decodePublicKey(reader.nested(1)),
+          identityKey: decodeIdentityKey(reader.nested(2)),
+          message: decodeCipherMessage(reader.nested(3)),
         },
       };
     default:
@@ -120,7 +120,7 @@ export function decodeMessage(bytes: Uint8Array): ProteusMessage {
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
   const reader = CborReader.of(decodeCbor(bytes, CODE), CODE);
   if (reader.uint(0, 0xff) !== ENVELOPE_VERSION) throw new ProteusFailure(CODE);
-  const mac = reader.map_(1).bytes(0, MAC_BYTES);
+  const mac = reader.nested(1).bytes(0, MAC_BYTES);
   const messageBytes = reader.bytes(2);
   return { mac, messageBytes, message: decodeMessage(messageBytes) };
 }

@@ -54,8 +54,8 @@ export function decodePrekeyBundle(bytes: Uint8Array): PrekeyBundle {
   if (signature !== null && signature.length !== SIGNATURE_BYTES) throw new ProteusFailure(code);
   return {
     prekeyId: reader.uint(1, 0xffff),
-    prekeyPublicKey: decodePublicKey(reader.map_(2)),
-    identityPublicKey: decodeIdentityKey(reader.map_(3)),
+    prekeyPublicKey: decodePublicKey(reader.nested(2)),
+    identityPublicKey: decodeIdentityKey(reader.nested(3)),
     signature,
   };
 }

@@ -55,7 +55,7 @@ export function encodePrekey(prekey: Prekey): Uint8Array {
 export function decodePrekey(bytes: Uint8Array): Prekey {
   const reader = CborReader.of(decodeCbor(bytes, 'proteus-invalid-state'), 'proteus-invalid-state');
   if (reader.uint(0, 0xff) !== PREKEY_VERSION) throw new ProteusFailure('proteus-invalid-state');
-  return { id: reader.uint(1, 0xffff), keyPair: decodeKeyPair(reader.map_(2)) };
+  return { id: reader.uint(1, 0xffff), keyPair: decodeKeyPair(reader.nested(2)) };
 }
 
 export type PrekeyRefillPlan = Readonly<{

@@ -11,7 +11,7 @@ export const PROTEUS_ERRORS = {
     'A message failed its integrity check (it was altered, or encrypted for another device). It was dropped and the conversation is unchanged.',
   'proteus-duplicate-message': 'This message was already received and decrypted once. The copy was ignored.',
   'proteus-outdated-message':
-    'This message is too old: its key is no longer kept. It cannot be decrypted; ask the sender to send it again.',
+    'This message is older than every key this device still keeps: it was either received before or is more than 1000 messages late. It was dropped.',
   'proteus-too-distant-future':
     'More than 1000 messages from this device are missing, so this one cannot be decrypted. Reset the session with this device.',
   'proteus-unknown-prekey':

@@ -88,12 +88,12 @@ function readKey(reader: CborReader): Uint8Array {
 }
 
 function decodeChainKey(reader: CborReader): ChainKey {
-  return { key: readKey(reader.map_(0)), idx: reader.uint(1, U32) };
+  return { key: readKey(reader.nested(0)), idx: reader.uint(1, U32) };
 }
 
 function decodeMessageKeys(value: CborValue): MessageKeys {
   const reader = CborReader.of(value, CODE);
-  return { cipherKey: readKey(reader.map_(0)), macKey: readKey(reader.map_(1)), counter: reader.uint(2, U32) };
+  return { cipherKey: readKey(reader.nested(0)), macKey: readKey(reader.nested(1)), counter: reader.uint(2, U32) };
 }
 
 function decodeRecvChain(value: CborValue): RecvChain {
@@ -101,8 +101,8 @@ function decodeRecvChain(value: CborValue): RecvChain {
   const messageKeys = reader.array(2);
   if (messageKeys.length > MAX_COUNTER_GAP) throw new ProteusFailure(CODE);
   return {
-    chainKey: decodeChainKey(reader.map_(0)),
-    ratchetKey: decodePublicKey(reader.map_(1)),
+    chainKey: decodeChainKey(reader.nested(0)),
+    ratchetKey: decodePublicKey(reader.nested(1)),
     messageKeys: messageKeys.map(decodeMessageKeys),
   };
 }
@@ -111,11 +111,11 @@ function decodeState(value: CborValue): SessionState {
   const reader = CborReader.of(value, CODE);
   const recvChains = reader.array(0);
   if (recvChains.length > MAX_RECV_CHAINS) throw new ProteusFailure(CODE);
-  const send = reader.map_(1);
+  const send = reader.nested(1);
   return {
     recvChains: recvChains.map(decodeRecvChain),
-    sendChain: { chainKey: decodeChainKey(send.map_(0)), ratchetKey: decodeKeyPair(send.map_(1)) },
-    rootKey: readKey(reader.map_(2).map_(0)),
+    sendChain: { chainKey: decodeChainKey(send.nested(0)), ratchetKey: decodeKeyPair(send.nested(1)) },
+    rootKey: readKey(reader.nested(2).nested(0)),
     prevCounter: reader.uint(3, U32),
   };
 }
@@ -128,12 +128,12 @@ export function decodeSession(identity: IdentityKeyPair, bytes: Uint8Array): Ses
   const reader = CborReader.of(decodeCbor(bytes, CODE), CODE);
   const version = reader.uint(0, 0xff);
   if (version !== SESSION_VERSION) throw new ProteusFailure(CODE);
-  const localIdentity = decodeIdentityKey(reader.map_(2));
+  const localIdentity = decodeIdentityKey(reader.nested(2));
   if (!bytesEqual(localIdentity, identity.keyPair.publicKey)) throw new ProteusFailure('proteus-local-identity-changed');
   let pendingPrekey: Session['pendingPrekey'] = null;
   if (!reader.isNull(4)) {
-    const pending = reader.map_(4);
-    pendingPrekey = { prekeyId: pending.uint(0, 0xffff), baseKey: decodePublicKey(pending.map_(1)) };
+    const pending = reader.nested(4);
+    pendingPrekey = { prekeyId: pending.uint(0, 0xffff), baseKey: decodePublicKey(pending.nested(1)) };
   }
   const pairs = reader.pairs(5).pairs;
   if (pairs.length > MAX_SESSION_STATES) throw new ProteusFailure(CODE);
@@ -147,7 +147,7 @@ export function decodeSession(identity: IdentityKeyPair, bytes: Uint8Array): Ses
     version,
     sessionTag,
     localIdentity,
-    remoteIdentity: decodeIdentityKey(reader.map_(3)),
+    remoteIdentity: decodeIdentityKey(reader.nested(3)),
     pendingPrekey,
     states,
   };
