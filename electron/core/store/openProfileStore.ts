@@ -17,13 +17,10 @@ import { openStore } from './openStore';
 import { storeError } from './storeErrors';
 import type { VaultRecord } from './vaultRecord';
 import { parseVaultRecord, serializeVaultRecord } from './vaultRecord';
+import { finishInterruptedMove } from './vaultCleanup';
+import { PROFILE_FILES } from './profileFiles';
 
-/** File names inside a profile folder. */
-export const PROFILE_FILES = {
-  database: 'cairn.db',
-  vaultRecord: 'key-vault.json',
-  wrappedKey: 'db-key.json',
-} as const;
+export { PROFILE_FILES };
 
 export interface ProfileStoreOptions {
   /** First run only: which vault to try first. Default: the keychain, else the passphrase. */
@@ -73,6 +70,7 @@ export async function openProfileStore(profileDir: string, options: ProfileStore
 }
 
 async function openExisting(profileDir: string, record: VaultRecord, options: ProfileStoreOptions): Promise<Result<ProfileStore>> {
+  await finishInterruptedMove(profileDir, record, options);
   const vault = vaultFor(profileDir, record, options);
   const key = await vault.loadKey();
   if (!key.ok) return key;
@@ -124,7 +122,7 @@ async function chooseVault(profileDir: string, options: ProfileStoreOptions): Pr
   return vaultError('vault-unavailable');
 }
 
-function vaultFor(profileDir: string, record: VaultRecord, options: ProfileStoreOptions): KeyVault {
+export function vaultFor(profileDir: string, record: VaultRecord, options: ProfileStoreOptions): KeyVault {
   switch (record.vault) {
     case 'keychain':
       return new KeytarVault({
@@ -143,7 +141,7 @@ function vaultFor(profileDir: string, record: VaultRecord, options: ProfileStore
   }
 }
 
-async function readRecord(file: string): Promise<Result<VaultRecord | undefined>> {
+export async function readRecord(file: string): Promise<Result<VaultRecord | undefined>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

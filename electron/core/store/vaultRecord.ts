@@ -7,9 +7,12 @@ export const VAULT_RECORD_VERSION = 1;
  * Which vault holds this profile's database key. It lives in plain JSON beside the database
  * because it must be read before the database can be opened; it holds no secret.
  */
+/** A keychain entry that must not outlive the move that made it obsolete (see moveProfileKey.ts). */
+export type RetiredKeychainEntry = Readonly<{ service: string; account: string }>;
+
 export type VaultRecord =
   | Readonly<{ vault: 'keychain'; service: string; account: string }>
-  | Readonly<{ vault: 'passphrase' }>;
+  | Readonly<{ vault: 'passphrase'; retired?: RetiredKeychainEntry }>;
 
 const recordSchema = z.discriminatedUnion('vault', [
   z.strictObject({
@@ -23,6 +26,7 @@ const recordSchema = z.discriminatedUnion('vault', [
     format: z.literal(VAULT_RECORD_FORMAT),
     version: z.literal(VAULT_RECORD_VERSION),
     vault: z.literal('passphrase'),
+    retired: z.strictObject({ service: z.string().min(1).max(200), account: z.string().min(1).max(200) }).optional(),
   }),
 ]);
 
@@ -45,7 +49,10 @@ export function parseVaultRecord(text: string): ParsedVaultRecord {
   const data = parsed.data;
   return {
     kind: 'ok',
-    record: data.vault === 'keychain' ? { vault: 'keychain', service: data.service, account: data.account } : { vault: 'passphrase' },
+    record:
+      data.vault === 'keychain'
+        ? { vault: 'keychain', service: data.service, account: data.account }
+        : { vault: 'passphrase', ...(data.retired ? { retired: data.retired } : {}) },
   };
 }
 
