@@ -56,7 +56,8 @@ export async function run(): Promise<BenchResult> {
     Wire.keys.PreKeyBundle.deserialise(new Wire.keys.PreKeyBundle(wBob.public_key, wPrekey).serialise()),
   );
   const first = Wire.session.Session.encrypt(wAliceSession, PAYLOAD);
-  const [wBobSession] = await Wire.session.Session.init_from_message(wBob, store, Wire.message.Envelope.deserialise(first.serialise()));
+  const firstEnvelope = Wire.message.Envelope.deserialise(first.serialise());
+  const [wBobSession] = await Wire.session.Session.init_from_message(wBob, store, firstEnvelope);
   let wireAliceTurn = true;
   const wire = async (): Promise<void> => {
     const [sender, receiver] = wireAliceTurn ? [wAliceSession, wBobSession] : [wBobSession, wAliceSession];

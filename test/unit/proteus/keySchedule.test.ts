@@ -43,7 +43,7 @@ describe('Proteus key schedule (seed 002)', () => {
     expect(state.sendChain.ratchetKey).toBe(bobPrekey);
   });
 
-  it('encrypts with ChaCha20 under HKDF(HMAC(chain, "0"), "hash_ratchet"), MACs with HMAC-SHA256 and steps the chain with HMAC(chain, "1")', () => {
+  it('encrypts with ChaCha20 under HKDF(HMAC(chain, "0"), "hash_ratchet"), MACs with HMAC-SHA256, steps with HMAC(chain, "1")', () => {
     const { alice } = pair(proteus);
     const session = alice.session('bob');
     const sendChain = session.states[0]?.state.sendChain.chainKey;

@@ -47,7 +47,8 @@ describe('Proteus with malformed input', () => {
     for (let i = 0; i < 400; i++) {
       const junk = randomBytes(next, next() % 300);
       for (const session of [bob.session('alice'), null]) {
-        expectTypedFailure(proteus.decrypt({ identity: bob.identity, session, envelope: junk, loadPrekey: (id) => bob.prekeys.get(id) }));
+        const loadPrekey = (id: number) => bob.prekeys.get(id);
+        expectTypedFailure(proteus.decrypt({ identity: bob.identity, session, envelope: junk, loadPrekey }));
       }
     }
     expect(bob.receive('alice', alice.send('bob', 'still here'))).toEqual({ ok: true, value: 'still here' });
@@ -77,7 +78,10 @@ describe('Proteus with malformed input', () => {
     // Each attempt runs the whole handshake, so: every bit of the CBOR framing up to the MAC,
     // then one bit of every byte after it.
     const next = prng(0xf11b);
-    const bits = [...Array.from({ length: 8 * 8 }, (_, bit) => bit), ...Array.from({ length: genuine.length - 8 }, (_, i) => (i + 8) * 8 + (next() % 8))];
+    const bits = [
+      ...Array.from({ length: 8 * 8 }, (_, bit) => bit),
+      ...Array.from({ length: genuine.length - 8 }, (_, i) => (i + 8) * 8 + (next() % 8)),
+    ];
     for (const bit of bits) {
       const flipped = genuine.slice();
       flipped[bit >> 3] = (flipped[bit >> 3] ?? 0) ^ (1 << (bit & 7));
@@ -111,7 +115,8 @@ describe('Proteus with malformed input', () => {
       if (!identity.ok) expectTypedFailure(identity);
       const prekey = proteus.decodePrekey(mutate(stored.prekey));
       if (!prekey.ok) expectTypedFailure(prekey);
-      const claimed = proteus.sessionFromClaimedPrekey(alice.identity, { id: 65535, key: Buffer.from(mutate(stored.bundle)).toString('base64') });
+      const key = Buffer.from(mutate(stored.bundle)).toString('base64');
+      const claimed = proteus.sessionFromClaimedPrekey(alice.identity, { id: 65535, key });
       if (!claimed.ok) expectTypedFailure(claimed);
       const junk = randomBytes(next, next() % 200);
       expectTypedFailure(proteus.decodeSession(alice.identity, junk));

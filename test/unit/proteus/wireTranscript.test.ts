@@ -68,7 +68,9 @@ describe('a Proteus transcript recorded with Wire’s library', () => {
     let session: Session | null = null;
     const consumed: number[] = [];
     for (const index of [2, 0, 1]) {
-      const out: Decrypted = value(proteus.decrypt({ identity: bob, session, envelope: envelopeAt(transcript.toBob, index), loadPrekey: (id) => (id === 17 ? prekey : undefined) }));
+      const envelope = envelopeAt(transcript.toBob, index);
+      const loadPrekey = (id: number) => (id === 17 ? prekey : undefined);
+      const out: Decrypted = value(proteus.decrypt({ identity: bob, session, envelope, loadPrekey }));
       session = out.session;
       if (out.consumedPrekeyId !== null) consumed.push(out.consumedPrekeyId);
       expect(read(out.plaintext)).toBe(transcript.toBob[index]?.plaintext);
@@ -82,7 +84,8 @@ describe('a Proteus transcript recorded with Wire’s library', () => {
     let session = value(proteus.decodeSession(alice, transcript.aliceSessionAfterSending));
     expect(value(proteus.encodeSession(session))).toEqual(transcript.aliceSessionAfterSending);
     for (const index of [1, 0]) {
-      const out = value(proteus.decrypt({ identity: alice, session, envelope: envelopeAt(transcript.toAlice, index), loadPrekey: () => undefined }));
+      const envelope = envelopeAt(transcript.toAlice, index);
+      const out = value(proteus.decrypt({ identity: alice, session, envelope, loadPrekey: () => undefined }));
       session = out.session;
       expect(read(out.plaintext)).toBe(transcript.toAlice[index]?.plaintext);
     }

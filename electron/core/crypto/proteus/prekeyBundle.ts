@@ -68,7 +68,10 @@ export function decodePrekeyBundle(bytes: Uint8Array): PrekeyBundle {
 export function checkPrekeyBundleSignature(bundle: PrekeyBundle): void {
   if (bundle.signature === null) return;
   if (!verifySignature(bundle.signature, bundle.prekeyPublicKey, bundle.identityPublicKey)) {
-    throw new ProteusFailure('proteus-invalid-signature', 'The prekey is not signed by the identity key it names. No session was created.');
+    throw new ProteusFailure(
+      'proteus-invalid-signature',
+      'The prekey is not signed by the identity key it names. No session was created.',
+    );
   }
 }
 
@@ -82,13 +85,13 @@ export function toServerPrekey(identity: IdentityKeyPair, prekey: Prekey): Serve
 
 /**
  * Reads a prekey claimed from the server (`ClaimedPrekeySchema.prekey`), checking that the
- * bundle's own id matches the id the server announced and that a signature, if any, verifies.
+ * bundle's own id matches the id the server announced. The signature is checked when a session
+ * is made from it (`sessionFromPrekeyBundle`).
  */
 export function fromServerPrekey(prekey: ServerPrekey): PrekeyBundle {
   const code = 'proteus-invalid-prekey-bundle';
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(prekey.key)) throw new ProteusFailure(code);
   const bundle = decodePrekeyBundle(new Uint8Array(Buffer.from(prekey.key, 'base64')));
   if (bundle.prekeyId !== prekey.id || prekey.id > LAST_RESORT_PREKEY_ID) throw new ProteusFailure(code);
-  checkPrekeyBundleSignature(bundle);
   return bundle;
 }

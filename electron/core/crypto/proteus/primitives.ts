@@ -130,8 +130,3 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
   return diff === 0;
 }
-
-/** Best-effort wipe of key material no longer needed (seed 002 "Key Deletion"). */
-export function wipe(bytes: Uint8Array): void {
-  bytes.fill(0);
-}

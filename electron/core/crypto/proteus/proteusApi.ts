@@ -55,7 +55,11 @@ export type ProteusApi = Readonly<{
   decodeSession(identity: IdentityKeyPair, bytes: Uint8Array): ProteusResult<Session>;
 }>;
 
-function registrationPrekeys(identity: IdentityKeyPair, prekeys: readonly Prekey[], lastResort: Prekey): ClientRegistrationPrekeys {
+function registrationPrekeys(
+  identity: IdentityKeyPair,
+  prekeys: readonly Prekey[],
+  lastResort: Prekey,
+): ClientRegistrationPrekeys {
   if (lastResort.id !== LAST_RESORT_PREKEY_ID || prekeys.some((p) => p.id === LAST_RESORT_PREKEY_ID)) {
     throw new ProteusFailure('proteus-invalid-argument', 'Only the last-resort prekey may have id 65535.');
   }

@@ -105,13 +105,17 @@ export function decryptWithSession(
     if (parsed.kind !== 'prekey') throw new ProteusFailure('proteus-session-not-found');
     return sessionFromMessage(identity, envelope, parsed.message, lookup);
   }
-  if (!bytesEqual(session.localIdentity, identity.keyPair.publicKey)) throw new ProteusFailure('proteus-local-identity-changed');
+  if (!bytesEqual(session.localIdentity, identity.keyPair.publicKey)) {
+    throw new ProteusFailure('proteus-local-identity-changed');
+  }
   switch (parsed.kind) {
     case 'cipher':
       return { ...decryptCipher(session, envelope, parsed.message), consumedPrekeyId: null };
     case 'prekey': {
       const pkm = parsed.message;
-      if (!bytesEqual(pkm.identityKey, session.remoteIdentity)) throw new ProteusFailure('proteus-remote-identity-changed');
+      if (!bytesEqual(pkm.identityKey, session.remoteIdentity)) {
+        throw new ProteusFailure('proteus-remote-identity-changed');
+      }
       try {
         return { ...decryptCipher(session, envelope, pkm.message), consumedPrekeyId: null };
       } catch (error: unknown) {
@@ -129,7 +133,12 @@ export function decryptWithSession(
   }
 }
 
-function sessionFromMessage(identity: IdentityKeyPair, envelope: Envelope, pkm: PreKeyMessage, lookup: PrekeyLookup): Decrypted {
+function sessionFromMessage(
+  identity: IdentityKeyPair,
+  envelope: Envelope,
+  pkm: PreKeyMessage,
+  lookup: PrekeyLookup,
+): Decrypted {
   const opened = openWithState(newStateFromPrekey(identity, pkm, lookup), envelope, pkm.message);
   const tag = pkm.message.sessionTag;
   return {
@@ -161,7 +170,11 @@ function newStateFromPrekey(identity: IdentityKeyPair, pkm: PreKeyMessage, looku
   return initAsBob(identity.keyPair, prekey.keyPair, pkm.identityKey, pkm.baseKey);
 }
 
-function decryptCipher(session: Session, envelope: Envelope, message: CipherMessage): Readonly<{ session: Session; plaintext: Uint8Array }> {
+function decryptCipher(
+  session: Session,
+  envelope: Envelope,
+  message: CipherMessage,
+): Readonly<{ session: Session; plaintext: Uint8Array }> {
   const entry = session.states.find((s) => bytesEqual(s.tag, message.sessionTag));
   if (entry === undefined) throw new ProteusFailure('proteus-session-not-found');
   const opened = openWithState(entry.state, envelope, message);

@@ -2,7 +2,14 @@ import type { CborMap, CborValue } from './cbor';
 import { CborPairs, CborReader, cborMap, decodeCbor, encodeCbor } from './cbor';
 import type { IdentityKeyPair } from './identity';
 import type { ChainKey, MessageKeys } from './keySchedule';
-import { decodeIdentityKey, decodeKeyPair, decodePublicKey, encodeIdentityKey, encodeKeyPair, encodePublicKey } from './keyCodec';
+import {
+  decodeIdentityKey,
+  decodeKeyPair,
+  decodePublicKey,
+  encodeIdentityKey,
+  encodeKeyPair,
+  encodePublicKey,
+} from './keyCodec';
 import { SESSION_TAG_BYTES } from './messageCodec';
 import { KEY_BYTES, bytesEqual } from './primitives';
 import { ProteusFailure } from './proteusErrors';

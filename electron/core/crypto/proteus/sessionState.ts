@@ -113,7 +113,9 @@ export function sealWithState(state: SessionState, sessionTag: Uint8Array, plain
 export type Opened = Readonly<{ state: SessionState; plaintext: Uint8Array }>;
 
 function openWithKeys(envelope: Envelope, message: CipherMessage, keys: MessageKeys): Uint8Array {
-  if (!verifyHmacSha256(envelope.mac, envelope.messageBytes, keys.macKey)) throw new ProteusFailure('proteus-invalid-signature');
+  if (!verifyHmacSha256(envelope.mac, envelope.messageBytes, keys.macKey)) {
+    throw new ProteusFailure('proteus-invalid-signature');
+  }
   return applyMessageCipher(keys, message.cipherText);
 }
 
