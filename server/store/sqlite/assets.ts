@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AssetRecord } from '../records';
 import type { AssetRepository } from '../repositories';
 import type { SqliteDatabase } from './database';
+import { prepared } from './statements';
 import { parseRow, parseRows } from './rows';
 
 const AssetRowSchema = z
@@ -41,25 +42,25 @@ export class SqliteAssetRepository implements AssetRepository {
         )
         .run(asset.key, asset.owner, asset.public ? 1 : 0, asset.retention, asset.size, asset.tokenHash, asset.createdAt, asset.expiresAt);
       if (conversation !== undefined) {
-        this.db.prepare('INSERT OR IGNORE INTO asset_shares (asset_key, conv_id) VALUES (?, ?)').run(asset.key, conversation);
+        prepared(this.db, 'INSERT OR IGNORE INTO asset_shares (asset_key, conv_id) VALUES (?, ?)').run(asset.key, conversation);
       }
     })();
   }
 
   async get(key: string): Promise<AssetRecord | undefined> {
-    return parseRow(AssetRowSchema, this.db.prepare('SELECT * FROM assets WHERE key = ?').get(key));
+    return parseRow(AssetRowSchema, prepared(this.db, 'SELECT * FROM assets WHERE key = ?').get(key));
   }
 
   async share(key: string, conversation: string): Promise<void> {
-    this.db.prepare('INSERT OR IGNORE INTO asset_shares (asset_key, conv_id) VALUES (?, ?)').run(key, conversation);
+    prepared(this.db, 'INSERT OR IGNORE INTO asset_shares (asset_key, conv_id) VALUES (?, ?)').run(key, conversation);
   }
 
   async delete(key: string): Promise<void> {
-    this.db.prepare('DELETE FROM assets WHERE key = ?').run(key);
+    prepared(this.db, 'DELETE FROM assets WHERE key = ?').run(key);
   }
 
   async expired(now: number, limit: number): Promise<readonly string[]> {
-    return parseRows(KeyRowSchema, this.db.prepare('SELECT key FROM assets WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?').all(now, limit)).map(
+    return parseRows(KeyRowSchema, prepared(this.db, 'SELECT key FROM assets WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?').all(now, limit)).map(
       (row) => row.key,
     );
   }

@@ -4,6 +4,7 @@ import { LAST_RESORT_PREKEY_ID } from '../../../protocol';
 import type { ClientRecord, Delivered, Fanout } from '../records';
 import type { AddClientOutcome, ClientRepository } from '../repositories';
 import type { SqliteDatabase } from './database';
+import { prepared } from './statements';
 import { insertFanout } from './queue';
 import { ClientRowSchema, CountRowSchema, parseRow, parseRows } from './rows';
 
@@ -21,7 +22,7 @@ export class SqliteClientRepository implements ClientRepository {
     now: number,
   ): Promise<AddClientOutcome> {
     return this.db.transaction((): AddClientOutcome => {
-      const existing = parseRows(ClientRowSchema, this.db.prepare('SELECT * FROM clients WHERE user_id = ?').all(client.userId));
+      const existing = parseRows(ClientRowSchema, prepared(this.db, 'SELECT * FROM clients WHERE user_id = ?').all(client.userId));
       let replaced: ClientRecord | undefined;
       if (client.type === 'temporary') {
         replaced = existing.find((c) => c.type === 'temporary');
@@ -39,11 +40,11 @@ export class SqliteClientRepository implements ClientRepository {
   }
 
   async list(userId: string): Promise<readonly ClientRecord[]> {
-    return parseRows(ClientRowSchema, this.db.prepare('SELECT * FROM clients WHERE user_id = ? ORDER BY created_at, id').all(userId));
+    return parseRows(ClientRowSchema, prepared(this.db, 'SELECT * FROM clients WHERE user_id = ? ORDER BY created_at, id').all(userId));
   }
 
   async get(userId: string, clientId: string): Promise<ClientRecord | undefined> {
-    return parseRow(ClientRowSchema, this.db.prepare('SELECT * FROM clients WHERE user_id = ? AND id = ?').get(userId, clientId));
+    return parseRow(ClientRowSchema, prepared(this.db, 'SELECT * FROM clients WHERE user_id = ? AND id = ?').get(userId, clientId));
   }
 
   async delete(userId: string, clientId: string, fanout: readonly Fanout[], now: number): Promise<readonly Delivered[]> {
@@ -54,7 +55,7 @@ export class SqliteClientRepository implements ClientRepository {
   }
 
   async setLabel(userId: string, clientId: string, label: string | null): Promise<void> {
-    this.db.prepare('UPDATE clients SET label = ? WHERE user_id = ? AND id = ?').run(label, userId, clientId);
+    prepared(this.db, 'UPDATE clients SET label = ? WHERE user_id = ? AND id = ?').run(label, userId, clientId);
   }
 
   async uploadPrekeys(userId: string, clientId: string, prekeys: readonly Prekey[]): Promise<number> {
@@ -78,7 +79,7 @@ export class SqliteClientRepository implements ClientRepository {
       );
       if (row === undefined) return undefined;
       if (row.id !== LAST_RESORT_PREKEY_ID) {
-        this.db.prepare('DELETE FROM prekeys WHERE user_id = ? AND client_id = ? AND id = ?').run(userId, clientId, row.id);
+        prepared(this.db, 'DELETE FROM prekeys WHERE user_id = ? AND client_id = ? AND id = ?').run(userId, clientId, row.id);
       }
       return { id: row.id, key: row.key };
     })();
@@ -93,15 +94,15 @@ export class SqliteClientRepository implements ClientRepository {
   }
 
   private insertPrekeys(userId: string, clientId: string, prekeys: readonly Prekey[]): void {
-    const insert = this.db.prepare('INSERT OR REPLACE INTO prekeys (user_id, client_id, id, key) VALUES (?, ?, ?, ?)');
+    const insert = prepared(this.db, 'INSERT OR REPLACE INTO prekeys (user_id, client_id, id, key) VALUES (?, ?, ?, ?)');
     for (const prekey of prekeys) insert.run(userId, clientId, prekey.id, prekey.key);
   }
 
   /** Removes a client and everything that belongs to it except MLS group membership, which a commit must remove. */
   private deleteRows(userId: string, clientId: string): void {
-    this.db.prepare('DELETE FROM clients WHERE user_id = ? AND id = ?').run(userId, clientId);
-    this.db.prepare('DELETE FROM cookies WHERE user_id = ? AND client_id = ?').run(userId, clientId);
-    this.db.prepare('DELETE FROM queue WHERE user_id = ? AND client_id = ?').run(userId, clientId);
-    this.db.prepare('DELETE FROM queue_state WHERE user_id = ? AND client_id = ?').run(userId, clientId);
+    prepared(this.db, 'DELETE FROM clients WHERE user_id = ? AND id = ?').run(userId, clientId);
+    prepared(this.db, 'DELETE FROM cookies WHERE user_id = ? AND client_id = ?').run(userId, clientId);
+    prepared(this.db, 'DELETE FROM queue WHERE user_id = ? AND client_id = ?').run(userId, clientId);
+    prepared(this.db, 'DELETE FROM queue_state WHERE user_id = ? AND client_id = ?').run(userId, clientId);
   }
 }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { CodeCheck, CodeRepository } from '../repositories';
 import type { SqliteDatabase } from './database';
+import { prepared } from './statements';
 import { parseRow } from './rows';
 
 const CodeRowSchema = z.object({ code_hash: z.string(), user_id: z.string().nullable(), attempts: z.number().int(), expires_at: z.number().int() });
@@ -16,12 +17,12 @@ export class SqliteCodeRepository implements CodeRepository {
   }
 
   async owner(purpose: string, subject: string): Promise<string | undefined> {
-    const row = parseRow(CodeRowSchema, this.db.prepare('SELECT * FROM codes WHERE purpose = ? AND subject = ?').get(purpose, subject));
+    const row = parseRow(CodeRowSchema, prepared(this.db, 'SELECT * FROM codes WHERE purpose = ? AND subject = ?').get(purpose, subject));
     return row?.user_id ?? undefined;
   }
 
   async pending(purpose: string, subject: string, now: number): Promise<boolean> {
-    const row = parseRow(CodeRowSchema, this.db.prepare('SELECT * FROM codes WHERE purpose = ? AND subject = ?').get(purpose, subject));
+    const row = parseRow(CodeRowSchema, prepared(this.db, 'SELECT * FROM codes WHERE purpose = ? AND subject = ?').get(purpose, subject));
     return row !== undefined && row.expires_at > now;
   }
 
@@ -29,10 +30,10 @@ export class SqliteCodeRepository implements CodeRepository {
     return this.db.transaction((): CodeCheck => {
       const row = parseRow(
         CodeRowSchema,
-        this.db.prepare('SELECT * FROM codes WHERE purpose = ? AND subject = ?').get(purpose, subject),
+        prepared(this.db, 'SELECT * FROM codes WHERE purpose = ? AND subject = ?').get(purpose, subject),
       );
       if (row === undefined) return 'exhausted';
-      const remove = this.db.prepare('DELETE FROM codes WHERE purpose = ? AND subject = ?');
+      const remove = prepared(this.db, 'DELETE FROM codes WHERE purpose = ? AND subject = ?');
       if (row.expires_at <= now) {
         remove.run(purpose, subject);
         return 'exhausted';
@@ -46,13 +47,13 @@ export class SqliteCodeRepository implements CodeRepository {
       if (row.attempts + 1 >= maxAttempts) {
         remove.run(purpose, subject);
       } else {
-        this.db.prepare('UPDATE codes SET attempts = attempts + 1 WHERE purpose = ? AND subject = ?').run(purpose, subject);
+        prepared(this.db, 'UPDATE codes SET attempts = attempts + 1 WHERE purpose = ? AND subject = ?').run(purpose, subject);
       }
       return 'wrong';
     })();
   }
 
   async delete(purpose: string, subject: string): Promise<void> {
-    this.db.prepare('DELETE FROM codes WHERE purpose = ? AND subject = ?').run(purpose, subject);
+    prepared(this.db, 'DELETE FROM codes WHERE purpose = ? AND subject = ?').run(purpose, subject);
   }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ConversationRecord, Delivered, Fanout } from '../records';
 import type { ConversationChange, ConversationPlan, ConversationRepository, UpdateOutcome } from '../repositories';
 import type { SqliteDatabase } from './database';
+import { prepared } from './statements';
 import { insertFanout } from './queue';
 import { BlobSchema, parseRow, parseRows } from './rows';
 
@@ -32,7 +33,7 @@ export class SqliteConversationRepository implements ConversationRepository {
   ): Promise<Readonly<{ kind: 'created' | 'exists'; conversation: ConversationRecord; delivered: readonly Delivered[] }>> {
     return this.db.transaction(() => {
       if (one2oneKey !== null) {
-        const existing = parseRow(ConvIdRowSchema, this.db.prepare('SELECT id AS conv_id FROM conversations WHERE one2one_key = ?').get(one2oneKey));
+        const existing = parseRow(ConvIdRowSchema, prepared(this.db, 'SELECT id AS conv_id FROM conversations WHERE one2one_key = ?').get(one2oneKey));
         const found = existing ? this.load(existing.conv_id) : undefined;
         if (found) return { kind: 'exists' as const, conversation: found, delivered: [] };
       }
@@ -66,7 +67,7 @@ export class SqliteConversationRepository implements ConversationRepository {
   }
 
   async listForUser(userId: string): Promise<readonly ConversationRecord[]> {
-    const ids = parseRows(ConvIdRowSchema, this.db.prepare('SELECT conv_id FROM members WHERE user_id = ? ORDER BY conv_id').all(userId));
+    const ids = parseRows(ConvIdRowSchema, prepared(this.db, 'SELECT conv_id FROM members WHERE user_id = ? ORDER BY conv_id').all(userId));
     return ids.flatMap(({ conv_id }) => this.load(conv_id) ?? []);
   }
 
@@ -94,9 +95,9 @@ export class SqliteConversationRepository implements ConversationRepository {
   }
 
   private load(id: string): ConversationRecord | undefined {
-    const row = parseRow(ConversationRowSchema, this.db.prepare('SELECT * FROM conversations WHERE id = ?').get(id));
+    const row = parseRow(ConversationRowSchema, prepared(this.db, 'SELECT * FROM conversations WHERE id = ?').get(id));
     if (!row) return undefined;
-    const members = parseRows(MemberRowSchema, this.db.prepare('SELECT user_id, role FROM members WHERE conv_id = ? ORDER BY user_id').all(id));
+    const members = parseRows(MemberRowSchema, prepared(this.db, 'SELECT user_id, role FROM members WHERE conv_id = ? ORDER BY user_id').all(id));
     const clients = parseRows(
       GroupClientRowSchema,
       this.db
@@ -124,21 +125,21 @@ export class SqliteConversationRepository implements ConversationRepository {
   }
 
   private applyChange(id: string, change: ConversationChange): void {
-    if (change.epoch !== undefined) this.db.prepare('UPDATE conversations SET epoch = ? WHERE id = ?').run(change.epoch, id);
-    if (change.groupInfo !== undefined) this.db.prepare('UPDATE conversations SET group_info = ? WHERE id = ?').run(change.groupInfo, id);
-    if (change.name !== undefined) this.db.prepare('UPDATE conversations SET name = ? WHERE id = ?').run(change.name, id);
+    if (change.epoch !== undefined) prepared(this.db, 'UPDATE conversations SET epoch = ? WHERE id = ?').run(change.epoch, id);
+    if (change.groupInfo !== undefined) prepared(this.db, 'UPDATE conversations SET group_info = ? WHERE id = ?').run(change.groupInfo, id);
+    if (change.name !== undefined) prepared(this.db, 'UPDATE conversations SET name = ? WHERE id = ?').run(change.name, id);
     if (change.messageTimer !== undefined) {
-      this.db.prepare('UPDATE conversations SET message_timer = ? WHERE id = ?').run(change.messageTimer, id);
+      prepared(this.db, 'UPDATE conversations SET message_timer = ? WHERE id = ?').run(change.messageTimer, id);
     }
-    const addMember = this.db.prepare('INSERT OR IGNORE INTO members (conv_id, user_id, role) VALUES (?, ?, ?)');
+    const addMember = prepared(this.db, 'INSERT OR IGNORE INTO members (conv_id, user_id, role) VALUES (?, ?, ?)');
     for (const member of change.addMembers ?? []) addMember.run(id, member.userId, member.role);
-    const setRole = this.db.prepare('UPDATE members SET role = ? WHERE conv_id = ? AND user_id = ?');
+    const setRole = prepared(this.db, 'UPDATE members SET role = ? WHERE conv_id = ? AND user_id = ?');
     for (const member of change.setRoles ?? []) setRole.run(member.role, id, member.userId);
-    const removeMember = this.db.prepare('DELETE FROM members WHERE conv_id = ? AND user_id = ?');
+    const removeMember = prepared(this.db, 'DELETE FROM members WHERE conv_id = ? AND user_id = ?');
     for (const userId of change.removeMembers ?? []) removeMember.run(id, userId);
-    const removeClient = this.db.prepare('DELETE FROM group_clients WHERE conv_id = ? AND user_id = ? AND client_id = ?');
+    const removeClient = prepared(this.db, 'DELETE FROM group_clients WHERE conv_id = ? AND user_id = ? AND client_id = ?');
     for (const client of change.removeClients ?? []) removeClient.run(id, client.userId, client.clientId);
-    const addClient = this.db.prepare('INSERT OR IGNORE INTO group_clients (conv_id, user_id, client_id) VALUES (?, ?, ?)');
+    const addClient = prepared(this.db, 'INSERT OR IGNORE INTO group_clients (conv_id, user_id, client_id) VALUES (?, ?, ?)');
     for (const client of change.addClients ?? []) addClient.run(id, client.userId, client.clientId);
   }
 }

@@ -1,6 +1,7 @@
 import type { CookieRecord } from '../records';
 import type { CookieRepository } from '../repositories';
 import type { SqliteDatabase } from './database';
+import { prepared } from './statements';
 import { CookieRowSchema, parseRow } from './rows';
 
 export class SqliteCookieRepository implements CookieRepository {
@@ -34,22 +35,22 @@ export class SqliteCookieRepository implements CookieRepository {
   }
 
   async find(id: string): Promise<CookieRecord | undefined> {
-    return parseRow(CookieRowSchema, this.db.prepare('SELECT * FROM cookies WHERE id = ?').get(id));
+    return parseRow(CookieRowSchema, prepared(this.db, 'SELECT * FROM cookies WHERE id = ?').get(id));
   }
 
   async bindClient(id: string, clientId: string): Promise<void> {
-    this.db.prepare('UPDATE cookies SET client_id = ? WHERE id = ? AND client_id IS NULL').run(clientId, id);
+    prepared(this.db, 'UPDATE cookies SET client_id = ? WHERE id = ? AND client_id IS NULL').run(clientId, id);
   }
 
   async delete(id: string): Promise<void> {
-    this.db.prepare('DELETE FROM cookies WHERE id = ?').run(id);
+    prepared(this.db, 'DELETE FROM cookies WHERE id = ?').run(id);
   }
 
   async deleteForUser(userId: string): Promise<void> {
-    this.db.prepare('DELETE FROM cookies WHERE user_id = ?').run(userId);
+    prepared(this.db, 'DELETE FROM cookies WHERE user_id = ?').run(userId);
   }
 
   async deleteForClient(userId: string, clientId: string): Promise<void> {
-    this.db.prepare('DELETE FROM cookies WHERE user_id = ? AND client_id = ?').run(userId, clientId);
+    prepared(this.db, 'DELETE FROM cookies WHERE user_id = ? AND client_id = ?').run(userId, clientId);
   }
 }

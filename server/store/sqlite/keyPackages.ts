@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ClientRef, KeyPackageRecord } from '../records';
 import type { KeyPackageRepository } from '../repositories';
 import type { SqliteDatabase } from './database';
+import { prepared } from './statements';
 import { BlobSchema, CountRowSchema, parseRow, parseRows } from './rows';
 
 const ClientIdRowSchema = z.object({ id: z.string() });
@@ -12,7 +13,7 @@ export class SqliteKeyPackageRepository implements KeyPackageRepository {
 
   async upload(userId: string, clientId: string, packages: readonly Omit<KeyPackageRecord, 'clientId'>[]): Promise<number> {
     return this.db.transaction((): number => {
-      const insert = this.db.prepare('INSERT INTO key_packages (user_id, client_id, cipher_suite, data) VALUES (?, ?, ?, ?)');
+      const insert = prepared(this.db, 'INSERT INTO key_packages (user_id, client_id, cipher_suite, data) VALUES (?, ?, ?, ?)');
       for (const keyPackage of packages) insert.run(userId, clientId, keyPackage.cipherSuite, keyPackage.data);
       return packages.length;
     })();
@@ -32,7 +33,7 @@ export class SqliteKeyPackageRepository implements KeyPackageRepository {
    */
   async claim(userId: string, cipherSuite: number, except: ClientRef | undefined): Promise<readonly KeyPackageRecord[]> {
     const claimAll = this.db.transaction((): KeyPackageRecord[] => {
-      const clients = parseRows(ClientIdRowSchema, this.db.prepare('SELECT id FROM clients WHERE user_id = ? ORDER BY id').all(userId));
+      const clients = parseRows(ClientIdRowSchema, prepared(this.db, 'SELECT id FROM clients WHERE user_id = ? ORDER BY id').all(userId));
       const claimed: KeyPackageRecord[] = [];
       for (const { id: clientId } of clients) {
         if (except && except.userId === userId && except.clientId === clientId) continue;
@@ -45,7 +46,7 @@ export class SqliteKeyPackageRepository implements KeyPackageRepository {
             .get(userId, clientId, cipherSuite),
         );
         if (row === undefined) continue;
-        this.db.prepare('DELETE FROM key_packages WHERE seq = ?').run(row.seq);
+        prepared(this.db, 'DELETE FROM key_packages WHERE seq = ?').run(row.seq);
         claimed.push({ clientId, cipherSuite: row.cipher_suite, data: row.data });
       }
       return claimed;

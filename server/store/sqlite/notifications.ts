@@ -3,6 +3,7 @@ import type { Notification } from '../../../protocol';
 import type { ClientRef, Delivered, Fanout, NotificationPage } from '../records';
 import type { NotificationRepository } from '../repositories';
 import type { SqliteDatabase } from './database';
+import { prepared } from './statements';
 import { insertFanout } from './queue';
 import { parseRow, parseRows, QueueRowSchema, StoredEventSchema } from './rows';
 
@@ -21,7 +22,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
     const read = this.db.transaction((): NotificationPage => {
       const state = parseRow(
         StateRowSchema,
-        this.db.prepare('SELECT acked_up_to, expired_up_to FROM queue_state WHERE user_id = ? AND client_id = ?').get(client.userId, client.clientId),
+        prepared(this.db, 'SELECT acked_up_to, expired_up_to FROM queue_state WHERE user_id = ? AND client_id = ?').get(client.userId, client.clientId),
       );
       const rows = parseRows(
         QueueRowSchema,
@@ -48,7 +49,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
 
   async last(client: ClientRef): Promise<number> {
     const row = MaxRowSchema.parse(
-      this.db.prepare('SELECT max(id) AS id FROM queue WHERE user_id = ? AND client_id = ?').get(client.userId, client.clientId),
+      prepared(this.db, 'SELECT max(id) AS id FROM queue WHERE user_id = ? AND client_id = ?').get(client.userId, client.clientId),
     );
     return row.id ?? 0;
   }
@@ -75,13 +76,13 @@ export class SqliteNotificationRepository implements NotificationRepository {
           )
           .all(olderThan),
       );
-      const mark = this.db.prepare(
+      const mark = prepared(this.db, 
         `INSERT INTO queue_state (user_id, client_id, expired_up_to) VALUES (?, ?, ?)
          ON CONFLICT (user_id, client_id) DO UPDATE SET expired_up_to = max(expired_up_to, excluded.expired_up_to)`,
       );
       for (const row of expired) mark.run(row.user_id, row.client_id, row.max_id);
-      const removed = this.db.prepare('DELETE FROM queue WHERE created_at < ?').run(olderThan).changes;
-      this.db.prepare('DELETE FROM events WHERE created_at < ? AND id NOT IN (SELECT event_id FROM queue)').run(olderThan);
+      const removed = prepared(this.db, 'DELETE FROM queue WHERE created_at < ?').run(olderThan).changes;
+      prepared(this.db, 'DELETE FROM events WHERE created_at < ? AND id NOT IN (SELECT event_id FROM queue)').run(olderThan);
       return removed;
     })();
   }

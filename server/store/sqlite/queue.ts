@@ -1,6 +1,7 @@
 import type { Notification } from '../../../protocol';
 import type { ClientRef, Delivered, Fanout } from '../records';
 import type { SqliteDatabase } from './database';
+import { prepared } from './statements';
 import { ClientRowSchema, parseRows } from './rows';
 
 /**
@@ -8,10 +9,10 @@ import { ClientRowSchema, parseRows } from './rows';
  * inside the caller's transaction so that events commit together with the change they describe.
  */
 export function insertFanout(db: SqliteDatabase, fanouts: readonly Fanout[], now: number): Delivered[] {
-  const insertEvent = db.prepare('INSERT INTO events (payload, created_at) VALUES (?, ?)');
-  const insertQueue = db.prepare('INSERT INTO queue (user_id, client_id, event_id, created_at) VALUES (?, ?, ?, ?)');
-  const clientExists = db.prepare('SELECT 1 FROM clients WHERE user_id = ? AND id = ?');
-  const clientsOf = db.prepare('SELECT * FROM clients WHERE user_id = ? ORDER BY id');
+  const insertEvent = prepared(db, 'INSERT INTO events (payload, created_at) VALUES (?, ?)');
+  const insertQueue = prepared(db, 'INSERT INTO queue (user_id, client_id, event_id, created_at) VALUES (?, ?, ?, ?)');
+  const clientExists = prepared(db, 'SELECT 1 FROM clients WHERE user_id = ? AND id = ?');
+  const clientsOf = prepared(db, 'SELECT * FROM clients WHERE user_id = ? ORDER BY id');
   const delivered: Delivered[] = [];
   const time = new Date(now).toISOString();
   for (const fanout of fanouts) {

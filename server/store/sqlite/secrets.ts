@@ -1,5 +1,6 @@
 import type { SecretRepository } from '../repositories';
 import type { SqliteDatabase } from './database';
+import { prepared } from './statements';
 import { BlobSchema } from './rows';
 import { z } from 'zod';
 
@@ -10,10 +11,10 @@ export class SqliteSecretRepository implements SecretRepository {
 
   async getOrCreate(name: string, create: () => Buffer): Promise<Buffer> {
     return this.db.transaction((): Buffer => {
-      const row = this.db.prepare('SELECT value FROM server_secrets WHERE name = ?').get(name);
+      const row = prepared(this.db, 'SELECT value FROM server_secrets WHERE name = ?').get(name);
       if (row !== undefined) return SecretRowSchema.parse(row).value;
       const value = create();
-      this.db.prepare('INSERT INTO server_secrets (name, value) VALUES (?, ?)').run(name, value);
+      prepared(this.db, 'INSERT INTO server_secrets (name, value) VALUES (?, ?)').run(name, value);
       return value;
     })();
   }

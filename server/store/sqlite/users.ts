@@ -1,6 +1,7 @@
 import type { UserRecord } from '../records';
 import type { ProfilePatch, UserRepository } from '../repositories';
 import type { SqliteDatabase } from './database';
+import { prepared } from './statements';
 import { parseRow, parseRows, UserRowSchema } from './rows';
 
 function isUniqueViolation(error: unknown): boolean {
@@ -37,11 +38,11 @@ export class SqliteUserRepository implements UserRepository {
   }
 
   async byId(id: string): Promise<UserRecord | undefined> {
-    return parseRow(UserRowSchema, this.db.prepare('SELECT * FROM users WHERE id = ?').get(id));
+    return parseRow(UserRowSchema, prepared(this.db, 'SELECT * FROM users WHERE id = ?').get(id));
   }
 
   async byEmail(email: string): Promise<UserRecord | undefined> {
-    return parseRow(UserRowSchema, this.db.prepare('SELECT * FROM users WHERE email = ?').get(email));
+    return parseRow(UserRowSchema, prepared(this.db, 'SELECT * FROM users WHERE email = ?').get(email));
   }
 
   async byHandlePrefix(prefix: string, limit: number): Promise<readonly UserRecord[]> {
@@ -73,7 +74,7 @@ export class SqliteUserRepository implements UserRepository {
 
   async setHandle(id: string, handle: string): Promise<'ok' | 'handle-exists'> {
     try {
-      this.db.prepare('UPDATE users SET handle = ? WHERE id = ?').run(handle, id);
+      prepared(this.db, 'UPDATE users SET handle = ? WHERE id = ?').run(handle, id);
       return 'ok';
     } catch (error) {
       if (isUniqueViolation(error)) return 'handle-exists';
@@ -82,10 +83,10 @@ export class SqliteUserRepository implements UserRepository {
   }
 
   async setPassword(id: string, passwordHash: string): Promise<void> {
-    this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+    prepared(this.db, 'UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
   }
 
   async setSecondFactor(id: string, enabled: boolean): Promise<void> {
-    this.db.prepare('UPDATE users SET second_factor = ? WHERE id = ?').run(enabled ? 1 : 0, id);
+    prepared(this.db, 'UPDATE users SET second_factor = ? WHERE id = ?').run(enabled ? 1 : 0, id);
   }
 }
