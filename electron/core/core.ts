@@ -13,6 +13,7 @@ import type { Logger } from './log';
 import { createLogger } from './log';
 import { probeServer } from './net/serverProbe';
 import { AccountService } from './services/accountService';
+import { AppLock } from './services/appLock';
 import { ProfileHandle } from './services/profileHandle';
 import type { ProfileStoreOptions } from './store/openProfileStore';
 
@@ -30,6 +31,8 @@ export interface CoreOptions {
 
 export interface Core {
   readonly router: Router;
+  /** The shell reports that the screen locked or the computer is going to sleep. */
+  systemLocked(): Promise<void>;
   readonly events: EventHub;
   /** Serves requests arriving on `port` and sends it every event; returns a detach function. */
   attach(port: PortLike<unknown, WireFromCore>): () => void;
@@ -41,6 +44,20 @@ export function createCore(options: CoreOptions): Core {
   const events = new EventHub(log.child('events'));
   const profile = new ProfileHandle(options.dataDir, options.store ?? {});
   const account = new AccountService(profile, log.child('account'));
+  const appLock = new AppLock({
+    profile,
+    log: log.child('app-lock'),
+    beforeLock: async () => account.suspend(),
+    onState: (state) => events.emit('appLock.state', state),
+  });
+  // Every request that may touch the profile waits until the lock state is known.
+  const ready = appLock.init().catch((error: unknown) => log.error('reading the app lock state failed', { error }));
+  const after =
+    <A extends unknown[], R>(handler: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await ready;
+      return handler(...args);
+    };
   const router = createRouter(
     {
       'app.info': () => ({
@@ -54,12 +71,23 @@ export function createCore(options: CoreOptions): Core {
       }),
       'app.ping': ({ nonce }) => ({ nonce, receivedAt: Date.now() }),
       'server.probe': (config) => probeServer(config),
-      'account.status': () => account.status(),
-      'account.register': (request) => account.register(request),
-      'account.activate': ({ email, code }) => account.activate(email, code),
-      'account.login': (request) => account.login(request),
-      'account.logout': () => account.logout(),
-      'account.self': () => account.self(),
+      'account.status': after(() => account.status()),
+      'account.register': after((request) => account.register(request)),
+      'account.activate': after(({ email, code }) => account.activate(email, code)),
+      'account.login': after((request) => account.login(request)),
+      'account.logout': after(() => account.logout()),
+      'account.self': after(() => account.self()),
+      'appLock.status': after(async () => appLock.state()),
+      'appLock.enable': after(({ passcode }) => appLock.enable(passcode)),
+      'appLock.disable': after(({ passcode }) => appLock.disable(passcode)),
+      'appLock.change': after(({ current, next }) => appLock.changePasscode(current, next)),
+      'appLock.setAutoLock': after(({ seconds }) => appLock.setAutoLock(seconds)),
+      'appLock.lock': after(() => appLock.lock()),
+      'appLock.unlock': after(({ passcode }) => appLock.unlock(passcode)),
+      'appLock.activity': () => {
+        appLock.activity();
+        return {};
+      },
     },
     {
       onInternalError: (channel, error) => log.error('request failed', { channel, error }),
@@ -70,6 +98,10 @@ export function createCore(options: CoreOptions): Core {
   return {
     router,
     events,
+    systemLocked: async () => {
+      await ready;
+      await appLock.systemLocked();
+    },
     attach(port) {
       const stopServing = servePort(port, router, (reason) => log.warn('dropped IPC message', { reason }));
       const unsubscribe = events.subscribe((event, payload) => port.postMessage({ kind: 'event', event, payload }));
@@ -83,6 +115,7 @@ export function createCore(options: CoreOptions): Core {
     },
     async close() {
       for (const detach of [...detachers]) detach();
+      appLock.close();
       account.close();
       await profile.close();
     },

@@ -70,6 +70,19 @@ export const AccountStatusSchema = z.discriminatedUnion('state', [
 ]);
 export type AccountStatus = z.infer<typeof AccountStatusSchema>;
 
+export const LockStateSchema = z
+  .object({
+    enabled: z.boolean(),
+    locked: z.boolean(),
+    autoLockSeconds: z.number().int().nonnegative(),
+    /** How long until another passcode may be tried after too many wrong ones. */
+    retryAfterMs: z.number().int().nonnegative(),
+  })
+  .strict();
+export type LockState = z.infer<typeof LockStateSchema>;
+
+const PasscodeSchema = z.string().min(1).max(1024);
+
 export const requests = {
   /** Version and platform facts for the About screen and diagnostics. */
   'app.info': { request: Empty, response: AppInfoSchema },
@@ -114,12 +127,30 @@ export const requests = {
   },
   'account.logout': { request: Empty, response: AccountStatusSchema },
   'account.self': { request: Empty, response: SelfUserSchema },
+  'appLock.status': { request: Empty, response: LockStateSchema },
+  /** Turns the lock on: the DB key moves from the keychain to a passcode-wrapped file. */
+  'appLock.enable': { request: z.object({ passcode: PasscodeSchema }).strict(), response: LockStateSchema },
+  /** Turns the lock off: the key goes back to the keychain (the passcode proves the user). */
+  'appLock.disable': { request: z.object({ passcode: PasscodeSchema }).strict(), response: LockStateSchema },
+  'appLock.change': {
+    request: z.object({ current: PasscodeSchema, next: PasscodeSchema }).strict(),
+    response: LockStateSchema,
+  },
+  'appLock.setAutoLock': {
+    request: z.object({ seconds: z.number().int().min(0).max(24 * 3600) }).strict(),
+    response: LockStateSchema,
+  },
+  'appLock.lock': { request: Empty, response: LockStateSchema },
+  'appLock.unlock': { request: z.object({ passcode: PasscodeSchema }).strict(), response: LockStateSchema },
+  /** The user did something; restarts the idle countdown. */
+  'appLock.activity': { request: Empty, response: z.object({}).strict() },
 } as const satisfies Record<string, Readonly<{ request: z.ZodType; response: z.ZodType }>>;
 
 export const events = {
   'connection.state': ConnectionStateSchema,
   /** Whether a call is running on this device; the shell grants camera/microphone only then. */
   'call.state': z.object({ active: z.boolean() }).strict(),
+  'appLock.state': LockStateSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Requests = typeof requests;

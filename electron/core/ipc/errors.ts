@@ -14,6 +14,15 @@ export const IPC_ERRORS = {
   'network-unreachable': 'The server could not be reached. Check the address and your connection.',
   'server-incompatible': 'The server speaks a different version of the Cairn protocol. Update Cairn or the server.',
   'server-bad-response': 'The server answered with something Cairn did not understand.',
+  'app-locked': 'Cairn is locked. Enter your passcode to unlock it.',
+  'app-lock-wrong-passcode': 'The passcode is wrong.',
+  'app-lock-wait': 'Too many wrong passcodes. Wait a moment before trying again.',
+  'app-lock-weak-passcode':
+    'The passcode needs at least 8 characters, with a lowercase and an uppercase letter, a digit and a symbol.',
+  'app-lock-disabled': 'The app lock is not turned on.',
+  'app-lock-enabled': 'The app lock is already turned on.',
+  'app-lock-no-keychain':
+    'This computer has no keychain to hold the key instead, so the passcode must stay: it is what protects your messages here.',
 } as const;
 
 export type IpcErrorCode = keyof typeof IPC_ERRORS;

@@ -153,6 +153,13 @@ export class AccountService {
     this.client = undefined;
   }
 
+  /** Forgets everything held in memory (the app is locking); the encrypted store keeps the rest. */
+  suspend(): void {
+    this.close();
+    this.record = undefined;
+    this.sessionCookie = undefined;
+  }
+
   private async adopt(client: ApiClient, server: ServerConfig, self: SelfUser, temporary: boolean): Promise<AccountStatus> {
     const cookie = client.session.userCookie;
     if (!cookie) throw new CoreError('server-bad-response', 'The server did not issue a session cookie.');

@@ -1,7 +1,8 @@
 /**
  * Opens the profile's encrypted store once, on first use, and hands the same handle to every
  * service. Open failures (wrong passphrase, no keychain, newer DB) surface as their store or
- * vault error code; nothing is created over an existing profile.
+ * vault error code; nothing is created over an existing profile. While the app is locked the
+ * store stays closed and every caller gets `app-locked`.
  */
 import type { ProfileStore, ProfileStoreOptions } from '../store/openProfileStore';
 import { openProfileStore } from '../store/openProfileStore';
@@ -9,14 +10,28 @@ import { CoreError } from '../ipc/errors';
 
 export class ProfileHandle {
   private opening: Promise<ProfileStore> | undefined;
+  private passphrase: string | undefined;
+  private locked = false;
 
   constructor(
-    private readonly profileDir: string,
+    readonly profileDir: string,
     private readonly options: ProfileStoreOptions,
-  ) {}
+  ) {
+    this.passphrase = options.passphrase;
+  }
+
+  /** Options that open this profile now, with the passcode the user last unlocked with. */
+  get storeOptions(): ProfileStoreOptions {
+    return { ...this.options, ...(this.passphrase !== undefined ? { passphrase: this.passphrase } : {}) };
+  }
+
+  get isOpen(): boolean {
+    return this.opening !== undefined;
+  }
 
   store(): Promise<ProfileStore> {
-    this.opening ??= openProfileStore(this.profileDir, this.options).then((result) => {
+    if (this.locked) return Promise.reject(new CoreError('app-locked'));
+    this.opening ??= openProfileStore(this.profileDir, this.storeOptions).then((result) => {
       if (!result.ok) {
         this.opening = undefined;
         throw new CoreError(result.error.code, result.error.message);
@@ -24,6 +39,31 @@ export class ProfileHandle {
       return result.value;
     });
     return this.opening;
+  }
+
+  /** Opens with `passphrase`; on success it is kept for reopening until the next lock. */
+  async unlock(passphrase: string): Promise<ProfileStore> {
+    this.locked = false;
+    const previous = this.passphrase;
+    this.passphrase = passphrase;
+    try {
+      return await this.store();
+    } catch (error) {
+      this.passphrase = previous;
+      this.locked = true;
+      throw error;
+    }
+  }
+
+  setPassphrase(passphrase: string | undefined): void {
+    this.passphrase = passphrase;
+  }
+
+  /** Closes the database (SQLite drops its copy of the key) and forgets the passcode. */
+  async lock(): Promise<void> {
+    this.locked = true;
+    this.passphrase = undefined;
+    await this.close();
   }
 
   async close(): Promise<void> {

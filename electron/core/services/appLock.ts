@@ -1,0 +1,276 @@
+/**
+ * The app lock (seed 002, "App Lock"), made cryptographic: while it is on, the database key
+ * is kept only wrapped under a passcode-derived key (Argon2id, about 0.4 s here — see
+ * vault/kdfParams.ts) and not in the keychain. Locking closes the database, so SQLite drops its
+ * copy of the key, and forgets the passcode and every signed-in session held in memory; nothing
+ * can be read again until the passcode is entered.
+ *
+ * It locks after a period without user activity (default 60 s, seed 002), when the shell reports
+ * that the screen locked or the computer went to sleep, and when the user asks. Wrong
+ * passcodes slow down exponentially, and the count survives a restart.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { LockState } from '../ipc/contract';
+import { CoreError, IPC_ERRORS } from '../ipc/errors';
+import type { Logger } from '../log';
+import { moveProfileKey } from '../store/moveProfileKey';
+import { PROFILE_FILES } from '../store/profileFiles';
+import { readRecord } from '../store/openProfileStore';
+import { readKv, writeKv } from '../store/kv';
+import { writeFileAtomic } from '../vault/atomicFile';
+import type { KdfParams } from '../vault/kdfParams';
+import { PassphraseVault } from '../vault/passphraseVault';
+import type { ProfileHandle } from './profileHandle';
+
+export const DEFAULT_AUTO_LOCK_MS = 60_000;
+const FREE_ATTEMPTS = 3;
+const MAX_WAIT_MS = 15 * 60_000;
+const ATTEMPTS_FILE = 'lock-attempts.json';
+
+const AttemptsSchema = z.object({ failed: z.number().int().nonnegative(), lastFailureAt: z.number() });
+type Attempts = z.infer<typeof AttemptsSchema>;
+
+/** Wait before the next try after `failed` wrong passcodes: none for the first 3, then 1 s, 2 s, 4 s … up to 15 min. */
+export function unlockDelayMs(failed: number): number {
+  return failed < FREE_ATTEMPTS ? 0 : Math.min(MAX_WAIT_MS, 1000 * 2 ** (failed - FREE_ATTEMPTS));
+}
+
+/** Same rule as account passwords (seed 002): 8+ characters with lower, upper, digit and symbol. */
+export function isStrongPasscode(passcode: string): boolean {
+  return (
+    [...passcode].length >= 8 &&
+    /\p{Ll}/u.test(passcode) &&
+    /\p{Lu}/u.test(passcode) &&
+    /\p{Nd}/u.test(passcode) &&
+    /[^\p{L}\p{Nd}]/u.test(passcode)
+  );
+}
+
+export interface AppLockOptions {
+  readonly profile: ProfileHandle;
+  readonly log: Logger;
+  /** Closes every service that holds decrypted state or sessions (called before the DB closes). */
+  readonly beforeLock: () => Promise<void>;
+  readonly onState: (state: LockState) => void;
+  readonly kdf?: KdfParams;
+  readonly now?: () => number;
+}
+
+export class AppLock {
+  private enabled = false;
+  private locked = false;
+  private autoLockMs = DEFAULT_AUTO_LOCK_MS;
+  private attempts: Attempts = { failed: 0, lastFailureAt: 0 };
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: AppLockOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Reads whether the profile's key sits behind a passcode. If it does and no passcode was
+   * supplied at start (the CLI may give one), the app starts locked.
+   */
+  async init(): Promise<void> {
+    const record = await readRecord(join(this.options.profile.profileDir, PROFILE_FILES.vaultRecord));
+    this.enabled = record.ok && record.value?.vault === 'passphrase';
+    this.locked = this.enabled && this.options.profile.storeOptions.passphrase === undefined;
+    this.attempts = await this.readAttempts();
+    if (this.locked) await this.options.profile.lock();
+    else if (this.enabled) await this.loadAutoLock();
+    this.armIdleTimer();
+  }
+
+  state(): LockState {
+    return {
+      enabled: this.enabled,
+      locked: this.locked,
+      autoLockSeconds: Math.round(this.autoLockMs / 1000),
+      retryAfterMs: this.retryAfterMs(),
+    };
+  }
+
+  async enable(passcode: string): Promise<LockState> {
+    this.requireUnlocked();
+    if (this.enabled) throw new CoreError('app-lock-enabled');
+    if (!isStrongPasscode(passcode)) throw new CoreError('app-lock-weak-passcode');
+    await this.options.profile.store();
+    const moved = await moveProfileKey(this.options.profile.profileDir, this.options.profile.storeOptions, {
+      kind: 'passphrase',
+      passphrase: passcode,
+      ...(this.options.kdf ? { kdf: this.options.kdf } : {}),
+    });
+    if (!moved.ok) throw new CoreError(moved.error.code, moved.error.message);
+    this.options.profile.setPassphrase(passcode);
+    this.enabled = true;
+    await this.loadAutoLock();
+    return this.changed();
+  }
+
+  async disable(passcode: string): Promise<LockState> {
+    this.requireUnlocked();
+    if (!this.enabled) throw new CoreError('app-lock-disabled');
+    await this.checkPasscode(passcode);
+    const moved = await moveProfileKey(
+      this.options.profile.profileDir,
+      { ...this.options.profile.storeOptions, passphrase: passcode },
+      { kind: 'keychain', ...(this.options.profile.storeOptions.keychain ?? {}) },
+    );
+    if (!moved.ok) {
+      throw moved.error.code === 'vault-unavailable' ? new CoreError('app-lock-no-keychain') : new CoreError(moved.error.code, moved.error.message);
+    }
+    this.options.profile.setPassphrase(undefined);
+    this.enabled = false;
+    return this.changed();
+  }
+
+  async changePasscode(current: string, next: string): Promise<LockState> {
+    this.requireUnlocked();
+    if (!this.enabled) throw new CoreError('app-lock-disabled');
+    if (!isStrongPasscode(next)) throw new CoreError('app-lock-weak-passcode');
+    await this.checkPasscode(current);
+    const moved = await moveProfileKey(
+      this.options.profile.profileDir,
+      { ...this.options.profile.storeOptions, passphrase: current },
+      { kind: 'passphrase', passphrase: next, ...(this.options.kdf ? { kdf: this.options.kdf } : {}) },
+    );
+    if (!moved.ok) throw new CoreError(moved.error.code, moved.error.message);
+    this.options.profile.setPassphrase(next);
+    return this.changed();
+  }
+
+  async setAutoLock(seconds: number): Promise<LockState> {
+    this.requireUnlocked();
+    const { db } = await this.options.profile.store();
+    writeKv(db, 'settings', 'autoLockSeconds', seconds);
+    this.autoLockMs = seconds * 1000;
+    return this.changed();
+  }
+
+  /** Locks now. Without an enabled lock there is nothing to lock with, which is an error. */
+  async lock(): Promise<LockState> {
+    if (!this.enabled) throw new CoreError('app-lock-disabled');
+    if (this.locked) return this.state();
+    this.locked = true;
+    clearTimeout(this.idleTimer);
+    try {
+      await this.options.beforeLock();
+    } finally {
+      await this.options.profile.lock();
+    }
+    this.options.log.info('locked');
+    return this.changed();
+  }
+
+  async unlock(passcode: string): Promise<LockState> {
+    if (!this.locked) return this.state();
+    const wait = this.retryAfterMs();
+    if (wait > 0) throw new CoreError('app-lock-wait', `${IPC_ERRORS['app-lock-wait']} (${Math.ceil(wait / 1000)} s)`);
+    try {
+      await this.options.profile.unlock(passcode);
+    } catch (error) {
+      if (error instanceof CoreError && error.code === 'vault-wrong-passphrase') {
+        await this.recordFailure();
+        throw new CoreError('app-lock-wrong-passcode', this.wrongPasscodeSentence());
+      }
+      throw error;
+    }
+    this.locked = false;
+    await this.writeAttempts({ failed: 0, lastFailureAt: 0 });
+    await this.loadAutoLock();
+    this.armIdleTimer();
+    return this.changed();
+  }
+
+  /** The user did something: the idle countdown starts again. */
+  activity(): void {
+    if (!this.locked) this.armIdleTimer();
+  }
+
+  /** The shell saw the screen lock or the computer suspend. */
+  async systemLocked(): Promise<void> {
+    if (this.enabled && !this.locked) await this.lock();
+  }
+
+  close(): void {
+    clearTimeout(this.idleTimer);
+  }
+
+  /** Proves the passcode without changing anything on disk; wrong ones count as failures. */
+  private async checkPasscode(passcode: string): Promise<void> {
+    const wait = this.retryAfterMs();
+    if (wait > 0) throw new CoreError('app-lock-wait', `${IPC_ERRORS['app-lock-wait']} (${Math.ceil(wait / 1000)} s)`);
+    const vault = new PassphraseVault({ file: join(this.options.profile.profileDir, PROFILE_FILES.wrappedKey), passphrase: passcode });
+    const key = await vault.loadKey();
+    if (key.ok) {
+      key.value.fill(0);
+      return;
+    }
+    if (key.error.code === 'vault-wrong-passphrase') {
+      await this.recordFailure();
+      throw new CoreError('app-lock-wrong-passcode', this.wrongPasscodeSentence());
+    }
+    throw new CoreError(key.error.code, key.error.message);
+  }
+
+  private armIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+    if (!this.enabled || this.locked || this.autoLockMs <= 0) return;
+    this.idleTimer = setTimeout(() => {
+      this.lock().catch((error: unknown) => this.options.log.error('auto-lock failed', { error }));
+    }, this.autoLockMs);
+    this.idleTimer.unref?.();
+  }
+
+  private async loadAutoLock(): Promise<void> {
+    const { db } = await this.options.profile.store();
+    const seconds = readKv(db, 'settings', 'autoLockSeconds', z.number().int().min(0).max(24 * 3600));
+    this.autoLockMs = (seconds ?? DEFAULT_AUTO_LOCK_MS / 1000) * 1000;
+  }
+
+  private retryAfterMs(): number {
+    const until = this.attempts.lastFailureAt + unlockDelayMs(this.attempts.failed);
+    return Math.max(0, until - this.now());
+  }
+
+  private wrongPasscodeSentence(): string {
+    const wait = this.retryAfterMs();
+    return wait > 0 ? `The passcode is wrong. Try again in ${Math.ceil(wait / 1000)} s.` : 'The passcode is wrong.';
+  }
+
+  private async recordFailure(): Promise<void> {
+    await this.writeAttempts({ failed: this.attempts.failed + 1, lastFailureAt: this.now() });
+    this.changed();
+  }
+
+  private async readAttempts(): Promise<Attempts> {
+    try {
+      const parsed = AttemptsSchema.safeParse(JSON.parse(await readFile(this.attemptsFile(), 'utf8')));
+      return parsed.success ? parsed.data : { failed: 0, lastFailureAt: 0 };
+    } catch {
+      return { failed: 0, lastFailureAt: 0 };
+    }
+  }
+
+  private async writeAttempts(attempts: Attempts): Promise<void> {
+    this.attempts = attempts;
+    await writeFileAtomic(this.attemptsFile(), JSON.stringify(attempts));
+  }
+
+  private attemptsFile(): string {
+    return join(this.options.profile.profileDir, ATTEMPTS_FILE);
+  }
+
+  private requireUnlocked(): void {
+    if (this.locked) throw new CoreError('app-locked');
+  }
+
+  private changed(): LockState {
+    const state = this.state();
+    this.options.onState(state);
+    return state;
+  }
+}
