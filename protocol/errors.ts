@@ -40,6 +40,7 @@ export const API_ERRORS = {
   'conversation-not-found': { status: 404, message: 'There is no such conversation, or you are not in it.' },
   'asset-not-found': { status: 404, message: 'There is no such file, or you may not download it.' },
   'asset-too-large': { status: 413, message: 'The file is larger than the server accepts.' },
+  'too-many-members': { status: 403, message: 'A conversation can have at most 500 members.' },
   'action-denied': { status: 403, message: 'Only an admin of the conversation may do this.' },
   'not-member': { status: 403, message: 'You are not a member of this conversation.' },
   'invalid-operation': { status: 403, message: 'This operation is not possible for this conversation.' },

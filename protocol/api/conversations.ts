@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { ClientIdSchema, ConversationIdSchema, DomainSchema, QualifiedUserIdSchema, UserIdSchema } from './common';
 import { CipherSuiteSchema } from './mls';
 
+/** Wire's limit for groups; it bounds the cost of every commit and fan-out. */
+export const MAX_CONVERSATION_MEMBERS = 500;
+
 export const ConversationTypeSchema = z.enum(['group', 'one2one']);
 export const RoleSchema = z.enum(['admin', 'member']);
 export type Role = z.infer<typeof RoleSchema>;

@@ -1,4 +1,5 @@
 import type { Role } from '../../protocol';
+import { MAX_CONVERSATION_MEMBERS } from '../../protocol';
 import type { ConversationRecord, Fanout } from '../store/records';
 import type { ConversationPlan } from '../store/repositories';
 import type { PlanFailure } from './mlsPlans';
@@ -19,6 +20,7 @@ export function planAddMembers(conversation: ConversationRecord, actor: string, 
   if (denied) return { ok: false, failure: denied };
   if (conversation.type === 'one2one') return { ok: false, failure: { code: 'invalid-operation' } };
   const added = [...new Set(users)].filter((userId) => !memberOf(conversation, userId));
+  if (conversation.members.length + added.length > MAX_CONVERSATION_MEMBERS) return { ok: false, failure: { code: 'too-many-members' } };
   return {
     ok: true,
     value: undefined,
