@@ -23,4 +23,5 @@ export interface CoreStartOptions {
 export type ShellToCore =
   | Readonly<{ kind: 'start'; options: CoreStartOptions }>
   | Readonly<{ kind: 'attach' }>
-  | Readonly<{ kind: 'shutdown' }>;
+  | Readonly<{ kind: 'shutdown' }>
+  | Readonly<{ kind: 'system-locked' }>;

@@ -43,6 +43,8 @@ export interface CoreSupervisor<Port> {
   /** Opens a channel to the running core and returns the renderer's end, or undefined. */
   openChannel(): Port | undefined;
   stop(): void;
+  /** Tells the core the screen locked or the computer is suspending (it locks the app if enabled). */
+  systemLocked(): void;
 }
 
 export function createCoreSupervisor<Port>(
@@ -112,6 +114,9 @@ export function createCoreSupervisor<Port>(
       const { core, renderer } = launcher.createChannel();
       child.postMessage({ kind: 'attach' }, [core]);
       return renderer;
+    },
+    systemLocked() {
+      if (state === 'running') child?.postMessage({ kind: 'system-locked' });
     },
     stop() {
       const current = child;

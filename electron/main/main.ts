@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
-import { app, session, shell } from 'electron';
+import { app, powerMonitor, session, shell } from 'electron';
 import { registerAppSchemePrivileges, serveAppScheme } from './appScheme';
 import { CORE_PORT_CHANNEL } from './channels';
 import { installContentsGuards } from './contentsGuards';
@@ -96,6 +96,9 @@ async function start(): Promise<void> {
   installNetworkLock(session.defaultSession, log);
   serveAppScheme(paths.rendererDir);
   supervisor.start();
+  // The app lock engages at once when the screen locks or the machine sleeps (seed 002).
+  powerMonitor.on('lock-screen', () => supervisor.systemLocked());
+  powerMonitor.on('suspend', () => supervisor.systemLocked());
   await openWindow();
 }
 

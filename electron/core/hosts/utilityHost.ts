@@ -15,6 +15,8 @@ export const ShellToCoreSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('start'), options: CoreHostOptionsSchema }).strict(),
   z.object({ kind: z.literal('attach') }).strict(),
   z.object({ kind: z.literal('shutdown') }).strict(),
+  /** The screen locked or the computer is suspending: lock the app now if its lock is on. */
+  z.object({ kind: z.literal('system-locked') }).strict(),
 ]);
 export type ShellToCore = z.infer<typeof ShellToCoreSchema>;
 
@@ -98,6 +100,10 @@ export function runUtilityHost(parent: UtilityParentPort, deps: UtilityHostDeps)
         const detach = core.attach(asPortLike(port));
         port.on('close', detach);
         port.start();
+        return;
+      }
+      case 'system-locked': {
+        core?.systemLocked().catch(() => deps.log('locking on a system lock failed'));
         return;
       }
       case 'shutdown': {

@@ -139,6 +139,18 @@ describe('core supervisor', () => {
     expect(launcher.children).toHaveLength(7);
   });
 
+  it('passes a system lock to the running core, and to no core once stopped', () => {
+    const { launcher, supervisor } = setup();
+    supervisor.start();
+    supervisor.systemLocked();
+    const child = launcher.children[0];
+    expect(child?.sent.at(-1)?.message).toEqual({ kind: 'system-locked' });
+    supervisor.stop();
+    const sent = child?.sent.length;
+    supervisor.systemLocked();
+    expect(child?.sent.length).toBe(sent);
+  });
+
   it('does not restart a core it stopped on purpose, and kills it if it hangs', () => {
     const { launcher, supervisor, runScheduled } = setup();
     supervisor.start();

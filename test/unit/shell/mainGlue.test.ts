@@ -183,6 +183,7 @@ function fakeElectron(userData: string) {
       },
     },
     nativeTheme: Object.assign(new FakeEmitter(), { shouldUseDarkColors: false }),
+    powerMonitor: new FakeEmitter(),
     screen: {
       getPrimaryDisplay: () => ({ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }),
       getAllDisplays: () => [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
@@ -319,6 +320,16 @@ describe('the built shell against a stand-in electron', () => {
       { kind: 'attach' },
     ]);
     expect(fake.calls.windows[0]?.webContents.mainFrame.posted.at(-1)).toEqual({ channel: 'cairn:port', ports: ['page-end-2'] });
+  });
+
+  it('tells the core to lock when the screen locks or the computer suspends', () => {
+    const core = fake.calls.children[1];
+    const powerMonitor = fake.electron.powerMonitor;
+    powerMonitor.emit('lock-screen');
+    expect(core?.sent.at(-1)?.message).toEqual({ kind: 'system-locked' });
+    core?.sent.splice(0);
+    powerMonitor.emit('suspend');
+    expect(core?.sent.map((entry) => entry.message)).toEqual([{ kind: 'system-locked' }]);
   });
 
   it('quits when the last window closes (outside macOS) and shuts the core down', () => {

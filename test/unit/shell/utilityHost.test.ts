@@ -147,6 +147,7 @@ describe('core utility host', () => {
       { kind: 'start', options: { dataDir: '/p', appVersion: '1.0.0', defaultServer: null, runtime: 'electron 41' } },
       { kind: 'attach' },
       { kind: 'shutdown' },
+      { kind: 'system-locked' },
     ];
     for (const message of fromShell) expect(ShellToCoreSchema.safeParse(message).success).toBe(true);
     const fromCore: CoreToShell[] = [{ kind: 'ready' }, { kind: 'call-state', active: true }, { kind: 'fatal', message: 'x' }];
