@@ -14,9 +14,26 @@ async function roundTrip(suite: MlsSuiteId): Promise<string> {
   return got.kind === 'application' ? read(got.plaintext) : got.kind;
 }
 
+/** Ciphertext lengths of several short texts (ECDSA signatures vary in length; the padding must hide that too). */
+async function shortTextLengths(suite: MlsSuiteId): Promise<Set<number>> {
+  const alice = await newDevice(undefined, suite);
+  let group = must(await alice.engine.createGroup(text('g')));
+  const lengths = new Set<number>();
+  for (const t of ['a', 'this text is thirty bytes long', 'ok', 'see you at 8?', '👍', 'x'.repeat(60)]) {
+    const sent = must(await alice.engine.encrypt(group, text(t)));
+    group = sent.group;
+    lengths.add(sent.message.length);
+  }
+  return lengths;
+}
+
 describe('cipher suites', () => {
   it.each([1, 2, 7, 5, 83] as const)('runs a two-member group in suite %i', async (suite) => {
     expect(await roundTrip(suite)).toBe(`suite ${suite}`);
+  });
+
+  it.each([1, 2, 7, 5] as const)('gives short texts one ciphertext length in suite %i', async (suite) => {
+    expect((await shortTextLengths(suite)).size).toBe(1);
   });
 
   it('refuses suites Cairn does not offer', async () => {
