@@ -144,15 +144,16 @@ describe('Proteus interop with Wire’s @wireapp/proteus', () => {
     expect(await wire.receive(wireSession, late)).toBe('late from chain 2');
   });
 
-  it('a Wire client starts a session from our signed prekey bundle and both exchange messages in and out of order', async () => {
+  it('a Wire client starts a session from our prekey bundle and both exchange messages in and out of order', async () => {
     const wire = new WireClient();
     const cairn = new CairnClient();
     const prekey = value(proteus.generatePrekeys(42, 1))[0];
     if (prekey === undefined) throw new Error('no prekey');
     const published = cairn.publish(prekey);
     const bundle = Wire.keys.PreKeyBundle.deserialise(fromBase64(published.key));
-    expect(bundle.verify()).toBe(Wire.keys.PreKeyAuth.VALID);
     expect(bundle.prekey_id).toBe(42);
+    // Wire reads our bundle and writes it back to the very same bytes.
+    expect(new Uint8Array(bundle.serialise())).toEqual(new Uint8Array(fromBase64(published.key)));
 
     const wireSession = Wire.session.Session.init_from_prekey(wire.identity, bundle);
     const envelopes = ['one', 'two', 'three', 'four'].map((s) => wireSend(wireSession, s));
@@ -169,6 +170,22 @@ describe('Proteus interop with Wire’s @wireapp/proteus', () => {
       expect(cairn.receive(wireSend(wireSession, `ping ${round}`))).toBe(`ping ${round}`);
       expect(await wire.receive(wireSession, cairn.send(`pong ${round}`))).toBe(`pong ${round}`);
     }
+  });
+
+  it('we accept a bundle Wire signed and refuse one whose signature Wire did not make', async () => {
+    const wire = new WireClient();
+    const prekey = new Wire.keys.PreKey(9);
+    const signed = new Uint8Array(Wire.keys.PreKeyBundle.signed(wire.identity, prekey).serialise());
+    const cairn = new CairnClient();
+    cairn.session = value(proteus.sessionFromClaimedPrekey(cairn.identity, { id: 9, key: Buffer.from(signed).toString('base64') }));
+    const other = new Wire.keys.IdentityKeyPair();
+    const wrongSigner = other.secret_key.sign(prekey.key_pair.public_key.pub_edward);
+    const forged = new Wire.keys.PreKeyBundle(wire.identity.public_key, 9, prekey.key_pair.public_key, wrongSigner);
+    const result = proteus.sessionFromClaimedPrekey(cairn.identity, {
+      id: 9,
+      key: Buffer.from(new Uint8Array(forged.serialise())).toString('base64'),
+    });
+    expect(result.ok ? 'ok' : result.error.code).toBe('proteus-invalid-signature');
   });
 
   it('Wire can use our last-resort prekey for two sessions, and we keep it', async () => {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { NewClientRequestSchema, PrekeySchema, UploadPrekeysRequestSchema } from '../../../protocol/api/clients';
 import { decodePrekeyBundle, encodePrekeyBundle } from '../../../electron/core/crypto/proteus/prekeyBundle';
 import { planPrekeyRefill } from '../../../electron/core/crypto/proteus/prekeys';
+import { sign } from '../../../electron/core/crypto/proteus/primitives';
 import type { ProteusApi } from '../../../electron/core/crypto/proteus/proteusApi';
 import { loadProteus } from '../../../electron/core/crypto/proteus/proteusApi';
 import { TestDevice, errorCode, value } from './proteusTestClient';
@@ -48,44 +49,53 @@ describe('Proteus prekeys', () => {
     expect(errorCode(proteus.clientRegistrationPrekeys(identity, [one], two))).toBe('proteus-invalid-argument');
   });
 
-  it('publishes bundles signed by the identity key over the prekey public key', () => {
+  it('publishes bundles as Wire clients do: prekey and identity public keys, no signature', () => {
     const device = new TestDevice(proteus);
     const [published] = device.publish(4, 1);
     if (published === undefined) throw new Error('no prekey');
-    const bundle = decodePrekeyBundle(new Uint8Array(Buffer.from(published.key, 'base64')));
+    const bytes = new Uint8Array(Buffer.from(published.key, 'base64'));
+    const bundle = decodePrekeyBundle(bytes);
     expect(bundle.prekeyId).toBe(4);
     expect(bundle.identityPublicKey).toEqual(device.identity.keyPair.publicKey);
     expect(bundle.prekeyPublicKey).toEqual(device.prekeys.get(4)?.keyPair.publicKey);
-    expect(bundle.signature?.length).toBe(64);
+    expect(bundle.signature).toBeNull();
+    expect(bytes.at(-1)).toBe(0xf6); // CBOR null, as proteus.js and core-crypto write it
   });
 
-  it('refuses a bundle whose signature does not verify, or whose id differs from the announced one', () => {
+  it('accepts bundles signed in either of Wire’s encodings and refuses a signature that does not verify', () => {
     const alice = new TestDevice(proteus);
     const bob = new TestDevice(proteus);
-    const [published] = bob.publish(4, 1);
+    const published = bob.publish(4, 2);
+    for (const [index, encoding] of (['bytes', 'map'] as const).entries()) {
+      const server = published[index];
+      if (server === undefined) throw new Error('no prekey');
+      const bundle = decodePrekeyBundle(new Uint8Array(Buffer.from(server.key, 'base64')));
+      const good = sign(bundle.prekeyPublicKey, bob.identity.keyPair.secretKey);
+      const bad = good.slice();
+      bad[0] = (bad[0] ?? 0) ^ 1;
+      const claimed = (bytes: Uint8Array) => ({
+        id: server.id,
+        key: Buffer.from(encodePrekeyBundle({ ...bundle, signature: { bytes, encoding } })).toString('base64'),
+      });
+      expect(errorCode(proteus.sessionFromClaimedPrekey(alice.identity, claimed(bad)))).toBe('proteus-invalid-signature');
+      alice.connect(`bob-${encoding}`, claimed(good));
+      expect(bob.receive(`alice-${encoding}`, alice.send(`bob-${encoding}`, encoding))).toEqual({ ok: true, value: encoding });
+    }
+  });
+
+  it('refuses a bundle whose id differs from the announced one, or that is not base64 CBOR', () => {
+    const alice = new TestDevice(proteus);
+    const [published] = new TestDevice(proteus).publish(4, 1);
     if (published === undefined) throw new Error('no prekey');
-    const bundle = decodePrekeyBundle(new Uint8Array(Buffer.from(published.key, 'base64')));
-    const badSignature = bundle.signature?.slice() ?? new Uint8Array(64);
-    badSignature[0] = (badSignature[0] ?? 0) ^ 1;
-    const forged = Buffer.from(encodePrekeyBundle({ ...bundle, signature: badSignature })).toString('base64');
-    expect(errorCode(proteus.sessionFromClaimedPrekey(alice.identity, { id: 4, key: forged }))).toBe('proteus-invalid-signature');
     expect(errorCode(proteus.sessionFromClaimedPrekey(alice.identity, { id: 5, key: published.key }))).toBe(
       'proteus-invalid-prekey-bundle',
     );
     expect(errorCode(proteus.sessionFromClaimedPrekey(alice.identity, { id: 4, key: 'not base64!' }))).toBe(
       'proteus-invalid-prekey-bundle',
     );
-  });
-
-  it('accepts an unsigned bundle, as Wire clients publish them', () => {
-    const alice = new TestDevice(proteus);
-    const bob = new TestDevice(proteus);
-    const [published] = bob.publish(4, 1);
-    if (published === undefined) throw new Error('no prekey');
-    const bundle = decodePrekeyBundle(new Uint8Array(Buffer.from(published.key, 'base64')));
-    const unsigned = Buffer.from(encodePrekeyBundle({ ...bundle, signature: null })).toString('base64');
-    alice.connect('bob', { id: 4, key: unsigned });
-    expect(bob.receive('alice', alice.send('bob', 'hi'))).toEqual({ ok: true, value: 'hi' });
+    expect(errorCode(proteus.sessionFromClaimedPrekey(alice.identity, { id: 4, key: 'AAAA' }))).toBe(
+      'proteus-invalid-prekey-bundle',
+    );
   });
 
   it('consumes a one-time prekey once but keeps the last-resort prekey for every new session', () => {

@@ -142,16 +142,13 @@ export class CborReader {
     return value;
   }
 
-  optionalBytes(key: number): Uint8Array | null {
-    const value = this.map.get(key);
-    if (value === null || value === undefined) return null;
-    if (!(value instanceof Uint8Array)) throw new ProteusFailure(this.code);
-    return value;
-  }
-
   isNull(key: number): boolean {
     const value = this.map.get(key);
     return value === null || value === undefined;
+  }
+
+  isMap(key: number): boolean {
+    return this.map.get(key) instanceof Map;
   }
 
   nested(key: number): CborReader {

@@ -39,7 +39,7 @@ export type ProteusApi = Readonly<{
   generateLastResortPrekey(): ProteusResult<Prekey>;
   encodePrekey(prekey: Prekey): ProteusResult<Uint8Array>;
   decodePrekey(bytes: Uint8Array): ProteusResult<Prekey>;
-  /** `{id, key}` for `POST /clients/…/prekeys`: key = base64 of Wire's signed PreKeyBundle CBOR. */
+  /** `{id, key}` for `POST /clients/…/prekeys`: key = base64 of Wire's PreKeyBundle CBOR. */
   serverPrekey(identity: IdentityKeyPair, prekey: Prekey): ProteusResult<ServerPrekey>;
   /** The `prekeys` and `lastPrekey` fields of `POST /clients` (`NewClientRequestSchema`). */
   clientRegistrationPrekeys(
