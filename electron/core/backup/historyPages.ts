@@ -1,0 +1,139 @@
+import type { Db } from '../store/migration';
+
+/**
+ * Reads the history out of the store one page at a time, each page already a JSON line built
+ * by SQLite's `json_object` (no row objects in JavaScript, so reading costs little more than
+ * reading the rows). Each page is one synchronous statement: between pages the core's other
+ * services may use the connection, which an open iterator would forbid.
+ *
+ * The export is not one snapshot (a single connection cannot hold a read transaction while
+ * others write on it), so consistency comes from the scope: only conversations seen in the
+ * first pass, and only messages that existed when the export began, are written. A member or
+ * message of a conversation created meanwhile is left out rather than written without its
+ * conversation.
+ */
+export interface HistoryScope {
+  readonly conversationIds: Set<string>;
+  /** The largest message `seq` when the export began. */
+  readonly maxMessageSeq: number;
+}
+
+/** One record type's pages; `undefined` when it has no more. */
+export interface HistoryPager {
+  nextPage(limit: number): readonly string[] | undefined;
+}
+
+export function beginScope(db: Db): HistoryScope {
+  const max: unknown = db.prepare('SELECT coalesce(max(seq), 0) FROM messages').pluck().get();
+  return { conversationIds: new Set(), maxMessageSeq: typeof max === 'number' ? max : 0 };
+}
+
+/** Rows the export will write at most: the total shown by the progress bar. */
+export function countHistory(db: Db, scope: HistoryScope): number {
+  const count = (sql: string, ...params: number[]): number => {
+    const value: unknown = db.prepare(sql).pluck().get(...params);
+    return typeof value === 'number' ? value : 0;
+  };
+  return (
+    count('SELECT count(*) FROM conversations') +
+    count('SELECT count(*) FROM conversation_members') +
+    count('SELECT count(*) FROM messages WHERE seq <= ?', scope.maxMessageSeq)
+  );
+}
+
+const CONVERSATION_LINE = `json_object('type', 'conversation', 'id', id, 'kind', kind, 'protocol', protocol, 'name', name,
+  'createdAt', created_at, 'lastActivityAt', last_activity_at, 'messageTimerMs', message_timer_ms,
+  'mutedUntil', muted_until, 'archived', json(CASE archived WHEN 1 THEN 'true' ELSE 'false' END), 'leftAt', left_at)`;
+
+export function conversationPager(db: Db, scope: HistoryScope): HistoryPager {
+  const statement = db.prepare(`SELECT id, ${CONVERSATION_LINE} FROM conversations WHERE id > ? ORDER BY id LIMIT ?`).raw(true);
+  let after = '';
+  let done = false;
+  return {
+    nextPage(limit) {
+      if (done) return undefined;
+      const lines: string[] = [];
+      for (const row of statement.all(after, limit)) {
+        const columns = columnsOf(row);
+        const conversationId = text(columns[0]);
+        scope.conversationIds.add(conversationId);
+        lines.push(text(columns[1]));
+        after = conversationId;
+      }
+      done = lines.length < limit;
+      return lines.length === 0 ? undefined : lines;
+    },
+  };
+}
+
+export function memberPager(db: Db, scope: HistoryScope): HistoryPager {
+  const statement = db
+    .prepare(
+      `SELECT conversation_id, user_id, json_object('type', 'member', 'conversationId', conversation_id, 'userId', user_id,
+         'role', role, 'joinedAt', joined_at)
+       FROM conversation_members WHERE (conversation_id, user_id) > (?, ?) ORDER BY conversation_id, user_id LIMIT ?`,
+    )
+    .raw(true);
+  let after: readonly [string, string] = ['', ''];
+  let done = false;
+  return {
+    nextPage(limit) {
+      if (done) return undefined;
+      const lines: string[] = [];
+      let rows = 0;
+      for (const row of statement.all(after[0], after[1], limit)) {
+        const columns = columnsOf(row);
+        const conversationId = text(columns[0]);
+        rows++;
+        after = [conversationId, text(columns[1])];
+        if (scope.conversationIds.has(conversationId)) lines.push(text(columns[2]));
+      }
+      done = rows < limit;
+      return rows === 0 ? undefined : lines;
+    },
+  };
+}
+
+export function messagePager(db: Db, scope: HistoryScope): HistoryPager {
+  const statement = db
+    .prepare(
+      `SELECT seq, conversation_id, json_object('type', 'message', 'conversationId', conversation_id, 'id', id,
+         'senderUserId', sender_user_id, 'senderClientId', sender_client_id, 'kind', kind, 'body', body,
+         'content', CASE WHEN content IS NULL THEN NULL ELSE lower(hex(content)) END,
+         'sentAt', sent_at, 'receivedAt', received_at, 'editedAt', edited_at, 'deletedAt', deleted_at,
+         'timerMs', timer_ms, 'expiresAt', expires_at, 'status', status)
+       FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+    )
+    .raw(true);
+  let after = 0;
+  let done = false;
+  return {
+    nextPage(limit) {
+      if (done) return undefined;
+      const lines: string[] = [];
+      let rows = 0;
+      for (const row of statement.all(after, scope.maxMessageSeq, limit)) {
+        const columns = columnsOf(row);
+        const seq: unknown = columns[0];
+        if (typeof seq !== 'number') throw new TypeError('message seq is not a number');
+        const conversationId = text(columns[1]);
+        rows++;
+        after = seq;
+        if (scope.conversationIds.has(conversationId)) lines.push(text(columns[2]));
+      }
+      done = rows < limit;
+      return rows === 0 ? undefined : lines;
+    },
+  };
+}
+
+function columnsOf(row: unknown): readonly unknown[] {
+  if (!Array.isArray(row)) throw new TypeError('expected a raw row');
+  return row;
+}
+
+/** The queries above make these columns text; anything else is a bug, not user data. */
+function text(value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError('expected a text column');
+  return value;
+}

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import type { Result } from '../../../protocol/result';
+import { ok } from '../../../protocol/result';
+import type { Db } from '../store/migration';
+import { loadSodium } from '../vault/sodium';
+import { backupError, BackupFailure, failureResult } from './backupErrors';
+import { BackupFileReader } from './backupFileReader';
+import { BACKUP_FORMAT_VERSION } from './backupHeader';
+import type { BackupKeys } from './backupKdf';
+import { deriveBackupKeys, wipeBackupKeys } from './backupKdf';
+import type { BackupStage, ProgressListener } from './backupProgress';
+import type { BackupStartRecord } from './backupRecords';
+import { BACKUP_FORMAT_NAME, backupRecord, backupStartRecord } from './backupRecords';
+import type { SniffedBackup } from './backupSource';
+import { encryptedPayload, keyMatchesHeader, plainPayload, sniffBackup } from './backupSource';
+import { DEFAULT_CHUNK_SIZE } from './chunkFraming';
+import type { MergeCounts } from './historyMerge';
+import { HistoryMerge } from './historyMerge';
+import { LineSplitter } from './lineSplitter';
+
+export interface ImportBackupOptions {
+  /** The profile's open store (`Store.db`). See `importBackup` for what the caller must pause. */
+  readonly db: Db;
+  readonly file: string;
+  /** The signed-in user's qualified id; a backup made by anyone else is refused. */
+  readonly userId: string;
+  /** Needed for an encrypted backup; ignored for the open format. */
+  readonly password?: string;
+  readonly onProgress?: ProgressListener;
+  readonly signal?: AbortSignal;
+}
+
+export type ImportSummary = MergeCounts &
+  Readonly<{
+    encrypted: boolean;
+    /** When the backup was made (ms since the epoch). */
+    createdAt: number;
+  }>;
+
+/**
+ * Merges a backup into the store: all of it in one transaction, or nothing. Streamed chunk by
+ * chunk (memory stays flat for any size). The user id is checked before the key derivation and
+ * again inside the authenticated payload; a wrong password is told apart from a damaged file
+ * by the header's key check. Importing the same backup again changes nothing (see
+ * `HistoryMerge`).
+ *
+ * The caller must know: the transaction stays open across the awaits of the import, on the
+ * store's one connection. Pause every other writer on this store (the receive pipeline, as the
+ * app lock does) until the promise settles — otherwise their writes would join this transaction
+ * and be rolled back with it on failure. Reads meanwhile see the import in progress.
+ *
+ * Never throws for what a user can hit; codes: `backup-wrong-password`,
+ * `backup-password-required`, `backup-corrupt`, `backup-truncated`, `backup-other-user`,
+ * `backup-newer-version`, `backup-not-a-backup`, `backup-cancelled`, `backup-busy`, `backup-io`.
+ */
+export async function importBackup(options: ImportBackupOptions): Promise<Result<ImportSummary>> {
+  if (options.signal?.aborted) return backupError('backup-cancelled');
+  let reader: BackupFileReader;
+  try {
+    reader = await BackupFileReader.open(options.file);
+  } catch (error) {
+    return failureResult(error);
+  }
+  try {
+    return ok(await runImport(options, reader));
+  } catch (error) {
+    return failureResult(error);
+  } finally {
+    await reader.close().catch(() => undefined);
+  }
+}
+
+async function runImport(options: ImportBackupOptions, reader: BackupFileReader): Promise<ImportSummary> {
+  const { db, signal } = options;
+  let records = 0;
+  let bytes = 0;
+  const report = (stage: BackupStage) => options.onProgress?.({ stage, records, recordsTotal: undefined, bytes, bytesTotal: reader.size });
+  const checkCancelled = () => {
+    if (signal?.aborted) throw new BackupFailure('backup-cancelled');
+  };
+
+  const sniffed = await sniffBackup(reader);
+  let keys: BackupKeys | undefined;
+  const sodium = await loadSodium();
+  try {
+    let payloads;
+    if (sniffed.kind === 'encrypted') {
+      const { header } = sniffed;
+      // seed 002: only the user who made a backup may import it — checked before the slow KDF.
+      if (header.userId !== options.userId) throw new BackupFailure('backup-other-user');
+      if (options.password === undefined || options.password.length === 0) throw new BackupFailure('backup-password-required');
+      checkCancelled();
+      report('deriving-key');
+      keys = deriveBackupKeys(sodium, options.password, header.salt, header.kdf);
+      if (!keyMatchesHeader(sodium, header, keys)) throw new BackupFailure('backup-wrong-password');
+      checkCancelled();
+      payloads = encryptedPayload(sodium, reader, header, keys);
+    } else {
+      payloads = plainPayload(reader, DEFAULT_CHUNK_SIZE);
+    }
+
+    if (db.inTransaction) throw new BackupFailure('backup-busy');
+    try {
+      db.exec('BEGIN IMMEDIATE');
+    } catch {
+      throw new BackupFailure('backup-busy');
+    }
+    try {
+      const merge = new HistoryMerge(db);
+      const splitter = new LineSplitter();
+      let start: BackupStartRecord | undefined;
+      for await (const piece of payloads) {
+        for (const line of splitter.push(piece.payload)) {
+          if (start === undefined) start = parseStart(line, sniffed, options.userId);
+          else applyLine(merge, line);
+          records++;
+        }
+        bytes = piece.position;
+        report('copying');
+        checkCancelled();
+        // Someone else ended this transaction (see the contract above): nothing can be promised.
+        if (!db.inTransaction) throw new BackupFailure('backup-busy');
+      }
+      // An authenticated stream that ends mid-record was written wrongly; an open file was cut.
+      const incomplete = sniffed.kind === 'encrypted' ? 'backup-corrupt' : 'backup-truncated';
+      if (splitter.finish() !== '' || start === undefined || !merge.complete) throw new BackupFailure(incomplete);
+      report('finishing');
+      db.exec('COMMIT');
+      return { ...merge.counts, encrypted: sniffed.kind === 'encrypted', createdAt: start.createdAt };
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  } finally {
+    if (keys !== undefined) wipeBackupKeys(sodium, keys);
+  }
+}
+
+const versionProbe = z.looseObject({ type: z.literal('backup'), format: z.literal(BACKUP_FORMAT_NAME), version: z.number() });
+
+/**
+ * The first record. In the open format it is the only thing that says "this is a backup", so
+ * anything unexpected there is `backup-not-a-backup`; inside an encrypted file it must repeat
+ * the authenticated header exactly.
+ */
+function parseStart(line: string, sniffed: SniffedBackup, userId: string): BackupStartRecord {
+  const unexpected = sniffed.kind === 'plain' ? 'backup-not-a-backup' : 'backup-corrupt';
+  const json = parseJson(line, unexpected);
+  const probe = versionProbe.safeParse(json);
+  if (probe.success && probe.data.version > BACKUP_FORMAT_VERSION) throw new BackupFailure('backup-newer-version');
+  const parsed = backupStartRecord.safeParse(json);
+  if (!parsed.success || parsed.data.version < 1) throw new BackupFailure(unexpected);
+  const start = parsed.data;
+  if (sniffed.kind === 'encrypted') {
+    const { header } = sniffed;
+    if (start.userId !== header.userId || start.createdAt !== header.createdAt || start.version !== header.version) {
+      throw new BackupFailure('backup-corrupt');
+    }
+  } else if (start.userId !== userId) {
+    throw new BackupFailure('backup-other-user');
+  }
+  return start;
+}
+
+function applyLine(merge: HistoryMerge, line: string): void {
+  const parsed = backupRecord.safeParse(parseJson(line, 'backup-corrupt'));
+  if (!parsed.success) throw new BackupFailure('backup-corrupt');
+  try {
+    merge.apply(parsed.data);
+  } catch (error) {
+    if (error instanceof BackupFailure) throw error;
+    // A record the schema accepted but the database refused (a constraint) is bad data;
+    // anything else (disk full, I/O) is the machine's.
+    throw new BackupFailure(isConstraintError(error) ? 'backup-corrupt' : 'backup-io');
+  }
+}
+
+function parseJson(line: string, code: 'backup-corrupt' | 'backup-not-a-backup'): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new BackupFailure(code);
+  }
+}
+
+function isConstraintError(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('SQLITE_CONSTRAINT');
+}
