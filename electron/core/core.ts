@@ -84,6 +84,7 @@ export function createCore(options: CoreOptions): Core {
       'appLock.setAutoLock': after(({ seconds }) => appLock.setAutoLock(seconds)),
       'appLock.lock': after(() => appLock.lock()),
       'appLock.unlock': after(({ passcode }) => appLock.unlock(passcode)),
+      'appLock.forgetDevice': after(() => appLock.forgetDevice()),
       'appLock.activity': () => {
         appLock.activity();
         return {};

@@ -142,6 +142,8 @@ export const requests = {
   },
   'appLock.lock': { request: Empty, response: LockStateSchema },
   'appLock.unlock': { request: z.object({ passcode: PasscodeSchema }).strict(), response: LockStateSchema },
+  /** Forgotten passcode: erase this device's local data and start over signed out. */
+  'appLock.forgetDevice': { request: Empty, response: LockStateSchema },
   /** The user did something; restarts the idle countdown. */
   'appLock.activity': { request: Empty, response: z.object({}).strict() },
 } as const satisfies Record<string, Readonly<{ request: z.ZodType; response: z.ZodType }>>;

@@ -9,7 +9,7 @@
  * that the screen locked or the computer went to sleep, and when the user asks. Wrong
  * passcodes slow down exponentially, and the count survives a restart.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { LockState } from '../ipc/contract';
@@ -19,6 +19,7 @@ import { moveProfileKey } from '../store/moveProfileKey';
 import { PROFILE_FILES } from '../store/profileFiles';
 import { readRecord } from '../store/openProfileStore';
 import { readKv, writeKv } from '../store/kv';
+import { wipeProfileStore } from '../store/wipeProfileStore';
 import { writeFileAtomic } from '../vault/atomicFile';
 import type { KdfParams } from '../vault/kdfParams';
 import { PassphraseVault } from '../vault/passphraseVault';
@@ -182,6 +183,27 @@ export class AppLock {
     await this.writeAttempts({ failed: 0, lastFailureAt: 0 });
     await this.loadAutoLock();
     this.armIdleTimer();
+    return this.changed();
+  }
+
+  /**
+   * The way out of a forgotten passcode: this device's local data is erased (the key first, so
+   * nothing can be recovered) and the app starts over signed out. The server still lists the
+   * device until the user removes it from another device; its session cookie was inside the
+   * erased database, so it can no longer be used.
+   */
+  async forgetDevice(): Promise<LockState> {
+    clearTimeout(this.idleTimer);
+    await this.options.beforeLock();
+    await this.options.profile.lock();
+    const wiped = await wipeProfileStore(this.options.profile.profileDir, this.options.profile.storeOptions);
+    if (!wiped.ok) throw new CoreError(wiped.error.code, wiped.error.message);
+    await rm(this.attemptsFile(), { force: true });
+    this.attempts = { failed: 0, lastFailureAt: 0 };
+    this.enabled = false;
+    this.locked = false;
+    this.options.profile.reset();
+    this.options.log.info('device data wiped after a forgotten passcode');
     return this.changed();
   }
 

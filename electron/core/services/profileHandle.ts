@@ -66,6 +66,13 @@ export class ProfileHandle {
     await this.close();
   }
 
+  /** After a wipe: unlocked, no passcode, and the next `store()` creates a fresh profile. */
+  reset(): void {
+    this.locked = false;
+    this.passphrase = undefined;
+    this.opening = undefined;
+  }
+
   async close(): Promise<void> {
     const opening = this.opening;
     this.opening = undefined;

@@ -141,6 +141,18 @@ describe('app lock', () => {
     await jo.close();
   });
 
+  it('erases the device when the passcode is forgotten, and starts over signed out', async () => {
+    const lee = core('lee');
+    await signedUp(lee, 'lee@example.test');
+    await lee.router.request('appLock.enable', { passcode: PASSCODE });
+    await lee.router.request('appLock.lock', {});
+    expect(await lee.router.request('appLock.forgetDevice', {})).toMatchObject({ ok: true, value: { enabled: false, locked: false } });
+    expect(existsSync(path.join(root, 'lee', PROFILE_FILES.database))).toBe(false);
+    expect(existsSync(path.join(root, 'lee', PROFILE_FILES.wrappedKey))).toBe(false);
+    expect(await lee.router.request('account.status', {})).toEqual({ ok: true, value: { state: 'signed-out' } });
+    await lee.close();
+  });
+
   it('changes the passcode only with the current one', async () => {
     const kai = core('kai');
     await signedUp(kai, 'kai@example.test');
