@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { PasswordAlgorithm } from './auth/password';
 import type { AccessTokens } from './auth/tokens';
 import type { RateLimiter } from './http/rateLimit';
 import type { Mailer } from './mail/mailer';
@@ -15,6 +16,7 @@ export type ServerSettings = Readonly<{
   turn: TurnConfig;
   sftUrls: readonly string[];
   callConfigTtlSeconds: number;
+  passwordAlgorithm: PasswordAlgorithm;
 }>;
 
 /** Everything a route handler may use; built once per server. */

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startServer } from './server';
 
 /**
- * `npm run server -- --data DIR [--host 127.0.0.1] [--port N] [--domain D]`
+ * `npm run server -- --data DIR [--host 127.0.0.1] [--port N] [--domain D] [--password-hash scrypt|argon2id] …`
  * Prints `url: …` and `pin: sha256/…` on stdout once listening; logs go to stderr as JSON.
  */
 async function main(): Promise<void> {
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       'turn-url': { type: 'string', multiple: true },
       'turn-secret': { type: 'string' },
       'sft-url': { type: 'string', multiple: true },
+      'password-hash': { type: 'string', default: 'scrypt' },
     },
   });
   if (values.data === undefined) {
@@ -31,7 +32,13 @@ async function main(): Promise<void> {
     process.stderr.write(`--port must be a number from 0 to 65535, not "${values.port}"\n`);
     process.exit(2);
   }
+  const passwordAlgorithm = values['password-hash'];
+  if (passwordAlgorithm !== 'scrypt' && passwordAlgorithm !== 'argon2id') {
+    process.stderr.write(`--password-hash must be scrypt or argon2id, not "${String(passwordAlgorithm)}"\n`);
+    process.exit(2);
+  }
   const started = await startServer({
+    passwordAlgorithm,
     dataDir: values.data,
     host: values.host,
     port,

@@ -6,6 +6,7 @@ import websocket from '@fastify/websocket';
 import Fastify from 'fastify';
 import type { Result } from '../protocol/result';
 import { err, ok } from '../protocol/result';
+import type { PasswordAlgorithm } from './auth/password';
 import { AccessTokens } from './auth/tokens';
 import type { ServerContext, ServerSettings } from './context';
 import { installErrorHandling } from './http/errors';
@@ -36,6 +37,8 @@ export type ServerOptions = Readonly<{
   turn?: Readonly<{ urls: readonly string[]; secret?: string }>;
   sftUrls?: readonly string[];
   callConfigTtlSeconds?: number;
+  /** How new passwords are hashed; existing hashes of either kind keep working. */
+  passwordAlgorithm?: PasswordAlgorithm;
   rateRules?: Partial<Record<RateBucket, RateRule>>;
   now?: () => number;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -103,6 +106,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     turn: { urls: options.turn?.urls ?? [`turn:${host}:3478?transport=udp`, `turn:${host}:3478?transport=tcp`], secret: turnSecret },
     sftUrls: options.sftUrls ?? [],
     callConfigTtlSeconds: options.callConfigTtlSeconds ?? 3600,
+    passwordAlgorithm: options.passwordAlgorithm ?? 'scrypt',
   };
   const context: ServerContext = {
     settings,

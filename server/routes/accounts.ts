@@ -52,7 +52,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
       accentId: 0,
       locale: body.locale ?? 'en',
       picture: null,
-      passwordHash: await hashPassword(body.password),
+      passwordHash: await hashPassword(body.password, context.settings.passwordAlgorithm),
       secondFactor: false,
       createdAt: context.now(),
     });
@@ -144,7 +144,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
     if (check === 'wrong') return fail('invalid-code');
     if (check === 'exhausted') return fail('code-exhausted');
     if (user === undefined) return fail('code-exhausted');
-    await store.users.setPassword(user, await hashPassword(body.password));
+    await store.users.setPassword(user, await hashPassword(body.password, context.settings.passwordAlgorithm));
     // Seed 002: resetting the password invalidates all cookies.
     await store.cookies.deleteForUser(user);
     context.hub.deliver(await store.notifications.enqueue([{ users: [user], event: { type: 'user.password-changed' } }], context.now()));

@@ -41,7 +41,7 @@ export function registerUserRoutes(app: FastifyInstance, context: ServerContext)
     if (!context.limiter.take('login', user.email)) return fail('rate-limited');
     if (!(await verifyPassword(body.oldPassword, user.passwordHash))) return fail('invalid-credentials');
     if (!meetsPasswordPolicy(body.newPassword)) return fail('weak-password');
-    await store.users.setPassword(user.id, await hashPassword(body.newPassword));
+    await store.users.setPassword(user.id, await hashPassword(body.newPassword, context.settings.passwordAlgorithm));
     return done({});
   });
 

@@ -76,6 +76,23 @@ describe('registration', () => {
   });
 });
 
+describe('argon2id password hashing', () => {
+  it('registers and signs in with argon2id hashes when the operator chooses them', async () => {
+    const t = await startTestServer({ passwordAlgorithm: 'argon2id' });
+    try {
+      const user = await registerUser(t.api, t.dataDir);
+      const db = new Database(path.join(t.dataDir, 'cairn.db'), { readonly: true });
+      const row: unknown = db.prepare('SELECT password_hash FROM users WHERE id = ?').get(user.id);
+      db.close();
+      expect(typeof row === 'object' && row !== null ? Reflect.get(row, 'password_hash') : undefined).toMatch(/^\$argon2id\$/);
+      expect((await t.api.post('/login', { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
+      expect((await t.api.post('/login', { body: { email: user.email, password: 'Wrong-pass-1' } })).status).toBe(403);
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
 describe('login and tokens', () => {
   let t: TestServer;
   beforeAll(async () => {

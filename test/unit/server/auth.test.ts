@@ -16,6 +16,14 @@ describe('password hashing', () => {
     expect(await hashPassword('Correct-horse-9')).not.toBe(stored);
   });
 
+  it('hashes with argon2id when chosen, and verifies both kinds side by side', async () => {
+    const argon = await hashPassword('Correct-horse-9', 'argon2id');
+    expect(argon).toMatch(/^\$argon2id\$v=19\$m=65536,t=2,p=1\$/);
+    expect(await verifyPassword('Correct-horse-9', argon)).toBe(true);
+    expect(await verifyPassword('Correct-horse-0', argon)).toBe(false);
+    expect(await verifyPassword('Correct-horse-9', await hashPassword('Correct-horse-9', 'scrypt'))).toBe(true);
+  });
+
   it('applies the password policy of seed 002', () => {
     expect(meetsPasswordPolicy('Abcdef1!')).toBe(true);
     expect(meetsPasswordPolicy('Äbcdéf1 ')).toBe(true);
