@@ -10,8 +10,8 @@ import { OpenMlsClient } from '../../fixtures/mls/openMlsClient';
 
 /*
  * Interop between Cairn's engine (ts-mls 1.6.4) and OpenMLS (Wire core-crypto 10.3.0, WASM),
- * in both directions and for external joins, in the default suite
- * MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519.
+ * in both directions and for external joins, in Cairn's default suite (1, X25519) and in
+ * Wire's cloud default (2, P-256).
  */
 
 let counter = 0x100;
@@ -29,7 +29,7 @@ async function apply(device: TestDevice, group: MlsGroup, commit: Uint8Array): P
   return inbound.group;
 }
 
-describe('MLS interop with OpenMLS (core-crypto 10.3.0 WASM)', () => {
+describe.each([1, 2] as const)('MLS interop with OpenMLS (core-crypto 10.3.0 WASM) in suite %i', (suite) => {
   let cc: CoreCryptoModule;
   beforeAll(async () => {
     cc = await loadCoreCrypto();
@@ -37,8 +37,8 @@ describe('MLS interop with OpenMLS (core-crypto 10.3.0 WASM)', () => {
   });
 
   it('OpenMLS joins a Cairn group from its Welcome; they exchange messages and commits; removal locks it out', async () => {
-    const alice = await newDevice(user(1));
-    const open = await OpenMlsClient.create(cc, deviceOf(2));
+    const alice = await newDevice(user(1), suite);
+    const open = await OpenMlsClient.create(cc, deviceOf(2), suite);
     let group = must(await alice.engine.createGroup(text('cairn-created')));
     const added = must(await alice.engine.addMembers(group, [await open.keyPackage()]));
     expect(added.added).toEqual([open.identity]);
@@ -70,8 +70,8 @@ describe('MLS interop with OpenMLS (core-crypto 10.3.0 WASM)', () => {
   });
 
   it('a Cairn device joins an OpenMLS group from its Welcome and they exchange messages', async () => {
-    const open = await OpenMlsClient.create(cc, deviceOf(3));
-    const bob = await newDevice(user(4));
+    const open = await OpenMlsClient.create(cc, deviceOf(3), suite);
+    const bob = await newDevice(user(4), suite);
     const conversation = await open.createConversation(text('openmls-created'));
     const bundle = await open.add(conversation, [await keyPackageOf(bob)]);
     let group = await joinWelcome(bob, bundle.welcome);
@@ -88,12 +88,12 @@ describe('MLS interop with OpenMLS (core-crypto 10.3.0 WASM)', () => {
   });
 
   it('a Cairn device joins an OpenMLS group by external commit (reads the RFC 9420 external_pub)', async () => {
-    const open = await OpenMlsClient.create(cc, deviceOf(5));
-    const bob = await newDevice(user(6));
+    const open = await OpenMlsClient.create(cc, deviceOf(5), suite);
+    const bob = await newDevice(user(6), suite);
     const conversation = await open.createConversation(text('openmls-external'));
     const bundle = await open.add(conversation, [await keyPackageOf(bob)]);
     let bobGroup = await joinWelcome(bob, bundle.welcome);
-    const bobPhone = await newDevice(user(6));
+    const bobPhone = await newDevice(user(6), suite);
     const joined = must(await bobPhone.engine.joinByExternalCommit(bundle.groupInfo));
     expect(await open.decrypt(conversation, joined.commit)).toBeUndefined();
     bobGroup = await apply(bob, bobGroup, joined.commit);
@@ -105,11 +105,11 @@ describe('MLS interop with OpenMLS (core-crypto 10.3.0 WASM)', () => {
   });
 
   it('OpenMLS joins a Cairn group by external commit (the GroupInfo we write carries the length prefix)', async () => {
-    const [dave, erin] = [await newDevice(user(7)), await newDevice(user(8))];
+    const [dave, erin] = [await newDevice(user(7), suite), await newDevice(user(8), suite)];
     const added = must(await dave.engine.addMembers(must(await dave.engine.createGroup(text('cairn-external'))), [await keyPackageOf(erin)]));
     let daveGroup = added.group;
     let erinGroup = await joinWelcome(erin, added.welcome);
-    const open = await OpenMlsClient.create(cc, deviceOf(7));
+    const open = await OpenMlsClient.create(cc, deviceOf(7), suite);
     const { conversation, bundle } = await open.joinByExternalCommit(added.groupInfo);
     daveGroup = await apply(dave, daveGroup, bundle.commit);
     erinGroup = await apply(erin, erinGroup, bundle.commit);
@@ -122,10 +122,10 @@ describe('MLS interop with OpenMLS (core-crypto 10.3.0 WASM)', () => {
   });
 
   it('control: OpenMLS refuses the GroupInfo unpatched ts-mls writes (bare external_pub)', async () => {
-    const dave = await newDevice(user(9));
+    const dave = await newDevice(user(9), suite);
     const group = must(await dave.engine.createGroup(text('cairn-legacy')));
-    const legacy = await createGroupInfoWithExternalPubAndRatchetTree(group.state, [], must(await loadSuite(1)).impl);
-    const open = await OpenMlsClient.create(cc, deviceOf(10));
+    const legacy = await createGroupInfoWithExternalPubAndRatchetTree(group.state, [], must(await loadSuite(suite)).impl);
+    const open = await OpenMlsClient.create(cc, deviceOf(10), suite);
     await expect(open.joinByExternalCommit(encodeMlsMessage({ version: 'mls10', wireformat: 'mls_group_info', groupInfo: legacy }))).rejects.toBeDefined();
     const fixed = await open.joinByExternalCommit(must(await dave.engine.groupInfo(group)));
     expect(await open.epoch(fixed.conversation)).toBe(1n);

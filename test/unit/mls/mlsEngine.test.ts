@@ -131,6 +131,23 @@ describe('MLS engine', () => {
     for (const m of burst) await receive(carol, m);
   });
 
+  it('refuses a commit processed twice with mls-duplicate', async () => {
+    const update = must(await bob.device.engine.selfUpdate(bob.group));
+    bob.group = update.group;
+    await applyCommit(alice, update.commit);
+    expect(codeOf(await alice.device.engine.processMessage(alice.group, update.commit))).toBe('mls-duplicate');
+    await applyCommit(carol, update.commit);
+  });
+
+  it('names what is wrong with a removal of a stranger or a Welcome meant for another key package', async () => {
+    const [stranger, late] = [await newDevice(), await newDevice()];
+    expect(codeOf(await alice.device.engine.removeMembers(alice.group, [stranger.identity]))).toBe('mls-unknown-member');
+    const invite = must(await alice.device.engine.addMembers(alice.group, [await keyPackageOf(late)]));
+    const [unrelated] = must(await late.engine.generateKeyPackages(1));
+    expect(codeOf(await late.engine.joinFromWelcome(invite.welcome ?? new Uint8Array(), unrelated?.stored ?? new Uint8Array()))).toBe('mls-welcome-not-for-us');
+    expect(codeOf(await alice.device.engine.addMembers(alice.group, [await keyPackageOf(bob.device)]))).toBe('mls-invalid-key-package');
+  });
+
   it('leaves the previous state usable when an operation fails', async () => {
     const before = bob.group;
     const encodedBefore = bob.device.engine.encodeGroupState(before);
