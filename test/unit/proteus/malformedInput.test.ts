@@ -54,6 +54,23 @@ describe('Proteus with malformed input', () => {
     expect(bob.receive('alice', alice.send('bob', 'still here'))).toEqual({ ok: true, value: 'still here' });
   });
 
+  it('answers pathological CBOR (deep nesting, absurd lengths) as an invalid message, quickly', () => {
+    const { bob } = pair(proteus);
+    const cases = [
+      new Uint8Array(300_000).fill(0x81), // arrays nested 300 000 deep
+      new Uint8Array(300_000).fill(0xa1), // maps nested 300 000 deep
+      Uint8Array.from([0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), // 2^64-byte string
+      Uint8Array.from([0x9b, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff]), // 2^40-element array
+      Uint8Array.from([0xa3, 0x00, 0x01, 0x01, 0xa1, 0x00, 0x58, 0x20]), // envelope cut inside the MAC
+    ];
+    const started = Date.now();
+    for (const envelope of cases) {
+      const result = proteus.decrypt({ identity: bob.identity, session: bob.session('alice'), envelope, loadPrekey: () => undefined });
+      expect(result.ok ? 'ok' : result.error.code).toBe('proteus-invalid-message');
+    }
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('answers every single-bit flip and truncation of a message with a typed error and keeps the session', () => {
     const { alice, bob } = pair(proteus);
     const genuine = alice.send('bob', 'the genuine message');
