@@ -17,6 +17,8 @@ export type ServerSettings = Readonly<{
   sftUrls: readonly string[];
   callConfigTtlSeconds: number;
   passwordAlgorithm: PasswordAlgorithm;
+  /** WebSocket ping interval; a socket that misses one pong is closed. */
+  heartbeatMs: number;
 }>;
 
 /** Everything a route handler may use; built once per server. */

@@ -39,6 +39,8 @@ export type ServerOptions = Readonly<{
   callConfigTtlSeconds?: number;
   /** How new passwords are hashed; existing hashes of either kind keep working. */
   passwordAlgorithm?: PasswordAlgorithm;
+  /** WebSocket ping interval (default 30 s). */
+  heartbeatMs?: number;
   rateRules?: Partial<Record<RateBucket, RateRule>>;
   now?: () => number;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -107,6 +109,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     sftUrls: options.sftUrls ?? [],
     callConfigTtlSeconds: options.callConfigTtlSeconds ?? 3600,
     passwordAlgorithm: options.passwordAlgorithm ?? 'scrypt',
+    heartbeatMs: options.heartbeatMs ?? 30_000,
   };
   const context: ServerContext = {
     settings,

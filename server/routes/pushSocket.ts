@@ -63,6 +63,22 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, sin
   const pushLive = (notification: Notification): void => {
     if (notification.id > replayedUpTo) send({ type: 'notification', notification });
   };
+  // Dead peers (lost network, sleeping laptop) are found by WebSocket pings: no pong by the next
+  // beat and the socket is dropped, so the hub does not buffer for a device that is gone.
+  let alive = true;
+  socket.on('pong', () => {
+    alive = true;
+  });
+  const heartbeat = setInterval(() => {
+    if (!alive) {
+      socket.terminate();
+      return;
+    }
+    alive = false;
+    socket.ping();
+  }, context.settings.heartbeatMs);
+  heartbeat.unref();
+  socket.on('close', () => clearInterval(heartbeat));
   const unsubscribe = context.hub.subscribe(client, {
     push: (notification) => (replaying ? held.push(notification) : pushLive(notification)),
     removed: () => {

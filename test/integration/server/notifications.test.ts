@@ -149,3 +149,25 @@ describe('notifications', () => {
     expect(await socket.closed).toBe(1007);
   });
 });
+
+describe('WebSocket heartbeat', () => {
+  it('drops a connection that stops answering pings, and keeps one that answers', async () => {
+    const t = await startTestServer({ heartbeatMs: 150 });
+    try {
+      const ada = await userWithClient(t.api, t.dataDir);
+      const deaf = await openPushSocket(t.api, ada.clientToken, undefined, false);
+      const healthy = await openPushSocket(t.api, ada.clientToken);
+      let pings = 0;
+      healthy.socket.on('ping', () => {
+        pings += 1;
+      });
+      const code = await Promise.race([deaf.closed, new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 5000))]);
+      expect(code).toBe(1006);
+      expect(pings).toBeGreaterThan(0);
+      expect(healthy.socket.readyState).toBe(healthy.socket.OPEN);
+      healthy.close();
+    } finally {
+      await t.stop();
+    }
+  });
+});

@@ -13,9 +13,9 @@ export type PushSocket = Readonly<{
 }>;
 
 /** Opens `/await` as a device would: pinned certificate, bearer token in the upgrade request. */
-export function openPushSocket(api: Api, token: string | undefined, since?: number): Promise<PushSocket> {
+export function openPushSocket(api: Api, token: string | undefined, since?: number, autoPong = true): Promise<PushSocket> {
   const url = new URL(`/await${since === undefined ? '' : `?since=${since}`}`, api.url.replace('https:', 'wss:'));
-  const socket = new WebSocket(url, { ca: api.ca, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const socket = new WebSocket(url, { ca: api.ca, autoPong, headers: token ? { authorization: `Bearer ${token}` } : {} });
   const frames: ServerFrame[] = [];
   const listeners = new Set<() => void>();
   socket.on('message', (data: Buffer) => {
