@@ -246,6 +246,24 @@ describe('Proteus interop with Wire’s @wireapp/proteus', () => {
     expect(await wire.receive(resetSession, cairn.send('reply to the new session'))).toBe('reply to the new session');
   });
 
+  it('converges with Wire when both start a session to each other at the same time', async () => {
+    const wire = new WireClient();
+    const cairn = new CairnClient();
+    const ourPrekey = value(proteus.generatePrekeys(1, 1))[0];
+    if (ourPrekey === undefined) throw new Error('no prekey');
+    const ourBundle = Wire.keys.PreKeyBundle.deserialise(fromBase64(cairn.publish(ourPrekey).key));
+    const wireSession = Wire.session.Session.init_from_prekey(wire.identity, ourBundle);
+    cairn.session = value(proteus.sessionFromClaimedPrekey(cairn.identity, wire.addPrekey(1)));
+    const fromWire = wireSend(wireSession, 'hi from wire');
+    const fromUs = cairn.send('hi from cairn');
+    expect(cairn.receive(fromWire)).toBe('hi from wire');
+    expect(await wire.receive(wireSession, fromUs)).toBe('hi from cairn');
+    for (let round = 0; round < 3; round++) {
+      expect(await wire.receive(wireSession, cairn.send(`c${round}`))).toBe(`c${round}`);
+      expect(cairn.receive(wireSend(wireSession, `w${round}`))).toBe(`w${round}`);
+    }
+  });
+
   it('both libraries draw the skipped-message line at 1000 and classify replays and tampering alike', async () => {
     const wire = new WireClient();
     const cairn = new CairnClient();

@@ -169,6 +169,26 @@ describe('Proteus sessions', () => {
     expect(bob.receive('alice', alice.send('bob', 'and on'))).toEqual(ok('and on'));
   });
 
+  it('converges when both devices start a session to each other at the same time', () => {
+    const alice = new TestDevice(proteus);
+    const bob = new TestDevice(proteus);
+    const [aliceKey] = alice.publish(1, 1);
+    const [bobKey] = bob.publish(1, 1);
+    if (aliceKey === undefined || bobKey === undefined) throw new Error('no prekeys');
+    alice.connect('bob', bobKey);
+    bob.connect('alice', aliceKey);
+    const fromAlice = alice.send('bob', 'hi from alice');
+    const fromBob = bob.send('alice', 'hi from bob');
+    expect(bob.receive('alice', fromAlice)).toEqual(ok('hi from alice'));
+    expect(alice.receive('bob', fromBob)).toEqual(ok('hi from bob'));
+    for (let round = 0; round < 3; round++) {
+      expect(bob.receive('alice', alice.send('bob', `a${round}`))).toEqual(ok(`a${round}`));
+      expect(alice.receive('bob', bob.send('alice', `b${round}`))).toEqual(ok(`b${round}`));
+    }
+    expect(alice.consumed).toEqual([1]);
+    expect(bob.consumed).toEqual([1]);
+  });
+
   it('refuses a prekey message from a different identity on an existing session', () => {
     const { bob } = pair(proteus);
     const mallory = new TestDevice(proteus);

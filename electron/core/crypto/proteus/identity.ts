@@ -42,11 +42,3 @@ export function decodeIdentityKeyPair(bytes: Uint8Array): IdentityKeyPair {
 export function fingerprintOf(identityPublicKey: Uint8Array): string {
   return toHex(identityPublicKey);
 }
-
-/**
- * The same fingerprint split into pairs of hex digits, the way Wire's device pages print it,
- * so two people can read it out to each other.
- */
-export function fingerprintGroups(fingerprint: string): readonly string[] {
-  return fingerprint.match(/.{1,2}/g) ?? [];
-}
