@@ -162,6 +162,24 @@ describe('MLS engine', () => {
     await receive(carol, tampered);
   });
 
+  it('never changes the state it was given, also when an operation succeeds', async () => {
+    const engine = alice.device.engine;
+    const before = alice.group;
+    const snapshot = engine.encodeGroupState(before);
+    const sent = must(await engine.encrypt(before, text('x')));
+    const update = must(await engine.selfUpdate(before));
+    must(await engine.exportSecret(before, 'l', new Uint8Array(), 16));
+    expect(engine.encodeGroupState(before)).toEqual(snapshot);
+    const bobBefore = bob.group;
+    const bobSnapshot = bob.device.engine.encodeGroupState(bobBefore);
+    must(await bob.device.engine.processMessage(bobBefore, sent.message));
+    expect(bob.device.engine.encodeGroupState(bobBefore)).toEqual(bobSnapshot);
+    expect(engine.status(update.group).epoch).toBe(engine.status(before).epoch + 1n);
+    alice.group = sent.group;
+    await receive(bob, sent.message);
+    await receive(carol, sent.message);
+  });
+
   it('keeps working after its state is encoded and decoded', async () => {
     const seenBefore = await send(alice, 'before restore');
     await receive(bob, seenBefore);
@@ -200,5 +218,6 @@ describe('MLS engine', () => {
     expect(codeOf(await carol.device.engine.processMessage(carolBefore, secret))).toBe('mls-future-epoch');
     expect(codeOf(await carol.device.engine.encrypt(carol.group, text('still here?')))).toBe('mls-not-member');
     expect(alice.device.engine.members(alice.group).map((m) => m.identity)).not.toContainEqual(carol.device.identity);
+    expect(carol.device.engine.status(carol.group).membership).toBe('removed');
   });
 });

@@ -8,8 +8,8 @@ import { encryptMessage, exportSecret } from './groupMessages';
 import { joinFromWelcome, processIncoming, welcomeKeyPackageRefs } from './inboundMessages';
 import type { GeneratedKeyPackage } from './keyPackages';
 import { generateKeyPackages } from './keyPackages';
-import type { MlsGroup, MlsMember } from './mlsGroup';
-import { decodeGroupState, encodeGroupState, membersOfTree } from './mlsGroup';
+import type { MlsGroup, MlsGroupStatus, MlsMember } from './mlsGroup';
+import { decodeGroupState, encodeGroupState, groupStatus, membersOfTree } from './mlsGroup';
 import type { MlsClientIdentity } from './mlsIdentity';
 import { guarded, mlsError } from './mlsErrors';
 import type { MlsSigner } from './mlsSigner';
@@ -20,7 +20,9 @@ import type { MlsSigner } from './mlsSigner';
  *
  * Contract for every method: it never throws (failures are `{ ok: false, error: { code } }`
  * with the codes of `mlsErrors.ts`), and it never changes the group it is given — on failure
- * that group is still the one to use; on success the returned group replaces it.
+ * that group is still the one to use; on success the returned group replaces it. Handshake
+ * messages that only OpenMLS peers send (proposals) are kept in the state and committed by the
+ * next commit this device makes (`selfUpdate` commits just them).
  */
 export interface MlsEngine {
   readonly suite: MlsSuiteId;
@@ -41,6 +43,7 @@ export interface MlsEngine {
   processMessage(group: MlsGroup, message: Uint8Array): Promise<Result<MlsInbound>>;
   exportSecret(group: MlsGroup, label: string, context: Uint8Array, length: number): Promise<Result<Uint8Array>>;
   members(group: MlsGroup): readonly MlsMember[];
+  status(group: MlsGroup): MlsGroupStatus;
   encodeGroupState(group: MlsGroup): Uint8Array;
   decodeGroupState(bytes: Uint8Array): Result<MlsGroup>;
 }
@@ -80,6 +83,7 @@ export async function createMlsEngine(signer: MlsSigner): Promise<Result<MlsEngi
     processMessage: (group, message) => inSuite(group, () => processIncoming(ctx, group, message)),
     exportSecret: (group, label, context, length) => inSuite(group, () => exportSecret(ctx, group, label, context, length)),
     members: (group) => membersOfTree(group.state.ratchetTree),
+    status: (group) => groupStatus(group),
     encodeGroupState: (group) => encodeGroupState(group),
     decodeGroupState: (bytes) => decodeGroupState(bytes),
   });

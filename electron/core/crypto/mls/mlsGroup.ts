@@ -36,6 +36,22 @@ export function withSeen(group: MlsGroup, state: ClientState, digest: string): M
   return { suite: group.suite, state, seen: [...group.seen, digest].slice(-SEEN_MESSAGES_KEPT) };
 }
 
+/** What the core needs to know about a group without reaching into ts-mls types. */
+export type MlsGroupStatus = Readonly<{
+  groupId: Uint8Array;
+  epoch: bigint;
+  membership: 'active' | 'removed' | 'suspended';
+}>;
+
+export function groupStatus(group: MlsGroup): MlsGroupStatus {
+  const kind = group.state.groupActiveState.kind;
+  return {
+    groupId: group.state.groupContext.groupId,
+    epoch: group.state.groupContext.epoch,
+    membership: kind === 'active' ? 'active' : kind === 'removedFromGroup' ? 'removed' : 'suspended',
+  };
+}
+
 export type MlsMember = Readonly<{ leafIndex: number; identity: MlsClientIdentity; signaturePublicKey: Uint8Array }>;
 
 /** The members of a ratchet tree whose credential is a well-formed Cairn identity. */
