@@ -20,6 +20,20 @@ describe('Proteus sessions', () => {
     expect(alice.session('bob').pendingPrekey).toBeNull();
   });
 
+  it('carries empty and large (1 MiB) payloads byte for byte', () => {
+    const { alice, bob } = pair(proteus);
+    for (const payload of [new Uint8Array(0), Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 31) & 0xff)]) {
+      const sent = value(proteus.encrypt(alice.session('bob'), payload));
+      alice.sessions.set('bob', sent.session);
+      const got = value(
+        proteus.decrypt({ identity: bob.identity, session: bob.session('alice'), envelope: sent.envelope, loadPrekey: () => undefined }),
+      );
+      bob.sessions.set('alice', got.session);
+      expect(got.plaintext.length).toBe(payload.length);
+      expect(Buffer.from(got.plaintext).equals(Buffer.from(payload))).toBe(true);
+    }
+  });
+
   it('keeps sending prekey messages until the peer answers, then plain cipher messages', () => {
     const alice = new TestDevice(proteus);
     const bob = new TestDevice(proteus);
