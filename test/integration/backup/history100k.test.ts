@@ -1,0 +1,126 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportBackup } from '../../../electron/core/backup/exportBackup';
+import { importBackup } from '../../../electron/core/backup/importBackup';
+import type { ImportBackupOptions } from '../../../electron/core/backup/importBackup';
+import { generateDbKey } from '../../../electron/core/store/dbKey';
+import type { Store } from '../../../electron/core/store/openStore';
+import { openStore } from '../../../electron/core/store/openStore';
+import { FAST_KDF, flipped, layoutOf, PASSWORD, writeVariant } from '../../fixtures/backup/backupFiles';
+import { hashDatabase, historyRows, messageCount, OWNER, seedHistory } from '../../fixtures/backup/history';
+import type { Db } from '../../../electron/core/store/migration';
+
+const MESSAGES = 100_000;
+const stores: Store[] = [];
+let root: string;
+let source: Store;
+let encryptedFile: string;
+let plainFile: string;
+
+/** A real profile database: SQLCipher file, WAL, synchronous=FULL, as the app opens it. */
+function freshStore(name: string): Store {
+  const result = openStore(join(root, `${name}.db`), generateDbKey());
+  if (!result.ok) throw new Error(result.error.code);
+  stores.push(result.value);
+  return result.value;
+}
+
+/** Imports while sampling RSS at every progress report; returns the result, time and peak RSS growth. */
+async function measuredImport(options: ImportBackupOptions) {
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const started = performance.now();
+  const result = await importBackup({ ...options, onProgress: (p) => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+    options.onProgress?.(p);
+  } });
+  return { result, ms: performance.now() - started, rssGrowthMb: (peak - rssBefore) / 1e6 };
+}
+
+function rowsMismatch(a: Db, b: Db): number[] {
+  const left = historyRows(a);
+  const right = historyRows(b);
+  const mismatched: number[] = [];
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    if (JSON.stringify(left[i]) !== JSON.stringify(right[i])) mismatched.push(i);
+    if (mismatched.length > 5) break;
+  }
+  return mismatched;
+}
+
+beforeAll(async () => {
+  // One folder for the whole file: the 100 000-message source is seeded once and shared.
+  root = mkdtempSync(join(tmpdir(), 'cairn-backup-100k-'));
+  source = freshStore('source');
+  seedHistory(source.db, { conversations: 200, messages: MESSAGES });
+  encryptedFile = join(root, 'history.cairnbackup');
+  plainFile = join(root, 'history.jsonl');
+  const started = performance.now();
+  const encrypted = await exportBackup({ db: source.db, file: encryptedFile, userId: OWNER, protection: { kind: 'password', password: PASSWORD }, kdf: FAST_KDF });
+  const exportMs = performance.now() - started;
+  const plain = await exportBackup({ db: source.db, file: plainFile, userId: OWNER, protection: { kind: 'none' } });
+  if (!encrypted.ok || !plain.ok) throw new Error('export failed');
+  process.stdout.write(`backup of ${MESSAGES} messages: export ${exportMs.toFixed(0)} ms, ${(statSync(encryptedFile).size / 1e6).toFixed(1)} MB\n`);
+});
+
+afterAll(() => {
+  for (const store of stores.splice(0)) store.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () => {
+  it('restores every row identically into a new profile, in bounded memory', async () => {
+    const restored = freshStore('restored');
+    const { result, ms, rssGrowthMb } = await measuredImport({ db: restored.db, file: encryptedFile, userId: OWNER, password: PASSWORD });
+    process.stdout.write(`import ${ms.toFixed(0)} ms, peak RSS growth ${rssGrowthMb.toFixed(0)} MB\n`);
+    expect(result).toMatchObject({ ok: true, value: { messagesAdded: MESSAGES, conversationsAdded: 200 } });
+    expect(messageCount(restored.db)).toBe(MESSAGES);
+    expect(rowsMismatch(source.db, restored.db)).toEqual([]);
+    // The 39 MB file is never held whole (that alone would be > 100 MB of strings and records).
+    expect(rssGrowthMb).toBeLessThan(100);
+
+    const before = hashDatabase(restored.db);
+    const again = await importBackup({ db: restored.db, file: encryptedFile, userId: OWNER, password: PASSWORD });
+    expect(again).toMatchObject({ ok: true, value: { messagesAdded: 0, recordsSkipped: expect.any(Number) } });
+    expect(hashDatabase(restored.db)).toBe(before);
+  });
+
+  it('restores the unencrypted export identically too', async () => {
+    const restored = freshStore('restored-plain');
+    const result = await importBackup({ db: restored.db, file: plainFile, userId: OWNER });
+    expect(result).toMatchObject({ ok: true, value: { messagesAdded: MESSAGES } });
+    expect(rowsMismatch(source.db, restored.db)).toEqual([]);
+  });
+
+  it('rolls back tens of thousands of inserted rows when the last chunk turns out damaged', async () => {
+    const target = freshStore('damaged-target');
+    seedHistory(target.db, { conversations: 3, messages: 500, prefix: 'local', seed: 3 });
+    const before = hashDatabase(target.db);
+    const bytes = new Uint8Array(readFileSync(encryptedFile));
+    const { headerLength, sealedSize, chunks } = layoutOf(bytes, 64 * 1024);
+    const damaged = writeVariant(root, 'damaged', flipped(bytes, headerLength + (chunks - 1) * sealedSize + 10));
+    let records = 0;
+    const result = await importBackup({ db: target.db, file: damaged, userId: OWNER, password: PASSWORD, onProgress: (p) => (records = p.records) });
+    expect(result).toMatchObject({ ok: false, error: { code: 'backup-corrupt' } });
+    expect(records).toBeGreaterThan(MESSAGES / 2);
+    expect(hashDatabase(target.db)).toBe(before);
+  });
+
+  it('leaves the profile untouched when the import is cancelled halfway', async () => {
+    const target = freshStore('cancel-target');
+    seedHistory(target.db, { conversations: 3, messages: 500, prefix: 'local', seed: 4 });
+    const before = hashDatabase(target.db);
+    const controller = new AbortController();
+    const result = await importBackup({
+      db: target.db, file: encryptedFile, userId: OWNER, password: PASSWORD, signal: controller.signal,
+      onProgress: (p) => {
+        if (p.bytes > (p.bytesTotal ?? Infinity) / 2) controller.abort();
+      },
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'backup-cancelled' } });
+    expect(hashDatabase(target.db)).toBe(before);
+    expect(messageCount(target.db)).toBe(500);
+  });
+});
