@@ -129,6 +129,20 @@ describe('Proteus sessions', () => {
     expect(alice.receive('bob', bob.send('alice', 'still fine'))).toEqual(ok('still fine'));
   });
 
+  it('reports a tampered prekey message on a known session as tampering even after its prekey is gone', () => {
+    const alice = new TestDevice(proteus);
+    const bob = new TestDevice(proteus);
+    const [claimed] = bob.publish(3, 1);
+    if (claimed === undefined) throw new Error('no prekey');
+    alice.connect('bob', claimed);
+    expect(bob.receive('alice', alice.send('bob', 'first')).ok).toBe(true);
+    const second = alice.send('bob', 'second');
+    const tampered = second.slice();
+    tampered[tampered.length - 1] = (tampered[tampered.length - 1] ?? 0) ^ 1;
+    expect(errorCode(bob.receive('alice', tampered))).toBe('proteus-invalid-signature');
+    expect(bob.receive('alice', second)).toEqual(ok('second'));
+  });
+
   it('rejects a message encrypted for another device', () => {
     const { alice, bob } = pair(proteus);
     const carol = pair(proteus).bob;

@@ -116,14 +116,24 @@ export function decryptWithSession(
       if (!bytesEqual(pkm.identityKey, session.remoteIdentity)) {
         throw new ProteusFailure('proteus-remote-identity-changed');
       }
+      let firstFailure: ProteusFailure;
       try {
         return { ...decryptCipher(session, envelope, pkm.message), consumedPrekeyId: null };
       } catch (error: unknown) {
         // Wire: only a MAC failure or an unknown session tag means "this is a new session".
         if (!(error instanceof ProteusFailure)) throw error;
         if (error.code !== 'proteus-invalid-signature' && error.code !== 'proteus-session-not-found') throw error;
+        firstFailure = error;
       }
-      const opened = openWithState(newStateFromPrekey(identity, pkm, lookup), envelope, pkm.message);
+      let state: SessionState;
+      try {
+        state = newStateFromPrekey(identity, pkm, lookup);
+      } catch (error: unknown) {
+        // A known session whose MAC check failed is tampering, not a reset: say so.
+        if (firstFailure.code === 'proteus-invalid-signature') throw firstFailure;
+        throw error;
+      }
+      const opened = openWithState(state, envelope, pkm.message);
       return {
         session: { ...insertState(session, pkm.message.sessionTag, opened.state), pendingPrekey: null },
         plaintext: opened.plaintext,
