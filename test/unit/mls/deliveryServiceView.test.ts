@@ -30,6 +30,12 @@ describe('what the server can read from MLS output', () => {
     expect(readKeyPackageSuite(Buffer.from(kp2?.message ?? []))).toEqual({ ok: true, value: 2 });
   });
 
+  it('lets the adder see whose key package the server handed out', async () => {
+    const [kp] = must(await bob.engine.generateKeyPackages(1));
+    expect(must(alice.engine.inspectKeyPackage(kp?.message ?? new Uint8Array()))).toMatchObject({ suite: 1, identity: bob.identity });
+    expect(alice.engine.inspectKeyPackage(Uint8Array.of(0, 1, 0, 5, 0))).toMatchObject({ ok: false, error: { code: 'mls-invalid-key-package' } });
+  });
+
   it('reads group id, epoch, content type and committer leaf position of a commit (PublicMessage)', () => {
     const header = readMessageHeader(Buffer.from(added.commit));
     expect(header).toEqual({

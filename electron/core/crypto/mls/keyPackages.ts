@@ -1,10 +1,11 @@
 import type { KeyPackage, PrivateKeyPackage } from 'ts-mls';
-import { defaultCapabilities, generateKeyPackageWithKey } from 'ts-mls';
+import { ciphersuites, defaultCapabilities, generateKeyPackageWithKey } from 'ts-mls';
 import { encodeKeyPackage, makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import type { Result } from '../../../../protocol/result';
 import { ok } from '../../../../protocol/result';
 import type { LoadedSuite } from './cipherSuites';
-import { formatMlsIdentity } from './mlsIdentity';
+import type { MlsClientIdentity } from './mlsIdentity';
+import { formatMlsIdentity, parseMlsIdentityBytes } from './mlsIdentity';
 import { mlsError } from './mlsErrors';
 import type { MlsSigner } from './mlsSigner';
 import { decodeKeyPackageBytes, wrapKeyPackage } from './mlsWire';
@@ -71,4 +72,23 @@ export function decodeStoredKeyPackage(stored: Uint8Array, signer: MlsSigner): R
     publicPackage: publicPackage.value,
     privatePackage: { initPrivateKey, hpkePrivateKey, signaturePrivateKey: signer.signaturePrivateKey },
   });
+}
+
+/** The public facts of a key package another device uploaded. */
+export type KeyPackageInfo = Readonly<{ suite: number; identity: MlsClientIdentity; signaturePublicKey: Uint8Array }>;
+
+/**
+ * Reads who a claimed key package belongs to, so the core can check it against the claim
+ * response (`ClaimedKeyPackageSchema`: user and client) before adding it — otherwise a server
+ * could hand out someone else's package under a member's name. Does not verify the signature
+ * (`addMembers` does).
+ */
+export function inspectKeyPackage(bytes: Uint8Array): Result<KeyPackageInfo> {
+  const decoded = decodeKeyPackageBytes(bytes);
+  if (!decoded.ok) return decoded;
+  const credential = decoded.value.leafNode.credential;
+  if (credential.credentialType !== 'basic') return mlsError('mls-invalid-key-package', 'The key package has no basic credential.');
+  const identity = parseMlsIdentityBytes(credential.identity);
+  if (!identity.ok) return identity;
+  return ok({ suite: ciphersuites[decoded.value.cipherSuite], identity: identity.value, signaturePublicKey: decoded.value.leafNode.signaturePublicKey });
 }

@@ -6,8 +6,8 @@ import type { EngineContext, MlsCommitOutput, MlsInbound } from './engineContext
 import { addMembers, createGroup, groupInfo, joinByExternalCommit, removeMembers, selfUpdate } from './groupCommits';
 import { encryptMessage, exportSecret } from './groupMessages';
 import { joinFromWelcome, processIncoming, welcomeKeyPackageRefs } from './inboundMessages';
-import type { GeneratedKeyPackage } from './keyPackages';
-import { generateKeyPackages } from './keyPackages';
+import type { GeneratedKeyPackage, KeyPackageInfo } from './keyPackages';
+import { generateKeyPackages, inspectKeyPackage } from './keyPackages';
 import type { MlsGroup, MlsGroupStatus, MlsMember } from './mlsGroup';
 import { decodeGroupState, encodeGroupState, groupStatus, membersOfTree } from './mlsGroup';
 import type { MlsClientIdentity } from './mlsIdentity';
@@ -29,6 +29,8 @@ export interface MlsEngine {
   readonly identity: MlsClientIdentity;
   /** Fresh key packages to upload (see `keyPackagesToUpload` for how many). */
   generateKeyPackages(count: number): Promise<Result<readonly GeneratedKeyPackage[]>>;
+  /** Who a claimed key package belongs to; compare with the claim response before `addMembers`. */
+  inspectKeyPackage(keyPackage: Uint8Array): Result<KeyPackageInfo>;
   /** A new group with this device as its only member, at epoch 0. */
   createGroup(groupId: Uint8Array): Promise<Result<MlsGroup>>;
   addMembers(group: MlsGroup, keyPackages: readonly Uint8Array[]): Promise<Result<MlsCommitOutput>>;
@@ -71,6 +73,7 @@ export async function createMlsEngine(signer: MlsSigner): Promise<Result<MlsEngi
       }
       return guarded('mls-internal', async () => ok(await generateKeyPackages(signer, ctx.suite, count)));
     },
+    inspectKeyPackage: (keyPackage) => inspectKeyPackage(keyPackage),
     createGroup: (groupId) => createGroup(ctx, groupId),
     addMembers: (group, keyPackages) => inSuite(group, () => addMembers(ctx, group, keyPackages)),
     removeMembers: (group, clients) => inSuite(group, () => removeMembers(ctx, group, clients)),
