@@ -5,7 +5,8 @@ import { joinWelcome, keyPackageOf, must, newDevice, text, user } from '../../fi
 /*
  * Three users with two devices each, through an in-memory delivery service that reads only
  * what the real server reads: create, add, messages, a new device joining by external commit,
- * a commit race resolved like a 409, removal of a whole user.
+ * a commit race resolved like a 409, removal of a whole user. Two of the devices encode and
+ * decode their state after every step.
  */
 describe('three users with two devices each', () => {
   const groupId = text('conversation-6');
@@ -22,6 +23,9 @@ describe('three users with two devices each', () => {
     const make = async (u: number) => new Participant(await newDevice(user(100 + u)), ds);
     [a1, a2, b1, b2, c1, c2] = [await make(1), await make(1), await make(2), await make(2), await make(3), await make(3)];
     everyone = [a1, a2, b1, b2, c1, c2];
+    // Two devices restore their state from bytes after every step, like a core restarting.
+    a2.restartEachStep = true;
+    c2.restartEachStep = true;
     a1.group = must(await a1.device.engine.createGroup(groupId));
   });
 
