@@ -15,9 +15,11 @@ async function main(): Promise<void> {
   const files = (await readdir(here)).filter((f) => f.endsWith('.bench.ts') && f.includes(filter)).sort();
   for (const file of files) {
     const module: unknown = await import(pathToFileURL(path.join(here, file)).href);
-    const run = (module as { run?: () => Promise<BenchResult> }).run;
+    // A bench whose comparison needs several ratios returns a list of results.
+    const run = (module as { run?: () => Promise<BenchResult | readonly BenchResult[]> }).run;
     if (typeof run !== 'function') throw new Error(`${file} exports no run()`);
-    process.stdout.write(`${formatResult(await run())}\n\n`);
+    const outcome = await run();
+    for (const result of 'name' in outcome ? [outcome] : outcome) process.stdout.write(`${formatResult(result)}\n\n`);
   }
 }
 
