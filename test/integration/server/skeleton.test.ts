@@ -8,7 +8,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, buildOpenApiDocument } from '../../../protocol';
 import { startServer } from '../../../server/server';
-import { spkiPin } from '../../../server/tls/certificate';
+import { loadTlsMaterial, spkiPin } from '../../../server/tls/certificate';
 import type { TestServer } from './support/server';
 import { startTestServer } from './support/server';
 
@@ -96,6 +96,28 @@ describe('data folder', () => {
       await second.stop();
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('uses an operator-supplied certificate instead of making one, and pins its key', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-server-'));
+    const certDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-cert-'));
+    try {
+      const own = await loadTlsMaterial(certDir, {}, ['127.0.0.1']);
+      const t = await startTestServer({
+        dataDir,
+        tlsKeyFile: path.join(certDir, 'tls', 'key.pem'),
+        tlsCertFile: path.join(certDir, 'tls', 'cert.pem'),
+      });
+      expect(t.server.pin).toBe(own.pin);
+      expect((await t.api.get('/version')).status).toBe(200);
+      const socket = await connectTls(t.server.url, {});
+      expect(spkiPin(socket.getPeerX509Certificate()?.toString() ?? '')).toBe(own.pin);
+      socket.destroy();
+      await t.stop();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(certDir, { recursive: true, force: true });
     }
   });
 

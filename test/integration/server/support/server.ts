@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunningServer, ServerOptions } from '../../../../server/server';
@@ -22,7 +22,9 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
   const clock = new TestClock();
   const started = await startServer({ host: '127.0.0.1', port: 0, logLevel: 'silent', now: clock.now, ...options, dataDir });
   if (!started.ok) throw new Error(started.error.message);
-  const api = await Api.forServer(started.value.url, dataDir);
+  const api = options.tlsCertFile
+    ? new Api(started.value.url, await readFile(options.tlsCertFile, 'utf8'))
+    : await Api.forServer(started.value.url, dataDir);
   return {
     server: started.value,
     api,

@@ -1,0 +1,46 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../../server/store/migrations';
+import { openDatabase } from '../../../server/store/sqlite/database';
+
+describe('schema migrations', () => {
+  let directory = '';
+  afterEach(async () => {
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  it('are numbered files in order, one per migration', async () => {
+    const files = (await readdir(path.join(process.cwd(), 'server', 'store', 'migrations'))).filter((name) => /^\d{4}-/.test(name)).sort();
+    expect(files.map((name) => name.replace(/\.ts$/, ''))).toEqual(MIGRATIONS.map((migration) => migration.name));
+    files.forEach((name, index) => expect(name.startsWith(String(index + 1).padStart(4, '0'))).toBe(true));
+  });
+
+  it('upgrade an older database forward, keeping its data', async () => {
+    directory = await mkdtemp(path.join(os.tmpdir(), 'cairn-migrate-'));
+    const file = path.join(directory, 'db');
+    const old = openDatabase(file, MIGRATIONS.slice(0, 2));
+    if (!old.ok) throw new Error(old.error.message);
+    old.value
+      .prepare("INSERT INTO users (id, email, name, locale, password_hash, created_at) VALUES ('u', 'a@b.org', 'A', 'en', 'h', 0)")
+      .run();
+    old.value.close();
+    const upgraded = openDatabase(file);
+    if (!upgraded.ok) throw new Error(upgraded.error.message);
+    expect(upgraded.value.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(upgraded.value.prepare('SELECT email FROM users').get()).toEqual({ email: 'a@b.org' });
+    expect(upgraded.value.pragma('journal_mode', { simple: true })).toBe('wal');
+    upgraded.value.close();
+  });
+
+  it('refuse a database from a newer server', async () => {
+    directory = await mkdtemp(path.join(os.tmpdir(), 'cairn-migrate-'));
+    const file = path.join(directory, 'db');
+    const current = openDatabase(file);
+    if (!current.ok) throw new Error(current.error.message);
+    current.value.close();
+    const older = openDatabase(file, MIGRATIONS.slice(0, 3));
+    expect(older).toMatchObject({ ok: false, error: { code: 'database-too-new' } });
+  });
+});
