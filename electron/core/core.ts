@@ -77,7 +77,10 @@ export function createCore(options: CoreOptions): Core {
       'account.login': after((request) => account.login(request)),
       'account.logout': after(() => account.logout()),
       'account.self': after(() => account.self()),
-      'appLock.status': after(async () => appLock.state()),
+      'appLock.status': after(async () => {
+        if (!appLock.state().locked) await appLock.refreshEnabled();
+        return appLock.state();
+      }),
       'appLock.enable': after(({ passcode }) => appLock.enable(passcode)),
       'appLock.disable': after(({ passcode }) => appLock.disable(passcode)),
       'appLock.change': after(({ current, next }) => appLock.changePasscode(current, next)),

@@ -41,6 +41,12 @@ class AccountState {
     return this.run(() => request('account.logout', {}));
   }
 
+  /** Forgets everything shown about the account (the app locked). */
+  reset(): void {
+    this.view = { kind: 'loading' };
+    this.error = undefined;
+  }
+
   clearError(): void {
     this.error = undefined;
   }

@@ -76,13 +76,34 @@ export class AppLock {
    * supplied at start (the CLI may give one), the app starts locked.
    */
   async init(): Promise<void> {
-    const record = await readRecord(join(this.options.profile.profileDir, PROFILE_FILES.vaultRecord));
-    this.enabled = record.ok && record.value?.vault === 'passphrase';
+    this.enabled = await this.recordSaysPassphrase();
     this.locked = this.enabled && this.options.profile.storeOptions.passphrase === undefined;
     this.attempts = await this.readAttempts();
     if (this.locked) await this.options.profile.lock();
     else if (this.enabled) await this.loadAutoLock();
     this.armIdleTimer();
+  }
+
+  /**
+   * A profile whose key is wrapped by a passphrase is locked by it, whether the user turned
+   * the lock on or the computer had no keychain when the profile was made (then the
+   * passphrase chosen at sign-in is the passcode). Read again whenever it may have changed.
+   */
+  async refreshEnabled(): Promise<void> {
+    if (this.locked) return;
+    const enabled = await this.recordSaysPassphrase();
+    if (enabled && !this.enabled) {
+      this.enabled = true;
+      await this.loadAutoLock();
+      this.armIdleTimer();
+      return;
+    }
+    this.enabled = enabled;
+  }
+
+  private async recordSaysPassphrase(): Promise<boolean> {
+    const record = await readRecord(join(this.options.profile.profileDir, PROFILE_FILES.vaultRecord));
+    return record.ok && record.value?.vault === 'passphrase';
   }
 
   state(): LockState {
@@ -96,6 +117,7 @@ export class AppLock {
 
   async enable(passcode: string): Promise<LockState> {
     this.requireUnlocked();
+    await this.refreshEnabled();
     if (this.enabled) throw new CoreError('app-lock-enabled');
     if (!isStrongPasscode(passcode)) throw new CoreError('app-lock-weak-passcode');
     await this.options.profile.store();

@@ -1,0 +1,105 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/server';
+import { startServer } from '../../server/server';
+import { seriousA11yViolations } from '../host/axe';
+import { RENDERER_HEADERS } from '../host/headers';
+import type { TestHost } from '../host/testHost';
+import { startTestHost } from '../host/testHost';
+import { KeytarVault } from '../../electron/core/vault/keytarVault';
+import { signUpThroughBridge } from './support/signUp';
+
+const PASSCODE = 'Quiet-Stone-42';
+
+// The app keeps the DB key in the OS keychain until the lock is turned on, so this test needs
+// a Secret Service. CI runs under dbus-run-session with gnome-keyring and
+// CAIRN_REQUIRE_KEYCHAIN=1, so a missing keychain fails there; elsewhere it is skipped.
+const keychain = await new KeytarVault({ service: 'Cairn-e2e', account: 'probe' }).availability();
+if (!keychain.available && process.env.CAIRN_REQUIRE_KEYCHAIN === '1') {
+  throw new Error(`CAIRN_REQUIRE_KEYCHAIN=1 but no keychain is reachable: ${keychain.reason}`);
+}
+const KEYCHAIN_PROFILE = { kdf: { opsLimit: 1, memLimitBytes: 8 * 1024 * 1024 } };
+
+let host: TestHost;
+let server: RunningServer;
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-lock-'));
+  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
+  if (!started.ok) throw new Error(started.error.message);
+  server = started.value;
+  host = await startTestHost({ headers: RENDERER_HEADERS });
+});
+
+afterAll(async () => {
+  await host?.close();
+  await server?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe.skipIf(!keychain.available)('app lock in the UI (needs a Secret Service)', () => {
+  it('turns on in settings, locks to a screen that shows nothing of the account, and unlocks with the passcode', async () => {
+    const client = await host.launch({
+      dataDir: path.join(root, 'mia'),
+      defaultServer: { url: server.url, pins: [server.pin] },
+      store: KEYCHAIN_PROFILE,
+    });
+    const { page } = client;
+    await expect.poll(() => page.getByLabel('Server address').isVisible()).toBe(true);
+    await signUpThroughBridge(page, server, root, 'mia@example.test', 'Mia Quartz');
+    await expect.poll(() => page.getByTestId('signed-in-name').textContent()).toBe('Mia Quartz');
+
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect.poll(() => page.getByTestId('app-lock-status').textContent()).toBe('The app lock is off.');
+    await page.getByLabel('Passcode', { exact: true }).fill(PASSCODE);
+    await page.getByLabel('Repeat the passcode').fill('Quiet-Stone-43');
+    await page.getByRole('button', { name: 'Turn on the app lock' }).click();
+    await expect.poll(() => page.getByText('The two passcodes differ.').isVisible()).toBe(true);
+    await page.getByLabel('Repeat the passcode').fill(PASSCODE);
+    await page.getByRole('button', { name: 'Turn on the app lock' }).click();
+    // Turning the lock on runs Argon2id (about half a second here, more under load).
+    await expect.poll(() => page.getByTestId('app-lock-status').textContent(), { timeout: 15_000 }).toBe('The app lock is on.');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await client.screenshot('settings-app-lock-on-light');
+
+    await page.getByRole('button', { name: 'Lock now' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Cairn is locked' }).isVisible()).toBe(true);
+    // The locked page holds nothing about the account.
+    const text = (await page.textContent('body')) ?? '';
+    expect(text).not.toContain('Mia');
+    expect(text).not.toContain('mia@example.test');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await client.screenshot('lock-screen-light');
+
+    await page.getByLabel('Passcode').fill('Wrong-Guess-1');
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect.poll(() => page.getByRole('alert').getAttribute('data-error-code'), { timeout: 15_000 }).toBe('app-lock-wrong-passcode');
+    await page.getByLabel('Passcode').fill(PASSCODE);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect.poll(() => page.getByTestId('signed-in-name').textContent(), { timeout: 15_000 }).toBe('Mia Quartz');
+    await client.close();
+  });
+
+  it('starts locked after a restart, and explains the way out of a forgotten passcode', async () => {
+    const client = await host.launch({
+      dataDir: path.join(root, 'mia'),
+      defaultServer: { url: server.url, pins: [server.pin] },
+      colorScheme: 'dark',
+      store: KEYCHAIN_PROFILE,
+    });
+    const { page } = client;
+    await expect.poll(() => page.getByRole('heading', { name: 'Cairn is locked' }).isVisible()).toBe(true);
+    await client.screenshot('lock-screen-dark');
+    await page.getByRole('button', { name: 'Forgot your passcode?' }).click();
+    await expect.poll(() => page.getByText('nobody can reset it', { exact: false }).isVisible()).toBe(true);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await client.screenshot('lock-forgot-dark');
+    await page.getByRole('button', { name: 'Erase this device and start over' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Welcome to Cairn' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByLabel('Server address').isVisible()).toBe(true);
+    await client.close();
+  });
+});
