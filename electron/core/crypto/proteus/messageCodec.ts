@@ -1,3 +1,4 @@
+import { missingCase } from '../../../../protocol/result';
 import type { CborMap } from './cbor';
 import { CborReader, cborMap, decodeCbor, decodeCborSequence, encodeCbor, encodeCborSequence } from './cbor';
 import { decodeIdentityKey, decodePublicKey, encodeIdentityKey, encodePublicKey } from './keyCodec';
@@ -71,6 +72,8 @@ export function encodeMessage(message: ProteusMessage): Uint8Array {
         ]),
       ]);
     }
+    default:
+      return missingCase(message);
   }
 }
 

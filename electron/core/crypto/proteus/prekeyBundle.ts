@@ -1,5 +1,6 @@
 import type { Prekey as ServerPrekey } from '../../../../protocol/api/clients';
 import { LAST_RESORT_PREKEY_ID } from '../../../../protocol/api/clients';
+import { missingCase } from '../../../../protocol/result';
 import type { CborValue } from './cbor';
 import { CborReader, cborMap, decodeCbor, encodeCbor } from './cbor';
 import type { IdentityKeyPair } from './identity';
@@ -50,6 +51,8 @@ function encodeSignature(signature: BundleSignature | null): CborValue {
       return signature.bytes;
     case 'map':
       return cborMap([[0, signature.bytes]]);
+    default:
+      return missingCase(signature.encoding);
   }
 }
 

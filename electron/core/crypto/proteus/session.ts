@@ -1,3 +1,4 @@
+import { missingCase } from '../../../../protocol/result';
 import type { IdentityKeyPair } from './identity';
 import type { CipherMessage, Envelope, PreKeyMessage, ProteusMessage } from './messageCodec';
 import { SESSION_TAG_BYTES, decodeEnvelope, encodeEnvelope, encodeMessage } from './messageCodec';
@@ -140,6 +141,8 @@ export function decryptWithSession(
         consumedPrekeyId: consumed(pkm.prekeyId),
       };
     }
+    default:
+      return missingCase(parsed);
   }
 }
 
