@@ -2,8 +2,15 @@ import type { Prekey as ServerPrekey } from '../../../../protocol/api/clients';
 import type { IdentityKeyPair } from './identity';
 import { decodeIdentityKeyPair, encodeIdentityKeyPair, fingerprintOf, generateIdentityKeyPair } from './identity';
 import { fromServerPrekey, toServerPrekey } from './prekeyBundle';
-import type { Prekey } from './prekeys';
-import { LAST_RESORT_PREKEY_ID, decodePrekey, encodePrekey, generateLastResortPrekey, generatePrekeys } from './prekeys';
+import type { Prekey, PrekeyRefillPlan } from './prekeys';
+import {
+  LAST_RESORT_PREKEY_ID,
+  decodePrekey,
+  encodePrekey,
+  generateLastResortPrekey,
+  generatePrekeys,
+  planPrekeyRefill,
+} from './prekeys';
 import { loadPrimitives } from './primitives';
 import type { ProteusResult } from './proteusErrors';
 import { ProteusFailure, guarded } from './proteusErrors';
@@ -37,6 +44,8 @@ export type ProteusApi = Readonly<{
   /** One-time prekeys with ids startId, startId+1, … wrapping within 0..65534. */
   generatePrekeys(startId: number, count: number): ProteusResult<Prekey[]>;
   generateLastResortPrekey(): ProteusResult<Prekey>;
+  /** Pure policy: how many prekeys to upload so the server holds 100 unused (seed 002). */
+  planPrekeyRefill(unusedOnServer: number, nextStartId: number): PrekeyRefillPlan;
   encodePrekey(prekey: Prekey): ProteusResult<Uint8Array>;
   decodePrekey(bytes: Uint8Array): ProteusResult<Prekey>;
   /** `{id, key}` for `POST /clients/…/prekeys`: key = base64 of Wire's PreKeyBundle CBOR. */
@@ -76,6 +85,7 @@ const api: ProteusApi = {
   fingerprint: fingerprintOf,
   generatePrekeys: (startId, count) => guarded('proteus-invalid-argument', () => generatePrekeys(startId, count)),
   generateLastResortPrekey: () => guarded('proteus-invalid-argument', generateLastResortPrekey),
+  planPrekeyRefill,
   encodePrekey: (prekey) => guarded('proteus-invalid-argument', () => encodePrekey(prekey)),
   decodePrekey: (bytes) => guarded('proteus-invalid-state', () => decodePrekey(bytes)),
   serverPrekey: (identity, prekey) => guarded('proteus-invalid-argument', () => toServerPrekey(identity, prekey)),
