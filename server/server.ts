@@ -83,6 +83,8 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', ciphers: TLS_CIPHERS, honorCipherOrder: true },
     bodyLimit: JSON_BODY_LIMIT,
     requestIdHeader: false,
+    // Generous enough for a 100 MB upload on a slow link; bounds slow-request attacks.
+    requestTimeout: 10 * 60 * 1000,
     return503OnClosing: true,
     // Malformed URLs and over-long path parameters get the same stable error body as the rest.
     frameworkErrors: (_error, _request, reply) => {

@@ -40,7 +40,8 @@ export class NotificationHub {
     for (const subscriber of this.subscribers.get(keyOf(client)) ?? []) subscriber.removed();
   }
 
-  online(client: ClientRef): boolean {
-    return (this.subscribers.get(keyOf(client))?.size ?? 0) > 0;
+  /** Open sockets of one client; bounded so one device cannot hold unlimited server memory. */
+  connections(client: ClientRef): number {
+    return this.subscribers.get(keyOf(client))?.size ?? 0;
   }
 }

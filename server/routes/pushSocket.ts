@@ -9,6 +9,8 @@ import { sendFailure } from '../http/failure';
 import type { ClientRef } from '../store/records';
 
 const REPLAY_PAGE = 500;
+/** A device normally holds one socket; a few more allow for overlap while reconnecting. */
+const MAX_SOCKETS_PER_CLIENT = 8;
 /** A socket that buffers more than this is too slow; it is closed and the client catches up by REST. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
@@ -33,6 +35,9 @@ export function registerPushSocket(app: FastifyInstance, context: ServerContext)
         if (!auth.ok) return sendFailure(reply, auth.error.code);
         const { clientId } = auth.value;
         if (clientId === undefined) return sendFailure(reply, 'client-required');
+        if (context.hub.connections({ userId: auth.value.userId, clientId }) >= MAX_SOCKETS_PER_CLIENT) {
+          return sendFailure(reply, 'rate-limited', 'This device already has too many open connections. Close one and retry.');
+        }
         authenticated.set(request, { ...auth.value, clientId });
       },
     },

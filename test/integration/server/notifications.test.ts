@@ -95,6 +95,27 @@ describe('notifications', () => {
     expect(eveView.every((n) => n.event.type !== 'conversation.mls-message-add')).toBe(true);
   });
 
+  it('limits one device to 8 open sockets', async () => {
+    const { bob } = await pair();
+    const sockets = [];
+    for (let index = 0; index < 8; index += 1) sockets.push(await openPushSocket(t.api, bob.clientToken));
+    await expect(openPushSocket(t.api, bob.clientToken)).rejects.toThrow('429');
+    sockets.pop()?.close();
+    const deadline = Date.now() + 5000;
+    let reopened = false;
+    while (!reopened && Date.now() < deadline) {
+      reopened = await openPushSocket(t.api, bob.clientToken).then(
+        (socket) => {
+          sockets.push(socket);
+          return true;
+        },
+        () => false,
+      );
+    }
+    expect(reopened).toBe(true);
+    for (const socket of sockets) socket.close();
+  });
+
   it('tells a connected device that it was removed, and disconnects it', async () => {
     const ada = await userWithClient(t.api, t.dataDir);
     const laptop = await addClient(t.api, ada);
