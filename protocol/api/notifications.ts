@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ClientIdSchema, IsoTimeSchema, QualifiedUserIdSchema } from './common';
 import { ClientSchema } from './clients';
+import { UserProfileSchema } from './users';
 import { ConversationSchema, MemberSchema, MessageTimerSchema, QualifiedConversationIdSchema, RoleSchema } from './conversations';
 
 /** Seed 002: notifications are kept 4 weeks. */
@@ -16,6 +17,8 @@ export const EventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('user.client-add'), client: ClientSchema }),
   z.object({ type: z.literal('user.client-remove'), client: ClientIdSchema }),
   z.object({ type: z.literal('user.password-changed') }),
+  /** A profile changed: sent to the user's devices and to everyone sharing a conversation with them. */
+  z.object({ type: z.literal('user.update'), user: UserProfileSchema }),
   z.object({ type: z.literal('conversation.create'), conversation: ConversationSchema }),
   z.object({ type: z.literal('conversation.member-join'), ...ConversationEventBase, members: z.array(MemberSchema) }),
   z.object({

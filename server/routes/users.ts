@@ -10,6 +10,16 @@ import { toProfile, toSelf } from './profiles';
 /** Profiles, handles, search, password and 2FA settings. */
 export function registerUserRoutes(app: FastifyInstance, context: ServerContext): void {
   const { store, settings } = context;
+  /** Tells the user's devices and everyone who shares a conversation with them. */
+  const announce = async (userId: string) => {
+    const user = await store.users.byId(userId);
+    if (!user) return;
+    const audience = new Set<string>([userId]);
+    for (const conversation of await store.conversations.listForUser(userId)) {
+      for (const member of conversation.members) audience.add(member.userId);
+    }
+    context.hub.deliver(await store.notifications.enqueue([{ users: [...audience], event: { type: 'user.update', user: toProfile(user, settings.domain) } }], context.now()));
+  };
   const self = async (userId: string) => {
     const user = await store.users.byId(userId);
     return user ? done(toSelf(user, settings.domain)) : fail('unauthorized');
@@ -23,6 +33,7 @@ export function registerUserRoutes(app: FastifyInstance, context: ServerContext)
       if (!asset || asset.owner !== auth.userId || !asset.public) return fail('asset-not-found', 'A profile picture must be a public asset you uploaded.');
     }
     await store.users.update(auth.userId, body);
+    if (body.name !== undefined || body.accentId !== undefined || body.picture !== undefined) await announce(auth.userId);
     return self(auth.userId);
   });
 
@@ -31,6 +42,8 @@ export function registerUserRoutes(app: FastifyInstance, context: ServerContext)
     if (result === 'handle-exists') {
       const current = await store.users.byId(auth.userId);
       if (current?.handle !== body.handle) return fail('handle-exists');
+    } else {
+      await announce(auth.userId);
     }
     return self(auth.userId);
   });

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from './support/server';
 import { startTestServer } from './support/server';
-import { registerUser } from './support/users';
+import { createGroup } from './support/conversations';
+import { fetchNotifications } from './support/notifications';
+import { registerUser, userWithClient } from './support/users';
 
 describe('users and profiles', () => {
   let t: TestServer;
@@ -19,6 +21,20 @@ describe('users and profiles', () => {
     expect(seen.status).toBe(200);
     expect(seen.body).toEqual({ qualifiedId: { id: ada.id, domain: 'cairn.test' }, name: 'Ada L.', handle: null, accentId: 3, picture: null });
     expect((await t.api.get(`/users/other.example/${ada.id}`, { token: bob.token })).status).toBe(404);
+  });
+
+  it('tells the user\'s devices and conversation partners about profile changes, and nobody else', async () => {
+    const ada = await userWithClient(t.api, t.dataDir, 'Ada');
+    const bob = await userWithClient(t.api, t.dataDir, 'Bob');
+    const eve = await userWithClient(t.api, t.dataDir, 'Eve');
+    await createGroup(t.api, ada, [bob]);
+    await t.api.put('/self', { token: ada.token, body: { name: 'Ada Lovelace' } });
+    for (const device of [ada, bob]) {
+      expect((await fetchNotifications(t.api, device)).map((n) => n.event)).toContainEqual(
+        expect.objectContaining({ type: 'user.update', user: expect.objectContaining({ name: 'Ada Lovelace', qualifiedId: { id: ada.id, domain: 'cairn.test' } }) }),
+      );
+    }
+    expect((await fetchNotifications(t.api, eve)).map((n) => n.event.type)).not.toContain('user.update');
   });
 
   it('gives each handle to one user only', async () => {
