@@ -95,7 +95,7 @@ export async function run(): Promise<readonly BenchResult[]> {
     const sodium = await loadSodium();
     const argon = await (async (): Promise<Timing> => {
       const start = process.hrtime.bigint();
-      wipeBackupKeys(sodium, deriveBackupKeys(sodium, PASSWORD, new Uint8Array(16), DEFAULT_BACKUP_KDF));
+      wipeBackupKeys(sodium, await deriveBackupKeys(sodium, PASSWORD, new Uint8Array(16), DEFAULT_BACKUP_KDF));
       return { medianUs: Number(process.hrtime.bigint() - start) / 1000 / MESSAGES, operations: 1 };
     })();
 

@@ -1,4 +1,5 @@
 import type { Sodium } from '../vault/sodium';
+import { deriveMasterKey } from './argon2Worker';
 
 /** Argon2 variant recorded in the header; 1 = argon2i v1.3 (libsodium `ALG_ARGON2I13`). */
 export const KDF_ARGON2I13 = 1;
@@ -11,8 +12,8 @@ export interface BackupKdfParams {
 /**
  * seed 002, "Local storage of backups": argon2i, 6 iterations, 134 MB of memory, random 16-byte
  * salt. 134 MB is read as 128 MiB (134 217 728 bytes). Measured here: ≈0.8–0.9 s and +140 MB
- * RSS per derivation. The database vault uses the same 128 MiB, so the WASM heap (which never
- * shrinks) grows no further for backups.
+ * RSS while it runs — in a short-lived worker, so the memory is returned afterwards
+ * (`argon2Worker.ts`).
  */
 export const DEFAULT_BACKUP_KDF: BackupKdfParams = { opsLimit: 6, memLimitBytes: 128 * 1024 * 1024 };
 
@@ -59,17 +60,11 @@ const CHECK_SUBKEY_ID = 2;
  * Password → Argon2i master key → two subkeys (libsodium `crypto_kdf`, BLAKE2b), so the
  * key-check value and the stream never share a key. The password is NFC-normalised so the same
  * text typed on another OS or keyboard layout still opens the backup. Slow by design (see
- * `DEFAULT_BACKUP_KDF`); synchronous, so run it where a pause of a second does not block a UI.
+ * `DEFAULT_BACKUP_KDF`); at the real cost it runs in a worker and can be cancelled
+ * (`argon2Worker.ts`).
  */
-export function deriveBackupKeys(sodium: Sodium, password: string, salt: Uint8Array, params: BackupKdfParams): BackupKeys {
-  const master = sodium.crypto_pwhash(
-    sodium.crypto_secretstream_xchacha20poly1305_KEYBYTES,
-    new TextEncoder().encode(password.normalize('NFC')),
-    salt,
-    params.opsLimit,
-    params.memLimitBytes,
-    sodium.crypto_pwhash_ALG_ARGON2I13,
-  );
+export async function deriveBackupKeys(sodium: Sodium, password: string, salt: Uint8Array, params: BackupKdfParams, signal?: AbortSignal): Promise<BackupKeys> {
+  const master = await deriveMasterKey(sodium, password, salt, params, signal);
   try {
     return {
       stream: sodium.crypto_kdf_derive_from_key(sodium.crypto_secretstream_xchacha20poly1305_KEYBYTES, STREAM_SUBKEY_ID, SUBKEY_CONTEXT, master),

@@ -109,7 +109,7 @@ async function writeBackup(
     report('deriving-key');
     const sodium = await loadSodium();
     const salt = sodium.randombytes_buf(SALT_BYTES);
-    const keys = deriveBackupKeys(sodium, protection.password, salt, kdf);
+    const keys = await deriveBackupKeys(sodium, protection.password, salt, kdf, signal);
     let sealer: ChunkSealer;
     try {
       sealer = new ChunkSealer(sodium, keys.stream, chunkSize);

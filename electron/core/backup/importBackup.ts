@@ -91,7 +91,7 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
       if (options.password === undefined || options.password.length === 0) throw new BackupFailure('backup-password-required');
       checkCancelled();
       report('deriving-key');
-      keys = deriveBackupKeys(sodium, options.password, header.salt, header.kdf);
+      keys = await deriveBackupKeys(sodium, options.password, header.salt, header.kdf, signal);
       if (!keyMatchesHeader(sodium, header, keys)) throw new BackupFailure('backup-wrong-password');
       checkCancelled();
       payloads = encryptedPayload(sodium, reader, header, keys);
