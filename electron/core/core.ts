@@ -27,7 +27,13 @@ export interface CoreOptions {
   readonly log?: Logger;
   /** How the profile's database key is kept (keychain by default, or a passphrase). */
   readonly store?: ProfileStoreOptions;
+  /** False: never use the OS keychain; the user's passcode is then the only way in. */
+  readonly useKeychain?: boolean;
 }
+
+const KEYCHAIN_OFF = async (): Promise<never> => {
+  throw new Error('the OS keychain is turned off for this profile');
+};
 
 export interface Core {
   readonly router: Router;
@@ -42,7 +48,9 @@ export interface Core {
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? createLogger('core');
   const events = new EventHub(log.child('events'));
-  const profile = new ProfileHandle(options.dataDir, options.store ?? {});
+  const storeOptions: ProfileStoreOptions =
+    options.useKeychain === false ? { ...options.store, keychain: { ...options.store?.keychain, load: KEYCHAIN_OFF } } : (options.store ?? {});
+  const profile = new ProfileHandle(options.dataDir, storeOptions);
   const account = new AccountService(profile, log.child('account'));
   const appLock = new AppLock({
     profile,
@@ -88,6 +96,7 @@ export function createCore(options: CoreOptions): Core {
       'appLock.lock': after(() => appLock.lock()),
       'appLock.unlock': after(({ passcode }) => appLock.unlock(passcode)),
       'appLock.forgetDevice': after(() => appLock.forgetDevice()),
+      'appLock.choosePasscode': after(({ passcode }) => appLock.choosePasscode(passcode)),
       'appLock.activity': () => {
         appLock.activity();
         return {};

@@ -93,6 +93,10 @@ export const en = {
   'settings.version': 'Version',
   'settings.server': 'Server',
   'settings.pin': 'Server key pin',
+  'nokeychain.title': 'Protect this computer with a passcode',
+  'nokeychain.explain':
+    'This computer has no system keychain that Cairn can use to keep the key to your messages. Choose a passcode instead: Cairn asks for it when it starts and when it locks. Nobody can reset it.',
+  'nokeychain.submit': 'Use this passcode and continue',
   'footer.version': 'Cairn {version} · protocol v{api}',
   'footer.e2ee': 'Messages are end-to-end encrypted',
 } as const;

@@ -51,7 +51,16 @@ class AccountState {
     this.error = undefined;
   }
 
+  /** Runs the last sign-in or registration again (after a passcode was chosen for a computer without a keychain). */
+  async retry(): Promise<void> {
+    const action = this.lastAction;
+    if (action) await this.run(action);
+  }
+
+  private lastAction: (() => Promise<Result<AccountStatus>>) | undefined;
+
   private async run(action: () => Promise<Result<AccountStatus>>): Promise<void> {
+    this.lastAction = action;
     this.busy = true;
     this.error = undefined;
     try {

@@ -57,6 +57,9 @@ class AppLockState {
   lockNow(): Promise<boolean> {
     return this.run(() => request('appLock.lock', {}));
   }
+  choosePasscode(passcode: string): Promise<boolean> {
+    return this.run(() => request('appLock.choosePasscode', { passcode }));
+  }
   forgetDevice(): Promise<boolean> {
     return this.run(() => request('appLock.forgetDevice', {}));
   }

@@ -109,4 +109,35 @@ describe('onboarding', () => {
     await expect.poll(() => page.getByTestId('signed-in-name').textContent()).toBe('Erin Stone');
     await client.close();
   });
+
+  it('asks for a passcode where the computer has no keychain, and keeps the key under it', async () => {
+    const client = await host.launch({
+      dataDir: path.join(root, 'nell'),
+      defaultServer: { url: server.url, pins: [server.pin] },
+      store: { kdf: { opsLimit: 1, memLimitBytes: 8 * 1024 * 1024 } },
+      useKeychain: false,
+    });
+    const { page } = client;
+    await connect(page);
+    await page.getByRole('tab', { name: 'Create account' }).click();
+    await page.getByLabel('Your name').fill('Nell Slate');
+    await page.getByLabel('E-mail address').fill('nell@example.test');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    await expect.poll(() => page.getByTestId('no-keychain').isVisible()).toBe(true);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await client.screenshot('onboarding-no-keychain-light');
+    await page.getByLabel('Passcode', { exact: true }).fill('Slate-Lock-77');
+    await page.getByLabel('Repeat the passcode').fill('Slate-Lock-77');
+    await page.getByRole('button', { name: 'Use this passcode and continue' }).click();
+
+    await expect.poll(() => page.getByRole('heading', { name: 'Check your e-mail' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await page.getByLabel('Code').fill(await mailedCode(path.join(root, 'server'), 'nell@example.test'));
+    await page.getByRole('button', { name: 'Verify and continue' }).click();
+    await expect.poll(() => page.getByTestId('signed-in-name').textContent()).toBe('Nell Slate');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect.poll(() => page.getByTestId('app-lock-status').textContent()).toBe('The app lock is on.');
+    await client.close();
+  });
 });

@@ -25,6 +25,8 @@ export interface LaunchOptions {
   readonly viewport?: { width: number; height: number };
   /** How the core keeps the profile's DB key; tests default to a passphrase with a fast KDF. */
   readonly store?: CoreHostOptions['store'];
+  /** False: the core never uses the OS keychain (as on a computer without one). */
+  readonly useKeychain?: boolean;
 }
 
 /** Tests keep the DB key under a passphrase with a cheap KDF: fast, and no keychain needed. */
@@ -94,6 +96,7 @@ async function launchClient(
     defaultServer: options.defaultServer ? { url: options.defaultServer.url, pins: [...options.defaultServer.pins] } : null,
     runtime: 'test host',
     store: options.store ?? TEST_PROFILE_STORE,
+    ...(options.useKeychain === undefined ? {} : { useKeychain: options.useKeychain }),
   };
   const worker = new Worker(coreWorker, { workerData });
   const context = await browser.newContext({

@@ -8,6 +8,8 @@ export const CoreHostOptionsSchema = z
     appVersion: z.string().min(1),
     defaultServer: ServerConfigSchema.nullable(),
     runtime: z.string().optional(),
+    /** False keeps the key out of the OS keychain altogether (admin policy; tests of that path). */
+    useKeychain: z.boolean().optional(),
     /** Where the database key is kept; absent means the OS keychain (the app's default). */
     store: z
       .object({

@@ -142,6 +142,11 @@ export const requests = {
   },
   'appLock.lock': { request: Empty, response: LockStateSchema },
   'appLock.unlock': { request: z.object({ passcode: PasscodeSchema }).strict(), response: LockStateSchema },
+  /**
+   * No keychain on this computer: before the profile exists, the user picks the passcode that
+   * will protect it (the app lock is then on from the start).
+   */
+  'appLock.choosePasscode': { request: z.object({ passcode: PasscodeSchema }).strict(), response: LockStateSchema },
   /** Forgotten passcode: erase this device's local data and start over signed out. */
   'appLock.forgetDevice': { request: Empty, response: LockStateSchema },
   /** The user did something; restarts the idle countdown. */

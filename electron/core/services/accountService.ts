@@ -63,6 +63,8 @@ export class AccountService {
   ) {}
 
   async status(): Promise<AccountStatus> {
+    // Before the first sign-in there is no profile: nothing to open, nothing to create yet.
+    if (!this.record && !(await this.profile.exists())) return { state: 'signed-out' };
     const record = await this.current();
     if (record) return signedIn(record);
     const { db } = await this.profile.store();

@@ -133,6 +133,19 @@ export class AppLock {
     return this.changed();
   }
 
+  /**
+   * For a computer without a keychain: the passcode that will wrap the key of the profile about
+   * to be created. Refused once a profile exists (then `enable` or `changePasscode` apply).
+   */
+  async choosePasscode(passcode: string): Promise<LockState> {
+    this.requireUnlocked();
+    if (!isStrongPasscode(passcode)) throw new CoreError('app-lock-weak-passcode');
+    const record = await readRecord(join(this.options.profile.profileDir, PROFILE_FILES.vaultRecord));
+    if (!record.ok || record.value !== undefined) throw new CoreError('app-lock-enabled', 'This profile already has its key protected.');
+    this.options.profile.setPassphrase(passcode);
+    return this.changed();
+  }
+
   async disable(passcode: string): Promise<LockState> {
     this.requireUnlocked();
     if (!this.enabled) throw new CoreError('app-lock-disabled');

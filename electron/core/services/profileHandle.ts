@@ -4,7 +4,10 @@
  * vault error code; nothing is created over an existing profile. While the app is locked the
  * store stays closed and every caller gets `app-locked`.
  */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ProfileStore, ProfileStoreOptions } from '../store/openProfileStore';
+import { PROFILE_FILES } from '../store/profileFiles';
 import { openProfileStore } from '../store/openProfileStore';
 import { CoreError } from '../ipc/errors';
 
@@ -23,6 +26,17 @@ export class ProfileHandle {
   /** Options that open this profile now, with the passcode the user last unlocked with. */
   get storeOptions(): ProfileStoreOptions {
     return { ...this.options, ...(this.passphrase !== undefined ? { passphrase: this.passphrase } : {}) };
+  }
+
+  /** Whether this profile has been created (its key recorded); false before the first sign-in. */
+  async exists(): Promise<boolean> {
+    if (this.opening) return true;
+    try {
+      await access(join(this.profileDir, PROFILE_FILES.vaultRecord));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   get isOpen(): boolean {
