@@ -3,6 +3,7 @@ import type { PasswordAlgorithm } from './auth/password';
 import type { AccessTokens } from './auth/tokens';
 import type { RateLimiter } from './http/rateLimit';
 import type { Mailer } from './mail/mailer';
+import type { AckBuffer } from './notifications/acks';
 import type { NotificationHub } from './notifications/hub';
 import type { Store } from './store/repositories';
 
@@ -28,6 +29,7 @@ export type ServerContext = Readonly<{
   mailer: Mailer;
   tokens: AccessTokens;
   hub: NotificationHub;
+  acks: AckBuffer;
   limiter: RateLimiter;
   log: FastifyBaseLogger;
   /** Injectable clock so tests can move time (expiry, retention) without sleeping. */

@@ -6,6 +6,8 @@ import type { ServerContext } from './context';
 /** Periodic clean-up: notifications past the 4-week retention, and expired assets. */
 export async function runMaintenance(context: ServerContext): Promise<void> {
   const now = context.now();
+  // Acks must be stored before pruning decides which queues missed notifications.
+  await context.acks.flush();
   const pruned = await context.store.notifications.prune(now - NOTIFICATION_RETENTION_MS);
   let assets = 0;
   for (let round = 0; round < 100; round += 1) {

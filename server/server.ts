@@ -18,6 +18,7 @@ import { OutboxMailer } from './mail/outboxMailer';
 import type { SmtpOptions } from './mail/smtpMailer';
 import { SmtpMailer } from './mail/smtpMailer';
 import { runMaintenance } from './maintenance';
+import { AckBuffer } from './notifications/acks';
 import { NotificationHub } from './notifications/hub';
 import { registerRoutes } from './routes';
 import { openSqliteStore } from './store/sqlite';
@@ -59,6 +60,7 @@ export type RunningServer = Readonly<{
 /** JSON bodies are small: the largest is an MLS commit bundle (3 × 1 MiB as base64). */
 const JSON_BODY_LIMIT = 4 * 1024 * 1024 + 64 * 1024;
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+const ACK_FLUSH_MS = 1000;
 
 /**
  * Starts the reference backend over HTTPS. Opens (and migrates) the database in `dataDir`,
@@ -119,6 +121,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     mailer,
     tokens: new AccessTokens(tokenKey),
     hub: new NotificationHub(),
+    acks: new AckBuffer(store.notifications, ACK_FLUSH_MS, (error: unknown) => app.log.error({ err: String(error) }, 'writing acks failed')),
     limiter: new RateLimiter({ ...DEFAULT_RATE_RULES, ...options.rateRules }, now),
     log: app.log,
     now,
@@ -141,6 +144,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
+  context.acks.start();
   const maintenance = (): Promise<void> => runMaintenance(context);
   const timer = setInterval(() => {
     maintenance().catch((error: unknown) => app.log.error({ err: String(error) }, 'maintenance failed'));
@@ -156,6 +160,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     close: async () => {
       clearInterval(timer);
       await app.close();
+      await context.acks.stop();
       await mailer.close();
       store.close();
     },

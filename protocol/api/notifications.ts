@@ -95,7 +95,7 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resync-required') }),
   z.object({ type: z.literal('caught-up'), lastId: z.number().int().nonnegative() }),
   z.object({ type: z.literal('client-removed') }),
-  /** Answer to `ping`; frames are handled in order, so earlier acks are stored by then. */
+  /** Answer to `ping`; frames are handled in order, so earlier acks are recorded by then. */
   z.object({ type: z.literal('pong') }),
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;

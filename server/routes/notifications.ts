@@ -18,7 +18,7 @@ export function registerNotificationRoutes(app: FastifyInstance, context: Server
   defineRoute(app, context, ROUTES.lastNotification, async ({ auth }) => done({ id: await store.notifications.last(ref(auth)) }));
 
   defineRoute(app, context, ROUTES.ackNotifications, async ({ auth, body }) => {
-    await store.notifications.ack(ref(auth), body.upTo);
+    context.acks.record(ref(auth), body.upTo);
     return done({});
   });
 

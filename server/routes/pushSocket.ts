@@ -107,9 +107,7 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, sin
     }
     switch (frame.data.type) {
       case 'ack':
-        context.store.notifications.ack(client, frame.data.upTo).catch((error: unknown) => {
-          context.log.error({ err: String(error) }, 'ack failed');
-        });
+        context.acks.record(client, frame.data.upTo);
         return;
       case 'ping':
         send({ type: 'pong' });

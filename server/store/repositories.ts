@@ -133,7 +133,8 @@ export interface NotificationRepository {
   enqueue(fanouts: readonly Fanout[], now: number): Promise<readonly Delivered[]>;
   page(client: ClientRef, since: number, size: number): Promise<NotificationPage>;
   last(client: ClientRef): Promise<number>;
-  ack(client: ClientRef, upTo: number): Promise<void>;
+  /** Records acknowledgements (only ever raising them), many in one transaction. */
+  ack(acks: readonly Readonly<{ client: ClientRef; upTo: number }>[]): Promise<void>;
   /** Deletes notifications older than the retention window; unacknowledged ones mark their queue for resync. */
   prune(olderThan: number): Promise<number>;
 }

@@ -35,9 +35,7 @@ export class SqliteAssetRepository implements AssetRepository {
 
   async create(asset: AssetRecord, conversation: string | undefined): Promise<void> {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO assets (key, owner, public, retention, size, token_hash, created_at, expires_at)
+      prepared(this.db, `INSERT INTO assets (key, owner, public, retention, size, token_hash, created_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(asset.key, asset.owner, asset.public ? 1 : 0, asset.retention, asset.size, asset.tokenHash, asset.createdAt, asset.expiresAt);

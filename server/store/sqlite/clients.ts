@@ -30,8 +30,7 @@ export class SqliteClientRepository implements ClientRepository {
       } else if (existing.filter((c) => c.type === 'permanent').length >= maxPermanent) {
         return { kind: 'too-many' };
       }
-      this.db
-        .prepare('INSERT INTO clients (user_id, id, type, class, model, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      prepared(this.db, 'INSERT INTO clients (user_id, id, type, class, model, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(client.userId, client.id, client.type, client.class, client.model, client.label, client.createdAt);
       this.insertPrekeys(client.userId, client.id, [lastPrekey, ...prekeys]);
       const delivered = insertFanout(this.db, fanout(client, replaced), now);
@@ -73,8 +72,7 @@ export class SqliteClientRepository implements ClientRepository {
     return this.db.transaction((): Prekey | undefined => {
       const row = parseRow(
         PrekeyRowSchema,
-        this.db
-          .prepare('SELECT id, key FROM prekeys WHERE user_id = ? AND client_id = ? ORDER BY (id = ?), id LIMIT 1')
+        prepared(this.db, 'SELECT id, key FROM prekeys WHERE user_id = ? AND client_id = ? ORDER BY (id = ?), id LIMIT 1')
           .get(userId, clientId, LAST_RESORT_PREKEY_ID),
       );
       if (row === undefined) return undefined;
@@ -87,8 +85,7 @@ export class SqliteClientRepository implements ClientRepository {
 
   private countSync(userId: string, clientId: string): number {
     return CountRowSchema.parse(
-      this.db
-        .prepare('SELECT count(*) AS n FROM prekeys WHERE user_id = ? AND client_id = ? AND id != ?')
+      prepared(this.db, 'SELECT count(*) AS n FROM prekeys WHERE user_id = ? AND client_id = ? AND id != ?')
         .get(userId, clientId, LAST_RESORT_PREKEY_ID),
     ).n;
   }

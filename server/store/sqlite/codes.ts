@@ -11,8 +11,7 @@ export class SqliteCodeRepository implements CodeRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
   async put(purpose: string, subject: string, codeHash: string, expiresAt: number, userId?: string): Promise<void> {
-    this.db
-      .prepare('INSERT OR REPLACE INTO codes (purpose, subject, code_hash, user_id, attempts, expires_at) VALUES (?, ?, ?, ?, 0, ?)')
+    prepared(this.db, 'INSERT OR REPLACE INTO codes (purpose, subject, code_hash, user_id, attempts, expires_at) VALUES (?, ?, ?, ?, 0, ?)')
       .run(purpose, subject, codeHash, userId ?? null, expiresAt);
   }
 

@@ -37,9 +37,7 @@ export class SqliteConversationRepository implements ConversationRepository {
         const found = existing ? this.load(existing.conv_id) : undefined;
         if (found) return { kind: 'exists' as const, conversation: found, delivered: [] };
       }
-      this.db
-        .prepare(
-          `INSERT INTO conversations (id, type, name, creator, group_id, epoch, cipher_suite, message_timer, group_info, one2one_key, created_at)
+      prepared(this.db, `INSERT INTO conversations (id, type, name, creator, group_id, epoch, cipher_suite, message_timer, group_info, one2one_key, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
@@ -88,8 +86,7 @@ export class SqliteConversationRepository implements ConversationRepository {
 
   async sharesAssetWith(assetKey: string, userId: string): Promise<boolean> {
     return (
-      this.db
-        .prepare('SELECT 1 FROM asset_shares s JOIN members m ON m.conv_id = s.conv_id WHERE s.asset_key = ? AND m.user_id = ? LIMIT 1')
+      prepared(this.db, 'SELECT 1 FROM asset_shares s JOIN members m ON m.conv_id = s.conv_id WHERE s.asset_key = ? AND m.user_id = ? LIMIT 1')
         .get(assetKey, userId) !== undefined
     );
   }
@@ -100,9 +97,7 @@ export class SqliteConversationRepository implements ConversationRepository {
     const members = parseRows(MemberRowSchema, prepared(this.db, 'SELECT user_id, role FROM members WHERE conv_id = ? ORDER BY user_id').all(id));
     const clients = parseRows(
       GroupClientRowSchema,
-      this.db
-        .prepare(
-          `SELECT g.user_id, g.client_id, (c.id IS NOT NULL) AS registered FROM group_clients g
+      prepared(this.db, `SELECT g.user_id, g.client_id, (c.id IS NOT NULL) AS registered FROM group_clients g
            LEFT JOIN clients c ON c.user_id = g.user_id AND c.id = g.client_id
            WHERE g.conv_id = ? ORDER BY g.user_id, g.client_id`,
         )

@@ -9,16 +9,12 @@ export class SqliteCookieRepository implements CookieRepository {
 
   async create(cookie: CookieRecord, maxPerKind: number): Promise<void> {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `DELETE FROM cookies WHERE id IN (
+      prepared(this.db, `DELETE FROM cookies WHERE id IN (
              SELECT id FROM cookies WHERE user_id = ? AND kind = ?
              ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
         )
         .run(cookie.userId, cookie.kind, maxPerKind - 1);
-      this.db
-        .prepare(
-          `INSERT INTO cookies (id, user_id, kind, label, client_id, connection, created_at, expires_at)
+      prepared(this.db, `INSERT INTO cookies (id, user_id, kind, label, client_id, connection, created_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(

@@ -21,8 +21,7 @@ export class SqliteKeyPackageRepository implements KeyPackageRepository {
 
   async count(userId: string, clientId: string, cipherSuite: number): Promise<number> {
     return CountRowSchema.parse(
-      this.db
-        .prepare('SELECT count(*) AS n FROM key_packages WHERE user_id = ? AND client_id = ? AND cipher_suite = ?')
+      prepared(this.db, 'SELECT count(*) AS n FROM key_packages WHERE user_id = ? AND client_id = ? AND cipher_suite = ?')
         .get(userId, clientId, cipherSuite),
     ).n;
   }
@@ -39,9 +38,7 @@ export class SqliteKeyPackageRepository implements KeyPackageRepository {
         if (except && except.userId === userId && except.clientId === clientId) continue;
         const row = parseRow(
           PackageRowSchema,
-          this.db
-            .prepare(
-              'SELECT seq, cipher_suite, data FROM key_packages WHERE user_id = ? AND client_id = ? AND cipher_suite = ? ORDER BY seq LIMIT 1',
+          prepared(this.db, 'SELECT seq, cipher_suite, data FROM key_packages WHERE user_id = ? AND client_id = ? AND cipher_suite = ? ORDER BY seq LIMIT 1',
             )
             .get(userId, clientId, cipherSuite),
         );

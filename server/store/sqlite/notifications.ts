@@ -26,9 +26,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
       );
       const rows = parseRows(
         QueueRowSchema,
-        this.db
-          .prepare(
-            `SELECT q.id, q.created_at, e.payload FROM queue q JOIN events e ON e.id = q.event_id
+        prepared(this.db, `SELECT q.id, q.created_at, e.payload FROM queue q JOIN events e ON e.id = q.event_id
              WHERE q.user_id = ? AND q.client_id = ? AND q.id > ? ORDER BY q.id LIMIT ?`,
           )
           .all(client.userId, client.clientId, since, size + 1),
@@ -54,22 +52,22 @@ export class SqliteNotificationRepository implements NotificationRepository {
     return row.id ?? 0;
   }
 
-  async ack(client: ClientRef, upTo: number): Promise<void> {
-    this.db
-      .prepare(
+  async ack(acks: readonly Readonly<{ client: ClientRef; upTo: number }>[]): Promise<void> {
+    this.db.transaction(() => {
+      const upsert = prepared(
+        this.db,
         `INSERT INTO queue_state (user_id, client_id, acked_up_to) VALUES (?, ?, ?)
          ON CONFLICT (user_id, client_id) DO UPDATE SET acked_up_to = max(acked_up_to, excluded.acked_up_to)`,
-      )
-      .run(client.userId, client.clientId, upTo);
+      );
+      for (const { client, upTo } of acks) upsert.run(client.userId, client.clientId, upTo);
+    })();
   }
 
   async prune(olderThan: number): Promise<number> {
     return this.db.transaction((): number => {
       const expired = parseRows(
         ExpiredRowSchema,
-        this.db
-          .prepare(
-            `SELECT q.user_id, q.client_id, max(q.id) AS max_id FROM queue q
+        prepared(this.db, `SELECT q.user_id, q.client_id, max(q.id) AS max_id FROM queue q
              LEFT JOIN queue_state s ON s.user_id = q.user_id AND s.client_id = q.client_id
              WHERE q.created_at < ? AND q.id > coalesce(s.acked_up_to, 0)
              GROUP BY q.user_id, q.client_id`,

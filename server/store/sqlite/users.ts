@@ -13,9 +13,7 @@ export class SqliteUserRepository implements UserRepository {
 
   async create(user: UserRecord): Promise<'created' | 'email-exists'> {
     try {
-      this.db
-        .prepare(
-          `INSERT INTO users (id, email, name, handle, accent_id, locale, picture, password_hash, second_factor, created_at)
+      prepared(this.db, `INSERT INTO users (id, email, name, handle, accent_id, locale, picture, password_hash, second_factor, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
@@ -49,9 +47,7 @@ export class SqliteUserRepository implements UserRepository {
     const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
     return parseRows(
       UserRowSchema,
-      this.db
-        .prepare(
-          `SELECT * FROM users WHERE handle LIKE ? ESCAPE '\\'
+      prepared(this.db, `SELECT * FROM users WHERE handle LIKE ? ESCAPE '\\'
            ORDER BY (handle = ?) DESC, length(handle), handle LIMIT ?`,
         )
         .all(`${escaped}%`, prefix, limit),
@@ -61,8 +57,7 @@ export class SqliteUserRepository implements UserRepository {
   async update(id: string, patch: ProfilePatch): Promise<void> {
     const current = await this.byId(id);
     if (!current) return;
-    this.db
-      .prepare('UPDATE users SET name = ?, accent_id = ?, locale = ?, picture = ? WHERE id = ?')
+    prepared(this.db, 'UPDATE users SET name = ?, accent_id = ?, locale = ?, picture = ? WHERE id = ?')
       .run(
         patch.name ?? current.name,
         patch.accentId ?? current.accentId,
