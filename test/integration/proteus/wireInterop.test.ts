@@ -264,6 +264,41 @@ describe('Proteus interop with Wire’s @wireapp/proteus', () => {
     }
   });
 
+  it('refuses a stale replayed last-resort prekey message that Wire’s library would accept and break on', async () => {
+    // Wire ↔ Wire, for contrast: the replay decrypts a second time and the session breaks.
+    const wireBob = new WireClient();
+    const wireAlice = new WireClient();
+    const wireAliceSession = Wire.session.Session.init_from_prekey(
+      wireAlice.identity,
+      Wire.keys.PreKeyBundle.deserialise(fromBase64(wireBob.addPrekey(65535).key)),
+    );
+    const wireFirst = wireSend(wireAliceSession, 'first');
+    const [wireBobSession] = await wireBob.receiveFirst(wireFirst);
+    // Cairn as Bob, with Wire as Alice.
+    const cairn = new CairnClient();
+    const alice = new WireClient();
+    const aliceSession = Wire.session.Session.init_from_prekey(
+      alice.identity,
+      Wire.keys.PreKeyBundle.deserialise(fromBase64(cairn.publish(value(proteus.generateLastResortPrekey())).key)),
+    );
+    const first = wireSend(aliceSession, 'first');
+    expect(cairn.receive(first)).toBe('first');
+    for (let turn = 0; turn < 7; turn++) {
+      await wireAlice.receive(wireAliceSession, wireSend(wireBobSession, `b${turn}`));
+      await wireBob.receive(wireBobSession, wireSend(wireAliceSession, `a${turn}`));
+      expect(await alice.receive(aliceSession, cairn.send(`b${turn}`))).toBe(`b${turn}`);
+      expect(cairn.receive(wireSend(aliceSession, `a${turn}`))).toBe(`a${turn}`);
+    }
+    expect(await wireBob.receive(wireBobSession, wireFirst)).toBe('first');
+    await expect(wireBob.receive(wireBobSession, wireSend(wireAliceSession, 'after'))).rejects.toBeInstanceOf(
+      Wire.errors.DecryptError.InvalidSignature,
+    );
+
+    const replay = proteus.decrypt({ identity: cairn.identity, session: cairn.session, envelope: first, loadPrekey: (id) => cairn.prekeys.get(id) });
+    expect(replay.ok ? 'ok' : replay.error.code).toBe('proteus-invalid-signature');
+    expect(cairn.receive(wireSend(aliceSession, 'after'))).toBe('after');
+  });
+
   it('both libraries draw the skipped-message line at 1000 and classify replays and tampering alike', async () => {
     const wire = new WireClient();
     const cairn = new CairnClient();

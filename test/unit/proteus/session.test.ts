@@ -143,6 +143,23 @@ describe('Proteus sessions', () => {
     expect(bob.receive('alice', second)).toEqual(ok('second'));
   });
 
+  it('refuses a replayed last-resort prekey message whose chain is gone, and the session keeps working', () => {
+    const alice = new TestDevice(proteus);
+    const bob = new TestDevice(proteus);
+    const lastResort = bob.publishOne(value(proteus.generateLastResortPrekey()));
+    alice.connect('bob', lastResort);
+    const first = alice.send('bob', 'first');
+    expect(bob.receive('alice', first)).toEqual(ok('first'));
+    // Seven DH turns: the chain of the first message is long gone (5 receive chains are kept).
+    for (let turn = 0; turn < 7; turn++) {
+      expect(alice.receive('bob', bob.send('alice', `b${turn}`))).toEqual(ok(`b${turn}`));
+      expect(bob.receive('alice', alice.send('bob', `a${turn}`))).toEqual(ok(`a${turn}`));
+    }
+    expect(errorCode(bob.receive('alice', first))).toBe('proteus-invalid-signature');
+    expect(bob.receive('alice', alice.send('bob', 'after the replay'))).toEqual(ok('after the replay'));
+    expect(alice.receive('bob', bob.send('alice', 'still in sync'))).toEqual(ok('still in sync'));
+  });
+
   it('rejects a message encrypted for another device', () => {
     const { alice, bob } = pair(proteus);
     const carol = pair(proteus).bob;

@@ -93,6 +93,7 @@ export type Decrypted = Readonly<{
  * Decrypts an envelope from the peer. With no session yet, only a PreKeyMessage can start one
  * (Wire `init_from_message`); with a session, a PreKeyMessage for an unknown session tag is the
  * peer's reset and adds a new current state, as long as the peer's identity is unchanged.
+ * Unlike Wire, a PreKeyMessage for a session tag we already hold never re-runs the handshake.
  */
 export function decryptWithSession(
   identity: IdentityKeyPair,
@@ -117,23 +118,17 @@ export function decryptWithSession(
       if (!bytesEqual(pkm.identityKey, session.remoteIdentity)) {
         throw new ProteusFailure('proteus-remote-identity-changed');
       }
-      let firstFailure: ProteusFailure;
       try {
         return { ...decryptCipher(session, envelope, pkm.message), consumedPrekeyId: null };
       } catch (error: unknown) {
-        // Wire: only a MAC failure or an unknown session tag means "this is a new session".
-        if (!(error instanceof ProteusFailure)) throw error;
-        if (error.code !== 'proteus-invalid-signature' && error.code !== 'proteus-session-not-found') throw error;
-        firstFailure = error;
+        // Only an unknown session tag means the peer started a new session (a reset). Wire's
+        // libraries also start over when a known tag fails its MAC check; then a replayed
+        // last-resort PreKeyMessage whose chain was already dropped decrypts a second time and
+        // overwrites the live state, breaking the session (seen with @wireapp/proteus 9.13.0
+        // and core-crypto 10.3.0). A PreKeyMessage for a tag we hold is never a reset.
+        if (!(error instanceof ProteusFailure) || error.code !== 'proteus-session-not-found') throw error;
       }
-      let state: SessionState;
-      try {
-        state = newStateFromPrekey(identity, pkm, lookup);
-      } catch (error: unknown) {
-        // A known session whose MAC check failed is tampering, not a reset: say so.
-        if (firstFailure.code === 'proteus-invalid-signature') throw firstFailure;
-        throw error;
-      }
+      const state = newStateFromPrekey(identity, pkm, lookup);
       const opened = openWithState(state, envelope, pkm.message);
       return {
         session: { ...insertState(session, pkm.message.sessionTag, opened.state), pendingPrekey: null },
