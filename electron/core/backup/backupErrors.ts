@@ -15,6 +15,8 @@ export const BACKUP_ERRORS = {
   'backup-other-user': 'This backup belongs to another account and can only be imported by the person who made it. Nothing was imported.',
   'backup-newer-version': 'This backup was made by a newer version of Cairn. Nothing was imported. Update Cairn and import it again.',
   'backup-not-a-backup': 'This file is not a Cairn backup. Nothing was imported. Choose the file that Cairn saved when you made the backup.',
+  'backup-unencrypted':
+    'This backup is not encrypted, so Cairn cannot check that it is unchanged and really yours. Nothing was imported. Import it only if you made it yourself and kept it safe.',
   'backup-cancelled': 'The backup was cancelled. Nothing was changed.',
   'backup-busy': 'The local database is in the middle of another change. Nothing was changed. Try again in a moment.',
   'backup-io': 'The backup file could not be read or written. Nothing was changed. Check that the location exists, that you may write there, and that the disk has free space.',

@@ -4,7 +4,7 @@ import type { Db } from '../store/migration';
 import { MIN_PASSPHRASE_LENGTH } from '../vault/passphraseVault';
 import { loadSodium } from '../vault/sodium';
 import { backupError, BackupFailure, failureResult } from './backupErrors';
-import { BACKUP_FORMAT_VERSION, encodeBackupHeader } from './backupHeader';
+import { BACKUP_FORMAT_VERSION, encodeBackupHeader, MAX_USER_ID_BYTES } from './backupHeader';
 import type { BackupKdfParams } from './backupKdf';
 import { backupKdfInBounds, DEFAULT_BACKUP_KDF, deriveBackupKeys, SALT_BYTES, wipeBackupKeys } from './backupKdf';
 import { BackupOutputFile } from './backupOutputFile';
@@ -51,7 +51,7 @@ const PAGE_ROWS = 1000;
 
 /**
  * Writes the conversation history (conversations, members, messages — never keys, MLS or
- * Proteus state) to one file: encrypted with a password by default (seed 002, "Local storage
+ * Proteus state, nor self-deleting messages) to one file: encrypted with a password by default (seed 002, "Local storage
  * of backups"), or as open JSON Lines when the user chose `none`. Streamed page by page, so
  * memory stays flat whatever the history's size; the target appears only when complete.
  *
@@ -61,7 +61,10 @@ const PAGE_ROWS = 1000;
 export async function exportBackup(options: ExportBackupOptions): Promise<Result<ExportSummary>> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const kdf = options.kdf ?? DEFAULT_BACKUP_KDF;
+  // Programming errors, not user errors: the core passes the profile's id and the defaults.
   if (!chunkSizeInBounds(chunkSize) || !backupKdfInBounds(kdf)) throw new RangeError('chunk size or KDF parameters out of bounds');
+  const userIdBytes = new TextEncoder().encode(options.userId).length;
+  if (userIdBytes === 0 || userIdBytes > MAX_USER_ID_BYTES) throw new RangeError('user id must be 1–256 bytes');
   const { protection } = options;
   if (protection.kind === 'password' && [...protection.password.normalize('NFC')].length < MIN_PASSPHRASE_LENGTH) {
     return backupError('backup-password-too-short');

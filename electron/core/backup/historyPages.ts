@@ -23,6 +23,12 @@ export interface HistoryPager {
   nextPage(limit: number): readonly string[] | undefined;
 }
 
+/**
+ * Self-deleting messages (a timer set by the sender) stay out of backups: the sender chose that
+ * they disappear, and a backup file would keep them for good. Wire's backups leave them out too.
+ */
+const NOT_SELF_DELETING = 'AND timer_ms IS NULL AND expires_at IS NULL';
+
 export function beginScope(db: Db): HistoryScope {
   const max: unknown = db.prepare('SELECT coalesce(max(seq), 0) FROM messages').pluck().get();
   return { conversationIds: new Set(), maxMessageSeq: typeof max === 'number' ? max : 0 };
@@ -37,7 +43,7 @@ export function countHistory(db: Db, scope: HistoryScope): number {
   return (
     count('SELECT count(*) FROM conversations') +
     count('SELECT count(*) FROM conversation_members') +
-    count('SELECT count(*) FROM messages WHERE seq <= ?', scope.maxMessageSeq)
+    count(`SELECT count(*) FROM messages WHERE seq <= ? ${NOT_SELF_DELETING}`, scope.maxMessageSeq)
   );
 }
 
@@ -102,7 +108,7 @@ export function messagePager(db: Db, scope: HistoryScope): HistoryPager {
          'content', CASE WHEN content IS NULL THEN NULL ELSE lower(hex(content)) END,
          'sentAt', sent_at, 'receivedAt', received_at, 'editedAt', edited_at, 'deletedAt', deleted_at,
          'timerMs', timer_ms, 'expiresAt', expires_at, 'status', status)
-       FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+       FROM messages WHERE seq > ? AND seq <= ? ${NOT_SELF_DELETING} ORDER BY seq LIMIT ?`,
     )
     .raw(true);
   let after = 0;

@@ -26,6 +26,12 @@ export interface ImportBackupOptions {
   readonly userId: string;
   /** Needed for an encrypted backup; ignored for the open format. */
   readonly password?: string;
+  /**
+   * The open format carries no authentication: anyone can write a file that claims to be the
+   * user's history. Importing one is the user's explicit choice, confirmed in the UI
+   * (`inspectBackup` tells beforehand); without it the import stops with `backup-unencrypted`.
+   */
+  readonly allowUnencrypted?: boolean;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
 }
@@ -51,7 +57,8 @@ export type ImportSummary = MergeCounts &
  *
  * Never throws for what a user can hit; codes: `backup-wrong-password`,
  * `backup-password-required`, `backup-corrupt`, `backup-truncated`, `backup-other-user`,
- * `backup-newer-version`, `backup-not-a-backup`, `backup-cancelled`, `backup-busy`, `backup-io`.
+ * `backup-newer-version`, `backup-not-a-backup`, `backup-unencrypted`, `backup-cancelled`,
+ * `backup-busy`, `backup-io`.
  */
 export async function importBackup(options: ImportBackupOptions): Promise<Result<ImportSummary>> {
   if (options.signal?.aborted) return backupError('backup-cancelled');
@@ -111,7 +118,10 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
       let start: BackupStartRecord | undefined;
       for await (const piece of payloads) {
         for (const line of splitter.push(piece.payload)) {
-          if (start === undefined) start = parseStart(line, sniffed, options.userId);
+          if (start === undefined) {
+            start = parseStart(line, sniffed, options.userId);
+            if (sniffed.kind === 'plain' && options.allowUnencrypted !== true) throw new BackupFailure('backup-unencrypted');
+          }
           else applyLine(merge, line);
           records++;
         }
@@ -123,7 +133,10 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
       }
       // An authenticated stream that ends mid-record was written wrongly; an open file was cut.
       const incomplete = sniffed.kind === 'encrypted' ? 'backup-corrupt' : 'backup-truncated';
-      if (splitter.finish() !== '' || start === undefined || !merge.complete) throw new BackupFailure(incomplete);
+      const rest = splitter.finish();
+      // A one-line file without its newline: still say what it is (not a backup, someone else's).
+      if (start === undefined && rest !== '') parseStart(rest, sniffed, options.userId);
+      if (rest !== '' || start === undefined || !merge.complete) throw new BackupFailure(incomplete);
       report('finishing');
       db.exec('COMMIT');
       return { ...merge.counts, encrypted: sniffed.kind === 'encrypted', createdAt: start.createdAt };

@@ -89,7 +89,7 @@ describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () =
 
   it('restores the unencrypted export identically too', async () => {
     const restored = freshStore('restored-plain');
-    const result = await importBackup({ db: restored.db, file: plainFile, userId: OWNER });
+    const result = await importBackup({ db: restored.db, file: plainFile, userId: OWNER, allowUnencrypted: true });
     expect(result).toMatchObject({ ok: true, value: { messagesAdded: MESSAGES } });
     expect(rowsMismatch(source.db, restored.db)).toEqual([]);
   });

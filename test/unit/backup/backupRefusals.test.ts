@@ -32,7 +32,7 @@ async function refusal(bytes: Uint8Array, options: { userId?: string; password?:
   const db = targetStore();
   const before = hashDatabase(db);
   const file = writeVariant(tempDir(), 'variant', bytes);
-  const result = await importBackup({ db, file, userId: options.userId ?? OWNER, password: options.password ?? PASSWORD });
+  const result = await importBackup({ db, file, userId: options.userId ?? OWNER, password: options.password ?? PASSWORD, allowUnencrypted: true });
   return { code: result.ok ? undefined : result.error.code, untouched: hashDatabase(db) === before && !db.inTransaction };
 }
 
@@ -122,7 +122,7 @@ describe('refusing a damaged or foreign backup, leaving the database untouched',
 
   it('refuses files that are not backups', async () => {
     const encode = (text: string) => new TextEncoder().encode(text);
-    for (const bytes of [new Uint8Array(0), encode('hello'), encode('{"name":"package.json"}\n'), new Uint8Array(5000).fill(0x89), encode('CAIRNBAK')]) {
+    for (const bytes of [new Uint8Array(0), encode('hello'), encode('{"name":"package.json"}\n'), encode('{"name":"no newline"}'), new Uint8Array(5000).fill(0x89), encode('CAIRNBAK')]) {
       const { code, untouched } = await refusal(bytes);
       expect(untouched).toBe(true);
       expect(code, new TextDecoder().decode(bytes.subarray(0, 20))).toBe(bytes.length === 8 ? 'backup-truncated' : 'backup-not-a-backup');

@@ -31,7 +31,7 @@ describe('backup round trip', () => {
     expect(hits).toBeGreaterThan(0);
   });
 
-  it('writes an unencrypted backup only when asked, as JSON Lines anyone can read, and imports it back', async () => {
+  it('writes an unencrypted backup only when asked, as JSON Lines anyone can read, and imports it back only when asked', async () => {
     const source = memoryStore();
     seedHistory(source, { conversations: 3, messages: 200 });
     const file = join(tempDir(), 'history.jsonl');
@@ -41,7 +41,10 @@ describe('backup round trip', () => {
     expect(lines.at(-1)).toEqual({ type: 'end', conversations: 3, members: expect.any(Number), messages: 200 });
     expect(lines.filter((l) => typeof l === 'object' && l !== null && 'type' in l && l.type === 'message')).toHaveLength(200);
     const restored = memoryStore();
-    expect(await importOrFail({ db: restored, file, userId: OWNER })).toMatchObject({ encrypted: false, messagesAdded: 200 });
+    const refused = await importBackup({ db: restored, file, userId: OWNER });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'backup-unencrypted' } });
+    expect(messageCount(restored)).toBe(0);
+    expect(await importOrFail({ db: restored, file, userId: OWNER, allowUnencrypted: true })).toMatchObject({ encrypted: false, messagesAdded: 200 });
     expect(historyRows(restored)).toEqual(historyRows(source));
   });
 
@@ -88,6 +91,20 @@ describe('backup round trip', () => {
     expect(messageCount(target)).toBe(100);
     expect(target.prepare('SELECT DISTINCT name FROM conversations').pluck().all()).toEqual(['Renamed']);
     expect(target.prepare('SELECT * FROM conversation_members ORDER BY 1, 2').all()).toEqual(members);
+  });
+
+  it('leaves self-deleting messages out of the backup, as their sender meant them to disappear', async () => {
+    const source = memoryStore();
+    seedHistory(source, { conversations: 2, messages: 200, selfDeleting: 0.3 });
+    const timed: unknown = source.prepare('SELECT count(*) FROM messages WHERE timer_ms IS NOT NULL').pluck().get();
+    expect(timed).toBeGreaterThan(20);
+    const file = join(tempDir(), 'history.jsonl');
+    await exportOrFail({ db: source, file, userId: OWNER, protection: { kind: 'none' } });
+    expect(readFileSync(file, 'utf8')).not.toContain('"timerMs":60000');
+    const restored = memoryStore();
+    await importOrFail({ db: restored, file, userId: OWNER, allowUnencrypted: true });
+    source.exec('DELETE FROM messages WHERE timer_ms IS NOT NULL');
+    expect(historyRows(restored)).toEqual(historyRows(source));
   });
 
   it('restores a message that was still pending as failed, so the restored device never sends it by itself', async () => {
@@ -199,7 +216,7 @@ describe('backup progress and cancellation', () => {
     await exportOrFail({ db: source, file, userId: OWNER, protection: { kind: 'none' } });
     const target = memoryStore();
     target.exec('BEGIN');
-    const result = await importBackup({ db: target, file, userId: OWNER });
+    const result = await importBackup({ db: target, file, userId: OWNER, allowUnencrypted: true });
     expect(result).toMatchObject({ ok: false, error: { code: 'backup-busy' } });
     expect(target.inTransaction).toBe(true);
     target.exec('ROLLBACK');
