@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       'turn-secret': { type: 'string' },
       'sft-url': { type: 'string', multiple: true },
       'password-hash': { type: 'string', default: 'scrypt' },
+      durability: { type: 'string', default: 'full' },
     },
   });
   if (values.data === undefined) {
@@ -37,8 +38,14 @@ async function main(): Promise<void> {
     process.stderr.write(`--password-hash must be scrypt or argon2id, not "${String(passwordAlgorithm)}"\n`);
     process.exit(2);
   }
+  const durability = values.durability;
+  if (durability !== 'full' && durability !== 'normal') {
+    process.stderr.write(`--durability must be full or normal, not "${String(durability)}"\n`);
+    process.exit(2);
+  }
   const started = await startServer({
     passwordAlgorithm,
+    durability,
     dataDir: values.data,
     host: values.host,
     port,

@@ -22,6 +22,7 @@ import { AckBuffer } from './notifications/acks';
 import { NotificationHub } from './notifications/hub';
 import { registerRoutes } from './routes';
 import { openSqliteStore } from './store/sqlite';
+import type { Durability } from './store/sqlite/database';
 import { loadTlsMaterial, TLS_CIPHERS } from './tls/certificate';
 import { DEFAULT_MAX_ASSET_BYTES, ROUTES } from '../protocol';
 
@@ -40,6 +41,8 @@ export type ServerOptions = Readonly<{
   callConfigTtlSeconds?: number;
   /** How new passwords are hashed; existing hashes of either kind keep working. */
   passwordAlgorithm?: PasswordAlgorithm;
+  /** `full` (default) fsyncs every commit; `normal` survives process crashes but not power loss. */
+  durability?: Durability;
   /** WebSocket ping interval (default 30 s). */
   heartbeatMs?: number;
   rateRules?: Partial<Record<RateBucket, RateRule>>;
@@ -73,7 +76,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   // Uploads cut off by a crash left partial files that no row points to.
   await rm(path.join(options.dataDir, 'assets', 'incoming'), { recursive: true, force: true });
-  const opened = openSqliteStore(path.join(options.dataDir, 'cairn.db'));
+  const opened = openSqliteStore(path.join(options.dataDir, 'cairn.db'), options.durability ?? 'full');
   if (!opened.ok) return opened;
   const store = opened.value;
   const tls = await loadTlsMaterial(options.dataDir, { keyFile: options.tlsKeyFile, certFile: options.tlsCertFile }, [

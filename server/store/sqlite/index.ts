@@ -6,15 +6,17 @@ import { SqliteClientRepository } from './clients';
 import { SqliteCodeRepository } from './codes';
 import { SqliteConversationRepository } from './conversations';
 import { SqliteCookieRepository } from './cookies';
+import type { Durability } from './database';
 import { openDatabase } from './database';
+import { MIGRATIONS } from '../migrations';
 import { SqliteKeyPackageRepository } from './keyPackages';
 import { SqliteNotificationRepository } from './notifications';
 import { SqliteSecretRepository } from './secrets';
 import { SqliteUserRepository } from './users';
 
 /** The embedded default store: one SQLite file (WAL) in the data folder. */
-export function openSqliteStore(file: string): Result<Store> {
-  const opened = openDatabase(file);
+export function openSqliteStore(file: string, durability: Durability = 'full'): Result<Store> {
+  const opened = openDatabase(file, MIGRATIONS, durability);
   if (!opened.ok) return opened;
   const db = opened.value;
   return ok({

@@ -17,10 +17,10 @@ describe('crash safety', () => {
     for (const step of cleanup.reverse()) await step();
   });
 
-  it('keeps every acknowledged write when the server is killed with SIGKILL mid-traffic', async () => {
+  it.each(['full', 'normal'])('keeps every acknowledged write when the server is killed with SIGKILL mid-traffic (durability %s)', async (durability) => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-crash-'));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const first: ChildServer = await spawnServer(dataDir);
+    const first: ChildServer = await spawnServer(dataDir, ['--durability', durability]);
     cleanup.push(async () => {
       first.child.kill('SIGKILL');
     });
@@ -65,7 +65,7 @@ describe('crash safety', () => {
     api.close();
     expect(acknowledged.length).toBeGreaterThanOrEqual(200);
 
-    const second = await spawnServer(dataDir);
+    const second = await spawnServer(dataDir, ['--durability', durability]);
     cleanup.push(async () => {
       second.child.kill('SIGKILL');
       await second.exited;
@@ -86,6 +86,6 @@ describe('crash safety', () => {
     const adaAgain = await refreshed(after, ada);
     const state = ConversationSchema.parse((await after.get(`/conversations/${group.qualifiedId.id}`, { token: adaAgain.token })).body);
     expect(state.epoch).toBe(1);
-    console.info(`SIGKILL after ${acknowledged.length} acknowledged messages and ${registered.length} registrations: none lost`);
+    console.info(`${durability}: SIGKILL after ${acknowledged.length} acknowledged messages and ${registered.length} registrations: none lost`);
   });
 });

@@ -5,8 +5,8 @@ import type { Readable } from 'node:stream';
 export type ChildServer = Readonly<{ url: string; pin: string; child: ChildProcessByStdio<null, Readable, Readable>; exited: Promise<number | null> }>;
 
 /** Runs `server/main.ts` as its own process, as `npm run server` does, and waits for its url and pin. */
-export function spawnServer(dataDir: string, timeoutMs = 30_000): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--data', dataDir, '--port', '0'], {
+export function spawnServer(dataDir: string, extraArgs: readonly string[] = [], timeoutMs = 30_000): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--data', dataDir, '--port', '0', ...extraArgs], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
