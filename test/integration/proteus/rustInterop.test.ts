@@ -92,4 +92,36 @@ describe('Proteus interop with Wire’s Rust Proteus (core-crypto)', () => {
     }
     expect(cairn.consumed).toEqual([]);
   });
+
+  it('refuses a stale replayed last-resort prekey message that Rust Proteus would accept and break on', async () => {
+    // Rust as Bob, for contrast: the replay decrypts a second time and the session breaks.
+    const rustBob = await rustClient();
+    const alice = new TestDevice(proteus);
+    const rustLastResort = await rustBob.transaction((ctx) => ctx.proteusLastResortPrekey());
+    alice.connect('rust', { id: 65535, key: Buffer.from(rustLastResort).toString('base64') });
+    const toRust = alice.send('rust', 'first');
+    await rustBob.transaction((ctx) => ctx.proteusSessionFromMessage('alice', toRust));
+
+    // Cairn as Bob, with Rust as Alice.
+    const rustAlice = await rustClient();
+    const bob = new TestDevice(proteus);
+    const lastResort = bob.publishOne(value(proteus.generateLastResortPrekey()));
+    await rustAlice.transaction((ctx) => ctx.proteusSessionFromPrekey('bob', new Uint8Array(Buffer.from(lastResort.key, 'base64'))));
+    const toUs = await rustAlice.transaction((ctx) => ctx.proteusEncrypt('bob', text('first')));
+    expect(bob.receive('rust', toUs)).toEqual(ok('first'));
+
+    for (let turn = 0; turn < 7; turn++) {
+      expect(alice.receive('rust', await rustBob.transaction((ctx) => ctx.proteusEncrypt('alice', text(`b${turn}`))))).toEqual(ok(`b${turn}`));
+      await rustBob.transaction((ctx) => ctx.proteusDecrypt('alice', alice.send('rust', `a${turn}`)));
+      const fromUs = bob.send('rust', `b${turn}`);
+      expect(read(await rustAlice.transaction((ctx) => ctx.proteusDecrypt('bob', fromUs)))).toBe(`b${turn}`);
+      expect(bob.receive('rust', await rustAlice.transaction((ctx) => ctx.proteusEncrypt('bob', text(`a${turn}`))))).toEqual(ok(`a${turn}`));
+    }
+    expect(read(await rustBob.transaction((ctx) => ctx.proteusDecrypt('alice', toRust)))).toBe('first');
+    const after = alice.send('rust', 'after');
+    await expect(rustBob.transaction((ctx) => ctx.proteusDecrypt('alice', after))).rejects.toThrow();
+
+    expect(bob.receive('rust', toUs)).toEqual({ ok: false, error: expect.objectContaining({ code: 'proteus-invalid-signature' }) });
+    expect(bob.receive('rust', await rustAlice.transaction((ctx) => ctx.proteusEncrypt('bob', text('after'))))).toEqual(ok('after'));
+  });
 });
