@@ -46,6 +46,7 @@ describe('Proteus with malformed input', () => {
     const next = prng(0x5eed);
     for (let i = 0; i < 400; i++) {
       const junk = randomBytes(next, next() % 300);
+      expectTypedFailure(proteus.inspectEnvelope(junk));
       for (const session of [bob.session('alice'), null]) {
         const loadPrekey = (id: number) => bob.prekeys.get(id);
         expectTypedFailure(proteus.decrypt({ identity: bob.identity, session, envelope: junk, loadPrekey }));

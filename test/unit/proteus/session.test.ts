@@ -240,8 +240,14 @@ describe('Proteus sessions', () => {
     const [claimed] = bob.publish(3, 1);
     if (claimed === undefined) throw new Error('no prekey');
     mallory.connect('bob', claimed);
-    expect(errorCode(bob.receive('alice', mallory.send('bob', 'I am alice')))).toBe('proteus-remote-identity-changed');
+    const envelope = mallory.send('bob', 'I am alice');
+    expect(errorCode(bob.receive('alice', envelope))).toBe('proteus-remote-identity-changed');
     expect(bob.prekeys.has(3)).toBe(true);
+    // The UI can show the new fingerprint before the user decides.
+    const summary = value(proteus.inspectEnvelope(envelope));
+    expect(summary.kind).toBe('prekey');
+    expect(proteus.fingerprint(summary.senderIdentity ?? new Uint8Array())).toBe(proteus.fingerprint(mallory.identity.keyPair.publicKey));
+    expect(summary.prekeyId).toBe(3);
   });
 
   it('reports a cipher message without a session as session-not-found', () => {

@@ -119,6 +119,26 @@ export function decodeMessage(bytes: Uint8Array): ProteusMessage {
   }
 }
 
+export type EnvelopeSummary = Readonly<{
+  kind: 'cipher' | 'prekey';
+  /** The sender's identity key, carried by prekey messages only. */
+  senderIdentity: Uint8Array | null;
+  prekeyId: number | null;
+}>;
+
+/** What an envelope says about itself, before any key is used (nothing here is authenticated). */
+export function summariseEnvelope(bytes: Uint8Array): EnvelopeSummary {
+  const { message } = decodeEnvelope(bytes);
+  switch (message.kind) {
+    case 'cipher':
+      return { kind: 'cipher', senderIdentity: null, prekeyId: null };
+    case 'prekey':
+      return { kind: 'prekey', senderIdentity: message.message.identityKey, prekeyId: message.message.prekeyId };
+    default:
+      return missingCase(message);
+  }
+}
+
 /** Parses an envelope from the network; every malformation is `proteus-invalid-message`. */
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
   const reader = CborReader.of(decodeCbor(bytes, CODE), CODE);

@@ -1,6 +1,8 @@
 import type { Prekey as ServerPrekey } from '../../../../protocol/api/clients';
 import type { IdentityKeyPair } from './identity';
 import { decodeIdentityKeyPair, encodeIdentityKeyPair, fingerprintOf, generateIdentityKeyPair } from './identity';
+import type { EnvelopeSummary } from './messageCodec';
+import { summariseEnvelope } from './messageCodec';
 import { fromServerPrekey, toServerPrekey } from './prekeyBundle';
 import type { Prekey, PrekeyRefillPlan } from './prekeys';
 import {
@@ -60,6 +62,12 @@ export type ProteusApi = Readonly<{
   sessionFromClaimedPrekey(identity: IdentityKeyPair, claimed: ServerPrekey): ProteusResult<Session>;
   encrypt(session: Session, plaintext: Uint8Array): ProteusResult<Encrypted>;
   decrypt(request: DecryptRequest): ProteusResult<Decrypted>;
+  /**
+   * Unauthenticated look at an envelope: its kind, and for a prekey message the sender's
+   * identity key and prekey id — e.g. to show the new fingerprint after
+   * `proteus-remote-identity-changed`, before the user accepts it.
+   */
+  inspectEnvelope(envelope: Uint8Array): ProteusResult<EnvelopeSummary>;
   encodeSession(session: Session): ProteusResult<Uint8Array>;
   decodeSession(identity: IdentityKeyPair, bytes: Uint8Array): ProteusResult<Session>;
 }>;
@@ -100,6 +108,7 @@ const api: ProteusApi = {
     ),
   encodeSession: (session) => guarded('proteus-invalid-state', () => encodeSession(session)),
   decodeSession: (identity, bytes) => guarded('proteus-invalid-state', () => decodeSession(identity, bytes)),
+  inspectEnvelope: (envelope) => guarded('proteus-invalid-message', () => summariseEnvelope(envelope)),
 };
 
 /** Loads libsodium (WASM) once; the returned functions are synchronous from then on. */
