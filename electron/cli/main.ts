@@ -25,6 +25,7 @@ Commands:
                                               sign in (a temporary device forgets its session on exit)
   logout                                      sign out this profile
   whoami                                      the signed-in account
+  devices                                     the account's devices, this one marked
 
 The profile's database key is kept in the OS keychain; where there is none, set
 CAIRN_DB_PASSPHRASE to a passphrase (at least 8 characters) that protects it instead.
@@ -152,6 +153,15 @@ async function main(args: ParsedArgs): Promise<void> {
       }
       const self = await call('account.self', {});
       print(out, { ...status, self }, `${self.name} <${self.email}> ${self.qualifiedId.id}@${self.qualifiedId.domain}`);
+      break;
+    }
+    case 'devices': {
+      const { devices } = await call('account.devices', {});
+      const lines = devices.map(
+        (d) =>
+          `${d.current ? '*' : ' '} ${d.id}  ${d.type.padEnd(9)}  ${(d.label ?? d.model ?? '').padEnd(24)}  ${d.registeredAt}${d.fingerprint ? `\n    fingerprint ${d.fingerprint.replace(/(.{8})/g, '$1 ').trim()}` : ''}`,
+      );
+      print(out, { devices }, lines.join('\n'));
       break;
     }
     default:

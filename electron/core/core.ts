@@ -85,6 +85,7 @@ export function createCore(options: CoreOptions): Core {
       'account.login': after((request) => account.login(request)),
       'account.logout': after(() => account.logout()),
       'account.self': after(() => account.self()),
+      'account.devices': after(() => account.devices()),
       'appLock.status': after(async () => {
         if (!appLock.state().locked) await appLock.refreshEnabled();
         return appLock.state();

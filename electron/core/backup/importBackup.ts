@@ -112,6 +112,7 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
     } catch {
       throw new BackupFailure('backup-busy');
     }
+    const restoreCache = widenPageCache(db);
     try {
       const merge = new HistoryMerge(db);
       const splitter = new LineSplitter();
@@ -143,10 +144,34 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       throw error;
+    } finally {
+      restoreCache();
     }
   } finally {
     if (keys !== undefined) wipeBackupKeys(sodium, keys);
   }
+}
+
+/** Page cache while an import runs, in KiB (SQLite's negative `cache_size` form). */
+const IMPORT_CACHE_KIB = 32 * 1024;
+
+/**
+ * A large import dirties index and full-text pages over and over; with SQLite's default 2 MiB
+ * cache each is spilled (encrypted, written to the WAL) many times. 32 MiB for the duration of
+ * the import measured 3.5–5.3 s instead of 8.6–9.2 s for 100 000 messages here. The previous
+ * size is put back afterwards, which frees the extra pages.
+ */
+function widenPageCache(db: Db): () => void {
+  const previous: unknown = db.pragma('cache_size', { simple: true });
+  const pageSize: unknown = db.pragma('page_size', { simple: true });
+  if (typeof previous !== 'number' || typeof pageSize !== 'number') return () => undefined;
+  // Negative sizes are KiB, positive ones pages. Only ever widen.
+  const previousKib = previous < 0 ? -previous : (previous * pageSize) / 1024;
+  if (previousKib >= IMPORT_CACHE_KIB) return () => undefined;
+  db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
+  return () => {
+    db.pragma(`cache_size = ${previous}`);
+  };
 }
 
 const versionProbe = z.looseObject({ type: z.literal('backup'), format: z.literal(BACKUP_FORMAT_NAME), version: z.number() });

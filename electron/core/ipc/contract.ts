@@ -65,10 +65,28 @@ export const AccountStatusSchema = z.discriminatedUnion('state', [
       server: ServerConfigSchema,
       user: z.object({ id: z.string(), domain: z.string(), email: z.string(), name: z.string() }).strict(),
       temporary: z.boolean(),
+      /** This device's client id at the server. */
+      clientId: z.string(),
     })
     .strict(),
 ]);
 export type AccountStatus = z.infer<typeof AccountStatusSchema>;
+
+export const DeviceSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(['permanent', 'temporary']),
+    class: z.string(),
+    model: z.string().nullable(),
+    label: z.string().nullable(),
+    registeredAt: z.string(),
+    /** True for the computer this app runs on. */
+    current: z.boolean(),
+    /** Proteus identity fingerprint; known here for this device only (others: when a session exists). */
+    fingerprint: z.string().nullable(),
+  })
+  .strict();
+export type Device = z.infer<typeof DeviceSchema>;
 
 export const LockStateSchema = z
   .object({
@@ -127,6 +145,8 @@ export const requests = {
   },
   'account.logout': { request: Empty, response: AccountStatusSchema },
   'account.self': { request: Empty, response: SelfUserSchema },
+  /** The account's devices, this one marked, newest first. */
+  'account.devices': { request: Empty, response: z.object({ devices: z.array(DeviceSchema) }).strict() },
   'appLock.status': { request: Empty, response: LockStateSchema },
   /** Turns the lock on: the DB key moves from the keychain to a passcode-wrapped file. */
   'appLock.enable': { request: z.object({ passcode: PasscodeSchema }).strict(), response: LockStateSchema },

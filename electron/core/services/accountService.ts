@@ -6,13 +6,16 @@
  */
 import { z } from 'zod';
 import type { SelfUser } from '../../../protocol/api/users';
-import type { AccountStatus, ServerConfig } from '../ipc/contract';
+import type { AccountStatus, Device, ServerConfig } from '../ipc/contract';
 import { ServerConfigSchema } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import { ApiClient } from '../net/apiClient';
 import { Session } from '../net/session';
 import { deleteKv, readKv, writeKv } from '../store/kv';
+import type { Db } from '../store/migration';
+import type { DeviceOwner } from './deviceRegistration';
+import { forgetDevice, ownFingerprint, registerDevice, storedDevice, storedDeviceOwner } from './deviceRegistration';
 import type { ProfileHandle } from './profileHandle';
 
 const AccountRecordSchema = z.object({
@@ -22,6 +25,8 @@ const AccountRecordSchema = z.object({
   email: z.string(),
   name: z.string(),
   temporary: z.boolean(),
+  /** This device's client id at the server. */
+  clientId: z.string(),
   /** Present only for permanent devices. */
   cookie: z.string().optional(),
 });
@@ -105,8 +110,9 @@ export class AccountService {
     });
     client.session.setToken(access.accessToken, access.expiresIn);
     const self = await client.call('getSelf', {});
+    const adopted = await this.adopt(client, pending.server, self, pending.temporary, pending.password);
     deleteKv(db, 'profile', 'pendingRegistration');
-    return this.adopt(client, pending.server, self, pending.temporary);
+    return adopted;
   }
 
   async login(signIn: SignIn): Promise<AccountStatus> {
@@ -123,7 +129,7 @@ export class AccountService {
       });
       client.session.setToken(access.accessToken, access.expiresIn);
       const self = await client.call('getSelf', {});
-      return this.adopt(client, signIn.server, self, signIn.temporary);
+      return await this.adopt(client, signIn.server, self, signIn.temporary, signIn.password);
     } catch (error) {
       client.close();
       throw error;
@@ -150,6 +156,27 @@ export class AccountService {
     return this.apiClient(record).call('getSelf', {});
   }
 
+  async devices(): Promise<{ devices: Device[] }> {
+    const record = await this.current();
+    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    const { db } = await this.profile.store();
+    const own = await ownFingerprint(db);
+    const { clients } = await this.apiClient(record).call('listClients', {});
+    const devices = clients
+      .map((c) => ({
+        id: c.id,
+        type: c.type,
+        class: c.class,
+        model: c.model,
+        label: c.label,
+        registeredAt: c.time,
+        current: c.id === record.clientId,
+        fingerprint: c.id === record.clientId ? own : null,
+      }))
+      .sort((a, b) => Number(b.current) - Number(a.current) || b.registeredAt.localeCompare(a.registeredAt));
+    return { devices };
+  }
+
   close(): void {
     this.client?.close();
     this.client = undefined;
@@ -162,9 +189,29 @@ export class AccountService {
     this.sessionCookie = undefined;
   }
 
-  private async adopt(client: ApiClient, server: ServerConfig, self: SelfUser, temporary: boolean): Promise<AccountStatus> {
+  /**
+   * Makes the signed-in session this profile's: registers this computer as a device (or reuses
+   * the device this profile registered before for the same user) and stores the record. If the
+   * device cannot be registered (too many devices, say), the new cookie is revoked again.
+   */
+  private async adopt(
+    client: ApiClient,
+    server: ServerConfig,
+    self: SelfUser,
+    temporary: boolean,
+    password: string,
+  ): Promise<AccountStatus> {
     const cookie = client.session.userCookie;
     if (!cookie) throw new CoreError('server-bad-response', 'The server did not issue a session cookie.');
+    const { db } = await this.profile.store();
+    const owner = { userId: self.qualifiedId.id, domain: self.qualifiedId.domain, password, temporary };
+    let clientId: string;
+    try {
+      clientId = await this.deviceFor(client, db, owner);
+    } catch (error) {
+      await client.call('logout', {}).catch(() => undefined);
+      throw error;
+    }
     const record: AccountRecord = {
       server,
       userId: self.qualifiedId.id,
@@ -172,15 +219,32 @@ export class AccountService {
       email: self.email,
       name: self.name,
       temporary,
+      clientId,
       ...(temporary ? {} : { cookie }),
     };
-    const { db } = await this.profile.store();
     writeKv(db, 'profile', 'account', record);
     this.record = record;
     this.sessionCookie = temporary ? cookie : undefined;
     this.client?.close();
     this.client = client;
     return signedIn(record);
+  }
+
+  /** This profile's device for `owner`: the stored one if it is theirs and still known to the server, else a new one. */
+  private async deviceFor(client: ApiClient, db: Db, owner: DeviceOwner): Promise<string> {
+    const stored = storedDevice(db);
+    if (stored && storedDeviceOwner(db) === owner.userId && !owner.temporary && !stored.temporary) {
+      const { clients } = await client.call('listClients', {});
+      if (clients.some((c) => c.id === stored.clientId)) {
+        client.session.clientId = stored.clientId;
+        client.session.dropToken();
+        return stored.clientId;
+      }
+    }
+    if (stored) forgetDevice(db);
+    const device = await registerDevice(client, db, owner);
+    this.log.info('registered this device', { clientId: device.clientId });
+    return device.clientId;
   }
 
   private async forget(): Promise<void> {
@@ -211,7 +275,10 @@ export class AccountService {
   }
 
   private apiClient(record: AccountRecord): ApiClient {
-    this.client ??= this.clientFor(record.server, record.cookie ?? this.sessionCookie);
+    if (!this.client) {
+      this.client = this.clientFor(record.server, record.cookie ?? this.sessionCookie);
+      this.client.session.clientId = record.clientId;
+    }
     return this.client;
   }
 
@@ -241,5 +308,6 @@ function signedIn(record: AccountRecord): AccountStatus {
     server: record.server,
     user: { id: record.userId, domain: record.domain, email: record.email, name: record.name },
     temporary: record.temporary,
+    clientId: record.clientId,
   };
 }

@@ -8,6 +8,7 @@ import { silentLogger } from '../../../electron/core/log';
 import type { RunningServer } from '../../../server/server';
 import { startServer } from '../../../server/server';
 import { mailedCode as mailedCodeIn } from '../../support/outbox';
+import { apiClient } from '../../support/serverAccounts';
 
 const PASSWORD = 'Correct-Horse-9';
 const MODEST_KDF = { opsLimit: 1, memLimitBytes: 8 * 1024 * 1024 };
@@ -66,6 +67,16 @@ describe('account lifecycle through the core', () => {
     expect(activated).toMatchObject({ ok: true, value: { state: 'signed-in', user: { email, name: 'Alice' }, temporary: false } });
     expect(await alice.router.request('account.self', {})).toMatchObject({ ok: true, value: { email, name: 'Alice' } });
 
+    // This computer is now a registered device, with 100 prekeys and 100 MLS key packages at the server.
+    const clientId = activated.ok && activated.value.state === 'signed-in' ? activated.value.clientId : '';
+    const devices = await alice.router.request('account.devices', {});
+    expect(devices).toMatchObject({ ok: true, value: { devices: [{ id: clientId, current: true, type: 'permanent' }] } });
+    if (devices.ok) expect(devices.value.devices[0]?.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    const probe = apiClient(server);
+    const access = await probe.call('login', { body: { email, password: PASSWORD } });
+    probe.session.setToken(access.accessToken, access.expiresIn);
+    expect(await probe.call('countPrekeys', { params: { client: clientId } })).toEqual({ count: 100 });
+
     // A permanent device keeps its cookie in the encrypted store: a restart stays signed in,
     // and the first request refreshes the access token from that cookie.
     await alice.close();
@@ -79,7 +90,8 @@ describe('account lifecycle through the core', () => {
     const badPassword = await alice.router.request('account.login', { server: serverConfig, email, password: 'Wrong-Pass-1' });
     expect(badPassword).toMatchObject({ ok: false, error: { code: 'invalid-credentials' } });
     const back = await alice.router.request('account.login', { server: serverConfig, email, password: PASSWORD });
-    expect(back).toMatchObject({ ok: true, value: { state: 'signed-in', user: { email } } });
+    // Signing in again on the same computer keeps the same device (and its keys).
+    expect(back).toMatchObject({ ok: true, value: { state: 'signed-in', user: { email }, clientId } });
     await alice.close();
   });
 

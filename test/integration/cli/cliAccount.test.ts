@@ -60,6 +60,12 @@ describe('CLI account commands', () => {
     const whoami = await cli(['whoami', '--json']);
     expect(whoami.code).toBe(0);
     expect(JSON.parse(whoami.stdout)).toMatchObject({ state: 'signed-in', self: { email, name: 'Dana' } });
+
+    const devices = await cli(['devices', '--json']);
+    expect(devices.code).toBe(0);
+    const listed = JSON.parse(devices.stdout) as { devices: Array<{ current: boolean; fingerprint: string | null }> };
+    expect(listed.devices).toHaveLength(1);
+    expect(listed.devices[0]).toMatchObject({ current: true, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it('prints errors to stderr with their code and exits non-zero', async () => {

@@ -1,5 +1,6 @@
 import type { Migration } from '../migration';
 import { migration0001 } from './0001-initial';
+import { migration0002 } from './0002-device-keys';
 
 /** Every schema step in order. Append new files here; never edit or reorder landed ones. */
-export const MIGRATIONS: readonly Migration[] = [migration0001];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
