@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportBackup } from '../../../electron/core/backup/exportBackup';
@@ -220,5 +220,24 @@ describe('backup progress and cancellation', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'backup-busy' } });
     expect(target.inTransaction).toBe(true);
     target.exec('ROLLBACK');
+  });
+});
+
+describe('backup import and the connection', () => {
+  it('puts the page cache size back after an import, whether it succeeded or failed', async () => {
+    const source = memoryStore();
+    seedHistory(source, { conversations: 1, messages: 20 });
+    const file = join(tempDir(), 'history.cairnbackup');
+    await exportOrFail({ db: source, file, userId: OWNER });
+    const target = memoryStore();
+    target.pragma('cache_size = -2000');
+    await importOrFail({ db: target, file, userId: OWNER, password: PASSWORD });
+    expect(target.pragma('cache_size', { simple: true })).toBe(-2000);
+    const wrong = await importBackup({ db: target, file, userId: OWNER, password: 'wrong password!' });
+    expect(wrong.ok).toBe(false);
+    const cut = join(tempDir(), 'cut');
+    writeFileSync(cut, readFileSync(file).subarray(0, 300));
+    expect((await importBackup({ db: target, file: cut, userId: OWNER, password: PASSWORD })).ok).toBe(false);
+    expect(target.pragma('cache_size', { simple: true })).toBe(-2000);
   });
 });
