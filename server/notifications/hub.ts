@@ -3,7 +3,8 @@ import type { ClientRef, Delivered } from '../store/records';
 
 /** Something that wants a client's notifications as they are stored: an open WebSocket. */
 export interface Subscriber {
-  push(notification: Notification): void;
+  /** `eventJson` is `notification.event` already serialized, shared by every target of a fan-out. */
+  push(notification: Notification, eventJson: string): void;
   /** The client was deleted: tell it and disconnect. */
   removed(): void;
 }
@@ -31,8 +32,8 @@ export class NotificationHub {
   }
 
   deliver(delivered: readonly Delivered[]): void {
-    for (const { target, notification } of delivered) {
-      for (const subscriber of this.subscribers.get(keyOf(target)) ?? []) subscriber.push(notification);
+    for (const { target, notification, eventJson } of delivered) {
+      for (const subscriber of this.subscribers.get(keyOf(target)) ?? []) subscriber.push(notification, eventJson);
     }
   }
 

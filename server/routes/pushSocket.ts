@@ -56,17 +56,21 @@ export function registerPushSocket(app: FastifyInstance, context: ServerContext)
 function serve(socket: WebSocket, context: ServerContext, client: ClientRef, since: number | undefined): void {
   let replayedUpTo = since ?? 0;
   let replaying = since !== undefined;
-  const held: Notification[] = [];
-  const send = (frame: ServerFrame): void => {
+  const held: Array<{ notification: Notification; eventJson: string }> = [];
+  const sendText = (text: string): void => {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       socket.close(1013, 'too slow; catch up with GET /notifications');
       return;
     }
-    socket.send(JSON.stringify(frame));
+    socket.send(text);
   };
-  const pushLive = (notification: Notification): void => {
-    if (notification.id > replayedUpTo) send({ type: 'notification', notification });
+  const send = (frame: ServerFrame): void => sendText(JSON.stringify(frame));
+  // The same bytes JSON.stringify would give for { type: 'notification', notification }, with the
+  // event serialized once per fan-out instead of once per device.
+  const pushLive = (notification: Notification, eventJson: string): void => {
+    if (notification.id <= replayedUpTo) return;
+    sendText(`{"type":"notification","notification":{"id":${notification.id},"time":${JSON.stringify(notification.time)},"event":${eventJson}}}`);
   };
   // Dead peers (lost network, sleeping laptop) are found by WebSocket pings: no pong by the next
   // beat and the socket is dropped, so the hub does not buffer for a device that is gone.
@@ -85,7 +89,7 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, sin
   heartbeat.unref();
   socket.on('close', () => clearInterval(heartbeat));
   const unsubscribe = context.hub.subscribe(client, {
-    push: (notification) => (replaying ? held.push(notification) : pushLive(notification)),
+    push: (notification, eventJson) => (replaying ? held.push({ notification, eventJson }) : pushLive(notification, eventJson)),
     removed: () => {
       send({ type: 'client-removed' });
       socket.close(4403, 'client removed');
@@ -128,7 +132,7 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, sin
     replaying = false;
     const lastId = replayedUpTo;
     send({ type: 'caught-up', lastId });
-    for (const notification of held.splice(0)) pushLive(notification);
+    for (const { notification, eventJson } of held.splice(0)) pushLive(notification, eventJson);
   };
   replay().catch((error: unknown) => {
     context.log.error({ err: String(error) }, 'replay failed');

@@ -73,7 +73,8 @@ export type Fanout = Readonly<{
   event: NotificationEvent;
 }>;
 
-export type Delivered = Readonly<{ target: ClientRef; notification: Notification }>;
+/** A stored notification for one client; `eventJson` is the event serialized once for all targets. */
+export type Delivered = Readonly<{ target: ClientRef; notification: Notification; eventJson: string }>;
 
 export type NotificationPage = Readonly<{
   notifications: readonly Notification[];

@@ -37,12 +37,13 @@ export function insertFanout(db: SqliteDatabase, fanouts: readonly Fanout[], now
     }
     if (fanout.except) targets.delete(`${fanout.except.userId}/${fanout.except.clientId}`);
     if (targets.size === 0) continue;
-    const eventId = Number(prepared(db, 'INSERT INTO events (payload, created_at) VALUES (?, ?)').run(JSON.stringify(fanout.event), now).lastInsertRowid);
+    const eventJson = JSON.stringify(fanout.event);
+    const eventId = Number(prepared(db, 'INSERT INTO events (payload, created_at) VALUES (?, ?)').run(eventJson, now).lastInsertRowid);
     const list = JSON.stringify([...targets.values()].map((target) => [target.userId, target.clientId]));
     const rows = parseRows(InsertedRowSchema, prepared(db, INSERT_QUEUE).all(eventId, now, list));
     for (const row of rows) {
       const notification: Notification = { id: row.id, time, event: fanout.event };
-      delivered.push({ target: { userId: row.user_id, clientId: row.client_id }, notification });
+      delivered.push({ target: { userId: row.user_id, clientId: row.client_id }, notification, eventJson });
     }
   }
   delivered.sort((a, b) => a.notification.id - b.notification.id);
