@@ -244,6 +244,13 @@ describe('Proteus interop with Wire’s @wireapp/proteus', () => {
     expect(cairn.receive(wireSend(resetSession, 'after reset'))).toBe('after reset');
     expect(cairn.consumed).toEqual([10, 11]);
     expect(await wire.receive(resetSession, cairn.send('reply to the new session'))).toBe('reply to the new session');
+
+    // A session holding two states (before and after the reset) is stored byte-compatibly too.
+    if (cairn.session === null) throw new Error('no session');
+    expect(cairn.session.states).toHaveLength(2);
+    const stored = value(proteus.encodeSession(cairn.session));
+    const asWire = Wire.keys.IdentityKeyPair.deserialise(value(proteus.encodeIdentity(cairn.identity)).slice().buffer);
+    expect(new Uint8Array(Wire.session.Session.deserialise(asWire, stored.slice().buffer).serialise())).toEqual(stored);
   });
 
   it('converges with Wire when both start a session to each other at the same time', async () => {
