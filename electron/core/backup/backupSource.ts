@@ -6,6 +6,9 @@ import { ChunkOpener } from './chunkCipher';
 import type { BackupFileReader } from './backupFileReader';
 import type { BackupKeys } from './backupKdf';
 
+/** A piece of payload and the file offset reading has reached (for progress). */
+export type PayloadPiece = Readonly<{ payload: Uint8Array; position: number }>;
+
 /** What the first bytes say the file is. */
 export type SniffedBackup =
   | Readonly<{ kind: 'encrypted'; header: BackupHeader }>
@@ -45,7 +48,7 @@ export async function* encryptedPayload(
   reader: BackupFileReader,
   header: BackupHeader,
   keys: BackupKeys,
-): AsyncGenerator<Readonly<{ payload: Uint8Array; position: number }>> {
+): AsyncGenerator<PayloadPiece> {
   const opener = new ChunkOpener(sodium, keys.stream, header.streamHeader, header.bytes, header.chunkSize);
   const sealedSize = ChunkOpener.sealedSize(sodium, header.chunkSize);
   let position = header.bytes.length;
@@ -66,7 +69,7 @@ export async function* encryptedPayload(
 export async function* plainPayload(
   reader: BackupFileReader,
   pieceSize: number,
-): AsyncGenerator<Readonly<{ payload: Uint8Array; position: number }>> {
+): AsyncGenerator<PayloadPiece> {
   for (let position = 0; position < reader.size; ) {
     const payload = await reader.read(position, pieceSize);
     if (payload.length === 0) return;

@@ -11,7 +11,7 @@ import { deriveBackupKeys, wipeBackupKeys } from './backupKdf';
 import type { BackupStage, ProgressListener } from './backupProgress';
 import type { BackupStartRecord } from './backupRecords';
 import { BACKUP_FORMAT_NAME, backupRecord, backupStartRecord } from './backupRecords';
-import type { SniffedBackup } from './backupSource';
+import type { PayloadPiece, SniffedBackup } from './backupSource';
 import { encryptedPayload, keyMatchesHeader, plainPayload, sniffBackup } from './backupSource';
 import { DEFAULT_CHUNK_SIZE } from './chunkFraming';
 import type { MergeCounts } from './historyMerge';
@@ -90,7 +90,7 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
   let keys: BackupKeys | undefined;
   const sodium = await loadSodium();
   try {
-    let payloads;
+    let payloads: AsyncGenerator<PayloadPiece>;
     if (sniffed.kind === 'encrypted') {
       const { header } = sniffed;
       // seed 002: only the user who made a backup may import it — checked before the slow KDF.
@@ -122,8 +122,9 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
           if (start === undefined) {
             start = parseStart(line, sniffed, options.userId);
             if (sniffed.kind === 'plain' && options.allowUnencrypted !== true) throw new BackupFailure('backup-unencrypted');
+          } else {
+            applyLine(merge, line);
           }
-          else applyLine(merge, line);
           records++;
         }
         bytes = piece.position;
