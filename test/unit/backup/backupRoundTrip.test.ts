@@ -31,6 +31,45 @@ describe('backup round trip', () => {
     expect(hits).toBeGreaterThan(0);
   });
 
+  it('pages through more conversations and members than one read returns', async () => {
+    const source = memoryStore();
+    seedHistory(source, { conversations: 1500, messages: 300 });
+    const members: unknown = source.prepare('SELECT count(*) FROM conversation_members').pluck().get();
+    expect(members).toBeGreaterThan(3000);
+    const file = join(tempDir(), 'history.cairnbackup');
+    await exportOrFail({ db: source, file, userId: OWNER });
+    const restored = memoryStore();
+    expect(await importOrFail({ db: restored, file, userId: OWNER, password: PASSWORD })).toMatchObject({ conversationsAdded: 1500, membersAdded: members });
+    expect(historyRows(restored)).toEqual(historyRows(source));
+  });
+
+  it('stays importable when messages and conversations arrive while the export runs', async () => {
+    const source = memoryStore();
+    seedHistory(source, { conversations: 3, messages: 3000 });
+    const before = historyRows(source);
+    const file = join(tempDir(), 'history.cairnbackup');
+    let arrivals = 0;
+    await exportOrFail({
+      db: source, file, userId: OWNER, chunkSize: 4096,
+      onProgress: (p) => {
+        if (p.stage !== 'copying' || arrivals >= 20) return;
+        // The receive pipeline runs between pages: a new conversation with a message, and a
+        // message in a known conversation.
+        arrivals++;
+        source.prepare(`INSERT INTO conversations (id, kind, protocol, created_at, last_activity_at) VALUES (?, 'group', 'mls', 1, 1)`).run(`new-${arrivals}`);
+        for (const conversation of [`new-${arrivals}`, 'c0-0000-4000-8000-000000000000@cairn.test']) {
+          source.prepare(`INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, sent_at, received_at, status)
+            VALUES (?, ?, 'u@cairn.test', 'c', 'text', 'late', 1, 1, 'received')`).run(`late-${arrivals}`, conversation);
+        }
+      },
+    });
+    expect(arrivals).toBe(20);
+    const restored = memoryStore();
+    await importOrFail({ db: restored, file, userId: OWNER, password: PASSWORD });
+    // Exactly the history as it was when the export began.
+    expect(historyRows(restored)).toEqual(before);
+  });
+
   it('writes an unencrypted backup only when asked, as JSON Lines anyone can read, and imports it back only when asked', async () => {
     const source = memoryStore();
     seedHistory(source, { conversations: 3, messages: 200 });
