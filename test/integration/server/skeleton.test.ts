@@ -51,6 +51,8 @@ describe('server skeleton', () => {
     expect(cipher.version).toBe('TLSv1.2');
     expect(cipher.name).toMatch(/^ECDHE-/);
     expect(ephemeral).toMatchObject({ type: 'ECDH' });
+    // Only AEAD suites with ephemeral keys: a client offering nothing else is turned away.
+    await expect(connectTls(t.server.url, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA:AES128-GCM-SHA256' })).rejects.toThrow();
   });
 
   it('refuses plain HTTP', async () => {
