@@ -51,11 +51,11 @@ export function createCore(options: CoreOptions): Core {
   const storeOptions: ProfileStoreOptions =
     options.useKeychain === false ? { ...options.store, keychain: { ...options.store?.keychain, load: KEYCHAIN_OFF } } : (options.store ?? {});
   const profile = new ProfileHandle(options.dataDir, storeOptions);
-  const account = new AccountService(profile, log.child('account'));
+  const account = new AccountService(profile, log.child('account'), events);
   const appLock = new AppLock({
     profile,
     log: log.child('app-lock'),
-    beforeLock: async () => account.suspend(),
+    beforeLock: () => account.lockDown(),
     onState: (state) => events.emit('appLock.state', state),
   });
   // Every request that may touch the profile waits until the lock state is known.
@@ -86,6 +86,8 @@ export function createCore(options: CoreOptions): Core {
       'account.logout': after(() => account.logout()),
       'account.self': after(() => account.self()),
       'account.devices': after(() => account.devices()),
+      'account.removeDevice': after(({ id, password }) => account.removeDevice(id, password)),
+      'connection.status': () => account.connection,
       'appLock.status': after(async () => {
         if (!appLock.state().locked) await appLock.refreshEnabled();
         return appLock.state();
@@ -130,7 +132,7 @@ export function createCore(options: CoreOptions): Core {
     async close() {
       for (const detach of [...detachers]) detach();
       appLock.close();
-      account.close();
+      await account.lockDown();
       await profile.close();
     },
   };

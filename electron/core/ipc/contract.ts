@@ -147,6 +147,12 @@ export const requests = {
   'account.self': { request: Empty, response: SelfUserSchema },
   /** The account's devices, this one marked, newest first. */
   'account.devices': { request: Empty, response: z.object({ devices: z.array(DeviceSchema) }).strict() },
+  'account.removeDevice': {
+    request: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/), password: PasswordSchema }).strict(),
+    response: z.object({ devices: z.array(DeviceSchema) }).strict(),
+  },
+  /** The current state of the connection to the server (also sent as `connection.state` events). */
+  'connection.status': { request: Empty, response: ConnectionStateSchema },
   'appLock.status': { request: Empty, response: LockStateSchema },
   /** Turns the lock on: the DB key moves from the keychain to a passcode-wrapped file. */
   'appLock.enable': { request: z.object({ passcode: PasscodeSchema }).strict(), response: LockStateSchema },
@@ -178,6 +184,19 @@ export const events = {
   /** Whether a call is running on this device; the shell grants camera/microphone only then. */
   'call.state': z.object({ active: z.boolean() }).strict(),
   'appLock.state': LockStateSchema,
+  /** Another device was added to the account (seed 002: every device is told). */
+  'device.added': z
+    .object({
+      id: z.string(),
+      label: z.string().nullable(),
+      model: z.string().nullable(),
+      type: z.enum(['permanent', 'temporary']),
+      at: z.string(),
+    })
+    .strict(),
+  'device.removed': z.object({ id: z.string() }).strict(),
+  /** The account state changed without the UI asking (this device was removed, say). */
+  'account.changed': AccountStatusSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Requests = typeof requests;

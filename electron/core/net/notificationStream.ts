@@ -134,12 +134,16 @@ export class NotificationStream {
       case 'resync-required':
         this.enqueue(() => this.options.sink.resyncRequired(), socket);
         return;
-      case 'client-removed':
-        this.enqueue(async () => {
-          this.stopped = true;
-          await this.options.sink.clientRemoved();
-        }, socket);
+      case 'client-removed': {
+        // Runs after what is queued, but outside the queue: the sink's reaction (a wipe)
+        // stops this stream, and stop() waits for the queue.
+        this.stopped = true;
+        const queued = this.chain;
+        void queued.then(() =>
+          this.options.sink.clientRemoved().catch((error: unknown) => this.options.log.error('reacting to the removal failed', { error })),
+        );
         return;
+      }
       case 'pong':
         return;
     }

@@ -6,7 +6,10 @@
  */
 import { z } from 'zod';
 import type { SelfUser } from '../../../protocol/api/users';
-import type { AccountStatus, Device, ServerConfig } from '../ipc/contract';
+import type { EventHub } from '../events';
+import type { AccountStatus, ConnectionState, Device, ServerConfig } from '../ipc/contract';
+import { wipeProfileStore } from '../store/wipeProfileStore';
+import { SyncService } from './syncService';
 import { ServerConfigSchema } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
@@ -61,11 +64,19 @@ export class AccountService {
   private client: ApiClient | undefined;
   private record: AccountRecord | undefined;
   private sessionCookie: string | undefined;
+  private readonly sync: SyncService;
 
   constructor(
     private readonly profile: ProfileHandle,
     private readonly log: Logger,
-  ) {}
+    private readonly events: EventHub,
+  ) {
+    this.sync = new SyncService(events, log.child('sync'), { onDeviceRemoved: () => this.deviceRemoved() });
+  }
+
+  get connection(): ConnectionState {
+    return { state: this.sync.connection, since: Date.now() };
+  }
 
   async status(): Promise<AccountStatus> {
     // Before the first sign-in there is no profile: nothing to open, nothing to create yet.
@@ -177,13 +188,34 @@ export class AccountService {
     return { devices };
   }
 
+  /**
+   * Removes a device from the account (the password is asked again, seed 002). The removed
+   * device is told by the server and wipes itself; removing this very device wipes it here.
+   */
+  async removeDevice(id: string, password: string): Promise<{ devices: Device[] }> {
+    const record = await this.current();
+    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    await this.apiClient(record).call('deleteClient', { params: { client: id }, body: { password } });
+    if (id === record.clientId) {
+      await this.deviceRemoved();
+      return { devices: [] };
+    }
+    return this.devices();
+  }
+
   close(): void {
+    void this.sync.stop();
     this.client?.close();
     this.client = undefined;
   }
 
   /** Forgets everything held in memory (the app is locking); the encrypted store keeps the rest. */
-  suspend(): void {
+  async lockDown(): Promise<void> {
+    await this.sync.stop();
+    this.suspend();
+  }
+
+  private suspend(): void {
     this.close();
     this.record = undefined;
     this.sessionCookie = undefined;
@@ -227,7 +259,29 @@ export class AccountService {
     this.sessionCookie = temporary ? cookie : undefined;
     this.client?.close();
     this.client = client;
+    await this.startSync(record);
     return signedIn(record);
+  }
+
+  /** Connects to the notification queue of the signed-in device (idempotent). */
+  private async startSync(record: AccountRecord): Promise<void> {
+    const { db } = await this.profile.store();
+    await this.sync.start(this.apiClient(record), record.server.url, db, record.clientId);
+  }
+
+  /**
+   * The server removed this device (from another device, or the account was reset): every
+   * local trace goes, key first (seed 002), and the UI is told it is signed out.
+   */
+  private async deviceRemoved(): Promise<void> {
+    this.log.warn('this device was removed from the account; wiping local data');
+    await this.sync.stop();
+    this.suspend();
+    await this.profile.lock();
+    const wiped = await wipeProfileStore(this.profile.profileDir, this.profile.storeOptions);
+    if (!wiped.ok) this.log.error('wiping the removed device failed', { code: wiped.error.code });
+    this.profile.reset();
+    this.events.emit('account.changed', { state: 'signed-out' });
   }
 
   /** This profile's device for `owner`: the stored one if it is theirs and still known to the server, else a new one. */
@@ -248,6 +302,7 @@ export class AccountService {
   }
 
   private async forget(): Promise<void> {
+    await this.sync.stop();
     const { db } = await this.profile.store();
     deleteKv(db, 'profile', 'account');
     this.record = undefined;
@@ -265,6 +320,7 @@ export class AccountService {
       return undefined;
     }
     this.record = stored;
+    if (stored) await this.startSync(stored);
     return stored;
   }
 
