@@ -45,6 +45,16 @@ export const EventSchema = z.discriminatedUnion('type', [
     fromClient: ClientIdSchema,
     data: z.base64(),
   }),
+  /**
+   * A device in the MLS group was deleted from its account. Its leaf is still in the tree: any
+   * member should commit its removal (the server accepts that from every member).
+   */
+  z.object({
+    type: z.literal('conversation.mls-client-gone'),
+    conversation: QualifiedConversationIdSchema,
+    user: QualifiedUserIdSchema,
+    client: ClientIdSchema,
+  }),
   z.object({
     type: z.literal('conversation.mls-welcome'),
     ...ConversationEventBase,

@@ -6,7 +6,8 @@ import { verifyPassword } from '../auth/password';
 import type { ServerContext } from '../context';
 import { defineRoute } from '../http/defineRoute';
 import { done, fail } from '../http/outcome';
-import type { ClientRecord } from '../store/records';
+import type { ClientRecord, Fanout } from '../store/records';
+import { memberUserIds, qualifiedConversation, qualifiedUser } from '../conversations/view';
 import { checkSecondFactor } from './secondFactor';
 
 export function toClient(client: ClientRecord): Client {
@@ -23,6 +24,21 @@ export function toClient(client: ClientRecord): Client {
 /** Devices: register (re-entered password), list, label, delete (password); Proteus prekeys. */
 export function registerClientRoutes(app: FastifyInstance, context: ServerContext): void {
   const { store, settings } = context;
+
+  /** Events asking the members of every group that held `clientId` to commit its removal. */
+  const goneFromGroups = async (userId: string, clientId: string): Promise<Fanout[]> =>
+    (await store.conversations.listForUser(userId))
+      .filter((conversation) => conversation.clients.some((member) => member.userId === userId && member.clientId === clientId))
+      .map((conversation) => ({
+        users: memberUserIds(conversation),
+        except: { userId, clientId },
+        event: {
+          type: 'conversation.mls-client-gone' as const,
+          conversation: qualifiedConversation(conversation, settings.domain),
+          user: qualifiedUser(userId, settings.domain),
+          client: clientId,
+        },
+      }));
 
   const checkPassword = async (userId: string, password: string) => {
     const user = await store.users.byId(userId);
@@ -49,6 +65,8 @@ export function registerClientRoutes(app: FastifyInstance, context: ServerContex
       label: body.label ?? null,
       createdAt: context.now(),
     };
+    const previousTemporary = body.type === 'temporary' ? (await store.clients.list(user.id)).find((existing) => existing.type === 'temporary') : undefined;
+    const gone = previousTemporary ? await goneFromGroups(user.id, previousTemporary.id) : [];
     // Seed 002: every existing client of the account is told about a new client.
     const outcome = await store.clients.add(
       client,
@@ -58,6 +76,7 @@ export function registerClientRoutes(app: FastifyInstance, context: ServerContex
       (added, replaced) => [
         ...(replaced ? [{ users: [user.id], except: { userId: user.id, clientId: added.id }, event: { type: 'user.client-remove' as const, client: replaced.id } }] : []),
         { users: [user.id], except: { userId: user.id, clientId: added.id }, event: { type: 'user.client-add' as const, client: toClient(added) } },
+        ...(replaced && replaced.id === previousTemporary?.id ? gone : []),
       ],
       context.now(),
     );
@@ -93,7 +112,7 @@ export function registerClientRoutes(app: FastifyInstance, context: ServerContex
     const delivered = await store.clients.delete(
       auth.userId,
       client.id,
-      [{ users: [auth.userId], event: { type: 'user.client-remove', client: client.id } }],
+      [{ users: [auth.userId], event: { type: 'user.client-remove', client: client.id } }, ...(await goneFromGroups(auth.userId, client.id))],
       context.now(),
     );
     // Seed 002: the removed device is told, and erases its local state.

@@ -193,6 +193,27 @@ describe('MLS delivery', () => {
     expect(future.status).toBe(409);
   });
 
+  it('asks the group to remove a deleted device, and lets any member commit that removal', async () => {
+    const ada = await userWithClient(t.api, t.dataDir);
+    const bob = await userWithClient(t.api, t.dataDir);
+    const bobPhone = await addClient(t.api, bob);
+    const group = await createGroup(t.api, ada, [bob]);
+    await postCommit(t.api, group, ada, 0, { adds: [bob, bobPhone] });
+    expect((await t.api.delete(`/clients/${bobPhone.clientId}`, { token: bob.clientToken, body: { password: bob.password } })).status).toBe(200);
+    for (const device of [ada, bob]) {
+      expect((await fetchNotifications(t.api, device)).map((n) => n.event)).toContainEqual({
+        type: 'conversation.mls-client-gone',
+        conversation: group.qualifiedId,
+        user: { id: bob.id, domain: 'cairn.test' },
+        client: bobPhone.clientId,
+      });
+    }
+    const removal = await postCommit(t.api, group, bob, 1, { removes: [bobPhone] });
+    expect(removal.status, removal.raw.toString()).toBe(201);
+    const after = ConversationSchema.parse((await t.api.get(`/conversations/${group.qualifiedId.id}`, { token: ada.token })).body);
+    expect(after.clients.map((c) => c.client)).not.toContain(bobPhone.clientId);
+  });
+
   it('lets only admins remove devices of current members, and lets a new device join by external commit', async () => {
     const ada = await userWithClient(t.api, t.dataDir);
     const bob = await userWithClient(t.api, t.dataDir);
