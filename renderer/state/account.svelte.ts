@@ -4,7 +4,7 @@
  */
 import type { AccountStatus, ServerConfig } from '../../electron/core/ipc/contract';
 import type { ErrorInfo, Result } from '../../protocol/result';
-import { request } from '../api';
+import { onEvent, request } from '../api';
 
 export type AccountView =
   | Readonly<{ kind: 'loading' }>
@@ -18,6 +18,13 @@ class AccountState {
 
   get status(): AccountStatus | undefined {
     return this.view.kind === 'ready' ? this.view.status : undefined;
+  }
+
+  /** Follows changes the core makes on its own (this device removed from the account). */
+  follow(): () => void {
+    return onEvent('account.changed', (status) => {
+      this.view = { kind: 'ready', status };
+    });
   }
 
   async load(): Promise<void> {

@@ -189,7 +189,8 @@ export class NotificationStream {
     this.socket = undefined;
     if (this.stopped) return;
     this.attempt += 1;
-    this.options.onState('connecting');
+    // The first retry is a blip; after that the user should know they are offline.
+    this.options.onState(this.attempt > 1 ? 'offline' : 'connecting');
     const delay = backoffDelay(this.attempt, this.options.backoff ?? RECONNECT_BACKOFF);
     this.reconnectTimer = setTimeout(() => void this.connect(), delay);
   }

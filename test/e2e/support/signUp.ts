@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunningServer } from '../../../server/server';
 import { mailedCode } from '../../support/outbox';
+import { TEST_PASSWORD } from '../../support/serverAccounts';
 
 type PageResult = { ok: boolean; error?: { code: string; message: string } };
 type PageCairn = { request: (channel: string, payload: unknown) => Promise<PageResult> };
@@ -14,7 +15,7 @@ export async function signUpThroughBridge(page: Page, server: RunningServer, ser
   const serverConfig = { url: server.url, pins: [server.pin] };
   const call = (channel: string, payload: unknown): Promise<PageResult> =>
     page.evaluate(([c, p]) => (globalThis as unknown as { cairn: PageCairn }).cairn.request(c as string, p), [channel, payload] as const);
-  const registered = await call('account.register', { server: serverConfig, email, name, password: 'Granite-Path-7' });
+  const registered = await call('account.register', { server: serverConfig, email, name, password: TEST_PASSWORD });
   if (!registered.ok) throw new Error(registered.error?.message);
   const code = await mailedCode(path.join(serverRoot, 'server'), email);
   const activated = await call('account.activate', { email, code });
