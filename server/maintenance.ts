@@ -3,7 +3,7 @@ import { NOTIFICATION_RETENTION_MS } from '../protocol';
 import { assetPath } from './assets/files';
 import type { ServerContext } from './context';
 
-/** Periodic clean-up: notifications past the 4-week retention, and expired assets. */
+/** Periodic clean-up: notifications past the 4-week retention, expired assets, codes and cookies. */
 export async function runMaintenance(context: ServerContext): Promise<void> {
   const now = context.now();
   // Acks must be stored before pruning decides which queues missed notifications.
@@ -19,5 +19,9 @@ export async function runMaintenance(context: ServerContext): Promise<void> {
     assets += expired.length;
     if (expired.length < 500) break;
   }
-  if (pruned > 0 || assets > 0) context.log.info({ event: 'maintenance', notificationsPruned: pruned, assetsDeleted: assets }, 'maintenance');
+  const codes = await context.store.codes.purgeExpired(now);
+  const cookies = await context.store.cookies.purgeExpired(now);
+  if (pruned + assets + codes + cookies > 0) {
+    context.log.info({ event: 'maintenance', notificationsPruned: pruned, assetsDeleted: assets, codesPurged: codes, cookiesPurged: cookies }, 'maintenance');
+  }
 }

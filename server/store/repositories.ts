@@ -45,6 +45,8 @@ export interface CodeRepository {
    */
   consume(purpose: string, subject: string, codeHash: string, now: number, maxAttempts: number): Promise<CodeCheck>;
   delete(purpose: string, subject: string): Promise<void>;
+  /** Drops expired codes; returns how many. */
+  purgeExpired(now: number): Promise<number>;
 }
 
 export interface CookieRepository {
@@ -55,6 +57,8 @@ export interface CookieRepository {
   delete(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<void>;
   deleteForClient(userId: string, clientId: string): Promise<void>;
+  /** Drops expired cookies; returns how many. */
+  purgeExpired(now: number): Promise<number>;
 }
 
 export type AddClientOutcome =

@@ -55,4 +55,8 @@ export class SqliteCodeRepository implements CodeRepository {
   async delete(purpose: string, subject: string): Promise<void> {
     prepared(this.db, 'DELETE FROM codes WHERE purpose = ? AND subject = ?').run(purpose, subject);
   }
+
+  async purgeExpired(now: number): Promise<number> {
+    return prepared(this.db, 'DELETE FROM codes WHERE expires_at <= ?').run(now).changes;
+  }
 }

@@ -49,4 +49,8 @@ export class SqliteCookieRepository implements CookieRepository {
   async deleteForClient(userId: string, clientId: string): Promise<void> {
     prepared(this.db, 'DELETE FROM cookies WHERE user_id = ? AND client_id = ?').run(userId, clientId);
   }
+
+  async purgeExpired(now: number): Promise<number> {
+    return prepared(this.db, 'DELETE FROM cookies WHERE expires_at <= ?').run(now).changes;
+  }
 }
