@@ -87,6 +87,25 @@ describe('backup round trip', () => {
     expect(historyRows(restored)).toEqual(historyRows(source));
   });
 
+  it('never carries the device keys kept in the same database', async () => {
+    const source = memoryStore();
+    seedHistory(source, { conversations: 1, messages: 10 });
+    const secret = Buffer.from('PRIVATE-KEY-MATERIAL-0123456789');
+    source.prepare(`INSERT INTO device (singleton, client_id, user_id, domain, temporary, proteus_identity, next_prekey_id, registered_at)
+      VALUES (1, 'client', 'a1b2c3d4', 'cairn.test', 0, ?, 0, 1)`).run(secret);
+    source.prepare('INSERT INTO proteus_prekeys (id, data) VALUES (1, ?)').run(secret);
+    const file = join(tempDir(), 'history.jsonl');
+    await exportOrFail({ db: source, file, userId: OWNER, protection: { kind: 'none' } });
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain(secret.toString('hex'));
+    expect(text).not.toContain(secret.toString());
+    const types = new Set(text.trimEnd().split('\n').map((line) => {
+      const record: unknown = JSON.parse(line);
+      return typeof record === 'object' && record !== null && 'type' in record ? record.type : undefined;
+    }));
+    expect([...types].sort()).toEqual(['backup', 'conversation', 'end', 'member', 'message']);
+  });
+
   it('keeps message text out of an encrypted backup file', async () => {
     const source = memoryStore();
     seedHistory(source, { conversations: 2, messages: 50 });
