@@ -80,16 +80,24 @@ export function registerAssetRoutes(app: FastifyInstance, context: ServerContext
     return done({ key, token, expires: lifetime === null ? null : new Date(now + lifetime).toISOString(), size });
   });
 
-  defineRoute(app, context, ROUTES.downloadAsset, async ({ auth, params, reply }) => {
+  defineRoute(app, context, ROUTES.downloadAsset, async ({ auth, params, request, reply }) => {
     const asset = await store.assets.get(params.key);
     if (!asset || !(await canRead(asset.key, auth.userId))) return fail('asset-not-found');
     if (asset.expiresAt !== null && asset.expiresAt <= context.now()) return fail('asset-not-found');
+    const range = parseRange(request.headers.range, asset.size);
     reply
-      .code(200)
       .type('application/octet-stream')
-      .header('content-length', String(asset.size))
-      .header('cache-control', asset.public ? 'public, max-age=31536000, immutable' : 'private, no-store')
-      .send(createReadStream(assetPath(settings.dataDir, asset.key)));
+      .header('accept-ranges', 'bytes')
+      .header('cache-control', asset.public ? 'public, max-age=31536000, immutable' : 'private, no-store');
+    if (range === 'unsatisfiable') {
+      reply.code(416).header('content-range', `bytes */${asset.size}`).send();
+      return done(undefined);
+    }
+    const { start, end } = range ?? { start: 0, end: asset.size - 1 };
+    if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${asset.size}`);
+    else reply.code(200);
+    reply.header('content-length', String(Math.max(0, end - start + 1)));
+    reply.send(asset.size === 0 ? '' : createReadStream(assetPath(settings.dataDir, asset.key), { start, end }));
     return done(undefined);
   });
 
@@ -110,4 +118,23 @@ export function registerAssetRoutes(app: FastifyInstance, context: ServerContext
     await rm(assetPath(settings.dataDir, asset.key), { force: true });
     return done({});
   });
+}
+
+/**
+ * One `bytes=start-end` range (or `start-`, or `-suffix`), so an interrupted download of a large
+ * asset can resume. Multiple ranges are answered with the whole asset, as RFC 9110 allows.
+ */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const match = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  const [first, last] = [match[1] ?? '', match[2] ?? ''];
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(first);
+  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return { start, end };
 }

@@ -31,6 +31,25 @@ describe('assets', () => {
     const downloaded = await t.api.get(`/assets/${asset.key}`, { token: ada.token });
     expect(downloaded.status).toBe(200);
     expect(downloaded.raw.equals(blob)).toBe(true);
+    const empty = AssetSchema.parse((await upload(ada, Buffer.alloc(0))).body);
+    const emptyDownload = await t.api.get(`/assets/${empty.key}`, { token: ada.token });
+    expect(emptyDownload.status).toBe(200);
+    expect(emptyDownload.raw).toHaveLength(0);
+  });
+
+  it('resumes a download from a byte range', async () => {
+    const ada = await userWithClient(t.api, t.dataDir);
+    const blob = randomBytes(50_000);
+    const asset = AssetSchema.parse((await upload(ada, blob)).body);
+    const tail = await t.api.get(`/assets/${asset.key}`, { token: ada.token, headers: { range: 'bytes=20000-' } });
+    expect(tail.status).toBe(206);
+    expect(tail.headers['content-range']).toBe(`bytes 20000-49999/50000`);
+    expect(tail.raw.equals(blob.subarray(20000))).toBe(true);
+    const middle = await t.api.get(`/assets/${asset.key}`, { token: ada.token, headers: { range: 'bytes=10-19' } });
+    expect(middle.raw.equals(blob.subarray(10, 20))).toBe(true);
+    const suffix = await t.api.get(`/assets/${asset.key}`, { token: ada.token, headers: { range: 'bytes=-100' } });
+    expect(suffix.raw.equals(blob.subarray(-100))).toBe(true);
+    expect((await t.api.get(`/assets/${asset.key}`, { token: ada.token, headers: { range: 'bytes=60000-' } })).status).toBe(416);
   });
 
   it('lets members of a conversation the asset was shared in download it, and nobody else', async () => {
