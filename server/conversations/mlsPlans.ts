@@ -55,6 +55,8 @@ export function planCommit(conversation: ConversationRecord, input: CommitInput)
     }
   } else if (!inGroup(conversation, input.sender)) {
     return { ok: false, failure: { code: 'not-member', message: 'This device is not in the MLS group; join it with an external commit.' } };
+  } else if (input.adds.length > 0 && input.welcome === undefined) {
+    return { ok: false, failure: { code: 'mls-client-mismatch', message: 'A commit that adds devices must come with their Welcome.' } };
   }
   for (const add of input.adds) {
     if (!memberOf(conversation, add.userId)) {

@@ -39,12 +39,16 @@ const header = (overrides: Partial<MessageHeader> = {}): MessageHeader => ({
   ...overrides,
 });
 
-const commit = (sender: typeof ada, overrides: Partial<MessageHeader> = {}, changes: { adds?: (typeof ada)[]; removes?: (typeof ada)[] } = {}) =>
+const commit = (
+  sender: typeof ada,
+  overrides: Partial<MessageHeader> = {},
+  changes: { adds?: (typeof ada)[]; removes?: (typeof ada)[]; withoutWelcome?: boolean } = {},
+) =>
   planCommit(conversation, {
     sender,
     header: header(overrides),
     commit: 'Y29tbWl0',
-    welcome: 'd2VsY29tZQ==',
+    welcome: changes.withoutWelcome ? undefined : 'd2VsY29tZQ==',
     groupInfo: Buffer.from('gi'),
     adds: changes.adds ?? [],
     removes: changes.removes ?? [],
@@ -60,6 +64,11 @@ describe('commit planning', () => {
       expect(toGroup).toMatchObject({ except: ada, event: { type: 'conversation.mls-message-add' } });
       expect(toAdded).toMatchObject({ clients: [bob2], event: { type: 'conversation.mls-welcome' } });
     }
+  });
+
+  it('refuses to add devices without a Welcome for them', () => {
+    expect(commit(ada, {}, { adds: [bob2], withoutWelcome: true })).toMatchObject({ ok: false, failure: { code: 'mls-client-mismatch' } });
+    expect(commit(ada, {}, { withoutWelcome: true })).toMatchObject({ ok: true });
   });
 
   it('reports the current epoch for stale and future commits', () => {
