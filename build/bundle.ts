@@ -19,6 +19,11 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 /** Loaded at run time from node_modules (app.asar.unpacked when packaged), never bundled. */
 export const NATIVE_MODULES: readonly string[] = ['better-sqlite3-multiple-ciphers', 'keytar'];
+/**
+ * Optional native speed-ups that `ws` (the core's WebSocket client) requires inside try/catch.
+ * They are not installed; left external, the require fails quietly and ws uses plain JS.
+ */
+export const OPTIONAL_NATIVE_MODULES: readonly string[] = ['bufferutil', 'utf-8-validate'];
 
 export type BundleName = 'main' | 'preload' | 'core';
 
@@ -77,7 +82,7 @@ export function electronBundles(outDir: string): Readonly<Record<BundleName, Bui
       outfile: path.join(outDir, 'core.cjs'),
       platform: 'node',
       target: 'node22',
-      external: [...NATIVE_MODULES],
+      external: [...NATIVE_MODULES, ...OPTIONAL_NATIVE_MODULES],
       plugins: [forbidElectron('the core')],
     },
   };

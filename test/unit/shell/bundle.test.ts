@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NATIVE_MODULES, REPO_ROOT, bundleElectron, electronBundles } from '../../../build/bundle';
+import { NATIVE_MODULES, OPTIONAL_NATIVE_MODULES, REPO_ROOT, bundleElectron, electronBundles } from '../../../build/bundle';
 
 /** Module names a CommonJS bundle loads at run time. */
 function requiredModules(code: string): string[] {
@@ -39,7 +39,7 @@ describe('electron bundles', () => {
     expect(modules).not.toContain('electron');
     for (const name of modules) {
       const isBuiltin = name.startsWith('node:') || builtinModules.includes(name);
-      expect(isBuiltin || NATIVE_MODULES.includes(name), name).toBe(true);
+      expect(isBuiltin || NATIVE_MODULES.includes(name) || OPTIONAL_NATIVE_MODULES.includes(name), name).toBe(true);
     }
   });
 
