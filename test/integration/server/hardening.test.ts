@@ -120,6 +120,20 @@ describe('hardening', () => {
     expect((await t.api.get('/self', { token: ada.token })).status).toBe(200);
   });
 
+  it('requires credentials on every route but /version and the sign-up and sign-in routes', async () => {
+    const routes: ReadonlyArray<readonly [string, RouteSpec]> = Object.entries(ROUTES);
+    for (const [name, spec] of routes) {
+      if (spec.auth === 'none' || name === 'awaitNotifications') continue;
+      const path = spec.path.replace(/:([a-z]+)/g, (_match, param: string) => valid[param] ?? 'x');
+      const anonymous = await t.api.request(spec.method, path, spec.method === 'GET' ? {} : { body: {} });
+      expect([name, anonymous.status, anonymous.body]).toEqual([name, 401, expect.objectContaining({ code: 'unauthorized' })]);
+      if (spec.auth === 'client') {
+        const withoutDevice = await t.api.request(spec.method, path, { token: ada.token, ...(spec.method === 'GET' ? {} : { body: {} }) });
+        expect([name, withoutDevice.status, withoutDevice.body]).toEqual([name, 403, expect.objectContaining({ code: 'client-required' })]);
+      }
+    }
+  });
+
   it('refuses JSON bodies over the size limit with 413 and keeps serving', async () => {
     const huge = JSON.stringify({ keyPackages: ['A'.repeat(5 * 1024 * 1024)] });
     const response = await t.api.post(`/mls/key-packages/self/${ada.clientId}`, { token: ada.clientToken, rawBody: huge });
