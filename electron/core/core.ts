@@ -88,6 +88,10 @@ export function createCore(options: CoreOptions): Core {
       'account.devices': after(() => account.devices()),
       'account.removeDevice': after(({ id, password }) => account.removeDevice(id, password)),
       'connection.status': () => account.connection,
+      'conversations.list': after(async () => (await account.conversations()).list()),
+      'conversations.create': after(async ({ name, members }) => (await account.conversations()).create(name, members)),
+      'messages.list': after(async ({ conversationId, limit }) => (await account.conversations()).messages(conversationId, limit)),
+      'messages.send': after(async ({ conversationId, text }) => (await account.conversations()).sendText(conversationId, text)),
       'appLock.status': after(async () => {
         if (!appLock.state().locked) await appLock.refreshEnabled();
         return appLock.state();

@@ -88,6 +88,36 @@ export const DeviceSchema = z
   .strict();
 export type Device = z.infer<typeof DeviceSchema>;
 
+export const ConversationSummarySchema = z
+  .object({
+    id: z.string(),
+    domain: z.string(),
+    kind: z.enum(['group', 'one-to-one']),
+    name: z.string().nullable(),
+    memberCount: z.number().int().nonnegative(),
+    lastActivityAt: z.number().int(),
+    lastMessage: z.string().nullable(),
+  })
+  .strict();
+export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
+
+export const StoredMessageSchema = z
+  .object({
+    id: z.string(),
+    conversationId: z.string(),
+    /** `user-uuid@domain` */
+    sender: z.string(),
+    senderClient: z.string(),
+    kind: z.enum(['text', 'asset', 'knock', 'system', 'undecryptable']),
+    text: z.string().nullable(),
+    sentAt: z.number().int(),
+    status: z.enum(['pending', 'sent', 'failed', 'received']),
+  })
+  .strict();
+export type StoredMessage = z.infer<typeof StoredMessageSchema>;
+
+const QualifiedUserSchema = z.object({ id: z.uuid(), domain: z.string().min(1).max(253) }).strict();
+
 export const LockStateSchema = z
   .object({
     enabled: z.boolean(),
@@ -151,6 +181,23 @@ export const requests = {
     request: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/), password: PasswordSchema }).strict(),
     response: z.object({ devices: z.array(DeviceSchema) }).strict(),
   },
+  'conversations.list': { request: Empty, response: z.object({ conversations: z.array(ConversationSummarySchema) }).strict() },
+  /** Creates an MLS group conversation and adds every device of the given users. */
+  'conversations.create': {
+    request: z
+      .object({ name: z.string().trim().min(1).max(256), members: z.array(QualifiedUserSchema).max(499).default([]) })
+      .strict(),
+    response: ConversationSummarySchema,
+  },
+  'messages.list': {
+    request: z.object({ conversationId: z.uuid(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    response: z.object({ messages: z.array(StoredMessageSchema) }).strict(),
+  },
+  /** Sends a text message; resolves once it is stored locally and accepted by the server. */
+  'messages.send': {
+    request: z.object({ conversationId: z.uuid(), text: z.string().min(1).max(8000) }).strict(),
+    response: StoredMessageSchema,
+  },
   /** The current state of the connection to the server (also sent as `connection.state` events). */
   'connection.status': { request: Empty, response: ConnectionStateSchema },
   'appLock.status': { request: Empty, response: LockStateSchema },
@@ -195,6 +242,8 @@ export const events = {
     })
     .strict(),
   'device.removed': z.object({ id: z.string() }).strict(),
+  'conversation.changed': z.object({ id: z.string() }).strict(),
+  'message.added': StoredMessageSchema,
   /** The account state changed without the UI asking (this device was removed, say). */
   'account.changed': AccountStatusSchema,
 } as const satisfies Record<string, z.ZodType>;

@@ -9,6 +9,7 @@ import type { SelfUser } from '../../../protocol/api/users';
 import type { EventHub } from '../events';
 import type { AccountStatus, ConnectionState, Device, ServerConfig } from '../ipc/contract';
 import { wipeProfileStore } from '../store/wipeProfileStore';
+import { ConversationService } from './conversationService';
 import { SyncService } from './syncService';
 import { ServerConfigSchema } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
@@ -65,6 +66,7 @@ export class AccountService {
   private record: AccountRecord | undefined;
   private sessionCookie: string | undefined;
   private readonly sync: SyncService;
+  private conversationService: ConversationService | undefined;
 
   constructor(
     private readonly profile: ProfileHandle,
@@ -216,6 +218,7 @@ export class AccountService {
   }
 
   private suspend(): void {
+    this.conversationService = undefined;
     this.close();
     this.record = undefined;
     this.sessionCookie = undefined;
@@ -266,7 +269,20 @@ export class AccountService {
   /** Connects to the notification queue of the signed-in device (idempotent). */
   private async startSync(record: AccountRecord): Promise<void> {
     const { db } = await this.profile.store();
-    await this.sync.start(this.apiClient(record), record.server.url, db, record.clientId);
+    const api = this.apiClient(record);
+    this.conversationService = new ConversationService(
+      { api, db, userId: record.userId, domain: record.domain, clientId: record.clientId },
+      this.events,
+      this.log.child('conversations'),
+    );
+    await this.sync.start(api, record.server.url, db, record.clientId, this.conversationService);
+  }
+
+  /** Conversations of the signed-in device. */
+  async conversations(): Promise<ConversationService> {
+    const record = await this.current();
+    if (!record || !this.conversationService) throw new CoreError('account-signed-out', 'You are not signed in.');
+    return this.conversationService;
   }
 
   /**

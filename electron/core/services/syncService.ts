@@ -13,7 +13,10 @@ import type { EventHub } from '../events';
 import type { ConnectionState } from '../ipc/contract';
 import type { Logger } from '../log';
 import type { ApiClient } from '../net/apiClient';
+import { ApiError } from '../net/apiError';
 import type { NotificationSink } from '../net/notificationStream';
+import { CoreError } from '../ipc/errors';
+import type { ConversationService, PreparedEffect } from './conversationService';
 import { NotificationStream } from '../net/notificationStream';
 import type { Db } from '../store/migration';
 import { readKv, writeKv } from '../store/kv';
@@ -40,11 +43,11 @@ export class SyncService {
   }
 
   /** Starts (or restarts) syncing for the signed-in device. */
-  async start(api: ApiClient, baseUrl: string, db: Db, ownClientId: string): Promise<void> {
+  async start(api: ApiClient, baseUrl: string, db: Db, ownClientId: string, conversations: ConversationService): Promise<void> {
     await this.stop();
     const sink: NotificationSink = {
       lastStoredId: () => readKv(db, 'profile', LAST_ID_KEY, z.number().int().nonnegative()) ?? 0,
-      handle: async (notification) => this.apply(db, ownClientId, notification),
+      handle: async (notification) => this.apply(db, ownClientId, conversations, notification),
       resyncRequired: async () => {
         // Conversation state will be fetched again here once conversations are synced; until
         // then there is nothing local to repair, and the stream continues from what it sends.
@@ -71,11 +74,14 @@ export class SyncService {
     this.setState('offline');
   }
 
-  private async apply(db: Db, ownClientId: string, notification: Notification): Promise<void> {
+  private async apply(db: Db, ownClientId: string, conversations: ConversationService, notification: Notification): Promise<void> {
+    const lastStored = readKv(db, 'profile', LAST_ID_KEY, z.number().int().nonnegative()) ?? 0;
+    if (notification.id <= lastStored) return; // already stored before a crash or reconnect
+    const effect = await this.prepare(conversations, notification);
     const after: Array<() => void> = [];
     db.transaction(() => {
-      const last = readKv(db, 'profile', LAST_ID_KEY, z.number().int().nonnegative()) ?? 0;
-      if (notification.id <= last) return; // already stored before a crash or reconnect
+      effect?.write(db);
+      if (effect) after.push(effect.after);
       const event = notification.event;
       switch (event.type) {
         case 'user.client-add':
@@ -100,6 +106,23 @@ export class SyncService {
       writeKv(db, 'profile', LAST_ID_KEY, notification.id);
     })();
     for (const emit of after) emit();
+  }
+
+  /**
+   * Decrypts and reads what a notification carries. A network failure is thrown, so the stream
+   * reconnects and the notification comes again; anything else (a message this device can never
+   * process) is logged and passed over, so one bad notification cannot stall the queue.
+   */
+  private async prepare(conversations: ConversationService, notification: Notification): Promise<PreparedEffect | undefined> {
+    try {
+      return await conversations.prepare(notification);
+    } catch (error) {
+      const retryable =
+        (error instanceof CoreError && error.code === 'network-unreachable') || (error instanceof ApiError && error.status >= 500);
+      if (retryable) throw error;
+      this.log.error('a notification could not be applied; passed over', { id: notification.id, type: notification.event.type, error });
+      return undefined;
+    }
   }
 
   private setState(state: ConnectionState['state']): void {

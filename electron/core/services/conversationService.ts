@@ -1,0 +1,351 @@
+/**
+ * MLS conversations for the signed-in device: create a group and add every device of its
+ * members, send text, and apply what arrives (Welcome, commits, application messages).
+ *
+ * Ordering rules that make a crash harmless:
+ * - Sending: the new group state and the message (status `pending`) are stored in one
+ *   transaction before the ciphertext leaves, so a restart never reuses a ratchet step; the
+ *   status becomes `sent` once the server accepted it.
+ * - Receiving: decryption runs first (it does not change the store), then the new group state,
+ *   the message and the notification cursor are written in one transaction; only then is the
+ *   notification acknowledged (see syncService.ts).
+ * - A commit is adopted only after the server accepted it (201); a 409 leaves the old state.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Notification } from '../../../protocol/api/notifications';
+import type { Conversation } from '../../../protocol/api/conversations';
+import { decodeContent, encodeContent } from '../../../protocol/content/codec';
+import type { Result } from '../../../protocol/result';
+import { DEFAULT_MLS_SUITE } from '../crypto/mls/cipherSuites';
+import type { MlsEngine } from '../crypto/mls/mlsEngine';
+import { createMlsEngine } from '../crypto/mls/mlsEngine';
+import type { MlsGroup } from '../crypto/mls/mlsGroup';
+import { decodeSigner } from '../crypto/mls/mlsSigner';
+import type { EventHub } from '../events';
+import type { ConversationSummary, StoredMessage } from '../ipc/contract';
+import { CoreError } from '../ipc/errors';
+import type { Logger } from '../log';
+import type { ApiClient } from '../net/apiClient';
+import type { Db } from '../store/migration';
+import {
+  conversationExists,
+  insertMessage,
+  listConversations,
+  listMessages,
+  loadGroupState,
+  qualified,
+  saveConversation,
+  saveGroupState,
+  setMessageStatus,
+} from './conversationStore';
+
+export interface DeviceContext {
+  readonly api: ApiClient;
+  readonly db: Db;
+  readonly userId: string;
+  readonly domain: string;
+  readonly clientId: string;
+}
+
+/** Writes to make in the notification's transaction, and what to announce after it committed. */
+export interface PreparedEffect {
+  readonly write: (db: Db) => void;
+  readonly after: () => void;
+}
+
+function value<T>(result: Result<T>): T {
+  if (!result.ok) throw new CoreError(result.error.code, result.error.message);
+  return result.value;
+}
+
+const fromBase64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
+const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+export class ConversationService {
+  private engine: Promise<MlsEngine> | undefined;
+
+  constructor(
+    private readonly device: DeviceContext,
+    private readonly events: EventHub,
+    private readonly log: Logger,
+  ) {}
+
+  list(): { conversations: ConversationSummary[] } {
+    return { conversations: listConversations(this.device.db) };
+  }
+
+  messages(conversationId: string, limit: number): { messages: StoredMessage[] } {
+    return { messages: listMessages(this.device.db, conversationId, limit) };
+  }
+
+  /** Creates the conversation at the server, then the MLS group with every device of its members. */
+  async create(name: string, members: ReadonlyArray<{ id: string; domain: string }>): Promise<ConversationSummary> {
+    const { api, db } = this.device;
+    const engine = await this.mls();
+    const conversation = await api.call('createConversation', { body: { type: 'group', name, users: [...members] } });
+    const group = value(await engine.createGroup(fromBase64(conversation.groupId)));
+    const claimed = await this.claimKeyPackages([{ id: this.device.userId, domain: this.device.domain }, ...members]);
+    const output =
+      claimed.packages.length > 0 ? value(await engine.addMembers(group, claimed.packages)) : value(await engine.selfUpdate(group));
+    await api.call('postCommitBundle', {
+      params: { conv: conversation.qualifiedId.id },
+      body: {
+        commit: toBase64(output.commit),
+        ...(output.welcome ? { welcome: toBase64(output.welcome) } : {}),
+        groupInfo: toBase64(output.groupInfo),
+        adds: claimed.adds,
+        removes: [],
+      },
+    });
+    const now = Date.now();
+    db.transaction(() => {
+      saveConversation(db, conversation, now);
+      saveGroupState(db, conversation.qualifiedId.id, fromBase64(conversation.groupId), output.epoch, engine.encodeGroupState(output.group), now);
+    })();
+    this.events.emit('conversation.changed', { id: conversation.qualifiedId.id });
+    const summary = listConversations(db).find((c) => c.id === conversation.qualifiedId.id);
+    if (!summary) throw new CoreError('internal');
+    return summary;
+  }
+
+  /** Encrypts and sends a text message; the message is stored before it leaves (see the file comment). */
+  async sendText(conversationId: string, text: string): Promise<StoredMessage> {
+    const { api, db } = this.device;
+    const engine = await this.mls();
+    const group = this.group(engine, conversationId);
+    const id = randomUUID();
+    const sentAt = Date.now();
+    const content = encodeContent({ v: 1, id, sentAt, content: { type: 'text', text, mentions: [] } });
+    const encrypted = value(await engine.encrypt(group, content));
+    const status = engine.status(encrypted.group);
+    db.transaction(() => {
+      saveGroupState(db, conversationId, status.groupId, status.epoch, engine.encodeGroupState(encrypted.group), sentAt);
+      insertMessage(db, {
+        id,
+        conversationId,
+        senderUser: qualified({ id: this.device.userId, domain: this.device.domain }),
+        senderClient: this.device.clientId,
+        kind: 'text',
+        body: text,
+        content,
+        sentAt,
+        receivedAt: sentAt,
+        status: 'pending',
+      });
+    })();
+    try {
+      await api.call('postMlsMessage', { params: { conv: conversationId }, body: { message: toBase64(encrypted.message) } }, { idempotent: true });
+      setMessageStatus(db, conversationId, id, 'sent');
+    } catch (error) {
+      setMessageStatus(db, conversationId, id, 'failed');
+      this.events.emit('conversation.changed', { id: conversationId });
+      throw error;
+    }
+    const stored = listMessages(db, conversationId, 50).find((m) => m.id === id);
+    if (!stored) throw new CoreError('internal');
+    this.events.emit('message.added', stored);
+    this.events.emit('conversation.changed', { id: conversationId });
+    return stored;
+  }
+
+  /**
+   * Works out what a conversation notification does, without writing anything yet. Returns
+   * undefined for notifications that need nothing stored.
+   */
+  async prepare(notification: Notification): Promise<PreparedEffect | undefined> {
+    const event = notification.event;
+    switch (event.type) {
+      case 'conversation.mls-welcome':
+        return this.prepareWelcome(event.conversation.id, fromBase64(event.data));
+      case 'conversation.mls-message-add':
+        if (event.from.id === this.device.userId && event.fromClient === this.device.clientId) return undefined;
+        return this.prepareMessage(notification, event.conversation.id, fromBase64(event.data));
+      case 'conversation.member-join':
+      case 'conversation.member-leave':
+      case 'conversation.rename':
+      case 'conversation.message-timer-update':
+        return this.prepareRefresh(event.conversation.id);
+      default:
+        return undefined;
+    }
+  }
+
+  private async prepareWelcome(conversationId: string, welcome: Uint8Array): Promise<PreparedEffect | undefined> {
+    const { db, api } = this.device;
+    const engine = await this.mls();
+    const refs = value(engine.welcomeKeyPackageRefs(welcome));
+    const find = db.prepare('SELECT data FROM mls_key_packages WHERE ref = ?').pluck();
+    const match = refs.map((ref) => ({ ref, data: find.get(ref) })).find((r): r is { ref: Uint8Array; data: Uint8Array } => r.data instanceof Uint8Array);
+    if (!match) {
+      this.log.warn('a Welcome named none of our key packages; ignored', { conversationId });
+      return undefined;
+    }
+    const group = value(await engine.joinFromWelcome(welcome, match.data));
+    const conversation: Conversation = await api.call('getConversation', { params: { conv: conversationId } });
+    const status = engine.status(group);
+    const state = engine.encodeGroupState(group);
+    return {
+      write: (tx) => {
+        const now = Date.now();
+        saveConversation(tx, conversation, now);
+        saveGroupState(tx, conversationId, status.groupId, status.epoch, state, now);
+        tx.prepare('DELETE FROM mls_key_packages WHERE ref = ?').run(match.ref);
+      },
+      after: () => this.events.emit('conversation.changed', { id: conversationId }),
+    };
+  }
+
+  private async prepareMessage(notification: Notification, conversationId: string, bytes: Uint8Array): Promise<PreparedEffect | undefined> {
+    const { db } = this.device;
+    if (!conversationExists(db, conversationId)) return undefined;
+    const engine = await this.mls();
+    const group = this.group(engine, conversationId);
+    const inbound = await engine.processMessage(group, bytes);
+    const receivedAt = Date.now();
+    const event = notification.event;
+    const from = event.type === 'conversation.mls-message-add' ? event : undefined;
+    if (!inbound.ok) {
+      if (inbound.error.code === 'mls-duplicate') return undefined;
+      this.log.warn('a message could not be decrypted', { conversationId, code: inbound.error.code });
+      const message = {
+        id: `undecryptable-${notification.id}`,
+        conversationId,
+        senderUser: from ? qualified(from.from) : '',
+        senderClient: from?.fromClient ?? '',
+        kind: 'undecryptable' as const,
+        body: null,
+        content: null,
+        sentAt: Date.parse(notification.time),
+        receivedAt,
+        status: 'received' as const,
+      };
+      return this.storeMessage(message, undefined);
+    }
+    const result = inbound.value;
+    const status = engine.status(result.group);
+    const state = { groupId: status.groupId, epoch: status.epoch, bytes: engine.encodeGroupState(result.group) };
+    if (result.kind !== 'application') {
+      return {
+        write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt),
+        after: () => this.events.emit('conversation.changed', { id: conversationId }),
+      };
+    }
+    const content = decodeContent(result.plaintext);
+    const sender = qualified({ id: result.sender.userId, domain: result.sender.domain });
+    if (!content.ok) {
+      return this.storeMessage(
+        {
+          id: `unreadable-${notification.id}`,
+          conversationId,
+          senderUser: sender,
+          senderClient: result.sender.clientId,
+          kind: 'undecryptable',
+          body: null,
+          content: null,
+          sentAt: Date.parse(notification.time),
+          receivedAt,
+          status: 'received',
+        },
+        state,
+      );
+    }
+    const message = content.value;
+    if (message.content.type !== 'text') {
+      // Edits, reactions, receipts and the rest arrive with the rest of the pipeline.
+      return { write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt), after: () => undefined };
+    }
+    return this.storeMessage(
+      {
+        id: message.id,
+        conversationId,
+        senderUser: sender,
+        senderClient: result.sender.clientId,
+        kind: 'text',
+        body: message.content.text,
+        content: result.plaintext,
+        sentAt: message.sentAt,
+        receivedAt,
+        status: 'received',
+      },
+      state,
+    );
+  }
+
+  private storeMessage(
+    message: Parameters<typeof insertMessage>[1],
+    state: { groupId: Uint8Array; epoch: bigint; bytes: Uint8Array } | undefined,
+  ): PreparedEffect {
+    let added = false;
+    return {
+      write: (tx) => {
+        if (state) saveGroupState(tx, message.conversationId, state.groupId, state.epoch, state.bytes, message.receivedAt);
+        added = insertMessage(tx, message);
+      },
+      after: () => {
+        if (!added) return;
+        const stored = listMessages(this.device.db, message.conversationId, 20).find((m) => m.id === message.id);
+        if (stored) this.events.emit('message.added', stored);
+        this.events.emit('conversation.changed', { id: message.conversationId });
+      },
+    };
+  }
+
+  private async prepareRefresh(conversationId: string): Promise<PreparedEffect | undefined> {
+    if (!conversationExists(this.device.db, conversationId)) return undefined;
+    try {
+      const conversation = await this.device.api.call('getConversation', { params: { conv: conversationId } });
+      return {
+        write: (tx) => saveConversation(tx, conversation, Date.now()),
+        after: () => this.events.emit('conversation.changed', { id: conversationId }),
+      };
+    } catch (error) {
+      // Removed from the conversation: the server no longer shows it to us.
+      this.log.info('conversation no longer visible; marking it left', { conversationId, error });
+      return {
+        write: (tx) => tx.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(Date.now(), conversationId),
+        after: () => this.events.emit('conversation.changed', { id: conversationId }),
+      };
+    }
+  }
+
+  /** One key package per device of each user, checked to belong to the device the server named. */
+  private async claimKeyPackages(users: ReadonlyArray<{ id: string; domain: string }>) {
+    const engine = await this.mls();
+    const packages: Uint8Array[] = [];
+    const adds: Array<{ user: { id: string; domain: string }; client: string }> = [];
+    for (const user of users) {
+      const { keyPackages } = await this.device.api.call('claimKeyPackages', {
+        params: { domain: user.domain, id: user.id },
+        query: { ciphersuite: DEFAULT_MLS_SUITE },
+      });
+      for (const claimed of keyPackages) {
+        if (claimed.user.id === this.device.userId && claimed.client === this.device.clientId) continue;
+        const bytes = fromBase64(claimed.keyPackage);
+        const info = engine.inspectKeyPackage(bytes);
+        if (!info.ok || info.value.identity.userId !== claimed.user.id || info.value.identity.clientId !== claimed.client) {
+          this.log.warn('a claimed key package does not belong to the device it was claimed for; skipped', { client: claimed.client });
+          continue;
+        }
+        packages.push(bytes);
+        adds.push({ user: claimed.user, client: claimed.client });
+      }
+    }
+    return { packages, adds };
+  }
+
+  private group(engine: MlsEngine, conversationId: string): MlsGroup {
+    const state = loadGroupState(this.device.db, conversationId);
+    if (!state) throw new CoreError('conversation-not-joined', 'This device is not (yet) in the conversation.');
+    return value(engine.decodeGroupState(state));
+  }
+
+  private mls(): Promise<MlsEngine> {
+    this.engine ??= (async () => {
+      const bytes: unknown = this.device.db.prepare('SELECT data FROM mls_signers WHERE suite = ?').pluck().get(DEFAULT_MLS_SUITE);
+      if (!(bytes instanceof Uint8Array)) throw new CoreError('device-not-registered', 'This device has no MLS key yet.');
+      const signer = value(decodeSigner(bytes));
+      return value(await createMlsEngine(signer));
+    })();
+    return this.engine;
+  }
+}

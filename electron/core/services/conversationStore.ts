@@ -1,0 +1,156 @@
+/**
+ * Reading and writing conversations, members, MLS group state and messages in the encrypted
+ * store. Plain synchronous functions: callers wrap related writes in one transaction.
+ */
+import { z } from 'zod';
+import type { Conversation } from '../../../protocol/api/conversations';
+import type { ConversationSummary, StoredMessage } from '../ipc/contract';
+import type { Db } from '../store/migration';
+
+const ConversationRowSchema = z.object({
+  id: z.string(),
+  domain: z.string(),
+  kind: z.string(),
+  name: z.string().nullable(),
+  last_activity_at: z.number(),
+  members: z.number(),
+  last_body: z.string().nullable(),
+});
+
+const MessageRowSchema = z.object({
+  id: z.string(),
+  sender_user_id: z.string(),
+  sender_client_id: z.string(),
+  kind: z.enum(['text', 'asset', 'knock', 'system', 'undecryptable']),
+  body: z.string().nullable(),
+  sent_at: z.number(),
+  status: z.enum(['pending', 'sent', 'failed', 'received']),
+});
+
+export function qualified(user: { id: string; domain: string }): string {
+  return `${user.id}@${user.domain}`;
+}
+
+/** Inserts or refreshes a conversation and its member list from the server's view. */
+export function saveConversation(db: Db, conversation: Conversation, now: number): void {
+  db.prepare(
+    `INSERT INTO conversations (id, domain, kind, protocol, name, created_at, last_activity_at, message_timer_ms)
+     VALUES (?, ?, ?, 'mls', ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, message_timer_ms = excluded.message_timer_ms, left_at = NULL`,
+  ).run(
+    conversation.qualifiedId.id,
+    conversation.qualifiedId.domain,
+    conversation.type === 'one2one' ? 'one-to-one' : 'group',
+    conversation.name,
+    now,
+    now,
+    conversation.messageTimer,
+  );
+  db.prepare('DELETE FROM conversation_members WHERE conversation_id = ?').run(conversation.qualifiedId.id);
+  const insert = db.prepare('INSERT INTO conversation_members (conversation_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)');
+  for (const member of conversation.members) insert.run(conversation.qualifiedId.id, qualified(member.user), member.role, now);
+}
+
+export function saveGroupState(db: Db, conversationId: string, groupId: Uint8Array, epoch: bigint, state: Uint8Array, now: number): void {
+  db.prepare(
+    `INSERT INTO mls_groups (conversation_id, group_id, epoch, state, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (conversation_id) DO UPDATE SET group_id = excluded.group_id, epoch = excluded.epoch,
+       state = excluded.state, updated_at = excluded.updated_at`,
+  ).run(conversationId, groupId, Number(epoch), state, now);
+}
+
+export function loadGroupState(db: Db, conversationId: string): Uint8Array | undefined {
+  const state: unknown = db.prepare('SELECT state FROM mls_groups WHERE conversation_id = ?').pluck().get(conversationId);
+  return state instanceof Uint8Array ? state : undefined;
+}
+
+export interface NewMessage {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly senderUser: string;
+  readonly senderClient: string;
+  readonly kind: 'text' | 'system' | 'undecryptable';
+  readonly body: string | null;
+  readonly content: Uint8Array | null;
+  readonly sentAt: number;
+  readonly receivedAt: number;
+  readonly status: 'pending' | 'sent' | 'failed' | 'received';
+}
+
+/** Stores a message once: a second delivery of the same id changes nothing. Returns whether it was new. */
+export function insertMessage(db: Db, message: NewMessage): boolean {
+  const result = db
+    .prepare(
+      `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (conversation_id, id) DO NOTHING`,
+    )
+    .run(
+      message.id,
+      message.conversationId,
+      message.senderUser,
+      message.senderClient,
+      message.kind,
+      message.body,
+      message.content,
+      message.sentAt,
+      message.receivedAt,
+      message.status,
+    );
+  if (result.changes > 0) {
+    db.prepare('UPDATE conversations SET last_activity_at = max(last_activity_at, ?) WHERE id = ?').run(message.receivedAt, message.conversationId);
+  }
+  return result.changes > 0;
+}
+
+export function setMessageStatus(db: Db, conversationId: string, id: string, status: 'sent' | 'failed'): void {
+  db.prepare('UPDATE messages SET status = ? WHERE conversation_id = ? AND id = ?').run(status, conversationId, id);
+}
+
+export function listConversations(db: Db): ConversationSummary[] {
+  const rows = db
+    .prepare(
+      `SELECT c.id, c.domain, c.kind, c.name, c.last_activity_at,
+              (SELECT count(*) FROM conversation_members m WHERE m.conversation_id = c.id) AS members,
+              (SELECT body FROM messages m WHERE m.conversation_id = c.id ORDER BY sent_at DESC, seq DESC LIMIT 1) AS last_body
+       FROM conversations c WHERE c.left_at IS NULL ORDER BY c.last_activity_at DESC`,
+    )
+    .all();
+  return ConversationRowSchema.array().parse(rows).map((r) => ({
+    id: r.id,
+    domain: r.domain,
+    kind: r.kind === 'one-to-one' ? 'one-to-one' : 'group',
+    name: r.name,
+    memberCount: r.members,
+    lastActivityAt: r.last_activity_at,
+    lastMessage: r.last_body,
+  }));
+}
+
+export function conversationExists(db: Db, id: string): boolean {
+  return db.prepare('SELECT 1 FROM conversations WHERE id = ?').pluck().get(id) === 1;
+}
+
+export function conversationDomain(db: Db, id: string): string | undefined {
+  const domain: unknown = db.prepare('SELECT domain FROM conversations WHERE id = ?').pluck().get(id);
+  return typeof domain === 'string' ? domain : undefined;
+}
+
+export function listMessages(db: Db, conversationId: string, limit: number): StoredMessage[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM (SELECT id, sender_user_id, sender_client_id, kind, body, sent_at, status, seq FROM messages
+         WHERE conversation_id = ? ORDER BY sent_at DESC, seq DESC LIMIT ?) ORDER BY sent_at, seq`,
+    )
+    .all(conversationId, limit);
+  return MessageRowSchema.array().parse(rows).map((r) => ({
+    id: r.id,
+    conversationId,
+    sender: r.sender_user_id,
+    senderClient: r.sender_client_id,
+    kind: r.kind,
+    text: r.body,
+    sentAt: r.sent_at,
+    status: r.status,
+  }));
+}

@@ -1,0 +1,90 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../../server/server';
+import { startServer } from '../../../server/server';
+import type { ObservedCore } from '../../support/cores';
+import { registerThroughCore, signInThroughCore, startCore } from '../../support/cores';
+
+let root: string;
+let server: RunningServer;
+const cores: ObservedCore[] = [];
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-messaging-'));
+  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
+  if (!started.ok) throw new Error(started.error.message);
+  server = started.value;
+});
+
+afterAll(async () => {
+  await Promise.all(cores.map((c) => c.core.close()));
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+function track(o: ObservedCore): ObservedCore {
+  cores.push(o);
+  return o;
+}
+
+async function texts(o: ObservedCore, conversationId: string): Promise<string[]> {
+  const result = await o.core.router.request('messages.list', { conversationId, limit: 100 });
+  return result.ok ? result.value.messages.map((m) => `${m.kind}:${m.text ?? ''}`) : [`error:${result.error.code}`];
+}
+
+async function conversationIds(o: ObservedCore): Promise<string[]> {
+  const result = await o.core.router.request('conversations.list', {});
+  return result.ok ? result.value.conversations.map((c) => c.id) : [];
+}
+
+describe('group text messaging over MLS', () => {
+  it('creates a group, brings every device of the members in, and delivers text both ways, end to end encrypted', async () => {
+    const alice = track(startCore(root, 'alice'));
+    const bob = track(startCore(root, 'bob'));
+    const bobPhone = track(startCore(root, 'bob-phone'));
+    await registerThroughCore(alice, server, root, 'alice@example.test', 'Alice');
+    const bobUser = await registerThroughCore(bob, server, root, 'bob@example.test', 'Bob');
+    await signInThroughCore(bobPhone, server, 'bob@example.test');
+
+    const created = await alice.core.router.request('conversations.create', {
+      name: 'Trailhead',
+      members: [{ id: bobUser.id, domain: bobUser.domain }],
+    });
+    expect(created).toMatchObject({ ok: true, value: { name: 'Trailhead', memberCount: 2, kind: 'group' } });
+    if (!created.ok) return;
+    const conversationId = created.value.id;
+
+    // Both of Bob's devices join through the Welcome.
+    await expect.poll(() => conversationIds(bob), { timeout: 15_000 }).toEqual([conversationId]);
+    await expect.poll(() => conversationIds(bobPhone), { timeout: 15_000 }).toEqual([conversationId]);
+
+    const sent = await alice.core.router.request('messages.send', { conversationId, text: 'Meet at the cairn at nine?' });
+    expect(sent).toMatchObject({ ok: true, value: { status: 'sent', kind: 'text', text: 'Meet at the cairn at nine?' } });
+    await expect.poll(() => texts(bob, conversationId), { timeout: 15_000 }).toEqual(['text:Meet at the cairn at nine?']);
+    await expect.poll(() => texts(bobPhone, conversationId), { timeout: 15_000 }).toEqual(['text:Meet at the cairn at nine?']);
+
+    const reply = await bobPhone.core.router.request('messages.send', { conversationId, text: 'Yes — see you there' });
+    expect(reply).toMatchObject({ ok: true, value: { status: 'sent' } });
+    await expect
+      .poll(() => texts(alice, conversationId), { timeout: 15_000 })
+      .toEqual(['text:Meet at the cairn at nine?', 'text:Yes — see you there']);
+    await expect.poll(() => texts(bob, conversationId), { timeout: 15_000 }).toHaveLength(2);
+
+    // The server only ever saw ciphertext: the words are nowhere in its database.
+    const { readFile } = await import('node:fs/promises');
+    const serverDb = await readFile(path.join(root, 'server', 'cairn.db')).catch(() => Buffer.alloc(0));
+    const serverWal = await readFile(path.join(root, 'server', 'cairn.db-wal')).catch(() => Buffer.alloc(0));
+    expect(Buffer.concat([serverDb, serverWal]).includes(Buffer.from('cairn at nine'))).toBe(false);
+
+    // A restarted core still has the history and keeps reading new messages.
+    await bob.core.close();
+    cores.splice(cores.indexOf(bob), 1);
+    const bobAgain = track(startCore(root, 'bob'));
+    expect(await texts(bobAgain, conversationId)).toHaveLength(2);
+    await bobAgain.core.router.request('account.status', {});
+    await alice.core.router.request('messages.send', { conversationId, text: 'Bring water' });
+    await expect.poll(() => texts(bobAgain, conversationId), { timeout: 15_000 }).toContain('text:Bring water');
+  });
+});

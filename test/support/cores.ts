@@ -1,0 +1,58 @@
+import path from 'node:path';
+import type { Core } from '../../electron/core/core';
+import { createCore } from '../../electron/core/core';
+import { silentLogger } from '../../electron/core/log';
+import type { RunningServer } from '../../server/server';
+import { FakeKeychain } from '../fixtures/fakeKeychain';
+import { mailedCode } from './outbox';
+import { TEST_PASSWORD } from './serverAccounts';
+
+const MODEST = { opsLimit: 1, memLimitBytes: 8 * 1024 * 1024 };
+const keychain = new FakeKeychain();
+
+export interface ObservedCore {
+  readonly core: Core;
+  readonly events: Array<{ event: string; payload: unknown }>;
+  readonly profile: string;
+}
+
+/** A real core on its own profile folder, with every event it emits recorded. */
+export function startCore(root: string, profile: string): ObservedCore {
+  const core = createCore({
+    dataDir: path.join(root, profile),
+    appVersion: 'test',
+    defaultServer: null,
+    log: silentLogger,
+    store: { keychain: { service: 'Cairn-test', load: async () => keychain }, kdf: MODEST },
+  });
+  const events: ObservedCore['events'] = [];
+  core.events.subscribe((event, payload) => events.push({ event, payload }));
+  return { core, events, profile };
+}
+
+export interface SignedInUser {
+  readonly id: string;
+  readonly domain: string;
+  readonly clientId: string;
+}
+
+/** Registers `email` through the core (code from the server's outbox) and returns who it is. */
+export async function registerThroughCore(o: ObservedCore, server: RunningServer, root: string, email: string, name: string): Promise<SignedInUser> {
+  const config = { url: server.url, pins: [server.pin] };
+  const registered = await o.core.router.request('account.register', { server: config, email, name, password: TEST_PASSWORD });
+  if (!registered.ok) throw new Error(registered.error.message);
+  const activated = await o.core.router.request('account.activate', { email, code: await mailedCode(path.join(root, 'server'), email) });
+  if (!activated.ok || activated.value.state !== 'signed-in') throw new Error(activated.ok ? 'not signed in' : activated.error.message);
+  return { id: activated.value.user.id, domain: activated.value.user.domain, clientId: activated.value.clientId };
+}
+
+/** Signs an existing account in on another core (a second device). */
+export async function signInThroughCore(o: ObservedCore, server: RunningServer, email: string): Promise<SignedInUser> {
+  const result = await o.core.router.request('account.login', { server: { url: server.url, pins: [server.pin] }, email, password: TEST_PASSWORD });
+  if (!result.ok || result.value.state !== 'signed-in') throw new Error(result.ok ? 'not signed in' : result.error.message);
+  return { id: result.value.user.id, domain: result.value.user.domain, clientId: result.value.clientId };
+}
+
+export function eventsOf(o: ObservedCore, name: string): unknown[] {
+  return o.events.filter((e) => e.event === name).map((e) => e.payload);
+}
