@@ -1,0 +1,238 @@
+/**
+ * Fan-out benchmark (issue 3): one sender, a group of RECEIVERS devices connected over WebSocket
+ * on loopback, MESSAGES MLS application messages sent one after another (each send waits for the
+ * server's answer). Prints p50/p99 delivery latency and messages/s for the Cairn server, and for
+ * a plain `ws` broadcast of the same bytes over the same TLS in the same run, with the ratios.
+ *
+ *   npx tsx scripts/server-fanout-bench.ts [MESSAGES=1000] [RECEIVERS=100] [full|normal]
+ *
+ * The server keeps every message durably before answering (SQLite commit per message; `full`
+ * fsyncs it, `normal` survives process crashes only); the baseline keeps nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket, { WebSocketServer } from 'ws';
+import { z } from 'zod';
+import { startServer } from '../server/server';
+import { loadTlsMaterial } from '../server/tls/certificate';
+
+const MESSAGES = Number(process.argv[2] ?? 1000);
+const RECEIVERS = Number(process.argv[3] ?? 100);
+const DURABILITY = process.argv[4] === 'normal' ? 'normal' : 'full';
+
+type Result = Readonly<{ p50: number; p99: number; perSecond: number }>;
+
+function summarize(latencies: number[], elapsedMs: number): Result {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { p50: at(0.5), p99: at(0.99), perSecond: (MESSAGES / elapsedMs) * 1000 };
+}
+
+function request(agent: https.Agent, base: string, method: string, route: string, options: { body?: unknown; token?: string; cookie?: string } = {}) {
+  const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+  const headers: Record<string, string> = {};
+  if (payload) headers['content-type'] = 'application/json';
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.cookie) headers.cookie = options.cookie;
+  return new Promise<{ status: number; body: unknown; cookie: string | undefined }>((resolve, reject) => {
+    const req = https.request(new URL(route, base), { method, headers, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const setCookie = response.headers['set-cookie']?.find((value) => value.startsWith('zuid='))?.split(';')[0];
+        resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, cookie: setCookie });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const AccessSchema = z.object({ user: z.string(), accessToken: z.string() });
+const IdSchema = z.object({ id: z.string() });
+const GroupSchema = z.object({ qualifiedId: z.object({ id: z.string() }), groupId: z.string() });
+const MailSchema = z.object({ to: z.string(), kind: z.string(), code: z.string() });
+
+async function codeFor(dataDir: string, email: string): Promise<string> {
+  const directory = path.join(dataDir, 'outbox');
+  for (const name of (await readdir(directory)).sort().reverse()) {
+    const mail = MailSchema.safeParse(JSON.parse(await readFile(path.join(directory, name), 'utf8')));
+    if (mail.success && mail.data.to === email && mail.data.kind === 'activation') return mail.data.code;
+  }
+  throw new Error(`no code for ${email}`);
+}
+
+type Device = Readonly<{ user: string; client: string; token: string }>;
+
+async function device(agent: https.Agent, base: string, dataDir: string, index: number): Promise<Device> {
+  const email = `bench-${index}-${randomBytes(4).toString('hex')}@example.org`;
+  const password = 'Bench-password-1';
+  await request(agent, base, 'POST', '/activate/send', { body: { email } });
+  const registered = await request(agent, base, 'POST', '/register', { body: { email, code: await codeFor(dataDir, email), password, name: `Bench ${index}` } });
+  const access = AccessSchema.parse(registered.body);
+  const key = (): string => randomBytes(32).toString('base64');
+  const client = IdSchema.parse(
+    (await request(agent, base, 'POST', '/clients', { token: access.accessToken, body: { password, type: 'permanent', lastPrekey: { id: 65535, key: key() }, prekeys: [] } })).body,
+  ).id;
+  const bound = AccessSchema.parse((await request(agent, base, 'POST', `/access?client_id=${client}`, { cookie: registered.cookie })).body);
+  return { user: access.user, client, token: bound.accessToken };
+}
+
+/** A PrivateMessage frame (application content) for `groupId` at `epoch`, with random ciphertext. */
+function applicationMessage(groupId: Buffer, epoch: number): string {
+  const epochBytes = Buffer.alloc(8);
+  epochBytes.writeBigUInt64BE(BigInt(epoch));
+  return Buffer.concat([Buffer.from([0, 1, 0, 2, groupId.length]), groupId, epochBytes, Buffer.from([1, 0]), randomBytes(200)]).toString('base64');
+}
+
+function openSocket(url: string, ca: string, token?: string): Promise<WebSocket> {
+  const socket = new WebSocket(url, { ca, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+async function benchServer(): Promise<Result> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-'));
+  const started = await startServer({ dataDir, port: 0, logLevel: 'silent', durability: DURABILITY, rateRules: { 'send-code': { limit: 1e9, windowMs: 1 }, login: { limit: 1e9, windowMs: 1 } } });
+  if (!started.ok) throw new Error(started.error.message);
+  const server = started.value;
+  const ca = await readFile(path.join(dataDir, 'tls', 'cert.pem'), 'utf8');
+  const agent = new https.Agent({ ca, keepAlive: true, maxSockets: 16 });
+  try {
+    const sender = await device(agent, server.url, dataDir, 0);
+    const receivers: Device[] = [];
+    for (let index = 1; index <= RECEIVERS; index += 1) receivers.push(await device(agent, server.url, dataDir, index));
+    const group = GroupSchema.parse(
+      (await request(agent, server.url, 'POST', '/conversations', { token: sender.token, body: { users: receivers.map((r) => ({ id: r.user, domain: server.domain })) } })).body,
+    );
+    const groupId = Buffer.from(group.groupId, 'base64');
+    const commitEpoch = Buffer.alloc(8);
+    const commit = Buffer.concat([Buffer.from([0, 1, 0, 1, groupId.length]), groupId, commitEpoch, Buffer.from([1, 0, 0, 0, 0, 0, 3]), randomBytes(100)]).toString('base64');
+    const committed = await request(agent, server.url, 'POST', `/conversations/${group.qualifiedId.id}/mls/commit-bundles`, {
+      token: sender.token,
+      body: {
+        commit,
+        welcome: randomBytes(100).toString('base64'),
+        groupInfo: randomBytes(100).toString('base64'),
+        adds: receivers.map((r) => ({ user: { id: r.user, domain: server.domain }, client: r.client })),
+      },
+    });
+    if (committed.status !== 201) throw new Error(`commit failed: ${JSON.stringify(committed.body)}`);
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    let delivered = 0;
+    let finish: () => void = () => undefined;
+    const allDelivered = new Promise<void>((resolve) => (finish = resolve));
+    const sockets = await Promise.all(receivers.map((r) => openSocket(`${server.url.replace('https', 'wss')}/await`, ca, r.token)));
+    for (const socket of sockets) {
+      socket.on('message', (data: Buffer) => {
+        const text = data.toString('utf8');
+        const match = /"data":"([^"]+)"/.exec(text);
+        const sent = match?.[1] === undefined ? undefined : sentAt.get(match[1]);
+        if (sent === undefined) return;
+        latencies.push(performance.now() - sent);
+        delivered += 1;
+        if (delivered === MESSAGES * RECEIVERS) finish();
+      });
+    }
+    const route = `/conversations/${group.qualifiedId.id}/mls/messages`;
+    const start = performance.now();
+    for (let index = 0; index < MESSAGES; index += 1) {
+      const message = applicationMessage(groupId, 1);
+      sentAt.set(message, performance.now());
+      const response = await request(agent, server.url, 'POST', route, { token: sender.token, body: { message } });
+      if (response.status !== 201) throw new Error(`send failed: ${response.status}`);
+    }
+    await allDelivered;
+    const result = summarize(latencies, performance.now() - start);
+    for (const socket of sockets) socket.close();
+    return result;
+  } finally {
+    agent.destroy();
+    await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The same pattern without a server: the sender's frame is broadcast as is, then acknowledged. */
+async function benchBaseline(): Promise<Result> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-'));
+  const tls = await loadTlsMaterial(dataDir, {}, ['127.0.0.1']);
+  const httpsServer = https.createServer({ key: tls.key, cert: tls.cert });
+  const wss = new WebSocketServer({ server: httpsServer });
+  const receivers = new Set<WebSocket>();
+  wss.on('connection', (socket, request) => {
+    if (request.url === '/send') {
+      socket.on('message', (data: Buffer) => {
+        const text = data.toString('utf8');
+        for (const receiver of receivers) receiver.send(text);
+        socket.send('ok');
+      });
+    } else {
+      receivers.add(socket);
+    }
+  });
+  await new Promise<void>((resolve) => httpsServer.listen(0, '127.0.0.1', resolve));
+  const address = httpsServer.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  try {
+    const sockets = await Promise.all(Array.from({ length: RECEIVERS }, () => openSocket(`wss://127.0.0.1:${port}/await`, tls.cert)));
+    const sender = await openSocket(`wss://127.0.0.1:${port}/send`, tls.cert);
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    let delivered = 0;
+    let finish: () => void = () => undefined;
+    const allDelivered = new Promise<void>((resolve) => (finish = resolve));
+    for (const socket of sockets) {
+      socket.on('message', (data: Buffer) => {
+        const match = /"data":"([^"]+)"/.exec(data.toString('utf8'));
+        const sent = match?.[1] === undefined ? undefined : sentAt.get(match[1]);
+        if (sent === undefined) return;
+        latencies.push(performance.now() - sent);
+        delivered += 1;
+        if (delivered === MESSAGES * RECEIVERS) finish();
+      });
+    }
+    const groupId = randomBytes(32);
+    const start = performance.now();
+    for (let index = 0; index < MESSAGES; index += 1) {
+      const data = applicationMessage(groupId, 1);
+      const frame = JSON.stringify({ type: 'notification', notification: { id: index + 1, time: new Date().toISOString(), event: { type: 'conversation.mls-message-add', data } } });
+      sentAt.set(data, performance.now());
+      const acked = new Promise<void>((resolve) => sender.once('message', () => resolve()));
+      sender.send(frame);
+      await acked;
+    }
+    await allDelivered;
+    const result = summarize(latencies, performance.now() - start);
+    for (const socket of [...sockets, sender]) socket.close();
+    return result;
+  } finally {
+    wss.close();
+    httpsServer.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const baseline = await benchBaseline();
+  const cairn = await benchServer();
+  const line = (name: string, result: Result): string =>
+    `${name.padEnd(22)} p50 ${result.p50.toFixed(2).padStart(7)} ms   p99 ${result.p99.toFixed(2).padStart(7)} ms   ${result.perSecond.toFixed(0).padStart(6)} msg/s`;
+  process.stdout.write(`fan-out: 1 sender, ${RECEIVERS} receivers over WSS on loopback, ${MESSAGES} messages (durability ${DURABILITY})\n`);
+  process.stdout.write(`${line('plain ws broadcast', baseline)}\n${line('cairn server', cairn)}\n`);
+  process.stdout.write(
+    `ratio (cairn / baseline): p50 ${(cairn.p50 / baseline.p50).toFixed(2)}x, p99 ${(cairn.p99 / baseline.p99).toFixed(2)}x, throughput ${(baseline.perSecond / cairn.perSecond).toFixed(2)}x slower\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
