@@ -26,6 +26,14 @@ Commands:
   logout                                      sign out this profile
   whoami                                      the signed-in account
   devices                                     the account's devices, this one marked
+  find-user QUERY                             people by handle or complete e-mail address
+  create-conversation --name N [--members a@d,b@d]
+                                              a group with these users (ids as uuid@domain)
+  conversations                               conversations, most recent first
+  send CONV TEXT                              send a text message
+  history CONV [--limit N]                    the latest messages of a conversation
+  sync                                        fetch what arrived while offline, then exit
+  listen                                      stay connected; print each new message
 
 The profile's database key is kept in the OS keychain; where there is none, set
 CAIRN_DB_PASSPHRASE to a passphrase (at least 8 characters) that protects it instead.
@@ -44,6 +52,26 @@ function print(out: Output, value: Readonly<Record<string, unknown>>, human: str
 function fail(out: Output, code: string, message: string): never {
   process.stderr.write(out.json ? `${JSON.stringify({ error: { code, message } })}\n` : `error ${code}: ${message}\n`);
   process.exit(code === 'usage' ? 2 : 1);
+}
+
+/**
+ * Connects and waits until the device has caught up with its notification queue (or 15 s
+ * passed), so commands that read local state see what arrived while the CLI was not running.
+ */
+async function settle(call: <C extends RequestChannel>(channel: C, payload: RequestOf<C>) => Promise<ResponseOf<C>>): Promise<void> {
+  await call('account.status', {});
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const { state } = await call('connection.status', {});
+    if (state === 'online') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function formatMessage(m: { sentAt: number; sender: string; kind: string; text: string | null; status: string }): string {
+  const time = new Date(m.sentAt).toISOString().slice(0, 16).replace('T', ' ');
+  const body = m.kind === 'undecryptable' ? '(could not decrypt)' : (m.text ?? `(${m.kind})`);
+  return `${time}  ${m.sender.split('@')[0]?.slice(0, 8) ?? ''}  ${body}${m.status === 'failed' ? '  [not sent]' : ''}`;
 }
 
 /** The keychain by default; a passphrase when CAIRN_DB_PASSPHRASE is set (never a plaintext key). */
@@ -162,6 +190,75 @@ async function main(args: ParsedArgs): Promise<void> {
           `${d.current ? '*' : ' '} ${d.id}  ${d.type.padEnd(9)}  ${(d.label ?? d.model ?? '').padEnd(24)}  ${d.registeredAt}${d.fingerprint ? `\n    fingerprint ${d.fingerprint.replace(/(.{8})/g, '$1 ').trim()}` : ''}`,
       );
       print(out, { devices }, lines.join('\n'));
+      break;
+    }
+    case 'find-user': {
+      const query = args.positionals[1];
+      if (!query) fail(out, 'usage', 'find-user needs a QUERY.');
+      const { users } = await call('users.search', { query });
+      print(out, { users }, users.map((u) => `${u.id}@${u.domain}  ${u.name}${u.handle ? `  @${u.handle}` : ''}`).join('\n') || 'Nobody found.');
+      break;
+    }
+    case 'create-conversation': {
+      const members = (stringFlag(args, 'members') ?? '')
+        .split(',')
+        .map((m) => m.trim())
+        .filter((m) => m !== '')
+        .map((m) => {
+          const at = m.indexOf('@');
+          if (at <= 0) fail(out, 'usage', `"${m}" is not a user id of the form uuid@domain.`);
+          return { id: m.slice(0, at), domain: m.slice(at + 1) };
+        });
+      const conversation = await call('conversations.create', { name: required('name'), members });
+      print(out, conversation, `${conversation.id}  ${conversation.name ?? ''} (${conversation.memberCount} members)`);
+      break;
+    }
+    case 'conversations': {
+      await settle(call);
+      const { conversations } = await call('conversations.list', {});
+      print(
+        out,
+        { conversations },
+        conversations.map((c) => `${c.id}  ${c.name ?? '(no name)'}  ${c.memberCount} members${c.lastMessage ? `  — ${c.lastMessage}` : ''}`).join('\n') ||
+          'No conversations.',
+      );
+      break;
+    }
+    case 'send': {
+      const [, conversationId, ...words] = args.positionals;
+      if (!conversationId || words.length === 0) fail(out, 'usage', 'send needs CONV and TEXT.');
+      const message = await call('messages.send', { conversationId, text: words.join(' ') });
+      print(out, message, `sent ${message.id}`);
+      break;
+    }
+    case 'history': {
+      const conversationId = args.positionals[1];
+      if (!conversationId) fail(out, 'usage', 'history needs CONV.');
+      await settle(call);
+      const limit = Number(stringFlag(args, 'limit') ?? '50');
+      const { messages } = await call('messages.list', { conversationId, limit });
+      print(out, { messages }, messages.map(formatMessage).join('\n') || 'No messages.');
+      break;
+    }
+    case 'sync': {
+      const before = new Set((await call('conversations.list', {})).conversations.map((c) => c.id));
+      const arrived: unknown[] = [];
+      const stop = core.events.subscribe((event, payload) => event === 'message.added' && arrived.push(payload));
+      await settle(call);
+      stop();
+      const after = (await call('conversations.list', {})).conversations.filter((c) => !before.has(c.id));
+      print(out, { messages: arrived, newConversations: after }, `${arrived.length} new messages, ${after.length} new conversations`);
+      break;
+    }
+    case 'listen': {
+      await call('account.status', {});
+      core.events.subscribe((event, payload) => {
+        if (event === 'message.added') process.stdout.write(`${JSON.stringify(payload)}\n`);
+      });
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
       break;
     }
     default:

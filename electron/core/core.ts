@@ -88,6 +88,7 @@ export function createCore(options: CoreOptions): Core {
       'account.devices': after(() => account.devices()),
       'account.removeDevice': after(({ id, password }) => account.removeDevice(id, password)),
       'connection.status': () => account.connection,
+      'users.search': after(({ query }) => account.searchUsers(query)),
       'conversations.list': after(async () => (await account.conversations()).list()),
       'conversations.create': after(async ({ name, members }) => (await account.conversations()).create(name, members)),
       'messages.list': after(async ({ conversationId, limit }) => (await account.conversations()).messages(conversationId, limit)),

@@ -181,6 +181,17 @@ export const requests = {
     request: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/), password: PasswordSchema }).strict(),
     response: z.object({ devices: z.array(DeviceSchema) }).strict(),
   },
+  /** Finds people by handle or complete e-mail address. */
+  'users.search': {
+    request: z.object({ query: z.string().trim().min(1).max(256) }).strict(),
+    response: z
+      .object({
+        users: z.array(
+          z.object({ id: z.string(), domain: z.string(), name: z.string(), handle: z.string().nullable() }).strict(),
+        ),
+      })
+      .strict(),
+  },
   'conversations.list': { request: Empty, response: z.object({ conversations: z.array(ConversationSummarySchema) }).strict() },
   /** Creates an MLS group conversation and adds every device of the given users. */
   'conversations.create': {

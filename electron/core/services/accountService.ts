@@ -278,6 +278,13 @@ export class AccountService {
     await this.sync.start(api, record.server.url, db, record.clientId, this.conversationService);
   }
 
+  async searchUsers(query: string): Promise<{ users: Array<{ id: string; domain: string; name: string; handle: string | null }> }> {
+    const record = await this.current();
+    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    const { results } = await this.apiClient(record).call('searchUsers', { query: { q: query, size: 20 } });
+    return { users: results.map((u) => ({ id: u.qualifiedId.id, domain: u.qualifiedId.domain, name: u.name, handle: u.handle })) };
+  }
+
   /** Conversations of the signed-in device. */
   async conversations(): Promise<ConversationService> {
     const record = await this.current();

@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../../server/server';
+import { startServer } from '../../../server/server';
+import { mailedCode } from '../../support/outbox';
+import { TEST_PASSWORD } from '../../support/serverAccounts';
+
+let root: string;
+let server: RunningServer;
+
+function cli(profile: string, args: readonly string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'electron/cli/main.ts', '--profile', path.join(root, profile), '--server', server.url, '--pin', server.pin, ...args],
+      { env: { ...process.env, CAIRN_DB_PASSPHRASE: 'cli-profile-passphrase' }, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+async function json(profile: string, args: readonly string[], stdin = ''): Promise<unknown> {
+  const run = await cli(profile, [...args, '--json'], stdin);
+  if (run.code !== 0) throw new Error(`${args[0]} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+async function account(profile: string, email: string, name: string): Promise<string> {
+  await json(profile, ['register', '--email', email, '--name', name, '--password-stdin'], TEST_PASSWORD);
+  await json(profile, ['activate', '--email', email, '--code', await mailedCode(path.join(root, 'server'), email)]);
+  const me = (await json(profile, ['whoami'])) as { user: { id: string; domain: string } };
+  return `${me.user.id}@${me.user.domain}`;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-cli-msg-'));
+  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
+  if (!started.ok) throw new Error(started.error.message);
+  server = started.value;
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('CLI messaging', () => {
+  it('creates a conversation, sends, and the other side reads it after a sync', async () => {
+    await account('carol', 'carol@example.test', 'Carol');
+    const dave = await account('dave', 'dave@example.test', 'Dave');
+
+    const found = (await json('carol', ['find-user', 'dave@example.test'])) as { users: Array<{ id: string }> };
+    expect(found.users.map((u) => u.id)).toEqual([dave.split('@')[0]]);
+
+    const conversation = (await json('carol', ['create-conversation', '--name', 'Ridge', '--members', dave])) as { id: string };
+    const synced = (await json('dave', ['sync'])) as { newConversations: Array<{ id: string; name: string }> };
+    expect(synced.newConversations).toEqual([expect.objectContaining({ id: conversation.id, name: 'Ridge' })]);
+
+    await json('carol', ['send', conversation.id, 'Summit', 'by', 'noon']);
+    const history = (await json('dave', ['history', conversation.id])) as { messages: Array<{ text: string; kind: string }> };
+    expect(history.messages).toEqual([expect.objectContaining({ kind: 'text', text: 'Summit by noon' })]);
+
+    const human = await cli('dave', ['conversations']);
+    expect(human.stdout).toContain('Ridge  2 members  — Summit by noon');
+  });
+});
