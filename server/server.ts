@@ -112,7 +112,8 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     domain: options.domain ?? 'cairn.test',
     dataDir: options.dataDir,
     maxAssetBytes: options.maxAssetBytes ?? DEFAULT_MAX_ASSET_BYTES,
-    turn: { urls: options.turn?.urls ?? [`turn:${host}:3478?transport=udp`, `turn:${host}:3478?transport=tcp`], secret: turnSecret },
+    // No TURN servers unless configured: a default URL nobody runs would only delay ICE.
+    turn: { urls: options.turn?.urls ?? [], secret: turnSecret },
     sftUrls: options.sftUrls ?? [],
     callConfigTtlSeconds: options.callConfigTtlSeconds ?? 3600,
     passwordAlgorithm: options.passwordAlgorithm ?? 'scrypt',

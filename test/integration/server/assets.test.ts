@@ -149,4 +149,14 @@ describe('call config', () => {
     expect(again.iceServers[0]?.username).not.toBe(ice?.username);
     expect((await t.api.get('/calls/config')).status).toBe(401);
   });
+
+  it('lists no TURN servers when none are configured', async () => {
+    const bare = await startTestServer();
+    try {
+      const user = await userWithClient(bare.api, bare.dataDir);
+      expect(CallConfigSchema.parse((await bare.api.get('/calls/config', { token: user.token })).body)).toEqual({ ttl: 3600, iceServers: [], sftServers: [] });
+    } finally {
+      await bare.stop();
+    }
+  });
 });
