@@ -107,6 +107,8 @@ export const StoredMessageSchema = z
     conversationId: z.string(),
     /** `user-uuid@domain` */
     sender: z.string(),
+    /** The sender's display name when known. */
+    senderName: z.string().nullable(),
     senderClient: z.string(),
     kind: z.enum(['text', 'asset', 'knock', 'system', 'undecryptable']),
     text: z.string().nullable(),

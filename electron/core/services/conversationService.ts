@@ -36,6 +36,7 @@ import {
   qualified,
   saveConversation,
   saveGroupState,
+  saveUserProfile,
   setMessageStatus,
 } from './conversationStore';
 
@@ -97,9 +98,11 @@ export class ConversationService {
         removes: [],
       },
     });
+    const profiles = await this.profiles(conversation);
     const now = Date.now();
     db.transaction(() => {
       saveConversation(db, conversation, now);
+      for (const p of profiles) saveUserProfile(db, p.user, p.name, p.handle, now);
       saveGroupState(db, conversation.qualifiedId.id, fromBase64(conversation.groupId), output.epoch, engine.encodeGroupState(output.group), now);
     })();
     this.events.emit('conversation.changed', { id: conversation.qualifiedId.id });
@@ -182,12 +185,14 @@ export class ConversationService {
     }
     const group = value(await engine.joinFromWelcome(welcome, match.data));
     const conversation: Conversation = await api.call('getConversation', { params: { conv: conversationId } });
+    const profiles = await this.profiles(conversation);
     const status = engine.status(group);
     const state = engine.encodeGroupState(group);
     return {
       write: (tx) => {
         const now = Date.now();
         saveConversation(tx, conversation, now);
+        for (const p of profiles) saveUserProfile(tx, p.user, p.name, p.handle, now);
         saveGroupState(tx, conversationId, status.groupId, status.epoch, state, now);
         tx.prepare('DELETE FROM mls_key_packages WHERE ref = ?').run(match.ref);
       },
@@ -294,8 +299,12 @@ export class ConversationService {
     if (!conversationExists(this.device.db, conversationId)) return undefined;
     try {
       const conversation = await this.device.api.call('getConversation', { params: { conv: conversationId } });
+      const profiles = await this.profiles(conversation);
       return {
-        write: (tx) => saveConversation(tx, conversation, Date.now()),
+        write: (tx) => {
+          saveConversation(tx, conversation, Date.now());
+          for (const p of profiles) saveUserProfile(tx, p.user, p.name, p.handle, Date.now());
+        },
         after: () => this.events.emit('conversation.changed', { id: conversationId }),
       };
     } catch (error) {
@@ -306,6 +315,21 @@ export class ConversationService {
         after: () => this.events.emit('conversation.changed', { id: conversationId }),
       };
     }
+  }
+
+  /** Display names of a conversation's members (best effort: a missing profile is skipped). */
+  private async profiles(conversation: Conversation) {
+    const found = await Promise.all(
+      conversation.members.map(async (member) => {
+        try {
+          const profile = await this.device.api.call('getUser', { params: { domain: member.user.domain, id: member.user.id } });
+          return [{ user: member.user, name: profile.name, handle: profile.handle }];
+        } catch {
+          return [];
+        }
+      }),
+    );
+    return found.flat();
   }
 
   /** One key package per device of each user, checked to belong to the device the server named. */

@@ -25,6 +25,7 @@ const MessageRowSchema = z.object({
   body: z.string().nullable(),
   sent_at: z.number(),
   status: z.enum(['pending', 'sent', 'failed', 'received']),
+  sender_name: z.string().nullable(),
 });
 
 export function qualified(user: { id: string; domain: string }): string {
@@ -103,6 +104,13 @@ export function insertMessage(db: Db, message: NewMessage): boolean {
   return result.changes > 0;
 }
 
+export function saveUserProfile(db: Db, user: { id: string; domain: string }, name: string, handle: string | null, now: number): void {
+  db.prepare(
+    `INSERT INTO users (id, name, handle, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, handle = excluded.handle, updated_at = excluded.updated_at`,
+  ).run(qualified(user), name, handle, now);
+}
+
 export function setMessageStatus(db: Db, conversationId: string, id: string, status: 'sent' | 'failed'): void {
   db.prepare('UPDATE messages SET status = ? WHERE conversation_id = ? AND id = ?').run(status, conversationId, id);
 }
@@ -139,14 +147,17 @@ export function conversationDomain(db: Db, id: string): string | undefined {
 export function listMessages(db: Db, conversationId: string, limit: number): StoredMessage[] {
   const rows = db
     .prepare(
-      `SELECT * FROM (SELECT id, sender_user_id, sender_client_id, kind, body, sent_at, status, seq FROM messages
-         WHERE conversation_id = ? ORDER BY sent_at DESC, seq DESC LIMIT ?) ORDER BY sent_at, seq`,
+      `SELECT * FROM (SELECT m.id, m.sender_user_id, m.sender_client_id, m.kind, m.body, m.sent_at, m.status, m.seq,
+                             u.name AS sender_name
+                      FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
+         WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?) ORDER BY sent_at, seq`,
     )
     .all(conversationId, limit);
   return MessageRowSchema.array().parse(rows).map((r) => ({
     id: r.id,
     conversationId,
     sender: r.sender_user_id,
+    senderName: r.sender_name,
     senderClient: r.sender_client_id,
     kind: r.kind,
     text: r.body,

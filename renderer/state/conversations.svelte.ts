@@ -1,0 +1,98 @@
+/**
+ * Conversations and the messages of the open one. Follows the core's events so new messages
+ * and Welcome-joined conversations show up without polling.
+ */
+import type { ConversationSummary, StoredMessage } from '../../electron/core/ipc/contract';
+import type { ErrorInfo } from '../../protocol/result';
+import { onEvent, request } from '../api';
+
+export interface PersonResult {
+  readonly id: string;
+  readonly domain: string;
+  readonly name: string;
+  readonly handle: string | null;
+}
+
+class ConversationsState {
+  list = $state<readonly ConversationSummary[]>([]);
+  selectedId = $state<string | undefined>(undefined);
+  messages = $state<readonly StoredMessage[]>([]);
+  error = $state<ErrorInfo | undefined>(undefined);
+  sending = $state(false);
+
+  get selected(): ConversationSummary | undefined {
+    return this.list.find((c) => c.id === this.selectedId);
+  }
+
+  async load(): Promise<void> {
+    const result = await request('conversations.list', {});
+    if (result.ok) this.list = result.value.conversations;
+  }
+
+  follow(): () => void {
+    const offChanged = onEvent('conversation.changed', () => void this.load());
+    const offMessage = onEvent('message.added', (message) => {
+      if (message.conversationId !== this.selectedId) return;
+      if (this.messages.some((m) => m.id === message.id)) return;
+      this.messages = [...this.messages, message];
+    });
+    return () => {
+      offChanged();
+      offMessage();
+    };
+  }
+
+  async open(id: string): Promise<void> {
+    this.selectedId = id;
+    this.messages = [];
+    this.error = undefined;
+    const result = await request('messages.list', { conversationId: id, limit: 200 });
+    if (this.selectedId !== id) return;
+    if (result.ok) this.messages = result.value.messages;
+    else this.error = result.error;
+  }
+
+  close(): void {
+    this.selectedId = undefined;
+    this.messages = [];
+  }
+
+  async send(text: string): Promise<boolean> {
+    const id = this.selectedId;
+    if (!id) return false;
+    this.sending = true;
+    this.error = undefined;
+    try {
+      const result = await request('messages.send', { conversationId: id, text });
+      if (!result.ok) {
+        this.error = result.error;
+        await this.open(id);
+        return false;
+      }
+      if (!this.messages.some((m) => m.id === result.value.id)) this.messages = [...this.messages, result.value];
+      return true;
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  async create(name: string, members: readonly PersonResult[]): Promise<ErrorInfo | undefined> {
+    const result = await request('conversations.create', { name, members: members.map((m) => ({ id: m.id, domain: m.domain })) });
+    if (!result.ok) return result.error;
+    await this.load();
+    await this.open(result.value.id);
+    return undefined;
+  }
+
+  async search(query: string): Promise<readonly PersonResult[]> {
+    const result = await request('users.search', { query });
+    return result.ok ? result.value.users : [];
+  }
+
+  reset(): void {
+    this.list = [];
+    this.close();
+  }
+}
+
+export const conversations = new ConversationsState();

@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/server';
+import { startServer } from '../../server/server';
+import { seriousA11yViolations } from '../host/axe';
+import { RENDERER_HEADERS } from '../host/headers';
+import type { TestClient, TestHost } from '../host/testHost';
+import { startTestHost } from '../host/testHost';
+import { signUpThroughBridge } from './support/signUp';
+
+let host: TestHost;
+let server: RunningServer;
+let root: string;
+let alice: TestClient;
+let bob: TestClient;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-messaging-'));
+  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
+  if (!started.ok) throw new Error(started.error.message);
+  server = started.value;
+  host = await startTestHost({ headers: RENDERER_HEADERS });
+  const defaultServer = { url: server.url, pins: [server.pin] };
+  alice = await host.launch({ dataDir: path.join(root, 'alice'), defaultServer });
+  bob = await host.launch({ dataDir: path.join(root, 'bob'), defaultServer, colorScheme: 'dark' });
+  for (const [client, email, name] of [
+    [alice, 'alice@example.test', 'Alice Moss'],
+    [bob, 'bob@example.test', 'Bob Lichen'],
+  ] as const) {
+    await client.page.getByLabel('Server address').waitFor();
+    await signUpThroughBridge(client.page, server, root, email, name);
+    await client.page.getByTestId('signed-in-name').waitFor();
+  }
+});
+
+afterAll(async () => {
+  await host?.close();
+  await server?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe('two people chatting in a group', () => {
+  it('Alice creates a group with Bob, they exchange messages, both see them', async () => {
+    const a = alice.page;
+    await a.getByRole('button', { name: 'New group' }).click();
+    await a.getByLabel('Group name').fill('Moss & Lichen');
+    await a.getByLabel('Add people').fill('bob@example.test');
+    await a.getByLabel('Add people').press('Enter');
+    await a.getByRole('button', { name: 'Add', exact: true }).click();
+    expect(await seriousA11yViolations(a)).toEqual([]);
+    await alice.screenshot('new-group-light');
+    await a.getByRole('button', { name: 'Create group' }).click();
+    await expect.poll(() => a.getByRole('heading', { name: 'Moss & Lichen' }).isVisible(), { timeout: 15_000 }).toBe(true);
+
+    await a.getByLabel('Message Moss & Lichen').fill('Hello Bob, this is end-to-end encrypted.');
+    await a.getByLabel('Message Moss & Lichen').press('Enter');
+    await expect.poll(() => a.getByTestId('message').last().textContent()).toContain('Hello Bob, this is end-to-end encrypted.');
+
+    const b = bob.page;
+    await expect.poll(() => b.getByTestId('conversation-item').count(), { timeout: 15_000 }).toBe(1);
+    await b.getByTestId('conversation-item').click();
+    await expect.poll(() => b.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('Hello Bob');
+    expect(await b.getByTestId('message').last().textContent()).toContain('Alice Moss');
+
+    await b.getByLabel('Message Moss & Lichen').fill('Hi Alice!\nTwo lines, still private.');
+    await b.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => a.getByTestId('message').count(), { timeout: 15_000 }).toBe(2);
+    expect(await a.getByTestId('message').last().textContent()).toContain('Two lines, still private.');
+    expect(await a.getByTestId('conversation-item').textContent()).toContain('Two lines, still private.');
+
+    expect(await seriousA11yViolations(a)).toEqual([]);
+    expect(await seriousA11yViolations(b)).toEqual([]);
+    await alice.screenshot('conversation-light');
+    await bob.screenshot('conversation-dark');
+  });
+});
