@@ -34,6 +34,8 @@ Commands:
   history CONV [--limit N]                    the latest messages of a conversation
   sync                                        fetch what arrived while offline, then exit
   listen                                      stay connected; print each new message
+  backup-export --out FILE [--unencrypted]    export the history (password on standard input)
+  backup-import FILE [--unencrypted]          import a backup of this account (password on stdin)
 
 The profile's database key is kept in the OS keychain; where there is none, set
 CAIRN_DB_PASSPHRASE to a passphrase (at least 8 characters) that protects it instead.
@@ -111,6 +113,11 @@ async function main(args: ParsedArgs): Promise<void> {
     const value = stringFlag(args, name);
     if (value === undefined || value === '') fail(out, 'usage', `This command needs --${name}.`);
     return value;
+  };
+  const secretFromStdin = async (what: string): Promise<string> => {
+    const text = await readStdin();
+    if (text === '') fail(out, 'usage', `Give the ${what} on standard input.`);
+    return text;
   };
   const password = async (): Promise<string> => {
     if (!args.flags.has('password-stdin')) fail(out, 'usage', 'Give the password on standard input with --password-stdin.');
@@ -259,6 +266,27 @@ async function main(args: ParsedArgs): Promise<void> {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      break;
+    }
+    case 'backup-export': {
+      const file = path.resolve(required('out'));
+      const summary = args.flags.has('unencrypted')
+        ? await call('backup.export', { file, unencrypted: true })
+        : await call('backup.export', { file, password: await secretFromStdin('backup password') });
+      print(out, summary, `Exported ${summary.messages} messages in ${summary.conversations} conversations to ${summary.file}${summary.encrypted ? '' : ' (NOT encrypted)'}`);
+      break;
+    }
+    case 'backup-import': {
+      const given = args.positionals[1];
+      if (!given) fail(out, 'usage', 'backup-import needs FILE.');
+      const file = path.resolve(given);
+      const info = await call('backup.inspect', { file });
+      const summary = await call('backup.import', {
+        file,
+        allowUnencrypted: args.flags.has('unencrypted'),
+        ...(info.encrypted ? { password: await secretFromStdin('backup password') } : {}),
+      });
+      print(out, summary, `Imported ${summary.messagesAdded} new messages and ${summary.conversationsAdded} conversations (${summary.recordsSkipped} already here)`);
       break;
     }
     default:

@@ -14,6 +14,7 @@ import { createLogger } from './log';
 import { probeServer } from './net/serverProbe';
 import { AccountService } from './services/accountService';
 import { AppLock } from './services/appLock';
+import { BackupService } from './services/backupService';
 import { ProfileHandle } from './services/profileHandle';
 import type { ProfileStoreOptions } from './store/openProfileStore';
 
@@ -52,6 +53,7 @@ export function createCore(options: CoreOptions): Core {
     options.useKeychain === false ? { ...options.store, keychain: { ...options.store?.keychain, load: KEYCHAIN_OFF } } : (options.store ?? {});
   const profile = new ProfileHandle(options.dataDir, storeOptions);
   const account = new AccountService(profile, log.child('account'), events);
+  const backups = new BackupService(() => account.backupOwner(), events, log.child('backup'));
   const appLock = new AppLock({
     profile,
     log: log.child('app-lock'),
@@ -88,6 +90,10 @@ export function createCore(options: CoreOptions): Core {
       'account.devices': after(() => account.devices()),
       'account.removeDevice': after(({ id, password }) => account.removeDevice(id, password)),
       'connection.status': () => account.connection,
+      'backup.inspect': after(({ file }) => backups.inspect(file)),
+      'backup.export': after((request) => backups.export(request.file, 'password' in request ? request.password : undefined)),
+      'backup.import': after(({ file, password, allowUnencrypted }) => backups.import(file, password, allowUnencrypted)),
+      'backup.cancel': () => backups.cancel(),
       'users.search': after(({ query }) => account.searchUsers(query)),
       'conversations.list': after(async () => (await account.conversations()).list()),
       'conversations.create': after(async ({ name, members }) => (await account.conversations()).create(name, members)),

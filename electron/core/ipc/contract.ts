@@ -211,6 +211,51 @@ export const requests = {
     request: z.object({ conversationId: z.uuid(), text: z.string().min(1).max(8000) }).strict(),
     response: StoredMessageSchema,
   },
+  /** What a backup file is before asking for its password (or refusing it). */
+  'backup.inspect': {
+    request: z.object({ file: z.string().min(1).max(4096) }).strict(),
+    response: z
+      .object({ encrypted: z.boolean(), userId: z.string(), createdAt: z.number(), version: z.number().int() })
+      .strict(),
+  },
+  /** Exports the history; encrypted with `password` unless `unencrypted` is chosen explicitly. */
+  'backup.export': {
+    request: z
+      .union([
+        z.object({ file: z.string().min(1).max(4096), password: z.string().min(8).max(1024) }).strict(),
+        z.object({ file: z.string().min(1).max(4096), unencrypted: z.literal(true) }).strict(),
+      ]),
+    response: z
+      .object({
+        file: z.string(),
+        encrypted: z.boolean(),
+        conversations: z.number().int(),
+        members: z.number().int(),
+        messages: z.number().int(),
+        bytes: z.number().int(),
+      })
+      .strict(),
+  },
+  'backup.import': {
+    request: z
+      .object({
+        file: z.string().min(1).max(4096),
+        password: z.string().min(1).max(1024).optional(),
+        allowUnencrypted: z.boolean().default(false),
+      })
+      .strict(),
+    response: z
+      .object({
+        conversationsAdded: z.number().int(),
+        membersAdded: z.number().int(),
+        messagesAdded: z.number().int(),
+        recordsSkipped: z.number().int(),
+        encrypted: z.boolean(),
+        createdAt: z.number(),
+      })
+      .strict(),
+  },
+  'backup.cancel': { request: Empty, response: z.object({ cancelled: z.boolean() }).strict() },
   /** The current state of the connection to the server (also sent as `connection.state` events). */
   'connection.status': { request: Empty, response: ConnectionStateSchema },
   'appLock.status': { request: Empty, response: LockStateSchema },
@@ -257,6 +302,16 @@ export const events = {
   'device.removed': z.object({ id: z.string() }).strict(),
   'conversation.changed': z.object({ id: z.string() }).strict(),
   'message.added': StoredMessageSchema,
+  'backup.progress': z
+    .object({
+      operation: z.enum(['export', 'import']),
+      stage: z.enum(['deriving-key', 'copying', 'finishing']),
+      records: z.number().int().nonnegative(),
+      recordsTotal: z.number().int().nonnegative().nullable(),
+      bytes: z.number().int().nonnegative(),
+      bytesTotal: z.number().int().nonnegative().nullable(),
+    })
+    .strict(),
   /** The account state changed without the UI asking (this device was removed, say). */
   'account.changed': AccountStatusSchema,
 } as const satisfies Record<string, z.ZodType>;

@@ -9,6 +9,7 @@ import type { SelfUser } from '../../../protocol/api/users';
 import type { EventHub } from '../events';
 import type { AccountStatus, ConnectionState, Device, ServerConfig } from '../ipc/contract';
 import { wipeProfileStore } from '../store/wipeProfileStore';
+import type { BackupOwner } from './backupService';
 import { ConversationService } from './conversationService';
 import { SyncService } from './syncService';
 import { ServerConfigSchema } from '../ipc/contract';
@@ -283,6 +284,23 @@ export class AccountService {
     if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
     const { results } = await this.apiClient(record).call('searchUsers', { query: { q: query, size: 20 } });
     return { users: results.map((u) => ({ id: u.qualifiedId.id, domain: u.qualifiedId.domain, name: u.name, handle: u.handle })) };
+  }
+
+  /** What a backup needs: the store, who owns it, and a way to pause the notification stream. */
+  async backupOwner(): Promise<BackupOwner> {
+    const record = await this.current();
+    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    const { db } = await this.profile.store();
+    return {
+      db,
+      userId: `${record.userId}@${record.domain}`,
+      pauseWriters: async () => {
+        await this.sync.stop();
+        return async () => {
+          if (this.record) await this.startSync(this.record);
+        };
+      },
+    };
   }
 
   /** Conversations of the signed-in device. */

@@ -70,5 +70,12 @@ describe('CLI messaging', () => {
 
     const human = await cli('dave', ['conversations']);
     expect(human.stdout).toContain('Ridge  2 members  — Summit by noon');
+
+    const backup = path.join(root, 'carol.cairnbackup');
+    expect(await json('carol', ['backup-export', '--out', backup], 'Backup-Pass-1')).toMatchObject({ encrypted: true, messages: 1 });
+    expect(await json('carol', ['backup-import', backup], 'Backup-Pass-1')).toMatchObject({ messagesAdded: 0, conversationsAdded: 0 });
+    const refused = await cli('dave', ['backup-import', backup, '--json'], 'Backup-Pass-1');
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stderr)).toMatchObject({ error: { code: 'backup-other-user' } });
   });
 });
