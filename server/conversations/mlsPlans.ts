@@ -132,14 +132,14 @@ export function planMessage(conversation: ConversationRecord, input: MessageInpu
     return { ok: false, failure: { code: 'mls-invalid-message' } };
   }
   if (input.header.epoch > BigInt(conversation.epoch)) return { ok: false, failure: { code: 'mls-stale-message', epoch: conversation.epoch } };
-  const targets = conversation.clients.filter((client) => client.registered && memberOf(conversation, client.userId) !== undefined);
   return {
     ok: true,
     value: undefined,
     change: {},
+    // Written once to the conversation's log; it reaches the registered member devices in the group.
     fanout: () => [
       {
-        clients: targets,
+        conversation: conversation.id,
         except: input.sender,
         event: {
           type: 'conversation.mls-message-add',

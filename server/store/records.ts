@@ -64,11 +64,13 @@ export type ConversationRecord = Readonly<{
 
 /**
  * Who receives an event: explicit clients, and/or every registered client of some users,
- * minus `except` (usually the sending client).
+ * minus `except` (usually the sending client). With `conversation`, the event is written once to
+ * that conversation's log and reaches every device currently in its group whose user is a member.
  */
 export type Fanout = Readonly<{
   clients?: readonly ClientRef[];
   users?: readonly string[];
+  conversation?: string;
   except?: ClientRef;
   event: NotificationEvent;
 }>;

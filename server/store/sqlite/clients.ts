@@ -101,5 +101,6 @@ export class SqliteClientRepository implements ClientRepository {
     prepared(this.db, 'DELETE FROM cookies WHERE user_id = ? AND client_id = ?').run(userId, clientId);
     prepared(this.db, 'DELETE FROM queue WHERE user_id = ? AND client_id = ?').run(userId, clientId);
     prepared(this.db, 'DELETE FROM queue_state WHERE user_id = ? AND client_id = ?').run(userId, clientId);
+    prepared(this.db, 'DELETE FROM conv_reach WHERE user_id = ? AND client_id = ?').run(userId, clientId);
   }
 }

@@ -3,7 +3,7 @@ import type { ConversationRecord, Delivered, Fanout } from '../records';
 import type { ConversationChange, ConversationPlan, ConversationRepository, UpdateOutcome } from '../repositories';
 import type { SqliteDatabase } from './database';
 import { prepared } from './statements';
-import { insertFanout } from './queue';
+import { insertFanout, reconcileReach } from './queue';
 import { BlobSchema, parseRow, parseRows } from './rows';
 
 const ConversationRowSchema = z.object({
@@ -54,6 +54,7 @@ export class SqliteConversationRepository implements ConversationRepository {
           conversation.createdAt,
         );
       this.applyChange(conversation.id, { addMembers: conversation.members, addClients: conversation.clients });
+      reconcileReach(this.db, conversation.id);
       const created = this.load(conversation.id);
       if (!created) throw new Error('conversation vanished inside its own transaction');
       return { kind: 'created' as const, conversation: created, delivered: insertFanout(this.db, fanout(created), now) };
@@ -76,6 +77,7 @@ export class SqliteConversationRepository implements ConversationRepository {
       const decided = plan(current);
       if (!decided.ok) return { kind: 'failed', failure: decided.failure };
       this.applyChange(id, decided.change);
+      reconcileReach(this.db, id);
       const after = this.load(id);
       if (!after) throw new Error('conversation vanished inside its own transaction');
       const delivered = insertFanout(this.db, decided.fanout(after), now);

@@ -150,6 +150,31 @@ describe('notifications', () => {
     socket.close();
   });
 
+  it('delivers a group\'s messages only from when the device joined the group', async () => {
+    const ada = await userWithClient(t.api, t.dataDir);
+    const bob = await userWithClient(t.api, t.dataDir);
+    const group = await createGroup(t.api, ada, [bob]);
+    const groupId = Buffer.from(group.groupId, 'base64');
+    const before = fakeApplicationMessage(groupId, 0);
+    expect((await t.api.post(`/conversations/${group.qualifiedId.id}/mls/messages`, { token: ada.clientToken, body: { message: before } })).status).toBe(201);
+    await postCommit(t.api, group, ada, 0, { adds: [bob] });
+    const [after] = await send(ada, group, 1);
+    expect(messages(await fetchNotifications(t.api, bob))).toEqual([after]);
+  });
+
+  it('asks for a resync when only group messages expired unacknowledged', async () => {
+    const { ada, bob: bobBefore, group } = await pair();
+    const acked = (await fetchNotifications(t.api, bobBefore)).at(-1)?.id ?? 0;
+    await t.api.post('/notifications/ack', { token: bobBefore.clientToken, body: { upTo: acked } });
+    await send(ada, group, 2);
+    t.clock.advance(5 * WEEK);
+    await t.server.maintenance();
+    const bob = await refreshed(t.api, bobBefore);
+    const page = NotificationPageSchema.parse((await t.api.get(`/notifications?since=${acked}`, { token: bob.clientToken })).body);
+    expect(page.resyncRequired).toBe(true);
+    expect(page.notifications).toEqual([]);
+  });
+
   it('accepts acknowledgements over the WebSocket', async () => {
     const { ada, bob, group } = await pair();
     const socket = await openPushSocket(t.api, bob.clientToken, 0);

@@ -95,10 +95,10 @@ describe('commit planning', () => {
 });
 
 describe('message planning', () => {
-  it('fans application messages out to the other registered member devices', () => {
+  it('sends application messages through the conversation log, excluding the sender', () => {
     const plan = planMessage(conversation, { sender: bob, header: header({ wireFormat: 'private', contentType: 1, senderType: undefined }), message: 'bXNn', domain: 'cairn.test' });
     expect(plan.ok).toBe(true);
-    if (plan.ok) expect(plan.fanout(conversation)[0]).toMatchObject({ except: bob, clients: [{ ...ada, registered: true }, { ...bob, registered: true }] });
+    if (plan.ok) expect(plan.fanout(conversation)[0]).toMatchObject({ except: bob, conversation: 'c', event: { type: 'conversation.mls-message-add' } });
   });
 
   it('refuses plaintext application messages and messages from future epochs', () => {
