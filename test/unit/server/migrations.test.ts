@@ -34,6 +34,28 @@ describe('schema migrations', () => {
     upgraded.value.close();
   });
 
+  it('give devices already in a group their reach into its new conversation log', async () => {
+    directory = await mkdtemp(path.join(os.tmpdir(), 'cairn-migrate-'));
+    const file = path.join(directory, 'db');
+    const old = openDatabase(file, MIGRATIONS.slice(0, 5));
+    if (!old.ok) throw new Error(old.error.message);
+    const db = old.value;
+    db.exec(`
+      INSERT INTO users (id, email, name, locale, password_hash, created_at) VALUES ('u', 'a@b.org', 'A', 'en', 'h', 0);
+      INSERT INTO clients (user_id, id, type, class, created_at) VALUES ('u', 'c1', 'permanent', 'desktop', 0);
+      INSERT INTO conversations (id, type, creator, group_id, epoch, cipher_suite, created_at) VALUES ('conv', 'group', 'u', x'00', 0, 1, 0);
+      INSERT INTO members (conv_id, user_id, role) VALUES ('conv', 'u', 'admin');
+      INSERT INTO group_clients (conv_id, user_id, client_id) VALUES ('conv', 'u', 'c1');
+    `);
+    db.close();
+    const upgraded = openDatabase(file);
+    if (!upgraded.ok) throw new Error(upgraded.error.message);
+    expect(upgraded.value.prepare('SELECT conv_id, user_id, client_id, to_id FROM conv_reach').all()).toEqual([
+      { conv_id: 'conv', user_id: 'u', client_id: 'c1', to_id: null },
+    ]);
+    upgraded.value.close();
+  });
+
   it('refuse a database from a newer server', async () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'cairn-migrate-'));
     const file = path.join(directory, 'db');
