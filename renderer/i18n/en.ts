@@ -136,6 +136,7 @@ export const en = {
   'chat.undecryptable': 'This message could not be decrypted.',
   'chat.notSent': 'Not sent',
   'chat.sending': 'Sending…',
+  'chat.left': 'You are no longer in this conversation. Its history stays on this device.',
   'chat.e2ee': 'Messages in this group are end-to-end encrypted with MLS.',
   'footer.version': 'Cairn {version} · protocol v{api}',
   'footer.e2ee': 'Messages are end-to-end encrypted',

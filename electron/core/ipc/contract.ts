@@ -97,6 +97,8 @@ export const ConversationSummarySchema = z
     memberCount: z.number().int().nonnegative(),
     lastActivityAt: z.number().int(),
     lastMessage: z.string().nullable(),
+    /** This device is no longer in the conversation (removed or left); its history stays. */
+    left: z.boolean(),
   })
   .strict();
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
@@ -200,6 +202,14 @@ export const requests = {
     request: z
       .object({ name: z.string().trim().min(1).max(256), members: z.array(QualifiedUserSchema).max(499).default([]) })
       .strict(),
+    response: ConversationSummarySchema,
+  },
+  'conversations.addMembers': {
+    request: z.object({ conversationId: z.uuid(), members: z.array(QualifiedUserSchema).min(1).max(499) }).strict(),
+    response: ConversationSummarySchema,
+  },
+  'conversations.removeMember': {
+    request: z.object({ conversationId: z.uuid(), member: QualifiedUserSchema }).strict(),
     response: ConversationSummarySchema,
   },
   'messages.list': {

@@ -17,6 +17,7 @@ import type { Conversation } from '../../../protocol/api/conversations';
 import { decodeContent, encodeContent } from '../../../protocol/content/codec';
 import type { Result } from '../../../protocol/result';
 import { DEFAULT_MLS_SUITE } from '../crypto/mls/cipherSuites';
+import type { MlsCommitOutput } from '../crypto/mls/engineContext';
 import type { MlsEngine } from '../crypto/mls/mlsEngine';
 import { createMlsEngine } from '../crypto/mls/mlsEngine';
 import type { MlsGroup } from '../crypto/mls/mlsGroup';
@@ -26,6 +27,7 @@ import type { ConversationSummary, StoredMessage } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import type { ApiClient } from '../net/apiClient';
+import { ApiError } from '../net/apiError';
 import type { Db } from '../store/migration';
 import {
   conversationExists,
@@ -107,6 +109,102 @@ export class ConversationService {
     })();
     this.events.emit('conversation.changed', { id: conversation.qualifiedId.id });
     const summary = listConversations(db).find((c) => c.id === conversation.qualifiedId.id);
+    if (!summary) throw new CoreError('internal');
+    return summary;
+  }
+
+  /** Adds users to a group: the server's member list first, then every device of theirs through a commit. */
+  async addMembers(conversationId: string, users: ReadonlyArray<{ id: string; domain: string }>): Promise<ConversationSummary> {
+    const { api } = this.device;
+    await api.call('addMembers', { params: { conv: conversationId }, body: { users: [...users], role: 'member' } });
+    const claimed = await this.claimKeyPackages(users);
+    if (claimed.packages.length > 0) {
+      await this.commit(conversationId, (engine, group) => engine.addMembers(group, claimed.packages), { adds: claimed.adds, removes: [] });
+    }
+    return this.refreshed(conversationId);
+  }
+
+  /**
+   * Removes a user: off the server's member list, then every device of theirs out of the MLS
+   * group, so nothing sent afterwards can be read by them.
+   */
+  async removeMember(conversationId: string, user: { id: string; domain: string }): Promise<ConversationSummary> {
+    const { api } = this.device;
+    await api.call('removeMember', { params: { conv: conversationId, domain: user.domain, user: user.id } });
+    await this.commit(
+      conversationId,
+      (engine, group) => {
+        const clients = engine.members(group).filter((m) => m.identity.userId === user.id && m.identity.domain === user.domain);
+        return engine.removeMembers(group, clients.map((m) => m.identity));
+      },
+      (output) => ({ adds: [], removes: output.removed.map((r) => ({ user: { id: r.userId, domain: r.domain }, client: r.clientId })) }),
+    );
+    return this.refreshed(conversationId);
+  }
+
+  /**
+   * Builds a commit on the current group, posts it, and adopts the new state only once the
+   * server accepted it. A 409 (someone else committed first) waits until this device has
+   * processed the newer epoch from its queue, then builds the commit again.
+   */
+  private async commit(
+    conversationId: string,
+    build: (engine: MlsEngine, group: MlsGroup) => Promise<Result<MlsCommitOutput>>,
+    targets:
+      | { adds: Array<{ user: { id: string; domain: string }; client: string }>; removes: Array<{ user: { id: string; domain: string }; client: string }> }
+      | ((output: MlsCommitOutput) => { adds: Array<{ user: { id: string; domain: string }; client: string }>; removes: Array<{ user: { id: string; domain: string }; client: string }> }),
+  ): Promise<void> {
+    const { api, db } = this.device;
+    const engine = await this.mls();
+    for (let attempt = 1; ; attempt++) {
+      const group = this.group(engine, conversationId);
+      const output = value(await build(engine, group));
+      const { adds, removes } = typeof targets === 'function' ? targets(output) : targets;
+      try {
+        await api.call('postCommitBundle', {
+          params: { conv: conversationId },
+          body: {
+            commit: toBase64(output.commit),
+            ...(output.welcome ? { welcome: toBase64(output.welcome) } : {}),
+            groupInfo: toBase64(output.groupInfo),
+            adds,
+            removes,
+          },
+        });
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3) {
+          await this.waitForEpoch(conversationId, error.epoch ?? 0);
+          continue;
+        }
+        throw error;
+      }
+      const status = engine.status(output.group);
+      saveGroupState(db, conversationId, status.groupId, output.epoch, engine.encodeGroupState(output.group), Date.now());
+      return;
+    }
+  }
+
+  private async waitForEpoch(conversationId: string, epoch: number): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    const read = this.device.db.prepare('SELECT epoch FROM mls_groups WHERE conversation_id = ?').pluck();
+    while (Date.now() < deadline) {
+      const current = read.get(conversationId);
+      if (typeof current === 'number' && current >= epoch) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new CoreError('mls-stale-message', 'The group moved on and this device could not catch up. Try again.');
+  }
+
+  private async refreshed(conversationId: string): Promise<ConversationSummary> {
+    const conversation = await this.device.api.call('getConversation', { params: { conv: conversationId } });
+    const profiles = await this.profiles(conversation);
+    const now = Date.now();
+    this.device.db.transaction(() => {
+      saveConversation(this.device.db, conversation, now);
+      for (const p of profiles) saveUserProfile(this.device.db, p.user, p.name, p.handle, now);
+    })();
+    this.events.emit('conversation.changed', { id: conversationId });
+    const summary = listConversations(this.device.db).find((c) => c.id === conversationId);
     if (!summary) throw new CoreError('internal');
     return summary;
   }
@@ -230,8 +328,12 @@ export class ConversationService {
     const status = engine.status(result.group);
     const state = { groupId: status.groupId, epoch: status.epoch, bytes: engine.encodeGroupState(result.group) };
     if (result.kind !== 'application') {
+      const removedSelf = result.kind === 'commit' && result.selfRemoved;
       return {
-        write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt),
+        write: (tx) => {
+          saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
+          if (removedSelf) tx.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(receivedAt, conversationId);
+        },
         after: () => this.events.emit('conversation.changed', { id: conversationId }),
       };
     }

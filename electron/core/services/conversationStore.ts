@@ -15,6 +15,7 @@ const ConversationRowSchema = z.object({
   last_activity_at: z.number(),
   members: z.number(),
   last_body: z.string().nullable(),
+  left_at: z.number().nullable(),
 });
 
 const MessageRowSchema = z.object({
@@ -118,10 +119,10 @@ export function setMessageStatus(db: Db, conversationId: string, id: string, sta
 export function listConversations(db: Db): ConversationSummary[] {
   const rows = db
     .prepare(
-      `SELECT c.id, c.domain, c.kind, c.name, c.last_activity_at,
+      `SELECT c.id, c.domain, c.kind, c.name, c.last_activity_at, c.left_at,
               (SELECT count(*) FROM conversation_members m WHERE m.conversation_id = c.id) AS members,
               (SELECT body FROM messages m WHERE m.conversation_id = c.id ORDER BY sent_at DESC, seq DESC LIMIT 1) AS last_body
-       FROM conversations c WHERE c.left_at IS NULL ORDER BY c.last_activity_at DESC`,
+       FROM conversations c ORDER BY c.last_activity_at DESC`,
     )
     .all();
   return ConversationRowSchema.array().parse(rows).map((r) => ({
@@ -132,6 +133,7 @@ export function listConversations(db: Db): ConversationSummary[] {
     memberCount: r.members,
     lastActivityAt: r.last_activity_at,
     lastMessage: r.last_body,
+    left: r.left_at !== null,
   }));
 }
 
