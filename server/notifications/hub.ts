@@ -7,6 +7,8 @@ export interface Subscriber {
   push(notification: Notification, eventJson: string): void;
   /** The client was deleted: tell it and disconnect. */
   removed(): void;
+  /** The account's sessions were revoked (password reset): disconnect without further notice. */
+  signedOut(): void;
 }
 
 function keyOf(client: ClientRef): string {
@@ -39,6 +41,13 @@ export class NotificationHub {
 
   clientRemoved(client: ClientRef): void {
     for (const subscriber of this.subscribers.get(keyOf(client)) ?? []) subscriber.removed();
+  }
+
+  /** Disconnects every device of a user, e.g. after a password reset revoked all cookies. */
+  userSignedOut(userId: string): void {
+    for (const [key, set] of this.subscribers) {
+      if (key.startsWith(`${userId}/`)) for (const subscriber of set) subscriber.signedOut();
+    }
   }
 
   /** Open sockets of one client; bounded so one device cannot hold unlimited server memory. */

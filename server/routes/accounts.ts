@@ -145,9 +145,11 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
     if (check === 'exhausted') return fail('code-exhausted');
     if (user === undefined) return fail('code-exhausted');
     await store.users.setPassword(user, await hashPassword(body.password, context.settings.passwordAlgorithm));
-    // Seed 002: resetting the password invalidates all cookies.
+    // Seed 002: resetting the password invalidates all cookies. Open sockets are closed too, so
+    // a stolen session ends now rather than when its access token expires.
     await store.cookies.deleteForUser(user);
     context.hub.deliver(await store.notifications.enqueue([{ users: [user], event: { type: 'user.password-changed' } }], context.now()));
+    context.hub.userSignedOut(user);
     return done({});
   });
 }

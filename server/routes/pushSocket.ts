@@ -94,6 +94,7 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, sin
       send({ type: 'client-removed' });
       socket.close(4403, 'client removed');
     },
+    signedOut: () => socket.close(4401, 'signed out'),
   });
   socket.on('close', unsubscribe);
   socket.on('error', unsubscribe);

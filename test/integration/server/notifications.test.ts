@@ -3,6 +3,7 @@ import type { Conversation, Notification } from '../../../protocol';
 import { NotificationPageSchema } from '../../../protocol';
 import { createGroup, postCommit } from './support/conversations';
 import { fakeApplicationMessage } from './support/mls';
+import { lastCode } from './support/mail';
 import { fetchNotifications } from './support/notifications';
 import type { TestServer } from './support/server';
 import { startTestServer } from './support/server';
@@ -114,6 +115,16 @@ describe('notifications', () => {
     }
     expect(reopened).toBe(true);
     for (const socket of sockets) socket.close();
+  });
+
+  it('disconnects every device of an account whose password was reset', async () => {
+    const ada = await userWithClient(t.api, t.dataDir);
+    const socket = await openPushSocket(t.api, ada.clientToken);
+    await t.api.post('/password-reset', { body: { email: ada.email } });
+    const [key, code] = (await lastCode(t.dataDir, ada.email, 'password-reset')).split(':');
+    expect((await t.api.post('/password-reset/complete', { body: { key, code, password: 'Fresh-password-4' } })).status).toBe(200);
+    expect(await socket.closed).toBe(4401);
+    expect((await t.api.post('/access', { cookie: ada.cookie })).status).toBe(401);
   });
 
   it('tells a connected device that it was removed, and disconnects it', async () => {
