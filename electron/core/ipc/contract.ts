@@ -99,6 +99,8 @@ export const ConversationSummarySchema = z
     lastMessage: z.string().nullable(),
     /** This device is no longer in the conversation (removed or left); its history stays. */
     left: z.boolean(),
+    /** The MLS epoch this device is at, or null before it joined the group. */
+    epoch: z.number().int().nullable(),
   })
   .strict();
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;

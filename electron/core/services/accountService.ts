@@ -264,6 +264,14 @@ export class AccountService {
     this.client?.close();
     this.client = client;
     await this.startSync(record);
+    // A newly registered device joins the user's existing conversations; it must not delay sign-in.
+    const conversations = this.conversationService;
+    if (conversations) {
+      void conversations.joinExisting().then(
+        (result) => this.log.info('joined existing conversations', result),
+        (error: unknown) => this.log.warn('joining existing conversations failed', { error }),
+      );
+    }
     return signedIn(record);
   }
 

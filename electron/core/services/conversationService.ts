@@ -113,6 +113,59 @@ export class ConversationService {
     return summary;
   }
 
+  /**
+   * A new device of a user who is already in conversations joins each of them by an external
+   * commit (seed 002 / RFC 9420: GroupInfo kept at the server), so it reads what is sent from
+   * now on. Earlier history is not readable by design; a backup can bring it over.
+   */
+  async joinExisting(): Promise<{ joined: number; failed: number }> {
+    const { api, db } = this.device;
+    const engine = await this.mls();
+    const { conversations } = await api.call('listConversations', {});
+    let joined = 0;
+    let failed = 0;
+    for (const conversation of conversations) {
+      const id = conversation.qualifiedId.id;
+      if (loadGroupState(db, id)) continue;
+      if (conversation.clients.some((c) => c.user.id === this.device.userId && c.client === this.device.clientId)) continue;
+      try {
+        for (let attempt = 1; ; attempt++) {
+          const { groupInfo } = await api.call('getGroupInfo', { params: { conv: id } });
+          const output = value(await engine.joinByExternalCommit(fromBase64(groupInfo)));
+          try {
+            await api.call('postCommitBundle', {
+              params: { conv: id },
+              body: {
+                commit: toBase64(output.commit),
+                groupInfo: toBase64(output.groupInfo),
+                adds: [{ user: { id: this.device.userId, domain: this.device.domain }, client: this.device.clientId }],
+                removes: [],
+              },
+            });
+          } catch (error) {
+            if (error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3) continue;
+            throw error;
+          }
+          const profiles = await this.profiles(conversation);
+          const status = engine.status(output.group);
+          const now = Date.now();
+          db.transaction(() => {
+            saveConversation(db, conversation, now);
+            for (const p of profiles) saveUserProfile(db, p.user, p.name, p.handle, now);
+            saveGroupState(db, id, status.groupId, output.epoch, engine.encodeGroupState(output.group), now);
+          })();
+          this.events.emit('conversation.changed', { id });
+          joined += 1;
+          break;
+        }
+      } catch (error) {
+        failed += 1;
+        this.log.warn('joining an existing conversation failed', { conversationId: id, error });
+      }
+    }
+    return { joined, failed };
+  }
+
   /** Adds users to a group: the server's member list first, then every device of theirs through a commit. */
   async addMembers(conversationId: string, users: ReadonlyArray<{ id: string; domain: string }>): Promise<ConversationSummary> {
     const { api } = this.device;

@@ -16,6 +16,7 @@ const ConversationRowSchema = z.object({
   members: z.number(),
   last_body: z.string().nullable(),
   left_at: z.number().nullable(),
+  epoch: z.number().nullable(),
 });
 
 const MessageRowSchema = z.object({
@@ -120,6 +121,7 @@ export function listConversations(db: Db): ConversationSummary[] {
   const rows = db
     .prepare(
       `SELECT c.id, c.domain, c.kind, c.name, c.last_activity_at, c.left_at,
+              (SELECT epoch FROM mls_groups g WHERE g.conversation_id = c.id) AS epoch,
               (SELECT count(*) FROM conversation_members m WHERE m.conversation_id = c.id) AS members,
               (SELECT body FROM messages m WHERE m.conversation_id = c.id ORDER BY sent_at DESC, seq DESC LIMIT 1) AS last_body
        FROM conversations c ORDER BY c.last_activity_at DESC`,
@@ -134,6 +136,7 @@ export function listConversations(db: Db): ConversationSummary[] {
     lastActivityAt: r.last_activity_at,
     lastMessage: r.last_body,
     left: r.left_at !== null,
+    epoch: r.epoch,
   }));
 }
 

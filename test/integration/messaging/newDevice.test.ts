@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../../server/server';
+import { startServer } from '../../../server/server';
+import type { ObservedCore } from '../../support/cores';
+import { registerThroughCore, signInThroughCore, startCore } from '../../support/cores';
+
+let root: string;
+let server: RunningServer;
+const cores: ObservedCore[] = [];
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-newdevice-'));
+  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
+  if (!started.ok) throw new Error(started.error.message);
+  server = started.value;
+});
+
+afterAll(async () => {
+  await Promise.all(cores.map((c) => c.core.close()));
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function texts(o: ObservedCore, conversationId: string): Promise<string[]> {
+  const result = await o.core.router.request('messages.list', { conversationId, limit: 100 });
+  return result.ok ? result.value.messages.filter((m) => m.kind === 'text').map((m) => m.text ?? '') : [];
+}
+
+describe('a new device of an existing member', () => {
+  it('joins the existing conversations by external commit and reads what is sent from then on', async () => {
+    const [alice, bob] = ['alice', 'bob'].map((name) => {
+      const o = startCore(root, name);
+      cores.push(o);
+      return o;
+    }) as [ObservedCore, ObservedCore];
+    await registerThroughCore(alice, server, root, 'alice@example.test', 'Alice');
+    const bobUser = await registerThroughCore(bob, server, root, 'bob@example.test', 'Bob');
+    const created = await alice.core.router.request('conversations.create', { name: 'Basecamp', members: [{ id: bobUser.id, domain: bobUser.domain }] });
+    if (!created.ok) throw new Error(created.error.message);
+    const id = created.value.id;
+    await alice.core.router.request('messages.send', { conversationId: id, text: 'before the laptop' });
+    await expect.poll(() => texts(bob, id), { timeout: 15_000 }).toEqual(['before the laptop']);
+
+    const laptop = startCore(root, 'bob-laptop');
+    cores.push(laptop);
+    await signInThroughCore(laptop, server, 'bob@example.test');
+    await expect
+      .poll(async () => {
+        const list = await laptop.core.router.request('conversations.list', {});
+        return list.ok ? list.value.conversations.map((c) => c.id) : [];
+      }, { timeout: 15_000 })
+      .toEqual([id]);
+
+    // Alice's device processes the laptop's external commit before it speaks again.
+    const epochOf = async (o: ObservedCore): Promise<number | null | undefined> => {
+      const list = await o.core.router.request('conversations.list', {});
+      return list.ok ? list.value.conversations.find((c) => c.id === id)?.epoch : undefined;
+    };
+    const laptopEpoch = await epochOf(laptop);
+    await expect.poll(() => epochOf(alice), { timeout: 15_000 }).toBe(laptopEpoch);
+
+    // Messages from before the device existed stay unreadable to it (forward secrecy); new ones arrive.
+    await alice.core.router.request('messages.send', { conversationId: id, text: 'hello laptop' });
+    await expect.poll(() => texts(laptop, id), { timeout: 15_000 }).toEqual(['hello laptop']);
+    const fromLaptop = await laptop.core.router.request('messages.send', { conversationId: id, text: 'sent from the laptop' });
+    expect(fromLaptop).toMatchObject({ ok: true });
+    await expect.poll(() => texts(alice, id), { timeout: 15_000 }).toContain('sent from the laptop');
+    await expect.poll(() => texts(bob, id), { timeout: 15_000 }).toContain('sent from the laptop');
+  });
+});
