@@ -68,6 +68,8 @@ export class AccountService {
   private sessionCookie: string | undefined;
   private readonly sync: SyncService;
   private conversationService: ConversationService | undefined;
+  /** A new device joining existing conversations; backups wait for it (it writes to the store). */
+  private joining: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly profile: ProfileHandle,
@@ -267,7 +269,7 @@ export class AccountService {
     // A newly registered device joins the user's existing conversations; it must not delay sign-in.
     const conversations = this.conversationService;
     if (conversations) {
-      void conversations.joinExisting().then(
+      this.joining = conversations.joinExisting().then(
         (result) => this.log.info('joined existing conversations', result),
         (error: unknown) => this.log.warn('joining existing conversations failed', { error }),
       );
@@ -303,6 +305,7 @@ export class AccountService {
       db,
       userId: `${record.userId}@${record.domain}`,
       pauseWriters: async () => {
+        await this.joining;
         await this.sync.stop();
         return async () => {
           if (this.record) await this.startSync(this.record);
