@@ -4,7 +4,7 @@
  * server's answer). Prints p50/p99 delivery latency and messages/s for the Cairn server, and for
  * a plain `ws` broadcast of the same bytes over the same TLS in the same run, with the ratios.
  *
- *   npx tsx scripts/server-fanout-bench.ts [MESSAGES=1000] [RECEIVERS=100] [full|normal]
+ *   npm run bench serverFanout     (BENCH_MESSAGES=1000 BENCH_RECEIVERS=100 BENCH_DURABILITY=full|normal)
  *
  * The server keeps every message durably before answering (SQLite commit per message; `full`
  * fsyncs it, `normal` survives process crashes only); the baseline keeps nothing.
@@ -17,11 +17,12 @@ import path from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { startServer } from '../server/server';
+import type { BenchResult, Timing } from './harness';
 import { loadTlsMaterial } from '../server/tls/certificate';
 
-const MESSAGES = Number(process.argv[2] ?? 1000);
-const RECEIVERS = Number(process.argv[3] ?? 100);
-const DURABILITY = process.argv[4] === 'normal' ? 'normal' : 'full';
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
+const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 100);
+const DURABILITY = process.env.BENCH_DURABILITY === 'normal' ? 'normal' : 'full';
 
 type Result = Readonly<{ p50: number; p99: number; perSecond: number }>;
 
@@ -220,19 +221,20 @@ async function benchBaseline(): Promise<Result> {
   }
 }
 
-async function main(): Promise<void> {
+/** Delivery latency (p50, p99) and time per message, each against a plain `ws` broadcast measured in the same run. */
+export async function run(): Promise<BenchResult[]> {
   const baseline = await benchBaseline();
   const cairn = await benchServer();
-  const line = (name: string, result: Result): string =>
-    `${name.padEnd(22)} p50 ${result.p50.toFixed(2).padStart(7)} ms   p99 ${result.p99.toFixed(2).padStart(7)} ms   ${result.perSecond.toFixed(0).padStart(6)} msg/s`;
-  process.stdout.write(`fan-out: 1 sender, ${RECEIVERS} receivers over WSS on loopback, ${MESSAGES} messages (durability ${DURABILITY})\n`);
-  process.stdout.write(`${line('plain ws broadcast', baseline)}\n${line('cairn server', cairn)}\n`);
-  process.stdout.write(
-    `ratio (cairn / baseline): p50 ${(cairn.p50 / baseline.p50).toFixed(2)}x, p99 ${(cairn.p99 / baseline.p99).toFixed(2)}x, throughput ${(baseline.perSecond / cairn.perSecond).toFixed(2)}x slower\n`,
-  );
+  const timing = (ms: number): Timing => ({ medianUs: ms * 1000, operations: MESSAGES });
+  const label = `${RECEIVERS} receivers, ${MESSAGES} messages, durability ${DURABILITY}`;
+  return [
+    { name: `fan-out p50 delivery latency (${label})`, baselineName: 'plain ws broadcast', baseline: timing(baseline.p50), subject: timing(cairn.p50) },
+    { name: `fan-out p99 delivery latency (${label})`, baselineName: 'plain ws broadcast', baseline: timing(baseline.p99), subject: timing(cairn.p99) },
+    {
+      name: `fan-out time per message (${label})`,
+      baselineName: 'plain ws broadcast',
+      baseline: timing(1000 / baseline.perSecond),
+      subject: timing(1000 / cairn.perSecond),
+    },
+  ];
 }
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
