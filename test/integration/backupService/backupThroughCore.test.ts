@@ -1,27 +1,15 @@
-import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../../server/server';
-import { startServer } from '../../../server/server';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
+import { useTestServer } from '../../support/testServer';
 import { eventsOf, registerThroughCore, signInThroughCore, startCore } from '../../support/cores';
 
-let root: string;
-let server: RunningServer;
+const env = useTestServer('backup-core');
 const cores: ObservedCore[] = [];
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-backup-core-'));
-  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
-  if (!started.ok) throw new Error(started.error.message);
-  server = started.value;
-});
 
 afterAll(async () => {
   await Promise.all(cores.map((c) => c.core.close()));
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
 });
 
 function track(o: ObservedCore): ObservedCore {
@@ -31,16 +19,16 @@ function track(o: ObservedCore): ObservedCore {
 
 describe('backups through the core', () => {
   it('exports the history encrypted, restores it on a new device of the same user, and refuses everyone else', async () => {
-    const alice = track(startCore(root, 'alice'));
-    const bob = track(startCore(root, 'bob'));
-    await registerThroughCore(alice, server, root, 'alice@example.test', 'Alice');
-    const bobUser = await registerThroughCore(bob, server, root, 'bob@example.test', 'Bob');
+    const alice = track(startCore(env.root, 'alice'));
+    const bob = track(startCore(env.root, 'bob'));
+    await registerThroughCore(alice, env.server, env.root, 'alice@example.test', 'Alice');
+    const bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob');
     const created = await alice.core.router.request('conversations.create', { name: 'Archive', members: [{ id: bobUser.id, domain: bobUser.domain }] });
     if (!created.ok) throw new Error(created.error.message);
     const conversationId = created.value.id;
     for (const text of ['first', 'second', 'third']) await alice.core.router.request('messages.send', { conversationId, text });
 
-    const file = path.join(root, 'alice.cairnbackup');
+    const file = path.join(env.root, 'alice.cairnbackup');
     const exported = await alice.core.router.request('backup.export', { file, password: 'Backup-Pass-1' });
     expect(exported).toMatchObject({ ok: true, value: { encrypted: true, conversations: 1, messages: 3 } });
     expect(eventsOf(alice, 'backup.progress').length).toBeGreaterThan(0);
@@ -50,8 +38,8 @@ describe('backups through the core', () => {
     expect(await alice.core.router.request('backup.inspect', { file })).toMatchObject({ ok: true, value: { encrypted: true } });
 
     // A new computer of Alice's: nothing there until the backup is imported.
-    const laptop = track(startCore(root, 'alice-laptop'));
-    await signInThroughCore(laptop, server, 'alice@example.test');
+    const laptop = track(startCore(env.root, 'alice-laptop'));
+    await signInThroughCore(laptop, env.server, 'alice@example.test');
     expect(await laptop.core.router.request('backup.import', { file, password: 'Wrong-Pass-9' })).toMatchObject({
       ok: false,
       error: { code: 'backup-wrong-password' },
@@ -71,9 +59,9 @@ describe('backups through the core', () => {
     });
     const damaged = Buffer.from(bytes);
     damaged[damaged.length - 40] = (damaged[damaged.length - 40] ?? 0) ^ 0xff;
-    await writeFile(path.join(root, 'damaged.cairnbackup'), damaged);
+    await writeFile(path.join(env.root, 'damaged.cairnbackup'), damaged);
     const bobBefore = await bob.core.router.request('messages.list', { conversationId, limit: 10 });
-    expect(await bob.core.router.request('backup.import', { file: path.join(root, 'damaged.cairnbackup'), password: 'Backup-Pass-1' })).toMatchObject({
+    expect(await bob.core.router.request('backup.import', { file: path.join(env.root, 'damaged.cairnbackup'), password: 'Backup-Pass-1' })).toMatchObject({
       ok: false,
     });
     expect(await bob.core.router.request('messages.list', { conversationId, limit: 10 })).toEqual(bobBefore);

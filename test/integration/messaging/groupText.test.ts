@@ -1,27 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../../server/server';
-import { startServer } from '../../../server/server';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
+import { useTestServer } from '../../support/testServer';
 import { registerThroughCore, signInThroughCore, startCore } from '../../support/cores';
 
-let root: string;
-let server: RunningServer;
+const env = useTestServer('messaging');
 const cores: ObservedCore[] = [];
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-messaging-'));
-  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
-  if (!started.ok) throw new Error(started.error.message);
-  server = started.value;
-});
 
 afterAll(async () => {
   await Promise.all(cores.map((c) => c.core.close()));
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
 });
 
 function track(o: ObservedCore): ObservedCore {
@@ -41,12 +28,12 @@ async function conversationIds(o: ObservedCore): Promise<string[]> {
 
 describe('group text messaging over MLS', () => {
   it('creates a group, brings every device of the members in, and delivers text both ways, end to end encrypted', async () => {
-    const alice = track(startCore(root, 'alice'));
-    const bob = track(startCore(root, 'bob'));
-    const bobPhone = track(startCore(root, 'bob-phone'));
-    await registerThroughCore(alice, server, root, 'alice@example.test', 'Alice');
-    const bobUser = await registerThroughCore(bob, server, root, 'bob@example.test', 'Bob');
-    await signInThroughCore(bobPhone, server, 'bob@example.test');
+    const alice = track(startCore(env.root, 'alice'));
+    const bob = track(startCore(env.root, 'bob'));
+    const bobPhone = track(startCore(env.root, 'bob-phone'));
+    await registerThroughCore(alice, env.server, env.root, 'alice@example.test', 'Alice');
+    const bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob');
+    await signInThroughCore(bobPhone, env.server, 'bob@example.test');
 
     const created = await alice.core.router.request('conversations.create', {
       name: 'Trailhead',
@@ -72,16 +59,16 @@ describe('group text messaging over MLS', () => {
       .toEqual(['text:Meet at the cairn at nine?', 'text:Yes — see you there']);
     await expect.poll(() => texts(bob, conversationId), { timeout: 15_000 }).toHaveLength(2);
 
-    // The server only ever saw ciphertext: the words are nowhere in its database.
+    // The env.server only ever saw ciphertext: the words are nowhere in its database.
     const { readFile } = await import('node:fs/promises');
-    const serverDb = await readFile(path.join(root, 'server', 'cairn.db')).catch(() => Buffer.alloc(0));
-    const serverWal = await readFile(path.join(root, 'server', 'cairn.db-wal')).catch(() => Buffer.alloc(0));
+    const serverDb = await readFile(path.join(env.root, 'server', 'cairn.db')).catch(() => Buffer.alloc(0));
+    const serverWal = await readFile(path.join(env.root, 'server', 'cairn.db-wal')).catch(() => Buffer.alloc(0));
     expect(Buffer.concat([serverDb, serverWal]).includes(Buffer.from('cairn at nine'))).toBe(false);
 
     // A restarted core still has the history and keeps reading new messages.
     await bob.core.close();
     cores.splice(cores.indexOf(bob), 1);
-    const bobAgain = track(startCore(root, 'bob'));
+    const bobAgain = track(startCore(env.root, 'bob'));
     expect(await texts(bobAgain, conversationId)).toHaveLength(2);
     await bobAgain.core.router.request('account.status', {});
     await alice.core.router.request('messages.send', { conversationId, text: 'Bring water' });

@@ -1,27 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../../server/server';
-import { startServer } from '../../../server/server';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
+import { useTestServer } from '../../support/testServer';
 import { registerThroughCore, startCore } from '../../support/cores';
 
-let root: string;
-let server: RunningServer;
+const env = useTestServer('members');
 const cores: ObservedCore[] = [];
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-members-'));
-  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
-  if (!started.ok) throw new Error(started.error.message);
-  server = started.value;
-});
 
 afterAll(async () => {
   await Promise.all(cores.map((c) => c.core.close()));
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
 });
 
 async function texts(o: ObservedCore, conversationId: string): Promise<string[]> {
@@ -37,13 +23,13 @@ async function summary(o: ObservedCore, id: string) {
 describe('group membership', () => {
   it('adds a member later, who reads what comes after; a removed member reads nothing sent after the removal', async () => {
     const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((name) => {
-      const o = startCore(root, name);
+      const o = startCore(env.root, name);
       cores.push(o);
       return o;
     }) as [ObservedCore, ObservedCore, ObservedCore];
-    await registerThroughCore(alice, server, root, 'alice@example.test', 'Alice');
-    const bobUser = await registerThroughCore(bob, server, root, 'bob@example.test', 'Bob');
-    const carolUser = await registerThroughCore(carol, server, root, 'carol@example.test', 'Carol');
+    await registerThroughCore(alice, env.server, env.root, 'alice@example.test', 'Alice');
+    const bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob');
+    const carolUser = await registerThroughCore(carol, env.server, env.root, 'carol@example.test', 'Carol');
 
     const created = await alice.core.router.request('conversations.create', { name: 'Crew', members: [{ id: bobUser.id, domain: bobUser.domain }] });
     if (!created.ok) throw new Error(created.error.message);

@@ -1,27 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../../server/server';
-import { startServer } from '../../../server/server';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
+import { useTestServer } from '../../support/testServer';
 import { registerThroughCore, signInThroughCore, startCore } from '../../support/cores';
 
-let root: string;
-let server: RunningServer;
+const env = useTestServer('newdevice');
 const cores: ObservedCore[] = [];
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-newdevice-'));
-  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
-  if (!started.ok) throw new Error(started.error.message);
-  server = started.value;
-});
 
 afterAll(async () => {
   await Promise.all(cores.map((c) => c.core.close()));
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
 });
 
 async function texts(o: ObservedCore, conversationId: string): Promise<string[]> {
@@ -32,21 +18,21 @@ async function texts(o: ObservedCore, conversationId: string): Promise<string[]>
 describe('a new device of an existing member', () => {
   it('joins the existing conversations by external commit and reads what is sent from then on', async () => {
     const [alice, bob] = ['alice', 'bob'].map((name) => {
-      const o = startCore(root, name);
+      const o = startCore(env.root, name);
       cores.push(o);
       return o;
     }) as [ObservedCore, ObservedCore];
-    await registerThroughCore(alice, server, root, 'alice@example.test', 'Alice');
-    const bobUser = await registerThroughCore(bob, server, root, 'bob@example.test', 'Bob');
+    await registerThroughCore(alice, env.server, env.root, 'alice@example.test', 'Alice');
+    const bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob');
     const created = await alice.core.router.request('conversations.create', { name: 'Basecamp', members: [{ id: bobUser.id, domain: bobUser.domain }] });
     if (!created.ok) throw new Error(created.error.message);
     const id = created.value.id;
     await alice.core.router.request('messages.send', { conversationId: id, text: 'before the laptop' });
     await expect.poll(() => texts(bob, id), { timeout: 15_000 }).toEqual(['before the laptop']);
 
-    const laptop = startCore(root, 'bob-laptop');
+    const laptop = startCore(env.root, 'bob-laptop');
     cores.push(laptop);
-    await signInThroughCore(laptop, server, 'bob@example.test');
+    await signInThroughCore(laptop, env.server, 'bob@example.test');
     await expect
       .poll(async () => {
         const list = await laptop.core.router.request('conversations.list', {});
