@@ -59,11 +59,20 @@ describe('group text messaging over MLS', () => {
       .toEqual(['text:Meet at the cairn at nine?', 'text:Yes — see you there']);
     await expect.poll(() => texts(bob, conversationId), { timeout: 15_000 }).toHaveLength(2);
 
-    // The env.server only ever saw ciphertext: the words are nowhere in its database.
+    // The server only ever saw ciphertext, and the devices keep the text only inside their
+    // encrypted databases: the words are in none of these files.
     const { readFile } = await import('node:fs/promises');
-    const serverDb = await readFile(path.join(env.root, 'server', 'cairn.db')).catch(() => Buffer.alloc(0));
-    const serverWal = await readFile(path.join(env.root, 'server', 'cairn.db-wal')).catch(() => Buffer.alloc(0));
-    expect(Buffer.concat([serverDb, serverWal]).includes(Buffer.from('cairn at nine'))).toBe(false);
+    const filesOf = async (dir: string): Promise<Buffer> =>
+      Buffer.concat([
+        await readFile(path.join(dir, 'cairn.db')),
+        await readFile(path.join(dir, 'cairn.db-wal')).catch(() => Buffer.alloc(0)),
+      ]);
+    for (const dir of ['server', 'alice', 'bob', 'bob-phone']) {
+      const bytes = await filesOf(path.join(env.root, dir));
+      expect(bytes.length).toBeGreaterThan(0);
+      expect(bytes.includes(Buffer.from('cairn at nine')), dir).toBe(false);
+      expect(bytes.includes(Buffer.from('see you there')), dir).toBe(false);
+    }
 
     // A restarted core still has the history and keeps reading new messages.
     await bob.core.close();
