@@ -32,6 +32,7 @@ Commands:
   conversations                               conversations, most recent first
   send CONV TEXT                              send a text message
   history CONV [--limit N]                    the latest messages of a conversation
+  search TEXT                                 messages containing these words, newest first
   sync                                        fetch what arrived while offline, then exit
   listen                                      stay connected; print each new message
   backup-export --out FILE [--unencrypted]    export the history (password on standard input)
@@ -245,6 +246,13 @@ async function main(args: ParsedArgs): Promise<void> {
       const limit = Number(stringFlag(args, 'limit') ?? '50');
       const { messages } = await call('messages.list', { conversationId, limit });
       print(out, { messages }, messages.map(formatMessage).join('\n') || 'No messages.');
+      break;
+    }
+    case 'search': {
+      const text = args.positionals.slice(1).join(' ');
+      if (text === '') fail(out, 'usage', 'search needs TEXT.');
+      const { messages } = await call('messages.search', { text, limit: 50 });
+      print(out, { messages }, messages.map(formatMessage).join('\n') || 'Nothing found.');
       break;
     }
     case 'sync': {

@@ -218,6 +218,11 @@ export const requests = {
     request: z.object({ conversationId: z.uuid(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
     response: z.object({ messages: z.array(StoredMessageSchema) }).strict(),
   },
+  /** Searches the text of every stored message, newest first. */
+  'messages.search': {
+    request: z.object({ text: z.string().trim().min(1).max(256), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    response: z.object({ messages: z.array(StoredMessageSchema) }).strict(),
+  },
   /** Sends a text message; resolves once it is stored locally and accepted by the server. */
   'messages.send': {
     request: z.object({ conversationId: z.uuid(), text: z.string().min(1).max(8000) }).strict(),

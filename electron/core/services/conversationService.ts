@@ -39,6 +39,7 @@ import {
   saveConversation,
   saveGroupState,
   saveUserProfile,
+  searchMessages,
   setMessageStatus,
 } from './conversationStore';
 
@@ -75,6 +76,10 @@ export class ConversationService {
 
   list(): { conversations: ConversationSummary[] } {
     return { conversations: listConversations(this.device.db) };
+  }
+
+  search(text: string, limit: number): { messages: StoredMessage[] } {
+    return { messages: searchMessages(this.device.db, text, limit) };
   }
 
   messages(conversationId: string, limit: number): { messages: StoredMessage[] } {

@@ -170,3 +170,47 @@ export function listMessages(db: Db, conversationId: string, limit: number): Sto
     status: r.status,
   }));
 }
+
+/**
+ * Full-text search over decrypted message text (FTS5 inside the encrypted DB), newest first.
+ * Takes rowids from the index in rowid order and joins afterwards: sorting every match by time
+ * instead costs tens of milliseconds at 100 000 messages (store README).
+ */
+export function searchMessages(db: Db, text: string, limit: number): StoredMessage[] {
+  const query = ftsQuery(text);
+  if (query === '') return [];
+  const rows = db
+    .prepare(
+      `SELECT m.id, m.conversation_id, m.sender_user_id, m.sender_client_id, m.kind, m.body, m.sent_at, m.status, u.name AS sender_name
+       FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
+       JOIN messages m ON m.seq = f.rowid LEFT JOIN users u ON u.id = m.sender_user_id
+       ORDER BY m.seq DESC`,
+    )
+    .all(query, limit);
+  return SearchRowSchema.array()
+    .parse(rows)
+    .map((r) => ({
+      id: r.id,
+      conversationId: r.conversation_id,
+      sender: r.sender_user_id,
+      senderName: r.sender_name,
+      senderClient: r.sender_client_id,
+      kind: r.kind,
+      text: r.body,
+      sentAt: r.sent_at,
+      status: r.status,
+    }));
+}
+
+/** Each word becomes a quoted prefix term, so user input can never be FTS5 syntax. */
+export function ftsQuery(text: string): string {
+  return text
+    .split(/\s+/)
+    .map((word) => word.replace(/"/g, '').trim())
+    .filter((word) => word !== '')
+    .slice(0, 16)
+    .map((word) => `"${word}"*`)
+    .join(' ');
+}
+
+const SearchRowSchema = MessageRowSchema.extend({ conversation_id: z.string() });

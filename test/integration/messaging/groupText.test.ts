@@ -74,6 +74,11 @@ describe('group text messaging over MLS', () => {
       expect(bytes.includes(Buffer.from('see you there')), dir).toBe(false);
     }
 
+    // Search finds words in decrypted text (accents ignored), and treats input as words, not syntax.
+    const found = await bob.core.router.request('messages.search', { text: 'CAIRN nin' });
+    expect(found.ok && found.value.messages.map((m) => m.text)).toEqual(['Meet at the cairn at nine?']);
+    expect(await bob.core.router.request('messages.search', { text: '"unbalanced OR NEAR(' })).toMatchObject({ ok: true, value: { messages: [] } });
+
     // A restarted core still has the history and keeps reading new messages.
     await bob.core.close();
     cores.splice(cores.indexOf(bob), 1);
