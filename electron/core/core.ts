@@ -99,6 +99,7 @@ export function createCore(options: CoreOptions): Core {
       'conversations.create': after(async ({ name, members }) => (await account.conversations()).create(name, members)),
       'conversations.addMembers': after(async ({ conversationId, members }) => (await account.conversations()).addMembers(conversationId, members)),
       'conversations.removeMember': after(async ({ conversationId, member }) => (await account.conversations()).removeMember(conversationId, member)),
+      'device.keyStock': after(async () => (await account.conversations()).keyStock()),
       'messages.search': after(async ({ text, limit }) => (await account.conversations()).search(text, limit)),
       'messages.list': after(async ({ conversationId, limit }) => (await account.conversations()).messages(conversationId, limit)),
       'messages.send': after(async ({ conversationId, text }) => (await account.conversations()).sendText(conversationId, text)),

@@ -183,6 +183,11 @@ export const requests = {
   'account.self': { request: Empty, response: SelfUserSchema },
   /** The account's devices, this one marked, newest first. */
   'account.devices': { request: Empty, response: z.object({ devices: z.array(DeviceSchema) }).strict() },
+  /** Unclaimed MLS key packages and Proteus prekeys this device has at the server. */
+  'device.keyStock': {
+    request: Empty,
+    response: z.object({ keyPackages: z.number().int().nonnegative(), prekeys: z.number().int().nonnegative() }).strict(),
+  },
   'account.removeDevice': {
     request: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/), password: PasswordSchema }).strict(),
     response: z.object({ devices: z.array(DeviceSchema) }).strict(),

@@ -68,6 +68,7 @@ export class AccountService {
   private sessionCookie: string | undefined;
   private readonly sync: SyncService;
   private conversationService: ConversationService | undefined;
+  private loading: Promise<AccountRecord | undefined> | undefined;
   /** A new device joining existing conversations; backups wait for it (it writes to the store). */
   private joining: Promise<unknown> = Promise.resolve();
 
@@ -362,8 +363,16 @@ export class AccountService {
     this.close();
   }
 
-  private async current(): Promise<AccountRecord | undefined> {
-    if (this.record) return this.record;
+  /** The signed-in account, loaded once: concurrent first calls share one load (and one sync start). */
+  private current(): Promise<AccountRecord | undefined> {
+    if (this.record) return Promise.resolve(this.record);
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<AccountRecord | undefined> {
     const { db } = await this.profile.store();
     const stored = readKv(db, 'profile', 'account', AccountRecordSchema);
     if (stored?.temporary) {

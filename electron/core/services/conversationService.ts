@@ -42,6 +42,8 @@ import {
   searchMessages,
   setMessageStatus,
 } from './conversationStore';
+import type { KeyStock } from './keyRefill';
+import { keyStock, refillKeys } from './keyRefill';
 
 export interface DeviceContext {
   readonly api: ApiClient;
@@ -73,6 +75,20 @@ export class ConversationService {
     private readonly events: EventHub,
     private readonly log: Logger,
   ) {}
+
+  private lastRefill = 0;
+
+  /** Tops up key packages and prekeys at the server (at most once a minute). */
+  async refillKeys(force = false): Promise<void> {
+    if (!force && Date.now() - this.lastRefill < 60_000) return;
+    this.lastRefill = Date.now();
+    const added = await refillKeys(this.device, await this.mls());
+    if (added.keyPackages > 0 || added.prekeys > 0) this.log.info('refilled keys at the server', { ...added });
+  }
+
+  async keyStock(): Promise<KeyStock> {
+    return keyStock(this.device);
+  }
 
   list(): { conversations: ConversationSummary[] } {
     return { conversations: listConversations(this.device.db) };

@@ -62,7 +62,13 @@ export class SyncService {
       baseUrl,
       sink,
       log: this.log.child('stream'),
-      onState: (state) => this.setState(state),
+      onState: (state) => {
+        this.setState(state);
+        // Connected and caught up: make sure others can still add this device and reach it.
+        if (state === 'online') {
+          conversations.refillKeys().catch((error: unknown) => this.log.warn('refilling keys failed', { error }));
+        }
+      },
     });
     this.stream.start();
   }

@@ -1,0 +1,82 @@
+/**
+ * Keeps this device reachable: others claim its MLS key packages (to add it to groups) and its
+ * Proteus prekeys (to start sessions), one each time, so the server's stock runs down. Seed 002:
+ * 100 key packages per suite, refilled below 50; 100 unused prekeys kept on the server.
+ * Runs whenever the device (re)connects, and at most once a minute.
+ */
+import { DEFAULT_MLS_SUITE } from '../crypto/mls/cipherSuites';
+import { keyPackagesToUpload } from '../crypto/mls/keyPackageRefill';
+import type { MlsEngine } from '../crypto/mls/mlsEngine';
+import { loadProteus } from '../crypto/proteus/proteusApi';
+import { CoreError } from '../ipc/errors';
+import type { DeviceContext } from './conversationService';
+
+const PREKEY_REFILL_BELOW = 50;
+
+export interface KeyStock {
+  readonly keyPackages: number;
+  readonly prekeys: number;
+}
+
+export async function keyStock(device: DeviceContext): Promise<KeyStock> {
+  const params = { client: device.clientId };
+  const [packages, prekeys] = await Promise.all([
+    device.api.call('countKeyPackages', { params, query: { ciphersuite: DEFAULT_MLS_SUITE } }),
+    device.api.call('countPrekeys', { params }),
+  ]);
+  return { keyPackages: packages.count, prekeys: prekeys.count };
+}
+
+/** Uploads what is missing; returns how many of each were added. */
+export async function refillKeys(device: DeviceContext, engine: MlsEngine): Promise<KeyStock> {
+  const { api, db, clientId } = device;
+  const stock = await keyStock(device);
+  let keyPackages = 0;
+  let prekeys = 0;
+
+  const missingPackages = keyPackagesToUpload(stock.keyPackages);
+  if (missingPackages > 0) {
+    const generated = await engine.generateKeyPackages(missingPackages);
+    if (!generated.ok) throw new CoreError(generated.error.code, generated.error.message);
+    await api.call('uploadKeyPackages', {
+      params: { client: clientId },
+      body: { keyPackages: generated.value.map((p) => Buffer.from(p.message).toString('base64')) },
+    });
+    const insert = db.prepare('INSERT OR REPLACE INTO mls_key_packages (ref, suite, data, created_at) VALUES (?, ?, ?, ?)');
+    const now = Date.now();
+    db.transaction(() => {
+      for (const p of generated.value) insert.run(p.ref, DEFAULT_MLS_SUITE, p.stored, now);
+    })();
+    keyPackages = generated.value.length;
+  }
+
+  if (stock.prekeys < PREKEY_REFILL_BELOW) {
+    const proteus = await loadProteus();
+    const identityBytes: unknown = db.prepare('SELECT proteus_identity FROM device WHERE singleton = 1').pluck().get();
+    const nextStart: unknown = db.prepare('SELECT next_prekey_id FROM device WHERE singleton = 1').pluck().get();
+    if (!(identityBytes instanceof Uint8Array) || typeof nextStart !== 'number') throw new CoreError('device-not-registered');
+    const identity = proteus.decodeIdentity(identityBytes);
+    if (!identity.ok) throw new CoreError(identity.error.code, identity.error.message);
+    const plan = proteus.planPrekeyRefill(stock.prekeys, nextStart);
+    const fresh = proteus.generatePrekeys(plan.startId, plan.count);
+    if (!fresh.ok) throw new CoreError(fresh.error.code, fresh.error.message);
+    const published = fresh.value.map((p) => {
+      const server = proteus.serverPrekey(identity.value, p);
+      if (!server.ok) throw new CoreError(server.error.code, server.error.message);
+      return server.value;
+    });
+    // Private halves first: a prekey the server hands out must already be ours to answer.
+    const insert = db.prepare('INSERT OR REPLACE INTO proteus_prekeys (id, data) VALUES (?, ?)');
+    db.transaction(() => {
+      for (const p of fresh.value) {
+        const encoded = proteus.encodePrekey(p);
+        if (!encoded.ok) throw new CoreError(encoded.error.code, encoded.error.message);
+        insert.run(p.id, encoded.value);
+      }
+    })();
+    await api.call('uploadPrekeys', { params: { client: clientId }, body: { prekeys: published } });
+    db.prepare('UPDATE device SET next_prekey_id = ? WHERE singleton = 1').run(plan.nextStartId);
+    prekeys = fresh.value.length;
+  }
+  return { keyPackages, prekeys };
+}
