@@ -97,6 +97,7 @@ export function createCore(options: CoreOptions): Core {
       'users.search': after(({ query }) => account.searchUsers(query)),
       'conversations.list': after(async () => (await account.conversations()).list()),
       'conversations.create': after(async ({ name, members }) => (await account.conversations()).create(name, members)),
+      'conversations.openOneToOne': after(async ({ user }) => (await account.conversations()).openOneToOne(user)),
       'conversations.addMembers': after(async ({ conversationId, members }) => (await account.conversations()).addMembers(conversationId, members)),
       'conversations.removeMember': after(async ({ conversationId, member }) => (await account.conversations()).removeMember(conversationId, member)),
       'device.keyStock': after(async () => (await account.conversations()).keyStock()),

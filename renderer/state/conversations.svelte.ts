@@ -84,6 +84,14 @@ class ConversationsState {
     return undefined;
   }
 
+  async openOneToOne(person: PersonResult): Promise<ErrorInfo | undefined> {
+    const result = await request('conversations.openOneToOne', { user: { id: person.id, domain: person.domain } });
+    if (!result.ok) return result.error;
+    await this.load();
+    await this.open(result.value.id);
+    return undefined;
+  }
+
   async search(query: string): Promise<readonly PersonResult[]> {
     const result = await request('users.search', { query });
     return result.ok ? result.value.users : [];

@@ -75,4 +75,22 @@ describe('two people chatting in a group', () => {
     await alice.screenshot('conversation-light');
     await bob.screenshot('conversation-dark');
   });
+
+  it('Bob starts a 1:1 chat with Alice; it is named after the other person on each side', async () => {
+    const b = bob.page;
+    await b.getByRole('button', { name: 'New chat' }).click();
+    await b.getByLabel('Add people').fill('alice@example.test');
+    await b.getByLabel('Add people').press('Enter');
+    await b.getByRole('button', { name: 'Message', exact: true }).click();
+    await expect.poll(() => b.getByRole('heading', { name: 'Alice Moss' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await b.getByLabel('Message Alice Moss').fill('Just between us.');
+    await b.getByLabel('Message Alice Moss').press('Enter');
+
+    const a = alice.page;
+    await expect.poll(() => a.getByTestId('conversation-item').count(), { timeout: 15_000 }).toBe(2);
+    await a.getByTestId('conversation-item').filter({ hasText: 'Bob Lichen' }).click();
+    await expect.poll(() => a.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('Just between us.');
+    expect(await seriousA11yViolations(a)).toEqual([]);
+    await alice.screenshot('one-to-one-light');
+  });
 });

@@ -211,6 +211,8 @@ export const requests = {
       .strict(),
     response: ConversationSummarySchema,
   },
+  /** Opens (creating if needed) the 1:1 conversation with one person. */
+  'conversations.openOneToOne': { request: z.object({ user: QualifiedUserSchema }).strict(), response: ConversationSummarySchema },
   'conversations.addMembers': {
     request: z.object({ conversationId: z.uuid(), members: z.array(QualifiedUserSchema).min(1).max(499) }).strict(),
     response: ConversationSummarySchema,

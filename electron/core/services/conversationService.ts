@@ -91,7 +91,7 @@ export class ConversationService {
   }
 
   list(): { conversations: ConversationSummary[] } {
-    return { conversations: listConversations(this.device.db) };
+    return { conversations: listConversations(this.device.db, this.selfId()) };
   }
 
   search(text: string, limit: number): { messages: StoredMessage[] } {
@@ -104,9 +104,38 @@ export class ConversationService {
 
   /** Creates the conversation at the server, then the MLS group with every device of its members. */
   async create(name: string, members: ReadonlyArray<{ id: string; domain: string }>): Promise<ConversationSummary> {
+    const conversation = await this.device.api.call('createConversation', { body: { type: 'group', name, users: [...members] } });
+    return this.establish(conversation, members);
+  }
+
+  /**
+   * The 1:1 conversation with `user`: the server keeps one per pair, so this opens the existing
+   * one if there is one (joining its group by external commit if this device is not in it yet).
+   */
+  async openOneToOne(user: { id: string; domain: string }): Promise<ConversationSummary> {
+    const conversation = await this.device.api.call('createConversation', { body: { type: 'one2one', users: [user] } });
+    const id = conversation.qualifiedId.id;
+    if (loadGroupState(this.device.db, id)) return this.summary(id);
+    const fresh = conversation.epoch === 0 && conversation.clients.length === 1 && conversation.clients[0]?.client === this.device.clientId;
+    if (fresh) return this.establish(conversation, [user]);
+    await this.joinByExternalCommit(conversation);
+    return this.summary(id);
+  }
+
+  private summary(id: string): ConversationSummary {
+    const summary = listConversations(this.device.db, this.selfId()).find((c) => c.id === id);
+    if (!summary) throw new CoreError('internal');
+    return summary;
+  }
+
+  private selfId(): string {
+    return qualified({ id: this.device.userId, domain: this.device.domain });
+  }
+
+  /** Creates the MLS group of a conversation the server just made, with every device of its members. */
+  private async establish(conversation: Conversation, members: ReadonlyArray<{ id: string; domain: string }>): Promise<ConversationSummary> {
     const { api, db } = this.device;
     const engine = await this.mls();
-    const conversation = await api.call('createConversation', { body: { type: 'group', name, users: [...members] } });
     const group = value(await engine.createGroup(fromBase64(conversation.groupId)));
     const claimed = await this.claimKeyPackages([{ id: this.device.userId, domain: this.device.domain }, ...members]);
     const output =
@@ -129,9 +158,7 @@ export class ConversationService {
       saveGroupState(db, conversation.qualifiedId.id, fromBase64(conversation.groupId), output.epoch, engine.encodeGroupState(output.group), now);
     })();
     this.events.emit('conversation.changed', { id: conversation.qualifiedId.id });
-    const summary = listConversations(db).find((c) => c.id === conversation.qualifiedId.id);
-    if (!summary) throw new CoreError('internal');
-    return summary;
+    return this.summary(conversation.qualifiedId.id);
   }
 
   /**
@@ -141,7 +168,6 @@ export class ConversationService {
    */
   async joinExisting(): Promise<{ joined: number; failed: number }> {
     const { api, db } = this.device;
-    const engine = await this.mls();
     const { conversations } = await api.call('listConversations', {});
     let joined = 0;
     let failed = 0;
@@ -150,41 +176,49 @@ export class ConversationService {
       if (loadGroupState(db, id)) continue;
       if (conversation.clients.some((c) => c.user.id === this.device.userId && c.client === this.device.clientId)) continue;
       try {
-        for (let attempt = 1; ; attempt++) {
-          const { groupInfo } = await api.call('getGroupInfo', { params: { conv: id } });
-          const output = value(await engine.joinByExternalCommit(fromBase64(groupInfo)));
-          try {
-            await api.call('postCommitBundle', {
-              params: { conv: id },
-              body: {
-                commit: toBase64(output.commit),
-                groupInfo: toBase64(output.groupInfo),
-                adds: [{ user: { id: this.device.userId, domain: this.device.domain }, client: this.device.clientId }],
-                removes: [],
-              },
-            });
-          } catch (error) {
-            if (error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3) continue;
-            throw error;
-          }
-          const profiles = await this.profiles(conversation);
-          const status = engine.status(output.group);
-          const now = Date.now();
-          db.transaction(() => {
-            saveConversation(db, conversation, now);
-            for (const p of profiles) saveUserProfile(db, p.user, p.name, p.handle, now);
-            saveGroupState(db, id, status.groupId, output.epoch, engine.encodeGroupState(output.group), now);
-          })();
-          this.events.emit('conversation.changed', { id });
-          joined += 1;
-          break;
-        }
+        await this.joinByExternalCommit(conversation);
+        joined += 1;
       } catch (error) {
         failed += 1;
         this.log.warn('joining an existing conversation failed', { conversationId: id, error });
       }
     }
     return { joined, failed };
+  }
+
+  /** Joins a conversation's group with an external commit from its GroupInfo (retried on 409). */
+  private async joinByExternalCommit(conversation: Conversation): Promise<void> {
+    const { api, db } = this.device;
+    const engine = await this.mls();
+    const id = conversation.qualifiedId.id;
+    for (let attempt = 1; ; attempt++) {
+      const { groupInfo } = await api.call('getGroupInfo', { params: { conv: id } });
+      const output = value(await engine.joinByExternalCommit(fromBase64(groupInfo)));
+      try {
+        await api.call('postCommitBundle', {
+          params: { conv: id },
+          body: {
+            commit: toBase64(output.commit),
+            groupInfo: toBase64(output.groupInfo),
+            adds: [{ user: { id: this.device.userId, domain: this.device.domain }, client: this.device.clientId }],
+            removes: [],
+          },
+        });
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3) continue;
+        throw error;
+      }
+      const profiles = await this.profiles(conversation);
+      const status = engine.status(output.group);
+      const now = Date.now();
+      db.transaction(() => {
+        saveConversation(db, conversation, now);
+        for (const p of profiles) saveUserProfile(db, p.user, p.name, p.handle, now);
+        saveGroupState(db, id, status.groupId, output.epoch, engine.encodeGroupState(output.group), now);
+      })();
+      this.events.emit('conversation.changed', { id });
+      return;
+    }
   }
 
   /** Adds users to a group: the server's member list first, then every device of theirs through a commit. */
@@ -278,9 +312,7 @@ export class ConversationService {
       for (const p of profiles) saveUserProfile(this.device.db, p.user, p.name, p.handle, now);
     })();
     this.events.emit('conversation.changed', { id: conversationId });
-    const summary = listConversations(this.device.db).find((c) => c.id === conversationId);
-    if (!summary) throw new CoreError('internal');
-    return summary;
+    return this.summary(conversationId);
   }
 
   /** Encrypts and sends a text message; the message is stored before it leaves (see the file comment). */

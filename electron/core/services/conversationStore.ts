@@ -117,16 +117,22 @@ export function setMessageStatus(db: Db, conversationId: string, id: string, sta
   db.prepare('UPDATE messages SET status = ? WHERE conversation_id = ? AND id = ?').run(status, conversationId, id);
 }
 
-export function listConversations(db: Db): ConversationSummary[] {
+/** Conversations, most recent first. A 1:1 conversation is named after the other person. */
+export function listConversations(db: Db, selfId: string): ConversationSummary[] {
   const rows = db
     .prepare(
-      `SELECT c.id, c.domain, c.kind, c.name, c.last_activity_at, c.left_at,
+      `SELECT c.id, c.domain, c.kind,
+              CASE WHEN c.kind = 'one-to-one' THEN
+                (SELECT u.name FROM conversation_members m JOIN users u ON u.id = m.user_id
+                 WHERE m.conversation_id = c.id AND m.user_id != @self LIMIT 1)
+              ELSE c.name END AS name,
+              c.last_activity_at, c.left_at,
               (SELECT epoch FROM mls_groups g WHERE g.conversation_id = c.id) AS epoch,
               (SELECT count(*) FROM conversation_members m WHERE m.conversation_id = c.id) AS members,
               (SELECT body FROM messages m WHERE m.conversation_id = c.id ORDER BY sent_at DESC, seq DESC LIMIT 1) AS last_body
        FROM conversations c ORDER BY c.last_activity_at DESC`,
     )
-    .all();
+    .all({ self: selfId });
   return ConversationRowSchema.array().parse(rows).map((r) => ({
     id: r.id,
     domain: r.domain,
