@@ -13,7 +13,9 @@ export interface Logger {
   child(scope: string): Logger;
 }
 
-const SECRET_KEY = /pass(word|phrase|code)?|secret|token|cookie|authorization|private|^key$|Key$|plaintext|code$/i;
+const SECRET_KEY = /pass(word|phrase|code)?|secret|token|cookie|authorization|private|^key$|plaintext/i;
+/** camelCase names ending in Key or Code (dbKey, verificationCode); a bare `code` is an error code. */
+const SECRET_SUFFIX = /[a-z](Key|Code)$/;
 const LEVELS: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export function redact(value: unknown, depth = 0): unknown {
@@ -22,7 +24,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.slice(0, 20).map((v) => redact(v, depth + 1));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1);
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) || SECRET_SUFFIX.test(k) ? '[redacted]' : redact(v, depth + 1);
     return out;
   }
   return value;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Core } from '../../electron/core/core';
 import { createCore } from '../../electron/core/core';
-import { silentLogger } from '../../electron/core/log';
+import { createLogger, silentLogger } from '../../electron/core/log';
 import type { RunningServer } from '../../server/server';
 import { FakeKeychain } from '../fixtures/fakeKeychain';
 import { mailedCode } from './outbox';
@@ -22,7 +22,8 @@ export function startCore(root: string, profile: string): ObservedCore {
     dataDir: path.join(root, profile),
     appVersion: 'test',
     defaultServer: null,
-    log: silentLogger,
+    // CAIRN_TEST_LOG=1 shows the cores' logs when a test needs explaining.
+    log: process.env.CAIRN_TEST_LOG === '1' ? createLogger(profile, undefined, 'debug') : silentLogger,
     store: { keychain: { service: 'Cairn-test', load: async () => keychain }, kdf: MODEST },
   });
   const events: ObservedCore['events'] = [];

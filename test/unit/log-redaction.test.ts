@@ -10,12 +10,16 @@ describe('core logger', () => {
       password: 'hunter2-Secret!',
       nested: { accessToken: 'tok-123', cookie: 'zuid=abc', dbKey: 'deadbeef', passphrase: 'pp' },
       list: [{ secret: 's3' }],
+      verificationCode: '123456',
+      code: 'mls-duplicate',
     });
     const text = lines.join('\n');
-    for (const secret of ['hunter2-Secret!', 'tok-123', 'zuid=abc', 'deadbeef', 'pp"', 's3']) {
+    for (const secret of ['hunter2-Secret!', 'tok-123', 'zuid=abc', 'deadbeef', 'pp"', 's3', '123456']) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('a@example.test');
+    // Error codes are not secrets and stay readable.
+    expect(text).toContain('mls-duplicate');
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'info', scope: 'test', message: 'login' });
   });
 

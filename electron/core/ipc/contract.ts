@@ -118,6 +118,10 @@ export const StoredMessageSchema = z
     text: z.string().nullable(),
     sentAt: z.number().int(),
     status: z.enum(['pending', 'sent', 'failed', 'received']),
+    editedAt: z.number().int().nullable(),
+    /** Deleted for everyone by its sender: the text is gone, a placeholder remains. */
+    deleted: z.boolean(),
+    reactions: z.array(z.object({ emoji: z.string(), users: z.array(z.string()) }).strict()),
   })
   .strict();
 export type StoredMessage = z.infer<typeof StoredMessageSchema>;
@@ -225,6 +229,21 @@ export const requests = {
     request: z.object({ conversationId: z.uuid(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
     response: z.object({ messages: z.array(StoredMessageSchema) }).strict(),
   },
+  /** Replaces the text of one of this user's messages, for everyone. */
+  'messages.edit': {
+    request: z.object({ conversationId: z.uuid(), messageId: z.string().max(128), text: z.string().min(1).max(8000) }).strict(),
+    response: StoredMessageSchema,
+  },
+  /** Deletes one of this user's messages for everyone. */
+  'messages.delete': {
+    request: z.object({ conversationId: z.uuid(), messageId: z.string().max(128) }).strict(),
+    response: z.object({}).strict(),
+  },
+  /** Sets this user's reaction to a message; an empty emoji removes it. */
+  'messages.react': {
+    request: z.object({ conversationId: z.uuid(), messageId: z.string().max(128), emoji: z.string().max(64) }).strict(),
+    response: z.object({}).strict(),
+  },
   /** Searches the text of every stored message, newest first. */
   'messages.search': {
     request: z.object({ text: z.string().trim().min(1).max(256), limit: z.number().int().min(1).max(200).default(50) }).strict(),
@@ -326,6 +345,8 @@ export const events = {
   'device.removed': z.object({ id: z.string() }).strict(),
   'conversation.changed': z.object({ id: z.string() }).strict(),
   'message.added': StoredMessageSchema,
+  /** A stored message changed: edited, deleted, or its reactions. */
+  'message.updated': StoredMessageSchema,
   'backup.progress': z
     .object({
       operation: z.enum(['export', 'import']),

@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Notification } from '../../../protocol/api/notifications';
 import type { Conversation } from '../../../protocol/api/conversations';
 import { decodeContent, encodeContent } from '../../../protocol/content/codec';
+import type { Content } from '../../../protocol/content/schema';
 import type { Result } from '../../../protocol/result';
 import { DEFAULT_MLS_SUITE } from '../crypto/mls/cipherSuites';
 import type { MlsCommitOutput } from '../crypto/mls/engineContext';
@@ -38,12 +39,20 @@ import {
   qualified,
   saveConversation,
   saveGroupState,
+  applyDelete,
+  applyEdit,
+  applyReaction,
   saveUserProfile,
   searchMessages,
   setMessageStatus,
 } from './conversationStore';
 import type { KeyStock } from './keyRefill';
 import { keyStock, refillKeys } from './keyRefill';
+
+type CommitTargets = {
+  adds: Array<{ user: { id: string; domain: string }; client: string }>;
+  removes: Array<{ user: { id: string; domain: string }; client: string }>;
+};
 
 export interface DeviceContext {
   readonly api: ApiClient;
@@ -69,6 +78,18 @@ const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('bas
 
 export class ConversationService {
   private engine: Promise<MlsEngine> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `work` alone: every read-modify-write of MLS group state (sending, committing,
+   * applying a notification) goes through here, so a send and a receive can never both start
+   * from the same stored state and overwrite each other's ratchet progress.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(
     private readonly device: DeviceContext,
@@ -187,7 +208,11 @@ export class ConversationService {
   }
 
   /** Joins a conversation's group with an external commit from its GroupInfo (retried on 409). */
-  private async joinByExternalCommit(conversation: Conversation): Promise<void> {
+  private joinByExternalCommit(conversation: Conversation): Promise<void> {
+    return this.exclusive(() => this.joinByExternalCommitAlone(conversation));
+  }
+
+  private async joinByExternalCommitAlone(conversation: Conversation): Promise<void> {
     const { api, db } = this.device;
     const engine = await this.mls();
     const id = conversation.qualifiedId.id;
@@ -258,37 +283,37 @@ export class ConversationService {
   private async commit(
     conversationId: string,
     build: (engine: MlsEngine, group: MlsGroup) => Promise<Result<MlsCommitOutput>>,
-    targets:
-      | { adds: Array<{ user: { id: string; domain: string }; client: string }>; removes: Array<{ user: { id: string; domain: string }; client: string }> }
-      | ((output: MlsCommitOutput) => { adds: Array<{ user: { id: string; domain: string }; client: string }>; removes: Array<{ user: { id: string; domain: string }; client: string }> }),
+    targets: CommitTargets | ((output: MlsCommitOutput) => CommitTargets),
   ): Promise<void> {
     const { api, db } = this.device;
     const engine = await this.mls();
     for (let attempt = 1; ; attempt++) {
-      const group = this.group(engine, conversationId);
-      const output = value(await build(engine, group));
-      const { adds, removes } = typeof targets === 'function' ? targets(output) : targets;
-      try {
-        await api.call('postCommitBundle', {
-          params: { conv: conversationId },
-          body: {
-            commit: toBase64(output.commit),
-            ...(output.welcome ? { welcome: toBase64(output.welcome) } : {}),
-            groupInfo: toBase64(output.groupInfo),
-            adds,
-            removes,
-          },
-        });
-      } catch (error) {
-        if (error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3) {
-          await this.waitForEpoch(conversationId, error.epoch ?? 0);
-          continue;
+      const outcome = await this.exclusive(async (): Promise<{ staleAt: number } | undefined> => {
+        const group = this.group(engine, conversationId);
+        const output = value(await build(engine, group));
+        const { adds, removes } = typeof targets === 'function' ? targets(output) : targets;
+        try {
+          await api.call('postCommitBundle', {
+            params: { conv: conversationId },
+            body: {
+              commit: toBase64(output.commit),
+              ...(output.welcome ? { welcome: toBase64(output.welcome) } : {}),
+              groupInfo: toBase64(output.groupInfo),
+              adds,
+              removes,
+            },
+          });
+        } catch (error) {
+          if (error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3) return { staleAt: error.epoch ?? 0 };
+          throw error;
         }
-        throw error;
-      }
-      const status = engine.status(output.group);
-      saveGroupState(db, conversationId, status.groupId, output.epoch, engine.encodeGroupState(output.group), Date.now());
-      return;
+        const status = engine.status(output.group);
+        saveGroupState(db, conversationId, status.groupId, output.epoch, engine.encodeGroupState(output.group), Date.now());
+        return undefined;
+      });
+      if (!outcome) return;
+      // Outside the lock: the notification stream must apply the newer commits first.
+      await this.waitForEpoch(conversationId, outcome.staleAt);
     }
   }
 
@@ -317,42 +342,116 @@ export class ConversationService {
 
   /** Encrypts and sends a text message; the message is stored before it leaves (see the file comment). */
   async sendText(conversationId: string, text: string): Promise<StoredMessage> {
+    const { db } = this.device;
+    const sender = this.selfId();
+    const { id } = await this.send(
+      conversationId,
+      { type: 'text', text, mentions: [] },
+      (tx, messageId, sentAt, content) => {
+        insertMessage(tx, {
+          id: messageId,
+          conversationId,
+          senderUser: sender,
+          senderClient: this.device.clientId,
+          kind: 'text',
+          body: text,
+          content,
+          sentAt,
+          receivedAt: sentAt,
+          status: 'pending',
+        });
+      },
+      (messageId, ok) => setMessageStatus(db, conversationId, messageId, ok ? 'sent' : 'failed'),
+    );
+    const stored = this.message(conversationId, id);
+    this.events.emit('message.added', stored);
+    this.events.emit('conversation.changed', { id: conversationId });
+    return stored;
+  }
+
+  async edit(conversationId: string, messageId: string, text: string): Promise<StoredMessage> {
+    this.requireOwn(conversationId, messageId);
+    await this.send(conversationId, { type: 'edit', replacingId: messageId, text, mentions: [] }, undefined, (_id, ok) => {
+      if (ok) applyEdit(this.device.db, conversationId, messageId, this.selfId(), text, Date.now());
+    });
+    const updated = this.message(conversationId, messageId);
+    this.events.emit('message.updated', updated);
+    this.events.emit('conversation.changed', { id: conversationId });
+    return updated;
+  }
+
+  async delete(conversationId: string, messageId: string): Promise<Record<string, never>> {
+    this.requireOwn(conversationId, messageId);
+    await this.send(conversationId, { type: 'delete', messageId }, undefined, (_id, ok) => {
+      if (ok) applyDelete(this.device.db, conversationId, messageId, this.selfId(), Date.now());
+    });
+    this.events.emit('message.updated', this.message(conversationId, messageId));
+    this.events.emit('conversation.changed', { id: conversationId });
+    return {};
+  }
+
+  async react(conversationId: string, messageId: string, emoji: string): Promise<Record<string, never>> {
+    this.message(conversationId, messageId);
+    await this.send(conversationId, { type: 'reaction', messageId, emoji }, undefined, (_id, ok) => {
+      if (ok) applyReaction(this.device.db, conversationId, messageId, this.selfId(), emoji, Date.now());
+    });
+    this.events.emit('message.updated', this.message(conversationId, messageId));
+    return {};
+  }
+
+  private message(conversationId: string, messageId: string): StoredMessage {
+    const found = listMessages(this.device.db, conversationId, 1000).find((m) => m.id === messageId);
+    if (!found) throw new CoreError('message-not-found', 'There is no such message in this conversation.');
+    return found;
+  }
+
+  private requireOwn(conversationId: string, messageId: string): void {
+    const message = this.message(conversationId, messageId);
+    if (message.sender !== this.selfId() || message.deleted || message.kind !== 'text') {
+      throw new CoreError('message-not-yours', 'Only your own messages can be edited or deleted.');
+    }
+  }
+
+  /**
+   * Encrypts `content` and posts it. The new group state (and `storeLocally`'s rows) are written
+   * in one transaction before anything leaves, so a crash never reuses a ratchet step.
+   */
+  private async send(
+    conversationId: string,
+    content: Content,
+    storeLocally: ((tx: Db, id: string, sentAt: number, encoded: Uint8Array) => void) | undefined,
+    settled: (id: string, ok: boolean) => void,
+  ): Promise<{ id: string; sentAt: number }> {
+    return this.exclusive(() => this.sendAlone(conversationId, content, storeLocally, settled));
+  }
+
+  private async sendAlone(
+    conversationId: string,
+    content: Content,
+    storeLocally: ((tx: Db, id: string, sentAt: number, encoded: Uint8Array) => void) | undefined,
+    settled: (id: string, ok: boolean) => void,
+  ): Promise<{ id: string; sentAt: number }> {
     const { api, db } = this.device;
     const engine = await this.mls();
     const group = this.group(engine, conversationId);
     const id = randomUUID();
     const sentAt = Date.now();
-    const content = encodeContent({ v: 1, id, sentAt, content: { type: 'text', text, mentions: [] } });
-    const encrypted = value(await engine.encrypt(group, content));
+    const encoded = encodeContent({ v: 1, id, sentAt, content });
+    const encrypted = value(await engine.encrypt(group, encoded));
     const status = engine.status(encrypted.group);
     db.transaction(() => {
       saveGroupState(db, conversationId, status.groupId, status.epoch, engine.encodeGroupState(encrypted.group), sentAt);
-      insertMessage(db, {
-        id,
-        conversationId,
-        senderUser: qualified({ id: this.device.userId, domain: this.device.domain }),
-        senderClient: this.device.clientId,
-        kind: 'text',
-        body: text,
-        content,
-        sentAt,
-        receivedAt: sentAt,
-        status: 'pending',
-      });
+      storeLocally?.(db, id, sentAt, encoded);
     })();
     try {
       await api.call('postMlsMessage', { params: { conv: conversationId }, body: { message: toBase64(encrypted.message) } }, { idempotent: true });
-      setMessageStatus(db, conversationId, id, 'sent');
     } catch (error) {
-      setMessageStatus(db, conversationId, id, 'failed');
+      settled(id, false);
       this.events.emit('conversation.changed', { id: conversationId });
       throw error;
     }
-    const stored = listMessages(db, conversationId, 50).find((m) => m.id === id);
-    if (!stored) throw new CoreError('internal');
-    this.events.emit('message.added', stored);
-    this.events.emit('conversation.changed', { id: conversationId });
-    return stored;
+    settled(id, true);
+    return { id, sentAt };
   }
 
   /**
@@ -463,8 +562,30 @@ export class ConversationService {
       );
     }
     const message = content.value;
-    if (message.content.type !== 'text') {
-      // Edits, reactions, receipts and the rest arrive with the rest of the pipeline.
+    const body = message.content;
+    if (body.type === 'edit' || body.type === 'delete' || body.type === 'reaction') {
+      const target = body.type === 'edit' ? body.replacingId : body.messageId;
+      let changed = false;
+      return {
+        write: (tx) => {
+          saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
+          if (body.type === 'edit') changed = applyEdit(tx, conversationId, target, sender, body.text, message.sentAt);
+          else if (body.type === 'delete') changed = applyDelete(tx, conversationId, target, sender, receivedAt);
+          else {
+            applyReaction(tx, conversationId, target, sender, body.emoji, message.sentAt);
+            changed = true;
+          }
+        },
+        after: () => {
+          if (!changed) return;
+          const updated = listMessages(this.device.db, conversationId, 1000).find((m) => m.id === target);
+          if (updated) this.events.emit('message.updated', updated);
+          this.events.emit('conversation.changed', { id: conversationId });
+        },
+      };
+    }
+    if (body.type !== 'text') {
+      // Receipts, typing, knocks, files and self-deleting messages arrive with the rest of the pipeline.
       return { write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt), after: () => undefined };
     }
     return this.storeMessage(
@@ -474,7 +595,7 @@ export class ConversationService {
         senderUser: sender,
         senderClient: result.sender.clientId,
         kind: 'text',
-        body: message.content.text,
+        body: body.text,
         content: result.plaintext,
         sentAt: message.sentAt,
         receivedAt,

@@ -28,7 +28,22 @@ const MessageRowSchema = z.object({
   sent_at: z.number(),
   status: z.enum(['pending', 'sent', 'failed', 'received']),
   sender_name: z.string().nullable(),
+  edited_at: z.number().nullable().optional(),
+  deleted_at: z.number().nullable().optional(),
+  reactions: z.string().nullable().optional(),
 });
+
+const ReactionsJsonSchema = z.array(z.object({ emoji: z.string(), user: z.string() }));
+
+/** Groups `[{emoji, user}]` rows into one entry per emoji, in first-seen order. */
+function groupReactions(json: string | null | undefined): Array<{ emoji: string; users: string[] }> {
+  if (!json) return [];
+  const parsed = ReactionsJsonSchema.safeParse(JSON.parse(json));
+  if (!parsed.success) return [];
+  const byEmoji = new Map<string, string[]>();
+  for (const { emoji, user } of parsed.data) byEmoji.set(emoji, [...(byEmoji.get(emoji) ?? []), user]);
+  return [...byEmoji].map(([emoji, users]) => ({ emoji, users }));
+}
 
 export function qualified(user: { id: string; domain: string }): string {
   return `${user.id}@${user.domain}`;
@@ -159,7 +174,9 @@ export function listMessages(db: Db, conversationId: string, limit: number): Sto
   const rows = db
     .prepare(
       `SELECT * FROM (SELECT m.id, m.sender_user_id, m.sender_client_id, m.kind, m.body, m.sent_at, m.status, m.seq,
-                             u.name AS sender_name
+                             m.edited_at, m.deleted_at, u.name AS sender_name,
+                             (SELECT json_group_array(json_object('emoji', r.emoji, 'user', r.user_id)) FROM reactions r
+                              WHERE r.conversation_id = m.conversation_id AND r.message_id = m.id) AS reactions
                       FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
          WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?) ORDER BY sent_at, seq`,
     )
@@ -174,6 +191,9 @@ export function listMessages(db: Db, conversationId: string, limit: number): Sto
     text: r.body,
     sentAt: r.sent_at,
     status: r.status,
+    editedAt: r.edited_at ?? null,
+    deleted: r.deleted_at !== null && r.deleted_at !== undefined,
+    reactions: groupReactions(r.reactions),
   }));
 }
 
@@ -205,6 +225,9 @@ export function searchMessages(db: Db, text: string, limit: number): StoredMessa
       text: r.body,
       sentAt: r.sent_at,
       status: r.status,
+      editedAt: null,
+      deleted: false,
+      reactions: [],
     }));
 }
 
@@ -220,3 +243,44 @@ export function ftsQuery(text: string): string {
 }
 
 const SearchRowSchema = MessageRowSchema.extend({ conversation_id: z.string() });
+
+/**
+ * Applies an edit from `senderUser`: only the original sender may edit, and a deleted message
+ * stays deleted. Returns whether anything changed.
+ */
+export function applyEdit(db: Db, conversationId: string, messageId: string, senderUser: string, text: string, at: number): boolean {
+  return (
+    db
+      .prepare(
+        `UPDATE messages SET body = ?, edited_at = ? WHERE conversation_id = ? AND id = ? AND sender_user_id = ?
+         AND deleted_at IS NULL AND kind = 'text'`,
+      )
+      .run(text, at, conversationId, messageId, senderUser).changes > 0
+  );
+}
+
+/** Deletes a message for everyone: only its sender may. The text leaves the search index too. */
+export function applyDelete(db: Db, conversationId: string, messageId: string, senderUser: string, at: number): boolean {
+  const changed =
+    db
+      .prepare(
+        `UPDATE messages SET body = NULL, content = NULL, deleted_at = ? WHERE conversation_id = ? AND id = ? AND sender_user_id = ?
+         AND deleted_at IS NULL`,
+      )
+      .run(at, conversationId, messageId, senderUser).changes > 0;
+  if (changed) db.prepare('DELETE FROM reactions WHERE conversation_id = ? AND message_id = ?').run(conversationId, messageId);
+  return changed;
+}
+
+/** One reaction per person per message; an empty emoji removes it. */
+export function applyReaction(db: Db, conversationId: string, messageId: string, user: string, emoji: string, at: number): void {
+  if (emoji === '') {
+    db.prepare('DELETE FROM reactions WHERE conversation_id = ? AND message_id = ? AND user_id = ?').run(conversationId, messageId, user);
+    return;
+  }
+  db.prepare(
+    `INSERT INTO reactions (conversation_id, message_id, user_id, emoji, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (conversation_id, message_id, user_id) DO UPDATE SET emoji = excluded.emoji, updated_at = excluded.updated_at
+     WHERE excluded.updated_at >= reactions.updated_at`,
+  ).run(conversationId, messageId, user, emoji, at);
+}

@@ -47,7 +47,8 @@ export class SyncService {
     await this.stop();
     const sink: NotificationSink = {
       lastStoredId: () => readKv(db, 'profile', LAST_ID_KEY, z.number().int().nonnegative()) ?? 0,
-      handle: async (notification) => this.apply(db, ownClientId, conversations, notification),
+      // Applied under the conversations' lock: no send may read group state in between.
+      handle: (notification) => conversations.exclusive(() => this.apply(db, ownClientId, conversations, notification)),
       resyncRequired: async () => {
         // Conversation state will be fetched again here once conversations are synced; until
         // then there is nothing local to repair, and the stream continues from what it sends.

@@ -3,6 +3,7 @@ import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-device-keys';
 import { migration0003 } from './0003-mls-groups';
 import { migration0004 } from './0004-user-profiles';
+import { migration0005 } from './0005-reactions';
 
 /** Every schema step in order. Append new files here; never edit or reorder landed ones. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];
