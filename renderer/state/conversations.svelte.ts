@@ -36,9 +36,14 @@ class ConversationsState {
       if (this.messages.some((m) => m.id === message.id)) return;
       this.messages = [...this.messages, message];
     });
+    const offUpdated = onEvent('message.updated', (message) => {
+      if (message.conversationId !== this.selectedId) return;
+      this.messages = this.messages.map((m) => (m.id === message.id ? message : m));
+    });
     return () => {
       offChanged();
       offMessage();
+      offUpdated();
     };
   }
 
@@ -74,6 +79,29 @@ class ConversationsState {
     } finally {
       this.sending = false;
     }
+  }
+
+  async edit(messageId: string, text: string): Promise<boolean> {
+    const id = this.selectedId;
+    if (!id) return false;
+    const result = await request('messages.edit', { conversationId: id, messageId, text });
+    if (!result.ok) this.error = result.error;
+    else this.messages = this.messages.map((m) => (m.id === messageId ? result.value : m));
+    return result.ok;
+  }
+
+  async remove(messageId: string): Promise<void> {
+    const id = this.selectedId;
+    if (!id) return;
+    const result = await request('messages.delete', { conversationId: id, messageId });
+    if (!result.ok) this.error = result.error;
+  }
+
+  async react(messageId: string, emoji: string): Promise<void> {
+    const id = this.selectedId;
+    if (!id) return;
+    const result = await request('messages.react', { conversationId: id, messageId, emoji });
+    if (!result.ok) this.error = result.error;
   }
 
   async create(name: string, members: readonly PersonResult[]): Promise<ErrorInfo | undefined> {

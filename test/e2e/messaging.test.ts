@@ -93,4 +93,36 @@ describe('two people chatting in a group', () => {
     expect(await seriousA11yViolations(a)).toEqual([]);
     await alice.screenshot('one-to-one-light');
   });
+
+  it('edits the last message with the Up arrow, reacts, and deletes for everyone', async () => {
+    const a = alice.page;
+    const b = bob.page;
+    await a.getByTestId('conversation-item').filter({ hasText: 'Moss & Lichen' }).click();
+    await b.getByTestId('conversation-item').filter({ hasText: 'Moss & Lichen' }).click();
+    const composer = a.getByLabel('Message Moss & Lichen');
+    await composer.fill('See you at teh summit');
+    await composer.press('Enter');
+    await expect.poll(() => b.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('See you at teh summit');
+
+    await composer.press('ArrowUp');
+    expect(await composer.inputValue()).toBe('See you at teh summit');
+    await composer.fill('See you at the summit');
+    await composer.press('Enter');
+    await expect.poll(() => b.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('See you at the summit');
+    expect(await b.getByTestId('message').last().textContent()).toContain('edited');
+
+    const last = b.getByTestId('message').last();
+    await last.hover();
+    await last.getByRole('button', { name: 'React with 👍' }).click();
+    await expect
+      .poll(() => a.getByTestId('message').last().getByRole('button', { name: 'React with 👍' }).first().textContent(), { timeout: 15_000 })
+      .toContain('1');
+    await alice.screenshot('conversation-reaction-light');
+
+    await a.getByTestId('message').last().hover();
+    await a.getByTestId('message').last().getByRole('button', { name: 'Delete for everyone' }).click();
+    await expect.poll(() => b.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('This message was deleted.');
+    expect(await seriousA11yViolations(b)).toEqual([]);
+    await bob.screenshot('conversation-deleted-dark');
+  });
 });

@@ -144,7 +144,8 @@ export function listConversations(db: Db, selfId: string): ConversationSummary[]
               c.last_activity_at, c.left_at,
               (SELECT epoch FROM mls_groups g WHERE g.conversation_id = c.id) AS epoch,
               (SELECT count(*) FROM conversation_members m WHERE m.conversation_id = c.id) AS members,
-              (SELECT body FROM messages m WHERE m.conversation_id = c.id ORDER BY sent_at DESC, seq DESC LIMIT 1) AS last_body
+              (SELECT body FROM messages m WHERE m.conversation_id = c.id AND m.body IS NOT NULL
+                 ORDER BY sent_at DESC, seq DESC LIMIT 1) AS last_body
        FROM conversations c ORDER BY c.last_activity_at DESC`,
     )
     .all({ self: selfId });
