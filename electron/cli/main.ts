@@ -31,6 +31,8 @@ Commands:
                                               a group with these users (ids as uuid@domain)
   conversations                               conversations, most recent first
   send CONV TEXT                              send a text message
+  send-file CONV PATH                         send a file (encrypted before it leaves)
+  download ASSET_ID --out PATH                download, check and decrypt a file
   history CONV [--limit N]                    the latest messages of a conversation
   search TEXT                                 messages containing these words, newest first
   sync                                        fetch what arrived while offline, then exit
@@ -73,7 +75,7 @@ async function settle(call: <C extends RequestChannel>(channel: C, payload: Requ
 
 function formatMessage(m: { sentAt: number; sender: string; kind: string; text: string | null; status: string }): string {
   const time = new Date(m.sentAt).toISOString().slice(0, 16).replace('T', ' ');
-  const body = m.kind === 'undecryptable' ? '(could not decrypt)' : (m.text ?? `(${m.kind})`);
+  const body = m.kind === 'undecryptable' ? '(could not decrypt)' : m.kind === 'asset' ? `[file] ${m.text ?? ''}` : (m.text ?? `(${m.kind})`);
   return `${time}  ${m.sender.split('@')[0]?.slice(0, 8) ?? ''}  ${body}${m.status === 'failed' ? '  [not sent]' : ''}`;
 }
 
@@ -237,6 +239,21 @@ async function main(args: ParsedArgs): Promise<void> {
       if (!conversationId || words.length === 0) fail(out, 'usage', 'send needs CONV and TEXT.');
       const message = await call('messages.send', { conversationId, text: words.join(' ') });
       print(out, message, `sent ${message.id}`);
+      break;
+    }
+    case 'send-file': {
+      const [, conversationId, file] = args.positionals;
+      if (!conversationId || !file) fail(out, 'usage', 'send-file needs CONV and PATH.');
+      const message = await call('files.send', { conversationId, path: path.resolve(file) });
+      print(out, message, `sent ${message.asset?.name ?? 'file'} (${message.asset?.size ?? 0} bytes) as ${message.asset?.id ?? ''}`);
+      break;
+    }
+    case 'download': {
+      const assetId = args.positionals[1];
+      if (!assetId) fail(out, 'usage', 'download needs ASSET_ID.');
+      await settle(call);
+      const saved = await call('files.download', { assetId, path: path.resolve(required('out')) });
+      print(out, saved, `saved ${saved.size} bytes to ${saved.path}`);
       break;
     }
     case 'history': {

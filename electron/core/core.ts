@@ -2,7 +2,9 @@
  * The client core: a plain Node library with one typed request/event interface. Electron runs
  * it in a utility process; the CLI and the test host run the same code in Node.
  */
+import path from 'node:path';
 import { API_VERSION } from '../../protocol/version';
+import { CoreError } from './ipc/errors';
 import { EventHub } from './events';
 import type { ServerConfig } from './ipc/contract';
 import { servePort } from './ipc/portServer';
@@ -30,6 +32,11 @@ export interface CoreOptions {
   readonly store?: ProfileStoreOptions;
   /** False: never use the OS keychain; the user's passcode is then the only way in. */
   readonly useKeychain?: boolean;
+}
+
+function absolutePath(file: string): string {
+  if (!path.isAbsolute(file)) throw new CoreError('ipc-invalid-request', 'A file must be given as an absolute path.');
+  return file;
 }
 
 const KEYCHAIN_OFF = async (): Promise<never> => {
@@ -104,6 +111,8 @@ export function createCore(options: CoreOptions): Core {
       'messages.edit': after(async ({ conversationId, messageId, text }) => (await account.conversations()).edit(conversationId, messageId, text)),
       'messages.delete': after(async ({ conversationId, messageId }) => (await account.conversations()).delete(conversationId, messageId)),
       'messages.react': after(async ({ conversationId, messageId, emoji }) => (await account.conversations()).react(conversationId, messageId, emoji)),
+      'files.send': after(async ({ conversationId, path: file }) => (await account.conversations()).sendFile(conversationId, absolutePath(file))),
+      'files.download': after(async ({ assetId, path: file }) => (await account.conversations()).downloadFile(assetId, absolutePath(file))),
       'messages.search': after(async ({ text, limit }) => (await account.conversations()).search(text, limit)),
       'messages.list': after(async ({ conversationId, limit }) => (await account.conversations()).messages(conversationId, limit)),
       'messages.send': after(async ({ conversationId, text }) => (await account.conversations()).sendText(conversationId, text)),

@@ -122,6 +122,11 @@ export const StoredMessageSchema = z
     /** Deleted for everyone by its sender: the text is gone, a placeholder remains. */
     deleted: z.boolean(),
     reactions: z.array(z.object({ emoji: z.string(), users: z.array(z.string()) }).strict()),
+    /** For file messages: what the file is, and where a downloaded copy was saved. */
+    asset: z
+      .object({ id: z.string(), name: z.string(), mime: z.string(), size: z.number().int(), savedAt: z.string().nullable() })
+      .strict()
+      .nullable(),
   })
   .strict();
 export type StoredMessage = z.infer<typeof StoredMessageSchema>;
@@ -244,6 +249,16 @@ export const requests = {
     request: z.object({ conversationId: z.uuid(), messageId: z.string().max(128), emoji: z.string().max(64) }).strict(),
     response: z.object({}).strict(),
   },
+  /** Sends a file from the local disk (path chosen through the shell's file dialog or the CLI). */
+  'files.send': {
+    request: z.object({ conversationId: z.uuid(), path: z.string().min(1).max(4096) }).strict(),
+    response: StoredMessageSchema,
+  },
+  /** Downloads a file, checks its hash, decrypts it and saves it at `path`. */
+  'files.download': {
+    request: z.object({ assetId: z.string().min(1).max(256), path: z.string().min(1).max(4096) }).strict(),
+    response: z.object({ path: z.string(), size: z.number().int() }).strict(),
+  },
   /** Searches the text of every stored message, newest first. */
   'messages.search': {
     request: z.object({ text: z.string().trim().min(1).max(256), limit: z.number().int().min(1).max(200).default(50) }).strict(),
@@ -345,6 +360,15 @@ export const events = {
   'device.removed': z.object({ id: z.string() }).strict(),
   'conversation.changed': z.object({ id: z.string() }).strict(),
   'message.added': StoredMessageSchema,
+  'file.progress': z
+    .object({
+      direction: z.enum(['upload', 'download']),
+      conversationId: z.string(),
+      name: z.string(),
+      done: z.number().int().nonnegative(),
+      total: z.number().int().nonnegative().nullable(),
+    })
+    .strict(),
   /** A stored message changed: edited, deleted, or its reactions. */
   'message.updated': StoredMessageSchema,
   'backup.progress': z

@@ -61,6 +61,10 @@ export class ApiClient {
     return this.options.session;
   }
 
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
   async call<R extends RouteName>(route: R, input: RouteInput<R>, callOptions: CallOptions = {}): Promise<RouteOutput<R>> {
     const spec: Spec<R> = ROUTES[route];
     const parts: LooseInput = input;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 /**
  * Account lifecycle on one profile: request a registration code, activate the account with it,
  * sign in (permanent or temporary device), sign out, read the own profile. The persistent user
@@ -283,7 +284,7 @@ export class AccountService {
     const { db } = await this.profile.store();
     const api = this.apiClient(record);
     this.conversationService = new ConversationService(
-      { api, db, userId: record.userId, domain: record.domain, clientId: record.clientId },
+      { api, db, filesDir: path.join(this.profile.profileDir, 'files'), userId: record.userId, domain: record.domain, clientId: record.clientId },
       this.events,
       this.log.child('conversations'),
     );

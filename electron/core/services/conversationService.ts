@@ -12,6 +12,8 @@
  * - A commit is adopted only after the server accepted it (201); a 409 leaves the old state.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { Notification } from '../../../protocol/api/notifications';
 import type { Conversation } from '../../../protocol/api/conversations';
 import { decodeContent, encodeContent } from '../../../protocol/content/codec';
@@ -27,7 +29,9 @@ import type { EventHub } from '../events';
 import type { ConversationSummary, StoredMessage } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
+import { decryptAssetFile, encryptAssetFile } from '../crypto/assets/assetCipher';
 import type { ApiClient } from '../net/apiClient';
+import { downloadAsset, uploadAsset } from '../net/assetTransfer';
 import { ApiError } from '../net/apiError';
 import type { Db } from '../store/migration';
 import {
@@ -41,6 +45,9 @@ import {
   saveGroupState,
   applyDelete,
   applyEdit,
+  loadAsset,
+  mimeTypeOf,
+  saveAsset,
   applyReaction,
   saveUserProfile,
   searchMessages,
@@ -57,6 +64,8 @@ type CommitTargets = {
 export interface DeviceContext {
   readonly api: ApiClient;
   readonly db: Db;
+  /** Folder for temporary encrypted copies of files being sent or received. */
+  readonly filesDir: string;
   readonly userId: string;
   readonly domain: string;
   readonly clientId: string;
@@ -399,6 +408,91 @@ export class ConversationService {
     return {};
   }
 
+  /**
+   * Sends a file: encrypted with a fresh key (seed 002 "Assets"), uploaded and shared with the
+   * conversation, then announced in an E2EE message carrying the key and the hash.
+   */
+  async sendFile(conversationId: string, filePath: string): Promise<StoredMessage> {
+    const { api, db, filesDir } = this.device;
+    const name = path.basename(filePath).slice(0, 255) || 'file';
+    const mime = mimeTypeOf(name);
+    await mkdir(filesDir, { recursive: true, mode: 0o700 });
+    const temporary = path.join(filesDir, `upload-${randomUUID()}.enc`);
+    const progress = (done: number, total: number | undefined): void =>
+      this.events.emit('file.progress', { direction: 'upload', conversationId, name, done, total: total ?? null });
+    let sealed: Awaited<ReturnType<typeof encryptAssetFile>>;
+    let uploaded: { key: string };
+    try {
+      sealed = await encryptAssetFile(filePath, temporary);
+      uploaded = await uploadAsset(api, temporary, sealed.cipherSize, conversationId, progress);
+    } finally {
+      await rm(temporary, { force: true });
+    }
+    const sender = this.selfId();
+    const content: Content = {
+      type: 'asset',
+      name,
+      mime,
+      size: sealed.plainSize,
+      key: new Uint8Array(sealed.key),
+      sha256: new Uint8Array(sealed.sha256),
+      assetId: uploaded.key,
+      domain: this.device.domain,
+    };
+    const { id } = await this.send(
+      conversationId,
+      content,
+      (tx, messageId, sentAt, encoded) => {
+        insertMessage(tx, {
+          id: messageId,
+          conversationId,
+          senderUser: sender,
+          senderClient: this.device.clientId,
+          kind: 'asset',
+          body: name,
+          content: encoded,
+          sentAt,
+          receivedAt: sentAt,
+          status: 'pending',
+        });
+        saveAsset(tx, { ...content, conversationId, messageId, localPath: filePath });
+      },
+      (messageId, ok) => setMessageStatus(db, conversationId, messageId, ok ? 'sent' : 'failed'),
+    );
+    const stored = this.message(conversationId, id);
+    this.events.emit('message.added', stored);
+    this.events.emit('conversation.changed', { id: conversationId });
+    return stored;
+  }
+
+  /**
+   * Downloads a file, checks the SHA-256 of the ciphertext against the one from the E2EE message
+   * before decrypting a byte, and writes the plain file to `outPath`.
+   */
+  async downloadFile(assetId: string, outPath: string): Promise<{ path: string; size: number }> {
+    const { api, db, filesDir } = this.device;
+    const asset = loadAsset(db, assetId);
+    if (!asset) throw new CoreError('asset-not-found', 'There is no such file in your conversations.');
+    await mkdir(filesDir, { recursive: true, mode: 0o700 });
+    const temporary = path.join(filesDir, `download-${randomUUID()}.enc`);
+    try {
+      await downloadAsset(api, assetId, temporary, (done, total) =>
+        this.events.emit('file.progress', {
+          direction: 'download',
+          conversationId: asset.conversationId,
+          name: asset.name,
+          done,
+          total: total ?? null,
+        }),
+      );
+      const { plainSize } = await decryptAssetFile(temporary, outPath, asset.key, asset.sha256);
+      db.prepare('UPDATE assets SET local_path = ? WHERE asset_id = ?').run(outPath, assetId);
+      return { path: outPath, size: plainSize };
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+
   private message(conversationId: string, messageId: string): StoredMessage {
     const found = listMessages(this.device.db, conversationId, 1000).find((m) => m.id === messageId);
     if (!found) throw new CoreError('message-not-found', 'There is no such message in this conversation.');
@@ -584,8 +678,32 @@ export class ConversationService {
         },
       };
     }
+    if (body.type === 'asset') {
+      const effect = this.storeMessage(
+        {
+          id: message.id,
+          conversationId,
+          senderUser: sender,
+          senderClient: result.sender.clientId,
+          kind: 'asset',
+          body: body.name,
+          content: result.plaintext,
+          sentAt: message.sentAt,
+          receivedAt,
+          status: 'received',
+        },
+        state,
+      );
+      return {
+        write: (tx) => {
+          effect.write(tx);
+          saveAsset(tx, { ...body, conversationId, messageId: message.id, localPath: null });
+        },
+        after: effect.after,
+      };
+    }
     if (body.type !== 'text') {
-      // Receipts, typing, knocks, files and self-deleting messages arrive with the rest of the pipeline.
+      // Receipts, typing, knocks and self-deleting messages arrive with the rest of the pipeline.
       return { write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt), after: () => undefined };
     }
     return this.storeMessage(

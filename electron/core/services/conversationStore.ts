@@ -31,6 +31,11 @@ const MessageRowSchema = z.object({
   edited_at: z.number().nullable().optional(),
   deleted_at: z.number().nullable().optional(),
   reactions: z.string().nullable().optional(),
+  asset_id: z.string().nullable().optional(),
+  asset_name: z.string().nullable().optional(),
+  asset_mime: z.string().nullable().optional(),
+  asset_size: z.number().nullable().optional(),
+  asset_path: z.string().nullable().optional(),
 });
 
 const ReactionsJsonSchema = z.array(z.object({ emoji: z.string(), user: z.string() }));
@@ -87,7 +92,7 @@ export interface NewMessage {
   readonly conversationId: string;
   readonly senderUser: string;
   readonly senderClient: string;
-  readonly kind: 'text' | 'system' | 'undecryptable';
+  readonly kind: 'text' | 'asset' | 'system' | 'undecryptable';
   readonly body: string | null;
   readonly content: Uint8Array | null;
   readonly sentAt: number;
@@ -176,9 +181,11 @@ export function listMessages(db: Db, conversationId: string, limit: number): Sto
     .prepare(
       `SELECT * FROM (SELECT m.id, m.sender_user_id, m.sender_client_id, m.kind, m.body, m.sent_at, m.status, m.seq,
                              m.edited_at, m.deleted_at, u.name AS sender_name,
+                             a.asset_id, a.name AS asset_name, a.mime AS asset_mime, a.size AS asset_size, a.local_path AS asset_path,
                              (SELECT json_group_array(json_object('emoji', r.emoji, 'user', r.user_id)) FROM reactions r
                               WHERE r.conversation_id = m.conversation_id AND r.message_id = m.id) AS reactions
                       FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
+                      LEFT JOIN assets a ON a.conversation_id = m.conversation_id AND a.message_id = m.id
          WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?) ORDER BY sent_at, seq`,
     )
     .all(conversationId, limit);
@@ -195,6 +202,10 @@ export function listMessages(db: Db, conversationId: string, limit: number): Sto
     editedAt: r.edited_at ?? null,
     deleted: r.deleted_at !== null && r.deleted_at !== undefined,
     reactions: groupReactions(r.reactions),
+    asset:
+      r.asset_id && !r.deleted_at
+        ? { id: r.asset_id, name: r.asset_name ?? '', mime: r.asset_mime ?? 'application/octet-stream', size: r.asset_size ?? 0, savedAt: r.asset_path ?? null }
+        : null,
   }));
 }
 
@@ -229,6 +240,7 @@ export function searchMessages(db: Db, text: string, limit: number): StoredMessa
       editedAt: null,
       deleted: false,
       reactions: [],
+      asset: null,
     }));
 }
 
@@ -284,4 +296,76 @@ export function applyReaction(db: Db, conversationId: string, messageId: string,
      ON CONFLICT (conversation_id, message_id, user_id) DO UPDATE SET emoji = excluded.emoji, updated_at = excluded.updated_at
      WHERE excluded.updated_at >= reactions.updated_at`,
   ).run(conversationId, messageId, user, emoji, at);
+}
+
+export interface AssetRecord {
+  readonly assetId: string;
+  readonly domain: string;
+  readonly conversationId: string;
+  readonly messageId: string;
+  readonly name: string;
+  readonly mime: string;
+  readonly size: number;
+  readonly key: Uint8Array;
+  readonly sha256: Uint8Array;
+  readonly localPath: string | null;
+}
+
+export function saveAsset(db: Db, asset: Omit<AssetRecord, 'localPath'> & { localPath: string | null }): void {
+  db.prepare(
+    `INSERT INTO assets (asset_id, domain, conversation_id, message_id, name, mime, size, key, sha256, local_path)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asset_id) DO NOTHING`,
+  ).run(asset.assetId, asset.domain, asset.conversationId, asset.messageId, asset.name, asset.mime, asset.size, asset.key, asset.sha256, asset.localPath);
+}
+
+const AssetRowSchema = z.object({
+  asset_id: z.string(),
+  domain: z.string(),
+  conversation_id: z.string(),
+  message_id: z.string(),
+  name: z.string(),
+  mime: z.string(),
+  size: z.number(),
+  key: z.instanceof(Uint8Array),
+  sha256: z.instanceof(Uint8Array),
+  local_path: z.string().nullable(),
+});
+
+export function loadAsset(db: Db, assetId: string): AssetRecord | undefined {
+  const row: unknown = db.prepare('SELECT * FROM assets WHERE asset_id = ?').get(assetId);
+  if (row === undefined) return undefined;
+  const r = AssetRowSchema.parse(row);
+  return {
+    assetId: r.asset_id,
+    domain: r.domain,
+    conversationId: r.conversation_id,
+    messageId: r.message_id,
+    name: r.name,
+    mime: r.mime,
+    size: r.size,
+    key: r.key,
+    sha256: r.sha256,
+    localPath: r.local_path,
+  };
+}
+
+const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.pdf': 'application/pdf',
+  '.txt': 'text/plain',
+  '.md': 'text/markdown',
+  '.zip': 'application/zip',
+  '.mp4': 'video/mp4',
+  '.mp3': 'audio/mpeg',
+  '.ogg': 'audio/ogg',
+};
+
+/** A MIME type from the file name; unknown types are plain bytes (never guessed from content). */
+export function mimeTypeOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return (dot >= 0 ? MIME_BY_EXTENSION[name.slice(dot).toLowerCase()] : undefined) ?? 'application/octet-stream';
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,8 +71,18 @@ describe('CLI messaging', () => {
     const human = await cli('dave', ['conversations']);
     expect(human.stdout).toContain('Ridge  2 members  — Summit by noon');
 
+    // Files: send from one CLI, download byte-identical from the other.
+    const file = path.join(root, 'notes.txt');
+    await writeFile(file, 'route notes: left at the cairn, then north');
+    const sentFile = (await json('carol', ['send-file', conversation.id, file])) as { asset: { id: string } };
+    const afterFile = (await json('dave', ['history', conversation.id])) as { messages: Array<{ kind: string; asset: { id: string } | null }> };
+    expect(afterFile.messages.at(-1)).toMatchObject({ kind: 'asset', asset: { id: sentFile.asset.id } });
+    const saved = path.join(root, 'dave-notes.txt');
+    await json('dave', ['download', sentFile.asset.id, '--out', saved]);
+    expect(await readFile(saved, 'utf8')).toBe('route notes: left at the cairn, then north');
+
     const backup = path.join(root, 'carol.cairnbackup');
-    expect(await json('carol', ['backup-export', '--out', backup], 'Backup-Pass-1')).toMatchObject({ encrypted: true, messages: 1 });
+    expect(await json('carol', ['backup-export', '--out', backup], 'Backup-Pass-1')).toMatchObject({ encrypted: true, messages: 2 });
     expect(await json('carol', ['backup-import', backup], 'Backup-Pass-1')).toMatchObject({ messagesAdded: 0, conversationsAdded: 0 });
     const refused = await cli('dave', ['backup-import', backup, '--json'], 'Backup-Pass-1');
     expect(refused.code).toBe(1);
