@@ -139,6 +139,7 @@ export const en = {
   'chat.undecryptable': 'This message could not be decrypted.',
   'chat.notSent': 'Not sent',
   'chat.sending': 'Sending…',
+  'chat.fileEncrypted': 'end-to-end encrypted file',
   'chat.deleted': 'This message was deleted.',
   'chat.edited': 'edited',
   'chat.edit': 'Edit',

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { seriousA11yViolations } from '../host/axe';
 import { RENDERER_HEADERS } from '../host/headers';
 import type { TestClient, TestHost } from '../host/testHost';
 import { startTestHost } from '../host/testHost';
-import { signUpThroughBridge } from './support/signUp';
+import { bridgeRequest, signUpThroughBridge } from './support/signUp';
 
 let host: TestHost;
 let server: RunningServer;
@@ -124,5 +124,20 @@ describe('two people chatting in a group', () => {
     await expect.poll(() => b.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('This message was deleted.');
     expect(await seriousA11yViolations(b)).toEqual([]);
     await bob.screenshot('conversation-deleted-dark');
+  });
+
+  it('shows a file sent into the conversation as a file card on the other side', async () => {
+    const file = path.join(root, 'ridge-photo.jpg');
+    await writeFile(file, Buffer.alloc(48 * 1024, 7));
+    const list = await bridgeRequest(alice.page, 'conversations.list', {});
+    const conversations = (list.value as { conversations: Array<{ id: string; name: string | null }> }).conversations;
+    const target = conversations.find((c) => c.name === 'Moss & Lichen');
+    const sent = await bridgeRequest(alice.page, 'files.send', { conversationId: target?.id, path: file });
+    expect(sent.ok).toBe(true);
+    const b = bob.page;
+    await expect.poll(() => b.getByTestId('file-card').last().textContent(), { timeout: 15_000 }).toContain('ridge-photo.jpg');
+    expect(await b.getByTestId('file-card').last().textContent()).toContain('48 KB');
+    expect(await seriousA11yViolations(b)).toEqual([]);
+    await bob.screenshot('conversation-file-dark');
   });
 });
