@@ -35,6 +35,8 @@ class ConversationsState {
       if (message.conversationId !== this.selectedId) return;
       if (this.messages.some((m) => m.id === message.id)) return;
       this.messages = [...this.messages, message];
+      // The open conversation is being read: its new messages do not count as unread.
+      void request('messages.markRead', { conversationId: message.conversationId });
     });
     const offUpdated = onEvent('message.updated', (message) => {
       if (message.conversationId !== this.selectedId) return;
@@ -55,6 +57,7 @@ class ConversationsState {
     if (this.selectedId !== id) return;
     if (result.ok) this.messages = result.value.messages;
     else this.error = result.error;
+    void request('messages.markRead', { conversationId: id });
   }
 
   close(): void {

@@ -60,15 +60,20 @@ describe('two people chatting in a group', () => {
 
     const b = bob.page;
     await expect.poll(() => b.getByTestId('conversation-item').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => b.getByLabel('1 unread').isVisible(), { timeout: 15_000 }).toBe(true);
+    await bob.screenshot('conversation-list-unread-dark');
     await b.getByTestId('conversation-item').click();
     await expect.poll(() => b.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('Hello Bob');
+    await expect.poll(() => b.getByLabel('1 unread').count(), { timeout: 15_000 }).toBe(0);
+    // Alice learns that Bob has read it.
+    await expect.poll(() => a.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('Read');
     expect(await b.getByTestId('message').last().textContent()).toContain('Alice Moss');
 
     await b.getByLabel('Message Moss & Lichen').fill('Hi Alice!\nTwo lines, still private.');
     await b.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => a.getByTestId('message').count(), { timeout: 15_000 }).toBe(2);
     expect(await a.getByTestId('message').last().textContent()).toContain('Two lines, still private.');
-    expect(await a.getByTestId('conversation-item').textContent()).toContain('Two lines, still private.');
+    await expect.poll(() => a.getByTestId('conversation-item').textContent(), { timeout: 15_000 }).toContain('Two lines, still private.');
 
     expect(await seriousA11yViolations(a)).toEqual([]);
     expect(await seriousA11yViolations(b)).toEqual([]);

@@ -101,6 +101,8 @@ export const ConversationSummarySchema = z
     left: z.boolean(),
     /** The MLS epoch this device is at, or null before it joined the group. */
     epoch: z.number().int().nullable(),
+    /** Messages from others this user has not read yet. */
+    unread: z.number().int().nonnegative(),
   })
   .strict();
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
@@ -122,6 +124,8 @@ export const StoredMessageSchema = z
     /** Deleted for everyone by its sender: the text is gone, a placeholder remains. */
     deleted: z.boolean(),
     reactions: z.array(z.object({ emoji: z.string(), users: z.array(z.string()) }).strict()),
+    /** Who has read this message (read receipts; only for this user's own messages). */
+    readBy: z.array(z.string()),
     /** For file messages: what the file is, and where a downloaded copy was saved. */
     asset: z
       .object({ id: z.string(), name: z.string(), mime: z.string(), size: z.number().int(), savedAt: z.string().nullable() })
@@ -259,6 +263,8 @@ export const requests = {
     request: z.object({ assetId: z.string().min(1).max(256), path: z.string().min(1).max(4096) }).strict(),
     response: z.object({ path: z.string(), size: z.number().int() }).strict(),
   },
+  /** The user has seen the conversation: clears its unread count and sends a read receipt. */
+  'messages.markRead': { request: z.object({ conversationId: z.uuid() }).strict(), response: z.object({}).strict() },
   /** Searches the text of every stored message, newest first. */
   'messages.search': {
     request: z.object({ text: z.string().trim().min(1).max(256), limit: z.number().int().min(1).max(200).default(50) }).strict(),

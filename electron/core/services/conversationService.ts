@@ -46,7 +46,9 @@ import {
   applyDelete,
   applyEdit,
   loadAsset,
+  markRead,
   mimeTypeOf,
+  saveReceipts,
   saveAsset,
   applyReaction,
   saveUserProfile,
@@ -493,6 +495,18 @@ export class ConversationService {
     }
   }
 
+  /** Clears the unread count and tells the senders (one read receipt for all newly read messages). */
+  async markRead(conversationId: string): Promise<Record<string, never>> {
+    const read = markRead(this.device.db, conversationId, this.selfId());
+    this.events.emit('conversation.changed', { id: conversationId });
+    if (read.length > 0) {
+      await this.send(conversationId, { type: 'receipt', kind: 'read', messageIds: read }, undefined, () => undefined).catch((error: unknown) =>
+        this.log.warn('sending a read receipt failed', { conversationId, error }),
+      );
+    }
+    return {};
+  }
+
   private message(conversationId: string, messageId: string): StoredMessage {
     const found = listMessages(this.device.db, conversationId, 1000).find((m) => m.id === messageId);
     if (!found) throw new CoreError('message-not-found', 'There is no such message in this conversation.');
@@ -702,8 +716,20 @@ export class ConversationService {
         after: effect.after,
       };
     }
+    if (body.type === 'receipt') {
+      return {
+        write: (tx) => {
+          saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
+          saveReceipts(tx, conversationId, body.messageIds, sender, body.kind, receivedAt);
+        },
+        after: () => {
+          const all = listMessages(this.device.db, conversationId, 1000);
+          for (const updated of all.filter((m) => body.messageIds.includes(m.id))) this.events.emit('message.updated', updated);
+        },
+      };
+    }
     if (body.type !== 'text') {
-      // Receipts, typing, knocks and self-deleting messages arrive with the rest of the pipeline.
+      // Typing, knocks and self-deleting messages arrive with the rest of the pipeline.
       return { write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt), after: () => undefined };
     }
     return this.storeMessage(

@@ -17,6 +17,7 @@ const ConversationRowSchema = z.object({
   last_body: z.string().nullable(),
   left_at: z.number().nullable(),
   epoch: z.number().nullable(),
+  unread: z.number(),
 });
 
 const MessageRowSchema = z.object({
@@ -36,6 +37,7 @@ const MessageRowSchema = z.object({
   asset_mime: z.string().nullable().optional(),
   asset_size: z.number().nullable().optional(),
   asset_path: z.string().nullable().optional(),
+  read_by: z.string().nullable().optional(),
 });
 
 const ReactionsJsonSchema = z.array(z.object({ emoji: z.string(), user: z.string() }));
@@ -148,6 +150,8 @@ export function listConversations(db: Db, selfId: string): ConversationSummary[]
               ELSE c.name END AS name,
               c.last_activity_at, c.left_at,
               (SELECT epoch FROM mls_groups g WHERE g.conversation_id = c.id) AS epoch,
+              (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.seq > c.last_read_seq
+                 AND m.sender_user_id != @self AND m.kind IN ('text', 'asset') AND m.deleted_at IS NULL) AS unread,
               (SELECT count(*) FROM conversation_members m WHERE m.conversation_id = c.id) AS members,
               (SELECT body FROM messages m WHERE m.conversation_id = c.id AND m.body IS NOT NULL
                  ORDER BY sent_at DESC, seq DESC LIMIT 1) AS last_body
@@ -164,6 +168,7 @@ export function listConversations(db: Db, selfId: string): ConversationSummary[]
     lastMessage: r.last_body,
     left: r.left_at !== null,
     epoch: r.epoch,
+    unread: r.unread,
   }));
 }
 
@@ -183,7 +188,9 @@ export function listMessages(db: Db, conversationId: string, limit: number): Sto
                              m.edited_at, m.deleted_at, u.name AS sender_name,
                              a.asset_id, a.name AS asset_name, a.mime AS asset_mime, a.size AS asset_size, a.local_path AS asset_path,
                              (SELECT json_group_array(json_object('emoji', r.emoji, 'user', r.user_id)) FROM reactions r
-                              WHERE r.conversation_id = m.conversation_id AND r.message_id = m.id) AS reactions
+                              WHERE r.conversation_id = m.conversation_id AND r.message_id = m.id) AS reactions,
+                             (SELECT json_group_array(rc.user_id) FROM receipts rc WHERE rc.conversation_id = m.conversation_id
+                              AND rc.message_id = m.id AND rc.kind = 'read') AS read_by
                       FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
                       LEFT JOIN assets a ON a.conversation_id = m.conversation_id AND a.message_id = m.id
          WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?) ORDER BY sent_at, seq`,
@@ -202,6 +209,7 @@ export function listMessages(db: Db, conversationId: string, limit: number): Sto
     editedAt: r.edited_at ?? null,
     deleted: r.deleted_at !== null && r.deleted_at !== undefined,
     reactions: groupReactions(r.reactions),
+    readBy: r.read_by ? z.array(z.string()).catch([]).parse(JSON.parse(r.read_by)) : [],
     asset:
       r.asset_id && !r.deleted_at
         ? { id: r.asset_id, name: r.asset_name ?? '', mime: r.asset_mime ?? 'application/octet-stream', size: r.asset_size ?? 0, savedAt: r.asset_path ?? null }
@@ -240,6 +248,7 @@ export function searchMessages(db: Db, text: string, limit: number): StoredMessa
       editedAt: null,
       deleted: false,
       reactions: [],
+      readBy: [],
       asset: null,
     }));
 }
@@ -368,4 +377,34 @@ const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
 export function mimeTypeOf(name: string): string {
   const dot = name.lastIndexOf('.');
   return (dot >= 0 ? MIME_BY_EXTENSION[name.slice(dot).toLowerCase()] : undefined) ?? 'application/octet-stream';
+}
+
+/**
+ * Marks everything up to now as read; returns the ids of others' messages that were unread,
+ * for the read receipt.
+ */
+export function markRead(db: Db, conversationId: string, selfId: string): string[] {
+  const row: unknown = db.prepare('SELECT last_read_seq FROM conversations WHERE id = ?').pluck().get(conversationId);
+  const since = typeof row === 'number' ? row : 0;
+  const unread = z
+    .array(z.object({ id: z.string(), seq: z.number() }))
+    .parse(
+      db
+        .prepare(
+          `SELECT id, seq FROM messages WHERE conversation_id = ? AND seq > ? AND sender_user_id != ? AND kind IN ('text', 'asset')
+           AND deleted_at IS NULL ORDER BY seq LIMIT 500`,
+        )
+        .all(conversationId, since, selfId),
+    );
+  const newest: unknown = db.prepare('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck().get(conversationId);
+  if (typeof newest === 'number') db.prepare('UPDATE conversations SET last_read_seq = ? WHERE id = ?').run(newest, conversationId);
+  return unread.map((m) => m.id);
+}
+
+export function saveReceipts(db: Db, conversationId: string, messageIds: readonly string[], user: string, kind: 'delivered' | 'read', at: number): void {
+  const insert = db.prepare(
+    `INSERT INTO receipts (conversation_id, message_id, user_id, kind, at) SELECT ?, ?, ?, ?, ?
+     WHERE EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND id = ?) ON CONFLICT DO NOTHING`,
+  );
+  for (const id of messageIds) insert.run(conversationId, id, user, kind, at, conversationId, id);
 }
