@@ -113,6 +113,7 @@ export function createCore(options: CoreOptions): Core {
       'messages.react': after(async ({ conversationId, messageId, emoji }) => (await account.conversations()).react(conversationId, messageId, emoji)),
       'files.send': after(async ({ conversationId, path: file }) => (await account.conversations()).sendFile(conversationId, absolutePath(file))),
       'files.download': after(async ({ assetId, path: file }) => (await account.conversations()).downloadFile(assetId, absolutePath(file))),
+      'messages.typing': after(async ({ conversationId, state }) => (await account.conversations()).typing(conversationId, state)),
       'messages.markRead': after(async ({ conversationId }) => (await account.conversations()).markRead(conversationId)),
       'messages.search': after(async ({ text, limit }) => (await account.conversations()).search(text, limit)),
       'messages.list': after(async ({ conversationId, limit }) => (await account.conversations()).messages(conversationId, limit)),

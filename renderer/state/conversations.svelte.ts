@@ -19,6 +19,10 @@ class ConversationsState {
   messages = $state<readonly StoredMessage[]>([]);
   error = $state<ErrorInfo | undefined>(undefined);
   sending = $state(false);
+  /** Who is typing in the open conversation, with when that news expires. */
+  typing = $state<Readonly<Record<string, number>>>({});
+  private typingSentAt = 0;
+  private stopTimer: ReturnType<typeof setTimeout> | undefined;
 
   get selected(): ConversationSummary | undefined {
     return this.list.find((c) => c.id === this.selectedId);
@@ -42,14 +46,48 @@ class ConversationsState {
       if (message.conversationId !== this.selectedId) return;
       this.messages = this.messages.map((m) => (m.id === message.id ? message : m));
     });
+    const offTyping = onEvent('typing', ({ conversationId, user, state }) => {
+      if (conversationId !== this.selectedId) return;
+      const { [user]: _previous, ...others } = this.typing;
+      this.typing = state === 'started' ? { ...others, [user]: Date.now() + 10_000 } : others;
+    });
+    const sweep = setInterval(() => {
+      const now = Date.now();
+      if (Object.values(this.typing).some((until) => until < now)) {
+        this.typing = Object.fromEntries(Object.entries(this.typing).filter(([, until]) => until >= now));
+      }
+    }, 1000);
     return () => {
       offChanged();
       offMessage();
       offUpdated();
+      offTyping();
+      clearInterval(sweep);
     };
   }
 
+  /** The user is typing: tell the others at most every 3 s, and that they stopped after 5 s idle. */
+  userTyped(): void {
+    const id = this.selectedId;
+    if (!id) return;
+    const now = Date.now();
+    if (now - this.typingSentAt > 3000) {
+      this.typingSentAt = now;
+      void request('messages.typing', { conversationId: id, state: 'started' });
+    }
+    clearTimeout(this.stopTimer);
+    this.stopTimer = setTimeout(() => this.userStoppedTyping(), 5000);
+  }
+
+  userStoppedTyping(): void {
+    clearTimeout(this.stopTimer);
+    if (this.typingSentAt === 0 || !this.selectedId) return;
+    this.typingSentAt = 0;
+    void request('messages.typing', { conversationId: this.selectedId, state: 'stopped' });
+  }
+
   async open(id: string): Promise<void> {
+    this.typing = {};
     this.selectedId = id;
     this.messages = [];
     this.error = undefined;
@@ -70,6 +108,7 @@ class ConversationsState {
     if (!id) return false;
     this.sending = true;
     this.error = undefined;
+    this.userStoppedTyping();
     try {
       const result = await request('messages.send', { conversationId: id, text });
       if (!result.ok) {

@@ -95,8 +95,13 @@ describe('two people chatting in a group', () => {
     await expect.poll(() => a.getByTestId('conversation-item').count(), { timeout: 15_000 }).toBe(2);
     await a.getByTestId('conversation-item').filter({ hasText: 'Bob Lichen' }).click();
     await expect.poll(() => a.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('Just between us.');
+    // Bob starts typing; Alice sees it, and it clears when he sends.
+    await b.getByLabel('Message Alice Moss').pressSequentially('On my way', { delay: 20 });
+    await expect.poll(() => a.getByTestId('typing').textContent(), { timeout: 15_000 }).toContain('Bob Lichen is typing…');
     expect(await seriousA11yViolations(a)).toEqual([]);
     await alice.screenshot('one-to-one-light');
+    await b.getByLabel('Message Alice Moss').press('Enter');
+    await expect.poll(() => a.getByTestId('typing').textContent(), { timeout: 15_000 }).not.toContain('typing');
   });
 
   it('edits the last message with the Up arrow, reacts, and deletes for everyone', async () => {

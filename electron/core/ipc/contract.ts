@@ -263,6 +263,10 @@ export const requests = {
     request: z.object({ assetId: z.string().min(1).max(256), path: z.string().min(1).max(4096) }).strict(),
     response: z.object({ path: z.string(), size: z.number().int() }).strict(),
   },
+  'messages.typing': {
+    request: z.object({ conversationId: z.uuid(), state: z.enum(['started', 'stopped']) }).strict(),
+    response: z.object({}).strict(),
+  },
   /** The user has seen the conversation: clears its unread count and sends a read receipt. */
   'messages.markRead': { request: z.object({ conversationId: z.uuid() }).strict(), response: z.object({}).strict() },
   /** Searches the text of every stored message, newest first. */
@@ -366,6 +370,8 @@ export const events = {
   'device.removed': z.object({ id: z.string() }).strict(),
   'conversation.changed': z.object({ id: z.string() }).strict(),
   'message.added': StoredMessageSchema,
+  /** Someone in a conversation started or stopped typing. */
+  typing: z.object({ conversationId: z.string(), user: z.string(), state: z.enum(['started', 'stopped']) }).strict(),
   'file.progress': z
     .object({
       direction: z.enum(['upload', 'download']),

@@ -495,6 +495,12 @@ export class ConversationService {
     }
   }
 
+  /** Tells the others that this user started or stopped typing (not stored anywhere). */
+  async typing(conversationId: string, state: 'started' | 'stopped'): Promise<Record<string, never>> {
+    await this.send(conversationId, { type: 'typing', state }, undefined, () => undefined);
+    return {};
+  }
+
   /** Clears the unread count and tells the senders (one read receipt for all newly read messages). */
   async markRead(conversationId: string): Promise<Record<string, never>> {
     const read = markRead(this.device.db, conversationId, this.selfId());
@@ -728,8 +734,17 @@ export class ConversationService {
         },
       };
     }
+    if (body.type === 'typing') {
+      return {
+        write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt),
+        after: () => {
+          // Stale typing news (a queue replayed after being offline) is not worth showing.
+          if (Date.now() - message.sentAt < 30_000) this.events.emit('typing', { conversationId, user: sender, state: body.state });
+        },
+      };
+    }
     if (body.type !== 'text') {
-      // Typing, knocks and self-deleting messages arrive with the rest of the pipeline.
+      // Knocks and self-deleting messages arrive with the rest of the pipeline.
       return { write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt), after: () => undefined };
     }
     return this.storeMessage(
