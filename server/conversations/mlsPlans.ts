@@ -131,7 +131,10 @@ export function planMessage(conversation: ConversationRecord, input: MessageInpu
   if (contentType !== CONTENT_TYPE.application && contentType !== CONTENT_TYPE.proposal) {
     return { ok: false, failure: { code: 'mls-invalid-message' } };
   }
-  if (input.header.epoch > BigInt(conversation.epoch)) return { ok: false, failure: { code: 'mls-stale-message', epoch: conversation.epoch } };
+  // Messages must be sent in the group's current epoch (as Wire's delivery service requires): a
+  // sender that has not yet processed the latest commit would otherwise encrypt for an epoch
+  // that devices added by that commit cannot read. It catches up and sends again.
+  if (input.header.epoch !== BigInt(conversation.epoch)) return { ok: false, failure: { code: 'mls-stale-message', epoch: conversation.epoch } };
   return {
     ok: true,
     value: undefined,

@@ -527,8 +527,8 @@ export class ConversationService {
   }
 
   /**
-   * Encrypts `content` and posts it. The new group state (and `storeLocally`'s rows) are written
-   * in one transaction before anything leaves, so a crash never reuses a ratchet step.
+   * Sends `content` in the group's current epoch. If the server says the group has moved on
+   * (409), this device catches up from its queue and encrypts the same message again.
    */
   private async send(
     conversationId: string,
@@ -536,36 +536,54 @@ export class ConversationService {
     storeLocally: ((tx: Db, id: string, sentAt: number, encoded: Uint8Array) => void) | undefined,
     settled: (id: string, ok: boolean) => void,
   ): Promise<{ id: string; sentAt: number }> {
-    return this.exclusive(() => this.sendAlone(conversationId, content, storeLocally, settled));
-  }
-
-  private async sendAlone(
-    conversationId: string,
-    content: Content,
-    storeLocally: ((tx: Db, id: string, sentAt: number, encoded: Uint8Array) => void) | undefined,
-    settled: (id: string, ok: boolean) => void,
-  ): Promise<{ id: string; sentAt: number }> {
-    const { api, db } = this.device;
-    const engine = await this.mls();
-    const group = this.group(engine, conversationId);
     const id = randomUUID();
     const sentAt = Date.now();
-    const encoded = encodeContent({ v: 1, id, sentAt, content });
-    const encrypted = value(await engine.encrypt(group, encoded));
-    const status = engine.status(encrypted.group);
-    db.transaction(() => {
-      saveGroupState(db, conversationId, status.groupId, status.epoch, engine.encodeGroupState(encrypted.group), sentAt);
-      storeLocally?.(db, id, sentAt, encoded);
-    })();
-    try {
-      await api.call('postMlsMessage', { params: { conv: conversationId }, body: { message: toBase64(encrypted.message) } }, { idempotent: true });
-    } catch (error) {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.exclusive(() => this.sendAlone(conversationId, id, sentAt, content, storeLocally));
+      if (outcome.ok) {
+        settled(id, true);
+        return { id, sentAt };
+      }
+      const error = outcome.error;
+      if (error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3) {
+        // The group moved on: apply the newer commits from the queue (outside the lock), then
+        // encrypt the same message (same id: receivers keep one copy) in the current epoch.
+        await this.waitForEpoch(conversationId, error.epoch ?? 0);
+        continue;
+      }
       settled(id, false);
       this.events.emit('conversation.changed', { id: conversationId });
       throw error;
     }
-    settled(id, true);
-    return { id, sentAt };
+  }
+
+  /**
+   * One attempt: encrypt with the stored group state, store the new state (and the local rows)
+   * in one transaction before anything leaves — a crash never reuses a ratchet step — then post.
+   */
+  private async sendAlone(
+    conversationId: string,
+    id: string,
+    sentAt: number,
+    content: Content,
+    storeLocally: ((tx: Db, id: string, sentAt: number, encoded: Uint8Array) => void) | undefined,
+  ): Promise<{ ok: true } | { ok: false; error: unknown }> {
+    const { api, db } = this.device;
+    const engine = await this.mls();
+    const group = this.group(engine, conversationId);
+    const encoded = encodeContent({ v: 1, id, sentAt, content });
+    const encrypted = value(await engine.encrypt(group, encoded));
+    const status = engine.status(encrypted.group);
+    db.transaction(() => {
+      saveGroupState(db, conversationId, status.groupId, status.epoch, engine.encodeGroupState(encrypted.group), Date.now());
+      storeLocally?.(db, id, sentAt, encoded);
+    })();
+    try {
+      await api.call('postMlsMessage', { params: { conv: conversationId }, body: { message: toBase64(encrypted.message) } }, { idempotent: true });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 
   /**

@@ -189,6 +189,11 @@ describe('MLS delivery', () => {
     expect(commitHere.body).toMatchObject({ code: 'mls-invalid-message' });
     const junk = await t.api.post(route, { token: ada.clientToken, body: { message: fakeOpaque(3) } });
     expect(junk.body).toMatchObject({ code: 'mls-invalid-message' });
+    // A message from an epoch the group has left behind is refused with the current epoch.
+    await postCommit(t.api, group, ada, 0, {});
+    const stale = await t.api.post(route, { token: ada.clientToken, body: { message: fakeApplicationMessage(Buffer.from(group.groupId, 'base64'), 0) } });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'mls-stale-message', epoch: 1 });
     const future = await t.api.post(route, { token: ada.clientToken, body: { message: fakeApplicationMessage(Buffer.from(group.groupId, 'base64'), 5) } });
     expect(future.status).toBe(409);
   });

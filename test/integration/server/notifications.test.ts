@@ -28,10 +28,11 @@ describe('notifications', () => {
     return { ada, bob, group };
   }
 
-  async function send(from: TestClient, group: Conversation, count: number): Promise<string[]> {
+  /** Sends `count` application messages in `epoch` (the group's current one; older ones are refused). */
+  async function send(from: TestClient, group: Conversation, count: number, epoch = 1): Promise<string[]> {
     const sent: string[] = [];
     for (let index = 0; index < count; index += 1) {
-      const message = fakeApplicationMessage(Buffer.from(group.groupId, 'base64'), 1, Buffer.from(`message ${index}`));
+      const message = fakeApplicationMessage(Buffer.from(group.groupId, 'base64'), epoch, Buffer.from(`message ${index}`));
       const response = await t.api.post(`/conversations/${group.qualifiedId.id}/mls/messages`, { token: from.clientToken, body: { message } });
       expect(response.status).toBe(201);
       sent.push(message);
@@ -140,7 +141,7 @@ describe('notifications', () => {
     const { ada, bob: bobBefore, group } = await pair();
     const bob2Before = await addClient(t.api, bobBefore);
     await postCommit(t.api, group, ada, 1, { adds: [bob2Before] });
-    await send(ada, group, 3);
+    await send(ada, group, 3, 2);
     const bobLast = (await fetchNotifications(t.api, bobBefore)).at(-1)?.id ?? 0;
     expect((await t.api.post('/notifications/ack', { token: bobBefore.clientToken, body: { upTo: bobLast } })).status).toBe(200);
     t.clock.advance(3 * WEEK);
