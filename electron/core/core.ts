@@ -105,6 +105,8 @@ export function createCore(options: CoreOptions): Core {
       'conversations.list': after(async () => (await account.conversations()).list()),
       'conversations.create': after(async ({ name, members }) => (await account.conversations()).create(name, members)),
       'conversations.openOneToOne': after(async ({ user }) => (await account.conversations()).openOneToOne(user)),
+      'conversations.members': after(async ({ conversationId }) => (await account.conversations()).members(conversationId)),
+      'conversations.leave': after(async ({ conversationId }) => (await account.conversations()).leave(conversationId)),
       'conversations.addMembers': after(async ({ conversationId, members }) => (await account.conversations()).addMembers(conversationId, members)),
       'conversations.removeMember': after(async ({ conversationId, member }) => (await account.conversations()).removeMember(conversationId, member)),
       'device.keyStock': after(async () => (await account.conversations()).keyStock()),

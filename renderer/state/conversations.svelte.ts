@@ -146,6 +146,41 @@ class ConversationsState {
     if (!result.ok) this.error = result.error;
   }
 
+  async members(): Promise<ReadonlyArray<{ id: string; name: string | null; role: 'admin' | 'member' }>> {
+    const id = this.selectedId;
+    if (!id) return [];
+    const result = await request('conversations.members', { conversationId: id });
+    return result.ok ? result.value.members : [];
+  }
+
+  async addMember(person: PersonResult): Promise<ErrorInfo | undefined> {
+    const id = this.selectedId;
+    if (!id) return undefined;
+    const result = await request('conversations.addMembers', { conversationId: id, members: [{ id: person.id, domain: person.domain }] });
+    await this.load();
+    return result.ok ? undefined : result.error;
+  }
+
+  async removeMember(qualifiedId: string): Promise<ErrorInfo | undefined> {
+    const id = this.selectedId;
+    const at = qualifiedId.indexOf('@');
+    if (!id || at <= 0) return undefined;
+    const result = await request('conversations.removeMember', {
+      conversationId: id,
+      member: { id: qualifiedId.slice(0, at), domain: qualifiedId.slice(at + 1) },
+    });
+    await this.load();
+    return result.ok ? undefined : result.error;
+  }
+
+  async leave(): Promise<ErrorInfo | undefined> {
+    const id = this.selectedId;
+    if (!id) return undefined;
+    const result = await request('conversations.leave', { conversationId: id });
+    await this.load();
+    return result.ok ? undefined : result.error;
+  }
+
   async create(name: string, members: readonly PersonResult[]): Promise<ErrorInfo | undefined> {
     const result = await request('conversations.create', { name, members: members.map((m) => ({ id: m.id, domain: m.domain })) });
     if (!result.ok) return result.error;

@@ -150,4 +150,21 @@ describe('two people chatting in a group', () => {
     expect(await seriousA11yViolations(b)).toEqual([]);
     await bob.screenshot('conversation-file-dark');
   });
+
+  it('an admin removes a member from the members panel; the removed member can no longer write', async () => {
+    const a = alice.page;
+    await a.getByTestId('conversation-item').filter({ hasText: 'Moss & Lichen' }).click();
+    await a.getByRole('button', { name: '2 members' }).click();
+    await expect.poll(() => a.getByTestId('member-row').count()).toBe(2);
+    expect(await seriousA11yViolations(a)).toEqual([]);
+    await alice.screenshot('members-panel-light');
+    await a.getByTestId('member-row').filter({ hasText: 'Bob Lichen' }).getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => a.getByTestId('member-row').count(), { timeout: 15_000 }).toBe(1);
+
+    const b = bob.page;
+    await b.getByTestId('conversation-item').filter({ hasText: 'Moss & Lichen' }).click();
+    await expect
+      .poll(() => b.getByText('You are no longer in this conversation.', { exact: false }).isVisible(), { timeout: 15_000 })
+      .toBe(true);
+  });
 });

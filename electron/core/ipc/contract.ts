@@ -226,6 +226,14 @@ export const requests = {
   },
   /** Opens (creating if needed) the 1:1 conversation with one person. */
   'conversations.openOneToOne': { request: z.object({ user: QualifiedUserSchema }).strict(), response: ConversationSummarySchema },
+  'conversations.members': {
+    request: z.object({ conversationId: z.uuid() }).strict(),
+    response: z
+      .object({ members: z.array(z.object({ id: z.string(), name: z.string().nullable(), role: z.enum(['admin', 'member']) }).strict()) })
+      .strict(),
+  },
+  /** Leaves a group conversation; its history stays on this device. */
+  'conversations.leave': { request: z.object({ conversationId: z.uuid() }).strict(), response: ConversationSummarySchema },
   'conversations.addMembers': {
     request: z.object({ conversationId: z.uuid(), members: z.array(QualifiedUserSchema).min(1).max(499) }).strict(),
     response: ConversationSummarySchema,

@@ -45,6 +45,7 @@ import {
   saveGroupState,
   applyDelete,
   applyEdit,
+  listMembers,
   loadAsset,
   markRead,
   mimeTypeOf,
@@ -55,6 +56,7 @@ import {
   searchMessages,
   setMessageStatus,
 } from './conversationStore';
+import type { MemberSummary } from './conversationStore';
 import type { KeyStock } from './keyRefill';
 import { keyStock, refillKeys } from './keyRefill';
 
@@ -128,6 +130,18 @@ export class ConversationService {
 
   search(text: string, limit: number): { messages: StoredMessage[] } {
     return { messages: searchMessages(this.device.db, text, limit) };
+  }
+
+  members(conversationId: string): { members: MemberSummary[] } {
+    return { members: listMembers(this.device.db, conversationId) };
+  }
+
+  /** Leaves a group: off the server's member list; the others' next commit removes this device. */
+  async leave(conversationId: string): Promise<ConversationSummary> {
+    await this.device.api.call('removeMember', { params: { conv: conversationId, domain: this.device.domain, user: this.device.userId } });
+    this.device.db.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(Date.now(), conversationId);
+    this.events.emit('conversation.changed', { id: conversationId });
+    return this.summary(conversationId);
   }
 
   messages(conversationId: string, limit: number): { messages: StoredMessage[] } {

@@ -408,3 +408,20 @@ export function saveReceipts(db: Db, conversationId: string, messageIds: readonl
   );
   for (const id of messageIds) insert.run(conversationId, id, user, kind, at, conversationId, id);
 }
+
+export interface MemberSummary {
+  readonly id: string;
+  readonly name: string | null;
+  readonly role: 'admin' | 'member';
+}
+
+/** Members of a conversation as this device last saw them, with their names. */
+export function listMembers(db: Db, conversationId: string): MemberSummary[] {
+  const rows = db
+    .prepare(
+      `SELECT m.user_id AS id, u.name AS name, m.role AS role FROM conversation_members m LEFT JOIN users u ON u.id = m.user_id
+       WHERE m.conversation_id = ? ORDER BY m.role, u.name`,
+    )
+    .all(conversationId);
+  return z.array(z.object({ id: z.string(), name: z.string().nullable(), role: z.enum(['admin', 'member']) })).parse(rows);
+}
