@@ -14,7 +14,17 @@ async function main(): Promise<void> {
       'No display found (DISPLAY is not set), so no window can open here.\n' +
         'The local server keeps running for the CLI: see README, "Command-line client". Press Ctrl+C to stop.\n',
     );
-    await new Promise<never>(() => undefined);
+    // Stay up (a bare pending promise would let Node exit) until Ctrl+C stops npm start.
+    await new Promise<void>((resolve) => {
+      const keepAlive = setInterval(() => undefined, 60_000);
+      const stop = (): void => {
+        clearInterval(keepAlive);
+        resolve();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    return;
   }
   const host = await startTestHost({ headers: RENDERER_HEADERS, headless: false });
   const client = await host.launch({
