@@ -34,7 +34,11 @@ async function main(): Promise<void> {
     store: process.env.CAIRN_DB_PASSPHRASE ? { prefer: 'passphrase', passphrase: process.env.CAIRN_DB_PASSPHRASE } : {},
   });
   process.stdout.write('Cairn is open in a Chromium window. Close it or press Ctrl+C to stop.\n');
-  await new Promise<void>((resolve) => client.page.once('close', () => resolve()));
+  await new Promise<void>((resolve) => {
+    client.page.once('close', () => resolve());
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   await host.close();
 }
 

@@ -41,10 +41,16 @@ function startLocalServer(): Promise<LocalServer> {
   });
 }
 
+const children = new Set<ReturnType<typeof spawn>>();
+
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
-    child.once('exit', (code) => resolve(code ?? 1));
+    children.add(child);
+    child.once('exit', (code) => {
+      children.delete(child);
+      resolve(code ?? 1);
+    });
   });
 }
 
@@ -61,8 +67,13 @@ function electronBinary(): string | undefined {
 async function main(): Promise<void> {
   const server = await startLocalServer();
   const stop = (): void => server.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // Stopping npm start stops everything it started (the app or dev host, and the server).
+  const stopAll = (signal: NodeJS.Signals): void => {
+    for (const child of children) child.kill(signal);
+    stop();
+  };
+  process.once('SIGINT', () => stopAll('SIGINT'));
+  process.once('SIGTERM', () => stopAll('SIGTERM'));
   try {
     if ((await run('npm', ['run', 'build'])) !== 0) throw new Error('the build failed');
     const env = { ...process.env, CAIRN_SERVER_URL: server.url, CAIRN_SERVER_PINS: server.pin };
