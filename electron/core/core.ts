@@ -119,7 +119,7 @@ export function createCore(options: CoreOptions): Core {
       'messages.markRead': after(async ({ conversationId }) => (await account.conversations()).markRead(conversationId)),
       'messages.search': after(async ({ text, limit }) => (await account.conversations()).search(text, limit)),
       'messages.list': after(async ({ conversationId, limit }) => (await account.conversations()).messages(conversationId, limit)),
-      'messages.send': after(async ({ conversationId, text }) => (await account.conversations()).sendText(conversationId, text)),
+      'messages.send': after(async ({ conversationId, text, timerMs }) => (await account.conversations()).sendText(conversationId, text, timerMs)),
       'appLock.status': after(async () => {
         if (!appLock.state().locked) await appLock.refreshEnabled();
         return appLock.state();

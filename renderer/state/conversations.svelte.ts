@@ -88,6 +88,7 @@ class ConversationsState {
 
   async open(id: string): Promise<void> {
     this.typing = {};
+    if (this.selectedId !== id) this.timerMs = 0;
     this.selectedId = id;
     this.messages = [];
     this.error = undefined;
@@ -103,6 +104,9 @@ class ConversationsState {
     this.messages = [];
   }
 
+  /** Self-deleting timer for the next messages in the open conversation (0 = off). */
+  timerMs = $state(0);
+
   async send(text: string): Promise<boolean> {
     const id = this.selectedId;
     if (!id) return false;
@@ -110,7 +114,7 @@ class ConversationsState {
     this.error = undefined;
     this.userStoppedTyping();
     try {
-      const result = await request('messages.send', { conversationId: id, text });
+      const result = await request('messages.send', { conversationId: id, text, ...(this.timerMs > 0 ? { timerMs: this.timerMs } : {}) });
       if (!result.ok) {
         this.error = result.error;
         await this.open(id);

@@ -102,6 +102,14 @@ describe('two people chatting in a group', () => {
     await alice.screenshot('one-to-one-light');
     await b.getByLabel('Message Alice Moss').press('Enter');
     await expect.poll(() => a.getByTestId('typing').textContent(), { timeout: 15_000 }).not.toContain('typing');
+
+    // A self-deleting message is marked as such on the other side.
+    await b.getByLabel('Self-deleting timer').selectOption({ label: '⏱ 1 min' });
+    await b.getByLabel('Message Alice Moss').fill('This will vanish');
+    await b.getByLabel('Message Alice Moss').press('Enter');
+    await expect.poll(() => a.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('self-deleting');
+    await alice.screenshot('self-deleting-light');
+    await b.getByLabel('Self-deleting timer').selectOption({ label: 'Timer off' });
   });
 
   it('edits the last message with the Up arrow, reacts, and deletes for everyone', async () => {

@@ -126,6 +126,9 @@ export const StoredMessageSchema = z
     reactions: z.array(z.object({ emoji: z.string(), users: z.array(z.string()) }).strict()),
     /** Who has read this message (read receipts; only for this user's own messages). */
     readBy: z.array(z.string()),
+    /** Self-deleting: lifetime once shown, and when it disappears (null until the countdown starts). */
+    timerMs: z.number().int().nullable(),
+    expiresAt: z.number().int().nullable(),
     /** For file messages: what the file is, and where a downloaded copy was saved. */
     asset: z
       .object({ id: z.string(), name: z.string(), mime: z.string(), size: z.number().int(), savedAt: z.string().nullable() })
@@ -284,7 +287,14 @@ export const requests = {
   },
   /** Sends a text message; resolves once it is stored locally and accepted by the server. */
   'messages.send': {
-    request: z.object({ conversationId: z.uuid(), text: z.string().min(1).max(8000) }).strict(),
+    request: z
+      .object({
+        conversationId: z.uuid(),
+        text: z.string().min(1).max(8000),
+        /** Makes the message self-deleting: it disappears this long after it is first shown. */
+        timerMs: z.number().int().min(1000).max(4 * 7 * 24 * 3600 * 1000).optional(),
+      })
+      .strict(),
     response: StoredMessageSchema,
   },
   /** What a backup file is before asking for its password (or refusing it). */

@@ -223,6 +223,7 @@ export class AccountService {
   }
 
   private suspend(): void {
+    this.conversationService?.close();
     this.conversationService = undefined;
     this.close();
     this.record = undefined;
@@ -283,11 +284,13 @@ export class AccountService {
   private async startSync(record: AccountRecord): Promise<void> {
     const { db } = await this.profile.store();
     const api = this.apiClient(record);
+    this.conversationService?.close();
     this.conversationService = new ConversationService(
       { api, db, filesDir: path.join(this.profile.profileDir, 'files'), userId: record.userId, domain: record.domain, clientId: record.clientId },
       this.events,
       this.log.child('conversations'),
     );
+    this.conversationService.startExpiry();
     await this.sync.start(api, record.server.url, db, record.clientId, this.conversationService);
   }
 

@@ -45,6 +45,7 @@ import {
   saveGroupState,
   applyDelete,
   applyEdit,
+  expireMessages,
   listMembers,
   loadAsset,
   markRead,
@@ -366,13 +367,17 @@ export class ConversationService {
   }
 
   /** Encrypts and sends a text message; the message is stored before it leaves (see the file comment). */
-  async sendText(conversationId: string, text: string): Promise<StoredMessage> {
+  async sendText(conversationId: string, text: string, timerMs?: number): Promise<StoredMessage> {
     const { db } = this.device;
     const sender = this.selfId();
+    const plain: Content = { type: 'text', text, mentions: [] };
+    // A self-deleting message: the receivers' countdown starts when they first see it; the
+    // sender's copy counts down from sending.
+    const content: Content = timerMs ? { type: 'ephemeral', expireAfterMs: timerMs, content: plain } : plain;
     const { id } = await this.send(
       conversationId,
-      { type: 'text', text, mentions: [] },
-      (tx, messageId, sentAt, content) => {
+      content,
+      (tx, messageId, sentAt, encoded) => {
         insertMessage(tx, {
           id: messageId,
           conversationId,
@@ -380,10 +385,11 @@ export class ConversationService {
           senderClient: this.device.clientId,
           kind: 'text',
           body: text,
-          content,
+          content: encoded,
           sentAt,
           receivedAt: sentAt,
           status: 'pending',
+          ...(timerMs ? { timerMs, expiresAt: sentAt + timerMs } : {}),
         });
       },
       (messageId, ok) => setMessageStatus(db, conversationId, messageId, ok ? 'sent' : 'failed'),
@@ -392,6 +398,30 @@ export class ConversationService {
     this.events.emit('message.added', stored);
     this.events.emit('conversation.changed', { id: conversationId });
     return stored;
+  }
+
+  private expiryTimer: ReturnType<typeof setInterval> | undefined;
+
+  /** Starts removing self-deleting messages whose time is up (checked every second). */
+  startExpiry(): void {
+    if (this.expiryTimer) return;
+    this.expiryTimer = setInterval(() => {
+      try {
+        for (const { conversationId, id } of expireMessages(this.device.db, Date.now())) {
+          const updated = listMessages(this.device.db, conversationId, 1000).find((m) => m.id === id);
+          if (updated) this.events.emit('message.updated', updated);
+          this.events.emit('conversation.changed', { id: conversationId });
+        }
+      } catch (error) {
+        this.log.warn('removing expired messages failed', { error });
+      }
+    }, 1000);
+    this.expiryTimer.unref?.();
+  }
+
+  close(): void {
+    clearInterval(this.expiryTimer);
+    this.expiryTimer = undefined;
   }
 
   async edit(conversationId: string, messageId: string, text: string): Promise<StoredMessage> {
@@ -708,7 +738,8 @@ export class ConversationService {
       );
     }
     const message = content.value;
-    const body = message.content;
+    const ephemeral = message.content.type === 'ephemeral' ? message.content : undefined;
+    const body = ephemeral ? ephemeral.content : message.content;
     if (body.type === 'edit' || body.type === 'delete' || body.type === 'reaction') {
       const target = body.type === 'edit' ? body.replacingId : body.messageId;
       let changed = false;
@@ -791,6 +822,7 @@ export class ConversationService {
         sentAt: message.sentAt,
         receivedAt,
         status: 'received',
+        ...(ephemeral ? { timerMs: ephemeral.expireAfterMs } : {}),
       },
       state,
     );

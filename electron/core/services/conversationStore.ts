@@ -38,6 +38,8 @@ const MessageRowSchema = z.object({
   asset_size: z.number().nullable().optional(),
   asset_path: z.string().nullable().optional(),
   read_by: z.string().nullable().optional(),
+  timer_ms: z.number().nullable().optional(),
+  expires_at: z.number().nullable().optional(),
 });
 
 const ReactionsJsonSchema = z.array(z.object({ emoji: z.string(), user: z.string() }));
@@ -100,14 +102,19 @@ export interface NewMessage {
   readonly sentAt: number;
   readonly receivedAt: number;
   readonly status: 'pending' | 'sent' | 'failed' | 'received';
+  /** Self-deleting message: its lifetime once shown (seed 002 / Wire: the timer starts on first display). */
+  readonly timerMs?: number;
+  /** When it disappears; for received messages this is set when they are first shown. */
+  readonly expiresAt?: number;
 }
 
 /** Stores a message once: a second delivery of the same id changes nothing. Returns whether it was new. */
 export function insertMessage(db: Db, message: NewMessage): boolean {
   const result = db
     .prepare(
-      `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at, status)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at, status,
+                             timer_ms, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (conversation_id, id) DO NOTHING`,
     )
     .run(
@@ -121,6 +128,8 @@ export function insertMessage(db: Db, message: NewMessage): boolean {
       message.sentAt,
       message.receivedAt,
       message.status,
+      message.timerMs ?? null,
+      message.expiresAt ?? null,
     );
   if (result.changes > 0) {
     db.prepare('UPDATE conversations SET last_activity_at = max(last_activity_at, ?) WHERE id = ?').run(message.receivedAt, message.conversationId);
@@ -185,7 +194,7 @@ export function listMessages(db: Db, conversationId: string, limit: number): Sto
   const rows = db
     .prepare(
       `SELECT * FROM (SELECT m.id, m.sender_user_id, m.sender_client_id, m.kind, m.body, m.sent_at, m.status, m.seq,
-                             m.edited_at, m.deleted_at, u.name AS sender_name,
+                             m.edited_at, m.deleted_at, m.timer_ms, m.expires_at, u.name AS sender_name,
                              a.asset_id, a.name AS asset_name, a.mime AS asset_mime, a.size AS asset_size, a.local_path AS asset_path,
                              (SELECT json_group_array(json_object('emoji', r.emoji, 'user', r.user_id)) FROM reactions r
                               WHERE r.conversation_id = m.conversation_id AND r.message_id = m.id) AS reactions,
@@ -210,6 +219,8 @@ export function listMessages(db: Db, conversationId: string, limit: number): Sto
     deleted: r.deleted_at !== null && r.deleted_at !== undefined,
     reactions: groupReactions(r.reactions),
     readBy: r.read_by ? z.array(z.string()).catch([]).parse(JSON.parse(r.read_by)) : [],
+    timerMs: r.timer_ms ?? null,
+    expiresAt: r.expires_at ?? null,
     asset:
       r.asset_id && !r.deleted_at
         ? { id: r.asset_id, name: r.asset_name ?? '', mime: r.asset_mime ?? 'application/octet-stream', size: r.asset_size ?? 0, savedAt: r.asset_path ?? null }
@@ -249,6 +260,8 @@ export function searchMessages(db: Db, text: string, limit: number): StoredMessa
       deleted: false,
       reactions: [],
       readBy: [],
+      timerMs: null,
+      expiresAt: null,
       asset: null,
     }));
 }
@@ -396,6 +409,11 @@ export function markRead(db: Db, conversationId: string, selfId: string): string
         )
         .all(conversationId, since, selfId),
     );
+  // Shown now: self-deleting messages start their countdown.
+  db.prepare(
+    `UPDATE messages SET expires_at = ? + timer_ms WHERE conversation_id = ? AND timer_ms IS NOT NULL AND expires_at IS NULL
+     AND deleted_at IS NULL`,
+  ).run(Date.now(), conversationId);
   const newest: unknown = db.prepare('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck().get(conversationId);
   if (typeof newest === 'number') db.prepare('UPDATE conversations SET last_read_seq = ? WHERE id = ?').run(newest, conversationId);
   return unread.map((m) => m.id);
@@ -424,4 +442,17 @@ export function listMembers(db: Db, conversationId: string): MemberSummary[] {
     )
     .all(conversationId);
   return z.array(z.object({ id: z.string(), name: z.string().nullable(), role: z.enum(['admin', 'member']) })).parse(rows);
+}
+
+/** Removes the text of every self-deleting message whose time is up; returns the affected messages. */
+export function expireMessages(db: Db, now: number): Array<{ conversationId: string; id: string }> {
+  const due = z
+    .array(z.object({ conversation_id: z.string(), id: z.string() }))
+    .parse(db.prepare('SELECT conversation_id, id FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').all(now));
+  if (due.length === 0) return [];
+  db.transaction(() => {
+    db.prepare('UPDATE messages SET body = NULL, content = NULL, deleted_at = ? WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').run(now, now);
+    db.prepare('DELETE FROM assets WHERE (conversation_id, message_id) IN (SELECT conversation_id, id FROM messages WHERE deleted_at = ?)').run(now);
+  })();
+  return due.map((d) => ({ conversationId: d.conversation_id, id: d.id }));
 }
