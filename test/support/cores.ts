@@ -31,6 +31,13 @@ export function startCore(root: string, profile: string): ObservedCore {
   return { core, events, profile };
 }
 
+/** Starts one core per name and adds them to `tracked` (closed by the test file's afterAll). */
+export function startCores<const N extends readonly string[]>(root: string, tracked: ObservedCore[], ...names: N): { [K in keyof N]: ObservedCore } {
+  const started = names.map((name) => startCore(root, name));
+  tracked.push(...started);
+  return started as { [K in keyof N]: ObservedCore };
+}
+
 export interface SignedInUser {
   readonly id: string;
   readonly domain: string;

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../../electron/core/ipc/contract';
 import type { ObservedCore } from '../../support/cores';
-import { registerThroughCore, startCore } from '../../support/cores';
+import { registerThroughCore, startCores } from '../../support/cores';
 import { useTestServer } from '../../support/testServer';
 
 const env = useTestServer('edits');
@@ -18,11 +18,7 @@ async function messages(o: ObservedCore, conversationId: string): Promise<Stored
 
 describe('edits, deletes and reactions', () => {
   it('behave as people expect on both sides, and only the sender may edit or delete', async () => {
-    const [alice, bob] = ['alice', 'bob'].map((name) => {
-      const o = startCore(env.root, name);
-      cores.push(o);
-      return o;
-    }) as [ObservedCore, ObservedCore];
+    const [alice, bob] = startCores(env.root, cores, 'alice', 'bob');
     const aliceUser = await registerThroughCore(alice, env.server, env.root, 'alice@example.test', 'Alice');
     const bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob');
     const aliceId = `${aliceUser.id}@${aliceUser.domain}`;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../../electron/core/ipc/contract';
 import type { ObservedCore } from '../../support/cores';
-import { eventsOf, registerThroughCore, startCore } from '../../support/cores';
+import { eventsOf, registerThroughCore, startCores } from '../../support/cores';
 import { useTestServer } from '../../support/testServer';
 
 const env = useTestServer('files');
@@ -24,11 +24,7 @@ async function messages(o: ObservedCore, conversationId: string): Promise<Stored
 
 describe('files in conversations', () => {
   it('round-trips a file byte-identical, checks the hash before decrypting, and the server never sees the bytes', async () => {
-    const [alice, bob] = ['alice', 'bob'].map((name) => {
-      const o = startCore(env.root, name);
-      cores.push(o);
-      return o;
-    }) as [ObservedCore, ObservedCore];
+    const [alice, bob] = startCores(env.root, cores, 'alice', 'bob');
     await registerThroughCore(alice, env.server, env.root, 'alice@example.test', 'Alice');
     const bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob');
     const created = await alice.core.router.request('conversations.create', { name: 'Files', members: [{ id: bobUser.id, domain: bobUser.domain }] });

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
 import { useTestServer } from '../../support/testServer';
-import { registerThroughCore, startCore } from '../../support/cores';
+import { registerThroughCore, startCores } from '../../support/cores';
 
 const env = useTestServer('members');
 const cores: ObservedCore[] = [];
@@ -22,11 +22,7 @@ async function summary(o: ObservedCore, id: string) {
 
 describe('group membership', () => {
   it('adds a member later, who reads what comes after; a removed member reads nothing sent after the removal', async () => {
-    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((name) => {
-      const o = startCore(env.root, name);
-      cores.push(o);
-      return o;
-    }) as [ObservedCore, ObservedCore, ObservedCore];
+    const [alice, bob, carol] = startCores(env.root, cores, 'alice', 'bob', 'carol');
     await registerThroughCore(alice, env.server, env.root, 'alice@example.test', 'Alice');
     const bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob');
     const carolUser = await registerThroughCore(carol, env.server, env.root, 'carol@example.test', 'Carol');

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
 import { useTestServer } from '../../support/testServer';
-import { registerThroughCore, signInThroughCore, startCore } from '../../support/cores';
+import { registerThroughCore, signInThroughCore, startCore, startCores } from '../../support/cores';
 
 const env = useTestServer('newdevice');
 const cores: ObservedCore[] = [];
@@ -17,11 +17,7 @@ async function texts(o: ObservedCore, conversationId: string): Promise<string[]>
 
 describe('a new device of an existing member', () => {
   it('joins the existing conversations by external commit and reads what is sent from then on', async () => {
-    const [alice, bob] = ['alice', 'bob'].map((name) => {
-      const o = startCore(env.root, name);
-      cores.push(o);
-      return o;
-    }) as [ObservedCore, ObservedCore];
+    const [alice, bob] = startCores(env.root, cores, 'alice', 'bob');
     await registerThroughCore(alice, env.server, env.root, 'alice@example.test', 'Alice');
     const bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob');
     const created = await alice.core.router.request('conversations.create', { name: 'Basecamp', members: [{ id: bobUser.id, domain: bobUser.domain }] });

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
-import { registerThroughCore, startCore } from '../../support/cores';
+import { registerThroughCore, startCores } from '../../support/cores';
 import { useTestServer } from '../../support/testServer';
 
 const env = useTestServer('one2one');
@@ -17,11 +17,7 @@ async function texts(o: ObservedCore, conversationId: string): Promise<string[]>
 
 describe('1:1 conversations', () => {
   it('keeps one conversation per pair, named after the other person, with messages both ways', async () => {
-    const [alice, bob] = ['alice', 'bob'].map((name) => {
-      const o = startCore(env.root, name);
-      cores.push(o);
-      return o;
-    }) as [ObservedCore, ObservedCore];
+    const [alice, bob] = startCores(env.root, cores, 'alice', 'bob');
     const aliceUser = await registerThroughCore(alice, env.server, env.root, 'alice@example.test', 'Alice Moss');
     const bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob Lichen');
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
-import { registerThroughCore, startCore } from '../../support/cores';
+import { registerThroughCore, startCores } from '../../support/cores';
 import { useTestServer } from '../../support/testServer';
 
 const env = useTestServer('receipts');
@@ -12,11 +12,7 @@ afterAll(async () => {
 
 describe('unread counts and read receipts', () => {
   it('counts what the reader has not seen, and tells the sender once it is read', async () => {
-    const [alice, bob] = ['alice', 'bob'].map((name) => {
-      const o = startCore(env.root, name);
-      cores.push(o);
-      return o;
-    }) as [ObservedCore, ObservedCore];
+    const [alice, bob] = startCores(env.root, cores, 'alice', 'bob');
     await registerThroughCore(alice, env.server, env.root, 'alice@example.test', 'Alice');
     const bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob');
     const created = await alice.core.router.request('conversations.create', { name: 'Reads', members: [{ id: bobUser.id, domain: bobUser.domain }] });

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../../electron/core/ipc/contract';
 import type { ObservedCore } from '../../support/cores';
-import { registerThroughCore, startCore } from '../../support/cores';
+import { registerThroughCore, startCores } from '../../support/cores';
 import { useTestServer } from '../../support/testServer';
 
 const env = useTestServer('ephemeral');
@@ -18,11 +18,7 @@ async function first(o: ObservedCore, conversationId: string): Promise<StoredMes
 
 describe('self-deleting messages', () => {
   it('start their countdown when first shown, then disappear on both sides', async () => {
-    const [alice, bob] = ['alice', 'bob'].map((name) => {
-      const o = startCore(env.root, name);
-      cores.push(o);
-      return o;
-    }) as [ObservedCore, ObservedCore];
+    const [alice, bob] = startCores(env.root, cores, 'alice', 'bob');
     await registerThroughCore(alice, env.server, env.root, 'alice@example.test', 'Alice');
     const bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob');
     const created = await alice.core.router.request('conversations.create', { name: 'Secrets', members: [{ id: bobUser.id, domain: bobUser.domain }] });
