@@ -8,6 +8,9 @@ import { z } from 'zod';
 export const CoreToShellSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ready') }).strict(),
   z.object({ kind: z.literal('call-state'), active: z.boolean() }).strict(),
+  z
+    .object({ kind: z.literal('notify'), conversationId: z.string().max(128), title: z.string().max(256), body: z.string().max(512) })
+    .strict(),
   z.object({ kind: z.literal('fatal'), message: z.string().max(2000) }).strict(),
 ]);
 export type CoreToShell = z.infer<typeof CoreToShellSchema>;

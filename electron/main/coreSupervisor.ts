@@ -26,6 +26,8 @@ export interface SupervisorEvents {
   /** The core (re)started; the caller should connect the renderer again. */
   onStarted(restart: boolean): void;
   onCallState(active: boolean): void;
+  /** A message arrived for the user: show a desktop notification (the shell decides when). */
+  onNotify(notification: Readonly<{ conversationId: string; title: string; body: string }>): void;
   /** Too many crashes: the caller tells the user; the supervisor will not retry. */
   onGaveUp(detail: string): void;
   log(message: string): void;
@@ -98,6 +100,9 @@ export function createCoreSupervisor<Port>(
         return;
       case 'call-state':
         events.onCallState(message.active);
+        return;
+      case 'notify':
+        events.onNotify({ conversationId: message.conversationId, title: message.title, body: message.body });
         return;
       case 'fatal':
         lastFatal = message.message;

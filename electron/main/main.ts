@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
-import { app, powerMonitor, session, shell } from 'electron';
+import { app, Notification, powerMonitor, session, shell } from 'electron';
 import { registerAppSchemePrivileges, serveAppScheme } from './appScheme';
 import { CORE_PORT_CHANNEL } from './channels';
 import { installContentsGuards } from './contentsGuards';
@@ -45,6 +45,7 @@ const supervisor = createCoreSupervisor(
     onCallState: (active) => {
       callActive = active;
     },
+    onNotify: (notification) => showMessageNotification(notification),
     onGaveUp: (detail) => void reportCoreFailure(detail),
     log,
   },
@@ -89,6 +90,18 @@ if (!app.requestSingleInstanceLock()) {
       log(`startup failed: ${error instanceof Error ? error.message : 'unknown error'}`);
       void showFatalDialog('Cairn could not start.', error instanceof Error ? error.message : '');
     });
+}
+
+/** A desktop notification for a new message, unless the user is looking at Cairn already. */
+function showMessageNotification(notification: Readonly<{ title: string; body: string }>): void {
+  if (mainWindow?.isFocused() || !Notification.isSupported()) return;
+  const shown = new Notification({ title: notification.title, body: notification.body });
+  shown.on('click', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  shown.show();
 }
 
 async function start(): Promise<void> {

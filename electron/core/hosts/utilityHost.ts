@@ -24,6 +24,7 @@ export type ShellToCore = z.infer<typeof ShellToCoreSchema>;
 export type CoreToShell =
   | Readonly<{ kind: 'ready' }>
   | Readonly<{ kind: 'call-state'; active: boolean }>
+  | Readonly<{ kind: 'notify'; conversationId: string; title: string; body: string }>
   | Readonly<{ kind: 'fatal'; message: string }>;
 
 /** A MessagePortMain as seen from the utility process. */
@@ -45,6 +46,7 @@ export interface UtilityParentPort {
 /** Core events the shell must hear about. `call.state` carries `{ active: boolean }`. */
 const CALL_STATE_EVENT = 'call.state';
 const CallStatePayloadSchema = z.object({ active: z.boolean() });
+const NotifyPayloadSchema = z.object({ conversationId: z.string(), title: z.string(), body: z.string() });
 
 export interface UtilityHostDeps {
   createCore(options: CoreOptions): Core;
@@ -81,7 +83,11 @@ export function runUtilityHost(parent: UtilityParentPort, deps: UtilityHostDeps)
           return;
         }
         core.events.subscribe((name, payload) => {
-          // Compared as a string: the event joins the contract when calls land.
+          if (name === 'notify') {
+            const notification = NotifyPayloadSchema.safeParse(payload);
+            if (notification.success) parent.postMessage({ kind: 'notify', ...notification.data });
+            return;
+          }
           const eventName: string = name;
           if (eventName !== CALL_STATE_EVENT) return;
           const state = CallStatePayloadSchema.safeParse(payload);

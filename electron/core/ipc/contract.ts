@@ -388,6 +388,8 @@ export const events = {
   'device.removed': z.object({ id: z.string() }).strict(),
   'conversation.changed': z.object({ id: z.string() }).strict(),
   'message.added': StoredMessageSchema,
+  /** A message from someone else arrived: the shell shows a desktop notification. */
+  notify: z.object({ conversationId: z.string(), title: z.string().max(256), body: z.string().max(512) }).strict(),
   /** Someone in a conversation started or stopped typing. */
   typing: z.object({ conversationId: z.string(), user: z.string(), state: z.enum(['started', 'stopped']) }).strict(),
   'file.progress': z

@@ -841,10 +841,22 @@ export class ConversationService {
       after: () => {
         if (!added) return;
         const stored = listMessages(this.device.db, message.conversationId, 20).find((m) => m.id === message.id);
-        if (stored) this.events.emit('message.added', stored);
+        if (stored) {
+          this.events.emit('message.added', stored);
+          if (stored.status === 'received' && (stored.kind === 'text' || stored.kind === 'asset')) this.notify(stored);
+        }
         this.events.emit('conversation.changed', { id: message.conversationId });
       },
     };
+  }
+
+  /** Asks the shell for a desktop notification: who wrote where, and (by default) what. */
+  private notify(message: StoredMessage): void {
+    const conversation = listConversations(this.device.db, this.selfId()).find((c) => c.id === message.conversationId);
+    const sender = message.senderName ?? 'Someone';
+    const title = conversation?.kind === 'group' && conversation.name ? `${sender} in ${conversation.name}` : sender;
+    const body = message.kind === 'asset' ? `Sent a file: ${message.asset?.name ?? ''}` : (message.text ?? '');
+    this.events.emit('notify', { conversationId: message.conversationId, title: title.slice(0, 256), body: body.slice(0, 512) });
   }
 
   private async prepareRefresh(conversationId: string): Promise<PreparedEffect | undefined> {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
 import { useTestServer } from '../../support/testServer';
-import { registerThroughCore, signInThroughCore, startCore } from '../../support/cores';
+import { eventsOf, registerThroughCore, signInThroughCore, startCore } from '../../support/cores';
 
 const env = useTestServer('messaging');
 const cores: ObservedCore[] = [];
@@ -51,6 +51,9 @@ describe('group text messaging over MLS', () => {
     expect(sent).toMatchObject({ ok: true, value: { status: 'sent', kind: 'text', text: 'Meet at the cairn at nine?' } });
     await expect.poll(() => texts(bob, conversationId), { timeout: 15_000 }).toEqual(['text:Meet at the cairn at nine?']);
     await expect.poll(() => texts(bobPhone, conversationId), { timeout: 15_000 }).toEqual(['text:Meet at the cairn at nine?']);
+    // The receivers' shells are asked for a desktop notification; the sender's is not.
+    expect(eventsOf(bob, 'notify')).toEqual([{ conversationId, title: 'Alice in Trailhead', body: 'Meet at the cairn at nine?' }]);
+    expect(eventsOf(alice, 'notify')).toEqual([]);
 
     const reply = await bobPhone.core.router.request('messages.send', { conversationId, text: 'Yes — see you there' });
     expect(reply).toMatchObject({ ok: true, value: { status: 'sent' } });

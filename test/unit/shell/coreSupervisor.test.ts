@@ -52,6 +52,7 @@ function setup() {
   const log: string[] = [];
   const started: boolean[] = [];
   const callStates: boolean[] = [];
+  const notifications: unknown[] = [];
   const gaveUp: string[] = [];
   const scheduled: Array<() => void> = [];
   let clock = 1_000_000;
@@ -60,6 +61,7 @@ function setup() {
     {
       onStarted: (restart) => started.push(restart),
       onCallState: (active) => callStates.push(active),
+      onNotify: (notification) => notifications.push(notification),
       onGaveUp: (detail) => gaveUp.push(detail),
       log: (message) => log.push(message),
     },
@@ -71,7 +73,7 @@ function setup() {
   const advance = (ms: number): void => {
     clock += ms;
   };
-  return { launcher, supervisor, log, started, callStates, gaveUp, runScheduled, advance };
+  return { launcher, supervisor, log, started, callStates, notifications, gaveUp, runScheduled, advance };
 }
 
 describe('core supervisor', () => {
@@ -94,6 +96,15 @@ describe('core supervisor', () => {
     launcher.children[0]?.emit('garbage');
     expect(callStates).toEqual([true]);
     expect(log).toHaveLength(2);
+  });
+
+  it('passes message notifications from the core to the shell, and drops oversized ones', () => {
+    const { launcher, supervisor, notifications, log } = setup();
+    supervisor.start();
+    launcher.children[0]?.emit({ kind: 'notify', conversationId: 'c1', title: 'Bob in Crew', body: 'hello' });
+    launcher.children[0]?.emit({ kind: 'notify', conversationId: 'c1', title: 'x'.repeat(300), body: 'too long' });
+    expect(notifications).toEqual([{ conversationId: 'c1', title: 'Bob in Crew', body: 'hello' }]);
+    expect(log).toHaveLength(1);
   });
 
   it('restarts a crashed core, ends the call and reconnects the renderer', () => {

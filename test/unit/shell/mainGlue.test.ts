@@ -90,6 +90,7 @@ function fakeElectron(userData: string) {
     windows,
     children,
     handlers: new Map<string, unknown>(),
+    notifications: [] as Array<{ title: string; body: string }>,
   };
   const app = new (class extends FakeEmitter {
     readyResolve: () => void = () => undefined;
@@ -128,6 +129,9 @@ function fakeElectron(userData: string) {
     show(): void {}
     focus(): void {
       this.focused = true;
+    }
+    isFocused(): boolean {
+      return this.focused;
     }
     restore(): void {}
     isMinimized(): boolean {
@@ -184,6 +188,17 @@ function fakeElectron(userData: string) {
     },
     nativeTheme: Object.assign(new FakeEmitter(), { shouldUseDarkColors: false }),
     powerMonitor: new FakeEmitter(),
+    Notification: class extends FakeEmitter {
+      static isSupported(): boolean {
+        return true;
+      }
+      constructor(readonly options: { title: string; body: string }) {
+        super();
+      }
+      show(): void {
+        calls.notifications.push(this.options);
+      }
+    },
     screen: {
       getPrimaryDisplay: () => ({ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }),
       getAllDisplays: () => [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
@@ -330,6 +345,18 @@ describe('the built shell against a stand-in electron', () => {
     core?.sent.splice(0);
     powerMonitor.emit('suspend');
     expect(core?.sent.map((entry) => entry.message)).toEqual([{ kind: 'system-locked' }]);
+  });
+
+  it('shows a desktop notification for a new message only while Cairn is not focused', () => {
+    const core = fake.calls.children[1];
+    const window = fake.calls.windows[0];
+    if (!window) throw new Error('no window');
+    window.focused = true;
+    core?.emit('message', { kind: 'notify', conversationId: 'c1', title: 'Bob', body: 'hi' });
+    expect(fake.calls.notifications).toEqual([]);
+    window.focused = false;
+    core?.emit('message', { kind: 'notify', conversationId: 'c1', title: 'Bob', body: 'hi' });
+    expect(fake.calls.notifications).toEqual([{ title: 'Bob', body: 'hi' }]);
   });
 
   it('quits when the last window closes (outside macOS) and shuts the core down', () => {

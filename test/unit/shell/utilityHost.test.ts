@@ -142,6 +142,22 @@ describe('core utility host', () => {
     expect(exits).toEqual([0]);
   });
 
+  it('passes message notifications from the core to the shell', () => {
+    const { parent, sent, send } = fakeParent();
+    let core: ReturnType<typeof createCore> | undefined;
+    runUtilityHost(parent, {
+      createCore: (options) => {
+        core = createCore({ ...options, log: silentLogger });
+        return core;
+      },
+      exit: () => undefined,
+      log: () => undefined,
+    });
+    start(send);
+    core?.events.emit('notify', { conversationId: 'c1', title: 'Bob in Crew', body: 'hello' });
+    expect(sent).toContainEqual({ kind: 'notify', conversationId: 'c1', title: 'Bob in Crew', body: 'hello' });
+  });
+
   it('speaks the same messages as the shell, in both directions', () => {
     const fromShell: ShellToCore[] = [
       { kind: 'start', options: { dataDir: '/p', appVersion: '1.0.0', defaultServer: null, runtime: 'electron 41' } },
@@ -150,7 +166,12 @@ describe('core utility host', () => {
       { kind: 'system-locked' },
     ];
     for (const message of fromShell) expect(ShellToCoreSchema.safeParse(message).success).toBe(true);
-    const fromCore: CoreToShell[] = [{ kind: 'ready' }, { kind: 'call-state', active: true }, { kind: 'fatal', message: 'x' }];
+    const fromCore: CoreToShell[] = [
+      { kind: 'ready' },
+      { kind: 'call-state', active: true },
+      { kind: 'fatal', message: 'x' },
+      { kind: 'notify', conversationId: 'c', title: 't', body: 'b' },
+    ];
     for (const message of fromCore) expect(CoreToShellSchema.safeParse(message).success).toBe(true);
   });
 });
