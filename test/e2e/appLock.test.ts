@@ -1,13 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/server';
-import { startServer } from '../../server/server';
+import { describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from '../host/axe';
 import { RENDERER_HEADERS } from '../host/headers';
-import type { TestHost } from '../host/testHost';
-import { startTestHost } from '../host/testHost';
+import { useTestHost } from '../host/testHost';
+import { useTestServer } from '../support/testServer';
 import { KeytarVault } from '../../electron/core/vault/keytarVault';
 import { signUpThroughBridge } from './support/signUp';
 
@@ -22,34 +18,19 @@ if (!keychain.available && process.env.CAIRN_REQUIRE_KEYCHAIN === '1') {
 }
 const KEYCHAIN_PROFILE = { kdf: { opsLimit: 1, memLimitBytes: 8 * 1024 * 1024 } };
 
-let host: TestHost;
-let server: RunningServer;
-let root: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-lock-'));
-  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
-  if (!started.ok) throw new Error(started.error.message);
-  server = started.value;
-  host = await startTestHost({ headers: RENDERER_HEADERS });
-});
-
-afterAll(async () => {
-  await host?.close();
-  await server?.close();
-  if (root) await rm(root, { recursive: true, force: true });
-});
+const env = useTestServer('e2e-lock');
+const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
 
 describe.skipIf(!keychain.available)('app lock in the UI (needs a Secret Service)', () => {
   it('turns on in settings, locks to a screen that shows nothing of the account, and unlocks with the passcode', async () => {
-    const client = await host.launch({
-      dataDir: path.join(root, 'mia'),
-      defaultServer: { url: server.url, pins: [server.pin] },
+    const client = await hostEnv.host.launch({
+      dataDir: path.join(env.root, 'mia'),
+      defaultServer: { url: env.server.url, pins: [env.server.pin] },
       store: KEYCHAIN_PROFILE,
     });
     const { page } = client;
     await expect.poll(() => page.getByLabel('Server address').isVisible()).toBe(true);
-    await signUpThroughBridge(page, server, root, 'mia@example.test', 'Mia Quartz');
+    await signUpThroughBridge(page, env.server, env.root, 'mia@example.test', 'Mia Quartz');
     await expect.poll(() => page.getByTestId('signed-in-name').textContent()).toBe('Mia Quartz');
 
     await page.getByRole('button', { name: 'Settings' }).click();
@@ -84,9 +65,9 @@ describe.skipIf(!keychain.available)('app lock in the UI (needs a Secret Service
   });
 
   it('starts locked after a restart, and explains the way out of a forgotten passcode', async () => {
-    const client = await host.launch({
-      dataDir: path.join(root, 'mia'),
-      defaultServer: { url: server.url, pins: [server.pin] },
+    const client = await hostEnv.host.launch({
+      dataDir: path.join(env.root, 'mia'),
+      defaultServer: { url: env.server.url, pins: [env.server.pin] },
       colorScheme: 'dark',
       store: KEYCHAIN_PROFILE,
     });

@@ -1,43 +1,28 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/server';
-import { startServer } from '../../server/server';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from '../host/axe';
 import { RENDERER_HEADERS } from '../host/headers';
-import type { TestClient, TestHost } from '../host/testHost';
-import { startTestHost } from '../host/testHost';
+import type { TestClient } from '../host/testHost';
+import { useTestHost } from '../host/testHost';
+import { useTestServer } from '../support/testServer';
 import { addDevice, TEST_PASSWORD } from '../support/serverAccounts';
 import { signUpThroughBridge } from './support/signUp';
 
-let host: TestHost;
-let server: RunningServer;
-let root: string;
+const env = useTestServer('e2e-devices');
+const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
 let client: TestClient;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-devices-'));
-  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
-  if (!started.ok) throw new Error(started.error.message);
-  server = started.value;
-  host = await startTestHost({ headers: RENDERER_HEADERS });
-  client = await host.launch({ dataDir: path.join(root, 'pia'), defaultServer: { url: server.url, pins: [server.pin] } });
+  client = await hostEnv.host.launch({ dataDir: path.join(env.root, 'pia'), defaultServer: { url: env.server.url, pins: [env.server.pin] } });
   await client.page.getByLabel('Server address').waitFor();
-  await signUpThroughBridge(client.page, server, root, 'pia@example.test', 'Pia Flint');
+  await signUpThroughBridge(client.page, env.server, env.root, 'pia@example.test', 'Pia Flint');
   await client.page.getByTestId('signed-in-name').waitFor();
-});
-
-afterAll(async () => {
-  await host?.close();
-  await server?.close().catch(() => undefined);
-  if (root) await rm(root, { recursive: true, force: true });
 });
 
 describe('devices', () => {
   it('tells the user at once when a new device joins the account', async () => {
     const { page } = client;
-    await addDevice(server, 'pia@example.test', 'Unknown laptop');
+    await addDevice(env.server, 'pia@example.test', 'Unknown laptop');
     await expect.poll(() => page.getByTestId('device-notice').textContent(), { timeout: 10_000 }).toContain(
       'A new device was added to your account: Unknown laptop.',
     );
@@ -67,7 +52,7 @@ describe('devices', () => {
   it('says so when the server cannot be reached', async () => {
     const { page } = client;
     await page.getByRole('button', { name: 'Back to conversations' }).click();
-    await server.close();
+    await env.server.close();
     await expect.poll(() => page.locator('[data-connection]').getAttribute('data-connection'), { timeout: 15_000 }).toBe('offline');
     expect(await page.locator('[data-connection]').textContent()).toContain('Offline.');
     await client.screenshot('home-offline-light');

@@ -1,44 +1,30 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/server';
-import { startServer } from '../../server/server';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from '../host/axe';
 import { RENDERER_HEADERS } from '../host/headers';
-import type { TestClient, TestHost } from '../host/testHost';
-import { startTestHost } from '../host/testHost';
+import type { TestClient } from '../host/testHost';
+import { useTestHost } from '../host/testHost';
+import { useTestServer } from '../support/testServer';
 import { bridgeRequest, signUpThroughBridge } from './support/signUp';
 
-let host: TestHost;
-let server: RunningServer;
-let root: string;
+const env = useTestServer('e2e-messaging');
+const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
 let alice: TestClient;
 let bob: TestClient;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-messaging-'));
-  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
-  if (!started.ok) throw new Error(started.error.message);
-  server = started.value;
-  host = await startTestHost({ headers: RENDERER_HEADERS });
-  const defaultServer = { url: server.url, pins: [server.pin] };
-  alice = await host.launch({ dataDir: path.join(root, 'alice'), defaultServer });
-  bob = await host.launch({ dataDir: path.join(root, 'bob'), defaultServer, colorScheme: 'dark' });
+  const defaultServer = { url: env.server.url, pins: [env.server.pin] };
+  alice = await hostEnv.host.launch({ dataDir: path.join(env.root, 'alice'), defaultServer });
+  bob = await hostEnv.host.launch({ dataDir: path.join(env.root, 'bob'), defaultServer, colorScheme: 'dark' });
   for (const [client, email, name] of [
     [alice, 'alice@example.test', 'Alice Moss'],
     [bob, 'bob@example.test', 'Bob Lichen'],
   ] as const) {
     await client.page.getByLabel('Server address').waitFor();
-    await signUpThroughBridge(client.page, server, root, email, name);
+    await signUpThroughBridge(client.page, env.server, env.root, email, name);
     await client.page.getByTestId('signed-in-name').waitFor();
   }
-});
-
-afterAll(async () => {
-  await host?.close();
-  await server?.close();
-  if (root) await rm(root, { recursive: true, force: true });
 });
 
 describe('two people chatting in a group', () => {
@@ -145,7 +131,7 @@ describe('two people chatting in a group', () => {
   });
 
   it('shows a file sent into the conversation as a file card on the other side', async () => {
-    const file = path.join(root, 'ridge-photo.jpg');
+    const file = path.join(env.root, 'ridge-photo.jpg');
     await writeFile(file, Buffer.alloc(48 * 1024, 7));
     const list = await bridgeRequest(alice.page, 'conversations.list', {});
     const conversations = (list.value as { conversations: Array<{ id: string; name: string | null }> }).conversations;

@@ -1,35 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/server';
-import { startServer } from '../../server/server';
+import { describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from '../host/axe';
 import { RENDERER_HEADERS } from '../host/headers';
-import type { TestHost } from '../host/testHost';
-import { startTestHost } from '../host/testHost';
+import { useTestHost } from '../host/testHost';
+import { useTestServer } from '../support/testServer';
 import { mailedCode } from '../support/outbox';
 
 const PASSWORD = 'Granite-Path-7';
 
-let host: TestHost;
-let server: RunningServer;
-let root: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-onboarding-'));
-  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
-  if (!started.ok) throw new Error(started.error.message);
-  server = started.value;
-  host = await startTestHost({ headers: RENDERER_HEADERS });
-});
-
-afterAll(async () => {
-  await host?.close();
-  await server?.close();
-  if (root) await rm(root, { recursive: true, force: true });
-});
+const env = useTestServer('e2e-onboarding');
+const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
 
 async function connect(page: Page): Promise<void> {
   await expect.poll(() => page.getByRole('button', { name: 'Connect' }).isVisible()).toBe(true);
@@ -39,9 +20,9 @@ async function connect(page: Page): Promise<void> {
 
 describe('onboarding', () => {
   it('creates an account with the e-mailed code and lands signed in, also after a restart', async () => {
-    const profile = path.join(root, 'erin');
+    const profile = path.join(env.root, 'erin');
     const launch = (colorScheme: 'light' | 'dark') =>
-      host.launch({ dataDir: profile, defaultServer: { url: server.url, pins: [server.pin] }, colorScheme });
+      hostEnv.host.launch({ dataDir: profile, defaultServer: { url: env.server.url, pins: [env.server.pin] }, colorScheme });
     let client = await launch('light');
     const { page } = client;
     await connect(page);
@@ -62,7 +43,7 @@ describe('onboarding', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
 
     await expect.poll(() => page.getByRole('heading', { name: 'Check your e-mail' }).isVisible()).toBe(true);
-    const code = await mailedCode(path.join(root, 'server'), 'erin@example.test');
+    const code = await mailedCode(path.join(env.root, 'server'), 'erin@example.test');
     await page.getByLabel('Code').fill(String((Number(code) + 1) % 1_000_000).padStart(6, '0'));
     await page.getByRole('button', { name: 'Verify and continue' }).click();
     await expect.poll(() => page.getByRole('alert').getAttribute('data-error-code')).toBe('invalid-code');
@@ -84,10 +65,10 @@ describe('onboarding', () => {
   });
 
   it('signs out, refuses a wrong password in plain words, and signs in again', async () => {
-    const profile = path.join(root, 'erin');
-    const client = await host.launch({
+    const profile = path.join(env.root, 'erin');
+    const client = await hostEnv.host.launch({
       dataDir: profile,
-      defaultServer: { url: server.url, pins: [server.pin] },
+      defaultServer: { url: env.server.url, pins: [env.server.pin] },
       colorScheme: 'dark',
     });
     const { page } = client;
@@ -111,9 +92,9 @@ describe('onboarding', () => {
   });
 
   it('asks for a passcode where the computer has no keychain, and keeps the key under it', async () => {
-    const client = await host.launch({
-      dataDir: path.join(root, 'nell'),
-      defaultServer: { url: server.url, pins: [server.pin] },
+    const client = await hostEnv.host.launch({
+      dataDir: path.join(env.root, 'nell'),
+      defaultServer: { url: env.server.url, pins: [env.server.pin] },
       store: { kdf: { opsLimit: 1, memLimitBytes: 8 * 1024 * 1024 } },
       useKeychain: false,
     });
@@ -133,7 +114,7 @@ describe('onboarding', () => {
     await page.getByRole('button', { name: 'Use this passcode and continue' }).click();
 
     await expect.poll(() => page.getByRole('heading', { name: 'Check your e-mail' }).isVisible(), { timeout: 15_000 }).toBe(true);
-    await page.getByLabel('Code').fill(await mailedCode(path.join(root, 'server'), 'nell@example.test'));
+    await page.getByLabel('Code').fill(await mailedCode(path.join(env.root, 'server'), 'nell@example.test'));
     await page.getByRole('button', { name: 'Verify and continue' }).click();
     await expect.poll(() => page.getByTestId('signed-in-name').textContent()).toBe('Nell Slate');
     await page.getByRole('button', { name: 'Settings' }).click();

@@ -1,58 +1,39 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/server';
-import { startServer } from '../../server/server';
+import { describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from '../host/axe';
 import { RENDERER_HEADERS } from '../host/headers';
-import type { TestHost } from '../host/testHost';
-import { startTestHost } from '../host/testHost';
+import { useTestHost } from '../host/testHost';
+import { useTestServer } from '../support/testServer';
 
 const WRONG_PIN = `sha256/${'Q'.repeat(43)}=`;
 
-let host: TestHost;
-let server: RunningServer;
-let dataRoot: string;
-
-beforeAll(async () => {
-  dataRoot = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-server-'));
-  const started = await startServer({ dataDir: path.join(dataRoot, 'server'), port: 0, logLevel: 'silent' });
-  if (!started.ok) throw new Error(started.error.message);
-  server = started.value;
-  host = await startTestHost({ headers: RENDERER_HEADERS });
-});
-
-afterAll(async () => {
-  await host?.close();
-  await server?.close();
-  if (dataRoot) await rm(dataRoot, { recursive: true, force: true });
-});
+const env = useTestServer('e2e-server');
+const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
 
 describe('choosing a server on the welcome screen', () => {
   it('connects to the pre-filled local server over pinned TLS', async () => {
-    const client = await host.launch({
-      dataDir: path.join(dataRoot, 'ok'),
-      defaultServer: { url: server.url, pins: [server.pin] },
+    const client = await hostEnv.host.launch({
+      dataDir: path.join(env.root, 'ok'),
+      defaultServer: { url: env.server.url, pins: [env.server.pin] },
     });
     const { page } = client;
-    await expect.poll(() => page.getByLabel('Server address').inputValue()).toBe(server.url);
-    expect(await page.getByLabel('Server key pin').inputValue()).toBe(server.pin);
+    await expect.poll(() => page.getByLabel('Server address').inputValue()).toBe(env.server.url);
+    expect(await page.getByLabel('Server key pin').inputValue()).toBe(env.server.pin);
     await page.getByRole('button', { name: 'Connect' }).click();
-    await expect.poll(() => page.getByTestId('server-connected').textContent()).toContain(`Connected to ${server.domain}`);
+    await expect.poll(() => page.getByTestId('server-connected').textContent()).toContain(`Connected to ${env.server.domain}`);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await client.screenshot('welcome-connected-light');
     await client.close();
   });
 
   it('refuses a server whose key does not match the pin and says so in plain words', async () => {
-    const client = await host.launch({
-      dataDir: path.join(dataRoot, 'mismatch'),
-      defaultServer: { url: server.url, pins: [WRONG_PIN] },
+    const client = await hostEnv.host.launch({
+      dataDir: path.join(env.root, 'mismatch'),
+      defaultServer: { url: env.server.url, pins: [WRONG_PIN] },
       colorScheme: 'dark',
     });
     const { page } = client;
-    await expect.poll(() => page.getByLabel('Server address').inputValue()).toBe(server.url);
+    await expect.poll(() => page.getByLabel('Server address').inputValue()).toBe(env.server.url);
     await page.getByRole('button', { name: 'Connect' }).click();
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.getAttribute('data-error-code')).toBe('tls-pin-mismatch');
@@ -64,7 +45,7 @@ describe('choosing a server on the welcome screen', () => {
   });
 
   it('checks the address and pin before contacting anything', async () => {
-    const client = await host.launch({ dataDir: path.join(dataRoot, 'invalid') });
+    const client = await hostEnv.host.launch({ dataDir: path.join(env.root, 'invalid') });
     const { page } = client;
     await page.getByLabel('Server address').fill('http://plain.example');
     await page.getByLabel('Server key pin').fill('sha1/abc');

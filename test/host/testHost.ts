@@ -4,6 +4,7 @@
  * `createBridge` factory with a Playwright binding as its transport.
  */
 import { build } from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,4 +178,24 @@ async function bundleCoreWorker(): Promise<string> {
     logLevel: 'silent',
   });
   return outfile;
+}
+
+/**
+ * Starts the test host (Chromium + renderer server) before a file's tests and closes it after.
+ * Call after `useTestServer` so the host (and its cores) close before the server does.
+ */
+export function useTestHost(options: TestHostOptions): { readonly host: TestHost } {
+  let host: TestHost | undefined;
+  beforeAll(async () => {
+    host = await startTestHost(options);
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+  return {
+    get host() {
+      if (!host) throw new Error('the test host is read before beforeAll ran');
+      return host;
+    },
+  };
 }
