@@ -46,6 +46,7 @@ import {
   applyDelete,
   applyEdit,
   expireMessages,
+  getMessage,
   listMembers,
   loadAsset,
   markRead,
@@ -408,7 +409,7 @@ export class ConversationService {
     this.expiryTimer = setInterval(() => {
       try {
         for (const { conversationId, id } of expireMessages(this.device.db, Date.now())) {
-          const updated = listMessages(this.device.db, conversationId, 1000).find((m) => m.id === id);
+          const updated = getMessage(this.device.db, conversationId, id);
           if (updated) this.events.emit('message.updated', updated);
           this.events.emit('conversation.changed', { id: conversationId });
         }
@@ -558,7 +559,7 @@ export class ConversationService {
   }
 
   private message(conversationId: string, messageId: string): StoredMessage {
-    const found = listMessages(this.device.db, conversationId, 1000).find((m) => m.id === messageId);
+    const found = getMessage(this.device.db, conversationId, messageId);
     if (!found) throw new CoreError('message-not-found', 'There is no such message in this conversation.');
     return found;
   }
@@ -755,7 +756,7 @@ export class ConversationService {
         },
         after: () => {
           if (!changed) return;
-          const updated = listMessages(this.device.db, conversationId, 1000).find((m) => m.id === target);
+          const updated = getMessage(this.device.db, conversationId, target);
           if (updated) this.events.emit('message.updated', updated);
           this.events.emit('conversation.changed', { id: conversationId });
         },
@@ -792,8 +793,10 @@ export class ConversationService {
           saveReceipts(tx, conversationId, body.messageIds, sender, body.kind, receivedAt);
         },
         after: () => {
-          const all = listMessages(this.device.db, conversationId, 1000);
-          for (const updated of all.filter((m) => body.messageIds.includes(m.id))) this.events.emit('message.updated', updated);
+          for (const id of body.messageIds) {
+            const updated = getMessage(this.device.db, conversationId, id);
+            if (updated) this.events.emit('message.updated', updated);
+          }
         },
       };
     }
@@ -840,7 +843,7 @@ export class ConversationService {
       },
       after: () => {
         if (!added) return;
-        const stored = listMessages(this.device.db, message.conversationId, 20).find((m) => m.id === message.id);
+        const stored = getMessage(this.device.db, message.conversationId, message.id);
         if (stored) {
           this.events.emit('message.added', stored);
           if (stored.status === 'received' && (stored.kind === 'text' || stored.kind === 'asset')) this.notify(stored);

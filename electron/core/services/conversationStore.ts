@@ -190,22 +190,36 @@ export function conversationDomain(db: Db, id: string): string | undefined {
   return typeof domain === 'string' ? domain : undefined;
 }
 
+/** Everything a StoredMessage shows, for messages `m` of one conversation; callers add WHERE/ORDER. */
+const MESSAGE_COLUMNS = `m.id, m.sender_user_id, m.sender_client_id, m.kind, m.body, m.sent_at, m.status, m.seq,
+  m.edited_at, m.deleted_at, m.timer_ms, m.expires_at, u.name AS sender_name,
+  a.asset_id, a.name AS asset_name, a.mime AS asset_mime, a.size AS asset_size, a.local_path AS asset_path,
+  (SELECT json_group_array(json_object('emoji', r.emoji, 'user', r.user_id)) FROM reactions r
+   WHERE r.conversation_id = m.conversation_id AND r.message_id = m.id) AS reactions,
+  (SELECT json_group_array(rc.user_id) FROM receipts rc WHERE rc.conversation_id = m.conversation_id
+   AND rc.message_id = m.id AND rc.kind = 'read') AS read_by
+  FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
+  LEFT JOIN assets a ON a.conversation_id = m.conversation_id AND a.message_id = m.id`;
+
+/** The newest `limit` messages of a conversation, oldest first. */
 export function listMessages(db: Db, conversationId: string, limit: number): StoredMessage[] {
   const rows = db
     .prepare(
-      `SELECT * FROM (SELECT m.id, m.sender_user_id, m.sender_client_id, m.kind, m.body, m.sent_at, m.status, m.seq,
-                             m.edited_at, m.deleted_at, m.timer_ms, m.expires_at, u.name AS sender_name,
-                             a.asset_id, a.name AS asset_name, a.mime AS asset_mime, a.size AS asset_size, a.local_path AS asset_path,
-                             (SELECT json_group_array(json_object('emoji', r.emoji, 'user', r.user_id)) FROM reactions r
-                              WHERE r.conversation_id = m.conversation_id AND r.message_id = m.id) AS reactions,
-                             (SELECT json_group_array(rc.user_id) FROM receipts rc WHERE rc.conversation_id = m.conversation_id
-                              AND rc.message_id = m.id AND rc.kind = 'read') AS read_by
-                      FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
-                      LEFT JOIN assets a ON a.conversation_id = m.conversation_id AND a.message_id = m.id
+      `SELECT * FROM (SELECT ${MESSAGE_COLUMNS}
          WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?) ORDER BY sent_at, seq`,
     )
     .all(conversationId, limit);
-  return MessageRowSchema.array().parse(rows).map((r) => ({
+  return MessageRowSchema.array().parse(rows).map((r) => toStoredMessage(conversationId, r));
+}
+
+/** One message by id (by the unique key), or undefined. */
+export function getMessage(db: Db, conversationId: string, id: string): StoredMessage | undefined {
+  const row: unknown = db.prepare(`SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.id = ?`).get(conversationId, id);
+  return row === undefined ? undefined : toStoredMessage(conversationId, MessageRowSchema.parse(row));
+}
+
+function toStoredMessage(conversationId: string, r: z.infer<typeof MessageRowSchema>): StoredMessage {
+  return {
     id: r.id,
     conversationId,
     sender: r.sender_user_id,
@@ -225,7 +239,7 @@ export function listMessages(db: Db, conversationId: string, limit: number): Sto
       r.asset_id && !r.deleted_at
         ? { id: r.asset_id, name: r.asset_name ?? '', mime: r.asset_mime ?? 'application/octet-stream', size: r.asset_size ?? 0, savedAt: r.asset_path ?? null }
         : null,
-  }));
+  };
 }
 
 /**
