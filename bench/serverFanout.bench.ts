@@ -9,7 +9,7 @@
  * The server keeps every message durably before answering (SQLite commit per message; `full`
  * fsyncs it, `normal` survives process crashes only); the baseline keeps nothing.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
@@ -24,12 +24,12 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
 const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 100);
 const DURABILITY = process.env.BENCH_DURABILITY === 'normal' ? 'normal' : 'full';
 
-type Result = Readonly<{ p50: number; p99: number; perSecond: number }>;
+type Result = Readonly<{ p50: number; p99: number; perSecond: number; frameBytes: number }>;
 
-function summarize(latencies: number[], elapsedMs: number): Result {
+function summarize(latencies: number[], elapsedMs: number, frameBytes: number): Result {
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-  return { p50: at(0.5), p99: at(0.99), perSecond: (MESSAGES / elapsedMs) * 1000 };
+  return { p50: at(0.5), p99: at(0.99), perSecond: (MESSAGES / elapsedMs) * 1000, frameBytes: frameBytes / latencies.length };
 }
 
 function request(agent: https.Agent, base: string, method: string, route: string, options: { body?: unknown; token?: string; cookie?: string } = {}) {
@@ -128,6 +128,7 @@ async function benchServer(): Promise<Result> {
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
     let delivered = 0;
+    let frameBytes = 0;
     let finish: () => void = () => undefined;
     const allDelivered = new Promise<void>((resolve) => (finish = resolve));
     const sockets = await Promise.all(receivers.map((r) => openSocket(`${server.url.replace('https', 'wss')}/await`, ca, r.token)));
@@ -138,6 +139,7 @@ async function benchServer(): Promise<Result> {
         const sent = match?.[1] === undefined ? undefined : sentAt.get(match[1]);
         if (sent === undefined) return;
         latencies.push(performance.now() - sent);
+        frameBytes += data.length;
         delivered += 1;
         if (delivered === MESSAGES * RECEIVERS) finish();
       });
@@ -151,7 +153,7 @@ async function benchServer(): Promise<Result> {
       if (response.status !== 201) throw new Error(`send failed: ${response.status}`);
     }
     await allDelivered;
-    const result = summarize(latencies, performance.now() - start);
+    const result = summarize(latencies, performance.now() - start, frameBytes);
     for (const socket of sockets) socket.close();
     return result;
   } finally {
@@ -161,7 +163,12 @@ async function benchServer(): Promise<Result> {
   }
 }
 
-/** The same pattern without a server: the sender's frame is broadcast as is, then acknowledged. */
+/**
+ * The same pattern without a server: the sender's frame is broadcast as is, then acknowledged.
+ * The frame has the shape and size of the server's push (notification id, time, and an
+ * `mls-message-add` event with conversation, sender and sender device), so both sides move the
+ * same bytes; the mean frame size of each side is printed with the results.
+ */
 async function benchBaseline(): Promise<Result> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-'));
   const tls = await loadTlsMaterial(dataDir, {}, ['127.0.0.1']);
@@ -188,6 +195,7 @@ async function benchBaseline(): Promise<Result> {
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
     let delivered = 0;
+    let frameBytes = 0;
     let finish: () => void = () => undefined;
     const allDelivered = new Promise<void>((resolve) => (finish = resolve));
     for (const socket of sockets) {
@@ -196,22 +204,27 @@ async function benchBaseline(): Promise<Result> {
         const sent = match?.[1] === undefined ? undefined : sentAt.get(match[1]);
         if (sent === undefined) return;
         latencies.push(performance.now() - sent);
+        frameBytes += data.length;
         delivered += 1;
         if (delivered === MESSAGES * RECEIVERS) finish();
       });
     }
     const groupId = randomBytes(32);
+    const conversation = { id: randomUUID(), domain: 'cairn.test' };
+    const from = { id: randomUUID(), domain: 'cairn.test' };
+    const fromClient = randomBytes(8).toString('hex');
     const start = performance.now();
     for (let index = 0; index < MESSAGES; index += 1) {
       const data = applicationMessage(groupId, 1);
-      const frame = JSON.stringify({ type: 'notification', notification: { id: index + 1, time: new Date().toISOString(), event: { type: 'conversation.mls-message-add', data } } });
+      const event = { type: 'conversation.mls-message-add', conversation, from, fromClient, data };
+      const frame = JSON.stringify({ type: 'notification', notification: { id: index + 1000, time: new Date().toISOString(), event } });
       sentAt.set(data, performance.now());
       const acked = new Promise<void>((resolve) => sender.once('message', () => resolve()));
       sender.send(frame);
       await acked;
     }
     await allDelivered;
-    const result = summarize(latencies, performance.now() - start);
+    const result = summarize(latencies, performance.now() - start, frameBytes);
     for (const socket of [...sockets, sender]) socket.close();
     return result;
   } finally {
@@ -227,6 +240,7 @@ export async function run(): Promise<BenchResult[]> {
   const cairn = await benchServer();
   const timing = (ms: number): Timing => ({ medianUs: ms * 1000, operations: MESSAGES });
   const label = `${RECEIVERS} receivers, ${MESSAGES} messages, durability ${DURABILITY}`;
+  process.stdout.write(`mean pushed frame: server ${cairn.frameBytes.toFixed(0)} bytes, baseline ${baseline.frameBytes.toFixed(0)} bytes\n\n`);
   return [
     { name: `fan-out p50 delivery latency (${label})`, baselineName: 'plain ws broadcast', baseline: timing(baseline.p50), subject: timing(cairn.p50) },
     { name: `fan-out p99 delivery latency (${label})`, baselineName: 'plain ws broadcast', baseline: timing(baseline.p99), subject: timing(cairn.p99) },
