@@ -118,7 +118,9 @@ export function createCore(options: CoreOptions): Core {
       'messages.typing': after(async ({ conversationId, state }) => (await account.conversations()).typing(conversationId, state)),
       'messages.markRead': after(async ({ conversationId }) => (await account.conversations()).markRead(conversationId)),
       'messages.search': after(async ({ text, limit }) => (await account.conversations()).search(text, limit)),
-      'messages.list': after(async ({ conversationId, limit }) => (await account.conversations()).messages(conversationId, limit)),
+      'messages.list': after(async ({ conversationId, limit, before }) =>
+        (await account.conversations()).messages(conversationId, limit, before),
+      ),
       'messages.send': after(async ({ conversationId, text, timerMs }) => (await account.conversations()).sendText(conversationId, text, timerMs)),
       'appLock.status': after(async () => {
         if (!appLock.state().locked) await appLock.refreshEnabled();

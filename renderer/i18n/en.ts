@@ -163,6 +163,11 @@ export const en = {
   'chat.save': 'Save',
   'chat.left': 'You are no longer in this conversation. Its history stays on this device.',
   'chat.e2ee': 'Messages in this conversation are end-to-end encrypted with MLS.',
+  'chat.history': 'Messages with {name}',
+  'chat.today': 'Today',
+  'chat.yesterday': 'Yesterday',
+  'chat.jumpToLatest': 'Jump to the newest message',
+  'chat.knock': '{name} pinged',
   'footer.version': 'Cairn {version} · protocol v{api}',
   'footer.e2ee': 'Messages are end-to-end encrypted',
 } as const;

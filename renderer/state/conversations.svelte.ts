@@ -13,10 +13,16 @@ export interface PersonResult {
   readonly handle: string | null;
 }
 
+/** Messages fetched at a time when a conversation opens and when scrolling back. */
+const PAGE = 100;
+
 class ConversationsState {
   list = $state<readonly ConversationSummary[]>([]);
   selectedId = $state<string | undefined>(undefined);
   messages = $state<readonly StoredMessage[]>([]);
+  /** Older messages of the open conversation are still in the store, not yet loaded. */
+  hasOlder = $state(false);
+  loadingOlder = $state(false);
   error = $state<ErrorInfo | undefined>(undefined);
   sending = $state(false);
   /** Who is typing in the open conversation, with when that news expires. */
@@ -91,17 +97,42 @@ class ConversationsState {
     if (this.selectedId !== id) this.timerMs = 0;
     this.selectedId = id;
     this.messages = [];
+    this.hasOlder = false;
     this.error = undefined;
-    const result = await request('messages.list', { conversationId: id, limit: 200 });
+    const result = await request('messages.list', { conversationId: id, limit: PAGE });
     if (this.selectedId !== id) return;
-    if (result.ok) this.messages = result.value.messages;
-    else this.error = result.error;
+    if (result.ok) {
+      this.messages = result.value.messages;
+      this.hasOlder = result.value.hasOlder;
+    } else this.error = result.error;
     void request('messages.markRead', { conversationId: id });
+  }
+
+  /** Loads the page of history just before the oldest loaded message. */
+  async loadOlder(beforePrepend?: () => void): Promise<void> {
+    const id = this.selectedId;
+    const oldest = this.messages[0];
+    if (!id || !oldest || !this.hasOlder || this.loadingOlder) return;
+    this.loadingOlder = true;
+    try {
+      const result = await request('messages.list', { conversationId: id, limit: PAGE, before: oldest.id });
+      if (this.selectedId !== id || this.messages[0]?.id !== oldest.id) return;
+      if (!result.ok) {
+        this.error = result.error;
+        return;
+      }
+      beforePrepend?.();
+      this.messages = [...result.value.messages, ...this.messages];
+      this.hasOlder = result.value.hasOlder;
+    } finally {
+      this.loadingOlder = false;
+    }
   }
 
   close(): void {
     this.selectedId = undefined;
     this.messages = [];
+    this.hasOlder = false;
   }
 
   /** Self-deleting timer for the next messages in the open conversation (0 = off). */

@@ -246,8 +246,15 @@ export const requests = {
     response: ConversationSummarySchema,
   },
   'messages.list': {
-    request: z.object({ conversationId: z.uuid(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
-    response: z.object({ messages: z.array(StoredMessageSchema) }).strict(),
+    request: z
+      .object({
+        conversationId: z.uuid(),
+        limit: z.number().int().min(1).max(1000).default(100),
+        /** Id of the oldest message the caller has: the page ends just before it. */
+        before: z.string().min(1).max(128).optional(),
+      })
+      .strict(),
+    response: z.object({ messages: z.array(StoredMessageSchema), hasOlder: z.boolean() }).strict(),
   },
   /** Replaces the text of one of this user's messages, for everyone. */
   'messages.edit': {

@@ -146,8 +146,12 @@ export class ConversationService {
     return this.summary(conversationId);
   }
 
-  messages(conversationId: string, limit: number): { messages: StoredMessage[] } {
-    return { messages: listMessages(this.device.db, conversationId, limit) };
+  /** A page of history: the newest `limit` messages, or the `limit` just older than `before`. */
+  messages(conversationId: string, limit: number, before?: string): { messages: StoredMessage[]; hasOlder: boolean } {
+    if (before !== undefined && !getMessage(this.device.db, conversationId, before)) {
+      throw new CoreError('message-not-found', 'There is no such message in this conversation.');
+    }
+    return listMessages(this.device.db, conversationId, limit, before);
   }
 
   /** Creates the conversation at the server, then the MLS group with every device of its members. */

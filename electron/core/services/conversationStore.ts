@@ -201,15 +201,32 @@ const MESSAGE_COLUMNS = `m.id, m.sender_user_id, m.sender_client_id, m.kind, m.b
   FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
   LEFT JOIN assets a ON a.conversation_id = m.conversation_id AND a.message_id = m.id`;
 
-/** The newest `limit` messages of a conversation, oldest first. */
-export function listMessages(db: Db, conversationId: string, limit: number): StoredMessage[] {
-  const rows = db
-    .prepare(
-      `SELECT * FROM (SELECT ${MESSAGE_COLUMNS}
-         WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?) ORDER BY sent_at, seq`,
-    )
-    .all(conversationId, limit);
-  return MessageRowSchema.array().parse(rows).map((r) => toStoredMessage(conversationId, r));
+/**
+ * The newest `limit` messages of a conversation, oldest first; with `before`, the `limit`
+ * messages just older than that message (paging back through a long history). `hasOlder` says
+ * whether anything older remains.
+ */
+export function listMessages(
+  db: Db,
+  conversationId: string,
+  limit: number,
+  before?: string,
+): { messages: StoredMessage[]; hasOlder: boolean } {
+  const rows: unknown[] =
+    before === undefined
+      ? db
+          .prepare(`SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?`)
+          .all(conversationId, limit + 1)
+      : db
+          .prepare(
+            `SELECT ${MESSAGE_COLUMNS}
+             WHERE m.conversation_id = ? AND (m.sent_at, m.seq) < (SELECT sent_at, seq FROM messages WHERE conversation_id = ? AND id = ?)
+             ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?`,
+          )
+          .all(conversationId, conversationId, before, limit + 1);
+  const parsed = MessageRowSchema.array().parse(rows);
+  const hasOlder = parsed.length > limit;
+  return { messages: parsed.slice(0, limit).reverse().map((r) => toStoredMessage(conversationId, r)), hasOlder };
 }
 
 /** One message by id (by the unique key), or undefined. */
