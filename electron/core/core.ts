@@ -113,8 +113,11 @@ export function createCore(options: CoreOptions): Core {
       'messages.edit': after(async ({ conversationId, messageId, text }) => (await account.conversations()).edit(conversationId, messageId, text)),
       'messages.delete': after(async ({ conversationId, messageId }) => (await account.conversations()).delete(conversationId, messageId)),
       'messages.react': after(async ({ conversationId, messageId, emoji }) => (await account.conversations()).react(conversationId, messageId, emoji)),
-      'files.send': after(async ({ conversationId, path: file }) => (await account.conversations()).sendFile(conversationId, absolutePath(file))),
+      'files.send': after(async ({ conversationId, path: file, transferId }) =>
+        (await account.conversations()).sendFile(conversationId, absolutePath(file), transferId),
+      ),
       'files.download': after(async ({ assetId, path: file }) => (await account.conversations()).downloadFile(assetId, absolutePath(file))),
+      'files.preview': after(async ({ assetId }) => (await account.conversations()).previewFile(assetId)),
       'messages.typing': after(async ({ conversationId, state }) => (await account.conversations()).typing(conversationId, state)),
       'messages.markRead': after(async ({ conversationId }) => (await account.conversations()).markRead(conversationId)),
       'messages.search': after(async ({ text, limit }) => (await account.conversations()).search(text, limit)),

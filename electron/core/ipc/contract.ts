@@ -271,15 +271,35 @@ export const requests = {
     request: z.object({ conversationId: z.uuid(), messageId: z.string().max(128), emoji: z.string().max(64) }).strict(),
     response: z.object({}).strict(),
   },
-  /** Sends a file from the local disk (path chosen through the shell's file dialog or the CLI). */
+  /**
+   * Sends a file from the local disk (path chosen through the shell's file dialog, a drop, or the
+   * CLI); it must be a readable regular file outside the profile folder. `transferId`, chosen by
+   * the caller, comes back in the upload's `file.progress` events (the message exists only after
+   * the upload).
+   */
   'files.send': {
-    request: z.object({ conversationId: z.uuid(), path: z.string().min(1).max(4096) }).strict(),
+    request: z
+      .object({ conversationId: z.uuid(), path: z.string().min(1).max(4096), transferId: z.string().min(1).max(128).optional() })
+      .strict(),
     response: StoredMessageSchema,
   },
-  /** Downloads a file, checks its hash, decrypts it and saves it at `path`. */
+  /**
+   * Saves a file at `path` (a file in an existing folder, outside the profile folder): from the
+   * local encrypted cache or downloaded (resuming an interrupted download), hash checked, then
+   * decrypted.
+   */
   'files.download': {
     request: z.object({ assetId: z.string().min(1).max(256), path: z.string().min(1).max(4096) }).strict(),
     response: z.object({ path: z.string(), size: z.number().int() }).strict(),
+  },
+  /**
+   * The decrypted bytes of an image file message (PNG, JPEG, GIF, WebP up to 20 MiB) for a
+   * preview through a blob: URL; other files are refused (`asset-not-image`,
+   * `asset-preview-too-large`). Sent images come from the local cache without a download.
+   */
+  'files.preview': {
+    request: z.object({ assetId: z.string().min(1).max(256) }).strict(),
+    response: z.object({ mime: z.string(), bytes: z.instanceof(Uint8Array) }).strict(),
   },
   'messages.typing': {
     request: z.object({ conversationId: z.uuid(), state: z.enum(['started', 'stopped']) }).strict(),
@@ -399,10 +419,18 @@ export const events = {
   notify: z.object({ conversationId: z.string(), title: z.string().max(256), body: z.string().max(512) }).strict(),
   /** Someone in a conversation started or stopped typing. */
   typing: z.object({ conversationId: z.string(), user: z.string(), state: z.enum(['started', 'stopped']) }).strict(),
+  /**
+   * Bytes of a file sent or received so far. Ties to the UI through `messageId`/`assetId`
+   * (downloads and previews) or the `transferId` given to `files.send` (uploads, before the
+   * message exists; one is made up when none was given).
+   */
   'file.progress': z
     .object({
       direction: z.enum(['upload', 'download']),
+      transferId: z.string(),
       conversationId: z.string(),
+      assetId: z.string().nullable(),
+      messageId: z.string().nullable(),
       name: z.string(),
       done: z.number().int().nonnegative(),
       total: z.number().int().nonnegative().nullable(),

@@ -286,7 +286,7 @@ export class AccountService {
     const api = this.apiClient(record);
     this.conversationService?.close();
     this.conversationService = new ConversationService(
-      { api, db, filesDir: path.join(this.profile.profileDir, 'files'), userId: record.userId, domain: record.domain, clientId: record.clientId },
+      { api, db, profileDir: this.profile.profileDir, filesDir: path.join(this.profile.profileDir, 'files'), userId: record.userId, domain: record.domain, clientId: record.clientId },
       this.events,
       this.log.child('conversations'),
     );

@@ -29,9 +29,9 @@ import type { EventHub } from '../events';
 import type { ConversationSummary, StoredMessage } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
-import { decryptAssetFile, encryptAssetFile } from '../crypto/assets/assetCipher';
+import { encryptAssetFile } from '../crypto/assets/assetCipher';
 import type { ApiClient } from '../net/apiClient';
-import { downloadAsset, uploadAsset } from '../net/assetTransfer';
+import { uploadAsset } from '../net/assetTransfer';
 import { ApiError } from '../net/apiError';
 import type { Db } from '../store/migration';
 import {
@@ -48,7 +48,6 @@ import {
   expireMessages,
   getMessage,
   listMembers,
-  loadAsset,
   markRead,
   mimeTypeOf,
   saveReceipts,
@@ -59,6 +58,8 @@ import {
   setMessageStatus,
 } from './conversationStore';
 import type { MemberSummary } from './conversationStore';
+import { checkFileToSend } from './filePaths';
+import { FileTransfers } from './fileTransfers';
 import type { KeyStock } from './keyRefill';
 import { keyStock, refillKeys } from './keyRefill';
 
@@ -70,8 +71,10 @@ type CommitTargets = {
 export interface DeviceContext {
   readonly api: ApiClient;
   readonly db: Db;
-  /** Folder for temporary encrypted copies of files being sent or received. */
+  /** Folder for temporary encrypted copies of files being sent or received, and the file cache. */
   readonly filesDir: string;
+  /** The profile folder: files in it are never sent or overwritten. */
+  readonly profileDir: string;
   readonly userId: string;
   readonly domain: string;
   readonly clientId: string;
@@ -113,6 +116,13 @@ export class ConversationService {
   ) {}
 
   private lastRefill = 0;
+  private fileTransfers: FileTransfers | undefined;
+
+  /** Downloads, previews and the encrypted file cache (fileTransfers.ts). */
+  private get files(): FileTransfers {
+    this.fileTransfers ??= new FileTransfers(this.device, this.events, this.log.child('files'));
+    return this.fileTransfers;
+  }
 
   /** Tops up key packages and prekeys at the server (at most once a minute). */
   async refillKeys(force = false): Promise<void> {
@@ -461,21 +471,23 @@ export class ConversationService {
 
   /**
    * Sends a file: encrypted with a fresh key (seed 002 "Assets"), uploaded and shared with the
-   * conversation, then announced in an E2EE message carrying the key and the hash.
+   * conversation, then announced in an E2EE message carrying the key and the hash. The
+   * ciphertext stays in the local file cache, so the sender's previews need no download.
    */
-  async sendFile(conversationId: string, filePath: string): Promise<StoredMessage> {
+  async sendFile(conversationId: string, filePath: string, transferId: string = randomUUID()): Promise<StoredMessage> {
     const { api, db, filesDir } = this.device;
+    const source = await checkFileToSend(filePath, this.device.profileDir);
     const name = path.basename(filePath).slice(0, 255) || 'file';
     const mime = mimeTypeOf(name);
     await mkdir(filesDir, { recursive: true, mode: 0o700 });
     const temporary = path.join(filesDir, `upload-${randomUUID()}.enc`);
-    const progress = (done: number, total: number | undefined): void =>
-      this.events.emit('file.progress', { direction: 'upload', conversationId, name, done, total: total ?? null });
+    const progress = this.files.progress('upload', { transferId, conversationId, name, assetId: null, messageId: null });
     let sealed: Awaited<ReturnType<typeof encryptAssetFile>>;
     let uploaded: { key: string };
     try {
-      sealed = await encryptAssetFile(filePath, temporary);
+      sealed = await encryptAssetFile(source, temporary);
       uploaded = await uploadAsset(api, temporary, sealed.cipherSize, conversationId, progress);
+      await this.files.cache.adopt(uploaded.key, temporary).catch((error: unknown) => this.log.warn('caching a sent file failed', { error }));
     } finally {
       await rm(temporary, { force: true });
     }
@@ -517,31 +529,16 @@ export class ConversationService {
   }
 
   /**
-   * Downloads a file, checks the SHA-256 of the ciphertext against the one from the E2EE message
-   * before decrypting a byte, and writes the plain file to `outPath`.
+   * Saves a file at `outPath`: the SHA-256 of the ciphertext is checked against the one from the
+   * E2EE message before a byte is decrypted (see fileTransfers.ts for the cache and resuming).
    */
-  async downloadFile(assetId: string, outPath: string): Promise<{ path: string; size: number }> {
-    const { api, db, filesDir } = this.device;
-    const asset = loadAsset(db, assetId);
-    if (!asset) throw new CoreError('asset-not-found', 'There is no such file in your conversations.');
-    await mkdir(filesDir, { recursive: true, mode: 0o700 });
-    const temporary = path.join(filesDir, `download-${randomUUID()}.enc`);
-    try {
-      await downloadAsset(api, assetId, temporary, (done, total) =>
-        this.events.emit('file.progress', {
-          direction: 'download',
-          conversationId: asset.conversationId,
-          name: asset.name,
-          done,
-          total: total ?? null,
-        }),
-      );
-      const { plainSize } = await decryptAssetFile(temporary, outPath, asset.key, asset.sha256);
-      db.prepare('UPDATE assets SET local_path = ? WHERE asset_id = ?').run(outPath, assetId);
-      return { path: outPath, size: plainSize };
-    } finally {
-      await rm(temporary, { force: true });
-    }
+  downloadFile(assetId: string, outPath: string): Promise<{ path: string; size: number }> {
+    return this.files.download(assetId, outPath);
+  }
+
+  /** The decrypted bytes of an image file message, for a preview (never written to disk). */
+  previewFile(assetId: string): Promise<{ mime: string; bytes: Uint8Array<ArrayBuffer> }> {
+    return this.files.preview(assetId);
   }
 
   /** Tells the others that this user started or stopped typing (not stored anywhere). */

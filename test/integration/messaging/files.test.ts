@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../../electron/core/ipc/contract';
@@ -51,12 +51,16 @@ describe('files in conversations', () => {
     expect(sha(await readFile(out))).toBe(sha(original));
     expect((await messages(bob, id))[0]?.asset?.savedAt).toBe(out);
 
-    // A tampered blob at the server is refused before decryption and nothing is written.
+    // A tampered blob at the server is refused before decryption and nothing is written. (Bob's
+    // verified copy sits in his encrypted file cache; without it he must fetch the blob again.)
+    await rm(path.join(env.root, 'bob', 'files', 'cache'), { recursive: true, force: true });
     const tampered = Buffer.from(stored);
     tampered[tampered.length - 100] = (tampered[tampered.length - 100] ?? 0) ^ 1;
     await writeFile(path.join(env.serverDir, 'assets', assetId.slice(0, 2), assetId), tampered);
     const refused = await bob.core.router.request('files.download', { assetId, path: path.join(env.root, 'tampered.pdf') });
     expect(refused).toMatchObject({ ok: false, error: { code: 'asset-hash-mismatch' } });
     expect(existsSync(path.join(env.root, 'tampered.pdf'))).toBe(false);
+    expect(existsSync(path.join(env.root, 'bob', 'files', 'cache', `${assetId}.enc`))).toBe(false);
+    expect(existsSync(path.join(env.root, 'bob', 'files', 'cache', `${assetId}.partial`))).toBe(false);
   });
 });

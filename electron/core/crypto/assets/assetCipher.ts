@@ -114,6 +114,14 @@ export async function decryptAssetFile(
   return { plainSize };
 }
 
+/** Checks the SHA-256 of a ciphertext file against the one from the E2EE message. */
+export async function verifyAssetFile(cipherPath: string, expectedSha256: Uint8Array, signal?: AbortSignal): Promise<void> {
+  const actual = await sha256OfFile(cipherPath, signal);
+  if (expectedSha256.length !== 32 || !timingSafeEqual(actual, expectedSha256)) {
+    throw new CoreError('asset-hash-mismatch', 'The downloaded file does not match what the sender sent. It was not opened.');
+  }
+}
+
 /** In-memory form for small assets (previews, profile pictures). */
 export function encryptAssetBytes(plain: Uint8Array): EncryptedAsset & { readonly ciphertext: Uint8Array } {
   const key = randomBytes(ASSET_KEY_BYTES);
@@ -130,7 +138,7 @@ export function encryptAssetBytes(plain: Uint8Array): EncryptedAsset & { readonl
   };
 }
 
-export function decryptAssetBytes(ciphertext: Uint8Array, key: Uint8Array, expectedSha256: Uint8Array): Uint8Array {
+export function decryptAssetBytes(ciphertext: Uint8Array, key: Uint8Array, expectedSha256: Uint8Array): Uint8Array<ArrayBuffer> {
   const actual = createHash('sha256').update(ciphertext).digest();
   if (expectedSha256.length !== 32 || !timingSafeEqual(actual, expectedSha256)) {
     throw new CoreError('asset-hash-mismatch', 'The downloaded file does not match what the sender sent. It was not opened.');

@@ -1,0 +1,96 @@
+import net from 'node:net';
+
+/**
+ * A TCP relay between cores and the test server, for tests about the network under the TLS
+ * (which it cannot read): it counts the bytes the server sends, can cut connections once they
+ * carried a given number of bytes, and can refuse new connections (a network outage).
+ */
+export interface TcpProxy {
+  /** `https://127.0.0.1:<port>`: give cores this instead of the server's own URL. */
+  readonly url: string;
+  /** Bytes sent from the server towards the clients since the proxy started. */
+  readonly downstreamBytes: number;
+  /**
+   * Cuts the first connection that carries more than `bytes` from the server from now on; with
+   * `thenRefuse`, every other open connection is cut too and new ones are refused until
+   * `restore()`.
+   */
+  cutAfter(bytes: number, options?: { readonly thenRefuse?: boolean }): void;
+  /** Whether a cut armed by `cutAfter` has happened. */
+  readonly cut: boolean;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
+  const target = new URL(targetUrl);
+  const sockets = new Set<net.Socket>();
+  let downstream = 0;
+  let armed: { bytes: number; thenRefuse: boolean } | undefined;
+  let cut = false;
+  let refusing = false;
+  let epoch = 0;
+  const server = net.createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(Number(target.port), target.hostname);
+    sockets.add(client).add(upstream);
+    // Bytes this connection carried since the last `cutAfter`.
+    let carried = 0;
+    let seenEpoch = epoch;
+    const close = (): void => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+    client.on('data', (chunk: Buffer) => upstream.write(chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      downstream += chunk.length;
+      if (seenEpoch !== epoch) {
+        seenEpoch = epoch;
+        carried = 0;
+      }
+      carried += chunk.length;
+      if (armed && carried > armed.bytes) {
+        refusing = armed.thenRefuse;
+        armed = undefined;
+        cut = true;
+        close();
+        // An outage drops every open connection, not just the one that was cut.
+        if (refusing) for (const socket of sockets) socket.destroy();
+        return;
+      }
+      client.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the proxy has no port');
+  return {
+    url: `https://127.0.0.1:${address.port}`,
+    get downstreamBytes() {
+      return downstream;
+    },
+    get cut() {
+      return cut;
+    },
+    cutAfter(bytes, options) {
+      armed = { bytes, thenRefuse: options?.thenRefuse ?? false };
+      cut = false;
+      epoch += 1;
+    },
+    restore() {
+      refusing = false;
+      armed = undefined;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
