@@ -84,9 +84,51 @@ export const DeviceSchema = z
     current: z.boolean(),
     /** Proteus identity fingerprint; known here for this device only (others: when a session exists). */
     fingerprint: z.string().nullable(),
+    /**
+     * MLS fingerprint: the device's MLS signature public key in lowercase hex, in groups of two
+     * bytes (`3f1a 09bc …`), as used in the groups this device shares with it; null while no
+     * shared group holds it (then it cannot be verified yet). See crypto/mls/fingerprint.ts.
+     */
+    mlsFingerprint: z.string().nullable(),
+    /** Verified by this user with that fingerprint (`devices.verify`); always true for the current device. */
+    verified: z.boolean(),
   })
   .strict();
 export type Device = z.infer<typeof DeviceSchema>;
+
+/** Seed 002 verification states; `degraded` blocks sending until `devices.verify` or `conversations.acceptDegraded`. */
+export const VerificationStateSchema = z.enum(['non-verified', 'verified', 'degraded']);
+export type VerificationState = z.infer<typeof VerificationStateSchema>;
+
+/** One device in a conversation's MLS group, for comparing fingerprints and verifying it. */
+export const ConversationDeviceSchema = z
+  .object({
+    /** `user-uuid@domain` */
+    user: z.string(),
+    userName: z.string().nullable(),
+    clientId: z.string(),
+    /** The MLS fingerprint (see `Device.mlsFingerprint`) of the key this device uses in the group. */
+    fingerprint: z.string(),
+    verified: z.boolean(),
+    /** The device this app runs on: trusted without verification. */
+    current: z.boolean(),
+  })
+  .strict();
+export type ConversationDevice = z.infer<typeof ConversationDeviceSchema>;
+
+/** One device of a user (`users.devices`). */
+export const UserDeviceSchema = z
+  .object({
+    clientId: z.string(),
+    /** Device class from the server; null for a device the server no longer lists but a shared group still holds. */
+    class: z.string().nullable(),
+    /** MLS fingerprint of the key it uses in a group shared with this device; null while none holds it. */
+    fingerprint: z.string().nullable(),
+    verified: z.boolean(),
+    current: z.boolean(),
+  })
+  .strict();
+export type UserDevice = z.infer<typeof UserDeviceSchema>;
 
 export const ConversationSummarySchema = z
   .object({
@@ -103,6 +145,12 @@ export const ConversationSummarySchema = z
     epoch: z.number().int().nullable(),
     /** Messages from others this user has not read yet. */
     unread: z.number().int().nonnegative(),
+    /**
+     * Seed 002: `verified` when every device in the group is verified (show a shield);
+     * `degraded` when it was verified and an unverified device or member joined: sending fails
+     * with `conversation-degraded` until the user verifies them or calls `conversations.acceptDegraded`.
+     */
+    verification: VerificationStateSchema,
   })
   .strict();
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
@@ -219,6 +267,46 @@ export const requests = {
       })
       .strict(),
   },
+  /**
+   * A user's devices with their MLS fingerprints and verified flags: the devices the server lists
+   * plus any a shared group still holds. The fingerprint comes only from a group shared with this
+   * device (the key the device really uses), never from the server: null until there is one.
+   */
+  'users.devices': {
+    request: z.object({ user: QualifiedUserSchema }).strict(),
+    response: z.object({ devices: z.array(UserDeviceSchema) }).strict(),
+  },
+  /**
+   * Marks a device verified (or, with `verified: false`, no longer verified) after the user
+   * compared its fingerprint out of band. The fingerprint must match the key the device uses in
+   * a group shared with this device (`device-fingerprint-mismatch`, `device-unknown` otherwise;
+   * spaces and case do not matter). A later change of that key makes the device unverified again.
+   * Every conversation with the device is re-evaluated: `conversation.changed` and a system
+   * message (`message.added`) for each whose state changed.
+   */
+  'devices.verify': {
+    request: z
+      .object({
+        user: QualifiedUserSchema,
+        clientId: z.string().regex(/^[0-9a-f]{16}$/, 'a device id has 16 hexadecimal digits'),
+        fingerprint: z.string().min(1).max(1024),
+        verified: z.boolean(),
+      })
+      .strict(),
+    response: z
+      .object({ device: z.object({ user: z.string(), clientId: z.string(), fingerprint: z.string(), verified: z.boolean() }).strict() })
+      .strict(),
+  },
+  /** Every device in a conversation's MLS group (this one first) with fingerprints and verified flags. */
+  'conversations.devices': {
+    request: z.object({ conversationId: z.uuid() }).strict(),
+    response: z.object({ devices: z.array(ConversationDeviceSchema) }).strict(),
+  },
+  /**
+   * "Send anyway" for a degraded conversation: it becomes `non-verified` (with a system message)
+   * and sending works again. A conversation that is not degraded is returned unchanged.
+   */
+  'conversations.acceptDegraded': { request: z.object({ conversationId: z.uuid() }).strict(), response: ConversationSummarySchema },
   'conversations.list': { request: Empty, response: z.object({ conversations: z.array(ConversationSummarySchema) }).strict() },
   /** Creates an MLS group conversation and adds every device of the given users. */
   'conversations.create': {
@@ -245,6 +333,7 @@ export const requests = {
     request: z.object({ conversationId: z.uuid(), member: QualifiedUserSchema }).strict(),
     response: ConversationSummarySchema,
   },
+  /** A page of a conversation's history, oldest first: the newest messages, or those just older than `before`. */
   'messages.list': {
     request: z
       .object({
@@ -413,6 +502,7 @@ export const events = {
     })
     .strict(),
   'device.removed': z.object({ id: z.string() }).strict(),
+  /** Something shown in a conversation's summary changed, its verification state included: read it again. */
   'conversation.changed': z.object({ id: z.string() }).strict(),
   'message.added': StoredMessageSchema,
   /** A message from someone else arrived: the shell shows a desktop notification. */

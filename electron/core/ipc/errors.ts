@@ -23,6 +23,8 @@ export const IPC_ERRORS = {
   'app-lock-enabled': 'The app lock is already turned on.',
   'app-lock-no-keychain':
     'This computer has no keychain to hold the key instead, so the passcode must stay: it is what protects your messages here.',
+  'conversation-degraded':
+    'This conversation is no longer verified: devices that you have not verified are in it. Nothing was sent. Verify the new devices, or choose to send anyway.',
 } as const;
 
 export type IpcErrorCode = keyof typeof IPC_ERRORS;

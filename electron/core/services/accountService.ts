@@ -22,6 +22,8 @@ import { deleteKv, readKv, writeKv } from '../store/kv';
 import type { Db } from '../store/migration';
 import type { DeviceOwner } from './deviceRegistration';
 import { forgetDevice, ownFingerprint, registerDevice, storedDevice, storedDeviceOwner } from './deviceRegistration';
+import { backfillGroupDevices, knownDeviceKeys, ownSignatureKey } from './deviceTrust';
+import { formatFingerprint } from '../crypto/mls/fingerprint';
 import type { ProfileHandle } from './profileHandle';
 
 const AccountRecordSchema = z.object({
@@ -180,17 +182,30 @@ export class AccountService {
     const { db } = await this.profile.store();
     const own = await ownFingerprint(db);
     const { clients } = await this.apiClient(record).call('listClients', {});
+    // MLS fingerprints: this device's own key, the others' from the groups shared with them.
+    backfillGroupDevices(db);
+    const ownMls = ownSignatureKey(db);
+    const seen = knownDeviceKeys(db, `${record.userId}@${record.domain}`);
     const devices = clients
-      .map((c) => ({
-        id: c.id,
-        type: c.type,
-        class: c.class,
-        model: c.model,
-        label: c.label,
-        registeredAt: c.time,
-        current: c.id === record.clientId,
-        fingerprint: c.id === record.clientId ? own : null,
-      }))
+      .map((c) => {
+        const current = c.id === record.clientId;
+        const keys = seen.filter((k) => k.clientId === c.id);
+        // Two keys for one device would be an attack or a re-join: show neither as verified.
+        const key = keys.length === 1 ? keys[0] : undefined;
+        const mlsKey = current ? ownMls : key?.signatureKey;
+        return {
+          id: c.id,
+          type: c.type,
+          class: c.class,
+          model: c.model,
+          label: c.label,
+          registeredAt: c.time,
+          current,
+          fingerprint: current ? own : null,
+          mlsFingerprint: mlsKey === undefined ? null : formatFingerprint(mlsKey),
+          verified: current || (key?.verified ?? false),
+        };
+      })
       .sort((a, b) => Number(b.current) - Number(a.current) || b.registeredAt.localeCompare(a.registeredAt));
     return { devices };
   }

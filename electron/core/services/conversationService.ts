@@ -23,7 +23,7 @@ import { DEFAULT_MLS_SUITE } from '../crypto/mls/cipherSuites';
 import type { MlsCommitOutput } from '../crypto/mls/engineContext';
 import type { MlsEngine } from '../crypto/mls/mlsEngine';
 import { createMlsEngine } from '../crypto/mls/mlsEngine';
-import type { MlsGroup } from '../crypto/mls/mlsGroup';
+import type { MlsGroup, MlsMember } from '../crypto/mls/mlsGroup';
 import { decodeSigner } from '../crypto/mls/mlsSigner';
 import type { EventHub } from '../events';
 import type { ConversationSummary, StoredMessage } from '../ipc/contract';
@@ -60,6 +60,9 @@ import {
 import type { MemberSummary } from './conversationStore';
 import { checkFileToSend } from './filePaths';
 import { FileTransfers } from './fileTransfers';
+import type { ConversationDevice, SelfDevice, UserDevice, VerificationChange } from './deviceTrust';
+import { acceptDegraded, backfillGroupDevices, conversationDevices, knownDeviceKeys, reviewVerification, saveGroupDevices, setDeviceVerified, verificationOf } from './deviceTrust';
+import { formatFingerprint } from '../crypto/mls/fingerprint';
 import type { KeyStock } from './keyRefill';
 import { keyStock, refillKeys } from './keyRefill';
 
@@ -214,11 +217,14 @@ export class ConversationService {
     });
     const profiles = await this.profiles(conversation);
     const now = Date.now();
+    let change: VerificationChange | undefined;
     db.transaction(() => {
       saveConversation(db, conversation, now);
       for (const p of profiles) saveUserProfile(db, p.user, p.name, p.handle, now);
       saveGroupState(db, conversation.qualifiedId.id, fromBase64(conversation.groupId), output.epoch, engine.encodeGroupState(output.group), now);
+      change = this.trackDevices(db, conversation.qualifiedId.id, engine.members(output.group));
     })();
+    this.announce(change);
     this.events.emit('conversation.changed', { id: conversation.qualifiedId.id });
     return this.summary(conversation.qualifiedId.id);
   }
@@ -277,11 +283,14 @@ export class ConversationService {
       const profiles = await this.profiles(conversation);
       const status = engine.status(output.group);
       const now = Date.now();
+      let change: VerificationChange | undefined;
       db.transaction(() => {
         saveConversation(db, conversation, now);
         for (const p of profiles) saveUserProfile(db, p.user, p.name, p.handle, now);
         saveGroupState(db, id, status.groupId, output.epoch, engine.encodeGroupState(output.group), now);
+        change = this.trackDevices(db, id, engine.members(output.group));
       })();
+      this.announce(change);
       this.events.emit('conversation.changed', { id });
       return;
     }
@@ -349,7 +358,11 @@ export class ConversationService {
           throw error;
         }
         const status = engine.status(output.group);
-        saveGroupState(db, conversationId, status.groupId, output.epoch, engine.encodeGroupState(output.group), Date.now());
+        const change = db.transaction(() => {
+          saveGroupState(db, conversationId, status.groupId, output.epoch, engine.encodeGroupState(output.group), Date.now());
+          return this.trackDevices(db, conversationId, engine.members(output.group));
+        })();
+        this.announce(change);
         return undefined;
       });
       if (!outcome) return;
@@ -476,6 +489,7 @@ export class ConversationService {
    */
   async sendFile(conversationId: string, filePath: string, transferId: string = randomUUID()): Promise<StoredMessage> {
     const { api, db, filesDir } = this.device;
+    this.requireSendable(conversationId);
     const source = await checkFileToSend(filePath, this.device.profileDir);
     const name = path.basename(filePath).slice(0, 255) || 'file';
     const mime = mimeTypeOf(name);
@@ -543,6 +557,8 @@ export class ConversationService {
 
   /** Tells the others that this user started or stopped typing (not stored anywhere). */
   async typing(conversationId: string, state: 'started' | 'stopped'): Promise<Record<string, never>> {
+    // Not even typing news goes to devices the user has not accepted (seed 002: degraded).
+    if (verificationOf(this.device.db, conversationId) === 'degraded') return {};
     await this.send(conversationId, { type: 'typing', state }, undefined, () => undefined);
     return {};
   }
@@ -551,12 +567,101 @@ export class ConversationService {
   async markRead(conversationId: string): Promise<Record<string, never>> {
     const read = markRead(this.device.db, conversationId, this.selfId());
     this.events.emit('conversation.changed', { id: conversationId });
-    if (read.length > 0) {
+    if (read.length > 0 && verificationOf(this.device.db, conversationId) !== 'degraded') {
       await this.send(conversationId, { type: 'receipt', kind: 'read', messageIds: read }, undefined, () => undefined).catch((error: unknown) =>
         this.log.warn('sending a read receipt failed', { conversationId, error }),
       );
     }
     return {};
+  }
+
+  /**
+   * Refuses to send into a degraded conversation (seed 002): devices the user has not verified
+   * joined it, and nothing goes to them until the user verifies them or accepts sending anyway.
+   */
+  private requireSendable(conversationId: string): void {
+    if (verificationOf(this.device.db, conversationId) === 'degraded') throw new CoreError('conversation-degraded');
+  }
+
+  private selfDevice(): SelfDevice {
+    return { user: this.selfId(), clientId: this.device.clientId };
+  }
+
+  /** Records the devices of a group just stored and reviews the conversation's verification state (in the caller's transaction). */
+  private trackDevices(tx: Db, conversationId: string, members: readonly MlsMember[]): VerificationChange | undefined {
+    saveGroupDevices(tx, conversationId, members);
+    return reviewVerification(tx, conversationId, this.selfDevice());
+  }
+
+  /** Tells the UI about a verification change once its transaction committed: the system message and the conversation. */
+  private announce(change: VerificationChange | undefined): void {
+    if (!change) return;
+    const message = getMessage(this.device.db, change.conversationId, change.messageId);
+    if (message) this.events.emit('message.added', message);
+    this.events.emit('conversation.changed', { id: change.conversationId });
+  }
+
+  private backfilled = false;
+
+  /** Group devices of profiles from before verification existed are read once, on first need. */
+  private ensureGroupDevices(): void {
+    if (this.backfilled) return;
+    const read = backfillGroupDevices(this.device.db);
+    if (read > 0) this.log.info('recorded the devices of existing groups', { groups: read });
+    this.backfilled = true;
+  }
+
+  /** The devices in a conversation's MLS group, with fingerprints and whether this user verified them. */
+  conversationDevices(conversationId: string): { devices: ConversationDevice[] } {
+    if (!conversationExists(this.device.db, conversationId)) throw new CoreError('conversation-not-found', 'There is no such conversation on this device.');
+    this.ensureGroupDevices();
+    return { devices: conversationDevices(this.device.db, conversationId, this.selfDevice()) };
+  }
+
+  /**
+   * A user's devices: the ones the server lists, plus any still in a group with this device,
+   * each with the fingerprint of the key it uses in those groups (null while no shared group
+   * holds it: a server's word alone is never shown as a fingerprint).
+   */
+  async userDevices(user: { id: string; domain: string }): Promise<{ devices: UserDevice[] }> {
+    this.ensureGroupDevices();
+    const { clients } = await this.device.api.call('userClients', { params: { domain: user.domain, id: user.id } });
+    const keys = knownDeviceKeys(this.device.db, qualified(user));
+    const isSelf = user.id === this.device.userId && user.domain === this.device.domain;
+    const listed = clients.flatMap((client): UserDevice[] => {
+      const current = isSelf && client.id === this.device.clientId;
+      const seen = keys.filter((k) => k.clientId === client.id);
+      if (seen.length === 0) return [{ clientId: client.id, class: client.class, fingerprint: null, verified: current, current }];
+      return seen.map((k) => ({ clientId: client.id, class: client.class, fingerprint: formatFingerprint(k.signatureKey), verified: current || k.verified, current }));
+    });
+    // Devices the server no longer lists but that are still in a group can still read: shown too.
+    const unlisted = keys
+      .filter((k) => !clients.some((c) => c.id === k.clientId))
+      .map((k): UserDevice => ({ clientId: k.clientId, class: null, fingerprint: formatFingerprint(k.signatureKey), verified: k.verified, current: false }));
+    return { devices: [...listed, ...unlisted] };
+  }
+
+  /** Marks a device verified or not (by the fingerprint the user compared) and updates every conversation it is in. */
+  verifyDevice(request: Readonly<{ user: { id: string; domain: string }; clientId: string; fingerprint: string; verified: boolean }>): {
+    device: { user: string; clientId: string; fingerprint: string; verified: boolean };
+  } {
+    this.ensureGroupDevices();
+    const user = qualified(request.user);
+    const { fingerprint, changes } = setDeviceVerified(
+      this.device.db,
+      { user, clientId: request.clientId, fingerprint: request.fingerprint, verified: request.verified },
+      this.selfDevice(),
+    );
+    for (const change of changes) this.announce(change);
+    return { device: { user, clientId: request.clientId, fingerprint, verified: request.verified } };
+  }
+
+  /** "Send anyway": a degraded conversation becomes non-verified, and sending works again. */
+  acceptDegraded(conversationId: string): ConversationSummary {
+    if (!conversationExists(this.device.db, conversationId)) throw new CoreError('conversation-not-found', 'There is no such conversation on this device.');
+    const change = this.device.db.transaction(() => acceptDegraded(this.device.db, conversationId, this.selfDevice()))();
+    this.announce(change);
+    return this.summary(conversationId);
   }
 
   private message(conversationId: string, messageId: string): StoredMessage {
@@ -584,8 +689,13 @@ export class ConversationService {
   ): Promise<{ id: string; sentAt: number }> {
     const id = randomUUID();
     const sentAt = Date.now();
+    this.requireSendable(conversationId);
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.exclusive(() => this.sendAlone(conversationId, id, sentAt, content, storeLocally));
+      const outcome = await this.exclusive(async () => {
+        // Checked again under the lock: a commit applied while this waited may have degraded it.
+        if (verificationOf(this.device.db, conversationId) === 'degraded') return { ok: false as const, error: new CoreError('conversation-degraded') };
+        return this.sendAlone(conversationId, id, sentAt, content, storeLocally);
+      });
       if (outcome.ok) {
         settled(id, true);
         return { id, sentAt };
@@ -669,6 +779,8 @@ export class ConversationService {
     const profiles = await this.profiles(conversation);
     const status = engine.status(group);
     const state = engine.encodeGroupState(group);
+    const members = engine.members(group);
+    let change: VerificationChange | undefined;
     return {
       write: (tx) => {
         const now = Date.now();
@@ -676,8 +788,12 @@ export class ConversationService {
         for (const p of profiles) saveUserProfile(tx, p.user, p.name, p.handle, now);
         saveGroupState(tx, conversationId, status.groupId, status.epoch, state, now);
         tx.prepare('DELETE FROM mls_key_packages WHERE ref = ?').run(match.ref);
+        change = this.trackDevices(tx, conversationId, members);
       },
-      after: () => this.events.emit('conversation.changed', { id: conversationId }),
+      after: () => {
+        this.announce(change);
+        this.events.emit('conversation.changed', { id: conversationId });
+      },
     };
   }
 
@@ -712,12 +828,19 @@ export class ConversationService {
     const state = { groupId: status.groupId, epoch: status.epoch, bytes: engine.encodeGroupState(result.group) };
     if (result.kind !== 'application') {
       const removedSelf = result.kind === 'commit' && result.selfRemoved;
+      // A commit may add devices (or change a device's key): the verification state is reviewed.
+      const members = result.kind === 'commit' && !removedSelf ? engine.members(result.group) : undefined;
+      let change: VerificationChange | undefined;
       return {
         write: (tx) => {
           saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
           if (removedSelf) tx.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(receivedAt, conversationId);
+          if (members) change = this.trackDevices(tx, conversationId, members);
         },
-        after: () => this.events.emit('conversation.changed', { id: conversationId }),
+        after: () => {
+          this.announce(change);
+          this.events.emit('conversation.changed', { id: conversationId });
+        },
       };
     }
     const content = decodeContent(result.plaintext);

@@ -18,6 +18,7 @@ const ConversationRowSchema = z.object({
   left_at: z.number().nullable(),
   epoch: z.number().nullable(),
   unread: z.number(),
+  verification: z.enum(['non-verified', 'verified', 'degraded']),
 });
 
 const MessageRowSchema = z.object({
@@ -157,7 +158,7 @@ export function listConversations(db: Db, selfId: string): ConversationSummary[]
                 (SELECT u.name FROM conversation_members m JOIN users u ON u.id = m.user_id
                  WHERE m.conversation_id = c.id AND m.user_id != @self LIMIT 1)
               ELSE c.name END AS name,
-              c.last_activity_at, c.left_at,
+              c.last_activity_at, c.left_at, c.verification,
               (SELECT epoch FROM mls_groups g WHERE g.conversation_id = c.id) AS epoch,
               (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.seq > c.last_read_seq
                  AND m.sender_user_id != @self AND m.kind IN ('text', 'asset') AND m.deleted_at IS NULL) AS unread,
@@ -178,6 +179,7 @@ export function listConversations(db: Db, selfId: string): ConversationSummary[]
     left: r.left_at !== null,
     epoch: r.epoch,
     unread: r.unread,
+    verification: r.verification,
   }));
 }
 
