@@ -133,6 +133,12 @@ describe('conversation verification (seed 002)', () => {
     if (!hello.ok) throw new Error(hello.error.message);
     await expect.poll(() => texts(bobPhone, id), { timeout: 15_000 }).toContain('hello phone');
 
+    // Carol shares no conversation with Alice yet: her device is listed without a fingerprint
+    // (the server's word alone is not shown), and cannot be verified.
+    const carolBefore = await alice.core.router.request('users.devices', { user: { id: carolUser.id, domain: carolUser.domain } });
+    expect(carolBefore).toMatchObject({ ok: true, value: { devices: [{ clientId: carolUser.clientId, fingerprint: null, verified: false }] } });
+    expect(await verify(alice, carolUser, await ownFingerprint(carol))).toMatchObject({ ok: false, error: { code: 'device-unknown' } });
+
     // A new member in the verified conversation degrades it too; "send anyway" makes it
     // non-verified and sending works again.
     const added = await alice.core.router.request('conversations.addMembers', { conversationId: id, members: [{ id: carolUser.id, domain: carolUser.domain }] });
