@@ -4,6 +4,7 @@ import { formatFingerprint } from '../../../electron/core/crypto/mls/fingerprint
 import type { MlsMember } from '../../../electron/core/crypto/mls/mlsGroup';
 import {
   acceptDegraded,
+  backfillGroupDevices,
   conversationDevices,
   reviewVerification,
   saveGroupDevices,
@@ -13,6 +14,7 @@ import {
 import type { Db } from '../../../electron/core/store/migration';
 import { applyMigrations } from '../../../electron/core/store/migration';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index';
+import { keyPackageOf, must, newDevice, text } from '../../fixtures/mls/mlsTestDevices';
 
 // In-memory and unencrypted: these tests are about the verification bookkeeping, not the file.
 const DOMAIN = 'example.test';
@@ -92,5 +94,22 @@ describe('device trust in the store', () => {
     );
     expect(db.prepare('SELECT count(*) FROM verified_devices').pluck().get()).toBe(0);
     expect(systemTexts()).toEqual([]);
+  });
+
+  it('reads the devices of groups stored before verification existed from their ratchet trees, once', async () => {
+    const [a, b] = await Promise.all([newDevice(ALICE, 1, DOMAIN), newDevice(BOB, 1, DOMAIN)]);
+    const added = must(await a.engine.addMembers(must(await a.engine.createGroup(text('group-c1'))), [await keyPackageOf(b)]));
+    db.prepare(`INSERT INTO mls_groups (conversation_id, group_id, epoch, state, updated_at) VALUES ('c1', x'00', 1, ?, 1)`).run(
+      a.engine.encodeGroupState(added.group),
+    );
+    expect(backfillGroupDevices(db)).toBe(1);
+    const leaves = a.engine.members(added.group);
+    expect(conversationDevices(db, 'c1', { user: 'nobody@example.test', clientId: '0000000000000000' }).map((d) => [d.user, d.clientId, d.fingerprint])).toEqual(
+      expect.arrayContaining(
+        leaves.map((m) => [`${m.identity.userId}@${DOMAIN}`, m.identity.clientId, formatFingerprint(Buffer.from(m.signaturePublicKey).toString('hex'))]),
+      ),
+    );
+    expect(leaves).toHaveLength(2);
+    expect(backfillGroupDevices(db)).toBe(0);
   });
 });
