@@ -1,8 +1,8 @@
 import type { ApiErrorCode } from '../../protocol';
 import { CONTENT_TYPE, SENDER_TYPE } from '../mls/wire';
 import type { MessageHeader } from '../mls/wire';
-import type { ClientRef, ConversationRecord, Fanout } from '../store/records';
-import type { ConversationPlan } from '../store/repositories';
+import type { ClientRef, ConversationRecord, Fanout, MessageContext } from '../store/records';
+import type { ConversationPlan, MessagePlan } from '../store/repositories';
 import { memberOf, qualifiedConversation, qualifiedUser } from './view';
 
 export type PlanFailure = Readonly<{ code: ApiErrorCode; message?: string; epoch?: number }>;
@@ -24,7 +24,7 @@ function inGroup(conversation: ConversationRecord, client: ClientRef): boolean {
   return conversation.clients.some((member) => same(member, client));
 }
 
-function checkGroup(conversation: ConversationRecord, header: MessageHeader): PlanFailure | undefined {
+function checkGroup(conversation: Pick<ConversationRecord, 'groupId'>, header: MessageHeader): PlanFailure | undefined {
   if (!header.groupId.equals(conversation.groupId)) return { code: 'mls-group-mismatch' };
   return undefined;
 }
@@ -116,11 +116,11 @@ export type MessageInput = Readonly<{ sender: ClientRef; header: MessageHeader; 
  * still a member, except the sender. They may come from the current or an earlier epoch (clients
  * keep 3 past epochs, seed 002), never from a future one.
  */
-export function planMessage(conversation: ConversationRecord, input: MessageInput): ConversationPlan<undefined, PlanFailure> {
+export function planMessage(conversation: MessageContext, input: MessageInput): MessagePlan<PlanFailure> {
   const wrongGroup = checkGroup(conversation, input.header);
   if (wrongGroup) return { ok: false, failure: wrongGroup };
-  if (!memberOf(conversation, input.sender.userId)) return { ok: false, failure: { code: 'conversation-not-found' } };
-  if (!inGroup(conversation, input.sender)) return { ok: false, failure: { code: 'not-member' } };
+  if (!conversation.senderIsMember) return { ok: false, failure: { code: 'conversation-not-found' } };
+  if (!conversation.senderInGroup) return { ok: false, failure: { code: 'not-member' } };
   const { contentType, wireFormat } = input.header;
   if (contentType === CONTENT_TYPE.commit) {
     return { ok: false, failure: { code: 'mls-invalid-message', message: 'Send commits as commit bundles.' } };
@@ -137,21 +137,17 @@ export function planMessage(conversation: ConversationRecord, input: MessageInpu
   if (input.header.epoch !== BigInt(conversation.epoch)) return { ok: false, failure: { code: 'mls-stale-message', epoch: conversation.epoch } };
   return {
     ok: true,
-    value: undefined,
-    change: {},
     // Written once to the conversation's log; it reaches the registered member devices in the group.
-    fanout: () => [
-      {
-        conversation: conversation.id,
-        except: input.sender,
-        event: {
-          type: 'conversation.mls-message-add',
-          conversation: qualifiedConversation(conversation, input.domain),
-          from: qualifiedUser(input.sender.userId, input.domain),
-          fromClient: input.sender.clientId,
-          data: input.message,
-        },
+    fanout: {
+      conversation: conversation.id,
+      except: input.sender,
+      event: {
+        type: 'conversation.mls-message-add',
+        conversation: qualifiedConversation(conversation, input.domain),
+        from: qualifiedUser(input.sender.userId, input.domain),
+        fromClient: input.sender.clientId,
+        data: input.message,
       },
-    ],
+    },
   };
 }

@@ -5,7 +5,7 @@ export function qualifiedUser(userId: string, domain: string): QualifiedUserId {
   return { id: userId, domain };
 }
 
-export function qualifiedConversation(conversation: ConversationRecord, domain: string): QualifiedConversationId {
+export function qualifiedConversation(conversation: Pick<ConversationRecord, 'id'>, domain: string): QualifiedConversationId {
   return { id: conversation.id, domain };
 }
 

@@ -49,12 +49,23 @@ export function registerMlsRoutes(app: FastifyInstance, context: ServerContext):
     const header = readMessageHeader(Buffer.from(body.message, 'base64'));
     if (!header.ok) return fail('mls-invalid-message', header.error.message);
     const now = context.now();
-    const outcome = await store.conversations.update(
+    const sender = { userId: auth.userId, clientId: auth.clientId };
+    const outcome = await store.conversations.postMessage(
       params.conv,
-      (current) => planMessage(current, { sender: { userId: auth.userId, clientId: auth.clientId }, header: header.value, message: body.message, domain }),
+      sender,
+      (conversation) => planMessage(conversation, { sender, header: header.value, message: body.message, domain }),
       now,
     );
-    return finishUpdate(context, outcome, () => ({ time: new Date(now).toISOString() }));
+    switch (outcome.kind) {
+      case 'missing':
+        return fail('conversation-not-found');
+      case 'failed':
+        return fail(outcome.failure.code, outcome.failure.message, outcome.failure.epoch === undefined ? undefined : { epoch: outcome.failure.epoch });
+      case 'done':
+        // Pushed only now that the message is committed (and, with `full` durability, on disk).
+        context.hub.deliver(outcome.delivered);
+        return done({ time: new Date(now).toISOString() });
+    }
   });
 
   defineRoute(app, context, ROUTES.getGroupInfo, async ({ auth, params }) => {

@@ -63,6 +63,20 @@ export type ConversationRecord = Readonly<{
 }>;
 
 /**
+ * What an application message needs to know of its conversation and sender: read with a few
+ * index lookups instead of loading every member and device, because messages are the hot path.
+ */
+export type MessageContext = Readonly<{
+  id: string;
+  groupId: Buffer;
+  epoch: number;
+  /** The sending user is a member of the conversation. */
+  senderIsMember: boolean;
+  /** The sending device is in the conversation's MLS group. */
+  senderInGroup: boolean;
+}>;
+
+/**
  * Who receives an event: explicit clients, and/or every registered client of some users,
  * minus `except` (usually the sending client). With `conversation`, the event is written once to
  * that conversation's log and reaches every device currently in its group whose user is a member.

@@ -8,6 +8,7 @@ import type {
   Delivered,
   Fanout,
   KeyPackageRecord,
+  MessageContext,
   NotificationPage,
   UserRecord,
 } from './records';
@@ -115,6 +116,14 @@ export type UpdateOutcome<T, F> =
   | Readonly<{ kind: 'failed'; failure: F }>
   | Readonly<{ kind: 'done'; value: T; conversation: ConversationRecord; delivered: readonly Delivered[] }>;
 
+/** What a planner decides for an application message: its fan-out, or a failure. */
+export type MessagePlan<F> = Readonly<{ ok: true; fanout: Fanout }> | Readonly<{ ok: false; failure: F }>;
+
+export type PostOutcome<F> =
+  | Readonly<{ kind: 'missing' }>
+  | Readonly<{ kind: 'failed'; failure: F }>
+  | Readonly<{ kind: 'done'; delivered: readonly Delivered[] }>;
+
 export interface ConversationRepository {
   create(
     conversation: ConversationRecord,
@@ -129,6 +138,12 @@ export interface ConversationRepository {
    * serialized transaction. This is where MLS epochs are checked and advanced.
    */
   update<T, F>(id: string, plan: (current: ConversationRecord) => ConversationPlan<T, F>, now: number): Promise<UpdateOutcome<T, F>>;
+  /**
+   * Reads what an application message from `sender` needs to know, lets `plan` decide, and
+   * stores its fan-out, in one transaction serialized with `update` (so the epoch `plan` sees is
+   * the current one). Changes nothing else about the conversation.
+   */
+  postMessage<F>(id: string, sender: ClientRef, plan: (context: MessageContext) => MessagePlan<F>, now: number): Promise<PostOutcome<F>>;
   /** Whether `userId` is a member of a conversation `assetKey` was shared in. */
   sharesAssetWith(assetKey: string, userId: string): Promise<boolean>;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ConversationRecord, Delivered, Fanout } from '../records';
-import type { ConversationChange, ConversationPlan, ConversationRepository, UpdateOutcome } from '../repositories';
+import type { ClientRef, ConversationRecord, Delivered, Fanout, MessageContext } from '../records';
+import type { ConversationChange, ConversationPlan, ConversationRepository, MessagePlan, PostOutcome, UpdateOutcome } from '../repositories';
 import type { SqliteDatabase } from './database';
 import { prepared } from './statements';
 import { insertFanout, reconcileReach } from './queue';
@@ -21,6 +21,13 @@ const ConversationRowSchema = z.object({
 const MemberRowSchema = z.object({ user_id: z.string(), role: z.enum(['admin', 'member']) });
 const GroupClientRowSchema = z.object({ user_id: z.string(), client_id: z.string(), registered: z.number().int() });
 const ConvIdRowSchema = z.object({ conv_id: z.string() });
+const MessageContextRowSchema = z.object({
+  id: z.string(),
+  group_id: BlobSchema,
+  epoch: z.number().int(),
+  sender_is_member: z.number().int(),
+  sender_in_group: z.number().int(),
+});
 
 /** True when applying `change` would write nothing (every field absent or an empty list). */
 function changesNothing(change: ConversationChange): boolean {
@@ -86,6 +93,32 @@ export class SqliteConversationRepository implements ConversationRepository {
       const after = changesNothing(decided.change) ? current : this.applyAndReload(id, decided.change);
       const delivered = insertFanout(this.db, decided.fanout(after), now);
       return { kind: 'done', value: decided.value, conversation: after, delivered };
+    });
+    return run.immediate();
+  }
+
+  async postMessage<F>(id: string, sender: ClientRef, plan: (context: MessageContext) => MessagePlan<F>, now: number): Promise<PostOutcome<F>> {
+    const run = this.db.transaction((): PostOutcome<F> => {
+      const row = parseRow(
+        MessageContextRowSchema,
+        prepared(
+          this.db,
+          `SELECT c.id, c.group_id, c.epoch,
+             EXISTS (SELECT 1 FROM members m WHERE m.conv_id = c.id AND m.user_id = ?) AS sender_is_member,
+             EXISTS (SELECT 1 FROM group_clients g WHERE g.conv_id = c.id AND g.user_id = ? AND g.client_id = ?) AS sender_in_group
+           FROM conversations c WHERE c.id = ?`,
+        ).get(sender.userId, sender.userId, sender.clientId, id),
+      );
+      if (!row) return { kind: 'missing' };
+      const decided = plan({
+        id: row.id,
+        groupId: row.group_id,
+        epoch: row.epoch,
+        senderIsMember: row.sender_is_member === 1,
+        senderInGroup: row.sender_in_group === 1,
+      });
+      if (!decided.ok) return { kind: 'failed', failure: decided.failure };
+      return { kind: 'done', delivered: insertFanout(this.db, [decided.fanout], now) };
     });
     return run.immediate();
   }

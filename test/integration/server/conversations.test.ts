@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversationListSchema, ConversationSchema, GroupInfoResponseSchema } from '../../../protocol';
 import { createGroup, postCommit } from './support/conversations';
@@ -196,6 +197,21 @@ describe('MLS delivery', () => {
     expect(stale.body).toMatchObject({ code: 'mls-stale-message', epoch: 1 });
     const future = await t.api.post(route, { token: ada.clientToken, body: { message: fakeApplicationMessage(Buffer.from(group.groupId, 'base64'), 5) } });
     expect(future.status).toBe(409);
+  });
+
+  it('refuses messages from a member whose device is not in the MLS group, and for unknown conversations', async () => {
+    const ada = await userWithClient(t.api, t.dataDir);
+    const bob = await userWithClient(t.api, t.dataDir);
+    const group = await createGroup(t.api, ada, [bob]);
+    const message = fakeApplicationMessage(Buffer.from(group.groupId, 'base64'), 0);
+    // Bob is a member, but no commit has added his device to the group yet.
+    const outside = await t.api.post(`/conversations/${group.qualifiedId.id}/mls/messages`, { token: bob.clientToken, body: { message } });
+    expect(outside.status).toBe(403);
+    expect(outside.body).toMatchObject({ code: 'not-member' });
+    const unknown = await t.api.post(`/conversations/${randomUUID()}/mls/messages`, { token: ada.clientToken, body: { message } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ code: 'conversation-not-found' });
+    expect((await fetchNotifications(t.api, ada)).filter((n) => n.event.type === 'conversation.mls-message-add')).toHaveLength(0);
   });
 
   it('asks the group to remove a deleted device, and lets any member commit that removal', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { planCommit, planMessage } from '../../../server/conversations/mlsPlans';
 import type { MessageHeader } from '../../../server/mls/wire';
-import type { ConversationRecord } from '../../../server/store/records';
+import type { ConversationRecord, MessageContext } from '../../../server/store/records';
 
 const groupId = randomBytes(32);
 const ada = { userId: 'ada', clientId: 'a1' };
@@ -95,16 +95,26 @@ describe('commit planning', () => {
 });
 
 describe('message planning', () => {
+  const context: MessageContext = { id: 'c', groupId, epoch: 3, senderIsMember: true, senderInGroup: true };
+  const application = header({ wireFormat: 'private', contentType: 1, senderType: undefined });
+
   it('sends application messages through the conversation log, excluding the sender', () => {
-    const plan = planMessage(conversation, { sender: bob, header: header({ wireFormat: 'private', contentType: 1, senderType: undefined }), message: 'bXNn', domain: 'cairn.test' });
+    const plan = planMessage(context, { sender: bob, header: application, message: 'bXNn', domain: 'cairn.test' });
     expect(plan.ok).toBe(true);
-    if (plan.ok) expect(plan.fanout(conversation)[0]).toMatchObject({ except: bob, conversation: 'c', event: { type: 'conversation.mls-message-add' } });
+    if (plan.ok) expect(plan.fanout).toMatchObject({ except: bob, conversation: 'c', event: { type: 'conversation.mls-message-add', data: 'bXNn' } });
   });
 
   it('refuses plaintext application messages and messages from future epochs', () => {
-    expect(planMessage(conversation, { sender: bob, header: header({ contentType: 1 }), message: 'bXNn', domain: 'cairn.test' })).toMatchObject({ ok: false });
+    expect(planMessage(context, { sender: bob, header: header({ contentType: 1 }), message: 'bXNn', domain: 'cairn.test' })).toMatchObject({ ok: false });
     expect(
-      planMessage(conversation, { sender: bob, header: header({ wireFormat: 'private', contentType: 1, epoch: 9n }), message: 'bXNn', domain: 'cairn.test' }),
+      planMessage(context, { sender: bob, header: header({ wireFormat: 'private', contentType: 1, epoch: 9n }), message: 'bXNn', domain: 'cairn.test' }),
     ).toMatchObject({ ok: false, failure: { code: 'mls-stale-message', epoch: 3 } });
+  });
+
+  it('refuses messages from non-members, from devices outside the group, and for another group', () => {
+    const input = { sender: bob, header: application, message: 'bXNn', domain: 'cairn.test' };
+    expect(planMessage({ ...context, senderIsMember: false }, input)).toMatchObject({ ok: false, failure: { code: 'conversation-not-found' } });
+    expect(planMessage({ ...context, senderInGroup: false }, input)).toMatchObject({ ok: false, failure: { code: 'not-member' } });
+    expect(planMessage({ ...context, groupId: randomBytes(32) }, input)).toMatchObject({ ok: false, failure: { code: 'mls-group-mismatch' } });
   });
 });
