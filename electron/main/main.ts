@@ -17,6 +17,7 @@ import { showFatalDialog } from './fatalDialog';
 import { createMainWindow } from './mainWindow';
 import { mayReceiveCorePort } from './navigationPolicy';
 import { installNetworkLock, installPermissionHandlers } from './sessionLocks';
+import { installShellIpc } from './shellIpc';
 import { shellPaths } from './shellPaths';
 import { runSmokeCheck } from './smokeRun';
 import { WINDOW_STATE_FILE_NAME } from './windowStateFile';
@@ -108,6 +109,7 @@ async function start(): Promise<void> {
   installPermissionHandlers(session.defaultSession, () => callActive);
   installNetworkLock(session.defaultSession, log);
   serveAppScheme(paths.rendererDir);
+  installShellIpc(() => mainWindow, log);
   supervisor.start();
   // The app lock engages at once when the screen locks or the machine sleeps (seed 002).
   powerMonitor.on('lock-screen', () => supervisor.systemLocked());

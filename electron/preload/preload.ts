@@ -1,12 +1,14 @@
 /**
- * Sandboxed preload: exposes `window.cairn` (the typed bridge) and nothing else. The shell
- * sends the core's MessagePort on `cairn:port`; requests then go straight to the core
- * process without touching the main process's JavaScript.
+ * Sandboxed preload: exposes `window.cairn` (the typed bridge, plus `shell` for file dialogs and
+ * dropped files) and nothing else. The shell sends the core's MessagePort on `cairn:port`;
+ * requests then go straight to the core process without touching the main process's
+ * JavaScript. Only `cairn.shell` calls go to main (`ipcRenderer.invoke`), which checks them.
  *
  * Bundled to a single CommonJS file that requires only `electron` (see build/bundle.ts).
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { createBridge } from '../core/ipc/bridge';
+import { createShellApi } from '../core/ipc/shellApi';
 import { CORE_PORT_CHANNEL } from './channels';
 import { adaptDomPort, createSwappablePortTransport } from './portTransport';
 
@@ -18,4 +20,10 @@ ipcRenderer.on(CORE_PORT_CHANNEL, (event) => {
   if (port) transport.usePort(port);
 });
 
-contextBridge.exposeInMainWorld('cairn', createBridge(transport));
+const shell = createShellApi(
+  (channel, ...args) => ipcRenderer.invoke(channel, ...args),
+  // A File from the page's drop event; Electron knows where it lives on disk.
+  (file) => webUtils.getPathForFile(file),
+);
+
+contextBridge.exposeInMainWorld('cairn', { ...createBridge(transport), shell });

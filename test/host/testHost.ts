@@ -11,9 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { CoreHostOptions } from '../../electron/core/hosts/options';
+import type { ShellChannel } from '../../electron/core/ipc/shellApi';
 import { launchChromium } from './chromium';
 import type { RendererServer } from './rendererServer';
 import { serveRenderer } from './rendererServer';
+import type { ShellStandIn } from './shellStandIn';
+import { createShellStandIn } from './shellStandIn';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RENDERER_DIR = path.join(REPO_ROOT, 'dist/renderer');
@@ -44,6 +47,10 @@ export interface TestClient {
   readonly received: readonly unknown[];
   /** Messages the page sent to the core, for assertions about what was (not) requested. */
   readonly sent: readonly unknown[];
+  /** Plays the OS file dialogs behind `window.cairn.shell` (Electron cannot run here). */
+  readonly shell: ShellStandIn;
+  /** A file named `name` dropped on the page resolves to `path` (Electron's webUtils.getPathForFile). */
+  resolveDroppedFile(name: string, path: string): Promise<void>;
   /** Saves a PNG under test-output/screenshots/ and returns its path. */
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
@@ -121,6 +128,8 @@ async function launchClient(
       () => undefined, // the page may be closing
     );
   });
+  const shell = createShellStandIn(path.join(options.dataDir, 'Downloads'));
+  await page.exposeBinding('__cairnShell', (_source, channel: ShellChannel, args: unknown[]) => shell.handle(channel, Array.isArray(args) ? args : []));
   await page.addInitScript({ content: pageBridge });
   await page.goto(renderer.url);
 
@@ -130,6 +139,16 @@ async function launchClient(
     context,
     received,
     sent,
+    shell,
+    async resolveDroppedFile(name, file) {
+      await page.evaluate(
+        ([n, p]) => {
+          const host = globalThis as { __cairnDroppedPaths?: Record<string, string> };
+          host.__cairnDroppedPaths = { ...host.__cairnDroppedPaths, [n]: p };
+        },
+        [name, file] as const,
+      );
+    },
     async screenshot(name) {
       const dir = path.join(TEST_OUTPUT_DIR, 'screenshots');
       await mkdir(dir, { recursive: true });

@@ -30,9 +30,17 @@ describe('built bundles at run time', () => {
     const code = await readFile(path.join(outDir, 'preload.cjs'), 'utf8');
     const exposed = new Map<string, unknown>();
     const ipcListeners = new Map<string, (event: { ports: unknown[] }) => void>();
+    const invoked: unknown[][] = [];
     const electron = {
       contextBridge: { exposeInMainWorld: (key: string, value: unknown) => exposed.set(key, value) },
-      ipcRenderer: { on: (channel: string, listener: (event: { ports: unknown[] }) => void) => ipcListeners.set(channel, listener) },
+      ipcRenderer: {
+        on: (channel: string, listener: (event: { ports: unknown[] }) => void) => ipcListeners.set(channel, listener),
+        invoke: async (channel: string, ...args: unknown[]) => {
+          invoked.push([channel, ...args]);
+          return channel === 'cairn:shell:pick-files' ? ['/home/ada/photo.png'] : null;
+        },
+      },
+      webUtils: { getPathForFile: (file: { name: string }) => `/home/ada/${file.name}` },
     };
     const fakeRequire = (name: string): unknown => {
       if (name !== 'electron') throw new Error(`the sandboxed preload cannot require ${name}`);
@@ -56,6 +64,17 @@ describe('built bundles at run time', () => {
     const answer: unknown = typeof request === 'function' ? await request('app.ping', { nonce: 'vm' }) : undefined;
     rendererEnd.close();
     expect(answer).toEqual({ ok: true, value: { nonce: 'vm', receivedAt: 5 } });
+
+    // cairn.shell goes to main through ipcRenderer.invoke; dropped files resolve through webUtils.
+    const shell: unknown = typeof cairn === 'object' && cairn !== null ? Reflect.get(cairn, 'shell') : undefined;
+    const call = (name: string, ...args: unknown[]): unknown => {
+      const fn: unknown = typeof shell === 'object' && shell !== null ? Reflect.get(shell, name) : undefined;
+      return typeof fn === 'function' ? Reflect.apply(fn, shell, args) : undefined;
+    };
+    expect(await call('pickFiles')).toEqual(['/home/ada/photo.png']);
+    expect(await call('chooseSavePath', 'map.pdf')).toBeNull();
+    expect(call('pathForDroppedFile', { name: 'dropped.txt' })).toBe('/home/ada/dropped.txt');
+    expect(invoked).toEqual([['cairn:shell:pick-files'], ['cairn:shell:choose-save-path', 'map.pdf']]);
   });
 
   it('core runs in plain Node behind a stand-in parent port and answers a ping', async () => {

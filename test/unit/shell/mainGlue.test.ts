@@ -91,6 +91,11 @@ function fakeElectron(userData: string) {
     children,
     handlers: new Map<string, unknown>(),
     notifications: [] as Array<{ title: string; body: string }>,
+    ipc: new Map<string, unknown>(),
+    dialogs: [] as unknown[],
+    dialogAnswers: { open: [] as string[], save: '' },
+    openedPaths: [] as string[],
+    shownInFolder: [] as string[],
   };
   const app = new (class extends FakeEmitter {
     readyResolve: () => void = () => undefined;
@@ -185,6 +190,16 @@ function fakeElectron(userData: string) {
       openExternal: async (url: string) => {
         calls.openedExternally.push(url);
       },
+      openPath: async (file: string) => {
+        calls.openedPaths.push(file);
+        return '';
+      },
+      showItemInFolder: (file: string) => {
+        calls.shownInFolder.push(file);
+      },
+    },
+    ipcMain: {
+      handle: (channel: string, handler: unknown) => calls.ipc.set(channel, handler),
     },
     nativeTheme: Object.assign(new FakeEmitter(), { shouldUseDarkColors: false }),
     powerMonitor: new FakeEmitter(),
@@ -203,7 +218,17 @@ function fakeElectron(userData: string) {
       getPrimaryDisplay: () => ({ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }),
       getAllDisplays: () => [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
     },
-    dialog: { showMessageBox: async () => ({ response: 1 }) },
+    dialog: {
+      showMessageBox: async () => ({ response: 1 }),
+      showOpenDialog: async (...args: unknown[]) => {
+        calls.dialogs.push(args.at(-1));
+        return { canceled: calls.dialogAnswers.open.length === 0, filePaths: calls.dialogAnswers.open };
+      },
+      showSaveDialog: async (...args: unknown[]) => {
+        calls.dialogs.push(args.at(-1));
+        return { canceled: calls.dialogAnswers.save === '', filePath: calls.dialogAnswers.save };
+      },
+    },
   };
   return { electron, app, calls };
 }
@@ -357,6 +382,38 @@ describe('the built shell against a stand-in electron', () => {
     window.focused = false;
     core?.emit('message', { kind: 'notify', conversationId: 'c1', title: 'Bob', body: 'hi' });
     expect(fake.calls.notifications).toEqual([{ title: 'Bob', body: 'hi' }]);
+  });
+
+  it('answers the page’s file dialogs, opens only files saved through them, and ignores other frames', async () => {
+    const ask = (channel: string, frame: { url: string; parent: unknown } | null, ...args: unknown[]): Promise<unknown> =>
+      Promise.resolve(invoke(fake.calls.ipc.get(channel), { senderFrame: frame }, ...args));
+    const page = { url: 'app://cairn/index.html', parent: null };
+    expect([...fake.calls.ipc.keys()].sort()).toEqual([
+      'cairn:shell:choose-save-path',
+      'cairn:shell:open-path',
+      'cairn:shell:pick-files',
+      'cairn:shell:show-in-folder',
+    ]);
+
+    fake.calls.dialogAnswers.open = ['/home/ada/photo.png', '/home/ada/notes.txt'];
+    expect(await ask('cairn:shell:pick-files', page)).toEqual(['/home/ada/photo.png', '/home/ada/notes.txt']);
+    expect(fake.calls.dialogs.at(-1)).toMatchObject({ properties: ['openFile', 'multiSelections'] });
+
+    fake.calls.dialogAnswers.save = '/home/ada/Downloads/trail.pdf';
+    expect(await ask('cairn:shell:choose-save-path', page, '../../trail.pdf')).toBe('/home/ada/Downloads/trail.pdf');
+    expect(fake.calls.dialogs.at(-1)).toEqual({ title: 'Save file', defaultPath: path.join(base, 'userData', 'trail.pdf') });
+
+    expect(await ask('cairn:shell:open-path', page, '/home/ada/.ssh/id_ed25519')).toBe('refused');
+    expect(await ask('cairn:shell:open-path', page, '/home/ada/Downloads/trail.pdf')).toBe('opened');
+    expect(fake.calls.openedPaths).toEqual(['/home/ada/Downloads/trail.pdf']);
+
+    // A frame that is not our top-level page gets nothing, and no dialog appears.
+    const dialogs = fake.calls.dialogs.length;
+    expect(await ask('cairn:shell:pick-files', { url: 'https://example.org/', parent: null })).toBeNull();
+    expect(await ask('cairn:shell:pick-files', { url: 'app://cairn/index.html', parent: {} })).toBeNull();
+    expect(await ask('cairn:shell:open-path', null, '/home/ada/Downloads/trail.pdf')).toBeNull();
+    expect(fake.calls.dialogs.length).toBe(dialogs);
+    expect(fake.calls.openedPaths).toHaveLength(1);
   });
 
   it('quits when the last window closes (outside macOS) and shuts the core down', () => {
