@@ -4,8 +4,12 @@
  * server's answer). Prints p50/p99 delivery latency and messages/s for the Cairn server, and for
  * a plain `ws` broadcast of the same bytes over the same TLS in the same run, with the ratios.
  *
- *   npm run bench serverFanout     (BENCH_MESSAGES=1000 BENCH_RECEIVERS=100 BENCH_DURABILITY=full|normal)
+ *   npm run bench serverFanout
+ *   (BENCH_MESSAGES=1000 BENCH_RECEIVERS=100 BENCH_ROUNDS=5 BENCH_DURABILITY=full|normal)
  *
+ * Both sides are set up first and warmed up with WARMUP unmeasured messages each; then the
+ * messages are sent in ROUNDS alternating rounds (baseline, server, server, baseline, …), so a
+ * burst of load from other work on the machine hits both sides alike instead of only one.
  * The server keeps every message durably before answering (SQLite commit per message; `full`
  * fsyncs it, `normal` survives process crashes only); the baseline keeps nothing.
  */
@@ -22,14 +26,67 @@ import { loadTlsMaterial } from '../server/tls/certificate';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
 const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 100);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
+const WARMUP = 50;
 const DURABILITY = process.env.BENCH_DURABILITY === 'normal' ? 'normal' : 'full';
 
 type Result = Readonly<{ p50: number; p99: number; perSecond: number; frameBytes: number }>;
+type Round = Readonly<{ latencies: readonly number[]; elapsedMs: number; frameBytes: number }>;
 
-function summarize(latencies: number[], elapsedMs: number, frameBytes: number): Result {
-  const sorted = [...latencies].sort((a, b) => a - b);
+/** One side of the comparison, set up and connected. */
+type Side = Readonly<{
+  /** Sends `count` messages one after another, and waits until every receiver has each one. */
+  round(count: number): Promise<Round>;
+  close(): Promise<void>;
+}>;
+
+function summarize(rounds: readonly Round[]): Result {
+  const sorted = rounds.flatMap((round) => round.latencies).sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-  return { p50: at(0.5), p99: at(0.99), perSecond: (MESSAGES / elapsedMs) * 1000, frameBytes: frameBytes / latencies.length };
+  const elapsedMs = rounds.reduce((sum, round) => sum + round.elapsedMs, 0);
+  const frameBytes = rounds.reduce((sum, round) => sum + round.frameBytes, 0);
+  return { p50: at(0.5), p99: at(0.99), perSecond: (MESSAGES / elapsedMs) * 1000, frameBytes: frameBytes / sorted.length };
+}
+
+/**
+ * Timestamps each message when it is sent and measures its delivery to every receiver. Both
+ * sides use this, so the receiving work they do per frame is the same.
+ */
+class Deliveries {
+  private readonly sentAt = new Map<string, number>();
+  private latencies: number[] = [];
+  private frameBytes = 0;
+  private awaited = 0;
+  private complete: () => void = () => undefined;
+
+  listen(socket: WebSocket): void {
+    socket.on('message', (data: Buffer) => {
+      const match = /"data":"([^"]+)"/.exec(data.toString('utf8'));
+      const sent = match?.[1] === undefined ? undefined : this.sentAt.get(match[1]);
+      if (sent === undefined) return;
+      this.latencies.push(performance.now() - sent);
+      this.frameBytes += data.length;
+      if (this.latencies.length === this.awaited) this.complete();
+    });
+  }
+
+  /** Sends `count` messages made by `make` through `send`, one after another. */
+  async round(count: number, make: () => string, send: (data: string) => Promise<void>): Promise<Round> {
+    this.latencies = [];
+    this.frameBytes = 0;
+    this.awaited = count * RECEIVERS;
+    const allDelivered = new Promise<void>((resolve) => (this.complete = resolve));
+    const start = performance.now();
+    for (let index = 0; index < count; index += 1) {
+      const data = make();
+      this.sentAt.set(data, performance.now());
+      await send(data);
+    }
+    await allDelivered;
+    const elapsedMs = performance.now() - start;
+    this.sentAt.clear();
+    return { latencies: this.latencies, elapsedMs, frameBytes: this.frameBytes };
+  }
 }
 
 function request(agent: https.Agent, base: string, method: string, route: string, options: { body?: unknown; token?: string; cookie?: string } = {}) {
@@ -98,13 +155,20 @@ function openSocket(url: string, ca: string, token?: string): Promise<WebSocket>
   });
 }
 
-async function benchServer(): Promise<Result> {
+async function startCairn(): Promise<Side> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-'));
   const started = await startServer({ dataDir, port: 0, logLevel: 'silent', durability: DURABILITY, rateRules: { 'send-code': { limit: 1e9, windowMs: 1 }, login: { limit: 1e9, windowMs: 1 } } });
   if (!started.ok) throw new Error(started.error.message);
   const server = started.value;
   const ca = await readFile(path.join(dataDir, 'tls', 'cert.pem'), 'utf8');
   const agent = new https.Agent({ ca, keepAlive: true, maxSockets: 16 });
+  const sockets: WebSocket[] = [];
+  const close = async (): Promise<void> => {
+    for (const socket of sockets) socket.close();
+    agent.destroy();
+    await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
   try {
     const sender = await device(agent, server.url, dataDir, 0);
     const receivers: Device[] = [];
@@ -125,41 +189,25 @@ async function benchServer(): Promise<Result> {
       },
     });
     if (committed.status !== 201) throw new Error(`commit failed: ${JSON.stringify(committed.body)}`);
-    const sentAt = new Map<string, number>();
-    const latencies: number[] = [];
-    let delivered = 0;
-    let frameBytes = 0;
-    let finish: () => void = () => undefined;
-    const allDelivered = new Promise<void>((resolve) => (finish = resolve));
-    const sockets = await Promise.all(receivers.map((r) => openSocket(`${server.url.replace('https', 'wss')}/await`, ca, r.token)));
-    for (const socket of sockets) {
-      socket.on('message', (data: Buffer) => {
-        const text = data.toString('utf8');
-        const match = /"data":"([^"]+)"/.exec(text);
-        const sent = match?.[1] === undefined ? undefined : sentAt.get(match[1]);
-        if (sent === undefined) return;
-        latencies.push(performance.now() - sent);
-        frameBytes += data.length;
-        delivered += 1;
-        if (delivered === MESSAGES * RECEIVERS) finish();
-      });
-    }
+    const deliveries = new Deliveries();
+    sockets.push(...(await Promise.all(receivers.map((r) => openSocket(`${server.url.replace('https', 'wss')}/await`, ca, r.token)))));
+    for (const socket of sockets) deliveries.listen(socket);
     const route = `/conversations/${group.qualifiedId.id}/mls/messages`;
-    const start = performance.now();
-    for (let index = 0; index < MESSAGES; index += 1) {
-      const message = applicationMessage(groupId, 1);
-      sentAt.set(message, performance.now());
-      const response = await request(agent, server.url, 'POST', route, { token: sender.token, body: { message } });
-      if (response.status !== 201) throw new Error(`send failed: ${response.status}`);
-    }
-    await allDelivered;
-    const result = summarize(latencies, performance.now() - start, frameBytes);
-    for (const socket of sockets) socket.close();
-    return result;
-  } finally {
-    agent.destroy();
-    await server.close();
-    await rm(dataDir, { recursive: true, force: true });
+    return {
+      round: (count) =>
+        deliveries.round(
+          count,
+          () => applicationMessage(groupId, 1),
+          async (message) => {
+            const response = await request(agent, server.url, 'POST', route, { token: sender.token, body: { message } });
+            if (response.status !== 201) throw new Error(`send failed: ${response.status}`);
+          },
+        ),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
 
@@ -169,7 +217,7 @@ async function benchServer(): Promise<Result> {
  * `mls-message-add` event with conversation, sender and sender device), so both sides move the
  * same bytes; the mean frame size of each side is printed with the results.
  */
-async function benchBaseline(): Promise<Result> {
+async function startBaseline(): Promise<Side> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-'));
   const tls = await loadTlsMaterial(dataDir, {}, ['127.0.0.1']);
   const httpsServer = https.createServer({ key: tls.key, cert: tls.cert });
@@ -189,66 +237,86 @@ async function benchBaseline(): Promise<Result> {
   await new Promise<void>((resolve) => httpsServer.listen(0, '127.0.0.1', resolve));
   const address = httpsServer.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const sockets: WebSocket[] = [];
+  const close = async (): Promise<void> => {
+    for (const socket of sockets) socket.close();
+    wss.close();
+    httpsServer.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
   try {
-    const sockets = await Promise.all(Array.from({ length: RECEIVERS }, () => openSocket(`wss://127.0.0.1:${port}/await`, tls.cert)));
+    sockets.push(...(await Promise.all(Array.from({ length: RECEIVERS }, () => openSocket(`wss://127.0.0.1:${port}/await`, tls.cert)))));
     const sender = await openSocket(`wss://127.0.0.1:${port}/send`, tls.cert);
-    const sentAt = new Map<string, number>();
-    const latencies: number[] = [];
-    let delivered = 0;
-    let frameBytes = 0;
-    let finish: () => void = () => undefined;
-    const allDelivered = new Promise<void>((resolve) => (finish = resolve));
-    for (const socket of sockets) {
-      socket.on('message', (data: Buffer) => {
-        const match = /"data":"([^"]+)"/.exec(data.toString('utf8'));
-        const sent = match?.[1] === undefined ? undefined : sentAt.get(match[1]);
-        if (sent === undefined) return;
-        latencies.push(performance.now() - sent);
-        frameBytes += data.length;
-        delivered += 1;
-        if (delivered === MESSAGES * RECEIVERS) finish();
-      });
-    }
+    sockets.push(sender);
+    const deliveries = new Deliveries();
+    for (const socket of sockets) if (socket !== sender) deliveries.listen(socket);
     const groupId = randomBytes(32);
     const conversation = { id: randomUUID(), domain: 'cairn.test' };
     const from = { id: randomUUID(), domain: 'cairn.test' };
     const fromClient = randomBytes(8).toString('hex');
-    const start = performance.now();
-    for (let index = 0; index < MESSAGES; index += 1) {
-      const data = applicationMessage(groupId, 1);
-      const event = { type: 'conversation.mls-message-add', conversation, from, fromClient, data };
-      const frame = JSON.stringify({ type: 'notification', notification: { id: index + 1000, time: new Date().toISOString(), event } });
-      sentAt.set(data, performance.now());
-      const acked = new Promise<void>((resolve) => sender.once('message', () => resolve()));
-      sender.send(frame);
-      await acked;
-    }
-    await allDelivered;
-    const result = summarize(latencies, performance.now() - start, frameBytes);
-    for (const socket of [...sockets, sender]) socket.close();
-    return result;
-  } finally {
-    wss.close();
-    httpsServer.close();
-    await rm(dataDir, { recursive: true, force: true });
+    let id = 1000;
+    return {
+      round: (count) =>
+        deliveries.round(
+          count,
+          () => applicationMessage(groupId, 1),
+          async (data) => {
+            id += 1;
+            const event = { type: 'conversation.mls-message-add', conversation, from, fromClient, data };
+            const frame = JSON.stringify({ type: 'notification', notification: { id, time: new Date().toISOString(), event } });
+            const acked = new Promise<void>((resolve) => sender.once('message', () => resolve()));
+            sender.send(frame);
+            await acked;
+          },
+        ),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
 
 /** Delivery latency (p50, p99) and time per message, each against a plain `ws` broadcast measured in the same run. */
 export async function run(): Promise<BenchResult[]> {
-  const baseline = await benchBaseline();
-  const cairn = await benchServer();
+  const baseline = await startBaseline();
+  const cairn = await startCairn().catch(async (error: unknown) => {
+    await baseline.close();
+    throw error;
+  });
+  const baselineRounds: Round[] = [];
+  const cairnRounds: Round[] = [];
+  try {
+    await baseline.round(WARMUP);
+    await cairn.round(WARMUP);
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const count = Math.floor(MESSAGES / ROUNDS) + (round < MESSAGES % ROUNDS ? 1 : 0);
+      // Alternate which side goes first, so neither always runs right after the other.
+      if (round % 2 === 0) {
+        baselineRounds.push(await baseline.round(count));
+        cairnRounds.push(await cairn.round(count));
+      } else {
+        cairnRounds.push(await cairn.round(count));
+        baselineRounds.push(await baseline.round(count));
+      }
+    }
+  } finally {
+    await cairn.close();
+    await baseline.close();
+  }
+  const baselineResult = summarize(baselineRounds);
+  const cairnResult = summarize(cairnRounds);
   const timing = (ms: number): Timing => ({ medianUs: ms * 1000, operations: MESSAGES });
-  const label = `${RECEIVERS} receivers, ${MESSAGES} messages, durability ${DURABILITY}`;
-  process.stdout.write(`mean pushed frame: server ${cairn.frameBytes.toFixed(0)} bytes, baseline ${baseline.frameBytes.toFixed(0)} bytes\n\n`);
+  const label = `${RECEIVERS} receivers, ${MESSAGES} messages in ${ROUNDS} alternating rounds, durability ${DURABILITY}`;
+  process.stdout.write(`mean pushed frame: server ${cairnResult.frameBytes.toFixed(0)} bytes, baseline ${baselineResult.frameBytes.toFixed(0)} bytes\n\n`);
   return [
-    { name: `fan-out p50 delivery latency (${label})`, baselineName: 'plain ws broadcast', baseline: timing(baseline.p50), subject: timing(cairn.p50) },
-    { name: `fan-out p99 delivery latency (${label})`, baselineName: 'plain ws broadcast', baseline: timing(baseline.p99), subject: timing(cairn.p99) },
+    { name: `fan-out p50 delivery latency (${label})`, baselineName: 'plain ws broadcast', baseline: timing(baselineResult.p50), subject: timing(cairnResult.p50) },
+    { name: `fan-out p99 delivery latency (${label})`, baselineName: 'plain ws broadcast', baseline: timing(baselineResult.p99), subject: timing(cairnResult.p99) },
     {
       name: `fan-out time per message (${label})`,
       baselineName: 'plain ws broadcast',
-      baseline: timing(1000 / baseline.perSecond),
-      subject: timing(1000 / cairn.perSecond),
+      baseline: timing(1000 / baselineResult.perSecond),
+      subject: timing(1000 / cairnResult.perSecond),
     },
   ];
 }
