@@ -66,13 +66,13 @@ export async function run(): Promise<BenchResult[]> {
     await item('Long history').waitFor();
 
     const newest = `number ${MESSAGES - 1}`;
-    // tsx compiles the in-page functions below with esbuild's keepNames, which calls __name().
-    await page.evaluate('globalThis.__name = (fn) => fn');
+    await page.evaluate(PAGE_SCRIPT);
+    const inPage = <T>(call: string, argument: unknown): Promise<T> => page.evaluate(`__bench.${call}(${JSON.stringify(argument)})`);
     const openTimes: number[] = [];
     const emptyTimes: number[] = [];
     for (let i = 0; i < OPENS + 1; i++) {
-      const full = await page.evaluate(openConversation, { name: 'Long history', shows: newest });
-      const quiet = await page.evaluate(openConversation, { name: 'Quiet', shows: 'end-to-end encrypted with MLS' });
+      const full = await inPage<number>('open', { name: 'Long history', shows: newest });
+      const quiet = await inPage<number>('open', { name: 'Quiet', shows: 'end-to-end encrypted with MLS' });
       // The first round warms up both paths and is not counted.
       if (i > 0) {
         openTimes.push(full);
@@ -80,22 +80,18 @@ export async function run(): Promise<BenchResult[]> {
       }
     }
 
-    const listTimes = await page.evaluate(async (id) => {
-      const cairn = (globalThis as unknown as { cairn: { request: (c: string, p: unknown) => Promise<unknown> } }).cairn;
-      const times: number[] = [];
-      for (let i = 0; i < 10; i++) {
-        const start = performance.now();
-        await cairn.request('messages.list', { conversationId: id, limit: 100 });
-        times.push(performance.now() - start);
-      }
-      return times;
-    }, fullId);
+    const listTimes: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const start = performance.now();
+      await bridgeRequest(page, 'messages.list', { conversationId: fullId, limit: 100 });
+      listTimes.push(performance.now() - start);
+    }
     listTimes.sort((a, b) => a - b);
-    process.stdout.write(`one page of 100 messages over the test host's IPC (messages.list): median ${(listTimes[5] ?? 0).toFixed(1)} ms\n`);
+    process.stdout.write(`one page of 100 messages over the test host's IPC, from Node through the page (messages.list): median ${(listTimes[5] ?? 0).toFixed(1)} ms\n`);
     await item('Long history').click();
     await page.getByTestId('message-list').getByText(newest).waitFor({ state: 'visible' });
-    const scroll = await page.evaluate(scrollBack, { messages: SCROLL_MESSAGES, newest: MESSAGES - 1 });
-    const idle = await page.evaluate(idleFrames, scroll.frames);
+    const scroll = await inPage<FrameStats>('scrollBack', { messages: SCROLL_MESSAGES, newest: MESSAGES - 1 });
+    const idle = await inPage<FrameStats>('idleFrames', scroll.frames);
     await client.close();
 
     process.stdout.write(
@@ -161,106 +157,89 @@ async function seedHistory(dataDir: string, conversationId: string, selfId: stri
 }
 
 /**
- * Runs in the page: clicks a conversation in the list and resolves, in milliseconds, at the first
- * painted frame whose message list shows `shows` inside the visible area.
+ * The in-page half, as plain JavaScript (the page has no module loader; bench code is type-checked
+ * for Node). Installs `__bench.open`, `__bench.scrollBack` and `__bench.idleFrames`.
  */
-function openConversation({ name, shows }: { name: string; shows: string }): Promise<number> {
-  const button = [...document.querySelectorAll<HTMLElement>('[data-testid="conversation-item"]')].find((b) =>
-    (b.textContent ?? '').includes(name),
-  );
-  if (!button) throw new Error(`no conversation named ${name}`);
-  const start = performance.now();
-  button.click();
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const list = document.querySelector<HTMLElement>('[data-testid="message-list"]');
-      const box = list?.getBoundingClientRect();
-      const visible =
-        list &&
-        box &&
-        [...list.querySelectorAll<HTMLElement>('p')].some((p) => {
-          if (!(p.textContent ?? '').includes(shows)) return false;
+const PAGE_SCRIPT = String.raw`
+(() => {
+  const stats = (values) => ({
+    frames: values.length,
+    slow: values.filter((d) => d > 16.7).length,
+    dropped: values.filter((d) => d > 33.4).length,
+    meanMs: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length),
+    worstMs: Math.max(0, ...values),
+  });
+  const list = () => document.querySelector('[data-testid="message-list"]');
+
+  // Clicks a conversation in the list; resolves, in ms, once a frame showing "shows" inside the
+  // list's visible area has been painted.
+  const open = ({ name, shows }) => {
+    const button = [...document.querySelectorAll('[data-testid="conversation-item"]')].find((b) => (b.textContent || '').includes(name));
+    if (!button) throw new Error('no conversation named ' + name);
+    const start = performance.now();
+    button.click();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const scroller = list();
+        const box = scroller && scroller.getBoundingClientRect();
+        const visible = box && [...scroller.querySelectorAll('p')].some((p) => {
+          if (!(p.textContent || '').includes(shows)) return false;
           const r = p.getBoundingClientRect();
           return r.height > 0 && r.bottom <= box.bottom + 1 && r.top >= box.top - 1;
         });
-      // Resolve on the frame after the one that showed it: that frame was painted.
-      if (visible) requestAnimationFrame(() => resolve(performance.now() - start));
-      else if (performance.now() - start > 30_000) reject(new Error(`${name} did not show ${shows}`));
-      else requestAnimationFrame(check);
-    };
-    requestAnimationFrame(check);
-  });
-}
-
-/** Runs in the page: scrolls the history back frame by frame until `messages` have passed. */
-function scrollBack({ messages, newest }: { messages: number; newest: number }): Promise<FrameStats> {
-  const scroller = document.querySelector<HTMLElement>('[data-testid="message-list"]');
-  if (!scroller) throw new Error('no message list');
-  const target = newest - messages;
-  const oldestShown = (): number => {
-    const top = scroller.getBoundingClientRect().top;
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const element of scroller.querySelectorAll('[data-testid="message"]')) {
-      if (element.getBoundingClientRect().bottom < top) continue;
-      const match = /number (\d+)/.exec(element.textContent ?? '');
-      if (match) oldest = Math.min(oldest, Number(match[1]));
-    }
-    return oldest;
+        if (visible) requestAnimationFrame(() => resolve(performance.now() - start));
+        else if (performance.now() - start > 30000) reject(new Error(name + ' did not show ' + shows));
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    });
   };
-  return new Promise((resolve, reject) => {
-    const durations: number[] = [];
-    let last = performance.now();
-    const deadline = last + 120_000;
-    const step = (now: number): void => {
-      durations.push(now - last);
-      last = now;
-      if (oldestShown() <= target) {
-        resolve(stats(durations.slice(1)));
-        return;
-      }
-      if (now > deadline) {
-        reject(new Error(`scrolling stalled at message ${oldestShown()}`));
-        return;
-      }
-      scroller.scrollTop -= 120;
-      requestAnimationFrame(step);
-    };
-    requestAnimationFrame(step);
-  });
 
-  function stats(values: readonly number[]): FrameStats {
-    return {
-      frames: values.length,
-      slow: values.filter((d) => d > 16.7).length,
-      dropped: values.filter((d) => d > 33.4).length,
-      meanMs: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length),
-      worstMs: Math.max(0, ...values),
-    };
-  }
-}
-
-/** Runs in the page: times `count` animation frames with nothing to do. */
-function idleFrames(count: number): Promise<FrameStats> {
-  return new Promise((resolve) => {
-    const durations: number[] = [];
-    let last = performance.now();
-    const step = (now: number): void => {
-      durations.push(now - last);
-      last = now;
-      if (durations.length > count) {
-        const values = durations.slice(1);
-        resolve({
-          frames: values.length,
-          slow: values.filter((d) => d > 16.7).length,
-          dropped: values.filter((d) => d > 33.4).length,
-      dropped: values.filter((d) => d > 33.4).length,
-          meanMs: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length),
-          worstMs: Math.max(0, ...values),
-        });
-        return;
+  // Scrolls the history back 120 px per frame until "messages" messages have passed.
+  const scrollBack = ({ messages, newest }) => {
+    const scroller = list();
+    if (!scroller) throw new Error('no message list');
+    const target = newest - messages;
+    const oldestShown = () => {
+      const top = scroller.getBoundingClientRect().top;
+      let oldest = Infinity;
+      for (const element of scroller.querySelectorAll('[data-testid="message"]')) {
+        if (element.getBoundingClientRect().bottom < top) continue;
+        const match = /number (\d+)/.exec(element.textContent || '');
+        if (match) oldest = Math.min(oldest, Number(match[1]));
       }
-      requestAnimationFrame(step);
+      return oldest;
     };
-    requestAnimationFrame(step);
-  });
-}
+    return new Promise((resolve, reject) => {
+      const durations = [];
+      let last = performance.now();
+      const deadline = last + 120000;
+      const step = (now) => {
+        durations.push(now - last);
+        last = now;
+        if (oldestShown() <= target) return resolve(stats(durations.slice(1)));
+        if (now > deadline) return reject(new Error('scrolling stalled at message ' + oldestShown()));
+        scroller.scrollTop -= 120;
+        requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);
+    });
+  };
+
+  // Times "count" animation frames with nothing to do.
+  const idleFrames = (count) =>
+    new Promise((resolve) => {
+      const durations = [];
+      let last = performance.now();
+      const step = (now) => {
+        durations.push(now - last);
+        last = now;
+        if (durations.length > count) return resolve(stats(durations.slice(1)));
+        requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);
+    });
+
+  globalThis.__bench = { open, scrollBack, idleFrames };
+})();
+`;
