@@ -50,6 +50,8 @@ export async function wipeProfileStore(profileDir: string, options: WipeOptions 
     for (const file of [recordFile, database, `${database}-wal`, `${database}-shm`, `${database}-journal`]) {
       await rm(file, { force: true });
     }
+    // The encrypted file cache: unreadable without the keys that were in the database.
+    await rm(join(profileDir, 'files'), { recursive: true, force: true });
   } catch {
     return storeError('store-wipe-incomplete');
   }

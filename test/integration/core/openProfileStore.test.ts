@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../../protocol/result';
@@ -195,6 +195,9 @@ describe('wipeProfileStore', () => {
     const dir = tempDir();
     const keychain = new FakeKeychain();
     expectOpen(await openProfileStore(dir, withKeychain(keychain))).close();
+    // The encrypted file cache goes too.
+    mkdirSync(join(dir, 'files', 'cache'), { recursive: true });
+    writeFileSync(join(dir, 'files', 'cache', `${'ab'.repeat(16)}.enc`), 'ciphertext');
 
     expect(await wipeProfileStore(dir, { keychain: { load: async () => keychain } })).toEqual({ ok: true, value: undefined });
     expect(keychain.entries.size).toBe(0);
