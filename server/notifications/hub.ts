@@ -3,8 +3,8 @@ import type { ClientRef, Delivered } from '../store/records';
 
 /** Something that wants a client's notifications as they are stored: an open WebSocket. */
 export interface Subscriber {
-  /** `eventJson` is `notification.event` already serialized, shared by every target of a fan-out. */
-  push(notification: Notification, eventJson: string): void;
+  /** `frame` is the `notification` frame's text, built once and shared by every target of a fan-out. */
+  push(notification: Notification, frame: string): void;
   /** The client was deleted: tell it and disconnect. */
   removed(): void;
   /** The account's sessions were revoked (password reset): disconnect without further notice. */
@@ -13,6 +13,14 @@ export interface Subscriber {
 
 function keyOf(client: ClientRef): string {
   return `${client.userId}/${client.clientId}`;
+}
+
+/**
+ * The text of the WebSocket frame `{ type: 'notification', notification }`, the same bytes
+ * JSON.stringify would give, from the event serialized once per fan-out.
+ */
+export function notificationFrame(notification: Notification, eventJson: string): string {
+  return `{"type":"notification","notification":{"id":${notification.id},"time":${JSON.stringify(notification.time)},"event":${eventJson}}}`;
 }
 
 /**
@@ -33,9 +41,22 @@ export class NotificationHub {
     };
   }
 
+  /**
+   * Pushes stored notifications to their targets' sockets. A message written once to a
+   * conversation's log is one notification for all its targets: its frame is built once and the
+   * same string goes to every socket.
+   */
   deliver(delivered: readonly Delivered[]): void {
+    let last: Notification | undefined;
+    let frame = '';
     for (const { target, notification, eventJson } of delivered) {
-      for (const subscriber of this.subscribers.get(keyOf(target)) ?? []) subscriber.push(notification, eventJson);
+      const subscribers = this.subscribers.get(keyOf(target));
+      if (subscribers === undefined) continue;
+      if (notification !== last) {
+        frame = notificationFrame(notification, eventJson);
+        last = notification;
+      }
+      for (const subscriber of subscribers) subscriber.push(notification, frame);
     }
   }
 

@@ -56,7 +56,7 @@ export function registerPushSocket(app: FastifyInstance, context: ServerContext)
 function serve(socket: WebSocket, context: ServerContext, client: ClientRef, since: number | undefined): void {
   let replayedUpTo = since ?? 0;
   let replaying = since !== undefined;
-  const held: Array<{ notification: Notification; eventJson: string }> = [];
+  const held: Array<{ notification: Notification; frame: string }> = [];
   const sendText = (text: string): void => {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -66,11 +66,9 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, sin
     socket.send(text);
   };
   const send = (frame: ServerFrame): void => sendText(JSON.stringify(frame));
-  // The same bytes JSON.stringify would give for { type: 'notification', notification }, with the
-  // event serialized once per fan-out instead of once per device.
-  const pushLive = (notification: Notification, eventJson: string): void => {
+  const pushLive = (notification: Notification, frame: string): void => {
     if (notification.id <= replayedUpTo) return;
-    sendText(`{"type":"notification","notification":{"id":${notification.id},"time":${JSON.stringify(notification.time)},"event":${eventJson}}}`);
+    sendText(frame);
   };
   // Dead peers (lost network, sleeping laptop) are found by WebSocket pings: no pong by the next
   // beat and the socket is dropped, so the hub does not buffer for a device that is gone.
@@ -89,7 +87,7 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, sin
   heartbeat.unref();
   socket.on('close', () => clearInterval(heartbeat));
   const unsubscribe = context.hub.subscribe(client, {
-    push: (notification, eventJson) => (replaying ? held.push({ notification, eventJson }) : pushLive(notification, eventJson)),
+    push: (notification, frame) => (replaying ? held.push({ notification, frame }) : pushLive(notification, frame)),
     removed: () => {
       send({ type: 'client-removed' });
       socket.close(4403, 'client removed');
@@ -133,7 +131,7 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, sin
     replaying = false;
     const lastId = replayedUpTo;
     send({ type: 'caught-up', lastId });
-    for (const { notification, eventJson } of held.splice(0)) pushLive(notification, eventJson);
+    for (const { notification, frame } of held.splice(0)) pushLive(notification, frame);
   };
   replay().catch((error: unknown) => {
     context.log.error({ err: String(error) }, 'replay failed');
