@@ -22,7 +22,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { startServer } from '../server/server';
 import type { BenchResult, Timing } from './harness';
-import { loadTlsMaterial } from '../server/tls/certificate';
+import { loadTlsMaterial, TLS_CIPHERS } from '../server/tls/certificate';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
 const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 100);
@@ -220,7 +220,8 @@ async function startCairn(): Promise<Side> {
 async function startBaseline(): Promise<Side> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-'));
   const tls = await loadTlsMaterial(dataDir, {}, ['127.0.0.1']);
-  const httpsServer = https.createServer({ key: tls.key, cert: tls.cert });
+  // The server's TLS settings, so that both sides encrypt with the same cipher suite.
+  const httpsServer = https.createServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', ciphers: TLS_CIPHERS, honorCipherOrder: true });
   const wss = new WebSocketServer({ server: httpsServer });
   const receivers = new Set<WebSocket>();
   wss.on('connection', (socket, request) => {
