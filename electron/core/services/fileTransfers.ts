@@ -124,9 +124,7 @@ export class FileTransfers {
   private async fromCiphertext<T>(asset: AssetRecord, maxBytes: number | undefined, use: (cipherPath: string) => Promise<T>): Promise<T> {
     const cachedSize = await this.cache.sizeOf(asset.assetId);
     if (cachedSize !== undefined) {
-      if (maxBytes !== undefined && cachedSize > maxBytes) {
-        throw new CoreError('asset-preview-too-large', 'This image is too large to show here. Download it to open it.');
-      }
+      refuseOver(maxBytes, cachedSize);
       try {
         const result = await use(this.cache.pathOf(asset.assetId));
         await this.cache.touch(asset.assetId);
@@ -138,6 +136,8 @@ export class FileTransfers {
       }
     }
     await this.fetch(asset, maxBytes);
+    // A download without a limit may have fetched it for us: the limit still holds here.
+    refuseOver(maxBytes, (await this.cache.sizeOf(asset.assetId)) ?? 0);
     const result = await use(this.cache.pathOf(asset.assetId));
     await this.prune(asset.assetId).catch((error: unknown) => this.log.warn('pruning the file cache failed', { error }));
     return result;
@@ -181,6 +181,12 @@ export class FileTransfers {
       throw error;
     }
     await this.cache.adopt(asset.assetId, partial);
+  }
+}
+
+function refuseOver(maxBytes: number | undefined, size: number): void {
+  if (maxBytes !== undefined && size > maxBytes) {
+    throw new CoreError('asset-preview-too-large', 'This image is too large to show here. Download it to open it.');
   }
 }
 

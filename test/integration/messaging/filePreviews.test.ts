@@ -8,10 +8,12 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../../electron/core/ipc/contract';
+import { downloadAsset } from '../../../electron/core/net/assetTransfer';
 import type { ObservedCore } from '../../support/cores';
 import { eventsOf, registerThroughCore, startCores } from '../../support/cores';
 import type { TcpProxy } from '../../support/tcpProxy';
 import { startTcpProxy } from '../../support/tcpProxy';
+import { addDevice } from '../../support/serverAccounts';
 import { useTestServer } from '../../support/testServer';
 
 const env = useTestServer('file-previews');
@@ -179,6 +181,16 @@ describe('resumable downloads', () => {
     expect(resumed.bytes).toBeLessThan(video.length - kept + 256 * 1024);
     expect(resumed.bytes).toBeGreaterThan(video.length - kept);
     expect(await readdir(path.dirname(partial))).not.toContain(`${assetId}.partial`);
+  });
+});
+
+describe('size limits on fetching', () => {
+  it('stops fetching an asset larger than the caller allows (a preview whose sender understated the size)', async () => {
+    const { assetId } = await send('understated.png', Buffer.concat([PNG_SIGNATURE, randomBytes(600 * 1024)]));
+    const api = await addDevice(env.server, 'alice@example.test', 'raw reader');
+    const partial = path.join(env.root, 'limited.partial');
+    await expect(downloadAsset(api, assetId, partial, { maxBytes: 100 * 1024 })).rejects.toMatchObject({ code: 'asset-too-large' });
+    expect((await stat(partial).catch(() => undefined))?.size ?? 0).toBeLessThanOrEqual(100 * 1024);
   });
 });
 
