@@ -17,6 +17,7 @@ import { probeServer } from './net/serverProbe';
 import { AccountService } from './services/accountService';
 import { AppLock } from './services/appLock';
 import { BackupService } from './services/backupService';
+import { PreferencesService } from './services/preferences';
 import { ProfileHandle } from './services/profileHandle';
 import type { ProfileStoreOptions } from './store/openProfileStore';
 
@@ -60,6 +61,7 @@ export function createCore(options: CoreOptions): Core {
     options.useKeychain === false ? { ...options.store, keychain: { ...options.store?.keychain, load: KEYCHAIN_OFF } } : (options.store ?? {});
   const profile = new ProfileHandle(options.dataDir, storeOptions);
   const account = new AccountService(profile, log.child('account'), events);
+  const preferences = new PreferencesService(profile, events);
   const backups = new BackupService(() => account.backupOwner(), events, log.child('backup'));
   const appLock = new AppLock({
     profile,
@@ -107,6 +109,10 @@ export function createCore(options: CoreOptions): Core {
       'conversations.devices': after(async ({ conversationId }) => (await account.conversations()).conversationDevices(conversationId)),
       'conversations.acceptDegraded': after(async ({ conversationId }) => (await account.conversations()).acceptDegraded(conversationId)),
       'conversations.list': after(async () => (await account.conversations()).list()),
+      'conversations.setMuted': after(async ({ conversationId, until }) => (await account.conversations()).setMuted(conversationId, until)),
+      'conversations.setArchived': after(async ({ conversationId, archived }) => (await account.conversations()).setArchived(conversationId, archived)),
+      'preferences.get': after(() => preferences.get()),
+      'preferences.set': after((patch) => preferences.set(patch)),
       'conversations.create': after(async ({ name, members }) => (await account.conversations()).create(name, members)),
       'conversations.openOneToOne': after(async ({ user }) => (await account.conversations()).openOneToOne(user)),
       'conversations.members': after(async ({ conversationId }) => (await account.conversations()).members(conversationId)),

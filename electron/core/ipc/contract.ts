@@ -151,9 +151,35 @@ export const ConversationSummarySchema = z
      * with `conversation-degraded` until the user verifies them or calls `conversations.acceptDegraded`.
      */
     verification: VerificationStateSchema,
+    /** Muted until this time (epoch ms; a far-future value means always), or null when not muted. Muted: no `notify`. */
+    mutedUntil: z.number().int().nullable(),
+    /** Moved out of the main list by the user; a new message from someone else brings it back unless it is muted. */
+    archived: z.boolean(),
   })
   .strict();
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
+
+/**
+ * The user's preferences, kept in the encrypted store (`settings` namespace of the kv table).
+ * - `desktopNotifications`: off means the core emits no `notify` event at all.
+ * - `notificationContent`: what a notification shows (Signal's "name and message / name only /
+ *   no name or message"): `name-only` → title is the sender (and group), body "New message";
+ *   `nothing` → title "Cairn", body "New message".
+ * - `theme`: `system` follows the OS; `light`/`dark` override it (the renderer applies it).
+ * - `sendReadReceipts`: off means this device sends no read receipts and, as in Signal, drops
+ *   the read receipts of others that arrive meanwhile (they are not shown, not even later).
+ * - `sendTypingIndicators`: off means this device sends no typing news and shows none of others'.
+ */
+export const PreferencesSchema = z
+  .object({
+    desktopNotifications: z.boolean(),
+    notificationContent: z.enum(['name-and-message', 'name-only', 'nothing']),
+    theme: z.enum(['system', 'light', 'dark']),
+    sendReadReceipts: z.boolean(),
+    sendTypingIndicators: z.boolean(),
+  })
+  .strict();
+export type Preferences = z.infer<typeof PreferencesSchema>;
 
 export const StoredMessageSchema = z
   .object({
@@ -323,6 +349,25 @@ export const requests = {
       .object({ members: z.array(z.object({ id: z.string(), name: z.string().nullable(), role: z.enum(['admin', 'member']) }).strict()) })
       .strict(),
   },
+  /**
+   * Mutes a conversation until `until` (epoch ms, in the future; a far-future value means
+   * always) or, with null, unmutes it. A muted conversation asks for no desktop notifications.
+   */
+  'conversations.setMuted': {
+    request: z
+      .object({ conversationId: z.uuid(), until: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable() })
+      .strict(),
+    response: ConversationSummarySchema,
+  },
+  /** Archives a conversation (out of the main list) or brings it back. */
+  'conversations.setArchived': {
+    request: z.object({ conversationId: z.uuid(), archived: z.boolean() }).strict(),
+    response: ConversationSummarySchema,
+  },
+  /** The user's preferences (defaults for any not set yet). */
+  'preferences.get': { request: Empty, response: PreferencesSchema },
+  /** Changes some preferences (unknown keys are refused); returns all of them and emits `preferences.changed`. */
+  'preferences.set': { request: PreferencesSchema.partial().strict(), response: PreferencesSchema },
   /** Leaves a group conversation; its history stays on this device. */
   'conversations.leave': { request: z.object({ conversationId: z.uuid() }).strict(), response: ConversationSummarySchema },
   'conversations.addMembers': {
@@ -507,6 +552,8 @@ export const events = {
   'message.added': StoredMessageSchema,
   /** A message from someone else arrived: the shell shows a desktop notification. */
   notify: z.object({ conversationId: z.string(), title: z.string().max(256), body: z.string().max(512) }).strict(),
+  /** The user's preferences changed (on this device). */
+  'preferences.changed': PreferencesSchema,
   /** Someone in a conversation started or stopped typing. */
   typing: z.object({ conversationId: z.string(), user: z.string(), state: z.enum(['started', 'stopped']) }).strict(),
   /**

@@ -56,7 +56,12 @@ import {
   saveUserProfile,
   searchMessages,
   setMessageStatus,
+  isMuted,
+  setArchived,
+  setMutedUntil,
+  unarchiveOnNewMessage,
 } from './conversationStore';
+import { readPreferences } from './preferences';
 import type { MemberSummary } from './conversationStore';
 import { checkFileToSend } from './filePaths';
 import { FileTransfers } from './fileTransfers';
@@ -555,19 +560,25 @@ export class ConversationService {
     return this.files.preview(assetId);
   }
 
-  /** Tells the others that this user started or stopped typing (not stored anywhere). */
+  /** Tells the others that this user started or stopped typing (not stored anywhere), unless the user turned that off. */
   async typing(conversationId: string, state: 'started' | 'stopped'): Promise<Record<string, never>> {
+    if (!readPreferences(this.device.db).sendTypingIndicators) return {};
     // Not even typing news goes to devices the user has not accepted (seed 002: degraded).
     if (verificationOf(this.device.db, conversationId) === 'degraded') return {};
     await this.send(conversationId, { type: 'typing', state }, undefined, () => undefined);
     return {};
   }
 
-  /** Clears the unread count and tells the senders (one read receipt for all newly read messages). */
+  /**
+   * Clears the unread count and tells the senders (one read receipt for all newly read
+   * messages), unless the user turned read receipts off: messages read meanwhile are never
+   * reported, not even after turning them on again.
+   */
   async markRead(conversationId: string): Promise<Record<string, never>> {
     const read = markRead(this.device.db, conversationId, this.selfId());
     this.events.emit('conversation.changed', { id: conversationId });
-    if (read.length > 0 && verificationOf(this.device.db, conversationId) !== 'degraded') {
+    const receipts = readPreferences(this.device.db).sendReadReceipts;
+    if (receipts && read.length > 0 && verificationOf(this.device.db, conversationId) !== 'degraded') {
       await this.send(conversationId, { type: 'receipt', kind: 'read', messageIds: read }, undefined, () => undefined).catch((error: unknown) =>
         this.log.warn('sending a read receipt failed', { conversationId, error }),
       );
@@ -911,10 +922,12 @@ export class ConversationService {
       };
     }
     if (body.type === 'receipt') {
+      // Read receipts are mutual (as in Signal): with sending them off, others' are not kept either.
+      const keep = body.kind !== 'read' || readPreferences(db).sendReadReceipts;
       return {
         write: (tx) => {
           saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
-          saveReceipts(tx, conversationId, body.messageIds, sender, body.kind, receivedAt);
+          if (keep) saveReceipts(tx, conversationId, body.messageIds, sender, body.kind, receivedAt);
         },
         after: () => {
           for (const id of body.messageIds) {
@@ -928,8 +941,10 @@ export class ConversationService {
       return {
         write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt),
         after: () => {
-          // Stale typing news (a queue replayed after being offline) is not worth showing.
-          if (Date.now() - message.sentAt < 30_000) this.events.emit('typing', { conversationId, user: sender, state: body.state });
+          // Stale typing news (a queue replayed after being offline) is not worth showing; with
+          // typing indicators off, others' are not shown either (as in Signal).
+          if (Date.now() - message.sentAt >= 30_000 || !readPreferences(this.device.db).sendTypingIndicators) return;
+          this.events.emit('typing', { conversationId, user: sender, state: body.state });
         },
       };
     }
@@ -964,6 +979,9 @@ export class ConversationService {
       write: (tx) => {
         if (state) saveGroupState(tx, message.conversationId, state.groupId, state.epoch, state.bytes, message.receivedAt);
         added = insertMessage(tx, message);
+        if (added && message.status === 'received' && (message.kind === 'text' || message.kind === 'asset')) {
+          unarchiveOnNewMessage(tx, message.conversationId, message.receivedAt);
+        }
       },
       after: () => {
         if (!added) return;
@@ -977,13 +995,43 @@ export class ConversationService {
     };
   }
 
-  /** Asks the shell for a desktop notification: who wrote where, and (by default) what. */
+  /**
+   * Asks the shell for a desktop notification: who wrote where, and what, as far as the user's
+   * preferences allow; none for a muted conversation or with notifications turned off. (While the
+   * app is locked no message is received at all: locking stops the notification stream first.)
+   */
   private notify(message: StoredMessage): void {
-    const conversation = listConversations(this.device.db, this.selfId()).find((c) => c.id === message.conversationId);
-    const sender = message.senderName ?? 'Someone';
-    const title = conversation?.kind === 'group' && conversation.name ? `${sender} in ${conversation.name}` : sender;
-    const body = message.kind === 'asset' ? `Sent a file: ${message.asset?.name ?? ''}` : (message.text ?? '');
+    const { db } = this.device;
+    const preferences = readPreferences(db);
+    if (!preferences.desktopNotifications || isMuted(db, message.conversationId)) return;
+    let title = 'Cairn';
+    let body = 'New message';
+    if (preferences.notificationContent !== 'nothing') {
+      const conversation = listConversations(db, this.selfId()).find((c) => c.id === message.conversationId);
+      const sender = message.senderName ?? 'Someone';
+      title = conversation?.kind === 'group' && conversation.name ? `${sender} in ${conversation.name}` : sender;
+    }
+    if (preferences.notificationContent === 'name-and-message') {
+      body = message.kind === 'asset' ? `Sent a file: ${message.asset?.name ?? ''}` : (message.text ?? '');
+    }
     this.events.emit('notify', { conversationId: message.conversationId, title: title.slice(0, 256), body: body.slice(0, 512) });
+  }
+
+  /** Mutes a conversation until `until` (epoch ms, in the future) or unmutes it (null). */
+  setMuted(conversationId: string, until: number | null): ConversationSummary {
+    if (until !== null && until <= Date.now()) {
+      throw new CoreError('ipc-invalid-request', 'A mute must end in the future. To unmute, send null. Nothing was changed.');
+    }
+    if (!setMutedUntil(this.device.db, conversationId, until)) throw new CoreError('conversation-not-found', 'There is no such conversation on this device.');
+    this.events.emit('conversation.changed', { id: conversationId });
+    return this.summary(conversationId);
+  }
+
+  /** Archives a conversation (out of the main list) or brings it back. */
+  setArchived(conversationId: string, archived: boolean): ConversationSummary {
+    if (!setArchived(this.device.db, conversationId, archived)) throw new CoreError('conversation-not-found', 'There is no such conversation on this device.');
+    this.events.emit('conversation.changed', { id: conversationId });
+    return this.summary(conversationId);
   }
 
   private async prepareRefresh(conversationId: string): Promise<PreparedEffect | undefined> {

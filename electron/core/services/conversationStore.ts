@@ -19,6 +19,8 @@ const ConversationRowSchema = z.object({
   epoch: z.number().nullable(),
   unread: z.number(),
   verification: z.enum(['non-verified', 'verified', 'degraded']),
+  muted_until: z.number().nullable(),
+  archived: z.number(),
 });
 
 const MessageRowSchema = z.object({
@@ -150,7 +152,7 @@ export function setMessageStatus(db: Db, conversationId: string, id: string, sta
 }
 
 /** Conversations, most recent first. A 1:1 conversation is named after the other person. */
-export function listConversations(db: Db, selfId: string): ConversationSummary[] {
+export function listConversations(db: Db, selfId: string, now: number = Date.now()): ConversationSummary[] {
   const rows = db
     .prepare(
       `SELECT c.id, c.domain, c.kind,
@@ -158,7 +160,7 @@ export function listConversations(db: Db, selfId: string): ConversationSummary[]
                 (SELECT u.name FROM conversation_members m JOIN users u ON u.id = m.user_id
                  WHERE m.conversation_id = c.id AND m.user_id != @self LIMIT 1)
               ELSE c.name END AS name,
-              c.last_activity_at, c.left_at, c.verification,
+              c.last_activity_at, c.left_at, c.verification, c.muted_until, c.archived,
               (SELECT epoch FROM mls_groups g WHERE g.conversation_id = c.id) AS epoch,
               (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.seq > c.last_read_seq
                  AND m.sender_user_id != @self AND m.kind IN ('text', 'asset') AND m.deleted_at IS NULL) AS unread,
@@ -180,7 +182,38 @@ export function listConversations(db: Db, selfId: string): ConversationSummary[]
     epoch: r.epoch,
     unread: r.unread,
     verification: r.verification,
+    // A mute whose time is up no longer counts: shown as not muted.
+    mutedUntil: r.muted_until !== null && r.muted_until > now ? r.muted_until : null,
+    archived: r.archived === 1,
   }));
+}
+
+/** Mutes a conversation until `until` (epoch ms) or, with null, unmutes it. Returns whether it exists. */
+export function setMutedUntil(db: Db, conversationId: string, until: number | null): boolean {
+  return db.prepare('UPDATE conversations SET muted_until = ? WHERE id = ?').run(until, conversationId).changes > 0;
+}
+
+/** Archives a conversation or brings it back. Returns whether it exists. */
+export function setArchived(db: Db, conversationId: string, archived: boolean): boolean {
+  return db.prepare('UPDATE conversations SET archived = ? WHERE id = ?').run(archived ? 1 : 0, conversationId).changes > 0;
+}
+
+/** Whether a conversation is muted at `now`. */
+export function isMuted(db: Db, conversationId: string, now: number = Date.now()): boolean {
+  const until: unknown = db.prepare('SELECT muted_until FROM conversations WHERE id = ?').pluck().get(conversationId);
+  return typeof until === 'number' && until > now;
+}
+
+/**
+ * A new message from someone else brings an archived conversation back to the main list, unless
+ * it is muted (as Signal does). Returns whether it did.
+ */
+export function unarchiveOnNewMessage(db: Db, conversationId: string, now: number = Date.now()): boolean {
+  return (
+    db
+      .prepare('UPDATE conversations SET archived = 0 WHERE id = ? AND archived = 1 AND (muted_until IS NULL OR muted_until <= ?)')
+      .run(conversationId, now).changes > 0
+  );
 }
 
 export function conversationExists(db: Db, id: string): boolean {
