@@ -2,7 +2,7 @@
  * Conversations and the messages of the open one. Follows the core's events so new messages
  * and Welcome-joined conversations show up without polling.
  */
-import type { ConversationSummary, StoredMessage } from '../../electron/core/ipc/contract';
+import type { ConversationDevice, ConversationSummary, StoredMessage } from '../../electron/core/ipc/contract';
 import type { ErrorInfo } from '../../protocol/result';
 import { onEvent, request } from '../api';
 
@@ -186,6 +186,38 @@ class ConversationsState {
     if (!id) return [];
     const result = await request('conversations.members', { conversationId: id });
     return result.ok ? result.value.members : [];
+  }
+
+  /** Every device in the open conversation's MLS group, with fingerprints and verified flags. */
+  async devices(): Promise<{ devices: readonly ConversationDevice[]; error?: ErrorInfo }> {
+    const id = this.selectedId;
+    if (!id) return { devices: [] };
+    const result = await request('conversations.devices', { conversationId: id });
+    return result.ok ? { devices: result.value.devices } : { devices: [], error: result.error };
+  }
+
+  /** Marks a device verified (or not) after the user compared its fingerprint. */
+  async verifyDevice(device: ConversationDevice, verified: boolean): Promise<ErrorInfo | undefined> {
+    const at = device.user.indexOf('@');
+    if (at <= 0) return undefined;
+    const result = await request('devices.verify', {
+      user: { id: device.user.slice(0, at), domain: device.user.slice(at + 1) },
+      clientId: device.clientId,
+      fingerprint: device.fingerprint,
+      verified,
+    });
+    await this.load();
+    return result.ok ? undefined : result.error;
+  }
+
+  /** "Send anyway": a degraded conversation becomes non-verified and sending works again. */
+  async acceptDegraded(): Promise<void> {
+    const id = this.selectedId;
+    if (!id) return;
+    const result = await request('conversations.acceptDegraded', { conversationId: id });
+    if (!result.ok) this.error = result.error;
+    else this.error = undefined;
+    await this.load();
   }
 
   async addMember(person: PersonResult): Promise<ErrorInfo | undefined> {
