@@ -94,6 +94,7 @@ class ConversationsState {
 
   async open(id: string): Promise<void> {
     this.typing = {};
+    this.focusMessageId = undefined;
     if (this.selectedId !== id) this.timerMs = 0;
     this.selectedId = id;
     this.messages = [];
@@ -106,6 +107,21 @@ class ConversationsState {
       this.hasOlder = result.value.hasOlder;
     } else this.error = result.error;
     void request('messages.markRead', { conversationId: id });
+  }
+
+  /** A message to bring into view and highlight (from search), until the list has shown it. */
+  focusMessageId = $state<string | undefined>(undefined);
+
+  /**
+   * Opens a conversation at one message (a search result): pages back until that message is
+   * loaded, at most `maxPages` pages, then asks the list to bring it into view.
+   */
+  async openAt(id: string, messageId: string, maxPages = 20): Promise<void> {
+    await this.open(id);
+    for (let page = 0; page < maxPages && this.selectedId === id && !this.messages.some((m) => m.id === messageId) && this.hasOlder; page++) {
+      await this.loadOlder();
+    }
+    if (this.selectedId === id && this.messages.some((m) => m.id === messageId)) this.focusMessageId = messageId;
   }
 
   /** Loads the page of history just before the oldest loaded message. */
