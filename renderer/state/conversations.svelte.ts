@@ -174,6 +174,12 @@ class ConversationsState {
     }
   }
 
+  /** A message this device just sent (a file): shown at once if its conversation is open. */
+  added(message: StoredMessage): void {
+    if (message.conversationId !== this.selectedId || this.messages.some((m) => m.id === message.id)) return;
+    this.messages = [...this.messages, message];
+  }
+
   async edit(messageId: string, text: string): Promise<boolean> {
     const id = this.selectedId;
     if (!id) return false;

@@ -165,6 +165,30 @@ describe('preferences', () => {
   });
 });
 
+describe('notifications and the app lock', () => {
+  it('while locked nothing is received, so nothing notifies; after unlocking, the waiting message notifies as the preferences say', async () => {
+    const [dana] = startCores(env.root, cores, 'dana');
+    const danaUser = await registerThroughCore(dana, env.server, env.root, 'dana@example.test', 'Dana');
+    const created = await value(alice.core.router.request('conversations.create', { name: 'Vault', members: [{ id: danaUser.id, domain: danaUser.domain }] }));
+    await expect.poll(() => summary(dana, created.id), { timeout: 15_000 }).toBeDefined();
+    await setPreferences(dana, { notificationContent: 'name-only' });
+    const passcode = 'Quiet-Stone-42';
+    await value(dana.core.router.request('appLock.enable', { passcode }));
+    expect(await value(dana.core.router.request('appLock.lock', {}))).toMatchObject({ locked: true });
+    // Locked: the store is closed, yet the theme and the rest can still be read (the lock screen needs the theme).
+    expect(await value(dana.core.router.request('preferences.get', {}))).toMatchObject({ notificationContent: 'name-only' });
+    expect(await dana.core.router.request('preferences.set', { theme: 'dark' })).toMatchObject({ ok: false, error: { code: 'app-locked' } });
+
+    await value(alice.core.router.request('messages.send', { conversationId: created.id, text: 'secret while locked' }));
+    const lockedAt = dana.events.length;
+    await value(dana.core.router.request('appLock.unlock', { passcode }));
+    await expect.poll(() => texts(dana, created.id), { timeout: 15_000 }).toContain('secret while locked');
+    const after = dana.events.slice(lockedAt).map((e) => e.event);
+    expect(after.indexOf('notify')).toBeGreaterThan(after.indexOf('appLock.state'));
+    expect(eventsOf(dana, 'notify')).toEqual([{ conversationId: created.id, title: 'Alice in Vault', body: 'New message' }]);
+  });
+});
+
 describe('mute and archive', () => {
   it('a muted conversation asks for no notification until the mute ends or is lifted', async () => {
     const id = await group('Quiet');

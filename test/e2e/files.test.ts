@@ -1,0 +1,150 @@
+/**
+ * Files in the conversation view, two people in two browsers: Bob sends a picked image and a
+ * large file (upload progress in his composer), Alice sees the image's preview and saves the
+ * large file where she chooses (download progress, then Open), and a dropped file is sent too.
+ * The OS dialogs are the test host's stand-in; everything else is the real shell code, core and
+ * server.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { seriousA11yViolations } from '../host/axe';
+import { RENDERER_HEADERS } from '../host/headers';
+import type { TestClient } from '../host/testHost';
+import { useTestHost } from '../host/testHost';
+import { useTestServer } from '../support/testServer';
+import { bridgeRequest, signUpThroughBridge } from './support/signUp';
+
+const env = useTestServer('e2e-files');
+const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
+let alice: TestClient;
+let bob: TestClient;
+
+/** A real PNG with a gradient, so the browser has to decode what the core decrypted. */
+function png(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes: Buffer): number => {
+    let c = 0xffffffff;
+    for (const b of bytes) c = (crcTable[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const tail = Buffer.alloc(4);
+    tail.writeUInt32BE(crc(body));
+    return Buffer.concat([head, body, tail]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Array.from({ length: height }, (_, y) =>
+    Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, (_, x) => [40 + (x % 200), 120 + (y % 120), 110]).flat())]),
+  );
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+beforeAll(async () => {
+  const defaultServer = { url: env.server.url, pins: [env.server.pin] };
+  alice = await hostEnv.host.launch({ dataDir: path.join(env.root, 'alice'), defaultServer });
+  bob = await hostEnv.host.launch({ dataDir: path.join(env.root, 'bob'), defaultServer, colorScheme: 'dark' });
+  for (const [client, email, name] of [
+    [alice, 'alice@example.test', 'Alice Moss'],
+    [bob, 'bob@example.test', 'Bob Lichen'],
+  ] as const) {
+    await client.page.getByLabel('Server address').waitFor();
+    await signUpThroughBridge(client.page, env.server, env.root, email, name);
+    await client.page.getByTestId('signed-in-name').waitFor();
+  }
+  const status = await bridgeRequest(bob.page, 'account.status', {});
+  const bobUser = (status.value as { user: { id: string; domain: string } }).user;
+  const created = await bridgeRequest(alice.page, 'conversations.create', {
+    name: 'Field trip',
+    members: [{ id: bobUser.id, domain: bobUser.domain }],
+  });
+  if (!created.ok) throw new Error(created.error?.message);
+  await bob.page.getByTestId('conversation-item').waitFor({ timeout: 15_000 });
+});
+
+describe('files in a conversation', () => {
+  const image = png(360, 240);
+  const large = randomBytes(24 * 1024 * 1024);
+
+  it('Bob picks an image and a large file; he sees them upload, then both are in the conversation', async () => {
+    const b = bob.page;
+    const imagePath = path.join(env.root, 'ridge.png');
+    const largePath = path.join(env.root, 'survey-data.csv');
+    await writeFile(imagePath, image);
+    await writeFile(largePath, large);
+    await b.getByTestId('conversation-item').click();
+    bob.shell.willPickFiles([imagePath, largePath]);
+    await b.getByRole('button', { name: 'Send a file' }).click();
+
+    // The large file's upload shows a progress bar in the composer while it runs.
+    await b.getByRole('progressbar', { name: 'Sending survey-data.csv' }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => b.getByTestId('upload').count(), { timeout: 60_000 }).toBe(0);
+    await expect.poll(() => b.getByTestId('file-card').count()).toBe(2);
+    // The sender's own image previews from the local cache.
+    await expect.poll(() => b.getByTestId('image-preview').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(360);
+    expect(await seriousA11yViolations(b)).toEqual([]);
+    await bob.screenshot('files-sent-dark');
+  });
+
+  it('Alice sees the preview and saves the large file where she chooses, with progress, then opens it', async () => {
+    const a = alice.page;
+    await a.getByTestId('conversation-item').click();
+    const preview = a.getByTestId('image-preview');
+    await preview.waitFor({ timeout: 15_000 });
+    await expect.poll(() => preview.evaluate((img) => (img as unknown as { naturalHeight: number }).naturalHeight)).toBe(240);
+    expect(await preview.getAttribute('alt')).toBe('ridge.png');
+    expect(await preview.getAttribute('src')).toMatch(/^blob:/);
+
+    const saveAt = path.join(env.root, 'alice-survey.csv');
+    alice.shell.willChooseSavePath(saveAt);
+    await a.getByRole('button', { name: 'Save survey-data.csv' }).click();
+    await a.getByRole('progressbar', { name: 'Saving survey-data.csv' }).waitFor({ timeout: 10_000 });
+    await a.getByRole('button', { name: 'Open' }).waitFor({ timeout: 60_000 });
+    expect(sha256(await readFile(saveAt))).toBe(sha256(large));
+    expect(alice.shell.dialogs.at(-1)).toMatchObject({ kind: 'save' });
+    await a.getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => alice.shell.opened).toEqual([saveAt]);
+    expect(await seriousA11yViolations(a)).toEqual([]);
+    await alice.screenshot('files-received-light');
+    await a.emulateMedia({ colorScheme: 'dark' });
+    await alice.screenshot('files-received-dark');
+    await a.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('a file dropped on the conversation is sent', async () => {
+    const a = alice.page;
+    const notes = path.join(env.root, 'notes.txt');
+    await writeFile(notes, 'Lichen grows about a millimetre a year.');
+    await alice.resolveDroppedFile('notes.txt', notes);
+    const dataTransfer = await a.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['Lichen grows about a millimetre a year.'], 'notes.txt', { type: 'text/plain' }));
+      return transfer;
+    });
+    const view = a.getByRole('region', { name: 'Field trip' }).or(a.locator('section.conversation'));
+    await view.first().dispatchEvent('dragover', { dataTransfer });
+    await a.getByText('Drop files to send them to Field trip').waitFor();
+    await view.first().dispatchEvent('drop', { dataTransfer });
+    await expect.poll(() => a.getByTestId('file-card').filter({ hasText: 'notes.txt' }).count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => bob.page.getByTestId('file-card').filter({ hasText: 'notes.txt' }).count(), { timeout: 15_000 }).toBe(1);
+  });
+});
