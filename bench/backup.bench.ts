@@ -78,10 +78,11 @@ export async function run(): Promise<readonly BenchResult[]> {
     }, dispose);
 
     const rows = source.db.prepare('SELECT * FROM messages ORDER BY seq').raw(true).all();
-    const conversations = source.db.prepare('SELECT * FROM conversations').raw(true).all();
+    const conversationColumns = 'id, kind, protocol, name, created_at, last_activity_at, message_timer_ms, muted_until, archived, left_at';
+    const conversations = source.db.prepare(`SELECT ${conversationColumns} FROM conversations`).raw(true).all();
     const insertTiming = await perMessage(fresh, (target) => {
       target.db.pragma('cache_size = -32768'); // the page cache the import uses
-      const conversation = target.db.prepare('INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const conversation = target.db.prepare(`INSERT INTO conversations (${conversationColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       const message = target.db.prepare(
         `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at,
            edited_at, deleted_at, timer_ms, expires_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
