@@ -6,7 +6,12 @@ import { chunkSizeInBounds } from './chunkFraming';
 
 /** "CAIRNBAK": the first 8 bytes of every encrypted backup. */
 export const BACKUP_MAGIC = new Uint8Array([0x43, 0x41, 0x49, 0x52, 0x4e, 0x42, 0x41, 0x4b]);
-export const BACKUP_FORMAT_VERSION = 1;
+/**
+ * The version this code writes. 2 added reactions, receipts, asset records and the
+ * conversation's domain and read position to the payload; the header's layout is the same as in
+ * version 1, and every version from 1 up is still read.
+ */
+export const BACKUP_FORMAT_VERSION = 2;
 /** magic (8) + version (1) + header length (2): the part every version keeps, so any reader can check the checksum. */
 export const HEADER_PREFIX_BYTES = 11;
 export const HEADER_CHECK_BYTES = 32;
@@ -14,8 +19,8 @@ export const HEADER_CHECKSUM_BYTES = 32;
 export const STREAM_HEADER_BYTES = 24;
 export const MAX_USER_ID_BYTES = 256;
 export const MAX_HEADER_BYTES = 4096;
-/** Bytes of a v1 header without the user id. */
-const V1_FIXED_BYTES = 51 + STREAM_HEADER_BYTES + HEADER_CHECK_BYTES + HEADER_CHECKSUM_BYTES;
+/** Bytes of a header (versions 1 and 2) without the user id. */
+const FIXED_BYTES = 51 + STREAM_HEADER_BYTES + HEADER_CHECK_BYTES + HEADER_CHECKSUM_BYTES;
 
 /** The header fields a writer chooses; the key check and checksum are computed from them. */
 export interface BackupHeaderFields {
@@ -37,14 +42,14 @@ export interface BackupHeader extends BackupHeaderFields {
 }
 
 /**
- * Lays out a v1 header (byte map in docs/backup-format.md). `keyCheck` receives the bytes it
+ * Lays out a header of the current version (byte map in docs/backup-format.md). `keyCheck` receives the bytes it
  * must authenticate and returns the 32-byte tag, so this module never sees a key.
  */
 export function encodeBackupHeader(fields: BackupHeaderFields, keyCheck: (input: Uint8Array) => Uint8Array): Uint8Array {
   const userId = new TextEncoder().encode(fields.userId);
   if (userId.length === 0 || userId.length > MAX_USER_ID_BYTES) throw new RangeError('user id must be 1–256 bytes');
   if (fields.salt.length !== SALT_BYTES || fields.streamHeader.length !== STREAM_HEADER_BYTES) throw new RangeError('bad salt or stream header');
-  const length = V1_FIXED_BYTES + userId.length;
+  const length = FIXED_BYTES + userId.length;
   const bytes = new Uint8Array(length);
   const view = new DataView(bytes.buffer);
   bytes.set(BACKUP_MAGIC, 0);
@@ -103,7 +108,7 @@ export function parseBackupHeader(bytes: Uint8Array): BackupHeader {
   const version = view.getUint8(8);
   if (version > BACKUP_FORMAT_VERSION) throw new BackupFailure('backup-newer-version');
   if (version < 1) throw damaged('its format version is 0');
-  if (bytes.length < V1_FIXED_BYTES) throw damaged('its header is too short');
+  if (bytes.length < FIXED_BYTES) throw damaged('its header is too short');
   const flags = view.getUint8(11);
   // Flags are for later features; a bit this version does not know means a newer writer.
   if (flags !== 0) throw new BackupFailure('backup-newer-version');
@@ -114,7 +119,7 @@ export function parseBackupHeader(bytes: Uint8Array): BackupHeader {
   if (!chunkSizeInBounds(chunkSize)) throw damaged('its chunk size is out of bounds');
   const createdAt = Number(view.getBigUint64(41));
   const userIdLength = view.getUint16(49);
-  if (userIdLength === 0 || userIdLength > MAX_USER_ID_BYTES || V1_FIXED_BYTES + userIdLength !== bytes.length) {
+  if (userIdLength === 0 || userIdLength > MAX_USER_ID_BYTES || FIXED_BYTES + userIdLength !== bytes.length) {
     throw damaged('its user id has an impossible length');
   }
   let userId: string;

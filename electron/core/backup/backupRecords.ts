@@ -11,6 +11,7 @@ export const BACKUP_FORMAT_NAME = 'cairn-backup';
 const id = z.string().min(1).max(1024);
 const time = z.number().int().min(0);
 const positive = z.number().int().positive();
+const count = z.number().int().min(0);
 const HEX = /^(?:[0-9a-f]{2})*$/;
 
 export const backupStartRecord = z.strictObject({
@@ -21,7 +22,8 @@ export const backupStartRecord = z.strictObject({
   createdAt: time,
 });
 
-export const conversationRecord = z.strictObject({
+/** Version 1: a conversation without its domain or read position. */
+const conversationRecordV1 = z.strictObject({
   type: z.literal('conversation'),
   id,
   kind: z.enum(['group', 'one-to-one', 'self']),
@@ -33,6 +35,17 @@ export const conversationRecord = z.strictObject({
   mutedUntil: time.nullable(),
   archived: z.boolean(),
   leftAt: time.nullable(),
+});
+
+/**
+ * Version 2 adds the conversation's backend domain (needed to send into it) and the id of the
+ * last message this user had read, so a restored device neither shows its whole history as
+ * unread nor sends read receipts for it. The local read position (`last_read_seq`) is a local
+ * number and cannot travel itself.
+ */
+export const conversationRecord = conversationRecordV1.extend({
+  domain: z.string().max(253),
+  lastReadMessageId: id.nullable(),
 });
 
 export const memberRecord = z.strictObject({
@@ -62,42 +75,127 @@ export const messageRecord = z.strictObject({
   status: z.enum(['pending', 'sent', 'failed', 'received']),
 });
 
-export const backupEndRecord = z.strictObject({
-  type: z.literal('end'),
-  conversations: z.number().int().min(0),
-  members: z.number().int().min(0),
-  messages: z.number().int().min(0),
+/** Version 2. One per person per message, as in the store; the protocol's limit on the emoji. */
+export const reactionRecord = z.strictObject({
+  type: z.literal('reaction'),
+  conversationId: id,
+  messageId: id,
+  userId: id,
+  emoji: z.string().min(1).max(64),
+  updatedAt: time,
 });
 
-export const backupRecord = z.discriminatedUnion('type', [
-  backupStartRecord,
-  conversationRecord,
-  memberRecord,
-  messageRecord,
-  backupEndRecord,
-]);
+/** Version 2. A delivery or read receipt another member sent for one of this user's messages. */
+export const receiptRecord = z.strictObject({
+  type: z.literal('receipt'),
+  conversationId: id,
+  messageId: id,
+  userId: id,
+  kind: z.enum(['delivered', 'read']),
+  at: time,
+});
+
+const HEX_32_BYTES = /^[0-9a-f]{64}$/;
+
+/**
+ * Version 2. A file shared in a conversation: the server's asset id and domain, and the AES-256
+ * key and SHA-256 of the ciphertext that arrived inside the E2EE message (seed 002, "Assets"), so
+ * a restored device can still download and check the file while the server keeps it. Not the
+ * bytes, and not where a downloaded copy was saved on the old device. Bounds as in the protocol.
+ */
+export const assetRecord = z.strictObject({
+  type: z.literal('asset'),
+  assetId: z.string().min(1).max(256),
+  domain: z.string().min(1).max(253),
+  conversationId: id,
+  messageId: id,
+  name: z.string().min(1).max(255),
+  mime: z.string().min(1).max(255),
+  size: z.number().int().min(0),
+  key: z.string().regex(HEX_32_BYTES),
+  sha256: z.string().regex(HEX_32_BYTES),
+});
+
+const counts = { conversations: count, members: count, messages: count };
+
+const backupEndRecordV1 = z.strictObject({ type: z.literal('end'), ...counts });
+
+export const backupEndRecord = z.strictObject({ type: z.literal('end'), ...counts, reactions: count, receipts: count, assets: count });
 
 export type BackupStartRecord = z.infer<typeof backupStartRecord>;
 export type ConversationRecord = z.infer<typeof conversationRecord>;
 export type MemberRecord = z.infer<typeof memberRecord>;
 export type MessageRecord = z.infer<typeof messageRecord>;
+export type ReactionRecord = z.infer<typeof reactionRecord>;
+export type ReceiptRecord = z.infer<typeof receiptRecord>;
+export type AssetRecord = z.infer<typeof assetRecord>;
 export type BackupEndRecord = z.infer<typeof backupEndRecord>;
-export type BackupRecord = z.infer<typeof backupRecord>;
-export type RecordType = BackupRecord['type'];
 
 /**
- * Where each record type may appear: a file is `backup`, then every `conversation`, then every
- * `member`, then every `message`, then `end`. Conversations come first so the importer knows
- * which conversations a member or message may refer to. A new record type gets its own rank
- * (and a new format version, see docs/backup-format.md).
+ * A record after the start record, as the merge sees it whatever the file's version: a version-1
+ * conversation has no domain (`''`, the store's default) and no read position, a version-1 end
+ * counts no reactions, receipts or assets.
+ */
+export type HistoryRecord =
+  | ConversationRecord
+  | MemberRecord
+  | MessageRecord
+  | ReactionRecord
+  | ReceiptRecord
+  | AssetRecord
+  | BackupEndRecord;
+export type RecordType = HistoryRecord['type'] | 'backup';
+
+/**
+ * Where each record type may appear: a file is `backup`, then every `conversation`, `member`,
+ * `message`, `reaction`, `receipt` and `asset` in this order, then `end`. Conversations come
+ * first so the importer knows which conversations a member or message may refer to, messages
+ * before what refers to them. A new record type gets its own rank (and a new format version,
+ * see docs/backup-format.md).
  */
 export const RECORD_RANK: Readonly<Record<RecordType, number>> = {
   backup: 0,
   conversation: 1,
   member: 2,
   message: 3,
-  end: 4,
+  reaction: 4,
+  receipt: 5,
+  asset: 6,
+  end: 7,
 };
+
+type RecordSchemas = Readonly<Partial<Record<string, z.ZodType<HistoryRecord>>>>;
+
+const V1_SCHEMAS: RecordSchemas = {
+  conversation: conversationRecordV1.transform((r): ConversationRecord => ({ ...r, domain: '', lastReadMessageId: null })),
+  member: memberRecord,
+  message: messageRecord,
+  end: backupEndRecordV1.transform((r): BackupEndRecord => ({ ...r, reactions: 0, receipts: 0, assets: 0 })),
+};
+
+const V2_SCHEMAS: RecordSchemas = {
+  conversation: conversationRecord,
+  member: memberRecord,
+  message: messageRecord,
+  reaction: reactionRecord,
+  receipt: receiptRecord,
+  asset: assetRecord,
+  end: backupEndRecord,
+};
+
+/**
+ * Validates one parsed line of a file of `version` (1 or 2): the schema is picked by the
+ * record's `type`, so each line is checked against exactly one strict schema (a discriminated
+ * union tries the tag first too, but costs more per record). `undefined` for anything that is
+ * not a valid record of that version — including types the version does not have.
+ */
+export function parseHistoryRecord(version: number, json: unknown): HistoryRecord | undefined {
+  if (typeof json !== 'object' || json === null || !('type' in json) || typeof json.type !== 'string') return undefined;
+  const schemas = version === 1 ? V1_SCHEMAS : V2_SCHEMAS;
+  const schema = Object.hasOwn(schemas, json.type) ? schemas[json.type] : undefined;
+  const parsed = schema?.safeParse(json);
+  return parsed?.success === true ? parsed.data : undefined;
+}
 
 export function startRecordLine(userId: string, createdAt: number, version: number): string {
   const record: BackupStartRecord = { type: 'backup', format: BACKUP_FORMAT_NAME, version, userId, createdAt };

@@ -13,7 +13,7 @@ import { endRecordLine, startRecordLine } from './backupRecords';
 import { ChunkSealer } from './chunkCipher';
 import { chunkCapacity, chunkSizeInBounds, DEFAULT_CHUNK_SIZE } from './chunkFraming';
 import type { HistoryPager } from './historyPages';
-import { beginScope, conversationPager, countHistory, memberPager, messagePager } from './historyPages';
+import { assetPager, beginScope, conversationPager, countHistory, memberPager, messagePager, reactionPager, receiptPager } from './historyPages';
 import type { PayloadSink } from './payloadWriter';
 import { PayloadWriter } from './payloadWriter';
 
@@ -43,6 +43,9 @@ export type ExportSummary = Readonly<{
   conversations: number;
   members: number;
   messages: number;
+  reactions: number;
+  receipts: number;
+  assets: number;
   bytes: number;
 }>;
 
@@ -50,9 +53,10 @@ export type ExportSummary = Readonly<{
 const PAGE_ROWS = 1000;
 
 /**
- * Writes the conversation history (conversations, members, messages — never keys, MLS or
- * Proteus state, nor self-deleting messages) to one file: encrypted with a password by default (seed 002, "Local storage
- * of backups"), or as open JSON Lines when the user chose `none`. Streamed page by page, so
+ * Writes the conversation history (conversations, members, messages, reactions, receipts, asset
+ * keys and metadata — never private keys, MLS or Proteus state, asset bytes, nor self-deleting
+ * messages) to one file: encrypted with a password by default (seed 002, "Local storage of
+ * backups"), or as open JSON Lines when the user chose `none`. Streamed page by page, so
  * memory stays flat whatever the history's size; the target appears only when complete.
  *
  * Never throws for what a user can hit: `backup-password-too-short`, `backup-cancelled`,
@@ -144,11 +148,15 @@ async function writeBackup(
   const writer = new PayloadWriter(capacity, sink);
   await writer.writeLine(startRecordLine(options.userId, createdAt, BACKUP_FORMAT_VERSION));
   records++;
-  const counts = { conversations: 0, members: 0, messages: 0 };
+  const counts = { conversations: 0, members: 0, messages: 0, reactions: 0, receipts: 0, assets: 0 };
+  // The order of RECORD_RANK.
   const sections: readonly [keyof typeof counts, HistoryPager][] = [
     ['conversations', conversationPager(db, scope)],
     ['members', memberPager(db, scope)],
     ['messages', messagePager(db, scope)],
+    ['reactions', reactionPager(db, scope)],
+    ['receipts', receiptPager(db, scope)],
+    ['assets', assetPager(db, scope)],
   ];
   for (const [name, pager] of sections) {
     for (let page = pager.nextPage(PAGE_ROWS); page !== undefined; page = pager.nextPage(PAGE_ROWS)) {

@@ -27,7 +27,11 @@ export interface HistoryPager {
  * Self-deleting messages (a timer set by the sender) stay out of backups: the sender chose that
  * they disappear, and a backup file would keep them for good. Wire's backups leave them out too.
  */
-const NOT_SELF_DELETING = 'AND timer_ms IS NULL AND expires_at IS NULL';
+function notSelfDeleting(table?: string): string {
+  const column = (name: string) => (table === undefined ? name : `${table}.${name}`);
+  return `AND ${column('timer_ms')} IS NULL AND ${column('expires_at')} IS NULL`;
+}
+const NOT_SELF_DELETING = notSelfDeleting();
 
 export function beginScope(db: Db): HistoryScope {
   const max: unknown = db.prepare('SELECT coalesce(max(seq), 0) FROM messages').pluck().get();
@@ -43,23 +47,33 @@ export function countHistory(db: Db, scope: HistoryScope): number {
   return (
     count('SELECT count(*) FROM conversations') +
     count('SELECT count(*) FROM conversation_members') +
-    count(`SELECT count(*) FROM messages WHERE seq <= ? ${NOT_SELF_DELETING}`, scope.maxMessageSeq)
+    count(`SELECT count(*) FROM messages WHERE seq <= ? ${NOT_SELF_DELETING}`, scope.maxMessageSeq) +
+    count('SELECT count(*) FROM reactions') +
+    count('SELECT count(*) FROM receipts') +
+    count('SELECT count(*) FROM assets')
   );
 }
 
+/**
+ * The read position travels as the id of the newest message at or before `last_read_seq` that
+ * the backup carries (a self-deleting message is left out, so the one before it stands in).
+ */
 const CONVERSATION_LINE = `json_object('type', 'conversation', 'id', id, 'kind', kind, 'protocol', protocol, 'name', name,
   'createdAt', created_at, 'lastActivityAt', last_activity_at, 'messageTimerMs', message_timer_ms,
-  'mutedUntil', muted_until, 'archived', json(CASE archived WHEN 1 THEN 'true' ELSE 'false' END), 'leftAt', left_at)`;
+  'mutedUntil', muted_until, 'archived', json(CASE archived WHEN 1 THEN 'true' ELSE 'false' END), 'leftAt', left_at,
+  'domain', domain,
+  'lastReadMessageId', (SELECT m.id FROM messages m WHERE m.conversation_id = c.id AND m.seq <= min(c.last_read_seq, ?)
+    ${notSelfDeleting('m')} ORDER BY m.seq DESC LIMIT 1))`;
 
 export function conversationPager(db: Db, scope: HistoryScope): HistoryPager {
-  const statement = db.prepare(`SELECT id, ${CONVERSATION_LINE} FROM conversations WHERE id > ? ORDER BY id LIMIT ?`).raw(true);
+  const statement = db.prepare(`SELECT id, ${CONVERSATION_LINE} FROM conversations c WHERE id > ? ORDER BY id LIMIT ?`).raw(true);
   let after = '';
   let done = false;
   return {
     nextPage(limit) {
       if (done) return undefined;
       const lines: string[] = [];
-      for (const row of statement.all(after, limit)) {
+      for (const row of statement.all(scope.maxMessageSeq, after, limit)) {
         const columns = columnsOf(row);
         const conversationId = text(columns[0]);
         scope.conversationIds.add(conversationId);
@@ -131,6 +145,82 @@ export function messagePager(db: Db, scope: HistoryScope): HistoryPager {
       return rows === 0 ? undefined : lines;
     },
   };
+}
+
+/**
+ * Rows that belong to one message (reactions, receipts, assets) are written only when that
+ * message is: stored when the export began and not self-deleting. A reaction that arrives during
+ * the export for such a message may be written; one for a newer message never is.
+ */
+function ofExportedMessage(table: string): string {
+  return `EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = ${table}.conversation_id AND m.id = ${table}.message_id
+    AND m.seq <= ? ${notSelfDeleting('m')})`;
+}
+
+/**
+ * A pager over a table in the order of its key (`keyColumns`, compared as a row value so each
+ * page starts after the last one, whatever was written meanwhile). The statement selects the key
+ * columns, then the conversation id, then the JSON line; its parameters are the key of the last
+ * row, the largest message `seq` of the scope, and the page size.
+ */
+function keyedPager(db: Db, scope: HistoryScope, sql: string, keyColumns: number): HistoryPager {
+  const statement = db.prepare(sql).raw(true);
+  let after: readonly string[] = Array.from({ length: keyColumns }, () => '');
+  let done = false;
+  return {
+    nextPage(limit) {
+      if (done) return undefined;
+      const lines: string[] = [];
+      let rows = 0;
+      for (const row of statement.all(...after, scope.maxMessageSeq, limit)) {
+        const columns = columnsOf(row);
+        rows++;
+        after = columns.slice(0, keyColumns).map(text);
+        if (scope.conversationIds.has(text(columns[keyColumns]))) lines.push(text(columns[keyColumns + 1]));
+      }
+      done = rows < limit;
+      return rows === 0 ? undefined : lines;
+    },
+  };
+}
+
+export function reactionPager(db: Db, scope: HistoryScope): HistoryPager {
+  return keyedPager(
+    db,
+    scope,
+    `SELECT conversation_id, message_id, user_id, conversation_id,
+       json_object('type', 'reaction', 'conversationId', conversation_id, 'messageId', message_id, 'userId', user_id,
+         'emoji', emoji, 'updatedAt', updated_at)
+     FROM reactions r WHERE (conversation_id, message_id, user_id) > (?, ?, ?) AND ${ofExportedMessage('r')}
+     ORDER BY conversation_id, message_id, user_id LIMIT ?`,
+    3,
+  );
+}
+
+export function receiptPager(db: Db, scope: HistoryScope): HistoryPager {
+  return keyedPager(
+    db,
+    scope,
+    `SELECT conversation_id, message_id, user_id, kind, conversation_id,
+       json_object('type', 'receipt', 'conversationId', conversation_id, 'messageId', message_id, 'userId', user_id,
+         'kind', kind, 'at', at)
+     FROM receipts r WHERE (conversation_id, message_id, user_id, kind) > (?, ?, ?, ?) AND ${ofExportedMessage('r')}
+     ORDER BY conversation_id, message_id, user_id, kind LIMIT ?`,
+    4,
+  );
+}
+
+/** Never `local_path`: where the old device saved a copy means nothing on the new one. */
+export function assetPager(db: Db, scope: HistoryScope): HistoryPager {
+  return keyedPager(
+    db,
+    scope,
+    `SELECT asset_id, conversation_id,
+       json_object('type', 'asset', 'assetId', asset_id, 'domain', domain, 'conversationId', conversation_id,
+         'messageId', message_id, 'name', name, 'mime', mime, 'size', size, 'key', lower(hex(key)), 'sha256', lower(hex(sha256)))
+     FROM assets a WHERE asset_id > ? AND ${ofExportedMessage('a')} ORDER BY asset_id LIMIT ?`,
+    1,
+  );
 }
 
 function columnsOf(row: unknown): readonly unknown[] {

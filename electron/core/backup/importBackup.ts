@@ -10,7 +10,7 @@ import type { BackupKeys } from './backupKdf';
 import { deriveBackupKeys, wipeBackupKeys } from './backupKdf';
 import type { BackupStage, ProgressListener } from './backupProgress';
 import type { BackupStartRecord } from './backupRecords';
-import { BACKUP_FORMAT_NAME, backupRecord, backupStartRecord } from './backupRecords';
+import { BACKUP_FORMAT_NAME, backupStartRecord, parseHistoryRecord } from './backupRecords';
 import type { PayloadPiece, SniffedBackup } from './backupSource';
 import { encryptedPayload, keyMatchesHeader, plainPayload, sniffBackup } from './backupSource';
 import { DEFAULT_CHUNK_SIZE } from './chunkFraming';
@@ -123,7 +123,7 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
             start = parseStart(line, sniffed, options.userId);
             if (sniffed.kind === 'plain' && options.allowUnencrypted !== true) throw new BackupFailure('backup-unencrypted');
           } else {
-            applyLine(merge, line);
+            applyLine(merge, line, start.version);
           }
           records++;
         }
@@ -201,11 +201,11 @@ function parseStart(line: string, sniffed: SniffedBackup, userId: string): Backu
   return start;
 }
 
-function applyLine(merge: HistoryMerge, line: string): void {
-  const parsed = backupRecord.safeParse(parseJson(line, 'backup-corrupt'));
-  if (!parsed.success) throw new BackupFailure('backup-corrupt');
+function applyLine(merge: HistoryMerge, line: string, version: number): void {
+  const record = parseHistoryRecord(version, parseJson(line, 'backup-corrupt'));
+  if (record === undefined) throw new BackupFailure('backup-corrupt');
   try {
-    merge.apply(parsed.data);
+    merge.apply(record);
   } catch (error) {
     if (error instanceof BackupFailure) throw error;
     // A record the schema accepted but the database refused (a constraint) is bad data;

@@ -9,10 +9,11 @@ import { generateDbKey } from '../../../electron/core/store/dbKey';
 import type { Store } from '../../../electron/core/store/openStore';
 import { openStore } from '../../../electron/core/store/openStore';
 import { FAST_KDF, flipped, layoutOf, PASSWORD, writeVariant } from '../../fixtures/backup/backupFiles';
-import { hashDatabase, historyRows, messageCount, OWNER, seedHistory } from '../../fixtures/backup/history';
+import { extraCounts, hashDatabase, historyRows, messageCount, OWNER, seedHistory } from '../../fixtures/backup/history';
 import type { Db } from '../../../electron/core/store/migration';
 
 const MESSAGES = 100_000;
+// The history is seeded with reactions, receipts, files and read positions as well (format version 2).
 const stores: Store[] = [];
 let root: string;
 let source: Store;
@@ -54,7 +55,7 @@ beforeAll(async () => {
   // One folder for the whole file: the 100 000-message source is seeded once and shared.
   root = mkdtempSync(join(tmpdir(), 'cairn-backup-100k-'));
   source = freshStore('source');
-  seedHistory(source.db, { conversations: 200, messages: MESSAGES });
+  seedHistory(source.db, { conversations: 200, messages: MESSAGES, extras: true });
   encryptedFile = join(root, 'history.cairnbackup');
   plainFile = join(root, 'history.jsonl');
   const started = performance.now();
@@ -75,10 +76,16 @@ describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () =
     const restored = freshStore('restored');
     const { result, ms, rssGrowthMb } = await measuredImport({ db: restored.db, file: encryptedFile, userId: OWNER, password: PASSWORD });
     process.stdout.write(`import ${ms.toFixed(0)} ms, peak RSS growth ${rssGrowthMb.toFixed(0)} MB\n`);
-    expect(result).toMatchObject({ ok: true, value: { messagesAdded: MESSAGES, conversationsAdded: 200 } });
+    const extras = extraCounts(source.db);
+    expect(extras.reactions).toBeGreaterThan(10_000);
+    expect(result).toMatchObject({
+      ok: true,
+      value: { messagesAdded: MESSAGES, conversationsAdded: 200, reactionsAdded: extras.reactions, receiptsAdded: extras.receipts, assetsAdded: extras.assets },
+    });
+    expect(extraCounts(restored.db)).toEqual(extras);
     expect(messageCount(restored.db)).toBe(MESSAGES);
     expect(rowsMismatch(source.db, restored.db)).toEqual([]);
-    // The 39 MB file is never held whole (that alone would be > 100 MB of strings and records).
+    // The 56 MB file is never held whole (that alone would be > 100 MB of strings and records).
     expect(rssGrowthMb).toBeLessThan(100);
 
     const before = hashDatabase(restored.db);

@@ -15,7 +15,7 @@ let backup: Uint8Array;
 let plain: Uint8Array;
 beforeAll(async () => {
   const source = memoryStore();
-  seedHistory(source, { conversations: 5, messages: 400 });
+  seedHistory(source, { conversations: 5, messages: 400, extras: true });
   const dir = tempDir();
   backup = await exportOrFail({ db: source, file: join(dir, 'history.cairnbackup'), userId: OWNER, chunkSize: CHUNK });
   plain = await exportOrFail({ db: source, file: join(dir, 'history.jsonl'), userId: OWNER, protection: { kind: 'none' } });
@@ -112,11 +112,11 @@ describe('refusing a damaged or foreign backup, leaving the database untouched',
 
   it('refuses a backup from a newer format version, encrypted or not', async () => {
     const newer = backup.slice();
-    newer[8] = 2;
+    newer[8] = 3;
     const { headerLength } = layoutOf(backup, CHUNK);
     newer.set(headerChecksum(newer.subarray(0, headerLength - HEADER_CHECKSUM_BYTES)), headerLength - HEADER_CHECKSUM_BYTES);
     expect(await refusal(newer)).toEqual({ code: 'backup-newer-version', untouched: true });
-    const text = new TextDecoder().decode(plain).replace('"version":1', '"version":2');
+    const text = new TextDecoder().decode(plain).replace('"version":2', '"version":3');
     expect(await refusal(new TextEncoder().encode(text))).toEqual({ code: 'backup-newer-version', untouched: true });
   });
 
@@ -137,6 +137,31 @@ describe('refusing a damaged or foreign backup, leaving the database untouched',
     expect(await refusal(plain.subarray(0, plain.length - 40))).toEqual({ code: 'backup-truncated', untouched: true });
     const damaged = text.replace('"kind":"text"', '"kind":"texx"');
     expect(await refusal(new TextEncoder().encode(damaged))).toEqual({ code: 'backup-corrupt', untouched: true });
+  });
+
+  it('refuses reactions, receipts and file records that belong to no message in the file, and counts that do not match', async () => {
+    const text = new TextDecoder().decode(plain);
+    const replaceFirst = (type: string, field: string, value: string) => {
+      const start = text.indexOf(`{"type":"${type}"`);
+      expect(start).toBeGreaterThan(0);
+      const end = text.indexOf('\n', start);
+      const record: unknown = JSON.parse(text.slice(start, end));
+      if (typeof record !== 'object' || record === null) throw new TypeError('not a record');
+      return new TextEncoder().encode(`${text.slice(0, start)}${JSON.stringify({ ...record, [field]: value })}${text.slice(end)}`);
+    };
+    for (const type of ['reaction', 'receipt', 'asset']) {
+      expect(await refusal(replaceFirst(type, 'messageId', 'no-such-message')), type).toEqual({ code: 'backup-corrupt', untouched: true });
+      expect(await refusal(replaceFirst(type, 'conversationId', 'no-such-conversation')), type).toEqual({ code: 'backup-corrupt', untouched: true });
+    }
+    expect(await refusal(replaceFirst('asset', 'key', 'ab'.repeat(16)))).toEqual({ code: 'backup-corrupt', untouched: true });
+    expect(await refusal(replaceFirst('conversation', 'lastReadMessageId', 'no-such-message'))).toEqual({ code: 'backup-corrupt', untouched: true });
+    const fewerReactions = text.replace(/"reactions":(\d+)/, (_, n: string) => `"reactions":${Number(n) - 1}`);
+    expect(await refusal(new TextEncoder().encode(fewerReactions))).toEqual({ code: 'backup-corrupt', untouched: true });
+    const lines = text.trimEnd().split('\n');
+    const firstAsset = lines.findIndex((line) => line.startsWith('{"type":"asset"'));
+    expect(lines[firstAsset - 1]).toMatch(/^\{"type":"receipt"/);
+    const assetBeforeReceipt = [...lines.slice(0, firstAsset - 1), lines[firstAsset], lines[firstAsset - 1], ...lines.slice(firstAsset + 1)];
+    expect(await refusal(new TextEncoder().encode(`${assetBeforeReceipt.join('\n')}\n`))).toEqual({ code: 'backup-corrupt', untouched: true });
   });
 
   it('refuses a file that is missing as an I/O problem', async () => {

@@ -76,8 +76,8 @@ describe('backup round trip', () => {
     const file = join(tempDir(), 'history.jsonl');
     await exportOrFail({ db: source, file, userId: OWNER, protection: { kind: 'none' } });
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((line): unknown => JSON.parse(line));
-    expect(lines[0]).toMatchObject({ type: 'backup', format: 'cairn-backup', version: 1, userId: OWNER });
-    expect(lines.at(-1)).toEqual({ type: 'end', conversations: 3, members: expect.any(Number), messages: 200 });
+    expect(lines[0]).toMatchObject({ type: 'backup', format: 'cairn-backup', version: 2, userId: OWNER });
+    expect(lines.at(-1)).toEqual({ type: 'end', conversations: 3, members: expect.any(Number), messages: 200, reactions: 0, receipts: 0, assets: 0 });
     expect(lines.filter((l) => typeof l === 'object' && l !== null && 'type' in l && l.type === 'message')).toHaveLength(200);
     const restored = memoryStore();
     const refused = await importBackup({ db: restored, file, userId: OWNER });
@@ -87,23 +87,32 @@ describe('backup round trip', () => {
     expect(historyRows(restored)).toEqual(historyRows(source));
   });
 
-  it('never carries the device keys kept in the same database', async () => {
+  it('never carries the private keys, group state or saved-file paths kept in the same database', async () => {
     const source = memoryStore();
-    seedHistory(source, { conversations: 1, messages: 10 });
+    seedHistory(source, { conversations: 2, messages: 60, extras: true });
     const secret = Buffer.from('PRIVATE-KEY-MATERIAL-0123456789');
+    const conversationId: unknown = source.prepare('SELECT id FROM conversations LIMIT 1').pluck().get();
     source.prepare(`INSERT INTO device (singleton, client_id, user_id, domain, temporary, proteus_identity, next_prekey_id, registered_at)
       VALUES (1, 'client', 'a1b2c3d4', 'cairn.test', 0, ?, 0, 1)`).run(secret);
     source.prepare('INSERT INTO proteus_prekeys (id, data) VALUES (1, ?)').run(secret);
+    source.prepare('INSERT INTO mls_signers (suite, data) VALUES (1, ?)').run(secret);
+    source.prepare('INSERT INTO mls_key_packages (ref, suite, data, created_at) VALUES (?, 1, ?, 1)').run(Buffer.from('ref'), secret);
+    source.prepare('INSERT INTO mls_groups (conversation_id, group_id, epoch, state, updated_at) VALUES (?, ?, 3, ?, 1)').run(conversationId, Buffer.from('group'), secret);
+    const paths = source.prepare('SELECT local_path FROM assets WHERE local_path IS NOT NULL').pluck().all();
+    expect(paths.length).toBeGreaterThan(0);
     const file = join(tempDir(), 'history.jsonl');
     await exportOrFail({ db: source, file, userId: OWNER, protection: { kind: 'none' } });
     const text = readFileSync(file, 'utf8');
-    expect(text).not.toContain(secret.toString('hex'));
-    expect(text).not.toContain(secret.toString());
+    for (const form of [secret.toString('hex'), secret.toString('hex').toUpperCase(), secret.toString('base64'), secret.toString()]) {
+      expect(text).not.toContain(form);
+    }
+    for (const path of paths) expect(text).not.toContain(String(path));
+    expect(text).not.toContain('Downloads');
     const types = new Set(text.trimEnd().split('\n').map((line) => {
       const record: unknown = JSON.parse(line);
       return typeof record === 'object' && record !== null && 'type' in record ? record.type : undefined;
     }));
-    expect([...types].sort()).toEqual(['backup', 'conversation', 'end', 'member', 'message']);
+    expect([...types].sort()).toEqual(['asset', 'backup', 'conversation', 'end', 'member', 'message', 'reaction', 'receipt']);
   });
 
   it('keeps message text out of an encrypted backup file', async () => {
@@ -181,8 +190,8 @@ describe('backup round trip', () => {
     const dir = tempDir();
     await exportOrFail({ db: source, file: join(dir, 'a'), userId: OWNER, now: () => 1_763_900_000_000 });
     await exportOrFail({ db: source, file: join(dir, 'b'), userId: OWNER, protection: { kind: 'none' }, now: () => 1_763_900_000_000 });
-    expect(await inspectBackup(join(dir, 'a'))).toEqual({ ok: true, value: { encrypted: true, userId: OWNER, createdAt: 1_763_900_000_000, version: 1 } });
-    expect(await inspectBackup(join(dir, 'b'))).toEqual({ ok: true, value: { encrypted: false, userId: OWNER, createdAt: 1_763_900_000_000, version: 1 } });
+    expect(await inspectBackup(join(dir, 'a'))).toEqual({ ok: true, value: { encrypted: true, userId: OWNER, createdAt: 1_763_900_000_000, version: 2 } });
+    expect(await inspectBackup(join(dir, 'b'))).toEqual({ ok: true, value: { encrypted: false, userId: OWNER, createdAt: 1_763_900_000_000, version: 2 } });
   });
 });
 
