@@ -135,8 +135,10 @@ describe('files in a conversation', () => {
     const notes = path.join(env.root, 'notes.txt');
     await writeFile(notes, 'Lichen grows about a millimetre a year.');
     await alice.resolveDroppedFile('notes.txt', notes);
+    // What a drag from the file manager carries (the tests type-check without the DOM library).
     const dataTransfer = await a.evaluateHandle(() => {
-      const transfer = new DataTransfer();
+      const page = globalThis as unknown as { DataTransfer: new () => { items: { add(file: File): void } } };
+      const transfer = new page.DataTransfer();
       transfer.items.add(new File(['Lichen grows about a millimetre a year.'], 'notes.txt', { type: 'text/plain' }));
       return transfer;
     });
