@@ -21,6 +21,7 @@ import path from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { startServer } from '../server/server';
+import { openDatabase } from '../server/store/sqlite/database';
 import type { BenchResult, Timing } from './harness';
 import { loadTlsMaterial, TLS_CIPHERS } from '../server/tls/certificate';
 
@@ -226,7 +227,7 @@ async function startBaseline(): Promise<Side> {
   const receivers = new Set<WebSocket>();
   wss.on('connection', (socket, request) => {
     if (request.url === '/send') {
-      socket.on('message', (data: Buffer) => {
+      socket.on('message', function broadcast(data: Buffer) {
         const text = data.toString('utf8');
         for (const receiver of receivers) receiver.send(text);
         socket.send('ok');
@@ -278,6 +279,35 @@ async function startBaseline(): Promise<Side> {
   }
 }
 
+/**
+ * Times small SQLite commits with the server's durability in a scratch database on the same disk
+ * as the server's, so the output shows how much of a message's time the disk took in this run
+ * (an fsync here costs 0.3 ms on a quiet disk and several ms while other work writes).
+ */
+async function diskProbe(): Promise<Readonly<{ sample(count: number): void; median(): number; close(): Promise<void> }>> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-disk-'));
+  const opened = openDatabase(path.join(dataDir, 'probe.db'), [{ name: 'probe', sql: 'CREATE TABLE probe (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)' }], DURABILITY);
+  if (!opened.ok) throw new Error(opened.error.message);
+  const db = opened.value;
+  const insert = db.prepare('INSERT INTO probe (payload) VALUES (?)');
+  const commit = db.transaction((payload: Buffer) => insert.run(payload));
+  const times: number[] = [];
+  return {
+    sample: (count) => {
+      for (let index = 0; index < count; index += 1) {
+        const start = performance.now();
+        commit.immediate(randomBytes(700));
+        times.push(performance.now() - start);
+      }
+    },
+    median: () => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? Number.NaN,
+    close: async () => {
+      db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Delivery latency (p50, p99) and time per message, each against a plain `ws` broadcast measured in the same run. */
 export async function run(): Promise<BenchResult[]> {
   const baseline = await startBaseline();
@@ -287,6 +317,7 @@ export async function run(): Promise<BenchResult[]> {
   });
   const baselineRounds: Round[] = [];
   const cairnRounds: Round[] = [];
+  const disk = await diskProbe();
   try {
     await baseline.round(WARMUP);
     await cairn.round(WARMUP);
@@ -300,8 +331,10 @@ export async function run(): Promise<BenchResult[]> {
         cairnRounds.push(await cairn.round(count));
         baselineRounds.push(await baseline.round(count));
       }
+      disk.sample(20);
     }
   } finally {
+    await disk.close();
     await cairn.close();
     await baseline.close();
   }
@@ -309,7 +342,8 @@ export async function run(): Promise<BenchResult[]> {
   const cairnResult = summarize(cairnRounds);
   const timing = (ms: number): Timing => ({ medianUs: ms * 1000, operations: MESSAGES });
   const label = `${RECEIVERS} receivers, ${MESSAGES} messages in ${ROUNDS} alternating rounds, durability ${DURABILITY}`;
-  process.stdout.write(`mean pushed frame: server ${cairnResult.frameBytes.toFixed(0)} bytes, baseline ${baselineResult.frameBytes.toFixed(0)} bytes\n\n`);
+  process.stdout.write(`mean pushed frame: server ${cairnResult.frameBytes.toFixed(0)} bytes, baseline ${baselineResult.frameBytes.toFixed(0)} bytes\n`);
+  process.stdout.write(`one SQLite commit (durability ${DURABILITY}) on this disk between rounds: median ${disk.median().toFixed(2)} ms\n\n`);
   return [
     { name: `fan-out p50 delivery latency (${label})`, baselineName: 'plain ws broadcast', baseline: timing(baselineResult.p50), subject: timing(cairnResult.p50) },
     { name: `fan-out p99 delivery latency (${label})`, baselineName: 'plain ws broadcast', baseline: timing(baselineResult.p99), subject: timing(cairnResult.p99) },
