@@ -53,6 +53,27 @@ describe('access tokens', () => {
     expect(tokens.check(`${payload ?? ''}.`, now)).toEqual({ kind: 'invalid' });
     expect(tokens.check('not-a-token', now)).toEqual({ kind: 'invalid' });
   });
+
+  it('keep refusing altered tokens and expiring valid ones after a token was accepted', () => {
+    const now = Date.now();
+    const { token } = tokens.issue(claims, now);
+    expect(tokens.check(token, now)).toMatchObject({ kind: 'valid', claims });
+    expect(tokens.check(token, now + 60_000)).toMatchObject({ kind: 'valid', claims });
+    const last = token.at(-1) === 'A' ? 'B' : 'A';
+    expect(tokens.check(`${token.slice(0, -1)}${last}`, now)).toEqual({ kind: 'invalid' });
+    expect(tokens.check(`${token}.x`, now)).toEqual({ kind: 'invalid' });
+    expect(tokens.check(token, now + 15 * 60 * 1000)).toEqual({ kind: 'expired' });
+  });
+
+  it('still accept the first of many tokens once more tokens were checked than are remembered', () => {
+    const many = new AccessTokens(Buffer.alloc(32, 9));
+    const now = Date.now();
+    const first = many.issue(claims, now).token;
+    expect(many.check(first, now).kind).toBe('valid');
+    for (let index = 0; index < 10_050; index += 1) many.check(many.issue({ ...claims, r: index.toString(16).padStart(16, '0') }, now).token, now);
+    expect(many.check(first, now)).toMatchObject({ kind: 'valid', claims });
+    expect(many.check(`${first.slice(0, -1)}${first.at(-1) === 'A' ? 'B' : 'A'}`, now)).toEqual({ kind: 'invalid' });
+  });
 });
 
 describe('rate limiter', () => {
