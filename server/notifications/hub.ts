@@ -11,10 +11,6 @@ export interface Subscriber {
   signedOut(): void;
 }
 
-function keyOf(client: ClientRef): string {
-  return `${client.userId}/${client.clientId}`;
-}
-
 /**
  * The text of the WebSocket frame `{ type: 'notification', notification }`, the same bytes
  * JSON.stringify would give, from the event serialized once per fan-out.
@@ -28,17 +24,24 @@ export function notificationFrame(notification: Notification, eventJson: string)
  * Push is best effort by design: the queue is the source of truth and clients catch up from it.
  */
 export class NotificationHub {
-  private readonly subscribers = new Map<string, Set<Subscriber>>();
+  /** Subscribers by user, then by client: a fan-out looks each target up without building a key. */
+  private readonly subscribers = new Map<string, Map<string, Set<Subscriber>>>();
 
   subscribe(client: ClientRef, subscriber: Subscriber): () => void {
-    const key = keyOf(client);
-    const set = this.subscribers.get(key) ?? new Set<Subscriber>();
+    const clients = this.subscribers.get(client.userId) ?? new Map<string, Set<Subscriber>>();
+    this.subscribers.set(client.userId, clients);
+    const set = clients.get(client.clientId) ?? new Set<Subscriber>();
+    clients.set(client.clientId, set);
     set.add(subscriber);
-    this.subscribers.set(key, set);
     return () => {
       set.delete(subscriber);
-      if (set.size === 0 && this.subscribers.get(key) === set) this.subscribers.delete(key);
+      if (set.size === 0 && clients.get(client.clientId) === set) clients.delete(client.clientId);
+      if (clients.size === 0 && this.subscribers.get(client.userId) === clients) this.subscribers.delete(client.userId);
     };
+  }
+
+  private of(client: ClientRef): ReadonlySet<Subscriber> | undefined {
+    return this.subscribers.get(client.userId)?.get(client.clientId);
   }
 
   /**
@@ -50,7 +53,7 @@ export class NotificationHub {
     let last: Notification | undefined;
     let frame = '';
     for (const { target, notification, eventJson } of delivered) {
-      const subscribers = this.subscribers.get(keyOf(target));
+      const subscribers = this.of(target);
       if (subscribers === undefined) continue;
       if (notification !== last) {
         frame = notificationFrame(notification, eventJson);
@@ -61,18 +64,18 @@ export class NotificationHub {
   }
 
   clientRemoved(client: ClientRef): void {
-    for (const subscriber of this.subscribers.get(keyOf(client)) ?? []) subscriber.removed();
+    for (const subscriber of this.of(client) ?? []) subscriber.removed();
   }
 
   /** Disconnects every device of a user, e.g. after a password reset revoked all cookies. */
   userSignedOut(userId: string): void {
-    for (const [key, set] of this.subscribers) {
-      if (key.startsWith(`${userId}/`)) for (const subscriber of set) subscriber.signedOut();
+    for (const set of this.subscribers.get(userId)?.values() ?? []) {
+      for (const subscriber of set) subscriber.signedOut();
     }
   }
 
   /** Open sockets of one client; bounded so one device cannot hold unlimited server memory. */
   connections(client: ClientRef): number {
-    return this.subscribers.get(keyOf(client))?.size ?? 0;
+    return this.of(client)?.size ?? 0;
   }
 }
