@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { seriousA11yViolations } from '../host/axe';
+import { RENDERER_HEADERS } from '../host/headers';
+import type { TestClient } from '../host/testHost';
+import { useTestHost } from '../host/testHost';
+import { useTestServer } from '../support/testServer';
+import { bridgeRequest, signUpThroughBridge } from './support/signUp';
+
+const env = useTestServer('e2e-composer');
+const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
+let ada: TestClient;
+
+beforeAll(async () => {
+  ada = await hostEnv.host.launch({ dataDir: path.join(env.root, 'ada'), defaultServer: { url: env.server.url, pins: [env.server.pin] } });
+  await ada.page.getByLabel('Server address').waitFor();
+  await signUpThroughBridge(ada.page, env.server, env.root, 'ada@example.test', 'Ada Fern');
+  await ada.page.getByTestId('signed-in-name').waitFor();
+  const created = await bridgeRequest(ada.page, 'conversations.create', { name: 'Base camp', members: [] });
+  if (!created.ok) throw new Error(created.error?.message);
+  await ada.page.getByTestId('conversation-item').click();
+});
+
+describe('the composer', () => {
+  it('inserts an emoji found by name at the caret, from the keyboard', async () => {
+    const a = ada.page;
+    const composer = a.getByLabel('Message Base camp');
+    await composer.fill('Summit  today');
+    // Caret between the two spaces.
+    await composer.evaluate((el) => (el as unknown as { setSelectionRange(s: number, e: number): void }).setSelectionRange(7, 7));
+    await a.getByRole('button', { name: 'Insert emoji' }).click();
+    const picker = a.getByTestId('emoji-picker');
+    await picker.getByRole('button', { name: 'grinning face', exact: true }).waitFor();
+    expect(await seriousA11yViolations(a)).toEqual([]);
+    await ada.screenshot('emoji-picker-light');
+    await a.emulateMedia({ colorScheme: 'dark' });
+    await ada.screenshot('emoji-picker-dark');
+    await a.emulateMedia({ colorScheme: 'light' });
+
+    await a.keyboard.type('mountain');
+    await expect.poll(() => picker.getByRole('button').first().getAttribute('aria-label')).toBe('mountain');
+    await a.keyboard.press('Enter');
+    await expect.poll(() => picker.count()).toBe(0);
+    expect(await composer.inputValue()).toBe('Summit ⛰️ today');
+    await composer.press('Enter');
+    await expect.poll(() => a.getByTestId('message').last().textContent()).toContain('Summit ⛰️ today');
+
+    // Esc closes the picker and gives focus back to its button.
+    await a.getByRole('button', { name: 'Insert emoji' }).click();
+    await picker.waitFor();
+    await a.keyboard.press('Escape');
+    await expect.poll(() => picker.count()).toBe(0);
+    expect(await a.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('aria-label'))).toBe(
+      'Insert emoji',
+    );
+  });
+
+  it('reacts with any emoji from the picker, and the same emoji again removes it', async () => {
+    const a = ada.page;
+    const message = a.getByTestId('message').last();
+    await message.hover();
+    await message.getByRole('button', { name: 'Add a reaction' }).click();
+    const picker = a.getByTestId('emoji-picker');
+    await picker.getByLabel('Search emoji').fill('thumbs up');
+    await picker.getByRole('button', { name: 'thumbs up', exact: true }).click();
+    // The picker's 👍 is the same reaction as the quick-reaction 👍 (no stray variation selector).
+    await expect.poll(() => message.getByRole('button', { name: 'React with 👍', pressed: true }).count()).toBe(1);
+    await message.getByRole('button', { name: 'React with 👍', pressed: true }).click();
+    await expect.poll(() => message.locator('.chip').count()).toBe(0);
+  });
+});
