@@ -134,7 +134,11 @@ export function createCore(options: CoreOptions): Core {
       'messages.list': after(async ({ conversationId, limit, before }) =>
         (await account.conversations()).messages(conversationId, limit, before),
       ),
-      'messages.send': after(async ({ conversationId, text, timerMs }) => (await account.conversations()).sendText(conversationId, text, timerMs)),
+      'messages.send': after(async ({ conversationId, text, timerMs, quote, mentions }) =>
+        (await account.conversations()).sendText(conversationId, text, { timerMs, quote, mentions }),
+      ),
+      'messages.knock': after(async ({ conversationId }) => (await account.conversations()).knock(conversationId)),
+      'messages.hide': after(async ({ conversationId, messageId }) => (await account.conversations()).hide(conversationId, messageId)),
       'appLock.status': after(async () => {
         if (!appLock.state().locked) await appLock.refreshEnabled();
         return appLock.state();

@@ -200,6 +200,34 @@ export const StoredMessageSchema = z
     reactions: z.array(z.object({ emoji: z.string(), users: z.array(z.string()) }).strict()),
     /** Who has read this message (read receipts; only for this user's own messages). */
     readBy: z.array(z.string()),
+    /**
+     * Whose devices have stored this message (delivery receipts, `user-uuid@domain`; only for
+     * this user's own messages). Always sent, whatever `sendReadReceipts` says, as in Signal.
+     */
+    deliveredTo: z.array(z.string()),
+    /**
+     * A reply: the message it quotes, as this device knows it now. `sender`/`senderName` are null
+     * when the quoted message is not on this device (older than the device, say); `text` is the
+     * quoted message's current text (a file's name for a file), null when it was deleted, hidden
+     * or is unknown; `edited` is true when that text differs from what the replier quoted.
+     */
+    quote: z
+      .object({
+        messageId: z.string(),
+        sender: z.string().nullable(),
+        senderName: z.string().nullable(),
+        text: z.string().nullable(),
+        edited: z.boolean(),
+      })
+      .strict()
+      .nullable(),
+    /**
+     * Mentions in `text`: `start`/`length` in UTF-16 code units (JavaScript string indices),
+     * `user` is `user-uuid@domain`. Mentions of people who are not members were dropped on receipt.
+     */
+    mentions: z.array(z.object({ start: z.number().int(), length: z.number().int(), user: z.string() }).strict()),
+    /** One of the mentions names this user: notified even in a muted conversation (Signal's default). */
+    mentionsMe: z.boolean(),
     /** Self-deleting: lifetime once shown, and when it disappears (null until the countdown starts). */
     timerMs: z.number().int().nullable(),
     expiresAt: z.number().int().nullable(),
@@ -446,7 +474,12 @@ export const requests = {
     request: z.object({ text: z.string().trim().min(1).max(256), limit: z.number().int().min(1).max(200).default(50) }).strict(),
     response: z.object({ messages: z.array(StoredMessageSchema) }).strict(),
   },
-  /** Sends a text message; resolves once it is stored locally and accepted by the server. */
+  /**
+   * Sends a text message; resolves once it is stored locally and accepted by the server.
+   * `quote` makes it a reply to a message of the same conversation (not deleted or hidden:
+   * `message-not-found` otherwise). `mentions` must lie inside `text` and name members of the
+   * conversation (`mention-not-member` otherwise; nothing is sent).
+   */
   'messages.send': {
     request: z
       .object({
@@ -454,9 +487,30 @@ export const requests = {
         text: z.string().min(1).max(8000),
         /** Makes the message self-deleting: it disappears this long after it is first shown. */
         timerMs: z.number().int().min(1000).max(4 * 7 * 24 * 3600 * 1000).optional(),
+        quote: z.object({ messageId: z.string().min(1).max(128) }).strict().optional(),
+        /** `start`/`length` in UTF-16 code units of `text`, as a JavaScript string counts them. */
+        mentions: z
+          .array(z.object({ start: z.number().int().nonnegative(), length: z.number().int().positive(), user: QualifiedUserSchema }).strict())
+          .max(64)
+          .optional(),
       })
-      .strict(),
+      .strict()
+      .refine((r) => (r.mentions ?? []).every((m) => m.start + m.length <= r.text.length), {
+        message: 'a mention lies outside the text',
+        path: ['mentions'],
+      }),
     response: StoredMessageSchema,
+  },
+  /** Knocks ("ping"): a message of kind `knock` without text; receivers are notified. */
+  'messages.knock': { request: z.object({ conversationId: z.uuid() }).strict(), response: StoredMessageSchema },
+  /**
+   * Delete for me: hides a message (anyone's) on this device — gone from the list, the search,
+   * the conversation's preview and a reply's quote; `message.hidden` follows. Nothing is sent
+   * to the others. Not yet synced to the user's other devices (they keep showing it).
+   */
+  'messages.hide': {
+    request: z.object({ conversationId: z.uuid(), messageId: z.string().min(1).max(128) }).strict(),
+    response: z.object({}).strict(),
   },
   /** What a backup file is before asking for its password (or refusing it). */
   'backup.inspect': {
@@ -573,8 +627,10 @@ export const events = {
       total: z.number().int().nonnegative().nullable(),
     })
     .strict(),
-  /** A stored message changed: edited, deleted, or its reactions. */
+  /** A stored message changed: edited, deleted, its reactions or receipts. */
   'message.updated': StoredMessageSchema,
+  /** A message was hidden on this device ("delete for me"): take it out of the list. */
+  'message.hidden': z.object({ conversationId: z.string(), messageId: z.string() }).strict(),
   'backup.progress': z
     .object({
       operation: z.enum(['export', 'import']),

@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { Notification } from '../../../protocol/api/notifications';
 import type { Conversation } from '../../../protocol/api/conversations';
 import { decodeContent, encodeContent } from '../../../protocol/content/codec';
-import type { Content } from '../../../protocol/content/schema';
+import type { Content, Mention } from '../../../protocol/content/schema';
 import type { Result } from '../../../protocol/result';
 import { DEFAULT_MLS_SUITE } from '../crypto/mls/cipherSuites';
 import type { MlsCommitOutput } from '../crypto/mls/engineContext';
@@ -60,7 +60,10 @@ import {
   setArchived,
   setMutedUntil,
   unarchiveOnNewMessage,
+  hideMessage,
 } from './conversationStore';
+import { memberMentions, mentionsToSend, quoteToSend } from './messageReferences';
+import { recordDeparture, recordMembershipChange, recordOwnMembership, usersInGroup } from './membershipMessages';
 import { readPreferences } from './preferences';
 import type { MemberSummary } from './conversationStore';
 import { checkFileToSend } from './filePaths';
@@ -159,14 +162,20 @@ export class ConversationService {
   /** Leaves a group: off the server's member list; the others' next commit removes this device. */
   async leave(conversationId: string): Promise<ConversationSummary> {
     await this.device.api.call('removeMember', { params: { conv: conversationId, domain: this.device.domain, user: this.device.userId } });
-    this.device.db.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(Date.now(), conversationId);
+    const { db } = this.device;
+    const now = Date.now();
+    const said = db.transaction(() => {
+      db.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(now, conversationId);
+      return recordOwnMembership(db, conversationId, `left-${now}`, { kind: 'left' }, this.selfDevice(), now);
+    })();
+    this.announceMessage(conversationId, said);
     this.events.emit('conversation.changed', { id: conversationId });
     return this.summary(conversationId);
   }
 
   /** A page of history: the newest `limit` messages, or the `limit` just older than `before`. */
   messages(conversationId: string, limit: number, before?: string): { messages: StoredMessage[]; hasOlder: boolean } {
-    if (before !== undefined && !getMessage(this.device.db, conversationId, before)) {
+    if (before !== undefined && this.device.db.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND id = ?').pluck().get(conversationId, before) !== 1) {
       throw new CoreError('message-not-found', 'There is no such message in this conversation.');
     }
     return listMessages(this.device.db, conversationId, limit, before);
@@ -227,6 +236,7 @@ export class ConversationService {
       saveConversation(db, conversation, now);
       for (const p of profiles) saveUserProfile(db, p.user, p.name, p.handle, now);
       saveGroupState(db, conversation.qualifiedId.id, fromBase64(conversation.groupId), output.epoch, engine.encodeGroupState(output.group), now);
+      // Creating a conversation is no membership change to announce: its history starts here.
       change = this.trackDevices(db, conversation.qualifiedId.id, engine.members(output.group));
     })();
     this.announce(change);
@@ -337,7 +347,7 @@ export class ConversationService {
    */
   private async commit(
     conversationId: string,
-    build: (engine: MlsEngine, group: MlsGroup) => Promise<Result<MlsCommitOutput>>,
+    build: (engine: MlsEngine, group: MlsGroup) => Promise<Result<MlsCommitOutput>> | undefined,
     targets: CommitTargets | ((output: MlsCommitOutput) => CommitTargets),
   ): Promise<void> {
     const { api, db } = this.device;
@@ -345,7 +355,10 @@ export class ConversationService {
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.exclusive(async (): Promise<{ staleAt: number } | undefined> => {
         const group = this.group(engine, conversationId);
-        const output = value(await build(engine, group));
+        const built = build(engine, group);
+        // Nothing (left) to commit: another device's commit did it meanwhile.
+        if (built === undefined) return undefined;
+        const output = value(await built);
         const { adds, removes } = typeof targets === 'function' ? targets(output) : targets;
         try {
           await api.call('postCommitBundle', {
@@ -363,10 +376,14 @@ export class ConversationService {
           throw error;
         }
         const status = engine.status(output.group);
+        let said: string | undefined;
         const change = db.transaction(() => {
           saveGroupState(db, conversationId, status.groupId, output.epoch, engine.encodeGroupState(output.group), Date.now());
-          return this.trackDevices(db, conversationId, engine.members(output.group));
+          const members = engine.members(output.group);
+          said = this.recordMembers(db, conversationId, output.epoch, usersInGroup(db, conversationId), members, this.selfId());
+          return this.trackDevices(db, conversationId, members);
         })();
+        this.announceMessage(conversationId, said);
         this.announce(change);
         return undefined;
       });
@@ -399,11 +416,27 @@ export class ConversationService {
     return this.summary(conversationId);
   }
 
-  /** Encrypts and sends a text message; the message is stored before it leaves (see the file comment). */
-  async sendText(conversationId: string, text: string, timerMs?: number): Promise<StoredMessage> {
+  /**
+   * Encrypts and sends a text message; the message is stored before it leaves (see the file
+   * comment). A reply carries the quoted message's id and the hash of its text; mentions must
+   * name members of the conversation.
+   */
+  async sendText(
+    conversationId: string,
+    text: string,
+    options: Readonly<{ timerMs?: number; quote?: { messageId: string }; mentions?: readonly Mention[] }> = {},
+  ): Promise<StoredMessage> {
     const { db } = this.device;
+    const { timerMs } = options;
     const sender = this.selfId();
-    const plain: Content = { type: 'text', text, mentions: [] };
+    const quote = options.quote ? quoteToSend(db, conversationId, options.quote.messageId) : undefined;
+    const mentions = mentionsToSend(db, conversationId, options.mentions ?? [], sender);
+    const plain: Content = {
+      type: 'text',
+      text,
+      mentions: [...(options.mentions ?? [])],
+      ...(quote ? { quote: { messageId: quote.messageId, ...(quote.textHash ? { textHash: quote.textHash } : {}) } } : {}),
+    };
     // A self-deleting message: the receivers' countdown starts when they first see it; the
     // sender's copy counts down from sending.
     const content: Content = timerMs ? { type: 'ephemeral', expireAfterMs: timerMs, content: plain } : plain;
@@ -423,6 +456,8 @@ export class ConversationService {
           receivedAt: sentAt,
           status: 'pending',
           ...(timerMs ? { timerMs, expiresAt: sentAt + timerMs } : {}),
+          ...(quote ? { quote } : {}),
+          ...mentions,
         });
       },
       (messageId, ok) => setMessageStatus(db, conversationId, messageId, ok ? 'sent' : 'failed'),
@@ -431,6 +466,49 @@ export class ConversationService {
     this.events.emit('message.added', stored);
     this.events.emit('conversation.changed', { id: conversationId });
     return stored;
+  }
+
+  /** Knocks ("ping"): a message without text that asks for the others' attention. */
+  async knock(conversationId: string): Promise<StoredMessage> {
+    const { db } = this.device;
+    const sender = this.selfId();
+    const { id } = await this.send(
+      conversationId,
+      { type: 'knock' },
+      (tx, messageId, sentAt, encoded) => {
+        insertMessage(tx, {
+          id: messageId,
+          conversationId,
+          senderUser: sender,
+          senderClient: this.device.clientId,
+          kind: 'knock',
+          body: null,
+          content: encoded,
+          sentAt,
+          receivedAt: sentAt,
+          status: 'pending',
+        });
+      },
+      (messageId, ok) => setMessageStatus(db, conversationId, messageId, ok ? 'sent' : 'failed'),
+    );
+    const stored = this.message(conversationId, id);
+    this.events.emit('message.added', stored);
+    this.events.emit('conversation.changed', { id: conversationId });
+    return stored;
+  }
+
+  /**
+   * Delete for me: hides a message (anyone's) on this device only. The text leaves the list,
+   * the search index and the conversation's preview; nothing is sent to the others.
+   */
+  hide(conversationId: string, messageId: string): Record<string, never> {
+    const { db } = this.device;
+    this.message(conversationId, messageId);
+    if (db.transaction(() => hideMessage(db, conversationId, messageId, Date.now()))()) {
+      this.events.emit('message.hidden', { conversationId, messageId });
+      this.events.emit('conversation.changed', { id: conversationId });
+    }
+    return {};
   }
 
   private expiryTimer: ReturnType<typeof setInterval> | undefined;
@@ -455,6 +533,45 @@ export class ConversationService {
   close(): void {
     clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
+    clearTimeout(this.deliveryTimer);
+    this.deliveryTimer = undefined;
+  }
+
+  /** Messages stored since the last delivery receipts went out, by conversation. */
+  private delivered = new Map<string, string[]>();
+  private deliveryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Notes a message this device stored from someone else, for a delivery receipt. Receipts go
+   * out shortly after, one per conversation for everything stored meanwhile (a catch-up of a
+   * thousand messages sends a couple of receipts, not a thousand), whatever the read-receipt
+   * preference says (as in Signal). Best effort: receipts still waiting when the core closes are
+   * not sent.
+   */
+  private noteDelivered(conversationId: string, messageId: string): void {
+    const ids = this.delivered.get(conversationId) ?? [];
+    ids.push(messageId);
+    this.delivered.set(conversationId, ids);
+    this.deliveryTimer ??= setTimeout(() => {
+      this.deliveryTimer = undefined;
+      void this.sendDeliveryReceipts();
+    }, 250);
+    this.deliveryTimer.unref?.();
+  }
+
+  private async sendDeliveryReceipts(): Promise<void> {
+    const pending = this.delivered;
+    this.delivered = new Map();
+    for (const [conversationId, ids] of pending) {
+      // Like read receipts, nothing goes to devices the user has not accepted (seed 002: degraded).
+      if (verificationOf(this.device.db, conversationId) === 'degraded') continue;
+      for (let start = 0; start < ids.length; start += 500) {
+        const messageIds = ids.slice(start, start + 500);
+        await this.send(conversationId, { type: 'receipt', kind: 'delivered', messageIds }, undefined, () => undefined).catch((error: unknown) =>
+          this.log.warn('sending a delivery receipt failed', { conversationId, error }),
+        );
+      }
+    }
   }
 
   async edit(conversationId: string, messageId: string, text: string): Promise<StoredMessage> {
@@ -602,6 +719,25 @@ export class ConversationService {
   private trackDevices(tx: Db, conversationId: string, members: readonly MlsMember[]): VerificationChange | undefined {
     saveGroupDevices(tx, conversationId, members);
     return reviewVerification(tx, conversationId, this.selfDevice());
+  }
+
+  /** The membership system message for a group change (see membershipMessages.ts), in the caller's transaction. */
+  private recordMembers(
+    tx: Db,
+    conversationId: string,
+    epoch: bigint,
+    before: Set<string> | undefined,
+    members: readonly MlsMember[],
+    committer: string | undefined,
+  ): string | undefined {
+    return recordMembershipChange(tx, { conversationId, epoch, before, members, committer }, this.selfDevice(), Date.now());
+  }
+
+  /** Tells the UI about a system message stored by a transaction that committed. */
+  private announceMessage(conversationId: string, messageId: string | undefined): void {
+    if (messageId === undefined) return;
+    const message = getMessage(this.device.db, conversationId, messageId);
+    if (message) this.events.emit('message.added', message);
   }
 
   /** Tells the UI about a verification change once its transaction committed: the system message and the conversation. */
@@ -765,8 +901,9 @@ export class ConversationService {
       case 'conversation.mls-message-add':
         if (event.from.id === this.device.userId && event.fromClient === this.device.clientId) return undefined;
         return this.prepareMessage(notification, event.conversation.id, fromBase64(event.data));
-      case 'conversation.member-join':
       case 'conversation.member-leave':
+        return this.prepareMemberLeave(notification, event);
+      case 'conversation.member-join':
       case 'conversation.rename':
       case 'conversation.message-timer-update':
         return this.prepareRefresh(event.conversation.id);
@@ -792,6 +929,7 @@ export class ConversationService {
     const state = engine.encodeGroupState(group);
     const members = engine.members(group);
     let change: VerificationChange | undefined;
+    let said: string | undefined;
     return {
       write: (tx) => {
         const now = Date.now();
@@ -799,9 +937,14 @@ export class ConversationService {
         for (const p of profiles) saveUserProfile(tx, p.user, p.name, p.handle, now);
         saveGroupState(tx, conversationId, status.groupId, status.epoch, state, now);
         tx.prepare('DELETE FROM mls_key_packages WHERE ref = ?').run(match.ref);
+        // A user's further device joins by external commit, never by Welcome, so a Welcome means
+        // this user was added — to an existing group when it is past the creator's first commit
+        // (epoch 1, which brings in everyone the conversation was created with: not announced).
+        if (status.epoch > 1n) said = recordOwnMembership(tx, conversationId, `welcome-${status.epoch}`, { kind: 'added' }, this.selfDevice(), now);
         change = this.trackDevices(tx, conversationId, members);
       },
       after: () => {
+        this.announceMessage(conversationId, said);
         this.announce(change);
         this.events.emit('conversation.changed', { id: conversationId });
       },
@@ -841,14 +984,20 @@ export class ConversationService {
       const removedSelf = result.kind === 'commit' && result.selfRemoved;
       // A commit may add devices (or change a device's key): the verification state is reviewed.
       const members = result.kind === 'commit' && !removedSelf ? engine.members(result.group) : undefined;
+      const committer = result.kind === 'commit' && result.committer ? qualified({ id: result.committer.userId, domain: result.committer.domain }) : undefined;
       let change: VerificationChange | undefined;
+      let said: string | undefined;
       return {
         write: (tx) => {
           saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
           if (removedSelf) tx.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(receivedAt, conversationId);
-          if (members) change = this.trackDevices(tx, conversationId, members);
+          if (members) {
+            said = this.recordMembers(tx, conversationId, state.epoch, usersInGroup(tx, conversationId), members, committer);
+            change = this.trackDevices(tx, conversationId, members);
+          }
         },
         after: () => {
+          this.announceMessage(conversationId, said);
           this.announce(change);
           this.events.emit('conversation.changed', { id: conversationId });
         },
@@ -882,7 +1031,10 @@ export class ConversationService {
       return {
         write: (tx) => {
           saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
-          if (body.type === 'edit') changed = applyEdit(tx, conversationId, target, sender, body.text, message.sentAt);
+          if (body.type === 'edit') {
+            const mentions = memberMentions(tx, conversationId, body.mentions, this.selfId());
+            changed = applyEdit(tx, conversationId, target, sender, body.text, message.sentAt, mentions);
+          }
           else if (body.type === 'delete') changed = applyDelete(tx, conversationId, target, sender, receivedAt);
           else {
             applyReaction(tx, conversationId, target, sender, body.emoji, message.sentAt);
@@ -923,14 +1075,16 @@ export class ConversationService {
     }
     if (body.type === 'receipt') {
       // Read receipts are mutual (as in Signal): with sending them off, others' are not kept either.
-      const keep = body.kind !== 'read' || readPreferences(db).sendReadReceipts;
+      // Receipts from this user's other devices say nothing to show.
+      const keep = (body.kind !== 'read' || readPreferences(db).sendReadReceipts) && sender !== this.selfId();
+      let changed: string[] = [];
       return {
         write: (tx) => {
           saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
-          if (keep) saveReceipts(tx, conversationId, body.messageIds, sender, body.kind, receivedAt);
+          if (keep) changed = saveReceipts(tx, conversationId, body.messageIds, sender, body.kind, receivedAt, this.selfId());
         },
         after: () => {
-          for (const id of body.messageIds) {
+          for (const id of changed) {
             const updated = getMessage(this.device.db, conversationId, id);
             if (updated) this.events.emit('message.updated', updated);
           }
@@ -948,11 +1102,30 @@ export class ConversationService {
         },
       };
     }
+    if (body.type === 'knock') {
+      return this.storeMessage(
+        {
+          id: message.id,
+          conversationId,
+          senderUser: sender,
+          senderClient: result.sender.clientId,
+          kind: 'knock',
+          body: null,
+          content: result.plaintext,
+          sentAt: message.sentAt,
+          receivedAt,
+          status: 'received',
+          ...(ephemeral ? { timerMs: ephemeral.expireAfterMs } : {}),
+        },
+        state,
+      );
+    }
     if (body.type !== 'text') {
-      // Knocks and self-deleting messages arrive with the rest of the pipeline.
+      // "Delete for me" (`hide`) is only ever sent to the user's own devices, which this core
+      // does not do yet (see `hide`): a hide arriving in a group is ignored.
       return { write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt), after: () => undefined };
     }
-    return this.storeMessage(
+    const effect = this.storeMessage(
       {
         id: message.id,
         conversationId,
@@ -965,30 +1138,35 @@ export class ConversationService {
         receivedAt,
         status: 'received',
         ...(ephemeral ? { timerMs: ephemeral.expireAfterMs } : {}),
+        ...(body.quote ? { quote: { messageId: body.quote.messageId, textHash: body.quote.textHash ?? null } } : {}),
       },
       state,
+      // Mentions are checked against the members as stored in the same transaction.
+      (tx) => memberMentions(tx, conversationId, body.mentions, this.selfId()),
     );
+    return effect;
   }
 
   private storeMessage(
     message: Parameters<typeof insertMessage>[1],
     state: { groupId: Uint8Array; epoch: bigint; bytes: Uint8Array } | undefined,
+    mentions?: (tx: Db) => Pick<Parameters<typeof insertMessage>[1], 'mentions' | 'mentionsMe'>,
   ): PreparedEffect {
     let added = false;
+    const fromOthers = message.status === 'received' && (message.kind === 'text' || message.kind === 'asset' || message.kind === 'knock');
     return {
       write: (tx) => {
         if (state) saveGroupState(tx, message.conversationId, state.groupId, state.epoch, state.bytes, message.receivedAt);
-        added = insertMessage(tx, message);
-        if (added && message.status === 'received' && (message.kind === 'text' || message.kind === 'asset')) {
-          unarchiveOnNewMessage(tx, message.conversationId, message.receivedAt);
-        }
+        added = insertMessage(tx, mentions ? { ...message, ...mentions(tx) } : message);
+        if (added && fromOthers) unarchiveOnNewMessage(tx, message.conversationId, message.receivedAt);
       },
       after: () => {
         if (!added) return;
         const stored = getMessage(this.device.db, message.conversationId, message.id);
         if (stored) {
           this.events.emit('message.added', stored);
-          if (stored.status === 'received' && (stored.kind === 'text' || stored.kind === 'asset')) this.notify(stored);
+          if (fromOthers) this.notify(stored);
+          if (fromOthers && stored.sender !== this.selfId()) this.noteDelivered(stored.conversationId, stored.id);
         }
         this.events.emit('conversation.changed', { id: message.conversationId });
       },
@@ -997,13 +1175,14 @@ export class ConversationService {
 
   /**
    * Asks the shell for a desktop notification: who wrote where, and what, as far as the user's
-   * preferences allow; none for a muted conversation or with notifications turned off. (While the
-   * app is locked no message is received at all: locking stops the notification stream first.)
+   * preferences allow; none for a muted conversation — unless the message mentions this user
+   * (Signal's "notify for mentions" default) — or with notifications turned off. (While the app
+   * is locked no message is received at all: locking stops the notification stream first.)
    */
   private notify(message: StoredMessage): void {
     const { db } = this.device;
     const preferences = readPreferences(db);
-    if (!preferences.desktopNotifications || isMuted(db, message.conversationId)) return;
+    if (!preferences.desktopNotifications || (isMuted(db, message.conversationId) && !message.mentionsMe)) return;
     let title = 'Cairn';
     let body = 'New message';
     if (preferences.notificationContent !== 'nothing') {
@@ -1012,7 +1191,8 @@ export class ConversationService {
       title = conversation?.kind === 'group' && conversation.name ? `${sender} in ${conversation.name}` : sender;
     }
     if (preferences.notificationContent === 'name-and-message') {
-      body = message.kind === 'asset' ? `Sent a file: ${message.asset?.name ?? ''}` : (message.text ?? '');
+      body =
+        message.kind === 'asset' ? `Sent a file: ${message.asset?.name ?? ''}` : message.kind === 'knock' ? 'Sent a ping.' : (message.text ?? '');
     }
     this.events.emit('notify', { conversationId: message.conversationId, title: title.slice(0, 256), body: body.slice(0, 512) });
   }
@@ -1032,6 +1212,69 @@ export class ConversationService {
     if (!setArchived(this.device.db, conversationId, archived)) throw new CoreError('conversation-not-found', 'There is no such conversation on this device.');
     this.events.emit('conversation.changed', { id: conversationId });
     return this.summary(conversationId);
+  }
+
+  /**
+   * Someone left or was removed. The member list is read again; a user who left on their own is
+   * noted (the commit removing their devices then says "Bob left.") and this device tries to
+   * commit that removal, so a leaver cannot read what is sent afterwards. An admin's removal is
+   * committed by the admin. If this user was removed, that is said here: the commit removing this
+   * device is sent only to those who stay.
+   */
+  private async prepareMemberLeave(
+    notification: Notification,
+    event: Readonly<{ conversation: { id: string }; from: { id: string; domain: string }; users: ReadonlyArray<{ id: string; domain: string }> }>,
+  ): Promise<PreparedEffect | undefined> {
+    const conversationId = event.conversation.id;
+    const refresh = await this.prepareRefresh(conversationId);
+    if (!refresh) return undefined;
+    const self = this.selfId();
+    const actor = qualified(event.from);
+    const users = event.users.map(qualified);
+    const departed = users.filter((u) => u === actor && u !== self);
+    const removedSelf = users.includes(self) && actor !== self;
+    let said: string | undefined;
+    return {
+      write: (tx) => {
+        refresh.write(tx);
+        const now = Date.now();
+        for (const user of departed) recordDeparture(tx, conversationId, user, now);
+        if (removedSelf) said = recordOwnMembership(tx, conversationId, `removed-${notification.id}`, { kind: 'removed', by: actor }, this.selfDevice(), now);
+      },
+      after: () => {
+        refresh.after();
+        this.announceMessage(conversationId, said);
+        if (departed.length > 0) {
+          // Queued behind the notification being applied; never awaited inside it.
+          this.removeDeparted(conversationId).catch((error: unknown) => this.log.warn('removing the devices of a member who left failed', { conversationId, error }));
+        }
+      },
+    };
+  }
+
+  /**
+   * Commits the removal of every device whose user is no longer a member (as this device last
+   * read the member list). Several members may try at once: the server takes one commit per
+   * epoch, and the others find nothing left to remove once they caught up.
+   */
+  private async removeDeparted(conversationId: string): Promise<void> {
+    const { db } = this.device;
+    const self = this.selfId();
+    const isStale = (engine: MlsEngine, group: MlsGroup): MlsMember[] => {
+      const left: unknown = db.prepare('SELECT left_at FROM conversations WHERE id = ?').pluck().get(conversationId);
+      if (left !== null) return [];
+      const members = new Set(listMembers(db, conversationId).map((m) => m.id));
+      if (!members.has(self)) return [];
+      return engine.members(group).filter((m) => !members.has(qualified({ id: m.identity.userId, domain: m.identity.domain })));
+    };
+    await this.commit(
+      conversationId,
+      (engine, group) => {
+        const stale = isStale(engine, group);
+        return stale.length === 0 ? undefined : engine.removeMembers(group, stale.map((m) => m.identity));
+      },
+      (output) => ({ adds: [], removes: output.removed.map((r) => ({ user: { id: r.userId, domain: r.domain }, client: r.clientId })) }),
+    );
   }
 
   private async prepareRefresh(conversationId: string): Promise<PreparedEffect | undefined> {

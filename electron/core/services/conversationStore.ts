@@ -2,6 +2,7 @@
  * Reading and writing conversations, members, MLS group state and messages in the encrypted
  * store. Plain synchronous functions: callers wrap related writes in one transaction.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Conversation } from '../../../protocol/api/conversations';
 import type { ConversationSummary, StoredMessage } from '../ipc/contract';
@@ -43,7 +44,24 @@ const MessageRowSchema = z.object({
   read_by: z.string().nullable().optional(),
   timer_ms: z.number().nullable().optional(),
   expires_at: z.number().nullable().optional(),
+  delivered_to: z.string().nullable().optional(),
+  quote_id: z.string().nullable().optional(),
+  quote_hash: z.instanceof(Uint8Array).nullable().optional(),
+  quote_sender: z.string().nullable().optional(),
+  quote_sender_name: z.string().nullable().optional(),
+  quote_body: z.string().nullable().optional(),
+  mentions: z.string().nullable().optional(),
+  mentions_me: z.number().optional(),
 });
+
+/** A mention as stored: `user` is qualified (`uuid@domain`). */
+export type StoredMention = Readonly<{ start: number; length: number; user: string }>;
+const MentionsJsonSchema = z.array(z.object({ start: z.number().int(), length: z.number().int(), user: z.string() }));
+
+/** SHA-256 of a message's text, as a reply's quote carries it (protocol/content/schema.ts `QuoteSchema`). */
+export function textHash(text: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(createHash('sha256').update(text, 'utf8').digest());
+}
 
 const ReactionsJsonSchema = z.array(z.object({ emoji: z.string(), user: z.string() }));
 
@@ -99,7 +117,7 @@ export interface NewMessage {
   readonly conversationId: string;
   readonly senderUser: string;
   readonly senderClient: string;
-  readonly kind: 'text' | 'asset' | 'system' | 'undecryptable';
+  readonly kind: 'text' | 'asset' | 'knock' | 'system' | 'undecryptable';
   readonly body: string | null;
   readonly content: Uint8Array | null;
   readonly sentAt: number;
@@ -109,6 +127,12 @@ export interface NewMessage {
   readonly timerMs?: number;
   /** When it disappears; for received messages this is set when they are first shown. */
   readonly expiresAt?: number;
+  /** A reply: the quoted message and the SHA-256 of its text as the sender saw it. */
+  readonly quote?: Readonly<{ messageId: string; textHash: Uint8Array | null }>;
+  /** Mentions (already checked against the text and the members). */
+  readonly mentions?: readonly StoredMention[];
+  /** One of the mentions names this user. */
+  readonly mentionsMe?: boolean;
 }
 
 /** Stores a message once: a second delivery of the same id changes nothing. Returns whether it was new. */
@@ -116,8 +140,8 @@ export function insertMessage(db: Db, message: NewMessage): boolean {
   const result = db
     .prepare(
       `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at, status,
-                             timer_ms, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             timer_ms, expires_at, quote_id, quote_hash, mentions, mentions_me)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (conversation_id, id) DO NOTHING`,
     )
     .run(
@@ -133,6 +157,10 @@ export function insertMessage(db: Db, message: NewMessage): boolean {
       message.status,
       message.timerMs ?? null,
       message.expiresAt ?? null,
+      message.quote?.messageId ?? null,
+      message.quote?.textHash ?? null,
+      message.mentions && message.mentions.length > 0 ? JSON.stringify(message.mentions) : null,
+      message.mentionsMe ? 1 : 0,
     );
   if (result.changes > 0) {
     db.prepare('UPDATE conversations SET last_activity_at = max(last_activity_at, ?) WHERE id = ?').run(message.receivedAt, message.conversationId);
@@ -163,11 +191,12 @@ export function listConversations(db: Db, selfId: string, now: number = Date.now
               c.last_activity_at, c.left_at, c.verification, c.muted_until, c.archived,
               (SELECT epoch FROM mls_groups g WHERE g.conversation_id = c.id) AS epoch,
               (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.seq > c.last_read_seq
-                 AND m.sender_user_id != @self AND m.kind IN ('text', 'asset') AND m.deleted_at IS NULL) AS unread,
+                 AND m.sender_user_id != @self AND m.kind IN ('text', 'asset', 'knock') AND m.deleted_at IS NULL
+                 AND m.hidden_at IS NULL) AS unread,
               (SELECT count(*) FROM conversation_members m WHERE m.conversation_id = c.id) AS members,
               (SELECT body FROM messages m WHERE m.conversation_id = c.id AND m.body IS NOT NULL
                  ORDER BY sent_at DESC, seq DESC LIMIT 1) AS last_body
-       FROM conversations c ORDER BY c.last_activity_at DESC`,
+       FROM conversations c WHERE c.kind != 'self' ORDER BY c.last_activity_at DESC`,
     )
     .all({ self: selfId });
   return ConversationRowSchema.array().parse(rows).map((r) => ({
@@ -232,9 +261,16 @@ const MESSAGE_COLUMNS = `m.id, m.sender_user_id, m.sender_client_id, m.kind, m.b
   (SELECT json_group_array(json_object('emoji', r.emoji, 'user', r.user_id)) FROM reactions r
    WHERE r.conversation_id = m.conversation_id AND r.message_id = m.id) AS reactions,
   (SELECT json_group_array(rc.user_id) FROM receipts rc WHERE rc.conversation_id = m.conversation_id
-   AND rc.message_id = m.id AND rc.kind = 'read') AS read_by
+   AND rc.message_id = m.id AND rc.kind = 'read') AS read_by,
+  (SELECT json_group_array(rc.user_id) FROM receipts rc WHERE rc.conversation_id = m.conversation_id
+   AND rc.message_id = m.id AND rc.kind = 'delivered') AS delivered_to,
+  m.quote_id, m.quote_hash, m.mentions, m.mentions_me,
+  q.sender_user_id AS quote_sender, qu.name AS quote_sender_name,
+  CASE WHEN q.deleted_at IS NULL AND q.hidden_at IS NULL THEN q.body END AS quote_body
   FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
-  LEFT JOIN assets a ON a.conversation_id = m.conversation_id AND a.message_id = m.id`;
+  LEFT JOIN assets a ON a.conversation_id = m.conversation_id AND a.message_id = m.id
+  LEFT JOIN messages q ON m.quote_id IS NOT NULL AND q.conversation_id = m.conversation_id AND q.id = m.quote_id
+  LEFT JOIN users qu ON qu.id = q.sender_user_id`;
 
 /**
  * The newest `limit` messages of a conversation, oldest first; with `before`, the `limit`
@@ -250,12 +286,13 @@ export function listMessages(
   const rows: unknown[] =
     before === undefined
       ? db
-          .prepare(`SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?`)
+          .prepare(`SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.hidden_at IS NULL ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?`)
           .all(conversationId, limit + 1)
       : db
           .prepare(
             `SELECT ${MESSAGE_COLUMNS}
-             WHERE m.conversation_id = ? AND (m.sent_at, m.seq) < (SELECT sent_at, seq FROM messages WHERE conversation_id = ? AND id = ?)
+             WHERE m.conversation_id = ? AND m.hidden_at IS NULL
+               AND (m.sent_at, m.seq) < (SELECT sent_at, seq FROM messages WHERE conversation_id = ? AND id = ?)
              ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?`,
           )
           .all(conversationId, conversationId, before, limit + 1);
@@ -264,9 +301,9 @@ export function listMessages(
   return { messages: parsed.slice(0, limit).reverse().map((r) => toStoredMessage(conversationId, r)), hasOlder };
 }
 
-/** One message by id (by the unique key), or undefined. */
+/** One message by id (by the unique key), or undefined; a message hidden on this device counts as none. */
 export function getMessage(db: Db, conversationId: string, id: string): StoredMessage | undefined {
-  const row: unknown = db.prepare(`SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.id = ?`).get(conversationId, id);
+  const row: unknown = db.prepare(`SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.id = ? AND m.hidden_at IS NULL`).get(conversationId, id);
   return row === undefined ? undefined : toStoredMessage(conversationId, MessageRowSchema.parse(row));
 }
 
@@ -285,12 +322,29 @@ function toStoredMessage(conversationId: string, r: z.infer<typeof MessageRowSch
     deleted: r.deleted_at !== null && r.deleted_at !== undefined,
     reactions: groupReactions(r.reactions),
     readBy: r.read_by ? z.array(z.string()).catch([]).parse(JSON.parse(r.read_by)) : [],
+    deliveredTo: r.delivered_to ? z.array(z.string()).catch([]).parse(JSON.parse(r.delivered_to)) : [],
+    quote: r.quote_id ? toQuote(r) : null,
+    mentions: r.mentions ? MentionsJsonSchema.catch([]).parse(JSON.parse(r.mentions)) : [],
+    mentionsMe: r.mentions_me === 1,
     timerMs: r.timer_ms ?? null,
     expiresAt: r.expires_at ?? null,
     asset:
       r.asset_id && !r.deleted_at
         ? { id: r.asset_id, name: r.asset_name ?? '', mime: r.asset_mime ?? 'application/octet-stream', size: r.asset_size ?? 0, savedAt: r.asset_path ?? null }
         : null,
+  };
+}
+
+/** A reply's quote as shown now: `edited` when the quoted text no longer has the hash the replier sent. */
+function toQuote(r: z.infer<typeof MessageRowSchema>): NonNullable<StoredMessage['quote']> {
+  const text = r.quote_body ?? null;
+  const hash = r.quote_hash ?? null;
+  return {
+    messageId: r.quote_id ?? '',
+    sender: r.quote_sender ?? null,
+    senderName: r.quote_sender_name ?? null,
+    text,
+    edited: text !== null && hash !== null && !Buffer.from(textHash(text)).equals(hash),
   };
 }
 
@@ -326,6 +380,10 @@ export function searchMessages(db: Db, text: string, limit: number): StoredMessa
       deleted: false,
       reactions: [],
       readBy: [],
+      deliveredTo: [],
+      quote: null,
+      mentions: [],
+      mentionsMe: false,
       timerMs: null,
       expiresAt: null,
       asset: null,
@@ -349,15 +407,48 @@ const SearchRowSchema = MessageRowSchema.extend({ conversation_id: z.string() })
  * Applies an edit from `senderUser`: only the original sender may edit, and a deleted message
  * stays deleted. Returns whether anything changed.
  */
-export function applyEdit(db: Db, conversationId: string, messageId: string, senderUser: string, text: string, at: number): boolean {
+export function applyEdit(
+  db: Db,
+  conversationId: string,
+  messageId: string,
+  senderUser: string,
+  text: string,
+  at: number,
+  mentions: Readonly<{ mentions: readonly StoredMention[]; mentionsMe: boolean }> = { mentions: [], mentionsMe: false },
+): boolean {
   return (
     db
       .prepare(
-        `UPDATE messages SET body = ?, edited_at = ? WHERE conversation_id = ? AND id = ? AND sender_user_id = ?
-         AND deleted_at IS NULL AND kind = 'text'`,
+        `UPDATE messages SET body = ?, edited_at = ?, mentions = ?, mentions_me = ? WHERE conversation_id = ? AND id = ? AND sender_user_id = ?
+         AND deleted_at IS NULL AND hidden_at IS NULL AND kind = 'text'`,
       )
-      .run(text, at, conversationId, messageId, senderUser).changes > 0
+      .run(
+        text,
+        at,
+        mentions.mentions.length > 0 ? JSON.stringify(mentions.mentions) : null,
+        mentions.mentionsMe ? 1 : 0,
+        conversationId,
+        messageId,
+        senderUser,
+      ).changes > 0
   );
+}
+
+/**
+ * Hides a message on this device ("delete for me"): the text leaves the row and the search
+ * index, its file key goes, and the row stays as a tombstone so a second delivery of the same
+ * message cannot bring it back. Returns whether a visible message was hidden.
+ */
+export function hideMessage(db: Db, conversationId: string, messageId: string, at: number): boolean {
+  const changed =
+    db
+      .prepare('UPDATE messages SET body = NULL, content = NULL, mentions = NULL, hidden_at = ? WHERE conversation_id = ? AND id = ? AND hidden_at IS NULL')
+      .run(at, conversationId, messageId).changes > 0;
+  if (changed) {
+    db.prepare('DELETE FROM assets WHERE conversation_id = ? AND message_id = ?').run(conversationId, messageId);
+    db.prepare('DELETE FROM reactions WHERE conversation_id = ? AND message_id = ?').run(conversationId, messageId);
+  }
+  return changed;
 }
 
 /** Deletes a message for everyone: only its sender may. The text leaves the search index too. */
@@ -470,8 +561,8 @@ export function markRead(db: Db, conversationId: string, selfId: string): string
     .parse(
       db
         .prepare(
-          `SELECT id, seq FROM messages WHERE conversation_id = ? AND seq > ? AND sender_user_id != ? AND kind IN ('text', 'asset')
-           AND deleted_at IS NULL ORDER BY seq LIMIT 500`,
+          `SELECT id, seq FROM messages WHERE conversation_id = ? AND seq > ? AND sender_user_id != ? AND kind IN ('text', 'asset', 'knock')
+           AND deleted_at IS NULL AND hidden_at IS NULL ORDER BY seq LIMIT 500`,
         )
         .all(conversationId, since, selfId),
     );
@@ -485,12 +576,24 @@ export function markRead(db: Db, conversationId: string, selfId: string): string
   return unread.map((m) => m.id);
 }
 
-export function saveReceipts(db: Db, conversationId: string, messageIds: readonly string[], user: string, kind: 'delivered' | 'read', at: number): void {
+/**
+ * Stores receipts from `user` for messages of `selfUser` (receipts travel to the whole group;
+ * those for others' messages are not ours to keep). Returns the ids of the messages it changed.
+ */
+export function saveReceipts(
+  db: Db,
+  conversationId: string,
+  messageIds: readonly string[],
+  user: string,
+  kind: 'delivered' | 'read',
+  at: number,
+  selfUser: string,
+): string[] {
   const insert = db.prepare(
     `INSERT INTO receipts (conversation_id, message_id, user_id, kind, at) SELECT ?, ?, ?, ?, ?
-     WHERE EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND id = ?) ON CONFLICT DO NOTHING`,
+     WHERE EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND id = ? AND sender_user_id = ?) ON CONFLICT DO NOTHING`,
   );
-  for (const id of messageIds) insert.run(conversationId, id, user, kind, at, conversationId, id);
+  return messageIds.filter((id) => insert.run(conversationId, id, user, kind, at, conversationId, id, selfUser).changes > 0);
 }
 
 export interface MemberSummary {

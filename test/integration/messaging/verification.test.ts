@@ -17,7 +17,8 @@ async function texts(o: ObservedCore, conversationId: string): Promise<string[]>
 
 async function systemTexts(o: ObservedCore, conversationId: string): Promise<string[]> {
   const result = await o.core.router.request('messages.list', { conversationId, limit: 100 });
-  return result.ok ? result.value.messages.filter((m) => m.kind === 'system').map((m) => m.text ?? '') : [];
+  // Verification lines only; membership lines ("You added Carol.") are tested in membership.test.ts.
+  return result.ok ? result.value.messages.filter((m) => m.kind === 'system' && m.id.startsWith('system-verification-')).map((m) => m.text ?? '') : [];
 }
 
 async function verification(o: ObservedCore, id: string): Promise<string | undefined> {

@@ -1,0 +1,124 @@
+/**
+ * System messages for membership changes ("Alice added Bob and Carol.", "Bob left."), written
+ * in the transaction that stores the group state the change produced, so each change is told
+ * once on every device — the committer's included.
+ *
+ * A change is read from the MLS group itself: users who had no device in the group before a
+ * commit and have one after were added; users with none left after it were removed. The commit
+ * is signed by its committer, so "Alice added Bob" is what Alice's device did, not what the
+ * server says. A new device of someone already in the group changes no membership (device
+ * verification tells about devices, see deviceTrust.ts). Whether a removed user left on their
+ * own is the server's word (`member_departures`, filled from its member-leave event): MLS does
+ * not let a member commit its own removal, so someone else's commit removes a user who left.
+ */
+import { z } from 'zod';
+import type { MlsMember } from '../crypto/mls/mlsGroup';
+import type { Db } from '../store/migration';
+import { insertMessage, qualified } from './conversationStore';
+import type { SelfDevice } from './deviceTrust';
+
+/** Users with a device in a conversation's group as last stored; undefined when nothing is stored (unknown). */
+export function usersInGroup(db: Db, conversationId: string): Set<string> | undefined {
+  const users = z.array(z.string()).parse(db.prepare('SELECT DISTINCT user_id FROM group_devices WHERE conversation_id = ?').pluck().all(conversationId));
+  return users.length === 0 ? undefined : new Set(users);
+}
+
+function isOneToOne(db: Db, conversationId: string): boolean {
+  return db.prepare('SELECT kind FROM conversations WHERE id = ?').pluck().get(conversationId) !== 'group';
+}
+
+/** Names for sentences: "you" for this user, the display name, or "someone". */
+function namer(db: Db, selfUser: string): (user: string) => string {
+  const nameOf = db.prepare('SELECT name FROM users WHERE id = ?').pluck();
+  return (user) => {
+    if (user === selfUser) return 'you';
+    const name: unknown = nameOf.get(user);
+    return typeof name === 'string' && name !== '' ? name : 'someone';
+  };
+}
+
+function list(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * Stores the system message for a commit that moved the group from `before` (users, read with
+ * `usersInGroup` before the new devices were saved) to `members`. `committer` is the qualified
+ * user who made the commit (undefined when unknown). Returns the message id, or undefined when
+ * the commit changed no membership, the earlier membership is unknown, or the conversation is
+ * one-to-one. The id is derived from the epoch: processing the same commit again adds nothing.
+ */
+export function recordMembershipChange(
+  tx: Db,
+  change: Readonly<{ conversationId: string; epoch: bigint; before: Set<string> | undefined; members: readonly MlsMember[]; committer: string | undefined }>,
+  self: SelfDevice,
+  now: number,
+): string | undefined {
+  const { conversationId, before } = change;
+  if (!before || isOneToOne(tx, conversationId)) return undefined;
+  const after = new Set(change.members.map((m) => qualified({ id: m.identity.userId, domain: m.identity.domain })));
+  const added = [...after].filter((u) => !before.has(u));
+  const gone = [...before].filter((u) => !after.has(u));
+  if (added.length === 0 && gone.length === 0) return undefined;
+  const departed = tx.prepare('SELECT 1 FROM member_departures WHERE conversation_id = ? AND user_id = ?').pluck();
+  const left = gone.filter((u) => departed.get(conversationId, u) === 1);
+  const removed = gone.filter((u) => !left.includes(u));
+  const name = namer(tx, self.user);
+  const actor = change.committer === undefined ? 'someone' : name(change.committer);
+  const sentences: string[] = [];
+  if (added.length === 1 && added[0] === change.committer) sentences.push(`${capitalised(actor)} joined.`);
+  else if (added.length > 0) sentences.push(`${capitalised(actor)} added ${list(added.map(name))}.`);
+  if (removed.length > 0) sentences.push(`${capitalised(actor)} removed ${list(removed.map(name))}.`);
+  if (left.length > 0) sentences.push(`${capitalised(list(left.map(name)))} left.`);
+  const forget = tx.prepare('DELETE FROM member_departures WHERE conversation_id = ? AND user_id = ?');
+  for (const user of left) forget.run(conversationId, user);
+  return insertSystemMessage(tx, conversationId, `system-members-${change.epoch}`, sentences.join(' '), self, now);
+}
+
+/** Notes that `user` left a group on their own, so the commit removing their devices says "left". */
+export function recordDeparture(tx: Db, conversationId: string, user: string, now: number): void {
+  tx.prepare('INSERT INTO member_departures (conversation_id, user_id, left_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(conversationId, user, now);
+}
+
+/**
+ * A membership message that no commit on this device carries: "You left." (this device is no
+ * longer sent the group's messages) or "Alice removed you." (the commit removing this device
+ * goes only to those who stay). `key` makes the id, so a replayed notification adds nothing.
+ */
+export function recordOwnMembership(
+  tx: Db,
+  conversationId: string,
+  key: string,
+  event: Readonly<{ kind: 'left' } | { kind: 'removed'; by: string } | { kind: 'added' }>,
+  self: SelfDevice,
+  now: number,
+): string | undefined {
+  if (isOneToOne(tx, conversationId)) return undefined;
+  const text =
+    event.kind === 'left'
+      ? 'You left.'
+      : event.kind === 'added'
+        ? 'You were added to this conversation.'
+        : `${capitalised(namer(tx, self.user)(event.by))} removed you.`;
+  return insertSystemMessage(tx, conversationId, `system-members-${key}`, text, self, now);
+}
+
+function insertSystemMessage(tx: Db, conversationId: string, id: string, text: string, self: SelfDevice, now: number): string | undefined {
+  const added = insertMessage(tx, {
+    id,
+    conversationId,
+    senderUser: self.user,
+    senderClient: self.clientId,
+    kind: 'system',
+    body: text,
+    content: null,
+    sentAt: now,
+    receivedAt: now,
+    status: 'received',
+  });
+  return added ? id : undefined;
+}
