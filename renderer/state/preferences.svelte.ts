@@ -20,35 +20,49 @@ class PreferencesState {
   value = $state<Preferences | undefined>(undefined);
   busy = $state(false);
   error = $state<ErrorInfo | undefined>(undefined);
+  /** Saves under way, and how many were started: older news must not undo a newer choice. */
+  private saving = 0;
+  private saves = 0;
 
   async load(): Promise<void> {
+    const started = this.saves;
     const result = await request('preferences.get', {});
-    if (result.ok) this.adopt(result.value);
-    else this.error = result.error;
+    if (!result.ok) this.error = result.error;
+    else if (this.saving === 0 && this.saves === started) this.adopt(result.value);
   }
 
-  /** Follows changes the core announces (another window, the CLI on the same profile). */
+  /**
+   * Follows changes the core announces (another window, the CLI on the same profile). While this
+   * window saves, its own answers are the ones that count: the core sends a save's event before
+   * its answer, so nothing older arrives after the last answer.
+   */
   follow(): () => void {
-    return onEvent('preferences.changed', (preferences) => this.adopt(preferences));
+    return onEvent('preferences.changed', (preferences) => {
+      if (this.saving === 0) this.adopt(preferences);
+    });
   }
 
-  /** Saves some preferences; on failure the shown values go back to what the core has. */
+  /** Saves some preferences; shown at once, and on failure the core's values are shown again. */
   async set(patch: Partial<Preferences>): Promise<boolean> {
-    const previous = this.value;
-    if (previous) this.adopt({ ...previous, ...patch });
+    if (this.value) this.adopt({ ...this.value, ...patch });
     this.busy = true;
     this.error = undefined;
+    this.saving += 1;
+    this.saves += 1;
+    let result: Awaited<ReturnType<typeof request<'preferences.set'>>>;
     try {
-      const result = await request('preferences.set', patch);
-      if (result.ok) this.adopt(result.value);
-      else {
-        this.error = result.error;
-        if (previous) this.adopt(previous);
-      }
-      return result.ok;
+      result = await request('preferences.set', patch);
+      // With another save still under way, its shown choice stays until its own answer.
+      if (result.ok && this.saving === 1) this.adopt(result.value);
     } finally {
-      this.busy = false;
+      this.saving -= 1;
+      this.busy = this.saving > 0;
     }
+    if (result.ok) return true;
+    const failed = result.error;
+    await this.load();
+    this.error = failed;
+    return false;
   }
 
   private adopt(preferences: Preferences): void {

@@ -256,5 +256,18 @@ describe('mute and archive from the conversation list', () => {
     await aliceSends('back to the top', coveId);
     await expect.poll(() => b.getByTestId('conversation-item').count(), { timeout: 15_000 }).toBe(2);
     expect(await b.getByTestId('archived-entry').count()).toBe(0);
+
+    // The list and its menu in the dark theme (chosen in the profile, over the OS's light).
+    await call(bob, 'conversations.setMuted', { conversationId: coveId, until: Number.MAX_SAFE_INTEGER });
+    await call(bob, 'preferences.set', { theme: 'dark' });
+    await expect.poll(() => theme(b)).toBe('dark');
+    await expect.poll(() => b.getByTestId('muted-icon').getAttribute('aria-label')).toBe('Muted');
+    await b.getByRole('button', { name: 'Options for Cove' }).click();
+    await b.getByRole('menuitem', { name: 'Unmute' }).waitFor();
+    expect(await seriousA11yViolations(b)).toEqual([]);
+    await bob.screenshot('conversation-menu-dark');
+    await b.keyboard.press('Escape');
+    await call(bob, 'preferences.set', { theme: 'system' });
+    await expect.poll(() => theme(b)).toBe('none');
   });
 });
