@@ -38,6 +38,18 @@ export function keyMatchesHeader(sodium: Sodium, header: BackupHeader, keys: Bac
 }
 
 /**
+ * Starts reading `length` bytes at `position` now and hands back the pending read, so the next
+ * piece of the file arrives while the current one is decrypted and merged (measured: the import
+ * otherwise spends a tenth or more of its time waiting for the disk). A read that nobody awaits
+ * any more — the import stopped — is not an unhandled rejection; the reader's `close` waits for it.
+ */
+function readAhead(reader: BackupFileReader, position: number, length: number): Promise<Uint8Array> {
+  const pending = reader.read(position, length);
+  pending.catch(() => undefined);
+  return pending;
+}
+
+/**
  * The payload of an encrypted backup, chunk by chunk, each authenticated before it is yielded.
  * Ends only after a chunk with TAG_FINAL that is followed by nothing. A file that stops at a
  * chunk boundary or inside a chunk is `backup-truncated`; a complete chunk that fails to
@@ -52,16 +64,19 @@ export async function* encryptedPayload(
   const opener = new ChunkOpener(sodium, keys.stream, header.streamHeader, header.bytes, header.chunkSize);
   const sealedSize = ChunkOpener.sealedSize(sodium, header.chunkSize);
   let position = header.bytes.length;
+  let next = readAhead(reader, position, sealedSize);
   for (;;) {
-    const sealed = await reader.read(position, sealedSize);
+    const sealed = await next;
     if (sealed.length < sealedSize) throw new BackupFailure('backup-truncated');
     position += sealed.length;
+    if (position < reader.size) next = readAhead(reader, position, sealedSize);
     const { payload, final } = opener.open(sealed);
     yield { payload, position };
     if (final) {
       if (position !== reader.size) throw new BackupFailure('backup-corrupt', 'The backup file is damaged: it has data after its end. Nothing was imported. Use another copy of the backup.');
       return;
     }
+    if (position >= reader.size) throw new BackupFailure('backup-truncated');
   }
 }
 
@@ -70,10 +85,12 @@ export async function* plainPayload(
   reader: BackupFileReader,
   pieceSize: number,
 ): AsyncGenerator<PayloadPiece> {
+  let next = readAhead(reader, 0, pieceSize);
   for (let position = 0; position < reader.size; ) {
-    const payload = await reader.read(position, pieceSize);
+    const payload = await next;
     if (payload.length === 0) return;
     position += payload.length;
+    if (position < reader.size) next = readAhead(reader, position, pieceSize);
     yield { payload, position };
   }
 }

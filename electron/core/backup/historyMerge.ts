@@ -84,6 +84,7 @@ export class HistoryMerge {
   /** Values of messages not yet written, `MESSAGE_COLUMNS` per message. */
   private pendingMessages: unknown[] = [];
   private messagesWritten = false;
+  private lastMessage: Readonly<{ conversationId: string; messageId: string; added: boolean }> | undefined;
   private rank = RECORD_RANK.backup;
   private seen = { conversations: 0, members: 0, messages: 0, reactions: 0, receipts: 0, assets: 0 };
   private added = { conversationsAdded: 0, membersAdded: 0, messagesAdded: 0, reactionsAdded: 0, receiptsAdded: 0, assetsAdded: 0, recordsSkipped: 0 };
@@ -258,12 +259,19 @@ export class HistoryMerge {
     if (!this.backupConversations.has(conversationId)) throw corrupt(`${what} belongs to no conversation in the file`);
   }
 
-  /** Whether the message a record belongs to was added by this import (see the class comment). */
+  /**
+   * Whether the message a record belongs to was added by this import (see the class comment).
+   * Records come in the order of their message, so the answer for the last message is kept.
+   */
   private addedByThisImport(conversationId: string, messageId: string, what: string): boolean {
+    const last = this.lastMessage;
+    if (last !== undefined && last.conversationId === conversationId && last.messageId === messageId) return last.added;
     this.requireConversation(conversationId, what);
     const seq: unknown = this.messageSeq.get(conversationId, messageId);
     if (typeof seq !== 'number') throw corrupt(`${what} belongs to no message in the file`);
-    return seq > this.seqBefore;
+    const added = seq > this.seqBefore;
+    this.lastMessage = { conversationId, messageId, added };
+    return added;
   }
 }
 
