@@ -30,7 +30,9 @@ Commands:
   create-conversation --name N [--members a@d,b@d]
                                               a group with these users (ids as uuid@domain)
   conversations                               conversations, most recent first
-  send CONV TEXT                              send a text message
+  send CONV TEXT [--reply-to MESSAGE]         send a text message (a reply quoting MESSAGE)
+  knock CONV                                  knock ("ping"): ask for the others' attention
+  hide CONV MESSAGE                           delete a message for me (on this device only)
   send-file CONV PATH                         send a file (encrypted before it leaves)
   download ASSET_ID --out PATH                download, check and decrypt a file
   history CONV [--limit N]                    the latest messages of a conversation
@@ -73,10 +75,26 @@ async function settle(call: <C extends RequestChannel>(channel: C, payload: Requ
   }
 }
 
-function formatMessage(m: { sentAt: number; sender: string; kind: string; text: string | null; status: string }): string {
+function formatMessage(m: {
+  id: string;
+  sentAt: number;
+  sender: string;
+  kind: string;
+  text: string | null;
+  status: string;
+  quote?: { text: string | null } | null;
+}): string {
   const time = new Date(m.sentAt).toISOString().slice(0, 16).replace('T', ' ');
-  const body = m.kind === 'undecryptable' ? '(could not decrypt)' : m.kind === 'asset' ? `[file] ${m.text ?? ''}` : (m.text ?? `(${m.kind})`);
-  return `${time}  ${m.sender.split('@')[0]?.slice(0, 8) ?? ''}  ${body}${m.status === 'failed' ? '  [not sent]' : ''}`;
+  const body =
+    m.kind === 'undecryptable'
+      ? '(could not decrypt)'
+      : m.kind === 'asset'
+        ? `[file] ${m.text ?? ''}`
+        : m.kind === 'knock'
+          ? '[knock]'
+          : (m.text ?? `(${m.kind})`);
+  const quote = m.quote ? `[re: ${m.quote.text === null ? '(gone)' : m.quote.text.slice(0, 40)}] ` : '';
+  return `${time}  ${m.id}  ${m.sender.split('@')[0]?.slice(0, 8) ?? ''}  ${quote}${body}${m.status === 'failed' ? '  [not sent]' : ''}`;
 }
 
 /** The keychain by default; a passphrase when CAIRN_DB_PASSPHRASE is set (never a plaintext key). */
@@ -237,8 +255,24 @@ async function main(args: ParsedArgs): Promise<void> {
     case 'send': {
       const [, conversationId, ...words] = args.positionals;
       if (!conversationId || words.length === 0) fail(out, 'usage', 'send needs CONV and TEXT.');
-      const message = await call('messages.send', { conversationId, text: words.join(' ') });
+      const replyTo = stringFlag(args, 'reply-to');
+      if (args.flags.has('reply-to') && !replyTo) fail(out, 'usage', '--reply-to needs the id of the message to reply to.');
+      const message = await call('messages.send', { conversationId, text: words.join(' '), ...(replyTo ? { quote: { messageId: replyTo } } : {}) });
       print(out, message, `sent ${message.id}`);
+      break;
+    }
+    case 'knock': {
+      const conversationId = args.positionals[1];
+      if (!conversationId) fail(out, 'usage', 'knock needs CONV.');
+      const message = await call('messages.knock', { conversationId });
+      print(out, message, `knocked (${message.id})`);
+      break;
+    }
+    case 'hide': {
+      const [, conversationId, messageId] = args.positionals;
+      if (!conversationId || !messageId) fail(out, 'usage', 'hide needs CONV and MESSAGE.');
+      await call('messages.hide', { conversationId, messageId });
+      print(out, { hidden: messageId }, `hidden ${messageId} on this device`);
       break;
     }
     case 'send-file': {

@@ -44,7 +44,7 @@ describe.skipIf(!keychain.available)('app lock in the UI (needs a Secret Service
     // Turning the lock on runs Argon2id (about half a second here, more under load).
     await expect.poll(() => page.getByTestId('app-lock-status').textContent(), { timeout: 15_000 }).toBe('The app lock is on.');
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await client.screenshot('settings-app-lock-on-light');
+    await client.screenshots('settings-app-lock-on');
 
     await page.getByRole('button', { name: 'Lock now' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Cairn is locked' }).isVisible()).toBe(true);
@@ -53,7 +53,7 @@ describe.skipIf(!keychain.available)('app lock in the UI (needs a Secret Service
     expect(text).not.toContain('Mia');
     expect(text).not.toContain('mia@example.test');
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await client.screenshot('lock-screen-light');
+    await client.screenshots('lock-screen');
 
     await page.getByLabel('Passcode').fill('Wrong-Guess-1');
     await page.getByRole('button', { name: 'Unlock' }).click();
@@ -73,11 +73,10 @@ describe.skipIf(!keychain.available)('app lock in the UI (needs a Secret Service
     });
     const { page } = client;
     await expect.poll(() => page.getByRole('heading', { name: 'Cairn is locked' }).isVisible()).toBe(true);
-    await client.screenshot('lock-screen-dark');
     await page.getByRole('button', { name: 'Forgot your passcode?' }).click();
     await expect.poll(() => page.getByText('nobody can reset it', { exact: false }).isVisible()).toBe(true);
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await client.screenshot('lock-forgot-dark');
+    await client.screenshots('lock-forgot');
     await page.getByRole('button', { name: 'Erase this device and start over' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Welcome to Cairn' }).isVisible()).toBe(true);
     await expect.poll(() => page.getByLabel('Server address').isVisible()).toBe(true);

@@ -27,7 +27,7 @@ describe('devices', () => {
       'A new device was added to your account: Unknown laptop.',
     );
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await client.screenshot('home-new-device-light');
+    await client.screenshots('home-new-device');
   });
 
   it('lists the devices with this computer first and its fingerprint, and removes another with the password', async () => {
@@ -37,7 +37,7 @@ describe('devices', () => {
     const first = page.getByTestId('device-row').first();
     expect(await first.textContent()).toContain('This computer');
     expect(await first.textContent()).toMatch(/Fingerprint [0-9a-f]{8}( [0-9a-f]{8}){7}/);
-    await client.screenshot('settings-devices-light');
+    await client.screenshots('settings-devices');
 
     await page.getByRole('button', { name: 'Remove' }).click();
     await page.getByLabel('Enter your account password to remove Unknown laptop.').fill('Wrong-Password-1');
@@ -55,6 +55,6 @@ describe('devices', () => {
     await env.server.close();
     await expect.poll(() => page.locator('[data-connection]').getAttribute('data-connection'), { timeout: 15_000 }).toBe('offline');
     expect(await page.locator('[data-connection]').textContent()).toContain('Offline.');
-    await client.screenshot('home-offline-light');
+    await client.screenshots('home-offline');
   });
 });

@@ -102,7 +102,7 @@ describe('files in a conversation', () => {
     // The sender's own image previews from the local cache.
     await expect.poll(() => b.getByTestId('image-preview').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(360);
     expect(await seriousA11yViolations(b)).toEqual([]);
-    await bob.screenshot('files-sent-dark');
+    await bob.screenshots('files-sent');
   });
 
   it('Alice sees the preview and saves the large file where she chooses, with progress, then opens it', async () => {
@@ -124,10 +124,7 @@ describe('files in a conversation', () => {
     await a.getByRole('button', { name: 'Open' }).click();
     await expect.poll(() => alice.shell.opened).toEqual([saveAt]);
     expect(await seriousA11yViolations(a)).toEqual([]);
-    await alice.screenshot('files-received-light');
-    await a.emulateMedia({ colorScheme: 'dark' });
-    await alice.screenshot('files-received-dark');
-    await a.emulateMedia({ colorScheme: 'light' });
+    await alice.screenshots('files-received');
   });
 
   it('a file dropped on the conversation is sent', async () => {

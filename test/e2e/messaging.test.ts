@@ -36,7 +36,7 @@ describe('two people chatting in a group', () => {
     await a.getByLabel('Add people').press('Enter');
     await a.getByRole('button', { name: 'Add', exact: true }).click();
     expect(await seriousA11yViolations(a)).toEqual([]);
-    await alice.screenshot('new-group-light');
+    await alice.screenshots('new-group');
     await a.getByRole('button', { name: 'Create group' }).click();
     await expect.poll(() => a.getByRole('heading', { name: 'Moss & Lichen' }).isVisible(), { timeout: 15_000 }).toBe(true);
 
@@ -47,7 +47,7 @@ describe('two people chatting in a group', () => {
     const b = bob.page;
     await expect.poll(() => b.getByTestId('conversation-item').count(), { timeout: 15_000 }).toBe(1);
     await expect.poll(() => b.getByLabel('1 unread').isVisible(), { timeout: 15_000 }).toBe(true);
-    await bob.screenshot('conversation-list-unread-dark');
+    await bob.screenshots('conversation-list-unread');
     await b.getByTestId('conversation-item').click();
     await expect.poll(() => b.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('Hello Bob');
     await expect.poll(() => b.getByLabel('1 unread').count(), { timeout: 15_000 }).toBe(0);
@@ -56,15 +56,14 @@ describe('two people chatting in a group', () => {
     expect(await b.getByTestId('message').last().textContent()).toContain('Alice Moss');
 
     await b.getByLabel('Message Moss & Lichen').fill('Hi Alice!\nTwo lines, still private.');
-    await b.getByRole('button', { name: 'Send' }).click();
+    await b.getByRole('button', { name: 'Send', exact: true }).click();
     await expect.poll(() => a.getByTestId('message').count(), { timeout: 15_000 }).toBe(2);
     expect(await a.getByTestId('message').last().textContent()).toContain('Two lines, still private.');
     await expect.poll(() => a.getByTestId('conversation-item').textContent(), { timeout: 15_000 }).toContain('Two lines, still private.');
 
     expect(await seriousA11yViolations(a)).toEqual([]);
     expect(await seriousA11yViolations(b)).toEqual([]);
-    await alice.screenshot('conversation-light');
-    await bob.screenshot('conversation-dark');
+    await alice.screenshots('conversation');
   });
 
   it('Bob starts a 1:1 chat with Alice; it is named after the other person on each side', async () => {
@@ -85,7 +84,7 @@ describe('two people chatting in a group', () => {
     await b.getByLabel('Message Alice Moss').pressSequentially('On my way', { delay: 20 });
     await expect.poll(() => a.getByTestId('typing').textContent(), { timeout: 15_000 }).toContain('Bob Lichen is typing…');
     expect(await seriousA11yViolations(a)).toEqual([]);
-    await alice.screenshot('one-to-one-light');
+    await alice.screenshots('one-to-one');
     await b.getByLabel('Message Alice Moss').press('Enter');
     await expect.poll(() => a.getByTestId('typing').textContent(), { timeout: 15_000 }).not.toContain('typing');
 
@@ -94,7 +93,7 @@ describe('two people chatting in a group', () => {
     await b.getByLabel('Message Alice Moss').fill('This will vanish');
     await b.getByLabel('Message Alice Moss').press('Enter');
     await expect.poll(() => a.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('self-deleting');
-    await alice.screenshot('self-deleting-light');
+    await alice.screenshots('self-deleting');
     await b.getByLabel('Self-deleting timer').selectOption({ label: 'Timer off' });
   });
 
@@ -121,13 +120,13 @@ describe('two people chatting in a group', () => {
     await expect
       .poll(() => a.getByTestId('message').last().getByRole('button', { name: 'React with 👍' }).first().textContent(), { timeout: 15_000 })
       .toContain('1');
-    await alice.screenshot('conversation-reaction-light');
+    await alice.screenshots('conversation-reaction');
 
     await a.getByTestId('message').last().hover();
     await a.getByTestId('message').last().getByRole('button', { name: 'Delete for everyone' }).click();
     await expect.poll(() => b.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('This message was deleted.');
     expect(await seriousA11yViolations(b)).toEqual([]);
-    await bob.screenshot('conversation-deleted-dark');
+    await bob.screenshots('conversation-deleted');
   });
 
   it('shows a file sent into the conversation as a file card on the other side', async () => {
@@ -142,7 +141,7 @@ describe('two people chatting in a group', () => {
     await expect.poll(() => b.getByTestId('file-card').last().textContent(), { timeout: 15_000 }).toContain('ridge-photo.jpg');
     expect(await b.getByTestId('file-card').last().textContent()).toContain('48 KB');
     expect(await seriousA11yViolations(b)).toEqual([]);
-    await bob.screenshot('conversation-file-dark');
+    await bob.screenshots('conversation-file');
   });
 
   it('an admin removes a member from the members panel; the removed member can no longer write', async () => {
@@ -151,7 +150,7 @@ describe('two people chatting in a group', () => {
     await a.getByRole('button', { name: '2 members' }).click();
     await expect.poll(() => a.getByTestId('member-row').count()).toBe(2);
     expect(await seriousA11yViolations(a)).toEqual([]);
-    await alice.screenshot('members-panel-light');
+    await alice.screenshots('members-panel');
     await a.getByTestId('member-row').filter({ hasText: 'Bob Lichen' }).getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => a.getByTestId('member-row').count(), { timeout: 15_000 }).toBe(1);
 

@@ -39,7 +39,7 @@ describe('onboarding', () => {
     await password.fill(PASSWORD);
     await expect.poll(() => page.locator('#create-password-policy li.met').count()).toBe(5);
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await client.screenshot('onboarding-create-account-light');
+    await client.screenshots('onboarding-create-account');
     await page.getByRole('button', { name: 'Create account' }).click();
 
     await expect.poll(() => page.getByRole('heading', { name: 'Check your e-mail' }).isVisible()).toBe(true);
@@ -47,20 +47,19 @@ describe('onboarding', () => {
     await page.getByLabel('Code').fill(String((Number(code) + 1) % 1_000_000).padStart(6, '0'));
     await page.getByRole('button', { name: 'Verify and continue' }).click();
     await expect.poll(() => page.getByRole('alert').getAttribute('data-error-code')).toBe('invalid-code');
-    await client.screenshot('onboarding-code-light');
+    await client.screenshots('onboarding-code');
     await page.getByLabel('Code').fill(code);
     await page.getByRole('button', { name: 'Verify and continue' }).click();
 
     await expect.poll(() => page.getByTestId('signed-in-name').textContent()).toBe('Erin Stone');
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await client.screenshot('home-empty-light');
+    await client.screenshots('home-empty');
     await client.close();
 
     // A permanent device stays signed in when the app starts again.
     client = await launch('dark');
     await expect.poll(() => client.page.getByTestId('signed-in-name').textContent()).toBe('Erin Stone');
     expect(await seriousA11yViolations(client.page)).toEqual([]);
-    await client.screenshot('home-empty-dark');
     await client.close();
   });
 
@@ -83,7 +82,7 @@ describe('onboarding', () => {
     await expect.poll(() => alert.getAttribute('data-error-code')).toBe('invalid-credentials');
     expect(await alert.textContent()).toContain('The e-mail address or password is wrong.');
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await client.screenshot('onboarding-sign-in-error-dark');
+    await client.screenshots('onboarding-sign-in-error');
 
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -108,7 +107,7 @@ describe('onboarding', () => {
 
     await expect.poll(() => page.getByTestId('no-keychain').isVisible()).toBe(true);
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await client.screenshot('onboarding-no-keychain-light');
+    await client.screenshots('onboarding-no-keychain');
     await page.getByLabel('Passcode', { exact: true }).fill('Slate-Lock-77');
     await page.getByLabel('Repeat the passcode').fill('Slate-Lock-77');
     await page.getByRole('button', { name: 'Use this passcode and continue' }).click();

@@ -51,10 +51,7 @@ describe('finding things', () => {
       expect.stringContaining('Trail crew'),
     ]);
     expect(await seriousA11yViolations(a)).toEqual([]);
-    await alice.screenshot('quick-switcher-light');
-    await a.emulateMedia({ colorScheme: 'dark' });
-    await alice.screenshot('quick-switcher-dark');
-    await a.emulateMedia({ colorScheme: 'light' });
+    await alice.screenshots('quick-switcher');
     await a.keyboard.press('ArrowDown');
     expect(await switcher.getByRole('option', { selected: true }).textContent()).toContain('Trail crew');
     await a.keyboard.press('Enter');
@@ -74,10 +71,7 @@ describe('finding things', () => {
     await expect.poll(() => results.getByTestId('search-message').count(), { timeout: 10_000 }).toBe(2);
     expect(await results.locator('mark').first().textContent()).toBe('granite');
     expect(await seriousA11yViolations(a)).toEqual([]);
-    await alice.screenshot('search-results-light');
-    await a.emulateMedia({ colorScheme: 'dark' });
-    await alice.screenshot('search-results-dark');
-    await a.emulateMedia({ colorScheme: 'light' });
+    await alice.screenshots('search-results');
 
     // The older of the two: 130 newer messages follow it in its conversation.
     await results.getByTestId('search-message').filter({ hasText: 'north ridge' }).click();

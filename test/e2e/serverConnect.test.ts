@@ -22,7 +22,7 @@ describe('choosing a server on the welcome screen', () => {
     await page.getByRole('button', { name: 'Connect' }).click();
     await expect.poll(() => page.getByTestId('server-connected').textContent()).toContain(`Connected to ${env.server.domain}`);
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await client.screenshot('welcome-connected-light');
+    await client.screenshots('welcome-connected');
     await client.close();
   });
 
@@ -40,7 +40,7 @@ describe('choosing a server on the welcome screen', () => {
     expect(await alert.textContent()).toContain("The server's certificate does not match the pinned key. Nothing was sent.");
     expect(await page.getByTestId('server-connected').count()).toBe(0);
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await client.screenshot('welcome-pin-mismatch-dark');
+    await client.screenshots('welcome-pin-mismatch');
     await client.close();
   });
 

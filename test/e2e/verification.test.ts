@@ -78,17 +78,14 @@ describe('verifying devices and the degraded state', () => {
     const bobRow = panel.getByRole('region', { name: 'Bob Lichen' });
     expect(await bobRow.locator('code').textContent()).toBe(await ownFingerprint(bob));
     expect(await seriousA11yViolations(a)).toEqual([]);
-    await alice.screenshot('verification-panel-light');
+    await alice.screenshots('verification-panel');
 
     await bobRow.getByLabel('Verified').check();
     await expect.poll(() => a.getByRole('img', { name: /^Verified: every device/ }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await expect.poll(() => panel.textContent()).toContain('Every device in this conversation is verified.');
     // The change is written into the history as a system message.
     await expect.poll(() => a.getByTestId('message').last().textContent()).toMatch(/verified/i);
-    await alice.screenshot('conversation-verified-light');
-    await a.emulateMedia({ colorScheme: 'dark' });
-    await alice.screenshot('verification-panel-dark');
-    await a.emulateMedia({ colorScheme: 'light' });
+    await alice.screenshots('conversation-verified');
   });
 
   it('Bob adds a phone: Alice\'s conversation turns degraded and sending is blocked until she verifies it', async () => {
@@ -105,10 +102,7 @@ describe('verifying devices and the degraded state', () => {
     await a.getByLabel('Message Summit Party').press('Enter');
     expect(await a.getByTestId('message').filter({ hasText: 'Is this still just us?' }).count()).toBe(0);
     expect(await seriousA11yViolations(a)).toEqual([]);
-    await alice.screenshot('conversation-degraded-light');
-    await a.emulateMedia({ colorScheme: 'dark' });
-    await alice.screenshot('conversation-degraded-dark');
-    await a.emulateMedia({ colorScheme: 'light' });
+    await alice.screenshots('conversation-degraded');
 
     await banner.getByRole('button', { name: 'Review devices' }).click();
     const panel = a.getByTestId('verification-panel');

@@ -53,6 +53,11 @@ export interface TestClient {
   resolveDroppedFile(name: string, path: string): Promise<void>;
   /** Saves a PNG under test-output/screenshots/ and returns its path. */
   screenshot(name: string): Promise<string>;
+  /**
+   * Saves `<name>-light.png` and `<name>-dark.png` of the page as it is now (the page follows the
+   * emulated colour scheme), then puts back the scheme the client was launched with.
+   */
+  screenshots(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -134,6 +139,13 @@ async function launchClient(
   await page.goto(renderer.url);
 
   let closed = false;
+  const screenshot = async (name: string): Promise<string> => {
+    const dir = path.join(TEST_OUTPUT_DIR, 'screenshots');
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    return file;
+  };
   return {
     page,
     context,
@@ -149,13 +161,14 @@ async function launchClient(
         [name, file] as const,
       );
     },
-    async screenshot(name) {
-      const dir = path.join(TEST_OUTPUT_DIR, 'screenshots');
-      await mkdir(dir, { recursive: true });
-      const file = path.join(dir, `${name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      return file;
+    async screenshots(name) {
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await screenshot(`${name}-${scheme}`);
+      }
+      await page.emulateMedia({ colorScheme: options.colorScheme ?? 'light' });
     },
+    screenshot,
     async close() {
       if (closed) return;
       closed = true;

@@ -87,5 +87,20 @@ describe('CLI messaging', () => {
     const refused = await cli('dave', ['backup-import', backup, '--json'], 'Backup-Pass-1');
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stderr)).toMatchObject({ error: { code: 'backup-other-user' } });
+
+    // A reply, a knock, and delete for me.
+    const summit = history.messages[0] as unknown as { id: string };
+    const reply = (await json('dave', ['send', conversation.id, 'on', 'my', 'way', '--reply-to', summit.id])) as { id: string; quote: unknown };
+    expect(reply.quote).toMatchObject({ messageId: summit.id, text: 'Summit by noon', edited: false });
+    await json('dave', ['knock', conversation.id]);
+    const carolSees = await cli('carol', ['history', conversation.id]);
+    expect(carolSees.stdout).toContain(`${reply.id}  `);
+    expect(carolSees.stdout).toContain('[re: Summit by noon] on my way');
+    expect(carolSees.stdout).toContain('[knock]');
+    expect(await json('carol', ['hide', conversation.id, summit.id])).toEqual({ hidden: summit.id });
+    const afterHide = (await json('carol', ['history', conversation.id])) as { messages: Array<{ id: string }> };
+    expect(afterHide.messages.map((m) => m.id)).not.toContain(summit.id);
+    const noSuch = await cli('carol', ['send', conversation.id, 'hm', '--reply-to', summit.id, '--json']);
+    expect(JSON.parse(noSuch.stderr)).toMatchObject({ error: { code: 'message-not-found' } });
   });
 });
