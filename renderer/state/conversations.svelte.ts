@@ -52,6 +52,10 @@ class ConversationsState {
       if (message.conversationId !== this.selectedId) return;
       this.messages = this.messages.map((m) => (m.id === message.id ? message : m));
     });
+    const offHidden = onEvent('message.hidden', ({ conversationId, messageId }) => {
+      if (conversationId !== this.selectedId) return;
+      this.messages = this.messages.filter((m) => m.id !== messageId);
+    });
     const offTyping = onEvent('typing', ({ conversationId, user, state }) => {
       if (conversationId !== this.selectedId) return;
       const { [user]: _previous, ...others } = this.typing;
@@ -67,6 +71,7 @@ class ConversationsState {
       offChanged();
       offMessage();
       offUpdated();
+      offHidden();
       offTyping();
       clearInterval(sweep);
     };
@@ -154,14 +159,31 @@ class ConversationsState {
   /** Self-deleting timer for the next messages in the open conversation (0 = off). */
   timerMs = $state(0);
 
-  async send(text: string): Promise<boolean> {
+  /**
+   * Sends a text message, as a reply to `quote` (a message id) and naming `mentions` (UTF-16
+   * spans of `text` with `user-uuid@domain`) when given.
+   */
+  async send(
+    text: string,
+    extras: { quote?: string; mentions?: ReadonlyArray<{ start: number; length: number; user: string }> } = {},
+  ): Promise<boolean> {
     const id = this.selectedId;
     if (!id) return false;
     this.sending = true;
     this.error = undefined;
     this.userStoppedTyping();
+    const mentions = (extras.mentions ?? []).flatMap((m) => {
+      const at = m.user.lastIndexOf('@');
+      return at > 0 ? [{ start: m.start, length: m.length, user: { id: m.user.slice(0, at), domain: m.user.slice(at + 1) } }] : [];
+    });
     try {
-      const result = await request('messages.send', { conversationId: id, text, ...(this.timerMs > 0 ? { timerMs: this.timerMs } : {}) });
+      const result = await request('messages.send', {
+        conversationId: id,
+        text,
+        ...(this.timerMs > 0 ? { timerMs: this.timerMs } : {}),
+        ...(extras.quote ? { quote: { messageId: extras.quote } } : {}),
+        ...(mentions.length > 0 ? { mentions } : {}),
+      });
       if (!result.ok) {
         this.error = result.error;
         await this.open(id);
@@ -172,6 +194,24 @@ class ConversationsState {
     } finally {
       this.sending = false;
     }
+  }
+
+  /** Pings everyone in the open conversation (a knock). */
+  async knock(): Promise<void> {
+    const id = this.selectedId;
+    if (!id) return;
+    const result = await request('messages.knock', { conversationId: id });
+    if (!result.ok) this.error = result.error;
+    else this.added(result.value);
+  }
+
+  /** Delete for me: the message leaves this device's view of the conversation. */
+  async hide(messageId: string): Promise<void> {
+    const id = this.selectedId;
+    if (!id) return;
+    const result = await request('messages.hide', { conversationId: id, messageId });
+    if (!result.ok) this.error = result.error;
+    else this.messages = this.messages.filter((m) => m.id !== messageId);
   }
 
   /** A message this device just sent (a file): shown at once if its conversation is open. */
