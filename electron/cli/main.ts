@@ -32,7 +32,7 @@ Commands:
   conversations                               conversations, most recent first
   send CONV TEXT [--reply-to MESSAGE]         send a text message (a reply quoting MESSAGE)
   knock CONV                                  knock ("ping"): ask for the others' attention
-  hide CONV MESSAGE                           delete a message for me (on this device only)
+  hide CONV MESSAGE                           delete a message for me (on all my devices)
   send-file CONV PATH                         send a file (encrypted before it leaves)
   download ASSET_ID --out PATH                download, check and decrypt a file
   history CONV [--limit N]                    the latest messages of a conversation
@@ -271,8 +271,8 @@ async function main(args: ParsedArgs): Promise<void> {
     case 'hide': {
       const [, conversationId, messageId] = args.positionals;
       if (!conversationId || !messageId) fail(out, 'usage', 'hide needs CONV and MESSAGE.');
-      await call('messages.hide', { conversationId, messageId });
-      print(out, { hidden: messageId }, `hidden ${messageId} on this device`);
+      const { synced } = await call('messages.hide', { conversationId, messageId });
+      print(out, { hidden: messageId, synced }, `hidden ${messageId}${synced ? ' on your devices' : ' on this device only'}`);
       break;
     }
     case 'send-file': {

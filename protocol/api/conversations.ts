@@ -5,7 +5,11 @@ import { CipherSuiteSchema } from './mls';
 /** Wire's limit for groups; it bounds the cost of every commit and fan-out. */
 export const MAX_CONVERSATION_MEMBERS = 500;
 
-export const ConversationTypeSchema = z.enum(['group', 'one2one']);
+/**
+ * `self`: the user's own conversation, one per user, holding only their own devices (as Wire's
+ * self-conversation): what one device tells the others, such as "delete for me", travels there.
+ */
+export const ConversationTypeSchema = z.enum(['group', 'one2one', 'self']);
 export const RoleSchema = z.enum(['admin', 'member']);
 export type Role = z.infer<typeof RoleSchema>;
 
@@ -37,7 +41,7 @@ export const CreateConversationRequestSchema = z
     name: z.string().trim().min(1).max(256).optional(),
     cipherSuite: CipherSuiteSchema.default(1),
     messageTimer: MessageTimerSchema.default(null),
-    /** Other users to add as members (for `one2one`: exactly one). Their clients join via commits. */
+    /** Other users to add as members (for `one2one`: exactly one; for `self`: none). Their clients join via commits. */
     users: z.array(QualifiedUserIdSchema).max(499).default([]),
   })
   .strict();

@@ -18,7 +18,7 @@ function requireMember(conversation: ConversationRecord, userId: string, adminOn
 export function planAddMembers(conversation: ConversationRecord, actor: string, users: readonly string[], role: Role, domain: string): Plan {
   const denied = requireMember(conversation, actor, true);
   if (denied) return { ok: false, failure: denied };
-  if (conversation.type === 'one2one') return { ok: false, failure: { code: 'invalid-operation' } };
+  if (conversation.type !== 'group') return { ok: false, failure: { code: 'invalid-operation' } };
   const added = [...new Set(users)].filter((userId) => !memberOf(conversation, userId));
   if (conversation.members.length + added.length > MAX_CONVERSATION_MEMBERS) return { ok: false, failure: { code: 'too-many-members' } };
   return {
@@ -50,7 +50,7 @@ export function planAddMembers(conversation: ConversationRecord, actor: string, 
 export function planRemoveMember(conversation: ConversationRecord, actor: string, target: string, domain: string): Plan {
   const denied = requireMember(conversation, actor, actor !== target);
   if (denied) return { ok: false, failure: denied };
-  if (conversation.type === 'one2one') return { ok: false, failure: { code: 'invalid-operation' } };
+  if (conversation.type !== 'group') return { ok: false, failure: { code: 'invalid-operation' } };
   if (!memberOf(conversation, target)) return { ok: false, failure: { code: 'user-not-found', message: 'This user is not a member.' } };
   return {
     ok: true,
@@ -96,7 +96,7 @@ export function planSetRole(conversation: ConversationRecord, actor: string, tar
 export function planRename(conversation: ConversationRecord, actor: string, name: string, domain: string): Plan {
   const denied = requireMember(conversation, actor, false);
   if (denied) return { ok: false, failure: denied };
-  if (conversation.type === 'one2one') return { ok: false, failure: { code: 'invalid-operation' } };
+  if (conversation.type !== 'group') return { ok: false, failure: { code: 'invalid-operation' } };
   return {
     ok: true,
     value: undefined,

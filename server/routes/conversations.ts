@@ -37,6 +37,9 @@ export function registerConversationRoutes(app: FastifyInstance, context: Server
     if (body.type === 'one2one' && others.length !== 1) {
       return fail('invalid-operation', 'A 1:1 conversation has exactly one other user.');
     }
+    if (body.type === 'self' && others.length !== 0) {
+      return fail('invalid-operation', 'A self-conversation holds only its owner.');
+    }
     const creatorRole = 'admin' as const;
     const record: ConversationRecord = {
       id: randomUUID(),
@@ -53,7 +56,8 @@ export function registerConversationRoutes(app: FastifyInstance, context: Server
       // The creating device made the group locally at epoch 0: it is the group's first member.
       clients: [{ userId: auth.userId, clientId: auth.clientId, registered: true }],
     };
-    const one2oneKey = body.type === 'one2one' ? [auth.userId, ...others].sort().join('/') : null;
+    // One 1:1 conversation per pair and one self-conversation per user: creating it again returns it.
+    const one2oneKey = body.type === 'one2one' ? [auth.userId, ...others].sort().join('/') : body.type === 'self' ? `self/${auth.userId}` : null;
     const created = await store.conversations.create(
       record,
       one2oneKey,

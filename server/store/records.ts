@@ -49,7 +49,7 @@ export type GroupClientRecord = Readonly<{ userId: string; clientId: string; reg
 
 export type ConversationRecord = Readonly<{
   id: string;
-  type: 'group' | 'one2one';
+  type: 'group' | 'one2one' | 'self';
   name: string | null;
   creator: string;
   groupId: Buffer;

@@ -505,12 +505,14 @@ export const requests = {
   'messages.knock': { request: z.object({ conversationId: z.uuid() }).strict(), response: StoredMessageSchema },
   /**
    * Delete for me: hides a message (anyone's) on this device — gone from the list, the search,
-   * the conversation's preview and a reply's quote; `message.hidden` follows. Nothing is sent
-   * to the others. Not yet synced to the user's other devices (they keep showing it).
+   * the conversation's preview and a reply's quote; `message.hidden` follows. The user's other
+   * devices are told through the self-conversation (only their own devices; never listed) and
+   * hide it too; the conversation's other members are told nothing. `synced` is false when that
+   * could not be sent (the message stays hidden here) or for a system line, which is local.
    */
   'messages.hide': {
     request: z.object({ conversationId: z.uuid(), messageId: z.string().min(1).max(128) }).strict(),
-    response: z.object({}).strict(),
+    response: z.object({ synced: z.boolean() }).strict(),
   },
   /** What a backup file is before asking for its password (or refusing it). */
   'backup.inspect': {

@@ -18,6 +18,7 @@ import type { Notification } from '../../../protocol/api/notifications';
 import type { Conversation } from '../../../protocol/api/conversations';
 import { decodeContent, encodeContent } from '../../../protocol/content/codec';
 import type { Content, Mention } from '../../../protocol/content/schema';
+import { MessageIdSchema } from '../../../protocol/content/schema';
 import type { Result } from '../../../protocol/result';
 import { DEFAULT_MLS_SUITE } from '../crypto/mls/cipherSuites';
 import type { MlsCommitOutput } from '../crypto/mls/engineContext';
@@ -213,6 +214,11 @@ export class ConversationService {
 
   /** Creates the MLS group of a conversation the server just made, with every device of its members. */
   private async establish(conversation: Conversation, members: ReadonlyArray<{ id: string; domain: string }>): Promise<ConversationSummary> {
+    await this.establishGroup(conversation, members);
+    return this.summary(conversation.qualifiedId.id);
+  }
+
+  private async establishGroup(conversation: Conversation, members: ReadonlyArray<{ id: string; domain: string }>): Promise<void> {
     const { api, db } = this.device;
     const engine = await this.mls();
     const group = value(await engine.createGroup(fromBase64(conversation.groupId)));
@@ -241,7 +247,28 @@ export class ConversationService {
     })();
     this.announce(change);
     this.events.emit('conversation.changed', { id: conversation.qualifiedId.id });
-    return this.summary(conversation.qualifiedId.id);
+  }
+
+  /**
+   * The user's self-conversation (seed 002 / Wire: a group of only the user's own devices, never
+   * listed), for what one device tells the others. Made on first need: the server keeps one per
+   * user, so a device that finds it already made joins it by external commit; devices added to
+   * the account later join it with the rest (`joinExisting`).
+   */
+  private async selfConversation(): Promise<string> {
+    const { api, db } = this.device;
+    const known: unknown = db
+      .prepare(`SELECT c.id FROM conversations c JOIN mls_groups g ON g.conversation_id = c.id WHERE c.kind = 'self' AND c.left_at IS NULL`)
+      .pluck()
+      .get();
+    if (typeof known === 'string') return known;
+    const conversation = await api.call('createConversation', { body: { type: 'self', users: [] } });
+    const id = conversation.qualifiedId.id;
+    if (loadGroupState(db, id)) return id;
+    const fresh = conversation.epoch === 0 && conversation.clients.length === 1 && conversation.clients[0]?.client === this.device.clientId;
+    if (fresh) await this.establishGroup(conversation, []);
+    else await this.joinByExternalCommit(conversation);
+    return id;
   }
 
   /**
@@ -498,17 +525,29 @@ export class ConversationService {
   }
 
   /**
-   * Delete for me: hides a message (anyone's) on this device only. The text leaves the list,
-   * the search index and the conversation's preview; nothing is sent to the others.
+   * Delete for me: hides a message (anyone's) on this device at once — the text leaves the list,
+   * the search index and the conversation's preview — then tells the user's other devices through
+   * the self-conversation, never the conversation itself. If that message cannot be sent (no
+   * connection, say), the message stays hidden here and the failure is logged: the other devices
+   * keep showing it.
    */
-  hide(conversationId: string, messageId: string): Record<string, never> {
+  async hide(conversationId: string, messageId: string): Promise<{ synced: boolean }> {
     const { db } = this.device;
     this.message(conversationId, messageId);
     if (db.transaction(() => hideMessage(db, conversationId, messageId, Date.now()))()) {
       this.events.emit('message.hidden', { conversationId, messageId });
       this.events.emit('conversation.changed', { id: conversationId });
     }
-    return {};
+    // Lines this device wrote itself (system messages) have no id the others know.
+    if (!MessageIdSchema.safeParse(messageId).success) return { synced: false };
+    try {
+      const self = await this.selfConversation();
+      await this.send(self, { type: 'hide', conversationId, messageId }, undefined, () => undefined);
+      return { synced: true };
+    } catch (error) {
+      this.log.warn('telling the other devices about a hidden message failed', { error });
+      return { synced: false };
+    }
   }
 
   private expiryTimer: ReturnType<typeof setInterval> | undefined;
@@ -1120,9 +1159,23 @@ export class ConversationService {
         state,
       );
     }
+    if (body.type === 'hide') {
+      // Only the user's own devices may hide messages here (the MLS sender is authenticated).
+      const own = sender === this.selfId();
+      let hidden = false;
+      return {
+        write: (tx) => {
+          saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
+          if (own) hidden = hideMessage(tx, body.conversationId, body.messageId, receivedAt, true);
+        },
+        after: () => {
+          if (!hidden) return;
+          this.events.emit('message.hidden', { conversationId: body.conversationId, messageId: body.messageId });
+          this.events.emit('conversation.changed', { id: body.conversationId });
+        },
+      };
+    }
     if (body.type !== 'text') {
-      // "Delete for me" (`hide`) is only ever sent to the user's own devices, which this core
-      // does not do yet (see `hide`): a hide arriving in a group is ignored.
       return { write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt), after: () => undefined };
     }
     const effect = this.storeMessage(

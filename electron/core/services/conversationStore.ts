@@ -88,7 +88,7 @@ export function saveConversation(db: Db, conversation: Conversation, now: number
   ).run(
     conversation.qualifiedId.id,
     conversation.qualifiedId.domain,
-    conversation.type === 'one2one' ? 'one-to-one' : 'group',
+    conversation.type === 'one2one' ? 'one-to-one' : conversation.type === 'self' ? 'self' : 'group',
     conversation.name,
     now,
     now,
@@ -437,9 +437,18 @@ export function applyEdit(
 /**
  * Hides a message on this device ("delete for me"): the text leaves the row and the search
  * index, its file key goes, and the row stays as a tombstone so a second delivery of the same
- * message cannot bring it back. Returns whether a visible message was hidden.
+ * message cannot bring it back. With `forestall`, a message not stored yet (the user's other
+ * device hid it before it reached this one) gets the tombstone now, so it never shows. Returns
+ * whether a visible message was hidden.
  */
-export function hideMessage(db: Db, conversationId: string, messageId: string, at: number): boolean {
+export function hideMessage(db: Db, conversationId: string, messageId: string, at: number, forestall = false): boolean {
+  if (forestall) {
+    db.prepare(
+      `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at, status, hidden_at)
+       SELECT ?, ?, '', '', 'text', NULL, NULL, ?, ?, 'received', ? WHERE EXISTS (SELECT 1 FROM conversations WHERE id = ?)
+       ON CONFLICT (conversation_id, id) DO NOTHING`,
+    ).run(messageId, conversationId, at, at, at, conversationId);
+  }
   const changed =
     db
       .prepare('UPDATE messages SET body = NULL, content = NULL, mentions = NULL, hidden_at = ? WHERE conversation_id = ? AND id = ? AND hidden_at IS NULL')

@@ -8,7 +8,7 @@ import { BlobSchema, parseRow, parseRows } from './rows';
 
 const ConversationRowSchema = z.object({
   id: z.string(),
-  type: z.enum(['group', 'one2one']),
+  type: z.enum(['group', 'one2one', 'self']),
   name: z.string().nullable(),
   creator: z.string(),
   group_id: BlobSchema,

@@ -97,7 +97,7 @@ describe('CLI messaging', () => {
     expect(carolSees.stdout).toContain(`${reply.id}  `);
     expect(carolSees.stdout).toContain('[re: Summit by noon] on my way');
     expect(carolSees.stdout).toContain('[knock]');
-    expect(await json('carol', ['hide', conversation.id, summit.id])).toEqual({ hidden: summit.id });
+    expect(await json('carol', ['hide', conversation.id, summit.id])).toEqual({ hidden: summit.id, synced: true });
     const afterHide = (await json('carol', ['history', conversation.id])) as { messages: Array<{ id: string }> };
     expect(afterHide.messages.map((m) => m.id)).not.toContain(summit.id);
     const noSuch = await cli('carol', ['send', conversation.id, 'hm', '--reply-to', summit.id, '--json']);

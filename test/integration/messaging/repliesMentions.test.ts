@@ -173,7 +173,7 @@ describe('delivery receipts', () => {
 });
 
 describe('delete for me', () => {
-  it('hides a message on this device only: gone from the list, the search and the preview', async () => {
+  it('hides a message for this user only: gone from the list, the search and the preview', async () => {
     const secret = await value(alice.core.router.request('messages.send', { conversationId: id, text: 'zebra crossing plans' }));
     await arrived(bob, secret.id);
     await arrived(carol, secret.id);
@@ -182,8 +182,8 @@ describe('delete for me', () => {
     const last = await value(carol.core.router.request('messages.send', { conversationId: id, text: 'zebra again' }));
     await arrived(bob, last.id);
 
-    expect(await bob.core.router.request('messages.hide', { conversationId: id, messageId: secret.id })).toEqual({ ok: true, value: {} });
-    expect(await bob.core.router.request('messages.hide', { conversationId: id, messageId: last.id })).toEqual({ ok: true, value: {} });
+    expect(await bob.core.router.request('messages.hide', { conversationId: id, messageId: secret.id })).toEqual({ ok: true, value: { synced: true } });
+    expect(await bob.core.router.request('messages.hide', { conversationId: id, messageId: last.id })).toEqual({ ok: true, value: { synced: true } });
     expect(eventsOf(bob, 'message.hidden')).toEqual([
       { conversationId: id, messageId: secret.id },
       { conversationId: id, messageId: last.id },

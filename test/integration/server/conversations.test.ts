@@ -44,6 +44,21 @@ describe('conversations', () => {
     expect(rename.body).toMatchObject({ code: 'invalid-operation' });
   });
 
+  it('keeps one self-conversation per user, holding only that user', async () => {
+    const ada = await userWithClient(t.api, t.dataDir);
+    const bob = await userWithClient(t.api, t.dataDir);
+    const first = ConversationSchema.parse((await t.api.post('/conversations', { token: ada.clientToken, body: { type: 'self' } })).body);
+    const again = ConversationSchema.parse((await t.api.post('/conversations', { token: ada.clientToken, body: { type: 'self' } })).body);
+    expect(again.qualifiedId).toEqual(first.qualifiedId);
+    expect(first).toMatchObject({ type: 'self', name: null, members: [{ user: { id: ada.id } }] });
+    const bobs = ConversationSchema.parse((await t.api.post('/conversations', { token: bob.clientToken, body: { type: 'self' } })).body);
+    expect(bobs.qualifiedId).not.toEqual(first.qualifiedId);
+    const withOthers = await t.api.post('/conversations', { token: ada.clientToken, body: { type: 'self', users: [{ id: bob.id, domain: 'cairn.test' }] } });
+    expect(withOthers.body).toMatchObject({ code: 'invalid-operation' });
+    const add = await t.api.post(`/conversations/${first.qualifiedId.id}/members`, { token: ada.token, body: { users: [{ id: bob.id, domain: 'cairn.test' }] } });
+    expect(add.body).toMatchObject({ code: 'invalid-operation' });
+  });
+
   it("hides a conversation from non-members as if it did not exist", async () => {
     const ada = await userWithClient(t.api, t.dataDir);
     const eve = await userWithClient(t.api, t.dataDir);

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MlsMember } from '../../../electron/core/crypto/mls/mlsGroup';
-import { getMessage, insertMessage, textHash } from '../../../electron/core/services/conversationStore';
+import { getMessage, hideMessage, insertMessage, listMessages, textHash } from '../../../electron/core/services/conversationStore';
 import { saveGroupDevices } from '../../../electron/core/services/deviceTrust';
 import { recordDeparture, recordMembershipChange, usersInGroup } from '../../../electron/core/services/membershipMessages';
 import { memberMentions } from '../../../electron/core/services/messageReferences';
@@ -114,5 +114,20 @@ describe('mentions and quotes in the store', () => {
     expect(getMessage(db, 'c1', 'r1')?.quote).toEqual({ messageId: 'm1', sender: q(BOB), senderName: 'Bob', text: 'Lunch at noon?', edited: false });
     expect(getMessage(db, 'c1', 'r2')?.quote).toMatchObject({ text: 'Lunch at noon?', edited: true });
     expect(getMessage(db, 'c1', 'r3')?.quote).toEqual({ messageId: 'unknown', sender: null, senderName: null, text: null, edited: false });
+  });
+
+  it('keeps a hidden message hidden when it is delivered again, or when the hide came first', () => {
+    const base = { conversationId: 'c1', senderClient: 'x', content: null, sentAt: 1, receivedAt: 1, status: 'received' as const, senderUser: q(BOB), kind: 'text' as const };
+    insertMessage(db, { ...base, id: 'm1', body: 'first' });
+    expect(hideMessage(db, 'c1', 'm1', 5)).toBe(true);
+    expect(hideMessage(db, 'c1', 'm1', 6)).toBe(false);
+    expect(insertMessage(db, { ...base, id: 'm1', body: 'first' })).toBe(false);
+    // The user's other device hid m2 before m2 reached this one.
+    expect(hideMessage(db, 'c1', 'm2', 7, true)).toBe(false);
+    expect(insertMessage(db, { ...base, id: 'm2', body: 'second' })).toBe(false);
+    insertMessage(db, { ...base, id: 'm3', body: 'third' });
+    expect(listMessages(db, 'c1', 10).messages.map((m) => m.id)).toEqual(['m3']);
+    expect(getMessage(db, 'c1', 'm2')).toBeUndefined();
+    expect(db.prepare(`SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'first OR second'`).pluck().get()).toBe(0);
   });
 });
