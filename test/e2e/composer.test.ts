@@ -65,4 +65,41 @@ describe('the composer', () => {
     await message.getByRole('button', { name: 'React with 👍', pressed: true }).click();
     await expect.poll(() => message.locator('.chip').count()).toBe(0);
   });
+
+  it('walks the messages with the arrow keys, reaches the actions of a message with Tab, and Esc returns to the composer', async () => {
+    const a = ada.page;
+    const composer = a.getByLabel('Message Base camp');
+    for (const text of ['First light', 'Second light', 'Third light']) {
+      await composer.fill(text);
+      await composer.press('Enter');
+      await a.getByTestId('message').filter({ hasText: text }).waitFor();
+    }
+    type Focused = { document: { activeElement: { textContent: string | null; getAttribute(n: string): string | null } | null } };
+    const focused = (): Promise<{ text: string; label: string | null }> =>
+      a.evaluate(() => {
+        const active = (globalThis as unknown as Focused).document.activeElement;
+        return { text: active?.textContent ?? '', label: active?.getAttribute('aria-label') ?? null };
+      });
+
+    await a.getByTestId('message-list').focus();
+    await a.keyboard.press('ArrowUp');
+    await expect.poll(async () => (await focused()).text).toContain('Third light');
+    await a.keyboard.press('ArrowUp');
+    await expect.poll(async () => (await focused()).text).toContain('Second light');
+    await a.keyboard.press('Tab');
+    expect((await focused()).label).toBe('React with 👍');
+    await a.keyboard.press('Enter');
+    await expect
+      .poll(() => a.getByTestId('message').filter({ hasText: 'Second light' }).getByRole('button', { name: 'React with 👍', pressed: true }).count())
+      .toBe(1);
+    // Back past the new reaction chip to the message itself, then down to the next one.
+    await a.keyboard.press('Shift+Tab');
+    await a.keyboard.press('Shift+Tab');
+    expect((await focused()).label).toBe('Your message');
+    await a.keyboard.press('ArrowDown');
+    await expect.poll(async () => (await focused()).text).toContain('Third light');
+    await ada.screenshots('message-keyboard-focus');
+    await a.keyboard.press('Escape');
+    expect((await focused()).label).toBe('Message Base camp');
+  });
 });
