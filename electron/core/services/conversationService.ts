@@ -579,22 +579,29 @@ export class ConversationService {
   /** Messages stored since the last delivery receipts went out, by conversation. */
   private delivered = new Map<string, string[]>();
   private deliveryTimer: ReturnType<typeof setTimeout> | undefined;
+  private deliveryDue = 0;
 
   /**
    * Notes a message this device stored from someone else, for a delivery receipt. Receipts go
-   * out shortly after, one per conversation for everything stored meanwhile (a catch-up of a
-   * thousand messages sends a couple of receipts, not a thousand), whatever the read-receipt
-   * preference says (as in Signal). Best effort: receipts still waiting when the core closes are
-   * not sent.
+   * out once messages stop arriving for 250 ms (at the latest 2 s after the first one), one per
+   * conversation for everything stored meanwhile: a catch-up of a thousand messages sends a few
+   * receipts, not a thousand. Sent whatever the read-receipt preference says (as in Signal).
+   * Best effort: receipts still waiting when the core closes are not sent.
    */
   private noteDelivered(conversationId: string, messageId: string): void {
     const ids = this.delivered.get(conversationId) ?? [];
     ids.push(messageId);
     this.delivered.set(conversationId, ids);
-    this.deliveryTimer ??= setTimeout(() => {
-      this.deliveryTimer = undefined;
-      void this.sendDeliveryReceipts();
-    }, 250);
+    const now = Date.now();
+    if (this.deliveryTimer === undefined) this.deliveryDue = now + 2000;
+    clearTimeout(this.deliveryTimer);
+    this.deliveryTimer = setTimeout(
+      () => {
+        this.deliveryTimer = undefined;
+        void this.sendDeliveryReceipts();
+      },
+      Math.max(0, Math.min(250, this.deliveryDue - now)),
+    );
     this.deliveryTimer.unref?.();
   }
 
