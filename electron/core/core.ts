@@ -96,6 +96,7 @@ export function createCore(options: CoreOptions): Core {
       'account.login': after((request) => account.login(request)),
       'account.logout': after(() => account.logout()),
       'account.self': after(() => account.self()),
+      'account.updateProfile': after((update) => account.updateProfile(update)),
       'account.devices': after(() => account.devices()),
       'account.removeDevice': after(({ id, password }) => account.removeDevice(id, password)),
       'connection.status': () => account.connection,

@@ -299,6 +299,23 @@ export const requests = {
   },
   'account.logout': { request: Empty, response: AccountStatusSchema },
   'account.self': { request: Empty, response: SelfUserSchema },
+  /**
+   * Changes the display name and/or claims a username (handle: 2–256 of a-z 0-9 _ . -, unique per
+   * domain; `handle-exists` when taken). The new name also arrives as `account.changed`.
+   */
+  'account.updateProfile': {
+    request: z
+      .object({
+        name: z.string().trim().min(1, 'a name cannot be empty').max(128).optional(),
+        handle: z
+          .string()
+          .regex(/^[a-z0-9_.-]{2,256}$/, 'a username is 2 to 256 of a-z, 0-9, _ . and -')
+          .optional(),
+      })
+      .strict()
+      .refine((r) => r.name !== undefined || r.handle !== undefined, { message: 'nothing to change' }),
+    response: SelfUserSchema,
+  },
   /** The account's devices, this one marked, newest first. */
   'account.devices': { request: Empty, response: z.object({ devices: z.array(DeviceSchema) }).strict() },
   /** Unclaimed MLS key packages and Proteus prekeys this device has at the server. */

@@ -176,6 +176,27 @@ export class AccountService {
     return this.apiClient(record).call('getSelf', {});
   }
 
+  /**
+   * Changes what others see: the display name and, with `handle`, the username people find this
+   * user by (unique per domain: the server answers `handle-exists` otherwise). The signed-in
+   * status carries the new name at once (`account.changed`).
+   */
+  async updateProfile(update: { name?: string; handle?: string }): Promise<SelfUser> {
+    const record = await this.current();
+    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    const api = this.apiClient(record);
+    if (update.handle !== undefined) await api.call('setHandle', { body: { handle: update.handle } });
+    const self = update.name !== undefined ? await api.call('updateSelf', { body: { name: update.name } }) : await api.call('getSelf', {});
+    const latest = this.record;
+    if (latest && latest.userId === record.userId && latest.name !== self.name) {
+      this.record = { ...latest, name: self.name };
+      const { db } = await this.profile.store();
+      writeKv(db, 'profile', 'account', this.record);
+      this.events.emit('account.changed', signedIn(this.record));
+    }
+    return self;
+  }
+
   async devices(): Promise<{ devices: Device[] }> {
     const record = await this.current();
     if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
