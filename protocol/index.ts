@@ -10,6 +10,7 @@ export * from './api/conversations';
 export * from './api/notifications';
 export * from './api/assets';
 export * from './api/calls';
+export * from './api/featureConfigs';
 export * from './api/route';
 export * from './api/routes';
 export * from './openapi';

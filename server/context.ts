@@ -5,6 +5,7 @@ import type { RateLimiter } from './http/rateLimit';
 import type { Mailer } from './mail/mailer';
 import type { AckBuffer } from './notifications/acks';
 import type { NotificationHub } from './notifications/hub';
+import type { PolicyFile } from './policy/policyFile';
 import type { Store } from './store/repositories';
 
 export type TurnConfig = Readonly<{ urls: readonly string[]; secret: string }>;
@@ -31,6 +32,8 @@ export type ServerContext = Readonly<{
   hub: NotificationHub;
   acks: AckBuffer;
   limiter: RateLimiter;
+  /** The administrator's policy (`DIR/policy.json`), read again when the file changes. */
+  policy: PolicyFile;
   log: FastifyBaseLogger;
   /** Injectable clock so tests can move time (expiry, retention) without sleeping. */
   now: () => number;

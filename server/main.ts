@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startServer } from './server';
 
 /**
- * `npm run server -- --data DIR [--host 127.0.0.1] [--port N] [--domain D] [--password-hash scrypt|argon2id] …`
+ * `npm run server -- --data DIR [--host 127.0.0.1] [--port N] [--domain D] [--password-hash scrypt|argon2id] [--policy FILE] …`
  * Prints `url: …` and `pin: sha256/…` on stdout once listening; logs go to stderr as JSON.
  */
 async function main(): Promise<void> {
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       'sft-url': { type: 'string', multiple: true },
       'password-hash': { type: 'string', default: 'scrypt' },
       durability: { type: 'string', default: 'full' },
+      policy: { type: 'string' },
     },
   });
   if (values.data === undefined) {
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     ...(values['max-asset-bytes'] ? { maxAssetBytes: Number(values['max-asset-bytes']) } : {}),
     ...(values['turn-url'] ? { turn: { urls: values['turn-url'], ...(values['turn-secret'] ? { secret: values['turn-secret'] } : {}) } } : {}),
     ...(values['sft-url'] ? { sftUrls: values['sft-url'] } : {}),
+    ...(values.policy ? { policyFile: values.policy } : {}),
     logStream: process.stderr,
   });
   if (!started.ok) {

@@ -20,6 +20,7 @@ import { SmtpMailer } from './mail/smtpMailer';
 import { runMaintenance } from './maintenance';
 import { AckBuffer } from './notifications/acks';
 import { NotificationHub } from './notifications/hub';
+import { PolicyFile } from './policy/policyFile';
 import { registerRoutes } from './routes';
 import { openSqliteStore } from './store/sqlite';
 import type { Durability } from './store/sqlite/database';
@@ -45,6 +46,8 @@ export type ServerOptions = Readonly<{
   durability?: Durability;
   /** WebSocket ping interval (default 30 s). */
   heartbeatMs?: number;
+  /** The administrator's policy file (default `dataDir/policy.json`; absent file = no policy). */
+  policyFile?: string;
   rateRules?: Partial<Record<RateBucket, RateRule>>;
   now?: () => number;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -105,6 +108,11 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
       },
     },
   });
+  const policy = await PolicyFile.open(options.policyFile ?? path.join(options.dataDir, 'policy.json'), app.log);
+  if (!policy.ok) {
+    store.close();
+    return policy;
+  }
   const mailer: Mailer = options.smtp ? new SmtpMailer(options.smtp) : new OutboxMailer(path.join(options.dataDir, 'outbox'));
   const tokenKey = await store.secrets.getOrCreate('access-token-hmac', () => randomBytes(32));
   const turnSecret = options.turn?.secret ?? (await store.secrets.getOrCreate('turn-secret', () => randomBytes(32))).toString('base64');
@@ -127,6 +135,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     hub: new NotificationHub(),
     acks: new AckBuffer(store.notifications, ACK_FLUSH_MS, (error: unknown) => app.log.error({ err: String(error) }, 'writing acks failed')),
     limiter: new RateLimiter({ ...DEFAULT_RATE_RULES, ...options.rateRules }, now),
+    policy: policy.value,
     log: app.log,
     now,
   };

@@ -13,6 +13,7 @@ import {
   SendVerificationCodeRequestSchema,
 } from './auth';
 import { CallConfigSchema } from './calls';
+import { FeatureConfigsSchema } from './featureConfigs';
 import {
   ClientListSchema,
   ClientParamsSchema,
@@ -134,6 +135,8 @@ export const ROUTES = {
   deleteAsset: { method: 'DELETE', path: '/assets/:key', summary: 'Delete (uploader or holder of the asset token)', auth: 'user', status: 200, params: AssetParamsSchema, response: OkSchema },
 
   callConfig: { method: 'GET', path: '/calls/config', summary: 'TURN credentials (24 h) and SFT URLs', auth: 'user', status: 200, response: CallConfigSchema },
+
+  featureConfigs: { method: 'GET', path: '/feature-configs', summary: "Server-wide policy set by the administrator (app lock: enforced, idle timeout)", auth: 'user', status: 200, response: FeatureConfigsSchema },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

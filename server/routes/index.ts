@@ -5,6 +5,7 @@ import { registerAssetRoutes } from './assets';
 import { registerCallRoutes } from './calls';
 import { registerClientRoutes } from './clients';
 import { registerConversationRoutes } from './conversations';
+import { registerFeatureConfigRoutes } from './featureConfigs';
 import { registerMlsRoutes } from './mls';
 import { registerKeyPackageRoutes } from './keyPackages';
 import { registerMetaRoutes } from './meta';
@@ -23,4 +24,5 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerMlsRoutes(app, context);
   registerAssetRoutes(app, context);
   registerCallRoutes(app, context);
+  registerFeatureConfigRoutes(app, context);
 }
