@@ -62,6 +62,16 @@ describe('finding things', () => {
     await switcher.waitFor();
     await a.keyboard.press('Escape');
     await expect.poll(() => switcher.count()).toBe(0);
+
+    // Alt+Down / Alt+Up walk the conversation list in its order, wrapping around.
+    const order = (await a.getByTestId('conversation-item').locator('.name').allTextContents()).map((text) => text.trim());
+    const heading = async (): Promise<string> => (await a.getByRole('heading', { level: 1 }).textContent()) ?? '';
+    const at = order.indexOf('Trail crew');
+    expect(at).toBeGreaterThanOrEqual(0);
+    await a.keyboard.press('Alt+ArrowDown');
+    await expect.poll(() => heading()).toBe(order[(at + 1) % order.length]);
+    await a.keyboard.press('Alt+ArrowUp');
+    await expect.poll(() => heading()).toBe('Trail crew');
   });
 
   it('searching finds conversations and message text, and a result opens the conversation at that message', async () => {
