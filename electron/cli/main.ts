@@ -332,7 +332,12 @@ async function main(args: ParsedArgs): Promise<void> {
       const summary = args.flags.has('unencrypted')
         ? await call('backup.export', { file, unencrypted: true })
         : await call('backup.export', { file, password: await secretFromStdin('backup password') });
-      print(out, summary, `Exported ${summary.messages} messages in ${summary.conversations} conversations to ${summary.file}${summary.encrypted ? '' : ' (NOT encrypted)'}`);
+      print(
+        out,
+        summary,
+        `Exported ${summary.messages} messages in ${summary.conversations} conversations, with ${summary.reactions} reactions, ` +
+          `${summary.receipts} receipts and ${summary.assets} file records, to ${summary.file}${summary.encrypted ? '' : ' (NOT encrypted)'}`,
+      );
       break;
     }
     case 'backup-import': {
@@ -345,7 +350,12 @@ async function main(args: ParsedArgs): Promise<void> {
         allowUnencrypted: args.flags.has('unencrypted'),
         ...(info.encrypted ? { password: await secretFromStdin('backup password') } : {}),
       });
-      print(out, summary, `Imported ${summary.messagesAdded} new messages and ${summary.conversationsAdded} conversations (${summary.recordsSkipped} already here)`);
+      print(
+        out,
+        summary,
+        `Imported ${summary.messagesAdded} new messages and ${summary.conversationsAdded} conversations, with ${summary.reactionsAdded} reactions, ` +
+          `${summary.receiptsAdded} receipts and ${summary.assetsAdded} file records (${summary.recordsSkipped} records already here or not merged)`,
+      );
       break;
     }
     default:

@@ -249,6 +249,13 @@ export const LockStateSchema = z
     autoLockSeconds: z.number().int().nonnegative(),
     /** How long until another passcode may be tried after too many wrong ones. */
     retryAfterMs: z.number().int().nonnegative(),
+    /**
+     * The server's administrator requires the lock (`GET /feature-configs`): it cannot be turned
+     * off, and while it is off the UI must ask for a passcode.
+     */
+    enforced: z.boolean(),
+    /** While enforced: the longest auto-lock time allowed (`autoLockSeconds` never exceeds it); otherwise null. */
+    maxAutoLockSeconds: z.number().int().positive().nullable(),
   })
   .strict();
 export type LockState = z.infer<typeof LockStateSchema>;
@@ -552,6 +559,9 @@ export const requests = {
         conversations: z.number().int(),
         members: z.number().int(),
         messages: z.number().int(),
+        reactions: z.number().int(),
+        receipts: z.number().int(),
+        assets: z.number().int(),
         bytes: z.number().int(),
       })
       .strict(),
@@ -569,6 +579,9 @@ export const requests = {
         conversationsAdded: z.number().int(),
         membersAdded: z.number().int(),
         messagesAdded: z.number().int(),
+        reactionsAdded: z.number().int(),
+        receiptsAdded: z.number().int(),
+        assetsAdded: z.number().int(),
         recordsSkipped: z.number().int(),
         encrypted: z.boolean(),
         createdAt: z.number(),

@@ -47,8 +47,8 @@ export class BackupService {
         onProgress,
       });
       if (!result.ok) throw new CoreError(result.error.code, result.error.message);
-      const { conversations, members, messages, bytes, encrypted } = result.value;
-      return { file: result.value.file, encrypted, conversations, members, messages, bytes };
+      const { conversations, members, messages, reactions, receipts, assets, bytes, encrypted } = result.value;
+      return { file: result.value.file, encrypted, conversations, members, messages, reactions, receipts, assets, bytes };
     });
   }
 
@@ -67,8 +67,9 @@ export class BackupService {
           onProgress,
         });
         if (!result.ok) throw new CoreError(result.error.code, result.error.message);
-        const { conversationsAdded, membersAdded, messagesAdded, recordsSkipped, encrypted, createdAt } = result.value;
-        return { conversationsAdded, membersAdded, messagesAdded, recordsSkipped, encrypted, createdAt };
+        const { conversationsAdded, membersAdded, messagesAdded, reactionsAdded, receiptsAdded, assetsAdded, recordsSkipped, encrypted, createdAt } =
+          result.value;
+        return { conversationsAdded, membersAdded, messagesAdded, reactionsAdded, receiptsAdded, assetsAdded, recordsSkipped, encrypted, createdAt };
       } finally {
         await resume();
         this.events.emit('conversation.changed', { id: '*' });

@@ -60,7 +60,8 @@ describe('backups through the core', () => {
 
     const file = path.join(env.root, 'alice.cairnbackup');
     const exported = await alice.core.router.request('backup.export', { file, password: 'Backup-Pass-1' });
-    expect(exported).toMatchObject({ ok: true, value: { encrypted: true, conversations: 1, messages: 4 } });
+    // Bob's reaction, his delivery and read receipt for each of the four messages, the file.
+    expect(exported).toMatchObject({ ok: true, value: { encrypted: true, conversations: 1, messages: 4, reactions: 1, receipts: 8, assets: 1 } });
     expect(eventsOf(alice, 'backup.progress').length).toBeGreaterThan(0);
     const bytes = await readFile(file);
     expect(bytes.includes(Buffer.from('second'))).toBe(false);
@@ -76,7 +77,7 @@ describe('backups through the core', () => {
     });
     // The laptop has joined the conversation itself (external commit) but holds none of its history.
     const imported = await laptop.core.router.request('backup.import', { file, password: 'Backup-Pass-1' });
-    expect(imported).toMatchObject({ ok: true, value: { messagesAdded: 4 } });
+    expect(imported).toMatchObject({ ok: true, value: { messagesAdded: 4, reactionsAdded: 1, receiptsAdded: 8, assetsAdded: 1 } });
     // The same history as on Alice's first computer: texts, Bob's reaction and read receipts, the file.
     expect((await messages(laptop, conversationId)).map(seen)).toEqual(restoredHistory);
     // The file's key and hash came with the backup: the laptop fetches and checks it from the server.
@@ -85,7 +86,7 @@ describe('backups through the core', () => {
     expect(await laptop.core.router.request('files.download', { assetId, path: saved })).toMatchObject({ ok: true, value: { size: original.length } });
     expect((await readFile(saved)).equals(original)).toBe(true);
     const again = await laptop.core.router.request('backup.import', { file, password: 'Backup-Pass-1' });
-    expect(again).toMatchObject({ ok: true, value: { conversationsAdded: 0, messagesAdded: 0 } });
+    expect(again).toMatchObject({ ok: true, value: { conversationsAdded: 0, messagesAdded: 0, reactionsAdded: 0, receiptsAdded: 0, assetsAdded: 0 } });
     expect((await messages(laptop, conversationId)).map(seen)).toEqual(restoredHistory.map((m) => (m.asset === null ? m : { ...m, asset: { ...m.asset, savedAt: saved } })));
 
     // Bob cannot import Alice's backup; a damaged file is refused and changes nothing.
