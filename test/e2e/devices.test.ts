@@ -36,7 +36,10 @@ describe('devices', () => {
     await expect.poll(() => page.getByTestId('device-row').count()).toBe(2);
     const first = page.getByTestId('device-row').first();
     expect(await first.textContent()).toContain('This computer');
-    expect(await first.textContent()).toMatch(/Fingerprint [0-9a-f]{8}( [0-9a-f]{8}){7}/);
+    expect(await first.textContent()).toMatch(/Proteus fingerprint [0-9a-f]{8}( [0-9a-f]{8}){7}/);
+    // The MLS key this computer signs with: what others compare under "Devices and verification".
+    expect(await first.getByTestId('mls-fingerprint').textContent()).toMatch(/[0-9a-f]{4}( [0-9a-f]{4}){15}/);
+    await page.getByRole('heading', { name: 'Devices' }).scrollIntoViewIfNeeded();
     await client.screenshots('settings-devices');
 
     await page.getByRole('button', { name: 'Remove' }).click();
