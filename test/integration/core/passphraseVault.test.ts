@@ -105,19 +105,13 @@ describe('passphrase vault', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('derives the key-encryption key with the default Argon2id cost in well under two seconds', async () => {
+  it('derives the same key-encryption key from the same passphrase and salt, and another from another salt', async () => {
+    // Its cost (time at the default parameters) is measured by `npm run bench kdf`, not asserted here.
     const sodium = await loadSodium();
     const salt = sodium.randombytes_buf(16);
-    const times: number[] = [];
-    for (let i = 0; i < 2; i++) {
-      const started = performance.now();
-      deriveKek(sodium, 'correct horse battery', salt, DEFAULT_KDF_PARAMS);
-      times.push(performance.now() - started);
-    }
-    const { opsLimit, memLimitBytes } = DEFAULT_KDF_PARAMS;
-    console.info(
-      `Argon2id opsLimit ${opsLimit}, ${memLimitBytes / 2 ** 20} MiB: ${times.map((t) => t.toFixed(0)).join(' ms, ')} ms; rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`,
-    );
-    expect(Math.min(...times)).toBeLessThan(2000);
+    const first = deriveKek(sodium, 'correct horse battery', salt, DEFAULT_KDF_PARAMS);
+    expect(deriveKek(sodium, 'correct horse battery', salt, DEFAULT_KDF_PARAMS)).toEqual(first);
+    expect(deriveKek(sodium, 'correct horse battery', sodium.randombytes_buf(16), DEFAULT_KDF_PARAMS)).not.toEqual(first);
+    expect(deriveKek(sodium, 'correct horse batterY', salt, DEFAULT_KDF_PARAMS)).not.toEqual(first);
   });
 });
