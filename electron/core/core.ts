@@ -60,7 +60,8 @@ export function createCore(options: CoreOptions): Core {
   const storeOptions: ProfileStoreOptions =
     options.useKeychain === false ? { ...options.store, keychain: { ...options.store?.keychain, load: KEYCHAIN_OFF } } : (options.store ?? {});
   const profile = new ProfileHandle(options.dataDir, storeOptions);
-  const account = new AccountService(profile, log.child('account'), events);
+  // The server's policy may enforce the app lock; `appLock` is created below, before any request runs.
+  const account = new AccountService(profile, log.child('account'), events, (configs) => appLock.applyPolicy(configs.appLock));
   const preferences = new PreferencesService(profile, events);
   const backups = new BackupService(() => account.backupOwner(), events, log.child('backup'));
   const appLock = new AppLock({

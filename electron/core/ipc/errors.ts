@@ -21,6 +21,10 @@ export const IPC_ERRORS = {
     'The passcode needs at least 8 characters, with a lowercase and an uppercase letter, a digit and a symbol.',
   'app-lock-disabled': 'The app lock is not turned on.',
   'app-lock-enabled': 'The app lock is already turned on.',
+  'app-lock-enforced':
+    "Your organisation's server requires the app lock, so it cannot be turned off. You can still change the passcode.",
+  'app-lock-timeout-too-long':
+    "Your organisation's server requires Cairn to lock sooner after it was last used. Choose a shorter time.",
   'app-lock-no-keychain':
     'This computer has no keychain to hold the key instead, so the passcode must stay: it is what protects your messages here.',
   'conversation-degraded':

@@ -6,6 +6,7 @@ import path from 'node:path';
  * (seed 002), so a restart of a temporary device signs it out.
  */
 import { z } from 'zod';
+import type { FeatureConfigs } from '../../../protocol/api/featureConfigs';
 import type { SelfUser } from '../../../protocol/api/users';
 import type { EventHub } from '../events';
 import type { AccountStatus, ConnectionState, Device, ServerConfig } from '../ipc/contract';
@@ -13,7 +14,7 @@ import { wipeProfileStore } from '../store/wipeProfileStore';
 import type { BackupOwner } from './backupService';
 import { ConversationService } from './conversationService';
 import { SyncService } from './syncService';
-import { ServerConfigSchema } from '../ipc/contract';
+import { ConnectionStateSchema, ServerConfigSchema } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import { ApiClient } from '../net/apiClient';
@@ -23,8 +24,12 @@ import type { Db } from '../store/migration';
 import type { DeviceOwner } from './deviceRegistration';
 import { forgetDevice, ownFingerprint, registerDevice, storedDevice, storedDeviceOwner } from './deviceRegistration';
 import { backfillGroupDevices, knownDeviceKeys, ownSignatureKey } from './deviceTrust';
+import { fetchFeatureConfigs, storedFeatureConfigs } from './serverPolicy';
 import { formatFingerprint } from '../crypto/mls/fingerprint';
 import type { ProfileHandle } from './profileHandle';
+
+/** The server's policy is asked for after every reconnect, and at least this often while connected. */
+const FEATURE_CONFIGS_REFRESH_MS = 60 * 60_000;
 
 const AccountRecordSchema = z.object({
   server: ServerConfigSchema,
@@ -75,12 +80,20 @@ export class AccountService {
   /** A new device joining existing conversations; backups wait for it (it writes to the store). */
   private joining: Promise<unknown> = Promise.resolve();
 
+  private featureConfigsTimer: ReturnType<typeof setInterval> | undefined;
+
   constructor(
     private readonly profile: ProfileHandle,
     private readonly log: Logger,
     private readonly events: EventHub,
+    /** The server's policy is known: the stored one when the account loads, the server's after each (re)connect. */
+    private readonly onFeatureConfigs: (configs: FeatureConfigs) => void = () => undefined,
   ) {
     this.sync = new SyncService(events, log.child('sync'), { onDeviceRemoved: () => this.deviceRemoved() });
+    // Connected and caught up (after every reconnect): ask the server for its policy again.
+    events.subscribe((event, payload) => {
+      if (event === 'connection.state' && ConnectionStateSchema.safeParse(payload).data?.state === 'online') void this.refreshFeatureConfigs();
+    });
   }
 
   get connection(): ConnectionState {
@@ -247,6 +260,8 @@ export class AccountService {
   }
 
   close(): void {
+    clearInterval(this.featureConfigsTimer);
+    this.featureConfigsTimer = undefined;
     void this.sync.stop();
     this.client?.close();
     this.client = undefined;
@@ -327,7 +342,31 @@ export class AccountService {
       this.log.child('conversations'),
     );
     this.conversationService.startExpiry();
+    // The last policy the server sent applies at once, offline too; the server's answer follows online.
+    const stored = storedFeatureConfigs(db);
+    if (stored) this.onFeatureConfigs(stored);
+    clearInterval(this.featureConfigsTimer);
+    this.featureConfigsTimer = setInterval(() => void this.refreshFeatureConfigs(), FEATURE_CONFIGS_REFRESH_MS);
+    this.featureConfigsTimer.unref?.();
     await this.sync.start(api, record.server.url, db, record.clientId, this.conversationService);
+  }
+
+  /**
+   * Asks the server for its policy. Offline, or from a server without the route, the last
+   * stored policy stays in force.
+   */
+  private async refreshFeatureConfigs(): Promise<void> {
+    const record = this.record;
+    if (!record) return;
+    try {
+      const { db } = await this.profile.store();
+      const configs = await fetchFeatureConfigs(this.apiClient(record), db);
+      // Signed out (or into another account) meanwhile: this answer is not theirs to apply.
+      if (this.record?.userId !== record.userId) return;
+      this.onFeatureConfigs(configs);
+    } catch (error) {
+      this.log.warn('fetching the server policy failed; the last known one stays', { error });
+    }
   }
 
   async searchUsers(query: string): Promise<{ users: Array<{ id: string; domain: string; name: string; handle: string | null }> }> {

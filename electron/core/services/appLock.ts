@@ -8,10 +8,19 @@
  * It locks after a period without user activity (default 60 s, seed 002), when the shell reports
  * that the screen locked or the computer went to sleep, and when the user asks. Wrong
  * passcodes slow down exponentially, and the count survives a restart.
+ *
+ * The server's administrator may enforce it (`GET /feature-configs`, Wire's team setting
+ * `enforceAppLock`): then the lock cannot be turned off, an auto-lock time longer than the
+ * policy's (or "never") is refused, and a time chosen earlier that is longer counts as the
+ * policy's, so the user's choice returns if the policy is lifted. While the lock is off under an
+ * enforcing policy, the state says so and the UI asks for a passcode. Without enforcement the
+ * policy's timeout is the default for a user who never chose one.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { AppLockPolicy } from '../../../protocol/api/featureConfigs';
+import { DEFAULT_FEATURE_CONFIGS } from '../../../protocol/api/featureConfigs';
 import type { LockState } from '../ipc/contract';
 import { CoreError, IPC_ERRORS } from '../ipc/errors';
 import type { Logger } from '../log';
@@ -24,8 +33,8 @@ import { writeFileAtomic } from '../vault/atomicFile';
 import type { KdfParams } from '../vault/kdfParams';
 import { PassphraseVault } from '../vault/passphraseVault';
 import type { ProfileHandle } from './profileHandle';
+import { storedFeatureConfigs } from './serverPolicy';
 
-export const DEFAULT_AUTO_LOCK_MS = 60_000;
 const FREE_ATTEMPTS = 3;
 const MAX_WAIT_MS = 15 * 60_000;
 const ATTEMPTS_FILE = 'lock-attempts.json';
@@ -36,6 +45,23 @@ type Attempts = z.infer<typeof AttemptsSchema>;
 /** Wait before the next try after `failed` wrong passcodes: none for the first 3, then 1 s, 2 s, 4 s … up to 15 min. */
 export function unlockDelayMs(failed: number): number {
   return failed < FREE_ATTEMPTS ? 0 : Math.min(MAX_WAIT_MS, 1000 * 2 ** (failed - FREE_ATTEMPTS));
+}
+
+/**
+ * The auto-lock time in force: the user's choice (or the policy's timeout when they never chose),
+ * and under an enforcing policy never longer than its timeout; 0 ("only when I lock it") counts
+ * as longer than any.
+ */
+export function effectiveAutoLockSeconds(chosen: number | undefined, policy: AppLockPolicy): number {
+  const seconds = chosen ?? policy.inactivityTimeoutSecs;
+  if (!policy.enforced) return seconds;
+  return seconds === 0 ? policy.inactivityTimeoutSecs : Math.min(seconds, policy.inactivityTimeoutSecs);
+}
+
+/** "1 minute", "90 seconds", "2 hours": a duration for sentences the user reads. */
+export function durationWords(seconds: number): string {
+  const [amount, unit] = seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
 }
 
 /** Same rule as account passwords (seed 002): 8+ characters with lower, upper, digit and symbol. */
@@ -62,7 +88,9 @@ export interface AppLockOptions {
 export class AppLock {
   private enabled = false;
   private locked = false;
-  private autoLockMs = DEFAULT_AUTO_LOCK_MS;
+  /** What the user chose in settings, in seconds (0: only by hand); undefined if they never chose. */
+  private chosenAutoLockSeconds: number | undefined;
+  private policy: AppLockPolicy = DEFAULT_FEATURE_CONFIGS.appLock;
   private attempts: Attempts = { failed: 0, lastFailureAt: 0 };
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly now: () => number;
@@ -110,9 +138,23 @@ export class AppLock {
     return {
       enabled: this.enabled,
       locked: this.locked,
-      autoLockSeconds: Math.round(this.autoLockMs / 1000),
+      autoLockSeconds: effectiveAutoLockSeconds(this.chosenAutoLockSeconds, this.policy),
       retryAfterMs: this.retryAfterMs(),
+      enforced: this.policy.enforced,
+      maxAutoLockSeconds: this.policy.enforced ? this.policy.inactivityTimeoutSecs : null,
     };
+  }
+
+  /**
+   * The server's policy arrived (the stored copy when the account loads, the server's answer
+   * after each reconnect). A shorter timeout applies at once: the idle countdown starts again.
+   */
+  applyPolicy(policy: AppLockPolicy): void {
+    if (policy.enforced === this.policy.enforced && policy.inactivityTimeoutSecs === this.policy.inactivityTimeoutSecs) return;
+    this.policy = { enforced: policy.enforced, inactivityTimeoutSecs: policy.inactivityTimeoutSecs };
+    this.options.log.info('server policy for the app lock', this.policy);
+    this.armIdleTimer();
+    this.changed();
   }
 
   async enable(passcode: string): Promise<LockState> {
@@ -149,6 +191,7 @@ export class AppLock {
   async disable(passcode: string): Promise<LockState> {
     this.requireUnlocked();
     if (!this.enabled) throw new CoreError('app-lock-disabled');
+    if (this.policy.enforced) throw new CoreError('app-lock-enforced');
     await this.checkPasscode(passcode);
     const moved = await moveProfileKey(
       this.options.profile.profileDir,
@@ -178,11 +221,20 @@ export class AppLock {
     return this.changed();
   }
 
+  /** Refused (`app-lock-timeout-too-long`) when an enforcing policy allows less; nothing is stored then. */
   async setAutoLock(seconds: number): Promise<LockState> {
     this.requireUnlocked();
+    const max = this.policy.enforced ? this.policy.inactivityTimeoutSecs : undefined;
+    if (max !== undefined && (seconds === 0 || seconds > max)) {
+      throw new CoreError(
+        'app-lock-timeout-too-long',
+        `Your organisation's server requires Cairn to lock after at most ${durationWords(max)} without use. Choose that or a shorter time.`,
+      );
+    }
     const { db } = await this.options.profile.store();
     writeKv(db, 'settings', 'autoLockSeconds', seconds);
-    this.autoLockMs = seconds * 1000;
+    this.chosenAutoLockSeconds = seconds;
+    this.armIdleTimer();
     return this.changed();
   }
 
@@ -237,6 +289,9 @@ export class AppLock {
     this.attempts = { failed: 0, lastFailureAt: 0 };
     this.enabled = false;
     this.locked = false;
+    // The stored policy went with the data; the server sends it again at the next sign-in.
+    this.policy = DEFAULT_FEATURE_CONFIGS.appLock;
+    this.chosenAutoLockSeconds = undefined;
     this.options.profile.reset();
     this.options.log.info('device data wiped after a forgotten passcode');
     return this.changed();
@@ -275,17 +330,20 @@ export class AppLock {
 
   private armIdleTimer(): void {
     clearTimeout(this.idleTimer);
-    if (!this.enabled || this.locked || this.autoLockMs <= 0) return;
+    const ms = effectiveAutoLockSeconds(this.chosenAutoLockSeconds, this.policy) * 1000;
+    if (!this.enabled || this.locked || ms <= 0) return;
     this.idleTimer = setTimeout(() => {
       this.lock().catch((error: unknown) => this.options.log.error('auto-lock failed', { error }));
-    }, this.autoLockMs);
+    }, ms);
     this.idleTimer.unref?.();
   }
 
+  /** The user's auto-lock choice and the last policy the server sent, both from the encrypted store. */
   private async loadAutoLock(): Promise<void> {
     const { db } = await this.options.profile.store();
-    const seconds = readKv(db, 'settings', 'autoLockSeconds', z.number().int().min(0).max(24 * 3600));
-    this.autoLockMs = (seconds ?? DEFAULT_AUTO_LOCK_MS / 1000) * 1000;
+    this.chosenAutoLockSeconds = readKv(db, 'settings', 'autoLockSeconds', z.number().int().min(0).max(24 * 3600));
+    const stored = storedFeatureConfigs(db);
+    if (stored) this.policy = stored.appLock;
   }
 
   private retryAfterMs(): number {
