@@ -45,19 +45,7 @@ export class SyncService {
   /** Starts (or restarts) syncing for the signed-in device. */
   async start(api: ApiClient, baseUrl: string, db: Db, ownClientId: string, conversations: ConversationService): Promise<void> {
     await this.stop();
-    const sink: NotificationSink = {
-      lastStoredId: () => readKv(db, 'profile', LAST_ID_KEY, z.number().int().nonnegative()) ?? 0,
-      // Applied under the conversations' lock: no send may read group state in between.
-      handle: (notification) => conversations.exclusive(() => this.apply(db, ownClientId, conversations, notification)),
-      resyncRequired: async () => {
-        // Conversation state will be fetched again here once conversations are synced; until
-        // then there is nothing local to repair, and the stream continues from what it sends.
-        this.log.warn('the server dropped notifications this device never fetched; resync needed');
-      },
-      clientRemoved: async () => {
-        await this.hooks.onDeviceRemoved();
-      },
-    };
+    const sink = this.receiver(db, ownClientId, conversations);
     this.stream = new NotificationStream({
       api,
       baseUrl,
@@ -72,6 +60,27 @@ export class SyncService {
       },
     });
     this.stream.start();
+  }
+
+  /**
+   * The receive path the notification stream drives: stores what a notification carries
+   * durably before resolving (the stream acknowledges it only then). Public so that the
+   * receive-pipeline bench can feed it notifications it fetched itself.
+   */
+  receiver(db: Db, ownClientId: string, conversations: ConversationService): NotificationSink {
+    return {
+      lastStoredId: () => readKv(db, 'profile', LAST_ID_KEY, z.number().int().nonnegative()) ?? 0,
+      // Applied under the conversations' lock: no send may read group state in between.
+      handle: (notification) => conversations.exclusive(() => this.apply(db, ownClientId, conversations, notification)),
+      resyncRequired: async () => {
+        // Conversation state will be fetched again here once conversations are synced; until
+        // then there is nothing local to repair, and the stream continues from what it sends.
+        this.log.warn('the server dropped notifications this device never fetched; resync needed');
+      },
+      clientRemoved: async () => {
+        await this.hooks.onDeviceRemoved();
+      },
+    };
   }
 
   async stop(): Promise<void> {
