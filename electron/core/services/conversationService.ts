@@ -64,7 +64,8 @@ import {
   hideMessage,
 } from './conversationStore';
 import { memberMentions, mentionsToSend, quoteToSend } from './messageReferences';
-import { recordDeparture, recordMembershipChange, recordOwnMembership, usersInGroup } from './membershipMessages';
+import type { GroupBefore } from './membershipMessages';
+import { groupBefore, recordDeparture, recordMembershipChange, recordOwnMembership } from './membershipMessages';
 import { readPreferences } from './preferences';
 import type { MemberSummary } from './conversationStore';
 import { checkFileToSend } from './filePaths';
@@ -407,7 +408,7 @@ export class ConversationService {
         const change = db.transaction(() => {
           saveGroupState(db, conversationId, status.groupId, output.epoch, engine.encodeGroupState(output.group), Date.now());
           const members = engine.members(output.group);
-          said = this.recordMembers(db, conversationId, output.epoch, usersInGroup(db, conversationId), members, this.selfId());
+          said = this.recordMembers(db, conversationId, output.epoch, groupBefore(db, conversationId), members, this.selfId());
           return this.trackDevices(db, conversationId, members);
         })();
         this.announceMessage(conversationId, said);
@@ -772,7 +773,7 @@ export class ConversationService {
     tx: Db,
     conversationId: string,
     epoch: bigint,
-    before: Set<string> | undefined,
+    before: GroupBefore | undefined,
     members: readonly MlsMember[],
     committer: string | undefined,
   ): string | undefined {
@@ -1038,7 +1039,7 @@ export class ConversationService {
           saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
           if (removedSelf) tx.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(receivedAt, conversationId);
           if (members) {
-            said = this.recordMembers(tx, conversationId, state.epoch, usersInGroup(tx, conversationId), members, committer);
+            said = this.recordMembers(tx, conversationId, state.epoch, groupBefore(tx, conversationId), members, committer);
             change = this.trackDevices(tx, conversationId, members);
           }
         },

@@ -6,8 +6,9 @@
  * A change is read from the MLS group itself: users who had no device in the group before a
  * commit and have one after were added; users with none left after it were removed. The commit
  * is signed by its committer, so "Alice added Bob" is what Alice's device did, not what the
- * server says. A new device of someone already in the group changes no membership (device
- * verification tells about devices, see deviceTrust.ts). Whether a removed user left on their
+ * server says. A new device of someone already in the group changes no membership; it gets its
+ * own line ("Bob started using a new device.", in one-to-one conversations too), so nobody
+ * learns of a new reader of their messages only from verification (deviceTrust.ts). Whether a removed user left on their
  * own is the server's word (`member_departures`, filled from its member-leave event): MLS does
  * not let a member commit its own removal, so someone else's commit removes a user who left.
  */
@@ -17,14 +18,26 @@ import type { Db } from '../store/migration';
 import { insertMessage, qualified } from './conversationStore';
 import type { SelfDevice } from './deviceTrust';
 
-/** Users with a device in a conversation's group as last stored; undefined when nothing is stored (unknown). */
-export function usersInGroup(db: Db, conversationId: string): Set<string> | undefined {
-  const users = z.array(z.string()).parse(db.prepare('SELECT DISTINCT user_id FROM group_devices WHERE conversation_id = ?').pluck().all(conversationId));
-  return users.length === 0 ? undefined : new Set(users);
+/** A group as last stored: its users, and its devices as `user client`. */
+export type GroupBefore = Readonly<{ users: ReadonlySet<string>; devices: ReadonlySet<string> }>;
+
+const deviceKey = (user: string, clientId: string): string => `${user} ${clientId}`;
+
+/** Who had a device in a conversation's group as last stored; undefined when nothing is stored (unknown). */
+export function groupBefore(db: Db, conversationId: string): GroupBefore | undefined {
+  const rows = z
+    .array(z.object({ user_id: z.string(), client_id: z.string() }))
+    .parse(db.prepare('SELECT user_id, client_id FROM group_devices WHERE conversation_id = ?').all(conversationId));
+  if (rows.length === 0) return undefined;
+  return { users: new Set(rows.map((r) => r.user_id)), devices: new Set(rows.map((r) => deviceKey(r.user_id, r.client_id))) };
+}
+
+function kindOf(db: Db, conversationId: string): unknown {
+  return db.prepare('SELECT kind FROM conversations WHERE id = ?').pluck().get(conversationId);
 }
 
 function isOneToOne(db: Db, conversationId: string): boolean {
-  return db.prepare('SELECT kind FROM conversations WHERE id = ?').pluck().get(conversationId) !== 'group';
+  return kindOf(db, conversationId) !== 'group';
 }
 
 /** Names for sentences: "you" for this user, the display name, or "someone". */
@@ -54,26 +67,46 @@ function capitalised(text: string): string {
  */
 export function recordMembershipChange(
   tx: Db,
-  change: Readonly<{ conversationId: string; epoch: bigint; before: Set<string> | undefined; members: readonly MlsMember[]; committer: string | undefined }>,
+  change: Readonly<{ conversationId: string; epoch: bigint; before: GroupBefore | undefined; members: readonly MlsMember[]; committer: string | undefined }>,
   self: SelfDevice,
   now: number,
 ): string | undefined {
   const { conversationId, before } = change;
-  if (!before || isOneToOne(tx, conversationId)) return undefined;
-  const after = new Set(change.members.map((m) => qualified({ id: m.identity.userId, domain: m.identity.domain })));
-  const added = [...after].filter((u) => !before.has(u));
-  const gone = [...before].filter((u) => !after.has(u));
-  if (added.length === 0 && gone.length === 0) return undefined;
+  // The self-conversation (this user's devices only, never shown) has nothing to tell.
+  if (!before || kindOf(tx, conversationId) === 'self') return undefined;
+  const userOf = (m: MlsMember): string => qualified({ id: m.identity.userId, domain: m.identity.domain });
+  // A member already in the group who has a device it did not have: "Bob started using a new
+  // device." (as Wire says it), in one-to-one conversations too. This device itself is not new.
+  const withNewDevice = [
+    ...new Set(
+      change.members
+        .filter((m) => {
+          const user = userOf(m);
+          const isThisDevice = user === self.user && m.identity.clientId === self.clientId;
+          return before.users.has(user) && !before.devices.has(deviceKey(user, m.identity.clientId)) && !isThisDevice;
+        })
+        .map(userOf),
+    ),
+  ];
+  const name = namer(tx, self.user);
+  const deviceSentences = withNewDevice.map((user) => `${capitalised(name(user))} started using a new device.`);
+  if (isOneToOne(tx, conversationId)) {
+    return deviceSentences.length === 0 ? undefined : insertSystemMessage(tx, conversationId, `system-members-${change.epoch}`, deviceSentences.join(' '), self, now);
+  }
+  const after = new Set(change.members.map(userOf));
+  const added = [...after].filter((u) => !before.users.has(u));
+  const gone = [...before.users].filter((u) => !after.has(u));
+  if (added.length === 0 && gone.length === 0 && deviceSentences.length === 0) return undefined;
   const departed = tx.prepare('SELECT 1 FROM member_departures WHERE conversation_id = ? AND user_id = ?').pluck();
   const left = gone.filter((u) => departed.get(conversationId, u) === 1);
   const removed = gone.filter((u) => !left.includes(u));
-  const name = namer(tx, self.user);
   const actor = change.committer === undefined ? 'someone' : name(change.committer);
   const sentences: string[] = [];
   if (added.length === 1 && added[0] === change.committer) sentences.push(`${capitalised(actor)} joined.`);
   else if (added.length > 0) sentences.push(`${capitalised(actor)} added ${list(added.map(name))}.`);
   if (removed.length > 0) sentences.push(`${capitalised(actor)} removed ${list(removed.map(name))}.`);
   if (left.length > 0) sentences.push(`${capitalised(list(left.map(name)))} left.`);
+  sentences.push(...deviceSentences);
   const forget = tx.prepare('DELETE FROM member_departures WHERE conversation_id = ? AND user_id = ?');
   for (const user of left) forget.run(conversationId, user);
   return insertSystemMessage(tx, conversationId, `system-members-${change.epoch}`, sentences.join(' '), self, now);

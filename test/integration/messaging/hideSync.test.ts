@@ -16,9 +16,10 @@ async function value<T>(result: Promise<{ ok: true; value: T } | { ok: false; er
   return settled.value;
 }
 
+/** Ids of the conversation's messages, without system lines (a new device of Alice gets one). */
 async function ids(o: ObservedCore, conversationId: string): Promise<string[]> {
   const result = await o.core.router.request('messages.list', { conversationId, limit: 100 });
-  return result.ok ? result.value.messages.map((m) => m.id) : [];
+  return result.ok ? result.value.messages.filter((m) => m.kind !== 'system').map((m) => m.id) : [];
 }
 
 async function listed(o: ObservedCore): Promise<string[]> {

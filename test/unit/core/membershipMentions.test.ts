@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MlsMember } from '../../../electron/core/crypto/mls/mlsGroup';
 import { getMessage, hideMessage, insertMessage, listMessages, textHash } from '../../../electron/core/services/conversationStore';
 import { saveGroupDevices } from '../../../electron/core/services/deviceTrust';
-import { recordDeparture, recordMembershipChange, usersInGroup } from '../../../electron/core/services/membershipMessages';
+import { groupBefore, recordDeparture, recordMembershipChange } from '../../../electron/core/services/membershipMessages';
 import { memberMentions } from '../../../electron/core/services/messageReferences';
 import type { Db } from '../../../electron/core/store/migration';
 import { applyMigrations } from '../../../electron/core/store/migration';
@@ -47,7 +47,7 @@ function lines(conversationId = 'c1'): string[] {
 /** Stores the group as it was, then records the commit that led to `after`, as the service does. */
 function commit(epoch: bigint, before: readonly MlsMember[], after: readonly MlsMember[], committer: string | undefined, conversationId = 'c1') {
   saveGroupDevices(db, conversationId, before);
-  const id = recordMembershipChange(db, { conversationId, epoch, before: usersInGroup(db, conversationId), members: after, committer }, self, 1000);
+  const id = recordMembershipChange(db, { conversationId, epoch, before: groupBefore(db, conversationId), members: after, committer }, self, 1000);
   saveGroupDevices(db, conversationId, after);
   return id;
 }
@@ -61,20 +61,27 @@ describe('membership lines', () => {
     expect(lines()).toEqual(['You added Carol and someone.', 'Carol removed Bob.', 'Carol removed you.', 'Someone added Bob.']);
   });
 
-  it('says nothing for a further device of a member, a one-to-one conversation, or an unknown earlier membership', () => {
-    expect(commit(2n, [aliceDevice, bobDevice], [aliceDevice, bobDevice, bobPhone], q(BOB))).toBeUndefined();
+  it("tells of a member's new device (one-to-one too), not of a device that went, nor of membership in a one-to-one", () => {
+    expect(commit(2n, [aliceDevice, bobDevice], [aliceDevice, bobDevice, bobPhone], q(BOB))).toBeDefined();
     expect(commit(3n, [aliceDevice, bobDevice, bobPhone], [aliceDevice, bobDevice], q(ALICE))).toBeUndefined();
     expect(commit(2n, [aliceDevice], [aliceDevice, carolDevice], q(ALICE), 'o1')).toBeUndefined();
+    expect(commit(3n, [aliceDevice, carolDevice], [aliceDevice, carolDevice, member(5, CAROL, '00000000000000c2')], q(CAROL), 'o1')).toBeDefined();
+    // This user's own other device is told too; this device itself never is.
+    expect(commit(4n, [aliceDevice, bobDevice], [aliceDevice, bobDevice, member(6, ALICE, '00000000000000a2')], q(ALICE))).toBeDefined();
+    expect(lines()).toEqual(['Bob started using a new device.', 'You started using a new device.']);
+    expect(lines('o1')).toEqual(['Carol started using a new device.']);
+  });
+
+  it('says nothing when the earlier membership is unknown', () => {
     expect(recordMembershipChange(db, { conversationId: 'c1', epoch: 9n, before: undefined, members: [aliceDevice, danDevice], committer: q(ALICE) }, self, 1)).toBeUndefined();
     expect(lines()).toEqual([]);
-    expect(lines('o1')).toEqual([]);
   });
 
   it('says a member left when the server said so, joined when they committed their own addition, and once per commit', () => {
     recordDeparture(db, 'c1', q(BOB), 500);
     commit(2n, [aliceDevice, bobDevice, carolDevice], [aliceDevice, carolDevice], q(CAROL));
     // The same commit processed again (a crash before the acknowledgement) adds nothing.
-    expect(recordMembershipChange(db, { conversationId: 'c1', epoch: 2n, before: new Set([q(ALICE), q(BOB), q(CAROL)]), members: [aliceDevice, carolDevice], committer: q(CAROL) }, self, 1)).toBeUndefined();
+    expect(recordMembershipChange(db, { conversationId: 'c1', epoch: 2n, before: { users: new Set([q(ALICE), q(BOB), q(CAROL)]), devices: new Set() }, members: [aliceDevice, carolDevice], committer: q(CAROL) }, self, 1)).toBeUndefined();
     commit(3n, [aliceDevice, carolDevice], [aliceDevice, carolDevice, bobDevice], q(BOB));
     // The departure was used up: a later removal of Bob is a removal again.
     commit(4n, [aliceDevice, carolDevice, bobDevice], [aliceDevice, carolDevice], q(CAROL));
