@@ -24,7 +24,7 @@ import type { Db } from '../store/migration';
 import type { DeviceOwner } from './deviceRegistration';
 import { forgetDevice, ownFingerprint, registerDevice, storedDevice, storedDeviceOwner } from './deviceRegistration';
 import { backfillGroupDevices, knownDeviceKeys, ownSignatureKey } from './deviceTrust';
-import { fetchFeatureConfigs, storedFeatureConfigs } from './serverPolicy';
+import { fetchFeatureConfigs, storedFeatureConfigs, storeFeatureConfigs } from './serverPolicy';
 import { formatFingerprint } from '../crypto/mls/fingerprint';
 import type { ProfileHandle } from './profileHandle';
 
@@ -359,10 +359,11 @@ export class AccountService {
     const record = this.record;
     if (!record) return;
     try {
-      const { db } = await this.profile.store();
-      const configs = await fetchFeatureConfigs(this.apiClient(record), db);
-      // Signed out (or into another account) meanwhile: this answer is not theirs to apply.
+      const configs = await fetchFeatureConfigs(this.apiClient(record));
+      // Locked, signed out or signed into another account meanwhile: this answer is not for them.
       if (this.record?.userId !== record.userId) return;
+      const { db } = await this.profile.store();
+      storeFeatureConfigs(db, configs);
       this.onFeatureConfigs(configs);
     } catch (error) {
       this.log.warn('fetching the server policy failed; the last known one stays', { error });

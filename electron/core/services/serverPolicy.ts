@@ -16,9 +16,12 @@ export function storedFeatureConfigs(db: Db): FeatureConfigs | undefined {
   return readKv(db, 'settings', FEATURE_CONFIGS_KEY, FeatureConfigsSchema);
 }
 
-/** Asks the server for its policy and stores the answer (network and server errors are thrown). */
-export async function fetchFeatureConfigs(api: ApiClient, db: Db): Promise<FeatureConfigs> {
-  const configs = await api.call('featureConfigs', {});
+/** Asks the server for its policy (network and server errors are thrown). */
+export function fetchFeatureConfigs(api: ApiClient): Promise<FeatureConfigs> {
+  return api.call('featureConfigs', {});
+}
+
+/** Keeps the server's answer for offline starts. */
+export function storeFeatureConfigs(db: Db, configs: FeatureConfigs): void {
   writeKv(db, 'settings', FEATURE_CONFIGS_KEY, configs);
-  return configs;
 }
