@@ -1,9 +1,11 @@
 /**
  * The device's live connection to its notification queue: a pinned WebSocket to `/await`
  * that first replays everything after the last notification this device stored, then pushes
- * new ones. Each notification is handed to the sink, which must store it durably before it
- * resolves; only then is it acknowledged. A crash at any point therefore loses nothing (the
- * server replays what was not acknowledged) and duplicates nothing (the sink skips ids it has).
+ * new ones. Notifications are handed to the sink in arrival order — everything that arrived while
+ * the sink was busy goes over at once (up to MAX_BATCH), so a catch-up is stored in few
+ * transactions — and the sink must store them durably before it resolves; only then are they
+ * acknowledged. A crash at any point therefore loses nothing (the server replays what was not
+ * acknowledged) and duplicates nothing (the sink skips ids it has).
  *
  * The stream reconnects by itself with jittered backoff, and notices a dead connection by a
  * ping that gets no pong.
@@ -22,8 +24,11 @@ import { PinMismatchError } from './pinnedAgent';
 export interface NotificationSink {
   /** Id of the newest notification already stored durably (0 when none). */
   lastStoredId(): number;
-  /** Stores one notification durably; ids arrive in increasing order, possibly repeated after a reconnect. */
-  handle(notification: Notification): Promise<void>;
+  /**
+   * Stores notifications durably, in the order given; ids increase, and may repeat ones already
+   * stored after a reconnect. The stream then acknowledges the last of them.
+   */
+  handle(notifications: readonly Notification[]): Promise<void>;
   /** The server dropped notifications this device never fetched (4-week retention): fetch full state. */
   resyncRequired(): Promise<void>;
   /** This device was removed from the account. */
@@ -42,6 +47,12 @@ export interface NotificationStreamOptions {
 }
 
 const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 30_000, maxAttempts: Number.POSITIVE_INFINITY };
+/**
+ * Most notifications handed to the sink at once: enough to spread a transaction's commit over
+ * many messages, few enough that the UI hears of the first ones soon and a send waiting for the
+ * conversations' lock is not held up for long.
+ */
+export const MAX_BATCH = 100;
 
 export class NotificationStream {
   private socket: WebSocket | undefined;
@@ -51,6 +62,10 @@ export class NotificationStream {
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private pongTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Notifications received on the current socket and not yet handed to the sink. */
+  private pending: Notification[] = [];
+  /** Sockets whose sink work failed: nothing more they carried may be stored (it would skip the failed ones). */
+  private readonly failedSockets = new WeakSet<WebSocket>();
 
   constructor(private readonly options: NotificationStreamOptions) {}
 
@@ -92,6 +107,7 @@ export class NotificationStream {
       handshakeTimeout: 15_000,
     });
     this.socket = socket;
+    this.pending = [];
     socket.on('open', () => this.startPinging(socket));
     socket.on('message', (data, isBinary) => this.onFrame(socket, data, isBinary));
     socket.on('pong', () => clearTimeout(this.pongTimer));
@@ -120,9 +136,16 @@ export class NotificationStream {
     const value = frame.data;
     switch (value.type) {
       case 'notification':
+        if (socket !== this.socket) return;
+        this.pending.push(value.notification);
+        // Each notification queues a turn; a turn takes everything pending, so later turns often
+        // find nothing left. Whatever arrived before a `caught-up` is stored before it runs.
         this.enqueue(async () => {
-          await this.options.sink.handle(value.notification);
-          if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'ack', upTo: value.notification.id }));
+          const batch = this.pending.splice(0, MAX_BATCH);
+          const last = batch.at(-1);
+          if (last === undefined) return;
+          await this.options.sink.handle(batch);
+          if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'ack', upTo: last.id }));
         }, socket);
         return;
       case 'caught-up':
@@ -152,11 +175,12 @@ export class NotificationStream {
   /** Runs sink work strictly in arrival order; a failure drops the connection so the server replays. */
   private enqueue(work: () => Promise<void>, socket: WebSocket): void {
     this.chain = this.chain.then(async () => {
-      if (this.socket !== socket) return;
+      if (this.socket !== socket || this.failedSockets.has(socket)) return;
       try {
         await work();
       } catch (error) {
         this.options.log.error('storing a notification failed; reconnecting to get it again', { error });
+        this.failedSockets.add(socket);
         socket.terminate();
       }
     });

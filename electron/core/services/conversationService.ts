@@ -48,6 +48,7 @@ import {
   applyEdit,
   expireMessages,
   getMessage,
+  groupName,
   listMembers,
   markRead,
   mimeTypeOf,
@@ -75,6 +76,7 @@ import { acceptDegraded, backfillGroupDevices, conversationDevices, knownDeviceK
 import { formatFingerprint } from '../crypto/mls/fingerprint';
 import type { KeyStock } from './keyRefill';
 import { keyStock, refillKeys } from './keyRefill';
+import type { ReceivedGroups } from './receivedGroups';
 
 type CommitTargets = {
   adds: Array<{ user: { id: string; domain: string }; client: string }>;
@@ -940,14 +942,14 @@ export class ConversationService {
    * Works out what a conversation notification does, without writing anything yet. Returns
    * undefined for notifications that need nothing stored.
    */
-  async prepare(notification: Notification): Promise<PreparedEffect | undefined> {
+  async prepare(notification: Notification, received: ReceivedGroups): Promise<PreparedEffect | undefined> {
     const event = notification.event;
     switch (event.type) {
       case 'conversation.mls-welcome':
         return this.prepareWelcome(event.conversation.id, fromBase64(event.data));
       case 'conversation.mls-message-add':
         if (event.from.id === this.device.userId && event.fromClient === this.device.clientId) return undefined;
-        return this.prepareMessage(notification, event.conversation.id, fromBase64(event.data));
+        return this.prepareMessage(notification, event.conversation.id, fromBase64(event.data), received);
       case 'conversation.member-leave':
         return this.prepareMemberLeave(notification, event);
       case 'conversation.member-join':
@@ -998,11 +1000,17 @@ export class ConversationService {
     };
   }
 
-  private async prepareMessage(notification: Notification, conversationId: string, bytes: Uint8Array): Promise<PreparedEffect | undefined> {
+  private async prepareMessage(
+    notification: Notification,
+    conversationId: string,
+    bytes: Uint8Array,
+    received: ReceivedGroups,
+  ): Promise<PreparedEffect | undefined> {
     const { db } = this.device;
     if (!conversationExists(db, conversationId)) return undefined;
     const engine = await this.mls();
-    const group = this.group(engine, conversationId);
+    // The state the previous message of this transaction left, else the stored one.
+    const group = received.get(conversationId) ?? this.group(engine, conversationId);
     const inbound = await engine.processMessage(group, bytes);
     const receivedAt = Date.now();
     const event = notification.event;
@@ -1022,11 +1030,12 @@ export class ConversationService {
         receivedAt,
         status: 'received' as const,
       };
-      return this.storeMessage(message, undefined);
+      return this.storeMessage(message);
     }
     const result = inbound.value;
     const status = engine.status(result.group);
-    const state = { groupId: status.groupId, epoch: status.epoch, bytes: engine.encodeGroupState(result.group) };
+    // Stored once for the whole transaction, with the messages (receivedGroups.ts).
+    received.advance(conversationId, result.group, receivedAt, engine);
     if (result.kind !== 'application') {
       const removedSelf = result.kind === 'commit' && result.selfRemoved;
       // A commit may add devices (or change a device's key): the verification state is reviewed.
@@ -1036,10 +1045,9 @@ export class ConversationService {
       let said: string | undefined;
       return {
         write: (tx) => {
-          saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
           if (removedSelf) tx.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(receivedAt, conversationId);
           if (members) {
-            said = this.recordMembers(tx, conversationId, state.epoch, groupBefore(tx, conversationId), members, committer);
+            said = this.recordMembers(tx, conversationId, status.epoch, groupBefore(tx, conversationId), members, committer);
             change = this.trackDevices(tx, conversationId, members);
           }
         },
@@ -1066,7 +1074,6 @@ export class ConversationService {
           receivedAt,
           status: 'received',
         },
-        state,
       );
     }
     const message = content.value;
@@ -1077,7 +1084,6 @@ export class ConversationService {
       let changed = false;
       return {
         write: (tx) => {
-          saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
           if (body.type === 'edit') {
             const mentions = memberMentions(tx, conversationId, body.mentions, this.selfId());
             changed = applyEdit(tx, conversationId, target, sender, body.text, message.sentAt, mentions);
@@ -1110,7 +1116,6 @@ export class ConversationService {
           receivedAt,
           status: 'received',
         },
-        state,
       );
       return {
         write: (tx) => {
@@ -1127,7 +1132,6 @@ export class ConversationService {
       let changed: string[] = [];
       return {
         write: (tx) => {
-          saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
           if (keep) changed = saveReceipts(tx, conversationId, body.messageIds, sender, body.kind, receivedAt, this.selfId());
         },
         after: () => {
@@ -1140,7 +1144,7 @@ export class ConversationService {
     }
     if (body.type === 'typing') {
       return {
-        write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt),
+        write: () => undefined,
         after: () => {
           // Stale typing news (a queue replayed after being offline) is not worth showing; with
           // typing indicators off, others' are not shown either (as in Signal).
@@ -1164,7 +1168,6 @@ export class ConversationService {
           status: 'received',
           ...(ephemeral ? { timerMs: ephemeral.expireAfterMs } : {}),
         },
-        state,
       );
     }
     if (body.type === 'hide') {
@@ -1173,7 +1176,6 @@ export class ConversationService {
       let hidden = false;
       return {
         write: (tx) => {
-          saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt);
           if (own) hidden = hideMessage(tx, body.conversationId, body.messageId, receivedAt, true);
         },
         after: () => {
@@ -1184,7 +1186,7 @@ export class ConversationService {
       };
     }
     if (body.type !== 'text') {
-      return { write: (tx) => saveGroupState(tx, conversationId, state.groupId, state.epoch, state.bytes, receivedAt), after: () => undefined };
+      return { write: () => undefined, after: () => undefined };
     }
     const effect = this.storeMessage(
       {
@@ -1201,7 +1203,6 @@ export class ConversationService {
         ...(ephemeral ? { timerMs: ephemeral.expireAfterMs } : {}),
         ...(body.quote ? { quote: { messageId: body.quote.messageId, textHash: body.quote.textHash ?? null } } : {}),
       },
-      state,
       // Mentions are checked against the members as stored in the same transaction.
       (tx) => memberMentions(tx, conversationId, body.mentions, this.selfId()),
     );
@@ -1210,14 +1211,12 @@ export class ConversationService {
 
   private storeMessage(
     message: Parameters<typeof insertMessage>[1],
-    state: { groupId: Uint8Array; epoch: bigint; bytes: Uint8Array } | undefined,
     mentions?: (tx: Db) => Pick<Parameters<typeof insertMessage>[1], 'mentions' | 'mentionsMe'>,
   ): PreparedEffect {
     let added = false;
     const fromOthers = message.status === 'received' && (message.kind === 'text' || message.kind === 'asset' || message.kind === 'knock');
     return {
       write: (tx) => {
-        if (state) saveGroupState(tx, message.conversationId, state.groupId, state.epoch, state.bytes, message.receivedAt);
         added = insertMessage(tx, mentions ? { ...message, ...mentions(tx) } : message);
         if (added && fromOthers) unarchiveOnNewMessage(tx, message.conversationId, message.receivedAt);
       },
@@ -1247,9 +1246,10 @@ export class ConversationService {
     let title = 'Cairn';
     let body = 'New message';
     if (preferences.notificationContent !== 'nothing') {
-      const conversation = listConversations(db, this.selfId()).find((c) => c.id === message.conversationId);
+      // One row, not the whole conversation list with its counts: this runs for every message.
+      const name = groupName(db, message.conversationId);
       const sender = message.senderName ?? 'Someone';
-      title = conversation?.kind === 'group' && conversation.name ? `${sender} in ${conversation.name}` : sender;
+      title = name ? `${sender} in ${name}` : sender;
     }
     if (preferences.notificationContent === 'name-and-message') {
       body =

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Conversation } from '../../../protocol/api/conversations';
 import type { ConversationSummary, StoredMessage } from '../ipc/contract';
 import type { Db } from '../store/migration';
+import { cachedStatement } from '../store/statements';
 
 const ConversationRowSchema = z.object({
   id: z.string(),
@@ -100,7 +101,8 @@ export function saveConversation(db: Db, conversation: Conversation, now: number
 }
 
 export function saveGroupState(db: Db, conversationId: string, groupId: Uint8Array, epoch: bigint, state: Uint8Array, now: number): void {
-  db.prepare(
+  cachedStatement(
+    db,
     `INSERT INTO mls_groups (conversation_id, group_id, epoch, state, updated_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (conversation_id) DO UPDATE SET group_id = excluded.group_id, epoch = excluded.epoch,
        state = excluded.state, updated_at = excluded.updated_at`,
@@ -108,7 +110,7 @@ export function saveGroupState(db: Db, conversationId: string, groupId: Uint8Arr
 }
 
 export function loadGroupState(db: Db, conversationId: string): Uint8Array | undefined {
-  const state: unknown = db.prepare('SELECT state FROM mls_groups WHERE conversation_id = ?').pluck().get(conversationId);
+  const state: unknown = cachedStatement(db, 'SELECT state FROM mls_groups WHERE conversation_id = ?').pluck().get(conversationId);
   return state instanceof Uint8Array ? state : undefined;
 }
 
@@ -137,8 +139,8 @@ export interface NewMessage {
 
 /** Stores a message once: a second delivery of the same id changes nothing. Returns whether it was new. */
 export function insertMessage(db: Db, message: NewMessage): boolean {
-  const result = db
-    .prepare(
+  const result = cachedStatement(
+      db,
       `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at, status,
                              timer_ms, expires_at, quote_id, quote_hash, mentions, mentions_me)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -229,7 +231,7 @@ export function setArchived(db: Db, conversationId: string, archived: boolean): 
 
 /** Whether a conversation is muted at `now`. */
 export function isMuted(db: Db, conversationId: string, now: number = Date.now()): boolean {
-  const until: unknown = db.prepare('SELECT muted_until FROM conversations WHERE id = ?').pluck().get(conversationId);
+  const until: unknown = cachedStatement(db, 'SELECT muted_until FROM conversations WHERE id = ?').pluck().get(conversationId);
   return typeof until === 'number' && until > now;
 }
 
@@ -239,14 +241,21 @@ export function isMuted(db: Db, conversationId: string, now: number = Date.now()
  */
 export function unarchiveOnNewMessage(db: Db, conversationId: string, now: number = Date.now()): boolean {
   return (
-    db
-      .prepare('UPDATE conversations SET archived = 0 WHERE id = ? AND archived = 1 AND (muted_until IS NULL OR muted_until <= ?)')
-      .run(conversationId, now).changes > 0
+    cachedStatement(db, 'UPDATE conversations SET archived = 0 WHERE id = ? AND archived = 1 AND (muted_until IS NULL OR muted_until <= ?)').run(
+      conversationId,
+      now,
+    ).changes > 0
   );
 }
 
+/** The name of a group conversation; null for a one-to-one, the self-conversation, an unnamed group or none. */
+export function groupName(db: Db, id: string): string | null {
+  const name: unknown = cachedStatement(db, "SELECT name FROM conversations WHERE id = ? AND kind = 'group'").pluck().get(id);
+  return typeof name === 'string' && name !== '' ? name : null;
+}
+
 export function conversationExists(db: Db, id: string): boolean {
-  return db.prepare('SELECT 1 FROM conversations WHERE id = ?').pluck().get(id) === 1;
+  return cachedStatement(db, 'SELECT 1 FROM conversations WHERE id = ?').pluck().get(id) === 1;
 }
 
 export function conversationDomain(db: Db, id: string): string | undefined {
@@ -303,7 +312,7 @@ export function listMessages(
 
 /** One message by id (by the unique key), or undefined; a message hidden on this device counts as none. */
 export function getMessage(db: Db, conversationId: string, id: string): StoredMessage | undefined {
-  const row: unknown = db.prepare(`SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.id = ? AND m.hidden_at IS NULL`).get(conversationId, id);
+  const row: unknown = cachedStatement(db, `SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.id = ? AND m.hidden_at IS NULL`).get(conversationId, id);
   return row === undefined ? undefined : toStoredMessage(conversationId, MessageRowSchema.parse(row));
 }
 

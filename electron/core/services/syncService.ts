@@ -1,11 +1,9 @@
 /**
  * Keeps a signed-in device in step with its notification queue: runs the notification stream
- * while the app is unlocked, applies each notification in one database transaction together
- * with the new "last stored id", and only then lets the stream acknowledge it. Events for the
- * UI are emitted after the transaction committed.
- *
- * Today it applies device events (a new device on the account, this device removed); the
- * conversation and MLS events join here as the messaging pipeline lands.
+ * while the app is unlocked, applies the notifications it hands over in database transactions
+ * that also store the new "last stored id" (a catch-up's run of MLS messages in one), and only
+ * then lets the stream acknowledge them. Events for the UI are emitted after the transaction
+ * committed.
  */
 import { z } from 'zod';
 import type { Notification } from '../../../protocol/api/notifications';
@@ -20,8 +18,11 @@ import type { ConversationService, PreparedEffect } from './conversationService'
 import { NotificationStream } from '../net/notificationStream';
 import type { Db } from '../store/migration';
 import { readKv, writeKv } from '../store/kv';
+import { ReceivedGroups } from './receivedGroups';
 
 const LAST_ID_KEY = 'lastNotificationId';
+/** Preparing (decrypting) this long ends a receive transaction: at most this much work is redone after a crash. */
+const MAX_TRANSACTION_WORK_MS = 50;
 
 export interface SyncHooks {
   /** The server says this device was removed from the account: wipe it. */
@@ -71,7 +72,7 @@ export class SyncService {
     return {
       lastStoredId: () => readKv(db, 'profile', LAST_ID_KEY, z.number().int().nonnegative()) ?? 0,
       // Applied under the conversations' lock: no send may read group state in between.
-      handle: (notification) => conversations.exclusive(() => this.apply(db, ownClientId, conversations, notification)),
+      handle: (notifications) => conversations.exclusive(() => this.apply(db, ownClientId, conversations, notifications)),
       resyncRequired: async () => {
         // Conversation state will be fetched again here once conversations are synced; until
         // then there is nothing local to repair, and the stream continues from what it sends.
@@ -90,36 +91,99 @@ export class SyncService {
     this.setState('offline');
   }
 
-  private async apply(db: Db, ownClientId: string, conversations: ConversationService, notification: Notification): Promise<void> {
+  /**
+   * Stores notifications that arrived together. A run of MLS messages shares a transaction (one
+   * commit and fsync for up to MAX_TRANSACTION_WORK_MS of work, each group's state carried from
+   * message to message in memory and written once); any other notification is stored alone,
+   * because what it prepares may depend on what came before it being stored (a Welcome's
+   * conversation, a member list).
+   * Each transaction also moves the "last stored id" to its last notification, so a crash
+   * between two of them loses nothing and stores nothing twice.
+   */
+  private async apply(db: Db, ownClientId: string, conversations: ConversationService, notifications: readonly Notification[]): Promise<void> {
     const lastStored = readKv(db, 'profile', LAST_ID_KEY, z.number().int().nonnegative()) ?? 0;
-    if (notification.id <= lastStored) return; // already stored before a crash or reconnect
-    const effect = await this.prepare(conversations, notification);
+    let run: Notification[] = [];
+    for (const notification of notifications) {
+      if (notification.id <= lastStored) continue; // already stored before a crash or reconnect
+      if (notification.event.type === 'conversation.mls-message-add') {
+        run.push(notification);
+        continue;
+      }
+      await this.storeRun(db, ownClientId, conversations, run);
+      run = [];
+      await this.store(db, ownClientId, conversations, [notification]);
+    }
+    await this.storeRun(db, ownClientId, conversations, run);
+  }
+
+  /**
+   * A run is committed whenever preparing it has taken MAX_TRANSACTION_WORK_MS, so a crash
+   * costs little work to redo and the first messages of a long catch-up show up soon.
+   */
+  private async storeRun(db: Db, ownClientId: string, conversations: ConversationService, run: readonly Notification[]): Promise<void> {
+    for (let index = 0; index < run.length; ) {
+      const received = new ReceivedGroups();
+      const started = performance.now();
+      const chunk: Notification[] = [];
+      const effects: Array<PreparedEffect | undefined> = [];
+      do {
+        const notification = run[index];
+        if (notification === undefined) break;
+        chunk.push(notification);
+        effects.push(await this.prepare(conversations, notification, received));
+        index += 1;
+      } while (performance.now() - started < MAX_TRANSACTION_WORK_MS);
+      this.commit(db, ownClientId, chunk, effects, received);
+    }
+  }
+
+  private async store(db: Db, ownClientId: string, conversations: ConversationService, notifications: readonly Notification[]): Promise<void> {
+    const received = new ReceivedGroups();
+    const effects: Array<PreparedEffect | undefined> = [];
+    for (const notification of notifications) effects.push(await this.prepare(conversations, notification, received));
+    this.commit(db, ownClientId, notifications, effects, received);
+  }
+
+  /** Writes what `notifications` prepared (`effects`, same order) and the new cursor in one transaction, then announces it. */
+  private commit(
+    db: Db,
+    ownClientId: string,
+    notifications: readonly Notification[],
+    effects: ReadonlyArray<PreparedEffect | undefined>,
+    received: ReceivedGroups,
+  ): void {
+    const last = notifications.at(-1);
+    if (last === undefined) return;
     const after: Array<() => void> = [];
     db.transaction(() => {
-      effect?.write(db);
-      if (effect) after.push(effect.after);
-      const event = notification.event;
-      switch (event.type) {
-        case 'user.client-add':
-          if (event.client.id !== ownClientId) {
-            after.push(() =>
-              this.events.emit('device.added', {
-                id: event.client.id,
-                label: event.client.label,
-                model: event.client.model,
-                type: event.client.type,
-                at: notification.time,
-              }),
-            );
-          }
-          break;
-        case 'user.client-remove':
-          after.push(() => this.events.emit('device.removed', { id: event.client }));
-          break;
-        default:
-          break;
-      }
-      writeKv(db, 'profile', LAST_ID_KEY, notification.id);
+      notifications.forEach((notification, index) => {
+        const effect = effects[index];
+        effect?.write(db);
+        if (effect) after.push(effect.after);
+        const event = notification.event;
+        switch (event.type) {
+          case 'user.client-add':
+            if (event.client.id !== ownClientId) {
+              after.push(() =>
+                this.events.emit('device.added', {
+                  id: event.client.id,
+                  label: event.client.label,
+                  model: event.client.model,
+                  type: event.client.type,
+                  at: notification.time,
+                }),
+              );
+            }
+            break;
+          case 'user.client-remove':
+            after.push(() => this.events.emit('device.removed', { id: event.client }));
+            break;
+          default:
+            break;
+        }
+      });
+      received.write(db);
+      writeKv(db, 'profile', LAST_ID_KEY, last.id);
     })();
     for (const emit of after) emit();
   }
@@ -129,9 +193,9 @@ export class SyncService {
    * reconnects and the notification comes again; anything else (a message this device can never
    * process) is logged and passed over, so one bad notification cannot stall the queue.
    */
-  private async prepare(conversations: ConversationService, notification: Notification): Promise<PreparedEffect | undefined> {
+  private async prepare(conversations: ConversationService, notification: Notification, received: ReceivedGroups): Promise<PreparedEffect | undefined> {
     try {
-      return await conversations.prepare(notification);
+      return await conversations.prepare(notification, received);
     } catch (error) {
       const retryable =
         (error instanceof CoreError && error.code === 'network-unreachable') || (error instanceof ApiError && error.status >= 500);

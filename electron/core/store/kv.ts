@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Db } from './migration';
+import { cachedStatement } from './statements';
 
 export type KvNamespace = 'profile' | 'settings';
 
@@ -9,7 +10,7 @@ export type KvNamespace = 'profile' | 'settings';
  * caller falls back to its default instead of crashing on a setting.
  */
 export function readKv<S extends z.ZodType>(db: Db, namespace: KvNamespace, key: string, schema: S): z.infer<S> | undefined {
-  const row: unknown = db.prepare('SELECT value FROM kv WHERE namespace = ? AND key = ?').get(namespace, key);
+  const row: unknown = cachedStatement(db, 'SELECT value FROM kv WHERE namespace = ? AND key = ?').get(namespace, key);
   if (typeof row !== 'object' || row === null || !('value' in row) || typeof row.value !== 'string') return undefined;
   let json: unknown;
   try {
@@ -25,7 +26,8 @@ export function readKv<S extends z.ZodType>(db: Db, namespace: KvNamespace, key:
 export function writeKv(db: Db, namespace: KvNamespace, key: string, value: unknown, now: number = Date.now()): void {
   const json = JSON.stringify(value);
   if (json === undefined) throw new TypeError(`value for ${namespace}/${key} is not JSON-serialisable`);
-  db.prepare(
+  cachedStatement(
+    db,
     `INSERT INTO kv (namespace, key, value, updated_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
   ).run(namespace, key, json, now);

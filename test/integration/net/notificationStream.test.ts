@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../../../protocol/api/notifications';
 import { silentLogger } from '../../../electron/core/log';
 import type { NotificationSink } from '../../../electron/core/net/notificationStream';
-import { NotificationStream } from '../../../electron/core/net/notificationStream';
+import { MAX_BATCH, NotificationStream } from '../../../electron/core/net/notificationStream';
 import { ApiClient } from '../../../electron/core/net/apiClient';
 import type { RunningServer } from '../../../server/server';
 import { startServer } from '../../../server/server';
-import { addDevice, registerAccount, registerDevice, serverDir } from '../../support/serverAccounts';
+import { addDevice, apiClient, registerAccount, registerDevice, serverDir, TEST_PASSWORD } from '../../support/serverAccounts';
 
 let root: string;
 let server: RunningServer;
@@ -29,19 +29,24 @@ afterAll(async () => {
 /** A sink that "stores durably" into an array and can be told to fail once. */
 class MemorySink implements NotificationSink {
   readonly stored: Notification[] = [];
+  readonly batchSizes: number[] = [];
   failNext = false;
   handleCalls = 0;
   lastStoredId(): number {
     return this.stored.at(-1)?.id ?? 0;
   }
-  async handle(notification: Notification): Promise<void> {
+  async handle(notifications: readonly Notification[]): Promise<void> {
     this.handleCalls += 1;
+    this.batchSizes.push(notifications.length);
+    // Storing takes a moment, as a real transaction does, so that more frames arrive meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     if (this.failNext) {
       this.failNext = false;
       throw new Error('disk full');
     }
-    if (notification.id <= this.lastStoredId()) return;
-    this.stored.push(notification);
+    for (const notification of notifications) {
+      if (notification.id > this.lastStoredId()) this.stored.push(notification);
+    }
   }
   async resyncRequired(): Promise<void> {}
   async clientRemoved(): Promise<void> {}
@@ -92,6 +97,41 @@ describe('notification stream', () => {
     await addDevice(server, email, 'desktop');
     await expect.poll(() => addedClients(sink)).toEqual(['phone', 'tablet', 'desktop']);
     expect(sink.handleCalls).toBeGreaterThanOrEqual(callsBefore + 2);
+    await second.stop();
+  });
+
+  it('hands a catch-up over in batches, in order, and after a failed batch stores nothing past it until the replay', async () => {
+    const email = 'hazel@example.test';
+    const api = await registerAccount(server, serverDir(root), email, 'Hazel');
+    await registerDevice(api, 'laptop');
+    const sink = new MemorySink();
+    const states: string[] = [];
+    const first = stream(api, sink, states);
+    first.start();
+    await expect.poll(() => states.at(-1)).toBe('online');
+    await first.stop();
+
+    // More profile changes than one batch takes, while offline: each is a notification to this device.
+    const changes = MAX_BATCH + 50;
+    const other = apiClient(server);
+    const access = await other.call('login', { body: { email, password: TEST_PASSWORD } });
+    other.session.setToken(access.accessToken, access.expiresIn);
+    for (let i = 0; i < changes; i++) await other.call('updateSelf', { body: { name: `Hazel ${i}` } });
+    const names = (): string[] => sink.stored.flatMap((n) => (n.event.type === 'user.update' ? [n.event.user.name] : []));
+
+    // The first batch fails: the connection drops, and nothing that came after the failed batch
+    // is stored before the server replays it (else the cursor would skip the failed ones).
+    sink.failNext = true;
+    const second = stream(api, sink, states);
+    second.start();
+    await expect.poll(() => names().length, { timeout: 20_000 }).toBe(changes);
+    expect(names()).toEqual(Array.from({ length: changes }, (_, i) => `Hazel ${i}`));
+    const ids = sink.stored.map((n) => n.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    // Frames that arrived while a batch was being stored went over together.
+    expect(sink.batchSizes.some((size) => size > 1)).toBe(true);
+    expect(Math.max(...sink.batchSizes)).toBeLessThanOrEqual(MAX_BATCH);
     await second.stop();
   });
 

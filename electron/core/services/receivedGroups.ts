@@ -1,0 +1,33 @@
+import type { MlsEngine } from '../crypto/mls/mlsEngine';
+import type { MlsGroup } from '../crypto/mls/mlsGroup';
+import type { Db } from '../store/migration';
+import { saveGroupState } from './conversationStore';
+
+/**
+ * The MLS group states advanced by the messages of one receive transaction (a run of
+ * notifications stored together, see syncService.ts). Each message is processed from the state
+ * the message before it left, kept here instead of being written and read back; `write` stores
+ * each group's final state once, in the same transaction as the messages, so the stored state
+ * and the stored messages always match. Lives only while the conversations' lock is held: a
+ * send never sees a state from here that is not in the database yet.
+ */
+export class ReceivedGroups {
+  private readonly groups = new Map<string, Readonly<{ group: MlsGroup; at: number; engine: MlsEngine }>>();
+
+  /** The state an earlier message of this transaction left, if any. */
+  get(conversationId: string): MlsGroup | undefined {
+    return this.groups.get(conversationId)?.group;
+  }
+
+  advance(conversationId: string, group: MlsGroup, at: number, engine: MlsEngine): void {
+    this.groups.set(conversationId, { group, at, engine });
+  }
+
+  /** Stores each advanced group's final state; call inside the transaction that stores the messages. */
+  write(tx: Db): void {
+    for (const [conversationId, { group, at, engine }] of this.groups) {
+      const status = engine.status(group);
+      saveGroupState(tx, conversationId, status.groupId, status.epoch, engine.encodeGroupState(group), at);
+    }
+  }
+}
