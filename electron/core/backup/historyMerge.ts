@@ -25,6 +25,15 @@ export interface MergeCounts {
   readonly recordsSkipped: number;
 }
 
+/** See `HistoryMerge.messageProgress` and `ImportPosition` in deferredIndexes.ts. */
+export interface MessageProgress {
+  readonly storedMessages: number;
+  readonly messagesSeen: number;
+  readonly messagesWritten: number;
+  readonly messagesAdded: number;
+  readonly messagesDone: boolean;
+}
+
 /**
  * Messages per INSERT statement. SQLite opens a statement savepoint for every INSERT that fires
  * the full-text trigger, and FTS5 writes its pending index data to disk at each savepoint: one
@@ -39,6 +48,8 @@ const MESSAGE_INSERT = `INSERT INTO messages (id, conversation_id, sender_user_i
   received_at, edited_at, deleted_at, timer_ms, expires_at, status) VALUES `;
 const MESSAGE_ROW = `(${Array.from({ length: MESSAGE_COLUMNS }, () => '?').join(', ')})`;
 const MESSAGE_CONFLICT = ' ON CONFLICT (conversation_id, id) DO NOTHING';
+/** The merge's one lookup of messages: by the unique key, never through an index an import may drop (deferredIndexes.ts). */
+export const MESSAGE_SEQ_LOOKUP = 'SELECT seq FROM messages WHERE conversation_id = ? AND id = ?';
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
@@ -101,7 +112,7 @@ export class HistoryMerge {
     );
     this.insertMessageBatch = db.prepare(`${MESSAGE_INSERT}${Array.from({ length: MESSAGE_BATCH }, () => MESSAGE_ROW).join(', ')}${MESSAGE_CONFLICT}`);
     this.insertMessage = db.prepare(`${MESSAGE_INSERT}${MESSAGE_ROW}${MESSAGE_CONFLICT}`);
-    this.messageSeq = db.prepare('SELECT seq FROM messages WHERE conversation_id = ? AND id = ?').pluck();
+    this.messageSeq = db.prepare(MESSAGE_SEQ_LOOKUP).pluck();
     this.setReadPosition = db.prepare('UPDATE conversations SET last_read_seq = ? WHERE id = ?');
     this.insertReaction = db.prepare(
       `INSERT INTO reactions (conversation_id, message_id, user_id, emoji, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -160,6 +171,18 @@ export class HistoryMerge {
 
   get counts(): MergeCounts {
     return { ...this.added };
+  }
+
+  /** How far the merge is through the file's messages, for `importBackup`'s choice of indexes. */
+  get messageProgress(): MessageProgress {
+    const waiting = this.pendingMessages.length / MESSAGE_COLUMNS;
+    return {
+      storedMessages: this.seqBefore,
+      messagesSeen: this.seen.messages,
+      messagesWritten: this.seen.messages - waiting,
+      messagesAdded: this.added.messagesAdded,
+      messagesDone: this.messagesWritten,
+    };
   }
 
   private conversation(r: ConversationRecord): void {

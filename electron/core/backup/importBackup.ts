@@ -14,6 +14,7 @@ import { BACKUP_FORMAT_NAME, backupStartRecord, parseHistoryRecord } from './bac
 import type { PayloadPiece, SniffedBackup } from './backupSource';
 import { encryptedPayload, keyMatchesHeader, plainPayload, sniffBackup } from './backupSource';
 import { DEFAULT_CHUNK_SIZE } from './chunkFraming';
+import { DECIDE_AFTER_MESSAGES, DeferredIndexes, worthDeferring } from './deferredIndexes';
 import type { MergeCounts } from './historyMerge';
 import { HistoryMerge } from './historyMerge';
 import { LineSplitter } from './lineSplitter';
@@ -45,7 +46,9 @@ export type ImportSummary = MergeCounts &
 
 /**
  * Merges a backup into the store: all of it in one transaction, or nothing. Streamed chunk by
- * chunk (memory stays flat for any size). The user id is checked before the key derivation and
+ * chunk (memory stays flat for any size). An import that will add many more messages than the
+ * store holds drops the secondary indexes it does not need inside that transaction and builds
+ * them again before the commit (deferredIndexes.ts). The user id is checked before the key derivation and
  * again inside the authenticated payload; a wrong password is told apart from a damaged file
  * by the header's key check. Importing the same backup again changes nothing (see
  * `HistoryMerge`).
@@ -115,6 +118,9 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
     const restoreCache = widenPageCache(db);
     try {
       const merge = new HistoryMerge(db);
+      const indexes = new DeferredIndexes(db);
+      let indexesDecided = false;
+      let bytesBeforeMessages = 0;
       const splitter = new LineSplitter();
       let start: BackupStartRecord | undefined;
       for await (const piece of payloads) {
@@ -128,6 +134,12 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
           records++;
         }
         bytes = piece.position;
+        const progress = merge.messageProgress;
+        if (progress.messagesSeen === 0) bytesBeforeMessages = bytes;
+        else if (!indexesDecided && (progress.messagesSeen >= DECIDE_AFTER_MESSAGES || progress.messagesDone)) {
+          indexesDecided = true;
+          if (worthDeferring({ ...progress, bytesBeforeMessages, bytesRead: bytes, bytesTotal: reader.size })) indexes.drop();
+        }
         report('copying');
         checkCancelled();
         // Someone else ended this transaction (see the contract above): nothing can be promised.
@@ -140,6 +152,7 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
       if (start === undefined && rest !== '') parseStart(rest, sniffed, options.userId);
       if (rest !== '' || start === undefined || !merge.complete) throw new BackupFailure(incomplete);
       report('finishing');
+      indexes.restore();
       db.exec('COMMIT');
       return { ...merge.counts, encrypted: sniffed.kind === 'encrypted', createdAt: start.createdAt };
     } catch (error) {

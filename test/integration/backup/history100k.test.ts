@@ -9,7 +9,7 @@ import { generateDbKey } from '../../../electron/core/store/dbKey';
 import type { Store } from '../../../electron/core/store/openStore';
 import { openStore } from '../../../electron/core/store/openStore';
 import { FAST_KDF, flipped, layoutOf, PASSWORD, writeVariant } from '../../fixtures/backup/backupFiles';
-import { extraCounts, hashDatabase, historyRows, messageCount, OWNER, seedHistory } from '../../fixtures/backup/history';
+import { extraCounts, hashDatabase, hasIndex, historyRows, messageCount, OWNER, schemaOf, seedHistory } from '../../fixtures/backup/history';
 import type { Db } from '../../../electron/core/store/migration';
 
 const MESSAGES = 100_000;
@@ -74,6 +74,7 @@ afterAll(() => {
 describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () => {
   it('restores every row identically into a new profile, in bounded memory', async () => {
     const restored = freshStore('restored');
+    const schemaBefore = schemaOf(restored.db);
     const { result, ms, rssGrowthMb } = await measuredImport({ db: restored.db, file: encryptedFile, userId: OWNER, password: PASSWORD });
     process.stdout.write(`import ${ms.toFixed(0)} ms, peak RSS growth ${rssGrowthMb.toFixed(0)} MB\n`);
     const extras = extraCounts(source.db);
@@ -85,6 +86,9 @@ describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () =
     expect(extraCounts(restored.db)).toEqual(extras);
     expect(messageCount(restored.db)).toBe(MESSAGES);
     expect(rowsMismatch(source.db, restored.db)).toEqual([]);
+    // The indexes dropped for the import were built again, from every row.
+    expect(schemaOf(restored.db)).toEqual(schemaBefore);
+    expect(restored.db.pragma('integrity_check', { simple: true })).toBe('ok');
     // The 56 MB file is never held whole (that alone would be > 100 MB of strings and records).
     expect(rssGrowthMb).toBeLessThan(100);
 
@@ -105,13 +109,21 @@ describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () =
     const target = freshStore('damaged-target');
     seedHistory(target.db, { conversations: 3, messages: 500, prefix: 'local', seed: 3 });
     const before = hashDatabase(target.db);
+    const schemaBefore = schemaOf(target.db);
     const bytes = new Uint8Array(readFileSync(encryptedFile));
     const { headerLength, sealedSize, chunks } = layoutOf(bytes, 64 * 1024);
     const damaged = writeVariant(root, 'damaged', flipped(bytes, headerLength + (chunks - 1) * sealedSize + 10));
     let records = 0;
-    const result = await importBackup({ db: target.db, file: damaged, userId: OWNER, password: PASSWORD, onProgress: (p) => (records = p.records) });
+    let indexDropped = false;
+    const result = await importBackup({ db: target.db, file: damaged, userId: OWNER, password: PASSWORD, onProgress: (p) => {
+      records = p.records;
+      indexDropped ||= !hasIndex(target.db, 'messages_by_conversation_time');
+    } });
     expect(result).toMatchObject({ ok: false, error: { code: 'backup-corrupt' } });
     expect(records).toBeGreaterThan(MESSAGES / 2);
+    // 100 000 new messages against 500 stored: the import had dropped the index; the rollback brought it back.
+    expect(indexDropped).toBe(true);
+    expect(schemaOf(target.db)).toEqual(schemaBefore);
     expect(hashDatabase(target.db)).toBe(before);
   });
 
@@ -119,14 +131,20 @@ describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () =
     const target = freshStore('cancel-target');
     seedHistory(target.db, { conversations: 3, messages: 500, prefix: 'local', seed: 4 });
     const before = hashDatabase(target.db);
+    const schemaBefore = schemaOf(target.db);
     const controller = new AbortController();
+    let indexDropped = false;
     const result = await importBackup({
       db: target.db, file: encryptedFile, userId: OWNER, password: PASSWORD, signal: controller.signal,
       onProgress: (p) => {
+        indexDropped ||= !hasIndex(target.db, 'messages_by_conversation_time');
         if (p.bytes > (p.bytesTotal ?? Infinity) / 2) controller.abort();
       },
     });
     expect(result).toMatchObject({ ok: false, error: { code: 'backup-cancelled' } });
+    expect(indexDropped).toBe(true);
+    expect(schemaOf(target.db)).toEqual(schemaBefore);
+    expect(target.db.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(hashDatabase(target.db)).toBe(before);
     expect(messageCount(target.db)).toBe(500);
   });
