@@ -154,7 +154,7 @@ describe('settings: notifications, appearance, privacy', () => {
       .poll(async () => call(bob, 'preferences.get', {}))
       .toMatchObject({ sendReadReceipts: false, sendTypingIndicators: false });
     expect(await seriousA11yViolations(b)).toEqual([]);
-    await bob.screenshot('settings-privacy-off-light');
+    await bob.screenshots('settings-privacy-off');
 
     await aliceSends('did you read this?');
     await b.getByRole('button', { name: 'Back to conversations' }).click();
@@ -209,7 +209,7 @@ describe('mute and archive from the conversation list', () => {
     // Grey is the theme's --text-muted (#5a6662 in light), not the accent.
     expect(await inPage(b, 'getComputedStyle(document.documentElement).getPropertyValue("--text-muted").trim()')).toBe('#5a6662');
     expect(await coveBadgeColour(b)).toBe('rgb(90, 102, 98)');
-    await bob.screenshot('conversation-muted-light');
+    await bob.screenshots('conversation-muted');
 
     await b.getByRole('button', { name: 'Options for Cove' }).click();
     await b.getByRole('menuitem', { name: 'Unmute' }).click();
@@ -236,12 +236,12 @@ describe('mute and archive from the conversation list', () => {
     await expect.poll(() => b.getByTestId('conversation-item').allTextContents()).toEqual([expect.stringContaining('Ridge')]);
     await expect.poll(() => b.getByTestId('archived-entry').textContent()).toContain('Archived (1)');
     expect(await seriousA11yViolations(b)).toEqual([]);
-    await bob.screenshot('conversation-list-archived-entry-light');
+    await bob.screenshots('conversation-list-archived-entry');
 
     await b.getByTestId('archived-entry').click();
     await expect.poll(() => b.getByTestId('conversation-item').allTextContents()).toEqual([expect.stringContaining('Cove')]);
     expect(await seriousA11yViolations(b)).toEqual([]);
-    await bob.screenshot('conversation-list-archived-view-light');
+    await bob.screenshots('conversation-list-archived-view');
     await b.getByTestId('conversation-item').click({ button: 'right' });
     await b.getByRole('menuitem', { name: 'Unarchive' }).click();
     // The archive view closes once it is empty; the conversation is back in the main list.
