@@ -10,8 +10,30 @@ type Subscriber = (event: EventName, payload: unknown) => void;
  */
 export class EventHub {
   private readonly subscribers = new Set<Subscriber>();
+  /** Conversations changed while `coalescingChanges` runs, announced once each when it ends. */
+  private changed: Set<string> | undefined;
 
   constructor(private readonly log: Logger) {}
+
+  /**
+   * Runs `announce` and sends each `conversation.changed` it emits once, after everything else
+   * it emitted: a transaction that stored fifty messages of a conversation makes the UI read the
+   * conversation list once, not fifty times.
+   */
+  coalescingChanges(announce: () => void): void {
+    if (this.changed) {
+      announce();
+      return;
+    }
+    const changed = new Set<string>();
+    this.changed = changed;
+    try {
+      announce();
+    } finally {
+      this.changed = undefined;
+      for (const id of changed) this.emit('conversation.changed', { id });
+    }
+  }
 
   subscribe(subscriber: Subscriber): () => void {
     this.subscribers.add(subscriber);
@@ -24,6 +46,10 @@ export class EventHub {
     const checked = events[event].safeParse(payload);
     if (!checked.success) {
       this.log.error('event payload failed its schema; not sent', { event });
+      return;
+    }
+    if (this.changed && event === 'conversation.changed') {
+      this.changed.add(events['conversation.changed'].parse(checked.data).id);
       return;
     }
     for (const subscriber of this.subscribers) subscriber(event, checked.data);

@@ -185,7 +185,9 @@ export class SyncService {
       received.write(db);
       writeKv(db, 'profile', LAST_ID_KEY, last.id);
     })();
-    for (const emit of after) emit();
+    this.events.coalescingChanges(() => {
+      for (const emit of after) emit();
+    });
   }
 
   /**

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { EventHub } from '../../../electron/core/events';
+import { silentLogger } from '../../../electron/core/log';
+
+describe('event hub', () => {
+  it('announces each changed conversation once after a coalesced run, after the other events of the run', () => {
+    const hub = new EventHub(silentLogger);
+    const seen: string[] = [];
+    hub.subscribe((event, payload) => seen.push(`${event} ${JSON.stringify(payload)}`));
+    hub.coalescingChanges(() => {
+      hub.emit('conversation.changed', { id: 'a' });
+      hub.emit('device.removed', { id: 'd1' });
+      hub.emit('conversation.changed', { id: 'b' });
+      hub.emit('conversation.changed', { id: 'a' });
+    });
+    expect(seen).toEqual(['device.removed {"id":"d1"}', 'conversation.changed {"id":"a"}', 'conversation.changed {"id":"b"}']);
+
+    // Outside a coalesced run every change goes out at once, as before.
+    seen.length = 0;
+    hub.emit('conversation.changed', { id: 'a' });
+    hub.emit('conversation.changed', { id: 'a' });
+    expect(seen).toEqual(['conversation.changed {"id":"a"}', 'conversation.changed {"id":"a"}']);
+  });
+
+  it('still announces the changes when the run throws', () => {
+    const hub = new EventHub(silentLogger);
+    const seen: string[] = [];
+    hub.subscribe((event) => seen.push(event));
+    expect(() =>
+      hub.coalescingChanges(() => {
+        hub.emit('conversation.changed', { id: 'a' });
+        throw new Error('an announcement failed');
+      }),
+    ).toThrow('an announcement failed');
+    expect(seen).toEqual(['conversation.changed']);
+  });
+});
