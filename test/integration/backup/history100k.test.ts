@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,47 @@ describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () =
     expect(indexDropped).toBe(true);
     expect(schemaOf(target.db)).toEqual(schemaBefore);
     expect(hashDatabase(target.db)).toBe(before);
+  });
+
+  it('writes through a rollback journal that holds no plaintext, and a crash in the middle opens as the profile before it', async () => {
+    const key = generateDbKey();
+    const opened = openStore(join(root, 'crash-target.db'), key);
+    if (!opened.ok) throw new Error(opened.error.code);
+    const target = opened.value;
+    stores.push(target);
+    seedHistory(target.db, { conversations: 3, messages: 500, prefix: 'local', seed: 6 });
+    const before = hashDatabase(target.db);
+    const schemaBefore = schemaOf(target.db);
+    const copy = join(root, 'crash-copy.db');
+    let copied: { journalMode: unknown; journal: Buffer } | undefined;
+    const result = await importBackup({
+      db: target.db, file: encryptedFile, userId: OWNER, password: PASSWORD,
+      onProgress: (p) => {
+        // Late enough that the page cache has spilled pages into the database file itself.
+        if (copied !== undefined || p.bytes < (p.bytesTotal ?? Infinity) * 0.9) return;
+        // The files as a power cut would leave them: nothing runs on the connection during a progress report.
+        copyFileSync(target.file, copy);
+        copyFileSync(`${target.file}-journal`, `${copy}-journal`);
+        copied = { journalMode: target.db.pragma('journal_mode', { simple: true }), journal: readFileSync(`${target.file}-journal`) };
+      },
+    });
+    expect(result).toMatchObject({ ok: true, value: { messagesAdded: MESSAGES } });
+    expect(copied?.journalMode).toBe('delete');
+    expect(copied?.journal.length).toBeGreaterThan(0);
+    // Every local message body contains " message "; the journal keeps pages encrypted like the database.
+    expect(copied?.journal.includes(Buffer.from(' message '))).toBe(false);
+    expect(readFileSync(copy).includes(Buffer.from(' message '))).toBe(false);
+    // Afterwards the store is back in WAL mode and no journal is left behind.
+    expect(target.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(existsSync(`${target.file}-journal`)).toBe(false);
+
+    const reopened = openStore(copy, key);
+    if (!reopened.ok) throw new Error(reopened.error.code);
+    stores.push(reopened.value);
+    expect(hashDatabase(reopened.value.db)).toBe(before);
+    expect(schemaOf(reopened.value.db)).toEqual(schemaBefore);
+    expect(reopened.value.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(reopened.value.db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
   it('leaves the profile untouched when the import is cancelled halfway', async () => {
