@@ -15,6 +15,8 @@ import { createCoreSupervisor } from './coreSupervisor';
 import { defaultServerFromEnv } from './defaultServer';
 import { showFatalDialog } from './fatalDialog';
 import { createMainWindow } from './mainWindow';
+import type { MessageNotice } from './notificationBatcher';
+import { NotificationBatcher, noticeBody } from './notificationBatcher';
 import { mayReceiveCorePort } from './navigationPolicy';
 import { installNetworkLock, installPermissionHandlers } from './sessionLocks';
 import { installShellIpc } from './shellIpc';
@@ -93,16 +95,26 @@ if (!app.requestSingleInstanceLock()) {
     });
 }
 
+/** One notification per conversation at a time; a burst of messages is told as one. */
+const notifier = new NotificationBatcher({
+  show: (notice, count) => {
+    const shown = new Notification({ title: notice.title, body: noticeBody(notice, count) });
+    shown.on('click', () => {
+      if (!mainWindow) return;
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    });
+    shown.show();
+    return shown;
+  },
+  setTimer: (run, ms) => setTimeout(run, ms),
+  clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+});
+
 /** A desktop notification for a new message, unless the user is looking at Cairn already. */
-function showMessageNotification(notification: Readonly<{ title: string; body: string }>): void {
+function showMessageNotification(notification: MessageNotice): void {
   if (mainWindow?.isFocused() || !Notification.isSupported()) return;
-  const shown = new Notification({ title: notification.title, body: notification.body });
-  shown.on('click', () => {
-    if (!mainWindow) return;
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.focus();
-  });
-  shown.show();
+  notifier.offer(notification);
 }
 
 async function start(): Promise<void> {
@@ -127,6 +139,8 @@ async function openWindow(): Promise<void> {
       created.on('closed', () => {
         mainWindow = undefined;
       });
+      // Looking at Cairn reads its news: the notifications on screen go.
+      created.on('focus', () => notifier.clear());
       // Each load (first start, reload) gets a fresh channel; the old one closes with its page.
       created.webContents.on('did-finish-load', () => connectRenderer(created));
       created.webContents.on('render-process-gone', (_event, details) => recoverRenderer(created, details.reason));

@@ -45,8 +45,9 @@ class ConversationsState {
       if (message.conversationId !== this.selectedId) return;
       if (this.messages.some((m) => m.id === message.id)) return;
       this.messages = [...this.messages, message];
-      // The open conversation is being read: its new messages do not count as unread.
-      void request('messages.markRead', { conversationId: message.conversationId });
+      // The open conversation is being read: its new messages do not count as unread. A catch-up
+      // brings many at once: one read receipt for the lot, not one per message.
+      this.markReadSoon(message.conversationId);
     });
     const offUpdated = onEvent('message.updated', (message) => {
       if (message.conversationId !== this.selectedId) return;
@@ -75,6 +76,17 @@ class ConversationsState {
       offTyping();
       clearInterval(sweep);
     };
+  }
+
+  private markReadTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Marks the conversation read once new messages stop arriving for a moment (at most 300 ms later). */
+  private markReadSoon(conversationId: string): void {
+    if (this.markReadTimer !== undefined) return;
+    this.markReadTimer = setTimeout(() => {
+      this.markReadTimer = undefined;
+      if (this.selectedId === conversationId) void request('messages.markRead', { conversationId });
+    }, 300);
   }
 
   /** The user is typing: tell the others at most every 3 s, and that they stopped after 5 s idle. */

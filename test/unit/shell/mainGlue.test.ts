@@ -91,6 +91,7 @@ function fakeElectron(userData: string) {
     children,
     handlers: new Map<string, unknown>(),
     notifications: [] as Array<{ title: string; body: string }>,
+    notificationsClosed: 0,
     ipc: new Map<string, unknown>(),
     dialogs: [] as unknown[],
     dialogAnswers: { open: [] as string[], save: '' },
@@ -212,6 +213,9 @@ function fakeElectron(userData: string) {
       }
       show(): void {
         calls.notifications.push(this.options);
+      }
+      close(): void {
+        calls.notificationsClosed += 1;
       }
     },
     screen: {
@@ -382,6 +386,12 @@ describe('the built shell against a stand-in electron', () => {
     window.focused = false;
     core?.emit('message', { kind: 'notify', conversationId: 'c1', title: 'Bob', body: 'hi' });
     expect(fake.calls.notifications).toEqual([{ title: 'Bob', body: 'hi' }]);
+    // More of a burst wait to be told together (notificationBatcher.test.ts); looking at the
+    // window closes what is on screen.
+    core?.emit('message', { kind: 'notify', conversationId: 'c1', title: 'Bob', body: 'again' });
+    expect(fake.calls.notifications).toHaveLength(1);
+    window.emit('focus');
+    expect(fake.calls.notificationsClosed).toBe(1);
   });
 
   it('answers the page’s file dialogs, opens only files saved through them, and ignores other frames', async () => {
