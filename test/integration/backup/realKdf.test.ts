@@ -69,10 +69,11 @@ describe('backup with the real key derivation of seed 002', () => {
       },
     });
     expect(await pending).toMatchObject({ ok: false, error: { code: 'backup-cancelled' } });
-    // The timer fired on time, so the derivation did not block this thread (a derivation in
-    // this thread takes ≥ 0.6 s here), and the answer came right after the abort.
-    expect(abortedAt - derivingAt).toBeLessThan(400);
-    expect(performance.now() - abortedAt).toBeLessThan(300);
+    // The 100 ms timer fired well before a derivation in this thread could have ended (one takes
+    // ≥ 0.6 s here), so the derivation did not block this thread; and the answer came soon after
+    // the abort, not after a derivation ran to its end. The margins allow for a loaded machine.
+    expect(abortedAt - derivingAt).toBeLessThan(550);
+    expect(performance.now() - abortedAt).toBeLessThan(450);
     expect(hashDatabase(target)).toBe(before);
   });
 });
