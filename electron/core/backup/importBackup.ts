@@ -175,7 +175,7 @@ const IMPORT_CACHE_KIB = 32 * 1024;
 
 /**
  * A large import dirties index and full-text pages over and over; with SQLite's default 2 MiB
- * cache each is spilled (encrypted, written to the WAL) many times. 32 MiB for the duration of
+ * cache each is spilled (encrypted and written out) many times. 32 MiB for the duration of
  * the import measured 3.5–5.3 s instead of 8.6–9.2 s for 100 000 messages here. The previous
  * size is put back afterwards, which frees the extra pages.
  */
