@@ -10,7 +10,7 @@ import type { MlsGroup } from './mlsGroup';
 import { membersNotIn, membersOfTree, messageDigest, withSeen } from './mlsGroup';
 import { guarded, mlsError } from './mlsErrors';
 import { decodeMessage, decodeWelcomeBytes } from './mlsWire';
-import { readPrivateSender } from './privateMessageSender';
+import { openApplicationMessage, readPrivateSender } from './privateMessageSender';
 import { bytesEqual } from './tlsBytes';
 
 /** The KeyPackageRefs a Welcome is addressed to, so the core can look up its stored key package. */
@@ -83,17 +83,23 @@ export async function processIncoming(ctx: EngineContext, group: MlsGroup, bytes
     return mlsError('mls-invalid-message', 'Application messages must be encrypted.');
   }
 
+  if (message.wireformat === 'mls_private_message' && framed.contentType === 'application') {
+    // The hot path: the sender data is decrypted once, by ts-mls, and names the verified sender.
+    const opened = await openApplicationMessage(state, message.privateMessage, ctx.suite.impl);
+    if (!opened.ok) return opened;
+    const next = withSeen(group, opened.value.state, digest);
+    return ok({ kind: 'application', group: next, plaintext: opened.value.plaintext, sender: opened.value.identity, epoch: framed.epoch });
+  }
+
   if (message.wireformat === 'mls_private_message') {
+    // A commit or proposal: rare, so reading its sender first (a second sender-data decryption)
+    // is cheap; ts-mls processMessage does not say who committed.
     const sender = await readPrivateSender(state, message.privateMessage, ctx.suite.impl);
     if (!sender.ok) return sender;
     const failure = framed.contentType === 'commit' ? 'mls-invalid-commit' : 'mls-undecryptable';
     return guarded(failure, async () => {
       const result = await processMessage(message, state, emptyPskIndex, acceptAll, ctx.suite.impl);
-      const next = withSeen(group, result.newState, digest);
-      if (result.kind === 'applicationMessage') {
-        return ok({ kind: 'application', group: next, plaintext: result.message, sender: sender.value.identity, epoch: framed.epoch });
-      }
-      return ok(describeHandshake(group, next, framed.contentType, sender.value.leafIndex));
+      return ok(describeHandshake(group, withSeen(group, result.newState, digest), framed.contentType, sender.value.leafIndex));
     });
   }
 
