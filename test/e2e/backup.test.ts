@@ -12,7 +12,7 @@ import type { TestClient } from '../host/testHost';
 import { useTestHost } from '../host/testHost';
 import { TEST_PASSWORD } from '../support/serverAccounts';
 import { useTestServer } from '../support/testServer';
-import { bridgeRequest, signUpThroughBridge } from './support/signUp';
+import { bridgeRequest, launchSignedUp } from './support/signUp';
 
 const env = useTestServer('e2e-backup');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
@@ -20,10 +20,7 @@ let laptop: TestClient;
 const BACKUP_PASSWORD = 'Moss-Backup-2026';
 
 beforeAll(async () => {
-  laptop = await hostEnv.host.launch({ dataDir: path.join(env.root, 'laptop'), defaultServer: { url: env.server.url, pins: [env.server.pin] } });
-  await laptop.page.getByLabel('Server address').waitFor();
-  await signUpThroughBridge(laptop.page, env.server, env.root, 'ada@example.test', 'Ada Fern');
-  await laptop.page.getByTestId('signed-in-name').waitFor();
+  laptop = await launchSignedUp(hostEnv.host, env.server, env.root, { profile: 'laptop', email: 'ada@example.test', name: 'Ada Fern' });
   const created = await bridgeRequest(laptop.page, 'conversations.create', { name: 'Field journal', members: [] });
   if (!created.ok) throw new Error(created.error?.message);
   const conversationId = (created.value as { id: string }).id;

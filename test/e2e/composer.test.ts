@@ -1,21 +1,17 @@
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from '../host/axe';
 import { RENDERER_HEADERS } from '../host/headers';
 import type { TestClient } from '../host/testHost';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
-import { bridgeRequest, signUpThroughBridge } from './support/signUp';
+import { bridgeRequest, launchSignedUp } from './support/signUp';
 
 const env = useTestServer('e2e-composer');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
 let ada: TestClient;
 
 beforeAll(async () => {
-  ada = await hostEnv.host.launch({ dataDir: path.join(env.root, 'ada'), defaultServer: { url: env.server.url, pins: [env.server.pin] } });
-  await ada.page.getByLabel('Server address').waitFor();
-  await signUpThroughBridge(ada.page, env.server, env.root, 'ada@example.test', 'Ada Fern');
-  await ada.page.getByTestId('signed-in-name').waitFor();
+  ada = await launchSignedUp(hostEnv.host, env.server, env.root, { profile: 'ada', email: 'ada@example.test', name: 'Ada Fern' });
   const created = await bridgeRequest(ada.page, 'conversations.create', { name: 'Base camp', members: [] });
   if (!created.ok) throw new Error(created.error?.message);
   await ada.page.getByTestId('conversation-item').click();

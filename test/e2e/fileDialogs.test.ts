@@ -6,47 +6,19 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { png } from '../fixtures/png';
 import { RENDERER_HEADERS } from '../host/headers';
 import type { TestClient } from '../host/testHost';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
-import { bridgeRequest, signUpThroughBridge } from './support/signUp';
+import { bridgeRequest, launchSignedUp } from './support/signUp';
 
 const env = useTestServer('e2e-file-dialogs');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
 let ada: TestClient;
 let conversationId = '';
 
-/** A real PNG (solid colour), so the browser must decode what the core decrypted. */
-function png(width: number, height: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (bytes: Buffer): number => {
-    let c = 0xffffffff;
-    for (const b of bytes) c = (crcTable[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const tail = Buffer.alloc(4);
-    tail.writeUInt32BE(crc(body));
-    return Buffer.concat([head, body, tail]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x5a)]);
-  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
-}
 
 /** The little of the DOM the preview check uses (the tests type-check without the DOM library). */
 type PageImage = { alt: string; src: string; naturalWidth: number; naturalHeight: number; onload: (() => void) | null; onerror: (() => void) | null; remove(): void };
@@ -63,10 +35,7 @@ type ShellInPage = {
 };
 
 beforeAll(async () => {
-  ada = await hostEnv.host.launch({ dataDir: path.join(env.root, 'ada'), defaultServer: { url: env.server.url, pins: [env.server.pin] } });
-  await ada.page.getByLabel('Server address').waitFor();
-  await signUpThroughBridge(ada.page, env.server, env.root, 'ada@example.test', 'Ada Fern');
-  await ada.page.getByTestId('signed-in-name').waitFor();
+  ada = await launchSignedUp(hostEnv.host, env.server, env.root, { profile: 'ada', email: 'ada@example.test', name: 'Ada Fern' });
   const created = await bridgeRequest(ada.page, 'conversations.create', { name: 'Field notes' });
   if (!created.ok) throw new Error(created.error?.message);
   conversationId = (created.value as { id: string }).id;

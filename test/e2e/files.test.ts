@@ -8,77 +8,26 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { png } from '../fixtures/png';
 import { seriousA11yViolations } from '../host/axe';
 import { RENDERER_HEADERS } from '../host/headers';
 import type { TestClient } from '../host/testHost';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
-import { bridgeRequest, signUpThroughBridge } from './support/signUp';
+import { groupWith, launchAliceAndBob } from './support/signUp';
 
 const env = useTestServer('e2e-files');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
 let alice: TestClient;
 let bob: TestClient;
 
-/** A real PNG with a gradient, so the browser has to decode what the core decrypted. */
-function png(width: number, height: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (bytes: Buffer): number => {
-    let c = 0xffffffff;
-    for (const b of bytes) c = (crcTable[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const tail = Buffer.alloc(4);
-    tail.writeUInt32BE(crc(body));
-    return Buffer.concat([head, body, tail]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const rows = Array.from({ length: height }, (_, y) =>
-    Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, (_, x) => [40 + (x % 200), 120 + (y % 120), 110]).flat())]),
-  );
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 beforeAll(async () => {
-  const defaultServer = { url: env.server.url, pins: [env.server.pin] };
-  alice = await hostEnv.host.launch({ dataDir: path.join(env.root, 'alice'), defaultServer });
-  bob = await hostEnv.host.launch({ dataDir: path.join(env.root, 'bob'), defaultServer, colorScheme: 'dark' });
-  for (const [client, email, name] of [
-    [alice, 'alice@example.test', 'Alice Moss'],
-    [bob, 'bob@example.test', 'Bob Lichen'],
-  ] as const) {
-    await client.page.getByLabel('Server address').waitFor();
-    await signUpThroughBridge(client.page, env.server, env.root, email, name);
-    await client.page.getByTestId('signed-in-name').waitFor();
-  }
-  const status = await bridgeRequest(bob.page, 'account.status', {});
-  const bobUser = (status.value as { user: { id: string; domain: string } }).user;
-  const created = await bridgeRequest(alice.page, 'conversations.create', {
-    name: 'Field trip',
-    members: [{ id: bobUser.id, domain: bobUser.domain }],
-  });
-  if (!created.ok) throw new Error(created.error?.message);
-  await bob.page.getByTestId('conversation-item').waitFor({ timeout: 15_000 });
+  ({ alice, bob } = await launchAliceAndBob(hostEnv.host, env.server, env.root));
+  await groupWith(alice, bob, 'Field trip');
 });
 
 describe('files in a conversation', () => {

@@ -6,7 +6,7 @@ import { RENDERER_HEADERS } from '../host/headers';
 import type { TestClient } from '../host/testHost';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
-import { bridgeRequest, signUpThroughBridge } from './support/signUp';
+import { bridgeRequest, launchAliceAndBob } from './support/signUp';
 
 const env = useTestServer('e2e-messaging');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
@@ -14,17 +14,7 @@ let alice: TestClient;
 let bob: TestClient;
 
 beforeAll(async () => {
-  const defaultServer = { url: env.server.url, pins: [env.server.pin] };
-  alice = await hostEnv.host.launch({ dataDir: path.join(env.root, 'alice'), defaultServer });
-  bob = await hostEnv.host.launch({ dataDir: path.join(env.root, 'bob'), defaultServer, colorScheme: 'dark' });
-  for (const [client, email, name] of [
-    [alice, 'alice@example.test', 'Alice Moss'],
-    [bob, 'bob@example.test', 'Bob Lichen'],
-  ] as const) {
-    await client.page.getByLabel('Server address').waitFor();
-    await signUpThroughBridge(client.page, env.server, env.root, email, name);
-    await client.page.getByTestId('signed-in-name').waitFor();
-  }
+  ({ alice, bob } = await launchAliceAndBob(hostEnv.host, env.server, env.root));
 });
 
 describe('two people chatting in a group', () => {

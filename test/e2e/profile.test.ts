@@ -1,11 +1,10 @@
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from '../host/axe';
 import { RENDERER_HEADERS } from '../host/headers';
 import type { TestClient } from '../host/testHost';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
-import { signUpThroughBridge } from './support/signUp';
+import { launchAliceAndBob } from './support/signUp';
 
 const env = useTestServer('e2e-profile');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
@@ -13,17 +12,7 @@ let alice: TestClient;
 let bob: TestClient;
 
 beforeAll(async () => {
-  const defaultServer = { url: env.server.url, pins: [env.server.pin] };
-  alice = await hostEnv.host.launch({ dataDir: path.join(env.root, 'alice'), defaultServer });
-  bob = await hostEnv.host.launch({ dataDir: path.join(env.root, 'bob'), defaultServer });
-  for (const [client, email, name] of [
-    [alice, 'alice@example.test', 'Alice Moss'],
-    [bob, 'bob@example.test', 'Bob Lichen'],
-  ] as const) {
-    await client.page.getByLabel('Server address').waitFor();
-    await signUpThroughBridge(client.page, env.server, env.root, email, name);
-    await client.page.getByTestId('signed-in-name').waitFor();
-  }
+  ({ alice, bob } = await launchAliceAndBob(hostEnv.host, env.server, env.root, 'light'));
 });
 
 describe('the profile in settings', () => {

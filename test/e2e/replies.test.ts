@@ -1,11 +1,10 @@
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from '../host/axe';
 import { RENDERER_HEADERS } from '../host/headers';
 import type { TestClient } from '../host/testHost';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
-import { bridgeRequest, signUpThroughBridge } from './support/signUp';
+import { groupWith, launchAliceAndBob } from './support/signUp';
 
 const env = useTestServer('e2e-replies');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
@@ -13,25 +12,8 @@ let alice: TestClient;
 let bob: TestClient;
 
 beforeAll(async () => {
-  const defaultServer = { url: env.server.url, pins: [env.server.pin] };
-  alice = await hostEnv.host.launch({ dataDir: path.join(env.root, 'alice'), defaultServer });
-  bob = await hostEnv.host.launch({ dataDir: path.join(env.root, 'bob'), defaultServer, colorScheme: 'dark' });
-  for (const [client, email, name] of [
-    [alice, 'alice@example.test', 'Alice Moss'],
-    [bob, 'bob@example.test', 'Bob Lichen'],
-  ] as const) {
-    await client.page.getByLabel('Server address').waitFor();
-    await signUpThroughBridge(client.page, env.server, env.root, email, name);
-    await client.page.getByTestId('signed-in-name').waitFor();
-  }
-  const status = await bridgeRequest(bob.page, 'account.status', {});
-  const bobUser = (status.value as { user: { id: string; domain: string } }).user;
-  const created = await bridgeRequest(alice.page, 'conversations.create', {
-    name: 'Map room',
-    members: [{ id: bobUser.id, domain: bobUser.domain }],
-  });
-  if (!created.ok) throw new Error(created.error?.message);
-  await bob.page.getByTestId('conversation-item').waitFor({ timeout: 15_000 });
+  ({ alice, bob } = await launchAliceAndBob(hostEnv.host, env.server, env.root));
+  await groupWith(alice, bob, 'Map room');
   await bob.page.getByTestId('conversation-item').click();
   await alice.page.getByTestId('conversation-item').click();
 });

@@ -1,11 +1,10 @@
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from '../host/axe';
 import { RENDERER_HEADERS } from '../host/headers';
 import type { TestClient } from '../host/testHost';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
-import { bridgeRequest, signUpThroughBridge } from './support/signUp';
+import { bridgeRequest, launchSignedUp } from './support/signUp';
 
 const env = useTestServer('e2e-search');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
@@ -23,10 +22,7 @@ async function send(conversationId: string, text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  alice = await hostEnv.host.launch({ dataDir: path.join(env.root, 'alice'), defaultServer: { url: env.server.url, pins: [env.server.pin] } });
-  await alice.page.getByLabel('Server address').waitFor();
-  await signUpThroughBridge(alice.page, env.server, env.root, 'alice@example.test', 'Alice Moss');
-  await alice.page.getByTestId('signed-in-name').waitFor();
+  alice = await launchSignedUp(hostEnv.host, env.server, env.root, { profile: 'alice', email: 'alice@example.test', name: 'Alice Moss' });
   const trail = await create('Trail crew');
   const lichen = await create('Lichen society');
   await create('Ridge runners');

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -7,7 +6,7 @@ import { RENDERER_HEADERS } from '../host/headers';
 import type { TestClient } from '../host/testHost';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
-import { bridgeRequest, signUpThroughBridge } from './support/signUp';
+import { bridgeRequest, launchAliceAndBob } from './support/signUp';
 
 const env = useTestServer('e2e-settings');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
@@ -70,17 +69,7 @@ async function bobSendsInUi(text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  const defaultServer = { url: env.server.url, pins: [env.server.pin] };
-  alice = await hostEnv.host.launch({ dataDir: path.join(env.root, 'alice'), defaultServer });
-  bob = await hostEnv.host.launch({ dataDir: path.join(env.root, 'bob'), defaultServer });
-  for (const [client, email, name] of [
-    [alice, 'alice@example.test', 'Alice Moss'],
-    [bob, 'bob@example.test', 'Bob Lichen'],
-  ] as const) {
-    await client.page.getByLabel('Server address').waitFor();
-    await signUpThroughBridge(client.page, env.server, env.root, email, name);
-    await client.page.getByTestId('signed-in-name').waitFor();
-  }
+  ({ alice, bob } = await launchAliceAndBob(hostEnv.host, env.server, env.root, 'light'));
   const { user } = z.object({ user: z.object({ id: z.string(), domain: z.string() }) }).parse(await call(bob, 'account.status', {}));
   bobId = `${user.id}@${user.domain}`;
   const Created = z.object({ id: z.string() });

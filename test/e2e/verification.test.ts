@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from '../host/axe';
 import { RENDERER_HEADERS } from '../host/headers';
@@ -7,7 +6,7 @@ import { useTestHost } from '../host/testHost';
 import type { ObservedCore } from '../support/cores';
 import { signInThroughCore, startCore } from '../support/cores';
 import { useTestServer } from '../support/testServer';
-import { bridgeRequest, signUpThroughBridge } from './support/signUp';
+import { bridgeRequest, groupWith, launchAliceAndBob } from './support/signUp';
 
 const env = useTestServer('e2e-verification');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
@@ -21,26 +20,8 @@ afterAll(async () => {
 });
 
 beforeAll(async () => {
-  const defaultServer = { url: env.server.url, pins: [env.server.pin] };
-  alice = await hostEnv.host.launch({ dataDir: path.join(env.root, 'alice'), defaultServer });
-  bob = await hostEnv.host.launch({ dataDir: path.join(env.root, 'bob'), defaultServer, colorScheme: 'dark' });
-  for (const [client, email, name] of [
-    [alice, 'alice@example.test', 'Alice Moss'],
-    [bob, 'bob@example.test', 'Bob Lichen'],
-  ] as const) {
-    await client.page.getByLabel('Server address').waitFor();
-    await signUpThroughBridge(client.page, env.server, env.root, email, name);
-    await client.page.getByTestId('signed-in-name').waitFor();
-  }
-  const bobStatus = await bridgeRequest(bob.page, 'account.status', {});
-  const bobUser = (bobStatus.value as { user: { id: string; domain: string } }).user;
-  const created = await bridgeRequest(alice.page, 'conversations.create', {
-    name: 'Summit Party',
-    members: [{ id: bobUser.id, domain: bobUser.domain }],
-  });
-  if (!created.ok) throw new Error(created.error?.message);
-  conversationId = (created.value as { id: string }).id;
-  await bob.page.getByTestId('conversation-item').waitFor({ timeout: 15_000 });
+  ({ alice, bob } = await launchAliceAndBob(hostEnv.host, env.server, env.root));
+  conversationId = await groupWith(alice, bob, 'Summit Party');
 });
 
 /** The fingerprint a device shows for itself in its own settings: what Bob reads out to Alice. */

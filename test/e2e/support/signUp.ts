@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import type { RunningServer } from '../../../server/server';
 import { mailedCode } from '../../support/outbox';
 import { TEST_PASSWORD } from '../../support/serverAccounts';
+import type { TestClient, TestHost } from '../../host/testHost';
 
 type PageResult = { ok: boolean; error?: { code: string; message: string } };
 type PageCairn = { request: (channel: string, payload: unknown) => Promise<PageResult> };
@@ -25,4 +26,52 @@ export async function signUpThroughBridge(page: Page, server: RunningServer, ser
   const activated = await call('account.activate', { email, code });
   if (!activated.ok) throw new Error(activated.error?.message);
   await page.reload();
+}
+
+/**
+ * Launches a client on `profile` (a folder under the test's root) with the test server
+ * pre-filled and signs `email` up through its bridge; resolves once the UI shows it signed in.
+ */
+export async function launchSignedUp(
+  host: TestHost,
+  server: RunningServer,
+  root: string,
+  person: Readonly<{ profile: string; email: string; name: string; colorScheme?: 'light' | 'dark' }>,
+): Promise<TestClient> {
+  const client = await host.launch({
+    dataDir: path.join(root, person.profile),
+    defaultServer: { url: server.url, pins: [server.pin] },
+    ...(person.colorScheme ? { colorScheme: person.colorScheme } : {}),
+  });
+  await client.page.getByLabel('Server address').waitFor();
+  await signUpThroughBridge(client.page, server, root, person.email, person.name);
+  await client.page.getByTestId('signed-in-name').waitFor();
+  return client;
+}
+
+/** Alice Moss and Bob Lichen, signed up in two browser contexts (Bob's in `bobScheme`, dark by default). */
+export async function launchAliceAndBob(
+  host: TestHost,
+  server: RunningServer,
+  root: string,
+  bobScheme: 'light' | 'dark' = 'dark',
+): Promise<{ alice: TestClient; bob: TestClient }> {
+  const alice = await launchSignedUp(host, server, root, { profile: 'alice', email: 'alice@example.test', name: 'Alice Moss' });
+  const bob = await launchSignedUp(host, server, root, { profile: 'bob', email: 'bob@example.test', name: 'Bob Lichen', colorScheme: bobScheme });
+  return { alice, bob };
+}
+
+/** The signed-in user of a client, as `{ id, domain }`. */
+export async function userOf(client: TestClient): Promise<{ id: string; domain: string }> {
+  const status = await bridgeRequest(client.page, 'account.status', {});
+  const { id, domain } = (status.value as { user: { id: string; domain: string } }).user;
+  return { id, domain };
+}
+
+/** `creator` makes a group `name` with `member` through the bridge; resolves with its id once the member's list shows it. */
+export async function groupWith(creator: TestClient, member: TestClient, name: string): Promise<string> {
+  const created = await bridgeRequest(creator.page, 'conversations.create', { name, members: [await userOf(member)] });
+  if (!created.ok) throw new Error(created.error?.message);
+  await member.page.getByTestId('conversation-item').filter({ hasText: name }).waitFor({ timeout: 15_000 });
+  return (created.value as { id: string }).id;
 }
