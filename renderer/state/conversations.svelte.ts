@@ -13,6 +13,12 @@ export interface PersonResult {
   readonly handle: string | null;
 }
 
+/** `user-uuid@domain` as the `{ id, domain }` the core's requests take (a uuid has no @). */
+function splitQualified(qualified: string): { id: string; domain: string } | undefined {
+  const at = qualified.indexOf('@');
+  return at > 0 ? { id: qualified.slice(0, at), domain: qualified.slice(at + 1) } : undefined;
+}
+
 /** Messages fetched at a time when a conversation opens and when scrolling back. */
 const PAGE = 100;
 
@@ -185,8 +191,8 @@ class ConversationsState {
     this.error = undefined;
     this.userStoppedTyping();
     const mentions = (extras.mentions ?? []).flatMap((m) => {
-      const at = m.user.lastIndexOf('@');
-      return at > 0 ? [{ start: m.start, length: m.length, user: { id: m.user.slice(0, at), domain: m.user.slice(at + 1) } }] : [];
+      const user = splitQualified(m.user);
+      return user ? [{ start: m.start, length: m.length, user }] : [];
     });
     try {
       const result = await request('messages.send', {
@@ -272,10 +278,10 @@ class ConversationsState {
 
   /** Marks a device verified (or not) after the user compared its fingerprint. */
   async verifyDevice(device: ConversationDevice, verified: boolean): Promise<ErrorInfo | undefined> {
-    const at = device.user.indexOf('@');
-    if (at <= 0) return undefined;
+    const user = splitQualified(device.user);
+    if (!user) return undefined;
     const result = await request('devices.verify', {
-      user: { id: device.user.slice(0, at), domain: device.user.slice(at + 1) },
+      user,
       clientId: device.clientId,
       fingerprint: device.fingerprint,
       verified,
@@ -304,11 +310,11 @@ class ConversationsState {
 
   async removeMember(qualifiedId: string): Promise<ErrorInfo | undefined> {
     const id = this.selectedId;
-    const at = qualifiedId.indexOf('@');
-    if (!id || at <= 0) return undefined;
+    const member = splitQualified(qualifiedId);
+    if (!id || !member) return undefined;
     const result = await request('conversations.removeMember', {
       conversationId: id,
-      member: { id: qualifiedId.slice(0, at), domain: qualifiedId.slice(at + 1) },
+      member,
     });
     await this.load();
     return result.ok ? undefined : result.error;
