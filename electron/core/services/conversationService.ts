@@ -61,14 +61,14 @@ import {
   isMuted,
   setArchived,
   setMutedUntil,
-  unarchiveOnNewMessage,
   hideMessage,
 } from './conversationStore';
+import type { CheckedMentions } from './messageReferences';
 import { memberMentions, mentionsToSend, quoteToSend } from './messageReferences';
 import type { GroupBefore } from './membershipMessages';
 import { groupBefore, recordDeparture, recordMembershipChange, recordOwnMembership } from './membershipMessages';
 import { readPreferences } from './preferences';
-import type { MemberSummary } from './conversationStore';
+import type { MemberSummary, NewMessage } from './conversationStore';
 import { checkFileToSend } from './filePaths';
 import { FileTransfers } from './fileTransfers';
 import type { ConversationDevice, SelfDevice, UserDevice, VerificationChange } from './deviceTrust';
@@ -77,6 +77,8 @@ import { formatFingerprint } from '../crypto/mls/fingerprint';
 import type { KeyStock } from './keyRefill';
 import { keyStock, refillKeys } from './keyRefill';
 import type { ReceivedGroups } from './receivedGroups';
+import { DecodedGroups } from './decodedGroups';
+import { MessageToStore, storeMessages } from './messageBatch';
 
 type CommitTargets = {
   adds: Array<{ user: { id: string; domain: string }; client: string }>;
@@ -99,6 +101,11 @@ export interface DeviceContext {
 export interface PreparedEffect {
   readonly write: (db: Db) => void;
   readonly after: () => void;
+  /**
+   * Set when all `write` does is store this one message: the receive transaction then stores it
+   * together with the messages next to it (messageBatch.ts) instead of calling `write`.
+   */
+  readonly message?: MessageToStore;
 }
 
 function value<T>(result: Result<T>): T {
@@ -111,6 +118,8 @@ const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('bas
 
 export class ConversationService {
   private engine: Promise<MlsEngine> | undefined;
+  /** Decoded group states, reused while the stored ones are unchanged (decodedGroups.ts). */
+  readonly decodedGroups = new DecodedGroups();
   private queue: Promise<unknown> = Promise.resolve();
 
   /**
@@ -926,10 +935,12 @@ export class ConversationService {
     const encoded = encodeContent({ v: 1, id, sentAt, content });
     const encrypted = value(await engine.encrypt(group, encoded));
     const status = engine.status(encrypted.group);
+    const state = engine.encodeGroupState(encrypted.group);
     db.transaction(() => {
-      saveGroupState(db, conversationId, status.groupId, status.epoch, engine.encodeGroupState(encrypted.group), Date.now());
+      saveGroupState(db, conversationId, status.groupId, status.epoch, state, Date.now());
       storeLocally?.(db, id, sentAt, encoded);
     })();
+    this.decodedGroups.remember(conversationId, state, encrypted.group);
     try {
       await api.call('postMlsMessage', { params: { conv: conversationId }, body: { message: toBase64(encrypted.message) } }, { idempotent: true });
       return { ok: true };
@@ -1209,19 +1220,14 @@ export class ConversationService {
     return effect;
   }
 
-  private storeMessage(
-    message: Parameters<typeof insertMessage>[1],
-    mentions?: (tx: Db) => Pick<Parameters<typeof insertMessage>[1], 'mentions' | 'mentionsMe'>,
-  ): PreparedEffect {
-    let added = false;
+  private storeMessage(message: NewMessage, mentions?: (tx: Db) => CheckedMentions): PreparedEffect {
     const fromOthers = message.status === 'received' && (message.kind === 'text' || message.kind === 'asset' || message.kind === 'knock');
+    const item = new MessageToStore(message, fromOthers, mentions);
     return {
-      write: (tx) => {
-        added = insertMessage(tx, mentions ? { ...message, ...mentions(tx) } : message);
-        if (added && fromOthers) unarchiveOnNewMessage(tx, message.conversationId, message.receivedAt);
-      },
+      message: item,
+      write: (tx) => storeMessages(tx, [item]),
       after: () => {
-        if (!added) return;
+        if (!item.added) return;
         const stored = getMessage(this.device.db, message.conversationId, message.id);
         if (stored) {
           this.events.emit('message.added', stored);
@@ -1401,9 +1407,9 @@ export class ConversationService {
   }
 
   private group(engine: MlsEngine, conversationId: string): MlsGroup {
-    const state = loadGroupState(this.device.db, conversationId);
+    const state = this.decodedGroups.load(this.device.db, engine, conversationId);
     if (!state) throw new CoreError('conversation-not-joined', 'This device is not (yet) in the conversation.');
-    return value(engine.decodeGroupState(state));
+    return value(state);
   }
 
   private mls(): Promise<MlsEngine> {

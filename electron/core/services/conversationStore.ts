@@ -64,7 +64,12 @@ export function textHash(text: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(createHash('sha256').update(text, 'utf8').digest());
 }
 
+// Schemas are built once, here: building one costs 10–15 µs, more than the row it checks
+// (getMessage runs for every message received).
 const ReactionsJsonSchema = z.array(z.object({ emoji: z.string(), user: z.string() }));
+const UserListJsonSchema = z.array(z.string()).catch([]);
+const MemberRowsSchema = z.array(z.object({ id: z.string(), name: z.string().nullable(), role: z.enum(['admin', 'member']) }));
+const DueRowsSchema = z.array(z.object({ conversation_id: z.string(), id: z.string() }));
 
 /** Groups `[{emoji, user}]` rows into one entry per emoji, in first-seen order. */
 function groupReactions(json: string | null | undefined): Array<{ emoji: string; users: string[] }> {
@@ -140,34 +145,78 @@ export interface NewMessage {
 /** Stores a message once: a second delivery of the same id changes nothing. Returns whether it was new. */
 export function insertMessage(db: Db, message: NewMessage): boolean {
   const result = cachedStatement(
+    db,
+    `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at, status,
+                           timer_ms, expires_at, quote_id, quote_hash, mentions, mentions_me)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (conversation_id, id) DO NOTHING`,
+  ).run(messageParameters(message));
+  if (result.changes > 0) {
+    cachedStatement(db, 'UPDATE conversations SET last_activity_at = max(last_activity_at, ?) WHERE id = ?').run(message.receivedAt, message.conversationId);
+  }
+  return result.changes > 0;
+}
+
+/** Rows per INSERT statement of `insertMessages` (16 parameters each). */
+const INSERT_BATCH = 64;
+
+/**
+ * Stores several messages, each once, with one INSERT statement per INSERT_BATCH of them: SQLite
+ * opens a statement savepoint for every INSERT that fires the full-text trigger, and FTS5 writes
+ * its pending index data as a new segment at each one, so a statement per message costs a segment
+ * per message (docs/backup-format.md measured the same for imports). Returns, in order, whether
+ * each message was new; of two with the same id only the first can be.
+ */
+export function insertMessages(db: Db, messages: readonly NewMessage[]): boolean[] {
+  const added = new Set<string>();
+  for (let start = 0; start < messages.length; start += INSERT_BATCH) {
+    const batch = messages.slice(start, start + INSERT_BATCH);
+    const rows = batch.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+    const inserted: unknown[] = cachedStatement(
       db,
       `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at, status,
                              timer_ms, expires_at, quote_id, quote_hash, mentions, mentions_me)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (conversation_id, id) DO NOTHING`,
+       VALUES ${rows} ON CONFLICT (conversation_id, id) DO NOTHING RETURNING conversation_id, id`,
     )
-    .run(
-      message.id,
-      message.conversationId,
-      message.senderUser,
-      message.senderClient,
-      message.kind,
-      message.body,
-      message.content,
-      message.sentAt,
-      message.receivedAt,
-      message.status,
-      message.timerMs ?? null,
-      message.expiresAt ?? null,
-      message.quote?.messageId ?? null,
-      message.quote?.textHash ?? null,
-      message.mentions && message.mentions.length > 0 ? JSON.stringify(message.mentions) : null,
-      message.mentionsMe ? 1 : 0,
-    );
-  if (result.changes > 0) {
-    db.prepare('UPDATE conversations SET last_activity_at = max(last_activity_at, ?) WHERE id = ?').run(message.receivedAt, message.conversationId);
+      .raw(true)
+      .all(batch.flatMap(messageParameters));
+    for (const row of inserted) {
+      if (Array.isArray(row)) added.add(messageKey(String(row[0]), String(row[1])));
+    }
   }
-  return result.changes > 0;
+  const latest = new Map<string, number>();
+  const result = messages.map((message) => {
+    // The first of two with one id takes the "new"; the second was the conflict.
+    const isNew = added.delete(messageKey(message.conversationId, message.id));
+    if (isNew) latest.set(message.conversationId, Math.max(latest.get(message.conversationId) ?? 0, message.receivedAt));
+    return isNew;
+  });
+  const touch = cachedStatement(db, 'UPDATE conversations SET last_activity_at = max(last_activity_at, ?) WHERE id = ?');
+  for (const [conversationId, at] of latest) touch.run(at, conversationId);
+  return result;
+}
+
+const messageKey = (conversationId: string, id: string): string => `${conversationId} ${id}`;
+
+function messageParameters(message: NewMessage): unknown[] {
+  return [
+    message.id,
+    message.conversationId,
+    message.senderUser,
+    message.senderClient,
+    message.kind,
+    message.body,
+    message.content,
+    message.sentAt,
+    message.receivedAt,
+    message.status,
+    message.timerMs ?? null,
+    message.expiresAt ?? null,
+    message.quote?.messageId ?? null,
+    message.quote?.textHash ?? null,
+    message.mentions && message.mentions.length > 0 ? JSON.stringify(message.mentions) : null,
+    message.mentionsMe ? 1 : 0,
+  ];
 }
 
 export function saveUserProfile(db: Db, user: { id: string; domain: string }, name: string, handle: string | null, now: number): void {
@@ -330,8 +379,8 @@ function toStoredMessage(conversationId: string, r: z.infer<typeof MessageRowSch
     editedAt: r.edited_at ?? null,
     deleted: r.deleted_at !== null && r.deleted_at !== undefined,
     reactions: groupReactions(r.reactions),
-    readBy: r.read_by ? z.array(z.string()).catch([]).parse(JSON.parse(r.read_by)) : [],
-    deliveredTo: r.delivered_to ? z.array(z.string()).catch([]).parse(JSON.parse(r.delivered_to)) : [],
+    readBy: r.read_by ? UserListJsonSchema.parse(JSON.parse(r.read_by)) : [],
+    deliveredTo: r.delivered_to ? UserListJsonSchema.parse(JSON.parse(r.delivered_to)) : [],
     quote: r.quote_id ? toQuote(r) : null,
     mentions: r.mentions ? MentionsJsonSchema.catch([]).parse(JSON.parse(r.mentions)) : [],
     mentionsMe: r.mentions_me === 1,
@@ -628,14 +677,14 @@ export function listMembers(db: Db, conversationId: string): MemberSummary[] {
        WHERE m.conversation_id = ? ORDER BY m.role, u.name`,
     )
     .all(conversationId);
-  return z.array(z.object({ id: z.string(), name: z.string().nullable(), role: z.enum(['admin', 'member']) })).parse(rows);
+  return MemberRowsSchema.parse(rows);
 }
 
 /** Removes the text of every self-deleting message whose time is up; returns the affected messages. */
 export function expireMessages(db: Db, now: number): Array<{ conversationId: string; id: string }> {
-  const due = z
-    .array(z.object({ conversation_id: z.string(), id: z.string() }))
-    .parse(db.prepare('SELECT conversation_id, id FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').all(now));
+  const due = DueRowsSchema.parse(
+    cachedStatement(db, 'SELECT conversation_id, id FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').all(now),
+  );
   if (due.length === 0) return [];
   db.transaction(() => {
     db.prepare('UPDATE messages SET body = NULL, content = NULL, deleted_at = ? WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').run(now, now);

@@ -2,6 +2,7 @@ import type { MlsEngine } from '../crypto/mls/mlsEngine';
 import type { MlsGroup } from '../crypto/mls/mlsGroup';
 import type { Db } from '../store/migration';
 import { saveGroupState } from './conversationStore';
+import type { DecodedGroups } from './decodedGroups';
 
 /**
  * The MLS group states advanced by the messages of one receive transaction (a run of
@@ -13,6 +14,9 @@ import { saveGroupState } from './conversationStore';
  */
 export class ReceivedGroups {
   private readonly groups = new Map<string, Readonly<{ group: MlsGroup; at: number; engine: MlsEngine }>>();
+
+  /** `decoded` learns each state written, so the next transaction starts from it without decoding. */
+  constructor(private readonly decoded?: DecodedGroups) {}
 
   /** The state an earlier message of this transaction left, if any. */
   get(conversationId: string): MlsGroup | undefined {
@@ -27,7 +31,9 @@ export class ReceivedGroups {
   write(tx: Db): void {
     for (const [conversationId, { group, at, engine }] of this.groups) {
       const status = engine.status(group);
-      saveGroupState(tx, conversationId, status.groupId, status.epoch, engine.encodeGroupState(group), at);
+      const bytes = engine.encodeGroupState(group);
+      saveGroupState(tx, conversationId, status.groupId, status.epoch, bytes, at);
+      this.decoded?.remember(conversationId, bytes, group);
     }
   }
 }

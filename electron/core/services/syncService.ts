@@ -18,9 +18,12 @@ import type { ConversationService, PreparedEffect } from './conversationService'
 import { NotificationStream } from '../net/notificationStream';
 import type { Db } from '../store/migration';
 import { readKv, writeKv } from '../store/kv';
+import type { MessageToStore } from './messageBatch';
+import { storeMessages } from './messageBatch';
 import { ReceivedGroups } from './receivedGroups';
 
 const LAST_ID_KEY = 'lastNotificationId';
+const LastIdSchema = z.number().int().nonnegative();
 /** Preparing (decrypting) this long ends a receive transaction: at most this much work is redone after a crash. */
 const MAX_TRANSACTION_WORK_MS = 50;
 
@@ -70,7 +73,7 @@ export class SyncService {
    */
   receiver(db: Db, ownClientId: string, conversations: ConversationService): NotificationSink {
     return {
-      lastStoredId: () => readKv(db, 'profile', LAST_ID_KEY, z.number().int().nonnegative()) ?? 0,
+      lastStoredId: () => readKv(db, 'profile', LAST_ID_KEY, LastIdSchema) ?? 0,
       // Applied under the conversations' lock: no send may read group state in between.
       handle: (notifications) => conversations.exclusive(() => this.apply(db, ownClientId, conversations, notifications)),
       resyncRequired: async () => {
@@ -101,7 +104,7 @@ export class SyncService {
    * between two of them loses nothing and stores nothing twice.
    */
   private async apply(db: Db, ownClientId: string, conversations: ConversationService, notifications: readonly Notification[]): Promise<void> {
-    const lastStored = readKv(db, 'profile', LAST_ID_KEY, z.number().int().nonnegative()) ?? 0;
+    const lastStored = readKv(db, 'profile', LAST_ID_KEY, LastIdSchema) ?? 0;
     let run: Notification[] = [];
     for (const notification of notifications) {
       if (notification.id <= lastStored) continue; // already stored before a crash or reconnect
@@ -122,7 +125,7 @@ export class SyncService {
    */
   private async storeRun(db: Db, ownClientId: string, conversations: ConversationService, run: readonly Notification[]): Promise<void> {
     for (let index = 0; index < run.length; ) {
-      const received = new ReceivedGroups();
+      const received = new ReceivedGroups(conversations.decodedGroups);
       const started = performance.now();
       const chunk: Notification[] = [];
       const effects: Array<PreparedEffect | undefined> = [];
@@ -138,7 +141,7 @@ export class SyncService {
   }
 
   private async store(db: Db, ownClientId: string, conversations: ConversationService, notifications: readonly Notification[]): Promise<void> {
-    const received = new ReceivedGroups();
+    const received = new ReceivedGroups(conversations.decodedGroups);
     const effects: Array<PreparedEffect | undefined> = [];
     for (const notification of notifications) effects.push(await this.prepare(conversations, notification, received));
     this.commit(db, ownClientId, notifications, effects, received);
@@ -156,9 +159,19 @@ export class SyncService {
     if (last === undefined) return;
     const after: Array<() => void> = [];
     db.transaction(() => {
+      // New messages are stored together (messageBatch.ts); any other write first stores those
+      // before it, so every write still sees what the notifications before it stored.
+      const messages: MessageToStore[] = [];
+      const storePending = (): void => {
+        if (messages.length > 0) storeMessages(db, messages.splice(0));
+      };
       notifications.forEach((notification, index) => {
         const effect = effects[index];
-        effect?.write(db);
+        if (effect?.message) messages.push(effect.message);
+        else if (effect) {
+          storePending();
+          effect.write(db);
+        }
         if (effect) after.push(effect.after);
         const event = notification.event;
         switch (event.type) {
@@ -182,6 +195,7 @@ export class SyncService {
             break;
         }
       });
+      storePending();
       received.write(db);
       writeKv(db, 'profile', LAST_ID_KEY, last.id);
     })();

@@ -1,0 +1,39 @@
+import type { Db } from '../store/migration';
+import type { NewMessage } from './conversationStore';
+import { insertMessages, unarchiveOnNewMessage } from './conversationStore';
+import type { CheckedMentions } from './messageReferences';
+
+/**
+ * A received message waiting to be stored. The receive transaction stores the messages of a run
+ * together (`storeMessages`, one INSERT per 64); `added` says afterwards whether it was new.
+ */
+export class MessageToStore {
+  added = false;
+
+  constructor(
+    readonly message: NewMessage,
+    /** Someone else's text, file or ping: it may bring an archived conversation back. */
+    readonly fromOthers: boolean,
+    /** Mentions, checked against the members as stored in the same transaction when it is stored. */
+    readonly mentions?: (tx: Db) => CheckedMentions,
+  ) {}
+}
+
+/**
+ * Stores messages in order (each once) inside the caller's transaction, and brings each archived
+ * conversation that got a new message from someone else back to the list (conversationStore.ts
+ * `unarchiveOnNewMessage`), once per conversation.
+ */
+export function storeMessages(tx: Db, batch: readonly MessageToStore[]): void {
+  const added = insertMessages(
+    tx,
+    batch.map((item) => (item.mentions ? { ...item.message, ...item.mentions(tx) } : item.message)),
+  );
+  const unarchive = new Map<string, number>();
+  batch.forEach((item, index) => {
+    item.added = added[index] === true;
+    const { conversationId, receivedAt } = item.message;
+    if (item.added && item.fromOthers) unarchive.set(conversationId, Math.max(unarchive.get(conversationId) ?? 0, receivedAt));
+  });
+  for (const [conversationId, at] of unarchive) unarchiveOnNewMessage(tx, conversationId, at);
+}

@@ -1,0 +1,103 @@
+import Database from 'better-sqlite3-multiple-ciphers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { NewMessage } from '../../../electron/core/services/conversationStore';
+import { hideMessage, insertMessage, insertMessages, searchMessages, setArchived, setMutedUntil } from '../../../electron/core/services/conversationStore';
+import { MessageToStore, storeMessages } from '../../../electron/core/services/messageBatch';
+import type { Db } from '../../../electron/core/store/migration';
+import { applyMigrations } from '../../../electron/core/store/migration';
+import { MIGRATIONS } from '../../../electron/core/store/migrations/index';
+
+// In-memory and unencrypted: these tests are about the bookkeeping, not the file.
+const BOB = 'b0000000-0000-4000-8000-000000000002@example.test';
+
+const text = (conversationId: string, id: string, body: string, receivedAt = 100): NewMessage => ({
+  id,
+  conversationId,
+  senderUser: BOB,
+  senderClient: '00000000000000b1',
+  kind: 'text',
+  body,
+  content: new Uint8Array([1, 2, 3]),
+  sentAt: receivedAt,
+  receivedAt,
+  status: 'received',
+});
+
+const ids = (db: Db, conversationId: string): string[] =>
+  db.prepare('SELECT id FROM messages WHERE conversation_id = ? ORDER BY seq').pluck().all(conversationId).map(String);
+const lastActivity = (db: Db, conversationId: string): unknown =>
+  db.prepare('SELECT last_activity_at FROM conversations WHERE id = ?').pluck().get(conversationId);
+
+let db: Db;
+beforeEach(() => {
+  db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  applyMigrations(db, MIGRATIONS);
+  db.prepare(`INSERT INTO conversations (id, kind, protocol, name, created_at, last_activity_at) VALUES ('c1', 'group', 'mls', 'Team', 1, 1)`).run();
+  db.prepare(`INSERT INTO conversations (id, kind, protocol, name, created_at, last_activity_at) VALUES ('c2', 'group', 'mls', 'Other', 1, 1)`).run();
+});
+
+describe('insertMessages', () => {
+  it('stores many messages in order, across statement batches, and says which were new', () => {
+    insertMessage(db, text('c1', 'm-0', 'stored before'));
+    const batch = Array.from({ length: 150 }, (_, i) => text(i % 2 === 0 ? 'c1' : 'c2', `m-${i}`, `line ${i} granite`, 200 + i));
+    const added = insertMessages(db, batch);
+    // m-0 was there already; every other one is new (150 rows span three INSERT statements).
+    expect(added.filter((a) => !a)).toHaveLength(1);
+    expect(added[0]).toBe(false);
+    expect(ids(db, 'c2')).toEqual(batch.filter((m) => m.conversationId === 'c2').map((m) => m.id));
+    expect(ids(db, 'c1')).toEqual(batch.filter((m) => m.conversationId === 'c1').map((m) => m.id));
+    // The full-text index has every new message.
+    expect(searchMessages(db, 'granite', 500)).toHaveLength(149);
+    // Each conversation's activity moves to its newest new message.
+    expect(lastActivity(db, 'c1')).toBe(200 + 148);
+    expect(lastActivity(db, 'c2')).toBe(200 + 149);
+  });
+
+  it('counts a message twice in one batch as new once, the first time', () => {
+    expect(insertMessages(db, [text('c1', 'a', 'first'), text('c1', 'a', 'replayed'), text('c1', 'b', 'other')])).toEqual([true, false, true]);
+    expect(db.prepare("SELECT body FROM messages WHERE id = 'a'").pluck().get()).toBe('first');
+  });
+
+  it('keeps a hidden message hidden: its tombstone wins', () => {
+    hideMessage(db, 'c1', 'gone', 50, true);
+    expect(insertMessages(db, [text('c1', 'gone', 'should not show')])).toEqual([false]);
+    expect(db.prepare("SELECT body FROM messages WHERE id = 'gone'").pluck().get()).toBeNull();
+  });
+
+  it('does not move activity for messages that were not new', () => {
+    insertMessage(db, text('c1', 'old', 'hi', 10));
+    db.prepare("UPDATE conversations SET last_activity_at = 5 WHERE id = 'c1'").run();
+    insertMessages(db, [text('c1', 'old', 'hi', 999)]);
+    expect(lastActivity(db, 'c1')).toBe(5);
+  });
+});
+
+describe('storeMessages', () => {
+  it('marks each item added or not, applies mentions, and unarchives once for new messages from others', () => {
+    setArchived(db, 'c1', true);
+    setArchived(db, 'c2', true);
+    setMutedUntil(db, 'c2', Date.now() + 3_600_000);
+    insertMessage(db, text('c1', 'dup', 'hi'));
+    const mentioned = new MessageToStore(text('c1', 'm1', '@Alice hi'), true, () => ({
+      mentions: [{ start: 0, length: 6, user: 'alice@example.test' }],
+      mentionsMe: true,
+    }));
+    const duplicate = new MessageToStore(text('c1', 'dup', 'hi'), true);
+    const muted = new MessageToStore(text('c2', 'm2', 'quiet'), true);
+    storeMessages(db, [mentioned, duplicate, muted]);
+    expect([mentioned.added, duplicate.added, muted.added]).toEqual([true, false, true]);
+    expect(db.prepare("SELECT mentions_me FROM messages WHERE id = 'm1'").pluck().get()).toBe(1);
+    // Back in the list unless muted (as in Signal).
+    expect(db.prepare("SELECT archived FROM conversations WHERE id = 'c1'").pluck().get()).toBe(0);
+    expect(db.prepare("SELECT archived FROM conversations WHERE id = 'c2'").pluck().get()).toBe(1);
+  });
+
+  it('leaves an archived conversation archived when nothing new came from others', () => {
+    setArchived(db, 'c1', true);
+    const own = new MessageToStore({ ...text('c1', 'mine', 'sent elsewhere'), status: 'sent' }, false);
+    storeMessages(db, [own]);
+    expect(own.added).toBe(true);
+    expect(db.prepare("SELECT archived FROM conversations WHERE id = 'c1'").pluck().get()).toBe(1);
+  });
+});
