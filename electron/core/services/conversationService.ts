@@ -67,7 +67,7 @@ import type { CheckedMentions } from './messageReferences';
 import { memberMentions, mentionsToSend, quoteToSend } from './messageReferences';
 import type { GroupBefore } from './membershipMessages';
 import { groupBefore, recordDeparture, recordMembershipChange, recordOwnMembership } from './membershipMessages';
-import { readPreferences } from './preferences';
+import { readPreferences, readPreferencesThisTurn } from './preferences';
 import type { MemberSummary, NewMessage } from './conversationStore';
 import { checkFileToSend } from './filePaths';
 import { FileTransfers } from './fileTransfers';
@@ -1159,7 +1159,7 @@ export class ConversationService {
         after: () => {
           // Stale typing news (a queue replayed after being offline) is not worth showing; with
           // typing indicators off, others' are not shown either (as in Signal).
-          if (Date.now() - message.sentAt >= 30_000 || !readPreferences(this.device.db).sendTypingIndicators) return;
+          if (Date.now() - message.sentAt >= 30_000 || !readPreferencesThisTurn(this.device.db).sendTypingIndicators) return;
           this.events.emit('typing', { conversationId, user: sender, state: body.state });
         },
       };
@@ -1247,7 +1247,8 @@ export class ConversationService {
    */
   private notify(message: StoredMessage): void {
     const { db } = this.device;
-    const preferences = readPreferences(db);
+    // Once per received batch, not once per message.
+    const preferences = readPreferencesThisTurn(db);
     if (!preferences.desktopNotifications || (isMuted(db, message.conversationId) && !message.mentionsMe)) return;
     let title = 'Cairn';
     let body = 'New message';

@@ -33,8 +33,26 @@ export function readPreferences(db: Db): Preferences {
   };
 }
 
+const readThisTurn = new WeakMap<Db, Preferences>();
+
+/**
+ * `readPreferences`, read at most once per synchronous run of code: for what runs once per
+ * message of a received batch (a desktop notification, a receipt). The value is forgotten as
+ * soon as that code ends (a microtask), so no later change is ever missed.
+ */
+export function readPreferencesThisTurn(db: Db): Preferences {
+  let preferences = readThisTurn.get(db);
+  if (preferences === undefined) {
+    preferences = readPreferences(db);
+    readThisTurn.set(db, preferences);
+    queueMicrotask(() => readThisTurn.delete(db));
+  }
+  return preferences;
+}
+
 /** Stores the given preferences (already validated) in one transaction and returns all of them. */
 export function writePreferences(db: Db, patch: Partial<Preferences>, now: number = Date.now()): Preferences {
+  readThisTurn.delete(db);
   db.transaction(() => {
     for (const [key, value] of Object.entries(patch)) {
       if (value !== undefined) writeKv(db, 'settings', key, value, now);

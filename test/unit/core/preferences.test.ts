@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMuted, listConversations, setArchived, setMutedUntil, unarchiveOnNewMessage } from '../../../electron/core/services/conversationStore';
-import { DEFAULT_PREFERENCES, readPreferences, writePreferences } from '../../../electron/core/services/preferences';
+import { DEFAULT_PREFERENCES, readPreferences, readPreferencesThisTurn, writePreferences } from '../../../electron/core/services/preferences';
 import type { Db } from '../../../electron/core/store/migration';
 import { applyMigrations } from '../../../electron/core/store/migration';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index';
@@ -16,6 +16,17 @@ beforeEach(() => {
 afterEach(() => db.close());
 
 describe('preferences in the kv table', () => {
+  it('reads once per synchronous run with readPreferencesThisTurn, and sees a change in the same run or the next', async () => {
+    const first = readPreferencesThisTurn(db);
+    expect(readPreferencesThisTurn(db)).toBe(first);
+    writePreferences(db, { theme: 'dark' });
+    expect(readPreferencesThisTurn(db).theme).toBe('dark');
+    // Written behind its back (not through writePreferences): seen from the next run on.
+    db.prepare("UPDATE kv SET value = '\"light\"' WHERE namespace = 'settings' AND key = 'theme'").run();
+    await Promise.resolve();
+    expect(readPreferencesThisTurn(db).theme).toBe('light');
+  });
+
   it('reads the defaults from an empty profile', () => {
     expect(readPreferences(db)).toEqual(DEFAULT_PREFERENCES);
   });
