@@ -52,9 +52,14 @@ export function resyncDue(db: Db): z.infer<typeof DueSchema> | undefined {
   return readKv(db, 'profile', RESYNC_KEY, DueSchema);
 }
 
-/** Network trouble is worth another try later; anything else concerns one conversation only. */
+/**
+ * Worth running the whole resync again later (the stream reconnects with backoff): network
+ * trouble, a busy server, or a group that kept moving while this device tried to rejoin it.
+ * Anything else concerns one conversation only and is passed over.
+ */
 function retryable(error: unknown): boolean {
-  return (error instanceof CoreError && error.code === 'network-unreachable') || (error instanceof ApiError && error.status >= 500);
+  if (error instanceof ApiError) return error.status >= 500 || error.status === 429 || error.code === 'mls-stale-message';
+  return error instanceof CoreError && error.code === 'network-unreachable';
 }
 
 const LocalRowSchema = z.object({ kind: z.string(), left_at: z.number().nullable(), epoch: z.number().nullable() });
