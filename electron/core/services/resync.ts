@@ -93,6 +93,7 @@ export class Resync {
     const due = resyncDue(db);
     if (!due) return undefined;
     this.log.warn('the server dropped notifications this device never fetched; reading the conversations again');
+    const started = performance.now();
     const { conversations } = await api.call('listConversations', {});
     const counts = { joined: 0, rejoined: 0, left: 0, refreshed: 0, skipped: 0, failed: 0 };
     const listed = new Set(conversations.map((c) => c.qualifiedId.id));
@@ -118,7 +119,7 @@ export class Resync {
       complete(db);
       deleteKv(db, 'profile', RESYNC_KEY);
     })();
-    this.log.info('resync finished', counts);
+    this.log.info('resync finished', { ...counts, ms: Math.round(performance.now() - started) });
     return counts;
   }
 
