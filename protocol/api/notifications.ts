@@ -102,7 +102,16 @@ export const WebSocketQuerySchema = z
 /** Frames the server sends on the WebSocket. */
 export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('notification'), notification: NotificationSchema }),
+  /**
+   * Sent before the replay when notifications after `since` expired unacknowledged: the device
+   * must fetch its conversations and rejoin the groups it fell behind in.
+   */
   z.object({ type: z.literal('resync-required') }),
+  /**
+   * The replay is done. `lastId` is the last notification replayed, or, after a
+   * `resync-required`, the newest one that expired if that is later: a device that resynced
+   * continues from it.
+   */
   z.object({ type: z.literal('caught-up'), lastId: z.number().int().nonnegative() }),
   z.object({ type: z.literal('client-removed') }),
   /** Answer to `ping`; frames are handled in order, so earlier acks are recorded by then. */

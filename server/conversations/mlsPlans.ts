@@ -49,9 +49,13 @@ export function planCommit(conversation: ConversationRecord, input: CommitInput)
   const external = input.header.senderType === SENDER_TYPE.newMemberCommit;
   if (external) {
     // An external commit (seed 002: a user's new device joining via the stored GroupInfo) may
-    // add only the committing client itself.
+    // add only the committing client itself, and remove only that client's earlier leaf (RFC 9420
+    // §12.4.3.2: a device that fell behind rejoins, replacing its own leaf).
     if (input.adds.length !== 1 || !input.adds.some((add) => same(add, input.sender))) {
       return { ok: false, failure: { code: 'mls-client-mismatch', message: 'An external commit adds exactly the committing device.' } };
+    }
+    if (input.removes.some((remove) => !same(remove, input.sender))) {
+      return { ok: false, failure: { code: 'mls-client-mismatch', message: 'An external commit may remove only the committing device.' } };
     }
   } else if (!inGroup(conversation, input.sender)) {
     return { ok: false, failure: { code: 'not-member', message: 'This device is not in the MLS group; join it with an external commit.' } };
@@ -62,7 +66,10 @@ export function planCommit(conversation: ConversationRecord, input: CommitInput)
     if (!memberOf(conversation, add.userId)) {
       return { ok: false, failure: { code: 'mls-client-mismatch', message: 'A commit may add only devices of conversation members.' } };
     }
-    if (inGroup(conversation, add)) return { ok: false, failure: { code: 'mls-client-mismatch', message: 'A device in the commit is already in the group.' } };
+    const rejoining = input.removes.some((remove) => same(remove, add));
+    if (inGroup(conversation, add) && !rejoining) {
+      return { ok: false, failure: { code: 'mls-client-mismatch', message: 'A device in the commit is already in the group.' } };
+    }
   }
   for (const remove of input.removes) {
     const current = conversation.clients.find((client) => same(client, remove));

@@ -119,9 +119,13 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, sin
   });
   if (!replaying) return;
   const replay = async (): Promise<void> => {
+    let expiredUpTo = 0;
     for (let page = 0; page < 100_000 && socket.readyState === socket.OPEN; page += 1) {
       const result = await context.store.notifications.page(client, replayedUpTo, REPLAY_PAGE);
-      if (page === 0 && result.resyncRequired) send({ type: 'resync-required' });
+      if (page === 0 && result.resyncRequired) {
+        send({ type: 'resync-required' });
+        expiredUpTo = result.expiredUpTo;
+      }
       for (const notification of result.notifications) {
         send({ type: 'notification', notification });
         replayedUpTo = notification.id;
@@ -129,7 +133,9 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, sin
       if (!result.hasMore) break;
     }
     replaying = false;
-    const lastId = replayedUpTo;
+    // After a resync the device continues from here: past what expired even when nothing newer
+    // was left to replay, so its next connection is not told to resync again.
+    const lastId = Math.max(replayedUpTo, expiredUpTo);
     send({ type: 'caught-up', lastId });
     for (const { notification, frame } of held.splice(0)) pushLive(notification, frame);
   };

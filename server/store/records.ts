@@ -96,6 +96,8 @@ export type NotificationPage = Readonly<{
   notifications: readonly Notification[];
   hasMore: boolean;
   resyncRequired: boolean;
+  /** The newest notification of this device that expired unacknowledged (0 when none did). */
+  expiredUpTo: number;
 }>;
 
 export type AssetRecord = Readonly<{

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import type { RunningServer } from '../../server/server';
+import type { RunningServer, ServerOptions } from '../../server/server';
 import { startServer } from '../../server/server';
 
 export interface TestServer {
@@ -15,14 +15,15 @@ export interface TestServer {
 
 /**
  * Starts the real server over real TLS on 127.0.0.1 (port 0) in a temporary folder before the
- * file's tests and removes both afterwards. Read the fields inside tests, not at import time.
+ * file's tests and removes both afterwards (`options`: e.g. a clock the test moves). Read the
+ * fields inside tests, not at import time.
  */
-export function useTestServer(prefix: string): TestServer {
+export function useTestServer(prefix: string, options: Partial<Omit<ServerOptions, 'dataDir'>> = {}): TestServer {
   let root: string | undefined;
   let server: RunningServer | undefined;
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), `cairn-${prefix}-`));
-    const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
+    const started = await startServer({ port: 0, logLevel: 'silent', ...options, dataDir: path.join(root, 'server') });
     if (!started.ok) throw new Error(started.error.message);
     server = started.value;
   });

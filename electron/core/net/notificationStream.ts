@@ -29,8 +29,16 @@ export interface NotificationSink {
    * stored after a reconnect. The stream then acknowledges the last of them.
    */
   handle(notifications: readonly Notification[]): Promise<void>;
-  /** The server dropped notifications this device never fetched (4-week retention): fetch full state. */
+  /**
+   * The server dropped notifications this device never fetched (4-week retention): fetch full
+   * state. Called before the notifications that were left are handed over.
+   */
   resyncRequired(): Promise<void>;
+  /**
+   * Everything the server had for this device has been handed over (`lastId`: see the
+   * `caught-up` frame); runs before the stream says it is online and before newer notifications.
+   */
+  caughtUp?(lastId: number): Promise<void>;
   /** This device was removed from the account. */
   clientRemoved(): Promise<void>;
 }
@@ -150,6 +158,7 @@ export class NotificationStream {
         return;
       case 'caught-up':
         this.enqueue(async () => {
+          await this.options.sink.caughtUp?.(value.lastId);
           this.attempt = 0;
           this.options.onState('online');
         }, socket);

@@ -134,7 +134,8 @@ export class ConversationService {
   }
 
   constructor(
-    private readonly device: DeviceContext,
+    /** Read by resync.ts, which runs beside this service. */
+    readonly device: DeviceContext,
     private readonly events: EventHub,
     private readonly log: Logger,
   ) {}
@@ -313,7 +314,11 @@ export class ConversationService {
     return this.exclusive(() => this.joinByExternalCommitAlone(conversation));
   }
 
-  private async joinByExternalCommitAlone(conversation: Conversation): Promise<void> {
+  /**
+   * The external join itself; call under `exclusive`. A device whose leaf is still in the group
+   * replaces it (it fell behind; see resync.ts). `write` adds to the transaction that stores the group.
+   */
+  async joinByExternalCommitAlone(conversation: Conversation, write?: (tx: Db) => void): Promise<void> {
     const { api, db } = this.device;
     const engine = await this.mls();
     const id = conversation.qualifiedId.id;
@@ -327,7 +332,7 @@ export class ConversationService {
             commit: toBase64(output.commit),
             groupInfo: toBase64(output.groupInfo),
             adds: [{ user: { id: this.device.userId, domain: this.device.domain }, client: this.device.clientId }],
-            removes: [],
+            removes: output.removed.map((r) => ({ user: { id: r.userId, domain: r.domain }, client: r.clientId })),
           },
         });
       } catch (error) {
@@ -343,6 +348,7 @@ export class ConversationService {
         for (const p of profiles) saveUserProfile(db, p.user, p.name, p.handle, now);
         saveGroupState(db, id, status.groupId, output.epoch, engine.encodeGroupState(output.group), now);
         change = this.trackDevices(db, id, engine.members(output.group));
+        write?.(db);
       })();
       this.announce(change);
       this.events.emit('conversation.changed', { id });
@@ -983,6 +989,12 @@ export class ConversationService {
       return undefined;
     }
     const group = value(await engine.joinFromWelcome(welcome, match.data));
+    const held: unknown = db.prepare('SELECT epoch FROM mls_groups WHERE conversation_id = ?').pluck().get(conversationId);
+    if (typeof held === 'number' && held >= Number(engine.status(group).epoch)) {
+      // This device rejoined by external commit after the Welcome was sent (resync.ts): keep the newer group.
+      this.log.info('a Welcome older than the group this device holds; ignored', { conversationId });
+      return undefined;
+    }
     const conversation: Conversation = await api.call('getConversation', { params: { conv: conversationId } });
     const profiles = await this.profiles(conversation);
     const status = engine.status(group);

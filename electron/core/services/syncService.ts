@@ -21,6 +21,7 @@ import { readKv, writeKv } from '../store/kv';
 import type { MessageToStore } from './messageBatch';
 import { storeMessages } from './messageBatch';
 import { ReceivedGroups } from './receivedGroups';
+import { markResyncDue, Resync } from './resync';
 
 const LAST_ID_KEY = 'lastNotificationId';
 const LastIdSchema = z.number().int().nonnegative();
@@ -34,6 +35,7 @@ export interface SyncHooks {
 
 export class SyncService {
   private stream: NotificationStream | undefined;
+  private resync: Resync | undefined;
   private state: ConnectionState['state'] = 'offline';
 
   constructor(
@@ -72,14 +74,17 @@ export class SyncService {
    * receive-pipeline bench can feed it notifications it fetched itself.
    */
   receiver(db: Db, ownClientId: string, conversations: ConversationService): NotificationSink {
+    const resync = new Resync(conversations, this.events, this.log.child('resync'));
+    this.resync = resync;
     return {
       lastStoredId: () => readKv(db, 'profile', LAST_ID_KEY, LastIdSchema) ?? 0,
       // Applied under the conversations' lock: no send may read group state in between.
       handle: (notifications) => conversations.exclusive(() => this.apply(db, ownClientId, conversations, notifications)),
-      resyncRequired: async () => {
-        // Conversation state will be fetched again here once conversations are synced; until
-        // then there is nothing local to repair, and the stream continues from what it sends.
-        this.log.warn('the server dropped notifications this device never fetched; resync needed');
+      // Slow sync (resync.ts): noted before what is left of the queue is stored, run once it is.
+      resyncRequired: async () => markResyncDue(db),
+      caughtUp: async (lastId) => {
+        const cursor = (tx: Db): void => writeKv(tx, 'profile', LAST_ID_KEY, Math.max(lastId, readKv(tx, 'profile', LAST_ID_KEY, z.number().int().nonnegative()) ?? 0));
+        await resync.run(cursor);
       },
       clientRemoved: async () => {
         await this.hooks.onDeviceRemoved();
@@ -88,6 +93,7 @@ export class SyncService {
   }
 
   async stop(): Promise<void> {
+    this.resync?.stop();
     const stream = this.stream;
     this.stream = undefined;
     if (stream) await stream.stop();

@@ -78,6 +78,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
         notifications,
         hasMore: rows.length > size,
         resyncRequired: state !== undefined && since < state.expired_up_to,
+        expiredUpTo: state?.expired_up_to ?? 0,
       };
     });
     return read();

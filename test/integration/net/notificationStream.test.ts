@@ -49,6 +49,11 @@ class MemorySink implements NotificationSink {
     }
   }
   async resyncRequired(): Promise<void> {}
+  /** Each caught-up as the sink saw it: the id the server named, and the newest id stored by then. */
+  readonly caughtUps: Array<{ lastId: number; storedUpTo: number }> = [];
+  async caughtUp(lastId: number): Promise<void> {
+    this.caughtUps.push({ lastId, storedUpTo: this.lastStoredId() });
+  }
   async clientRemoved(): Promise<void> {}
 }
 
@@ -89,6 +94,10 @@ describe('notification stream', () => {
     const ids = sink.stored.map((n) => n.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    // The sink hears of each caught-up once everything replayed before it is stored.
+    expect(sink.caughtUps.length).toBeGreaterThanOrEqual(2);
+    for (const seen of sink.caughtUps) expect(seen.lastId).toBe(seen.storedUpTo);
+    expect(sink.caughtUps.at(-1)?.lastId).toBe(ids.at(-1));
 
     // Storing fails once: the notification is not acknowledged, comes again after the
     // reconnect, and is stored exactly once.
@@ -129,6 +138,10 @@ describe('notification stream', () => {
     const ids = sink.stored.map((n) => n.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    // The sink hears of each caught-up once everything replayed before it is stored.
+    expect(sink.caughtUps.length).toBeGreaterThanOrEqual(2);
+    for (const seen of sink.caughtUps) expect(seen.lastId).toBe(seen.storedUpTo);
+    expect(sink.caughtUps.at(-1)?.lastId).toBe(ids.at(-1));
     // Frames that arrived while a batch was being stored went over together.
     expect(sink.batchSizes.some((size) => size > 1)).toBe(true);
     expect(Math.max(...sink.batchSizes)).toBeLessThanOrEqual(MAX_BATCH);

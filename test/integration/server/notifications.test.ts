@@ -159,7 +159,18 @@ describe('notifications', () => {
     expect(acked.resyncRequired).toBe(false);
     const socket = await openPushSocket(t.api, bob2.clientToken, 0);
     await socket.waitFor((f) => f.type === 'resync-required');
+    // Nothing was left to replay, yet caught-up names the newest expired id: a device that
+    // resynced continues from there and is not asked to resync again.
+    const caughtUp = await socket.waitFor((f) => f.type === 'caught-up');
     socket.close();
+    const continueFrom = caughtUp.type === 'caught-up' ? caughtUp.lastId : 0;
+    expect(continueFrom).toBeGreaterThan(0);
+    const after = NotificationPageSchema.parse((await t.api.get(`/notifications?since=${continueFrom}`, { token: bob2.clientToken })).body);
+    expect(after.resyncRequired).toBe(false);
+    const again = await openPushSocket(t.api, bob2.clientToken, continueFrom);
+    await again.waitFor((f) => f.type === 'caught-up');
+    expect(again.frames.some((f) => f.type === 'resync-required')).toBe(false);
+    again.close();
   });
 
   it('delivers a group\'s messages only from when the device joined the group', async () => {

@@ -203,6 +203,40 @@ describe('MLS engine', () => {
     expect(must(await bob.device.engine.exportSecret(update.group, 'cairn call', text('conv'), 32))).not.toEqual(a);
   });
 
+  it('lets a member that missed commits rejoin by external commit, replacing its own leaf', async () => {
+    const [a, b, c] = await threeMembers();
+    // Bob misses two commits: his state can no longer read what is sent now.
+    for (let i = 0; i < 2; i++) {
+      const update = must(await a.device.engine.selfUpdate(a.group));
+      a.group = update.group;
+      await applyCommit(c, update.commit);
+    }
+    expect(codeOf(await b.device.engine.processMessage(b.group, await send(a, 'unreadable for bob')))).toBe('mls-future-epoch');
+    await receive(c, await send(a, 'carol reads this'));
+    const info = must(await a.device.engine.groupInfo(a.group));
+    const rejoin = must(await b.device.engine.joinByExternalCommit(info));
+    expect(rejoin.added).toEqual([b.device.identity]);
+    expect(rejoin.removed).toEqual([b.device.identity]);
+    await applyCommit(a, rejoin.commit);
+    await applyCommit(c, rejoin.commit);
+    b.group = rejoin.group;
+    const identities = a.device.engine.members(a.group).map((m) => m.identity);
+    expect(identities.filter((i) => i.clientId === b.device.identity.clientId && i.userId === b.device.identity.userId)).toHaveLength(1);
+    expect(identities).toHaveLength(3);
+    expect(await receive(b, await send(a, 'bob is back'))).toBe('bob is back');
+    const reply = await send(b, 'thanks');
+    expect(await receive(a, reply)).toBe('thanks');
+    expect(await receive(c, reply)).toBe('thanks');
+  });
+
+  it('adds a new device by external commit without removing anyone', async () => {
+    const [a] = await threeMembers();
+    const laptop = await newDevice();
+    const joined = must(await laptop.engine.joinByExternalCommit(must(await a.device.engine.groupInfo(a.group))));
+    expect(joined.added).toEqual([laptop.identity]);
+    expect(joined.removed).toEqual([]);
+  });
+
   it('removes a member, who then reads nothing sent after its removal', async () => {
     const carolBefore = carol.group;
     const removal = must(await alice.device.engine.removeMembers(alice.group, [carol.device.identity]));

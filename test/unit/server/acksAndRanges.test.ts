@@ -9,7 +9,7 @@ describe('ack buffer', () => {
     const batches: Array<readonly { client: ClientRef; upTo: number }[]> = [];
     const repository: NotificationRepository = {
       enqueue: async () => [],
-      page: async () => ({ notifications: [], hasMore: false, resyncRequired: false }),
+      page: async () => ({ notifications: [], hasMore: false, resyncRequired: false, expiredUpTo: 0 }),
       last: async () => 0,
       ack: async (acks) => {
         batches.push(acks);

@@ -88,6 +88,14 @@ describe('commit planning', () => {
     expect(commit(bob2, { senderType: 4 }, { adds: [bob2, { userId: 'ada', clientId: 'a2' }] })).toMatchObject({ ok: false, failure: { code: 'mls-client-mismatch' } });
   });
 
+  it('lets a device that fell behind rejoin by external commit, replacing only its own leaf', () => {
+    expect(commit(bob, { senderType: 4 }, { adds: [bob] })).toMatchObject({ ok: false, failure: { code: 'mls-client-mismatch' } });
+    const rejoin = commit(bob, { senderType: 4 }, { adds: [bob], removes: [bob] });
+    expect(rejoin).toMatchObject({ ok: true, change: { epoch: 4, removeClients: [bob], addClients: [bob] } });
+    expect(commit(bob, { senderType: 4 }, { adds: [bob], removes: [bob, ada] })).toMatchObject({ ok: false, failure: { code: 'mls-client-mismatch' } });
+    expect(commit(bob2, { senderType: 4 }, { adds: [bob2], removes: [bob] })).toMatchObject({ ok: false, failure: { code: 'mls-client-mismatch' } });
+  });
+
   it('requires admin rights to remove devices of other current members', () => {
     expect(commit(bob, {}, { removes: [ada] })).toMatchObject({ ok: false, failure: { code: 'action-denied' } });
     expect(commit(ada, {}, { removes: [bob] })).toMatchObject({ ok: true });

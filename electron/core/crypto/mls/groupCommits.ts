@@ -1,5 +1,6 @@
 import type { ClientState, MLSMessage, Proposal } from 'ts-mls';
 import { createCommit, createGroup as createTsMlsGroup, joinGroupExternal } from 'ts-mls';
+import { ratchetTreeFromExtension } from 'ts-mls/groupInfo.js';
 import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
 import type { Result } from '../../../../protocol/result';
 import { ok } from '../../../../protocol/result';
@@ -13,6 +14,7 @@ import { membersNotIn, membersOfTree, messageDigest, withSeen } from './mlsGroup
 import type { MlsClientIdentity } from './mlsIdentity';
 import { formatMlsIdentity, parseMlsIdentityBytes, sameClient } from './mlsIdentity';
 import { guarded, mlsError } from './mlsErrors';
+import { bytesEqual } from './tlsBytes';
 import { decodeGroupInfoBytes, decodeKeyPackageBytes, encodeMessage, wrapGroupInfo, wrapWelcome } from './mlsWire';
 
 /*
@@ -137,6 +139,10 @@ export async function groupInfo(ctx: EngineContext, group: MlsGroup): Promise<Re
  * A new device of a user joins from the GroupInfo the server keeps (bare or wrapped; from
  * ts-mls or OpenMLS), with an external commit. The returned group is this device's state at
  * the new epoch — adopt it once the server accepted the commit.
+ *
+ * A device whose leaf is still in the group (it fell behind: commits it never received, or a
+ * Welcome that expired) rejoins the same way: the commit also removes its earlier leaf (RFC 9420
+ * §12.4.3.2, "resync"), found by this device's signature key. `removed` then names this device.
  */
 export async function joinByExternalCommit(ctx: EngineContext, groupInfoBytes: Uint8Array): Promise<Result<MlsCommitOutput>> {
   const decoded = decodeGroupInfoBytes(groupInfoBytes);
@@ -145,10 +151,15 @@ export async function joinByExternalCommit(ctx: EngineContext, groupInfoBytes: U
   if (info.groupContext.cipherSuite !== MLS_SUITES[ctx.suite.id].name) return mlsError('mls-unsupported-suite', 'The group uses another cipher suite.');
   const cs = suiteForExternalJoin(info, ctx.suite);
   if (!cs.ok) return cs;
+  const tree = ratchetTreeFromExtension(info);
+  if (tree === undefined) return mlsError('mls-invalid-group-info', 'The GroupInfo carries no ratchet tree.');
+  const replacesOwnLeaf = membersOfTree(tree).some((m) => bytesEqual(m.signaturePublicKey, ctx.signer.signaturePublicKey));
   return guarded('mls-invalid-group-info', async () => {
     const own = await newKeyPackage(ctx.signer, ctx.suite);
-    const joined = await joinGroupExternal(info, own.publicPackage, own.privatePackage, false, cs.value, undefined, CAIRN_CLIENT_CONFIG);
+    const joined = await joinGroupExternal(info, own.publicPackage, own.privatePackage, replacesOwnLeaf, cs.value, undefined, CAIRN_CLIENT_CONFIG);
     const message: MLSMessage = { version: 'mls10', wireformat: 'mls_public_message', publicMessage: joined.publicMessage };
-    return ok(await outputFor(ctx, undefined, joined.newState, message, undefined));
+    const output = await outputFor(ctx, undefined, joined.newState, message, undefined);
+    // The new leaf may take the old one's place: say plainly that this device was added (and removed).
+    return ok({ ...output, added: [ctx.signer.identity], removed: replacesOwnLeaf ? [ctx.signer.identity] : [] });
   });
 }

@@ -38,6 +38,7 @@ export interface MlsEngine {
   selfUpdate(group: MlsGroup): Promise<Result<MlsCommitOutput>>;
   /** GroupInfo (MLSMessage) of the current epoch with external_pub and ratchet tree. */
   groupInfo(group: MlsGroup): Promise<Result<Uint8Array>>;
+  /** Joins from the server's GroupInfo; if this device's leaf is still in the group (it fell behind), the commit replaces it. */
   joinByExternalCommit(groupInfo: Uint8Array): Promise<Result<MlsCommitOutput>>;
   welcomeKeyPackageRefs(welcome: Uint8Array): Result<readonly Uint8Array[]>;
   joinFromWelcome(welcome: Uint8Array, storedKeyPackage: Uint8Array): Promise<Result<MlsGroup>>;
