@@ -623,10 +623,12 @@ export class ConversationService {
     }
   }
 
-  async edit(conversationId: string, messageId: string, text: string): Promise<StoredMessage> {
+  /** Replaces the text of one of this user's messages; its mentions are replaced too (each must name a member). */
+  async edit(conversationId: string, messageId: string, text: string, mentions: readonly Mention[] = []): Promise<StoredMessage> {
     this.requireOwn(conversationId, messageId);
-    await this.send(conversationId, { type: 'edit', replacingId: messageId, text, mentions: [] }, undefined, (_id, ok) => {
-      if (ok) applyEdit(this.device.db, conversationId, messageId, this.selfId(), text, Date.now());
+    const checked = mentionsToSend(this.device.db, conversationId, mentions, this.selfId());
+    await this.send(conversationId, { type: 'edit', replacingId: messageId, text, mentions: [...mentions] }, undefined, (_id, ok) => {
+      if (ok) applyEdit(this.device.db, conversationId, messageId, this.selfId(), text, Date.now(), checked);
     });
     const updated = this.message(conversationId, messageId);
     this.events.emit('message.updated', updated);
