@@ -540,7 +540,8 @@ export const requests = {
    * the conversation's preview and a reply's quote; `message.hidden` follows. The user's other
    * devices are told through the self-conversation (only their own devices; never listed) and
    * hide it too; the conversation's other members are told nothing. `synced` is false when that
-   * could not be sent (the message stays hidden here) or for a system line, which is local.
+   * could not be sent yet (the message stays hidden here; the news waits in the outbox and is
+   * sent once the connection is back, also after a restart) or for a system line, which is local.
    */
   'messages.hide': {
     request: z.object({ conversationId: z.uuid(), messageId: z.string().min(1).max(128) }).strict(),

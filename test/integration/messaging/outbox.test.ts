@@ -200,3 +200,54 @@ describe('delete for me during an outage', () => {
     expect(await ids(dave)).toEqual([one.id, two.id]);
   }, 180_000);
 });
+
+describe('delivery receipts in a degraded conversation', () => {
+  it('sends none for messages stored while the conversation is degraded, not even once it is accepted', async () => {
+    const [firstErin, frank] = startCores(env.root, cores, 'erin', 'frank');
+    let erin = firstErin;
+    const erinUser = await registerThroughCore(erin, env.server, env.root, 'erin@example.test', 'Erin');
+    const frankUser = await registerThroughCore(frank, env.server, env.root, 'frank@example.test', 'Frank');
+    const id = (await value(erin.core.router.request('conversations.create', { name: 'Scree', members: [{ id: frankUser.id, domain: frankUser.domain }] }))).id;
+    await joined(frank, id);
+    const deliveredTo = async (messageId: string): Promise<string[] | undefined> => {
+      const list = await value(frank.core.router.request('messages.list', { conversationId: id, limit: 100 }));
+      return list.messages.find((m) => m.id === messageId)?.deliveredTo;
+    };
+    const verification = async (): Promise<string | undefined> =>
+      (await value(erin.core.router.request('conversations.list', {}))).conversations.find((c) => c.id === id)?.verification;
+
+    // Erin verifies Frank's device; then Frank adds a phone, which Erin has not verified.
+    const frankDevices = await value(frank.core.router.request('account.devices', {}));
+    const fingerprint = frankDevices.devices.find((d) => d.current)?.mlsFingerprint;
+    if (!fingerprint) throw new Error('Frank shows no fingerprint');
+    await value(erin.core.router.request('devices.verify', { user: { id: frankUser.id, domain: frankUser.domain }, clientId: frankUser.clientId, fingerprint, verified: true }));
+    expect(await verification()).toBe('verified');
+    const phone = startCore(env.root, 'frank-phone');
+    cores.push(phone);
+    await signInThroughCore(phone, env.server, 'frank@example.test');
+    await expect.poll(verification, { timeout: 20_000 }).toBe('degraded');
+
+    // Erin's device stores Frank's message but tells nobody in the degraded group.
+    const unseen = await value(frank.core.router.request('messages.send', { conversationId: id, text: 'while degraded' }));
+    await expect
+      .poll(async () => (await value(erin.core.router.request('messages.list', { conversationId: id, limit: 100 }))).messages.some((m) => m.id === unseen.id), { timeout: 15_000 })
+      .toBe(true);
+    // Erin's device restarts while the conversation is still degraded: once online it goes through
+    // what is owed (synchronously for a degraded conversation, which sends nothing).
+    await closeCore(erin);
+    erin = startCore(env.root, 'erin');
+    cores.push(erin);
+    await erin.core.router.request('account.status', {});
+    const online = z.object({ state: z.literal('online') });
+    await expect.poll(() => erin.events.some((e) => e.event === 'connection.state' && online.safeParse(e.payload).success), { timeout: 20_000 }).toBe(true);
+    expect(await verification()).toBe('degraded');
+
+    // Sending anyway: receipts go out again, for new messages only. Had the first receipt been
+    // sent, it would have reached Frank before the second; had it been kept, it would have gone
+    // out with the second.
+    await value(erin.core.router.request('conversations.acceptDegraded', { conversationId: id }));
+    const later = await value(frank.core.router.request('messages.send', { conversationId: id, text: 'after accepting' }));
+    await expect.poll(() => deliveredTo(later.id), { timeout: 15_000 }).toEqual([qualified(erinUser)]);
+    expect(await deliveredTo(unseen.id)).toEqual([]);
+  }, 120_000);
+});
