@@ -272,7 +272,7 @@ async function main(args: ParsedArgs): Promise<void> {
       const [, conversationId, messageId] = args.positionals;
       if (!conversationId || !messageId) fail(out, 'usage', 'hide needs CONV and MESSAGE.');
       const { synced } = await call('messages.hide', { conversationId, messageId });
-      print(out, { hidden: messageId, synced }, `hidden ${messageId}${synced ? ' on your devices' : ' on this device only'}`);
+      print(out, { hidden: messageId, synced }, `hidden ${messageId}${synced ? ' on your devices' : ' on this device; your other devices are told the next time this profile is online'}`);
       break;
     }
     case 'send-file': {

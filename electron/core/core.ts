@@ -122,7 +122,7 @@ export function createCore(options: CoreOptions): Core {
       'conversations.addMembers': after(async ({ conversationId, members }) => (await account.conversations()).addMembers(conversationId, members)),
       'conversations.removeMember': after(async ({ conversationId, member }) => (await account.conversations()).removeMember(conversationId, member)),
       'device.keyStock': after(async () => (await account.conversations()).keyStock()),
-      'messages.edit': after(async ({ conversationId, messageId, text }) => (await account.conversations()).edit(conversationId, messageId, text)),
+      'messages.edit': after(async ({ conversationId, messageId, text, mentions }) => (await account.conversations()).edit(conversationId, messageId, text, mentions)),
       'messages.delete': after(async ({ conversationId, messageId }) => (await account.conversations()).delete(conversationId, messageId)),
       'messages.react': after(async ({ conversationId, messageId, emoji }) => (await account.conversations()).react(conversationId, messageId, emoji)),
       'files.send': after(async ({ conversationId, path: file, transferId }) =>

@@ -45,6 +45,8 @@ export interface ChosenMention {
   readonly name: string;
   /** `user-uuid@domain` */
   readonly user: string;
+  /** What stands for the person in the text; `@name` unless a sent message wrote it otherwise. */
+  readonly written?: string;
 }
 
 /**
@@ -55,8 +57,9 @@ export function locateMentions(text: string, chosen: readonly ChosenMention[]): 
   const spans: MentionSpan[] = [];
   const taken: Array<[number, number]> = [];
   // Longer names first, so "@Bob Lichen" is not taken for "@Bob".
-  for (const person of [...chosen].sort((a, b) => b.name.length - a.name.length)) {
-    const needle = `@${person.name}`;
+  const needleOf = (person: ChosenMention): string => person.written ?? `@${person.name}`;
+  for (const person of [...chosen].sort((a, b) => needleOf(b).length - needleOf(a).length)) {
+    const needle = needleOf(person);
     for (let from = 0; ; ) {
       const at = text.indexOf(needle, from);
       if (at < 0) break;
@@ -71,4 +74,20 @@ export function locateMentions(text: string, chosen: readonly ChosenMention[]): 
     }
   }
   return spans.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The people a sent message mentions, as the composer keeps them while the message is edited:
+ * each by what stands for them in its text (normally "@Name"), so `locateMentions` finds them
+ * again in the edited text, and drops a person once the user deleted that text.
+ */
+export function chosenFromMessage(text: string, mentions: readonly MentionSpan[]): ChosenMention[] {
+  const chosen: ChosenMention[] = [];
+  for (const span of mentions) {
+    if (span.start < 0 || span.length <= 0 || span.start + span.length > text.length) continue;
+    const written = text.slice(span.start, span.start + span.length);
+    const person = { name: written.startsWith('@') ? written.slice(1) : written, user: span.user, written };
+    if (!chosen.some((c) => c.written === person.written && c.user === person.user)) chosen.push(person);
+  }
+  return chosen;
 }

@@ -19,6 +19,14 @@ function splitQualified(qualified: string): { id: string; domain: string } | und
   return at > 0 ? { id: qualified.slice(0, at), domain: qualified.slice(at + 1) } : undefined;
 }
 
+/** Mentions as the renderer keeps them (`user` qualified) in the shape the core's requests take. */
+function coreMentions(mentions: ReadonlyArray<{ start: number; length: number; user: string }>): Array<{ start: number; length: number; user: { id: string; domain: string } }> {
+  return mentions.flatMap((m) => {
+    const user = splitQualified(m.user);
+    return user ? [{ start: m.start, length: m.length, user }] : [];
+  });
+}
+
 /** Messages fetched at a time when a conversation opens and when scrolling back. */
 const PAGE = 100;
 
@@ -190,10 +198,7 @@ class ConversationsState {
     this.sending = true;
     this.error = undefined;
     this.userStoppedTyping();
-    const mentions = (extras.mentions ?? []).flatMap((m) => {
-      const user = splitQualified(m.user);
-      return user ? [{ start: m.start, length: m.length, user }] : [];
-    });
+    const mentions = coreMentions(extras.mentions ?? []);
     try {
       const result = await request('messages.send', {
         conversationId: id,
@@ -238,10 +243,11 @@ class ConversationsState {
     this.messages = [...this.messages, message];
   }
 
-  async edit(messageId: string, text: string): Promise<boolean> {
+  /** Replaces the text of one of this user's messages, with the mentions (UTF-16 spans of `text`) it now has. */
+  async edit(messageId: string, text: string, mentions: ReadonlyArray<{ start: number; length: number; user: string }> = []): Promise<boolean> {
     const id = this.selectedId;
     if (!id) return false;
-    const result = await request('messages.edit', { conversationId: id, messageId, text });
+    const result = await request('messages.edit', { conversationId: id, messageId, text, mentions: coreMentions(mentions) });
     if (!result.ok) this.error = result.error;
     else this.messages = this.messages.map((m) => (m.id === messageId ? result.value : m));
     return result.ok;

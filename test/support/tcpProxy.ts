@@ -18,6 +18,8 @@ export interface TcpProxy {
   cutAfter(bytes: number, options?: { readonly thenRefuse?: boolean }): void;
   /** Whether a cut armed by `cutAfter` has happened. */
   readonly cut: boolean;
+  /** A network outage from now on: every open connection is cut and new ones are refused until `restore()`. */
+  outage(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -83,6 +85,11 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       armed = { bytes, thenRefuse: options?.thenRefuse ?? false };
       cut = false;
       epoch += 1;
+    },
+    outage() {
+      refusing = true;
+      armed = undefined;
+      for (const socket of sockets) socket.destroy();
     },
     restore() {
       refusing = false;

@@ -242,6 +242,14 @@ export type StoredMessage = z.infer<typeof StoredMessageSchema>;
 
 const QualifiedUserSchema = z.object({ id: z.uuid(), domain: z.string().min(1).max(253) }).strict();
 
+/** Mentions in a text to send or an edit: `start`/`length` in UTF-16 code units of `text`, as a JavaScript string counts them. */
+const MentionsRequestSchema = z
+  .array(z.object({ start: z.number().int().nonnegative(), length: z.number().int().positive(), user: QualifiedUserSchema }).strict())
+  .max(64);
+const mentionsInsideText = (r: Readonly<{ text: string; mentions?: ReadonlyArray<{ start: number; length: number }> | undefined }>): boolean =>
+  (r.mentions ?? []).every((m) => m.start + m.length <= r.text.length);
+const MENTION_OUTSIDE_TEXT = { message: 'a mention lies outside the text', path: ['mentions'] };
+
 export const LockStateSchema = z
   .object({
     enabled: z.boolean(),
@@ -443,8 +451,15 @@ export const requests = {
     response: z.object({ messages: z.array(StoredMessageSchema), hasOlder: z.boolean() }).strict(),
   },
   /** Replaces the text of one of this user's messages, for everyone. */
+  /**
+   * Replaces the text of one of this user's text messages, and its mentions with `mentions`
+   * (as for `messages.send`: members only, inside the new text; none given means none left).
+   */
   'messages.edit': {
-    request: z.object({ conversationId: z.uuid(), messageId: z.string().max(128), text: z.string().min(1).max(8000) }).strict(),
+    request: z
+      .object({ conversationId: z.uuid(), messageId: z.string().max(128), text: z.string().min(1).max(8000), mentions: MentionsRequestSchema.optional() })
+      .strict()
+      .refine(mentionsInsideText, MENTION_OUTSIDE_TEXT),
     response: StoredMessageSchema,
   },
   /** Deletes one of this user's messages for everyone. */
@@ -512,17 +527,10 @@ export const requests = {
         /** Makes the message self-deleting: it disappears this long after it is first shown. */
         timerMs: z.number().int().min(1000).max(4 * 7 * 24 * 3600 * 1000).optional(),
         quote: z.object({ messageId: z.string().min(1).max(128) }).strict().optional(),
-        /** `start`/`length` in UTF-16 code units of `text`, as a JavaScript string counts them. */
-        mentions: z
-          .array(z.object({ start: z.number().int().nonnegative(), length: z.number().int().positive(), user: QualifiedUserSchema }).strict())
-          .max(64)
-          .optional(),
+        mentions: MentionsRequestSchema.optional(),
       })
       .strict()
-      .refine((r) => (r.mentions ?? []).every((m) => m.start + m.length <= r.text.length), {
-        message: 'a mention lies outside the text',
-        path: ['mentions'],
-      }),
+      .refine(mentionsInsideText, MENTION_OUTSIDE_TEXT),
     response: StoredMessageSchema,
   },
   /** Knocks ("ping"): a message of kind `knock` without text; receivers are notified. */
@@ -532,7 +540,8 @@ export const requests = {
    * the conversation's preview and a reply's quote; `message.hidden` follows. The user's other
    * devices are told through the self-conversation (only their own devices; never listed) and
    * hide it too; the conversation's other members are told nothing. `synced` is false when that
-   * could not be sent (the message stays hidden here) or for a system line, which is local.
+   * could not be sent yet (the message stays hidden here; the news waits in the outbox and is
+   * sent once the connection is back, also after a restart) or for a system line, which is local.
    */
   'messages.hide': {
     request: z.object({ conversationId: z.uuid(), messageId: z.string().min(1).max(128) }).strict(),

@@ -79,6 +79,7 @@ import { keyStock, refillKeys } from './keyRefill';
 import type { ReceivedGroups } from './receivedGroups';
 import { DecodedGroups } from './decodedGroups';
 import { MessageToStore, storeMessages } from './messageBatch';
+import { Outbox } from './outbox';
 
 type CommitTargets = {
   adds: Array<{ user: { id: string; domain: string }; client: string }>;
@@ -133,12 +134,25 @@ export class ConversationService {
     return run;
   }
 
+  /** Delivery receipts and "delete for me" syncs owed to the server, kept until sent (outbox.ts). */
+  private readonly outbox: Outbox;
+
   constructor(
     /** Read by resync.ts, which runs beside this service. */
     readonly device: DeviceContext,
     private readonly events: EventHub,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.outbox = new Outbox({
+      db: device.db,
+      events,
+      log: log.child('outbox'),
+      send: async (conversationId, content) => {
+        await this.send(conversationId, content, undefined, () => undefined);
+      },
+      selfConversation: () => this.selfConversation(),
+    });
+  }
 
   private lastRefill = 0;
   private fileTransfers: FileTransfers | undefined;
@@ -545,27 +559,27 @@ export class ConversationService {
   /**
    * Delete for me: hides a message (anyone's) on this device at once — the text leaves the list,
    * the search index and the conversation's preview — then tells the user's other devices through
-   * the self-conversation, never the conversation itself. If that message cannot be sent (no
-   * connection, say), the message stays hidden here and the failure is logged: the other devices
-   * keep showing it.
+   * the self-conversation, never the conversation itself. That news is queued in the same
+   * transaction (outbox.ts): if it cannot be sent now (no connection, say), it is sent when the
+   * connection is back, also after a restart.
    */
   async hide(conversationId: string, messageId: string): Promise<{ synced: boolean }> {
     const { db } = this.device;
     this.message(conversationId, messageId);
-    if (db.transaction(() => hideMessage(db, conversationId, messageId, Date.now()))()) {
+    // Lines this device wrote itself (system messages) have no id the others know.
+    const tell = MessageIdSchema.safeParse(messageId).success;
+    const hidden = db.transaction(() => {
+      const now = Date.now();
+      const changed = hideMessage(db, conversationId, messageId, now);
+      if (changed && tell) this.outbox.noteHidden(db, conversationId, messageId, now);
+      return changed;
+    })();
+    if (hidden) {
       this.events.emit('message.hidden', { conversationId, messageId });
       this.events.emit('conversation.changed', { id: conversationId });
     }
-    // Lines this device wrote itself (system messages) have no id the others know.
-    if (!MessageIdSchema.safeParse(messageId).success) return { synced: false };
-    try {
-      const self = await this.selfConversation();
-      await this.send(self, { type: 'hide', conversationId, messageId }, undefined, () => undefined);
-      return { synced: true };
-    } catch (error) {
-      this.log.warn('telling the other devices about a hidden message failed', { error });
-      return { synced: false };
-    }
+    if (!tell) return { synced: false };
+    return { synced: await this.outbox.sendHidden(conversationId, messageId) };
   }
 
   private expiryTimer: ReturnType<typeof setInterval> | undefined;
@@ -590,58 +604,15 @@ export class ConversationService {
   close(): void {
     clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
-    clearTimeout(this.deliveryTimer);
-    this.deliveryTimer = undefined;
+    this.outbox.close();
   }
 
-  /** Messages stored since the last delivery receipts went out, by conversation. */
-  private delivered = new Map<string, string[]>();
-  private deliveryTimer: ReturnType<typeof setTimeout> | undefined;
-  private deliveryDue = 0;
-
-  /**
-   * Notes a message this device stored from someone else, for a delivery receipt. Receipts go
-   * out once messages stop arriving for 250 ms (at the latest 2 s after the first one), one per
-   * conversation for everything stored meanwhile: a catch-up of a thousand messages sends a few
-   * receipts, not a thousand. Sent whatever the read-receipt preference says (as in Signal).
-   * Best effort: receipts still waiting when the core closes are not sent.
-   */
-  private noteDelivered(conversationId: string, messageId: string): void {
-    const ids = this.delivered.get(conversationId) ?? [];
-    ids.push(messageId);
-    this.delivered.set(conversationId, ids);
-    const now = Date.now();
-    if (this.deliveryTimer === undefined) this.deliveryDue = now + 2000;
-    clearTimeout(this.deliveryTimer);
-    this.deliveryTimer = setTimeout(
-      () => {
-        this.deliveryTimer = undefined;
-        void this.sendDeliveryReceipts();
-      },
-      Math.max(0, Math.min(250, this.deliveryDue - now)),
-    );
-    this.deliveryTimer.unref?.();
-  }
-
-  private async sendDeliveryReceipts(): Promise<void> {
-    const pending = this.delivered;
-    this.delivered = new Map();
-    for (const [conversationId, ids] of pending) {
-      // Like read receipts, nothing goes to devices the user has not accepted (seed 002: degraded).
-      if (verificationOf(this.device.db, conversationId) === 'degraded') continue;
-      for (let start = 0; start < ids.length; start += 500) {
-        const messageIds = ids.slice(start, start + 500);
-        await this.send(conversationId, { type: 'receipt', kind: 'delivered', messageIds }, undefined, () => undefined).catch((error: unknown) =>
-          this.log.warn('sending a delivery receipt failed', { conversationId, error }),
-        );
-      }
-    }
-  }
-
-  async edit(conversationId: string, messageId: string, text: string): Promise<StoredMessage> {
+  /** Replaces the text of one of this user's messages; its mentions are replaced too (each must name a member). */
+  async edit(conversationId: string, messageId: string, text: string, mentions: readonly Mention[] = []): Promise<StoredMessage> {
     this.requireOwn(conversationId, messageId);
-    await this.send(conversationId, { type: 'edit', replacingId: messageId, text, mentions: [] }, undefined, (_id, ok) => {
-      if (ok) applyEdit(this.device.db, conversationId, messageId, this.selfId(), text, Date.now());
+    const checked = mentionsToSend(this.device.db, conversationId, mentions, this.selfId());
+    await this.send(conversationId, { type: 'edit', replacingId: messageId, text, mentions: [...mentions] }, undefined, (_id, ok) => {
+      if (ok) applyEdit(this.device.db, conversationId, messageId, this.selfId(), text, Date.now(), checked);
     });
     const updated = this.message(conversationId, messageId);
     this.events.emit('message.updated', updated);
@@ -1234,7 +1205,9 @@ export class ConversationService {
 
   private storeMessage(message: NewMessage, mentions?: (tx: Db) => CheckedMentions): PreparedEffect {
     const fromOthers = message.status === 'received' && (message.kind === 'text' || message.kind === 'asset' || message.kind === 'knock');
-    const item = new MessageToStore(message, fromOthers, mentions);
+    // Someone else's message is owed a delivery receipt, noted in the transaction that stores it.
+    const owesReceipt = fromOthers && message.senderUser !== this.selfId();
+    const item = new MessageToStore(message, fromOthers, mentions, owesReceipt ? (tx) => this.outbox.noteDelivered(tx, message.conversationId, message.id, message.receivedAt) : undefined);
     return {
       message: item,
       write: (tx) => storeMessages(tx, [item]),
@@ -1244,7 +1217,7 @@ export class ConversationService {
         if (stored) {
           this.events.emit('message.added', stored);
           if (fromOthers) this.notify(stored);
-          if (fromOthers && stored.sender !== this.selfId()) this.noteDelivered(stored.conversationId, stored.id);
+          if (owesReceipt) this.outbox.receiptsNoted();
         }
         this.events.emit('conversation.changed', { id: message.conversationId });
       },

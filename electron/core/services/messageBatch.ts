@@ -16,11 +16,14 @@ export class MessageToStore {
     readonly fromOthers: boolean,
     /** Mentions, checked against the members as stored in the same transaction when it is stored. */
     readonly mentions?: (tx: Db) => CheckedMentions,
+    /** What else to write in the same transaction when the message was new (a receipt owed, say). */
+    readonly whenNew?: (tx: Db) => void,
   ) {}
 }
 
 /**
- * Stores messages in order (each once) inside the caller's transaction, and brings each archived
+ * Stores messages in order (each once) inside the caller's transaction, writes what each new one
+ * brings along (`whenNew`), and brings each archived
  * conversation that got a new message from someone else back to the list (conversationStore.ts
  * `unarchiveOnNewMessage`), once per conversation.
  */
@@ -32,6 +35,7 @@ export function storeMessages(tx: Db, batch: readonly MessageToStore[]): void {
   const unarchive = new Map<string, number>();
   batch.forEach((item, index) => {
     item.added = added[index] === true;
+    if (item.added) item.whenNew?.(tx);
     const { conversationId, receivedAt } = item.message;
     if (item.added && item.fromOthers) unarchive.set(conversationId, Math.max(unarchive.get(conversationId) ?? 0, receivedAt));
   });

@@ -93,6 +93,18 @@ describe('storeMessages', () => {
     expect(db.prepare("SELECT archived FROM conversations WHERE id = 'c2'").pluck().get()).toBe(1);
   });
 
+  it('writes what a message brings along only when it was new, in the same transaction', () => {
+    insertMessage(db, text('c1', 'known', 'hi'));
+    const noted: string[] = [];
+    const note = (id: string) => (tx: Db) => {
+      tx.prepare("UPDATE conversations SET name = name || '+' WHERE id = 'c1'").run();
+      noted.push(id);
+    };
+    storeMessages(db, [new MessageToStore(text('c1', 'known', 'hi'), true, undefined, note('known')), new MessageToStore(text('c1', 'fresh', 'hey'), true, undefined, note('fresh'))]);
+    expect(noted).toEqual(['fresh']);
+    expect(db.prepare("SELECT name FROM conversations WHERE id = 'c1'").pluck().get()).toBe('Team+');
+  });
+
   it('leaves an archived conversation archived when nothing new came from others', () => {
     setArchived(db, 'c1', true);
     const own = new MessageToStore({ ...text('c1', 'mine', 'sent elsewhere'), status: 'sent' }, false);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { locateMentions, mentionQuery, textSegments } from '../../../renderer/lib/mentions';
+import { chosenFromMessage, locateMentions, mentionQuery, textSegments } from '../../../renderer/lib/mentions';
 
 describe('mentions', () => {
   it('cuts a message into plain text and mentions, ignoring spans that overlap or fall outside', () => {
@@ -35,5 +35,28 @@ describe('mentions', () => {
       { start: 18, length: 4, user: 'bob@d' },
     ]);
     expect(locateMentions('email@Carol.org', chosen)).toEqual([]);
+  });
+
+  it('keeps the mentions of a message being edited while their text stays, and drops one whose text was deleted', () => {
+    const text = 'Hi @Bob Lichen and Carol, @Bob Lichen again';
+    const sent = [
+      { start: 3, length: 11, user: 'bob@d' },
+      { start: 19, length: 5, user: 'carol@d' },
+      { start: 26, length: 11, user: 'bob@d' },
+      { start: 40, length: 10, user: 'outside@d' },
+    ];
+    const chosen = chosenFromMessage(text, sent);
+    expect(chosen).toEqual([
+      { name: 'Bob Lichen', user: 'bob@d', written: '@Bob Lichen' },
+      { name: 'Carol', user: 'carol@d', written: 'Carol' },
+    ]);
+    // Unchanged text: the same mentions as sent (the one outside the text was never one).
+    expect(locateMentions(text, chosen)).toEqual(sent.slice(0, 3));
+    // Text typed before them moves them; deleting "Carol" drops her.
+    expect(locateMentions('Oh. Hi @Bob Lichen and Dave, @Bob Lichen again', chosen)).toEqual([
+      { start: 7, length: 11, user: 'bob@d' },
+      { start: 29, length: 11, user: 'bob@d' },
+    ]);
+    expect(locateMentions('Hi all', chosen)).toEqual([]);
   });
 });

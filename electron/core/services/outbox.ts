@@ -1,0 +1,271 @@
+/**
+ * Small messages this device owes the server, kept in the encrypted store until they are sent
+ * (table `outbox`, migration 0010), so closing the app, a crash or a lost connection cannot
+ * drop them:
+ *
+ * - delivery receipts: noted in the transaction that stores a message from someone else, sent
+ *   once messages stop arriving for 250 ms (at the latest 2 s after the first), one receipt per
+ *   conversation for everything noted meanwhile — a catch-up of a thousand messages sends a few
+ *   receipts, not a thousand. Sent whatever the read-receipt preference says (as in Signal).
+ *   Nothing goes into a degraded conversation (seed 002): receipts noted for one are dropped.
+ * - "delete for me": noted in the transaction that hides the message, sent at once to the
+ *   user's other devices through the self-conversation. Receiving it twice is harmless.
+ *
+ * A row is removed only after the server accepted what carries it. What could not be sent is
+ * tried again when the connection comes back (the notification stream reports `online`, also
+ * right after the app started), and meanwhile after a growing pause while the app runs.
+ */
+import { z } from 'zod';
+import type { Content } from '../../../protocol/content/schema';
+import type { EventHub } from '../events';
+import { CoreError } from '../ipc/errors';
+import type { Logger } from '../log';
+import { ApiError } from '../net/apiError';
+import type { Db } from '../store/migration';
+import { cachedStatement } from '../store/statements';
+import { verificationOf } from './deviceTrust';
+
+/** Receipts wait for messages to stop arriving this long… */
+export const RECEIPT_QUIET_MS = 250;
+/** …but no longer than this after the first one waiting. */
+export const RECEIPT_MAX_WAIT_MS = 2000;
+/** Message ids per receipt: a long catch-up sends a few receipts, each of bounded size. */
+const RECEIPT_IDS_PER_MESSAGE = 500;
+/** Pauses between retries after a failure while the connection seems up: 2 s, 4 s … 5 min. */
+const RETRY_BASE_MS = 2000;
+const RETRY_CAP_MS = 5 * 60_000;
+
+const RowSchema = z.object({ conversationId: z.string(), messageId: z.string() });
+
+export interface OutboxDeps {
+  readonly db: Db;
+  readonly events: EventHub;
+  readonly log: Logger;
+  /** Encrypts `content` and posts it in the conversation; throws if the server did not accept it. */
+  readonly send: (conversationId: string, content: Content) => Promise<void>;
+  /** The user's self-conversation, made on first need (needs the server then). */
+  readonly selfConversation: () => Promise<string>;
+}
+
+/** What to do with a row after a failed send. */
+type Failure = 'retry' | 'keep' | 'drop';
+
+/**
+ * Whether a failed send is worth trying again: the server was unreachable, overloaded or
+ * busy with the group. Anything else (the conversation was left, the server refuses) will
+ * fail the same way next time.
+ */
+function classify(error: unknown): Failure {
+  if (error instanceof ApiError) return error.status >= 500 || error.status === 429 || error.status === 408 || error.code === 'mls-stale-message' ? 'retry' : 'drop';
+  if (error instanceof CoreError) {
+    if (error.code === 'network-unreachable' || error.code === 'mls-stale-message') return 'retry';
+    // Waits for the user: to accept the new devices, or to fix the server's pin. Tried again
+    // when the connection is (back) online or something new is queued.
+    if (error.code === 'conversation-degraded' || error.code === 'tls-pin-mismatch') return 'keep';
+    return 'drop';
+  }
+  // A socket error that never became a CoreError: the network.
+  return 'retry';
+}
+
+export class Outbox {
+  private closed = false;
+  private receiptTimer: ReturnType<typeof setTimeout> | undefined;
+  private receiptDue = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
+  private readonly running = new Map<'delivered' | 'hide', Promise<void>>();
+  private readonly again = new Set<'delivered' | 'hide'>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: OutboxDeps) {
+    // Connected and caught up (after a start or an outage): send what is still owed.
+    this.unsubscribe = deps.events.subscribe((event, payload) => {
+      if (event === 'connection.state' && typeof payload === 'object' && payload !== null && 'state' in payload && payload.state === 'online') {
+        this.failures = 0;
+        this.flushAll();
+      }
+    });
+  }
+
+  /** Notes a delivery receipt owed for a message just stored; call in the transaction that stored it. */
+  noteDelivered(tx: Db, conversationId: string, messageId: string, at: number): void {
+    cachedStatement(tx, `INSERT INTO outbox (kind, conversation_id, message_id, queued_at) VALUES ('delivered', ?, ?, ?) ON CONFLICT DO NOTHING`).run(
+      conversationId,
+      messageId,
+      at,
+    );
+  }
+
+  /** Notes a "delete for me" to tell the other devices about; call in the transaction that hid the message. */
+  noteHidden(tx: Db, conversationId: string, messageId: string, at: number): void {
+    tx.prepare(`INSERT INTO outbox (kind, conversation_id, message_id, queued_at) VALUES ('hide', ?, ?, ?) ON CONFLICT DO NOTHING`).run(
+      conversationId,
+      messageId,
+      at,
+    );
+  }
+
+  /**
+   * Starts (or pushes back) the wait before the noted receipts go out: call after a transaction
+   * that noted some committed.
+   */
+  receiptsNoted(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    if (this.receiptTimer === undefined) this.receiptDue = now + RECEIPT_MAX_WAIT_MS;
+    clearTimeout(this.receiptTimer);
+    this.receiptTimer = setTimeout(
+      () => {
+        this.receiptTimer = undefined;
+        void this.flush('delivered');
+      },
+      Math.max(0, Math.min(RECEIPT_QUIET_MS, this.receiptDue - now)),
+    );
+    this.receiptTimer.unref?.();
+  }
+
+  /**
+   * Sends the noted hides now and says whether this one went out (false: it stays queued and
+   * is sent when the connection is back).
+   */
+  async sendHidden(conversationId: string, messageId: string): Promise<boolean> {
+    await this.flush('hide');
+    return !this.queued('hide', conversationId, messageId);
+  }
+
+  /** Whether something is still waiting to be sent. */
+  queued(kind: 'delivered' | 'hide', conversationId: string, messageId: string): boolean {
+    if (this.closed) return true;
+    return this.deps.db.prepare('SELECT 1 FROM outbox WHERE kind = ? AND conversation_id = ? AND message_id = ?').pluck().get(kind, conversationId, messageId) === 1;
+  }
+
+  /** Stops the timers; what is still queued stays in the store for the next start. */
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+    clearTimeout(this.receiptTimer);
+    clearTimeout(this.retryTimer);
+    this.receiptTimer = undefined;
+    this.retryTimer = undefined;
+  }
+
+  private flushAll(): void {
+    void this.flush('hide');
+    void this.flush('delivered');
+  }
+
+  /**
+   * Sends everything of one kind that is queued. One pass at a time per kind; a call during a
+   * pass makes one more pass after it, so rows noted meanwhile are not left behind.
+   */
+  private flush(kind: 'delivered' | 'hide'): Promise<void> {
+    const current = this.running.get(kind);
+    if (current) {
+      this.again.add(kind);
+      return current;
+    }
+    const pass = (async () => {
+      try {
+        do {
+          this.again.delete(kind);
+          if (this.closed) return;
+          const outcome = kind === 'delivered' ? await this.sendReceipts() : await this.sendHides();
+          if (outcome === 'retry') this.retryLater();
+          else if (outcome === 'sent') this.failures = 0;
+        } while (this.again.has(kind));
+      } catch (error) {
+        this.deps.log.warn('sending queued messages failed', { kind, error });
+      } finally {
+        this.running.delete(kind);
+      }
+    })();
+    this.running.set(kind, pass);
+    return pass;
+  }
+
+  private retryLater(): void {
+    if (this.closed || this.retryTimer !== undefined) return;
+    this.failures += 1;
+    const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (this.failures - 1));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.flushAll();
+    }, delay);
+    this.retryTimer.unref?.();
+  }
+
+  /** Removes sent (or dropped) rows, unless the store closed meanwhile: then they are sent again after the next start. */
+  private remove(kind: 'delivered' | 'hide', conversationId: string, messageIds: readonly string[]): void {
+    if (this.closed) return;
+    const { db } = this.deps;
+    const statement = db.prepare('DELETE FROM outbox WHERE kind = ? AND conversation_id = ? AND message_id = ?');
+    db.transaction(() => {
+      for (const id of messageIds) statement.run(kind, conversationId, id);
+    })();
+  }
+
+  private async sendReceipts(): Promise<'sent' | 'retry' | 'idle'> {
+    const { db, log } = this.deps;
+    const rows = RowSchema.array().parse(
+      db.prepare(`SELECT conversation_id AS conversationId, message_id AS messageId FROM outbox WHERE kind = 'delivered' ORDER BY conversation_id, queued_at`).all(),
+    );
+    if (rows.length === 0) return 'idle';
+    const byConversation = new Map<string, string[]>();
+    for (const row of rows) {
+      const ids = byConversation.get(row.conversationId) ?? [];
+      ids.push(row.messageId);
+      byConversation.set(row.conversationId, ids);
+    }
+    let retry = false;
+    for (const [conversationId, ids] of byConversation) {
+      if (this.closed) return 'idle';
+      // Like read receipts, nothing goes to devices the user has not accepted (seed 002: degraded).
+      if (verificationOf(db, conversationId) === 'degraded') {
+        this.remove('delivered', conversationId, ids);
+        continue;
+      }
+      for (let start = 0; start < ids.length; start += RECEIPT_IDS_PER_MESSAGE) {
+        const messageIds = ids.slice(start, start + RECEIPT_IDS_PER_MESSAGE);
+        try {
+          await this.deps.send(conversationId, { type: 'receipt', kind: 'delivered', messageIds });
+          this.remove('delivered', conversationId, messageIds);
+        } catch (error) {
+          const failure = classify(error);
+          log.warn('sending a delivery receipt failed', { conversationId, failure, error });
+          // A degraded conversation gets no receipts (see above); others wait for the connection.
+          if (failure === 'retry') retry = true;
+          else this.remove('delivered', conversationId, ids.slice(start));
+          break;
+        }
+      }
+    }
+    return retry ? 'retry' : 'sent';
+  }
+
+  private async sendHides(): Promise<'sent' | 'retry' | 'idle'> {
+    const { db, log } = this.deps;
+    const rows = RowSchema.array().parse(
+      db.prepare(`SELECT conversation_id AS conversationId, message_id AS messageId FROM outbox WHERE kind = 'hide' ORDER BY queued_at`).all(),
+    );
+    if (rows.length === 0) return 'idle';
+    for (const { conversationId, messageId } of rows) {
+      if (this.closed) return 'idle';
+      try {
+        const self = await this.deps.selfConversation();
+        await this.deps.send(self, { type: 'hide', conversationId, messageId });
+        this.remove('hide', conversationId, [messageId]);
+      } catch (error) {
+        const failure = classify(error);
+        log.warn('telling the other devices about a hidden message failed', { failure, error });
+        if (failure === 'drop') {
+          this.remove('hide', conversationId, [messageId]);
+          continue;
+        }
+        // The rest would meet the same connection (or the same unverified devices).
+        return failure === 'retry' ? 'retry' : 'idle';
+      }
+    }
+    return 'sent';
+  }
+}
