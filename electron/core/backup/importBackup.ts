@@ -11,14 +11,17 @@ import { deriveBackupKeys, wipeBackupKeys } from './backupKdf';
 import type { BackupStage, ProgressListener } from './backupProgress';
 import type { BackupStartRecord } from './backupRecords';
 import { BACKUP_FORMAT_NAME, backupStartRecord, parseHistoryRecord } from './backupRecords';
-import type { PayloadPiece, SniffedBackup } from './backupSource';
+import type { SniffedBackup } from './backupSource';
 import { encryptedPayload, keyMatchesHeader, plainPayload, sniffBackup } from './backupSource';
 import { DEFAULT_CHUNK_SIZE } from './chunkFraming';
 import { DECIDE_AFTER_MESSAGES, DeferredIndexes, worthDeferring } from './deferredIndexes';
 import { useRollbackJournal } from './importJournal';
 import type { MergeCounts } from './historyMerge';
 import { HistoryMerge } from './historyMerge';
-import { LineSplitter } from './lineSplitter';
+import type { ReaderEntry } from './recordReaderThread';
+import { WORKER_MIN_FILE_BYTES, WorkerRecordSource } from './recordReaderWorker';
+import type { RecordSource } from './recordSource';
+import { ThreadRecordSource } from './recordSource';
 
 export interface ImportBackupOptions {
   /** The profile's open store (`Store.db`). See `importBackup` for what the caller must pause. */
@@ -36,6 +39,12 @@ export interface ImportBackupOptions {
   readonly allowUnencrypted?: boolean;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
+  /**
+   * Where the file is read, decrypted and parsed: `auto` (the app's choice) uses a worker thread
+   * for files of `WORKER_MIN_FILE_BYTES` and more, so that work overlaps the merge; tests and the
+   * bench choose one to compare both.
+   */
+  readonly recordReader?: 'auto' | 'worker' | 'this-thread';
 }
 
 export type ImportSummary = MergeCounts &
@@ -93,21 +102,32 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
   const sniffed = await sniffBackup(reader);
   let keys: BackupKeys | undefined;
   const sodium = await loadSodium();
+  const mode = options.recordReader ?? 'auto';
+  const inWorker = mode === 'worker' || (mode === 'auto' && reader.size >= WORKER_MIN_FILE_BYTES);
+  let worker: WorkerRecordSource | undefined;
+  let source: RecordSource | undefined;
   try {
-    let payloads: AsyncGenerator<PayloadPiece>;
     if (sniffed.kind === 'encrypted') {
       const { header } = sniffed;
       // seed 002: only the user who made a backup may import it — checked before the slow KDF.
       if (header.userId !== options.userId) throw new BackupFailure('backup-other-user');
       if (options.password === undefined || options.password.length === 0) throw new BackupFailure('backup-password-required');
       checkCancelled();
+      // Started before the key derivation, so its start-up overlaps it (recordReaderWorker.ts).
+      if (inWorker) worker = WorkerRecordSource.start(reader, sniffed);
       report('deriving-key');
       keys = await deriveBackupKeys(sodium, options.password, header.salt, header.kdf, signal);
       if (!keyMatchesHeader(sodium, header, keys)) throw new BackupFailure('backup-wrong-password');
       checkCancelled();
-      payloads = encryptedPayload(sodium, reader, header, keys);
+    } else if (inWorker) {
+      worker = WorkerRecordSource.start(reader, sniffed);
+    }
+    if (worker !== undefined && (await worker.ready())) {
+      worker.begin(sniffed, keys);
+      source = worker;
     } else {
-      payloads = plainPayload(reader, DEFAULT_CHUNK_SIZE);
+      await worker?.close();
+      source = new ThreadRecordSource(sniffed.kind === 'encrypted' && keys !== undefined ? encryptedPayload(sodium, reader, sniffed.header, keys) : plainPayload(reader, DEFAULT_CHUNK_SIZE));
     }
 
     if (db.inTransaction) throw new BackupFailure('backup-busy');
@@ -124,19 +144,18 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
       const indexes = new DeferredIndexes(db);
       let indexesDecided = false;
       let bytesBeforeMessages = 0;
-      const splitter = new LineSplitter();
       let start: BackupStartRecord | undefined;
-      for await (const piece of payloads) {
-        for (const line of splitter.push(piece.payload)) {
+      for await (const batch of source.batches()) {
+        for (const entry of batch.entries) {
           if (start === undefined) {
-            start = parseStart(line, sniffed, options.userId);
+            start = parseStart(entry, sniffed, options.userId);
             if (sniffed.kind === 'plain' && options.allowUnencrypted !== true) throw new BackupFailure('backup-unencrypted');
           } else {
-            applyLine(merge, line, start.version);
+            applyEntry(merge, entry, start.version);
           }
           records++;
         }
-        bytes = piece.position;
+        bytes = batch.position;
         const progress = merge.messageProgress;
         if (progress.messagesSeen === 0) bytesBeforeMessages = bytes;
         else if (!indexesDecided && (progress.messagesSeen >= DECIDE_AFTER_MESSAGES || progress.messagesDone)) {
@@ -150,7 +169,7 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
       }
       // An authenticated stream that ends mid-record was written wrongly; an open file was cut.
       const incomplete = sniffed.kind === 'encrypted' ? 'backup-corrupt' : 'backup-truncated';
-      const rest = splitter.finish();
+      const rest = source.rest();
       // A one-line file without its newline: still say what it is (not a backup, someone else's).
       if (start === undefined && rest !== '') parseStart(rest, sniffed, options.userId);
       if (rest !== '' || start === undefined || !merge.complete) throw new BackupFailure(incomplete);
@@ -167,6 +186,9 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
     }
   } finally {
     if (keys !== undefined) wipeBackupKeys(sodium, keys);
+    // Before the file closes: the worker reads through its descriptor.
+    await worker?.close();
+    await source?.close();
   }
 }
 
@@ -199,9 +221,9 @@ const versionProbe = z.looseObject({ type: z.literal('backup'), format: z.litera
  * anything unexpected there is `backup-not-a-backup`; inside an encrypted file it must repeat
  * the authenticated header exactly.
  */
-function parseStart(line: string, sniffed: SniffedBackup, userId: string): BackupStartRecord {
+function parseStart(entry: ReaderEntry, sniffed: SniffedBackup, userId: string): BackupStartRecord {
   const unexpected = sniffed.kind === 'plain' ? 'backup-not-a-backup' : 'backup-corrupt';
-  const json = parseJson(line, unexpected);
+  const json = typeof entry === 'string' ? parseJson(entry, unexpected) : entry;
   const probe = versionProbe.safeParse(json);
   if (probe.success && probe.data.version > BACKUP_FORMAT_VERSION) throw new BackupFailure('backup-newer-version');
   const parsed = backupStartRecord.safeParse(json);
@@ -218,8 +240,10 @@ function parseStart(line: string, sniffed: SniffedBackup, userId: string): Backu
   return start;
 }
 
-function applyLine(merge: HistoryMerge, line: string, version: number): void {
-  const record = parseHistoryRecord(version, parseJson(line, 'backup-corrupt'));
+/** One line, as text or already parsed (recordReaderThread.ts): checked, then merged. */
+function applyEntry(merge: HistoryMerge, entry: ReaderEntry, version: number): void {
+  const json = typeof entry === 'string' ? parseJson(entry, 'backup-corrupt') : entry;
+  const record = parseHistoryRecord(version, json);
   if (record === undefined) throw new BackupFailure('backup-corrupt');
   try {
     merge.apply(record);
