@@ -18,8 +18,7 @@ import { DECIDE_AFTER_MESSAGES, DeferredIndexes, worthDeferring } from './deferr
 import { useRollbackJournal } from './importJournal';
 import type { MergeCounts } from './historyMerge';
 import { HistoryMerge } from './historyMerge';
-import type { ReaderEntry } from './recordReaderThread';
-import { WORKER_MIN_FILE_BYTES, WorkerRecordSource } from './recordReaderWorker';
+import { workerPays, WorkerRecordSource } from './recordReaderWorker';
 import type { RecordSource } from './recordSource';
 import { ThreadRecordSource } from './recordSource';
 
@@ -40,9 +39,9 @@ export interface ImportBackupOptions {
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
   /**
-   * Where the file is read, decrypted and parsed: `auto` (the app's choice) uses a worker thread
-   * for files of `WORKER_MIN_FILE_BYTES` and more, so that work overlaps the merge; tests and the
-   * bench choose one to compare both.
+   * Where the file is read, decrypted and split into lines: `auto` (the app's choice) uses a worker thread
+   * for large files on a machine with more than one core (`workerPays`), so that work overlaps
+   * the merge; tests and the bench choose one to compare both.
    */
   readonly recordReader?: 'auto' | 'worker' | 'this-thread';
 }
@@ -103,7 +102,7 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
   let keys: BackupKeys | undefined;
   const sodium = await loadSodium();
   const mode = options.recordReader ?? 'auto';
-  const inWorker = mode === 'worker' || (mode === 'auto' && reader.size >= WORKER_MIN_FILE_BYTES);
+  const inWorker = mode === 'worker' || (mode === 'auto' && workerPays(reader.size));
   let worker: WorkerRecordSource | undefined;
   let source: RecordSource | undefined;
   try {
@@ -146,12 +145,12 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
       let bytesBeforeMessages = 0;
       let start: BackupStartRecord | undefined;
       for await (const batch of source.batches()) {
-        for (const entry of batch.entries) {
+        for (const line of batch.lines) {
           if (start === undefined) {
-            start = parseStart(entry, sniffed, options.userId);
+            start = parseStart(line, sniffed, options.userId);
             if (sniffed.kind === 'plain' && options.allowUnencrypted !== true) throw new BackupFailure('backup-unencrypted');
           } else {
-            applyEntry(merge, entry, start.version);
+            applyLine(merge, line, start.version);
           }
           records++;
         }
@@ -221,9 +220,9 @@ const versionProbe = z.looseObject({ type: z.literal('backup'), format: z.litera
  * anything unexpected there is `backup-not-a-backup`; inside an encrypted file it must repeat
  * the authenticated header exactly.
  */
-function parseStart(entry: ReaderEntry, sniffed: SniffedBackup, userId: string): BackupStartRecord {
+function parseStart(line: string, sniffed: SniffedBackup, userId: string): BackupStartRecord {
   const unexpected = sniffed.kind === 'plain' ? 'backup-not-a-backup' : 'backup-corrupt';
-  const json = typeof entry === 'string' ? parseJson(entry, unexpected) : entry;
+  const json = parseJson(line, unexpected);
   const probe = versionProbe.safeParse(json);
   if (probe.success && probe.data.version > BACKUP_FORMAT_VERSION) throw new BackupFailure('backup-newer-version');
   const parsed = backupStartRecord.safeParse(json);
@@ -240,10 +239,8 @@ function parseStart(entry: ReaderEntry, sniffed: SniffedBackup, userId: string):
   return start;
 }
 
-/** One line, as text or already parsed (recordReaderThread.ts): checked, then merged. */
-function applyEntry(merge: HistoryMerge, entry: ReaderEntry, version: number): void {
-  const json = typeof entry === 'string' ? parseJson(entry, 'backup-corrupt') : entry;
-  const record = parseHistoryRecord(version, json);
+function applyLine(merge: HistoryMerge, line: string, version: number): void {
+  const record = parseHistoryRecord(version, parseJson(line, 'backup-corrupt'));
   if (record === undefined) throw new BackupFailure('backup-corrupt');
   try {
     merge.apply(record);

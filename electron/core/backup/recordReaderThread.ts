@@ -10,24 +10,21 @@ import type { Sodium } from '../vault/sodium';
  * (`encryptedPayload`/`plainPayload` in backupSource.ts, `unframeChunk`, `LineSplitter`), and
  * tells the same failures with the same codes; the tests run every refusal through both.
  *
- * What it sends: batches of entries, one per line, in file order. A line whose JSON is an object
- * goes as that object (the structured clone the importer's thread receives cost ≈0.12 s per
- * 100 000 messages here, half of what JSON.parse of the same lines costs it); any other line goes
- * as its text, for the importer to parse and refuse with the code it would give in its own
- * thread. No record is judged here: the importer checks every one exactly as before.
+ * What it sends: batches of lines, as text, in file order; the importer parses and checks each
+ * one exactly as before, so no record is judged here. (Parsing here and sending the objects took
+ * no less time in the importer's thread — receiving a structured clone of parsed records costs
+ * about what JSON.parse of their lines does — and more in all, which a loaded machine makes the
+ * importer wait for; receiving the lines as strings costs ≈0.02 s per 100 000 messages.)
  *
  * Flow control: at most `window` batches may wait unread, so memory stays at a few chunks
- * whatever the merge's speed. The importer counts the batches it takes in shared memory (`flow`);
- * when the worker is `window` ahead it asks to be woken once the importer is back to `resumeAt`
- * batches behind, and waits with `Atomics.wait`. Waking a thread is what costs: on a busy machine
- * the waker often loses its core to the thread it woke. A message per batch taken measured
- * 0.4–0.6 s per 100 000 messages in the importer's thread, an `Atomics.notify` per batch
- * 0.2–0.3 s; one wake-up per `window - resumeAt` batches costs nothing measurable.
+ * whatever the merge's speed. The importer counts the batches it takes in shared memory
+ * (`taken`); when the worker is `window` ahead, it checks that count every `pollMs` until the
+ * importer is back to `resumeAt` batches behind. The importer never wakes the worker: waking a
+ * thread is what costs, because on a busy machine the waker often loses its core to the thread it
+ * woke. Per 100 000 messages, in the importer's thread: a message per batch taken measured
+ * 0.4–0.6 s, an `Atomics.notify` per batch 0.2–0.3 s, one per 12 batches still ≈0.08 s. The
+ * merge needs ≈5 ms per batch, so a window of 16 never runs dry between two checks.
  */
-
-/** Slots of `ReaderWorkerData.flow`. */
-export const TAKEN = 0;
-export const WAKE_AT = 1;
 
 export type ReaderFailureCode = 'backup-corrupt' | 'backup-truncated';
 
@@ -48,20 +45,19 @@ export interface ReaderWorkerData {
   /** Payload bytes per batch: several chunks, so fewer messages cross between the threads. */
   readonly batchBytes: number;
   readonly resumeAt: number;
-  /** `[TAKEN]`: batches the importer has taken (written by it only); `[WAKE_AT]`: the count at which the worker wants waking, 0 when it does not wait. */
-  readonly flow: Int32Array;
+  readonly pollMs: number;
+  /** One counter, written by the importer only: the batches it has taken. */
+  readonly taken: Int32Array;
 }
 
 /** Importer → worker, once. The stream key is sent only after the password was checked. */
 export type ToReader = Readonly<{ kind: 'begin'; key: Uint8Array | undefined; streamHeader: Uint8Array | undefined; headerBytes: Uint8Array | undefined }>;
 
-/** One line: its JSON when that is an object, else its text. */
-export type ReaderEntry = string | object;
 
 /** Worker → importer. */
 export type FromReader =
   | Readonly<{ kind: 'ready' }>
-  | Readonly<{ kind: 'batch'; entries: ReaderEntry[]; position: number }>
+  | Readonly<{ kind: 'batch'; lines: string[]; position: number }>
   | Readonly<{ kind: 'end'; rest: string }>
   | Readonly<{ kind: 'failed'; code: ReaderFailureCode; trailingData: boolean }>;
 
@@ -86,16 +82,6 @@ export function recordReaderMain(): void {
   const began = new Promise<ToReader>((resolve) => port.once('message', resolve));
   let sent = 0;
 
-  /** The line's JSON when that is an object; otherwise its text, for the importer to judge. */
-  const entryOf = (line: string): ReaderEntry => {
-    try {
-      const json: unknown = JSON.parse(line);
-      return typeof json === 'object' && json !== null ? json : line;
-    } catch {
-      return line;
-    }
-  };
-
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let carry = '';
   const decode = (bytes: Uint8Array, stream: boolean): string => {
@@ -105,34 +91,32 @@ export function recordReaderMain(): void {
       throw new ReaderStop('backup-corrupt');
     }
   };
-  let entries: ReaderEntry[] = [];
-  let entriesBytes = 0;
-  let entriesPosition = 0;
+  let gathered: string[] = [];
+  let gatheredBytes = 0;
+  let gatheredPosition = 0;
   /** Sends the lines gathered so far, first waiting while the importer is `window` batches behind. */
   const flush = () => {
-    if (entries.length === 0 && entriesBytes === 0) return;
-    // Slots of `flow`: 0 is TAKEN, 1 is WAKE_AT (constants above, out of this function's reach).
-    if (sent - Atomics.load(data.flow, 0) >= data.window) {
-      const wakeAt = sent - data.resumeAt;
-      Atomics.store(data.flow, 1, wakeAt);
-      // Blocks this thread, which has nothing else to do; `terminate` ends the wait too.
-      for (let taken = Atomics.load(data.flow, 0); taken < wakeAt; taken = Atomics.load(data.flow, 0)) Atomics.wait(data.flow, 0, taken);
-      Atomics.store(data.flow, 1, 0);
+    if (gathered.length === 0 && gatheredBytes === 0) return;
+    if (sent - Atomics.load(data.taken, 0) >= data.window) {
+      // Sleeps, this thread having nothing else to do; `terminate` ends the wait too.
+      for (let taken = Atomics.load(data.taken, 0); sent - taken > data.resumeAt; taken = Atomics.load(data.taken, 0)) {
+        Atomics.wait(data.taken, 0, taken, data.pollMs);
+      }
     }
     sent++;
-    post({ kind: 'batch', entries, position: entriesPosition });
-    entries = [];
-    entriesBytes = 0;
+    post({ kind: 'batch', lines: gathered, position: gatheredPosition });
+    gathered = [];
+    gatheredBytes = 0;
   };
   /** Splits a piece of payload into lines and gathers them; sends every `batchBytes`. */
   const send = (payload: Uint8Array, position: number) => {
     const lines = (carry + decode(payload, true)).split('\n');
     carry = lines.pop() ?? '';
     if (carry.length > data.maxLineChars) throw new ReaderStop('backup-corrupt');
-    for (const line of lines) entries.push(entryOf(line));
-    entriesBytes += payload.length;
-    entriesPosition = position;
-    if (entriesBytes >= data.batchBytes) flush();
+    for (const line of lines) gathered.push(line);
+    gatheredBytes += payload.length;
+    gatheredPosition = position;
+    if (gatheredBytes >= data.batchBytes) flush();
   };
 
   /** Up to `length` bytes at `position`; fewer only at the end of the file. */

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { BackupFailure } from './backupErrors';
 import type { BackupFileReader } from './backupFileReader';
@@ -8,28 +9,34 @@ import { TRAILING_DATA_DETAIL } from './backupSource';
 import { DEFAULT_CHUNK_SIZE } from './chunkFraming';
 import { MAX_LINE_CHARS } from './lineSplitter';
 import type { FromReader, ReaderWorkerData, ToReader } from './recordReaderThread';
-import { RECORD_READER_SOURCE, TAKEN, WAKE_AT } from './recordReaderThread';
+import { RECORD_READER_SOURCE } from './recordReaderThread';
 import type { RecordBatch, RecordSource } from './recordSource';
 
 /**
- * From this file size on, `importBackup` reads, decrypts, splits and parses in a worker thread
- * while its own thread merges: the two overlap on a machine with two cores or more. Below it the
- * worker's start (≈0.1 s with libsodium, hidden behind Argon2 only at the real cost) would cost
- * more than the overlap saves. Measured: docs/backup-format.md, "Measured".
+ * From this file size on, `importBackup` reads, decrypts and splits into lines in a worker thread
+ * while its own thread merges. The worker takes ≈5 ms per MB off the importing thread (measured:
+ * docs/backup-format.md, "Measured") and costs ≈0.05–0.1 s to start with libsodium — hidden
+ * behind Argon2 at the real cost, which every backup the app writes has.
  */
 export const WORKER_MIN_FILE_BYTES = 4 * 1024 * 1024;
+
+/** `importBackup`'s choice when left to it: a large file, and a core for each thread. */
+export function workerPays(fileBytes: number): boolean {
+  return fileBytes >= WORKER_MIN_FILE_BYTES && availableParallelism() > 1;
+}
 
 /**
  * Payload per batch, batches the worker may run ahead of the merge, and how far the merge must
  * catch up before the worker goes on: with the default 64 KiB chunks, two chunks (≈400 records)
- * per batch and at most 16 × 128 KiB of parsed lines waiting.
+ * per batch and at most 16 × 128 KiB of lines waiting.
  */
 const BATCH_BYTES = 128 * 1024;
 const WINDOW = 16;
 const RESUME_AT = 4;
+const POLL_MS = 5;
 
 /**
- * The worker's short-lived objects (lines, parsed records) die within a batch; V8's default
+ * The worker's short-lived objects (chunks, decoded text, lines) die within a batch; V8's default
  * young generation let it grow by tens of MB before collecting. Measured for 100 000 messages:
  * peak RSS growth of the import 55 MB instead of 92 MB (first import in a process), and no
  * difference in time, since the worker waits for the merge most of the time anyway.
@@ -53,9 +60,9 @@ function resolveSodium(): string | undefined {
 
 /**
  * The importer's lines, read, decrypted (with the stream key only, handed over after the
- * password was checked), split and parsed in a worker thread (recordReaderThread.ts). The worker
- * judges chunks — damaged, cut, data after the end — exactly as the importer's own thread does;
- * records it only parses, and the importer checks them as before. `close` ends the worker,
+ * password was checked) and split into lines in a worker thread (recordReaderThread.ts). The
+ * worker judges chunks — damaged, cut, data after the end — exactly as the importer's own thread
+ * does; the importer parses and checks every record as before. `close` ends the worker,
  * whatever state it is in; the importer calls it on every path out, before it closes the file
  * whose descriptor the worker reads.
  */
@@ -69,8 +76,8 @@ export class WorkerRecordSource implements RecordSource {
 
   private constructor(
     private readonly worker: Worker,
-    /** Shared with the worker: see `ReaderWorkerData.flow`. */
-    private readonly flow: Int32Array,
+    /** Shared with the worker: see `ReaderWorkerData.taken`. */
+    private readonly taken: Int32Array,
   ) {
     running.add(worker);
     worker.on('message', (message: FromReader) => {
@@ -96,7 +103,7 @@ export class WorkerRecordSource implements RecordSource {
   static start(reader: BackupFileReader, sniffed: SniffedBackup): WorkerRecordSource | undefined {
     const sodiumPath = sniffed.kind === 'encrypted' ? resolveSodium() : undefined;
     if (sniffed.kind === 'encrypted' && sodiumPath === undefined) return undefined;
-    const flow = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+    const taken = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const workerData: ReaderWorkerData = {
       fd: reader.fd,
       size: reader.size,
@@ -106,12 +113,13 @@ export class WorkerRecordSource implements RecordSource {
       maxLineChars: MAX_LINE_CHARS,
       window: WINDOW,
       resumeAt: RESUME_AT,
+      pollMs: POLL_MS,
       batchBytes: BATCH_BYTES,
-      flow,
+      taken,
     };
     try {
       const worker = new Worker(RECORD_READER_SOURCE, { eval: true, workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-      return new WorkerRecordSource(worker, flow);
+      return new WorkerRecordSource(worker, taken);
     } catch {
       return undefined;
     }
@@ -142,7 +150,7 @@ export class WorkerRecordSource implements RecordSource {
         case 'batch':
           // Taken: the worker may prepare one more while this one is merged.
           this.take();
-          yield { entries: message.entries, position: message.position };
+          yield { lines: message.lines, position: message.position };
           break;
         case 'end':
           this.restText = message.rest;
@@ -167,15 +175,9 @@ export class WorkerRecordSource implements RecordSource {
     return this.closing;
   }
 
-  /**
-   * Counts a batch as taken and wakes the worker only when it asked to be woken at this count:
-   * a wake-up can cost this thread its core for a while on a busy machine (see
-   * recordReaderThread.ts), so it happens once per `WINDOW - RESUME_AT` batches, not per batch.
-   */
+  /** Counts a batch as taken; the worker looks at the count itself (see recordReaderThread.ts). */
   private take(): void {
-    const taken = Atomics.add(this.flow, TAKEN, 1) + 1;
-    const wakeAt = Atomics.load(this.flow, WAKE_AT);
-    if (wakeAt !== 0 && taken >= wakeAt) Atomics.notify(this.flow, TAKEN);
+    Atomics.add(this.taken, 0, 1);
   }
 
   private notify(): void {

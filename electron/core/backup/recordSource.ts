@@ -1,14 +1,13 @@
 import type { PayloadPiece } from './backupSource';
 import { LineSplitter } from './lineSplitter';
-import type { ReaderEntry } from './recordReaderThread';
 
-/** The lines of one piece of payload and the file offset reading has reached (for progress). */
-export type RecordBatch = Readonly<{ entries: readonly ReaderEntry[]; position: number }>;
+/** Complete lines of payload and the file offset reading has reached (for progress). */
+export type RecordBatch = Readonly<{ lines: readonly string[]; position: number }>;
 
 /**
  * Where the importer takes its lines from: this thread (`ThreadRecordSource`) or the reader's
- * worker thread (`WorkerRecordSource` in recordReaderWorker.ts). Either way every entry is one
- * line, in file order, and nothing in it has been judged yet.
+ * worker thread (`WorkerRecordSource` in recordReaderWorker.ts). Either way the lines come in
+ * file order, and no record in them has been judged yet.
  */
 export interface RecordSource {
   batches(): AsyncIterable<RecordBatch>;
@@ -26,7 +25,7 @@ export class ThreadRecordSource implements RecordSource {
   constructor(private readonly payloads: AsyncGenerator<PayloadPiece>) {}
 
   async *batches(): AsyncGenerator<RecordBatch> {
-    for await (const piece of this.payloads) yield { entries: this.splitter.push(piece.payload), position: piece.position };
+    for await (const piece of this.payloads) yield { lines: this.splitter.push(piece.payload), position: piece.position };
     this.restText = this.splitter.finish();
   }
 

@@ -83,7 +83,7 @@ describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () =
     const schemaBefore = schemaOf(restored.db);
     const { result, ms, rssGrowthMb, inWorker } = await measuredImport({ db: restored.db, file: encryptedFile, userId: OWNER, password: PASSWORD });
     process.stdout.write(`import ${ms.toFixed(0)} ms, peak RSS growth ${rssGrowthMb.toFixed(0)} MB\n`);
-    // A file this large is read, decrypted and parsed in a worker thread (recordReaderWorker.ts).
+    // A file this large is read, decrypted and split in a worker thread (recordReaderWorker.ts).
     expect(inWorker).toBe(true);
     expect(runningRecordReaders()).toBe(0);
     const extras = extraCounts(source.db);
