@@ -39,9 +39,9 @@ export interface ImportBackupOptions {
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
   /**
-   * Where the file is read, decrypted and split into lines: `auto` (the app's choice) uses a worker thread
-   * for large files on a machine with more than one core (`workerPays`), so that work overlaps
-   * the merge; tests and the bench choose one to compare both.
+   * Where the file is read, decrypted and split into lines: `auto` (the app's choice) uses a
+   * worker thread for large files on a machine with more than one core (`workerPays`), so that
+   * work overlaps the merge; tests and the bench choose one to compare both.
    */
   readonly recordReader?: 'auto' | 'worker' | 'this-thread';
 }
@@ -55,7 +55,8 @@ export type ImportSummary = MergeCounts &
 
 /**
  * Merges a backup into the store: all of it in one transaction, or nothing. Streamed chunk by
- * chunk (memory stays flat for any size). An import that will add many more messages than the
+ * chunk (memory stays flat for any size); a large file is read, decrypted and split into lines
+ * in a worker thread while this one merges (recordReaderWorker.ts). An import that will add many more messages than the
  * store holds drops the secondary indexes it does not need inside that transaction and builds
  * them again before the commit (deferredIndexes.ts). The user id is checked before the key derivation and
  * again inside the authenticated payload; a wrong password is told apart from a damaged file

@@ -14,9 +14,10 @@ import type { RecordBatch, RecordSource } from './recordSource';
 
 /**
  * From this file size on, `importBackup` reads, decrypts and splits into lines in a worker thread
- * while its own thread merges. The worker takes ≈5 ms per MB off the importing thread (measured:
- * docs/backup-format.md, "Measured") and costs ≈0.05–0.1 s to start with libsodium — hidden
- * behind Argon2 at the real cost, which every backup the app writes has.
+ * while its own thread parses, checks and merges. The worker takes ≈4 ms per MB off the importing
+ * thread (measured: docs/backup-format.md, "Measured") and costs ≈0.05 s to start with libsodium,
+ * which the importing thread waits for unless the key derivation hides it (at the real Argon2
+ * cost, which every backup the app writes has).
  */
 export const WORKER_MIN_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -38,8 +39,7 @@ const POLL_MS = 5;
 /**
  * The worker's short-lived objects (chunks, decoded text, lines) die within a batch; V8's default
  * young generation let it grow by tens of MB before collecting. Measured for 100 000 messages:
- * peak RSS growth of the import 55 MB instead of 92 MB (first import in a process), and no
- * difference in time, since the worker waits for the merge most of the time anyway.
+ * peak RSS growth of the import 55 MB instead of 92 MB (first import in a process).
  */
 const WORKER_YOUNG_GENERATION_MB = 4;
 
@@ -148,7 +148,7 @@ export class WorkerRecordSource implements RecordSource {
       const message = await this.next();
       switch (message.kind) {
         case 'batch':
-          // Taken: the worker may prepare one more while this one is merged.
+          // Taken: one more the worker may prepare while this one is merged.
           this.take();
           yield { lines: message.lines, position: message.position };
           break;
