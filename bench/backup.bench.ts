@@ -8,7 +8,9 @@
  * its own, and a whole import of a file made with the real KDF, which is what a user waits for.
  * Another result compares the import with the merge alone (the same records, already parsed,
  * written by the importer's own statements in one transaction): what the file reading,
- * decryption, line splitting, JSON parsing and validation add to the writes. Every import goes
+ * decryption, line splitting, JSON parsing and validation add to the writes. The import reads,
+ * decrypts and splits the file in a worker thread (recordReaderWorker.ts), as the app does for a
+ * file this large; one more result compares it with the same import doing that in its own thread. Every import goes
  * into a new profile, so it drops and rebuilds the conversation-time index (deferredIndexes.ts)
  * and writes through a rollback journal (importJournal.ts); the merge alone does the same.
  *
@@ -87,8 +89,8 @@ export async function run(): Promise<readonly BenchResult[]> {
     const realKdf = await exportBackup({ db: source.db, file: realKdfFile, userId: OWNER, protection: { kind: 'password', password: PASSWORD } });
     if (!realKdf.ok) throw new Error(realKdf.error.code);
     const sodium = await loadSodium();
-    const importInto = async (target: Store, from: string) => {
-      const result = await importBackup({ db: target.db, file: from, userId: OWNER, password: PASSWORD });
+    const importInto = async (target: Store, from: string, recordReader: 'auto' | 'this-thread' = 'auto') => {
+      const result = await importBackup({ db: target.db, file: from, userId: OWNER, password: PASSWORD, recordReader });
       if (!result.ok || result.value.messagesAdded !== MESSAGES) throw new Error('import failed');
     };
     const lines = (await readFile(plainFile, 'utf8')).trimEnd().split('\n');
@@ -98,13 +100,18 @@ export async function run(): Promise<readonly BenchResult[]> {
       return record;
     });
 
-    const samples = { read: [] as number[], export: [] as number[], import: [] as number[], merge: [] as number[], argon: [] as number[], realImport: [] as number[] };
+    const samples = {
+      read: [] as number[], export: [] as number[], import: [] as number[], importInThread: [] as number[], merge: [] as number[], argon: [] as number[], realImport: [] as number[],
+    };
     for (let round = 0; round < ROUNDS; round++) {
       samples.read.push(await perMessage(readRows));
       samples.export.push(await perMessage(exportOnce));
       const importTarget = fresh();
       samples.import.push(await perMessage(() => importInto(importTarget, file)));
       await dispose(importTarget);
+      const threadTarget = fresh();
+      samples.importInThread.push(await perMessage(() => importInto(threadTarget, file, 'this-thread')));
+      await dispose(threadTarget);
       samples.argon.push(await perMessage(async () => {
         wipeBackupKeys(sodium, await deriveBackupKeys(sodium, PASSWORD, new Uint8Array(16), DEFAULT_BACKUP_KDF));
       }));
@@ -140,6 +147,12 @@ export async function run(): Promise<readonly BenchResult[]> {
         name: 'backup import, per message',
         baselineName: 'the merge alone: the same records already parsed, written by the same statements, index rebuild and journal in one transaction',
         baseline: median(samples.merge),
+        subject: importTiming,
+      },
+      {
+        name: 'backup import, per message, reading in a worker thread (as the app does for a large file)',
+        baselineName: 'the same import reading, decrypting and splitting the file in its own thread',
+        baseline: median(samples.importInThread),
         subject: importTiming,
       },
       {

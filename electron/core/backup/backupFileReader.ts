@@ -29,6 +29,11 @@ export class BackupFileReader {
     }
   }
 
+  /** The open descriptor, for a worker thread that reads the same file (it must stop before `close`). */
+  get fd(): number {
+    return this.handle.fd;
+  }
+
   /** Up to `length` bytes at `position`; fewer only at the end of the file. */
   async read(position: number, length: number): Promise<Uint8Array> {
     const buffer = new Uint8Array(Math.max(0, Math.min(length, this.size - position)));

@@ -6,6 +6,8 @@ import { ChunkOpener } from './chunkCipher';
 import type { BackupFileReader } from './backupFileReader';
 import type { BackupKeys } from './backupKdf';
 
+export const TRAILING_DATA_DETAIL = 'The backup file is damaged: it has data after its end. Nothing was imported. Use another copy of the backup.';
+
 /** A piece of payload and the file offset reading has reached (for progress). */
 export type PayloadPiece = Readonly<{ payload: Uint8Array; position: number }>;
 
@@ -73,7 +75,7 @@ export async function* encryptedPayload(
     const { payload, final } = opener.open(sealed);
     yield { payload, position };
     if (final) {
-      if (position !== reader.size) throw new BackupFailure('backup-corrupt', 'The backup file is damaged: it has data after its end. Nothing was imported. Use another copy of the backup.');
+      if (position !== reader.size) throw new BackupFailure('backup-corrupt', TRAILING_DATA_DETAIL);
       return;
     }
     if (position >= reader.size) throw new BackupFailure('backup-truncated');

@@ -11,14 +11,16 @@ import { deriveBackupKeys, wipeBackupKeys } from './backupKdf';
 import type { BackupStage, ProgressListener } from './backupProgress';
 import type { BackupStartRecord } from './backupRecords';
 import { BACKUP_FORMAT_NAME, backupStartRecord, parseHistoryRecord } from './backupRecords';
-import type { PayloadPiece, SniffedBackup } from './backupSource';
+import type { SniffedBackup } from './backupSource';
 import { encryptedPayload, keyMatchesHeader, plainPayload, sniffBackup } from './backupSource';
 import { DEFAULT_CHUNK_SIZE } from './chunkFraming';
 import { DECIDE_AFTER_MESSAGES, DeferredIndexes, worthDeferring } from './deferredIndexes';
 import { useRollbackJournal } from './importJournal';
 import type { MergeCounts } from './historyMerge';
 import { HistoryMerge } from './historyMerge';
-import { LineSplitter } from './lineSplitter';
+import { workerPays, WorkerRecordSource } from './recordReaderWorker';
+import type { RecordSource } from './recordSource';
+import { ThreadRecordSource } from './recordSource';
 
 export interface ImportBackupOptions {
   /** The profile's open store (`Store.db`). See `importBackup` for what the caller must pause. */
@@ -36,6 +38,12 @@ export interface ImportBackupOptions {
   readonly allowUnencrypted?: boolean;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
+  /**
+   * Where the file is read, decrypted and split into lines: `auto` (the app's choice) uses a
+   * worker thread for large files on a machine with more than one core (`workerPays`), so that
+   * work overlaps the merge; tests and the bench choose one to compare both.
+   */
+  readonly recordReader?: 'auto' | 'worker' | 'this-thread';
 }
 
 export type ImportSummary = MergeCounts &
@@ -47,7 +55,8 @@ export type ImportSummary = MergeCounts &
 
 /**
  * Merges a backup into the store: all of it in one transaction, or nothing. Streamed chunk by
- * chunk (memory stays flat for any size). An import that will add many more messages than the
+ * chunk (memory stays flat for any size); a large file is read, decrypted and split into lines
+ * in a worker thread while this one merges (recordReaderWorker.ts). An import that will add many more messages than the
  * store holds drops the secondary indexes it does not need inside that transaction and builds
  * them again before the commit (deferredIndexes.ts). The user id is checked before the key derivation and
  * again inside the authenticated payload; a wrong password is told apart from a damaged file
@@ -93,21 +102,32 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
   const sniffed = await sniffBackup(reader);
   let keys: BackupKeys | undefined;
   const sodium = await loadSodium();
+  const mode = options.recordReader ?? 'auto';
+  const inWorker = mode === 'worker' || (mode === 'auto' && workerPays(reader.size));
+  let worker: WorkerRecordSource | undefined;
+  let source: RecordSource | undefined;
   try {
-    let payloads: AsyncGenerator<PayloadPiece>;
     if (sniffed.kind === 'encrypted') {
       const { header } = sniffed;
       // seed 002: only the user who made a backup may import it — checked before the slow KDF.
       if (header.userId !== options.userId) throw new BackupFailure('backup-other-user');
       if (options.password === undefined || options.password.length === 0) throw new BackupFailure('backup-password-required');
       checkCancelled();
+      // Started before the key derivation, so its start-up overlaps it (recordReaderWorker.ts).
+      if (inWorker) worker = WorkerRecordSource.start(reader, sniffed);
       report('deriving-key');
       keys = await deriveBackupKeys(sodium, options.password, header.salt, header.kdf, signal);
       if (!keyMatchesHeader(sodium, header, keys)) throw new BackupFailure('backup-wrong-password');
       checkCancelled();
-      payloads = encryptedPayload(sodium, reader, header, keys);
+    } else if (inWorker) {
+      worker = WorkerRecordSource.start(reader, sniffed);
+    }
+    if (worker !== undefined && (await worker.ready())) {
+      worker.begin(sniffed, keys);
+      source = worker;
     } else {
-      payloads = plainPayload(reader, DEFAULT_CHUNK_SIZE);
+      await worker?.close();
+      source = new ThreadRecordSource(sniffed.kind === 'encrypted' && keys !== undefined ? encryptedPayload(sodium, reader, sniffed.header, keys) : plainPayload(reader, DEFAULT_CHUNK_SIZE));
     }
 
     if (db.inTransaction) throw new BackupFailure('backup-busy');
@@ -124,10 +144,9 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
       const indexes = new DeferredIndexes(db);
       let indexesDecided = false;
       let bytesBeforeMessages = 0;
-      const splitter = new LineSplitter();
       let start: BackupStartRecord | undefined;
-      for await (const piece of payloads) {
-        for (const line of splitter.push(piece.payload)) {
+      for await (const batch of source.batches()) {
+        for (const line of batch.lines) {
           if (start === undefined) {
             start = parseStart(line, sniffed, options.userId);
             if (sniffed.kind === 'plain' && options.allowUnencrypted !== true) throw new BackupFailure('backup-unencrypted');
@@ -136,7 +155,7 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
           }
           records++;
         }
-        bytes = piece.position;
+        bytes = batch.position;
         const progress = merge.messageProgress;
         if (progress.messagesSeen === 0) bytesBeforeMessages = bytes;
         else if (!indexesDecided && (progress.messagesSeen >= DECIDE_AFTER_MESSAGES || progress.messagesDone)) {
@@ -150,7 +169,7 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
       }
       // An authenticated stream that ends mid-record was written wrongly; an open file was cut.
       const incomplete = sniffed.kind === 'encrypted' ? 'backup-corrupt' : 'backup-truncated';
-      const rest = splitter.finish();
+      const rest = source.rest();
       // A one-line file without its newline: still say what it is (not a backup, someone else's).
       if (start === undefined && rest !== '') parseStart(rest, sniffed, options.userId);
       if (rest !== '' || start === undefined || !merge.complete) throw new BackupFailure(incomplete);
@@ -167,6 +186,9 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
     }
   } finally {
     if (keys !== undefined) wipeBackupKeys(sodium, keys);
+    // Before the file closes: the worker reads through its descriptor.
+    await worker?.close();
+    await source?.close();
   }
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBackup } from '../../../electron/core/backup/exportBackup';
 import { importBackup } from '../../../electron/core/backup/importBackup';
+import { runningRecordReaders } from '../../../electron/core/backup/recordReaderWorker';
 import type { ImportBackupOptions } from '../../../electron/core/backup/importBackup';
 import { generateDbKey } from '../../../electron/core/store/dbKey';
 import type { Store } from '../../../electron/core/store/openStore';
@@ -28,16 +29,21 @@ function freshStore(name: string): Store {
   return result.value;
 }
 
-/** Imports while sampling RSS at every progress report; returns the result, time and peak RSS growth. */
+/**
+ * Imports while sampling RSS at every progress report; returns the result, time, peak RSS growth
+ * (the reader's worker thread included: it lives in this process) and whether that worker ran.
+ */
 async function measuredImport(options: ImportBackupOptions) {
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
+  let inWorker = false;
   const started = performance.now();
   const result = await importBackup({ ...options, onProgress: (p) => {
     peak = Math.max(peak, process.memoryUsage().rss);
+    if (p.stage === 'copying') inWorker ||= runningRecordReaders() === 1;
     options.onProgress?.(p);
   } });
-  return { result, ms: performance.now() - started, rssGrowthMb: (peak - rssBefore) / 1e6 };
+  return { result, ms: performance.now() - started, rssGrowthMb: (peak - rssBefore) / 1e6, inWorker };
 }
 
 function rowsMismatch(a: Db, b: Db): number[] {
@@ -75,8 +81,11 @@ describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () =
   it('restores every row identically into a new profile, in bounded memory', async () => {
     const restored = freshStore('restored');
     const schemaBefore = schemaOf(restored.db);
-    const { result, ms, rssGrowthMb } = await measuredImport({ db: restored.db, file: encryptedFile, userId: OWNER, password: PASSWORD });
+    const { result, ms, rssGrowthMb, inWorker } = await measuredImport({ db: restored.db, file: encryptedFile, userId: OWNER, password: PASSWORD });
     process.stdout.write(`import ${ms.toFixed(0)} ms, peak RSS growth ${rssGrowthMb.toFixed(0)} MB\n`);
+    // A file this large is read, decrypted and split in a worker thread (recordReaderWorker.ts).
+    expect(inWorker).toBe(true);
+    expect(runningRecordReaders()).toBe(0);
     const extras = extraCounts(source.db);
     expect(extras.reactions).toBeGreaterThan(10_000);
     expect(result).toMatchObject({
@@ -100,8 +109,9 @@ describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () =
 
   it('restores the unencrypted export identically too', async () => {
     const restored = freshStore('restored-plain');
-    const result = await importBackup({ db: restored.db, file: plainFile, userId: OWNER, allowUnencrypted: true });
+    const { result, inWorker } = await measuredImport({ db: restored.db, file: plainFile, userId: OWNER, allowUnencrypted: true });
     expect(result).toMatchObject({ ok: true, value: { messagesAdded: MESSAGES } });
+    expect(inWorker).toBe(true);
     expect(rowsMismatch(source.db, restored.db)).toEqual([]);
   });
 
@@ -121,6 +131,7 @@ describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () =
     } });
     expect(result).toMatchObject({ ok: false, error: { code: 'backup-corrupt' } });
     expect(records).toBeGreaterThan(MESSAGES / 2);
+    expect(runningRecordReaders()).toBe(0);
     // 100 000 new messages against 500 stored: the import had dropped the index; the rollback brought it back.
     expect(indexDropped).toBe(true);
     expect(schemaOf(target.db)).toEqual(schemaBefore);
@@ -183,6 +194,8 @@ describe(`backup of ${MESSAGES} messages on an encrypted profile database`, () =
       },
     });
     expect(result).toMatchObject({ ok: false, error: { code: 'backup-cancelled' } });
+    // The reader's worker, waiting for the merge to catch up when the cancel came, has ended.
+    expect(runningRecordReaders()).toBe(0);
     expect(indexDropped).toBe(true);
     expect(schemaOf(target.db)).toEqual(schemaBefore);
     expect(target.db.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importBackup } from '../../../electron/core/backup/importBackup';
+import { runningRecordReaders } from '../../../electron/core/backup/recordReaderWorker';
 import type { Db } from '../../../electron/core/store/migration';
 import { encodeBackupHeader, HEADER_CHECKSUM_BYTES, headerChecksum } from '../../../electron/core/backup/backupHeader';
 import { exportOrFail, flipped, layoutOf, PASSWORD, useTempDirs, writeVariant } from '../../fixtures/backup/backupFiles';
@@ -28,15 +29,23 @@ function targetStore(): Db {
 }
 
 /** Imports `bytes` into a store with history of its own; returns the error code and whether the store was left untouched. */
-async function refusal(bytes: Uint8Array, options: { userId?: string; password?: string } = {}): Promise<{ code: string | undefined; untouched: boolean }> {
+async function refusalIn(
+  bytes: Uint8Array,
+  options: { userId?: string; password?: string; recordReader: 'worker' | 'this-thread' },
+): Promise<{ code: string | undefined; untouched: boolean }> {
   const db = targetStore();
   const before = hashDatabase(db);
   const file = writeVariant(tempDir(), 'variant', bytes);
-  const result = await importBackup({ db, file, userId: options.userId ?? OWNER, password: options.password ?? PASSWORD, allowUnencrypted: true });
+  const result = await importBackup({ db, file, userId: options.userId ?? OWNER, password: options.password ?? PASSWORD, allowUnencrypted: true, recordReader: options.recordReader });
+  // The reader's worker thread, if one ran, has ended by the time the import answers.
+  expect(runningRecordReaders()).toBe(0);
   return { code: result.ok ? undefined : result.error.code, untouched: hashDatabase(db) === before && !db.inTransaction };
 }
 
-describe('refusing a damaged or foreign backup, leaving the database untouched', () => {
+// Every refusal twice: the file read, decrypted and parsed in the importer's thread, and in the reader's worker thread.
+describe.each(['this-thread', 'worker'] as const)('refusing a damaged or foreign backup, leaving the database untouched (reading in %s)', (recordReader) => {
+  const refusal = (bytes: Uint8Array, options: { userId?: string; password?: string } = {}) => refusalIn(bytes, { ...options, recordReader });
+
   it('has a layout with several chunks to damage', () => {
     expect(layoutOf(backup, CHUNK).chunks).toBeGreaterThan(10);
   });
