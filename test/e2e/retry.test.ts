@@ -68,6 +68,9 @@ describe('a message that was not sent', () => {
     await b.getByTestId('typing').evaluate((element) => {
       const seen: string[] = [];
       (globalThis as unknown as { typingSeen: string[] }).typingSeen = seen;
+      // Test code is type-checked without the DOM library: the page's own MutationObserver, typed here.
+      type Observer = new (callback: () => void) => { observe(target: unknown, options: Readonly<Record<string, boolean>>): void };
+      const MutationObserver = (globalThis as unknown as { MutationObserver: Observer }).MutationObserver;
       new MutationObserver(() => {
         const text = element.textContent?.trim() ?? '';
         if (text !== '') seen.push(text);

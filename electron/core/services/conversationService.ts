@@ -5,7 +5,8 @@
  * Ordering rules that make a crash harmless:
  * - Sending: the new group state and the message (status `pending`) are stored in one
  *   transaction before the ciphertext leaves, so a restart never reuses a ratchet step; the
- *   status becomes `sent` once the server accepted it.
+ *   status becomes `sent` once the server accepted it, else `failed`; resend.ts sends a failed
+ *   message again on request, and one a crash left `pending` once online.
  * - Receiving: decryption runs first (it does not change the store), then the new group state,
  *   the message and the notification cursor are written in one transaction; only then is the
  *   notification acknowledged (see syncService.ts).
