@@ -139,6 +139,7 @@ export function createCore(options: CoreOptions): Core {
       'messages.send': after(async ({ conversationId, text, timerMs, quote, mentions }) =>
         (await account.conversations()).sendText(conversationId, text, { timerMs, quote, mentions }),
       ),
+      'messages.retry': after(async ({ conversationId, messageId }) => (await account.conversations()).retry(conversationId, messageId)),
       'messages.knock': after(async ({ conversationId }) => (await account.conversations()).knock(conversationId)),
       'messages.hide': after(async ({ conversationId, messageId }) => (await account.conversations()).hide(conversationId, messageId)),
       'appLock.status': after(async () => {

@@ -194,6 +194,8 @@ export const en = {
   'chat.send': 'Send',
   'chat.undecryptable': 'This message could not be decrypted.',
   'chat.notSent': 'Not sent',
+  'chat.retry': 'Retry',
+  'chat.retryLabel': 'Retry sending this message',
   'chat.sending': 'Sending…',
   'chat.fileEncrypted': 'end-to-end encrypted file',
   'chat.typingOne': '{names} is typing…',

@@ -208,8 +208,9 @@ class ConversationsState {
         ...(mentions.length > 0 ? { mentions } : {}),
       });
       if (!result.ok) {
-        this.error = result.error;
+        // Reloaded first (a message that could not be sent is listed as "Not sent"), then the reason is shown.
         await this.open(id);
+        if (this.selectedId === id) this.error = result.error;
         return false;
       }
       if (!this.messages.some((m) => m.id === result.value.id)) this.messages = [...this.messages, result.value];
@@ -226,6 +227,16 @@ class ConversationsState {
     const result = await request('messages.knock', { conversationId: id });
     if (!result.ok) this.error = result.error;
     else this.added(result.value);
+  }
+
+  /** Sends a message that was not sent again (same message); its status follows from `message.updated`. */
+  async retry(messageId: string): Promise<void> {
+    const id = this.selectedId;
+    if (!id) return;
+    this.error = undefined;
+    const result = await request('messages.retry', { conversationId: id, messageId });
+    if (!result.ok) this.error = result.error;
+    else if (this.selectedId === id) this.messages = this.messages.map((m) => (m.id === messageId ? result.value : m));
   }
 
   /** Delete for me: the message leaves this device's view of the conversation. */

@@ -18,8 +18,19 @@ export interface TcpProxy {
   cutAfter(bytes: number, options?: { readonly thenRefuse?: boolean }): void;
   /** Whether a cut armed by `cutAfter` has happened. */
   readonly cut: boolean;
-  /** A network outage from now on: every open connection is cut and new ones are refused until `restore()`. */
-  outage(): void;
+  /**
+   * A network outage from now on: every open connection is cut and new ones are refused until
+   * `restore()`. With `deliverHeldAnswers`, answers held by `hold('answers')` reach the clients
+   * first (a server that answered just before the network went).
+   */
+  outage(options?: { readonly deliverHeldAnswers?: boolean }): void;
+  /**
+   * Holds back, from now on, what travels one way on every connection, open or new: `requests`
+   * never reach the server, `answers` never reach the clients (what the server says is kept,
+   * for `outage({ deliverHeldAnswers })`). Connections stay open. `restore()` ends it and drops
+   * what was held.
+   */
+  hold(direction: 'requests' | 'answers'): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -31,6 +42,9 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   let armed: { bytes: number; thenRefuse: boolean } | undefined;
   let cut = false;
   let refusing = false;
+  let holding: 'requests' | 'answers' | undefined;
+  const heldAnswers = new Map<net.Socket, Buffer[]>();
+  const draining = new Set<net.Socket>();
   let epoch = 0;
   const server = net.createServer((client) => {
     if (refusing) {
@@ -43,15 +57,26 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     let carried = 0;
     let seenEpoch = epoch;
     const close = (): void => {
-      client.destroy();
+      // A client being handed its held answers is closed once they are written, not before.
+      if (draining.has(client)) client.end();
+      else client.destroy();
       upstream.destroy();
-      sockets.delete(client);
+      if (!draining.has(client)) sockets.delete(client);
       sockets.delete(upstream);
     };
-    client.on('error', close).on('close', close);
+    client.on('error', close).on('close', () => {
+      draining.delete(client);
+      close();
+    });
     upstream.on('error', close).on('close', close);
-    client.on('data', (chunk: Buffer) => upstream.write(chunk));
+    client.on('data', (chunk: Buffer) => {
+      if (holding !== 'requests') upstream.write(chunk);
+    });
     upstream.on('data', (chunk: Buffer) => {
+      if (holding === 'answers') {
+        heldAnswers.set(client, [...(heldAnswers.get(client) ?? []), chunk]);
+        return;
+      }
       downstream += chunk.length;
       if (seenEpoch !== epoch) {
         seenEpoch = epoch;
@@ -86,14 +111,27 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       cut = false;
       epoch += 1;
     },
-    outage() {
+    outage(options) {
       refusing = true;
       armed = undefined;
-      for (const socket of sockets) socket.destroy();
+      holding = undefined;
+      const held = options?.deliverHeldAnswers ? [...heldAnswers] : [];
+      heldAnswers.clear();
+      for (const [client, chunks] of held) {
+        // Closed once the answer is written: the client reads it, then finds the connection gone.
+        draining.add(client);
+        client.end(Buffer.concat(chunks));
+      }
+      for (const socket of sockets) if (!draining.has(socket)) socket.destroy();
+    },
+    hold(direction) {
+      holding = direction;
     },
     restore() {
       refusing = false;
       armed = undefined;
+      holding = undefined;
+      heldAnswers.clear();
     },
     async close() {
       for (const socket of sockets) socket.destroy();

@@ -533,6 +533,19 @@ export const requests = {
       .refine(mentionsInsideText, MENTION_OUTSIDE_TEXT),
     response: StoredMessageSchema,
   },
+  /**
+   * Sends one of this user's `failed` messages again, with the same id and content, in the
+   * group's current epoch; resolves with the message once the server accepted it (`sent`).
+   * `message.updated` follows each change (`pending`, then `sent` or `failed`). Refused with a
+   * sentence for someone else's message (`message-not-yours`), one that is not failed
+   * (`message-not-failed`, `message-sending`), a deleted one (`message-deleted`), one in a
+   * conversation this user left (`conversation-left`) or, as any send, in a degraded
+   * conversation (`conversation-degraded`).
+   */
+  'messages.retry': {
+    request: z.object({ conversationId: z.uuid(), messageId: z.string().min(1).max(128) }).strict(),
+    response: StoredMessageSchema,
+  },
   /** Knocks ("ping"): a message of kind `knock` without text; receivers are notified. */
   'messages.knock': { request: z.object({ conversationId: z.uuid() }).strict(), response: StoredMessageSchema },
   /**

@@ -5,7 +5,8 @@
  * Ordering rules that make a crash harmless:
  * - Sending: the new group state and the message (status `pending`) are stored in one
  *   transaction before the ciphertext leaves, so a restart never reuses a ratchet step; the
- *   status becomes `sent` once the server accepted it.
+ *   status becomes `sent` once the server accepted it, else `failed`; resend.ts sends a failed
+ *   message again on request, and one a crash left `pending` once online.
  * - Receiving: decryption runs first (it does not change the store), then the new group state,
  *   the message and the notification cursor are written in one transaction; only then is the
  *   notification acknowledged (see syncService.ts).
@@ -80,6 +81,7 @@ import type { ReceivedGroups } from './receivedGroups';
 import { DecodedGroups } from './decodedGroups';
 import { MessageToStore, storeMessages } from './messageBatch';
 import { Outbox } from './outbox';
+import { Resender } from './resend';
 
 type CommitTargets = {
   adds: Array<{ user: { id: string; domain: string }; client: string }>;
@@ -152,6 +154,24 @@ export class ConversationService {
       },
       selfConversation: () => this.selfConversation(),
     });
+    this.resender = new Resender({
+      db: device.db,
+      events,
+      log: log.child('resend'),
+      selfId: this.selfId(),
+      clientId: device.clientId,
+      transmit: (conversationId, id, encoded) => this.transmit(conversationId, id, encoded),
+      isSending: (id) => this.sending.has(id),
+      edit: (conversationId, messageId, text, mentions) => this.edit(conversationId, messageId, text, mentions),
+    });
+  }
+
+  /** Failed messages sent again on request, and pending ones a crash left, once online (resend.ts). */
+  private readonly resender: Resender;
+
+  /** Sends a failed message of this user again, same id and content (resend.ts). */
+  retry(conversationId: string, messageId: string): Promise<StoredMessage> {
+    return this.resender.retry(conversationId, messageId);
   }
 
   private lastRefill = 0;
@@ -605,6 +625,7 @@ export class ConversationService {
     clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
     this.outbox.close();
+    this.resender.close();
   }
 
   /** Replaces the text of one of this user's messages; its mentions are replaced too (each must name a member). */
@@ -872,27 +893,44 @@ export class ConversationService {
     const id = randomUUID();
     const sentAt = Date.now();
     this.requireSendable(conversationId);
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.exclusive(async () => {
-        // Checked again under the lock: a commit applied while this waited may have degraded it.
-        if (verificationOf(this.device.db, conversationId) === 'degraded') return { ok: false as const, error: new CoreError('conversation-degraded') };
-        return this.sendAlone(conversationId, id, sentAt, content, storeLocally);
-      });
-      if (outcome.ok) {
-        settled(id, true);
-        return { id, sentAt };
-      }
-      const error = outcome.error;
-      if (error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3) {
+    const encoded = encodeContent({ v: 1, id, sentAt, content });
+    await this.transmit(conversationId, id, encoded, storeLocally && ((tx) => storeLocally(tx, id, sentAt, encoded)), (ok) => settled(id, ok));
+    return { id, sentAt };
+  }
+
+  /** Ids of the messages this device is sending right now (resend.ts leaves them alone). */
+  private readonly sending = new Set<string>();
+
+  /**
+   * Encrypts `encoded` (a content message whose id is `id`) in the group's current epoch and
+   * posts it; a 409 makes this device catch up and encrypt the same bytes again. `settled` runs
+   * once, with the outcome, whatever went wrong. resend.ts calls this with a stored message's
+   * content to send it again under the same id.
+   */
+  async transmit(conversationId: string, id: string, encoded: Uint8Array, storeLocally?: (tx: Db) => void, settled: (ok: boolean) => void = () => undefined): Promise<void> {
+    this.sending.add(id);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await this.exclusive(async () => {
+          // Checked again under the lock: a commit applied while this waited may have degraded it.
+          if (verificationOf(this.device.db, conversationId) === 'degraded') return { ok: false as const, error: new CoreError('conversation-degraded') };
+          return this.sendAlone(conversationId, encoded, storeLocally);
+        });
+        if (outcome.ok) break;
+        const error = outcome.error;
+        if (!(error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3)) throw error;
         // The group moved on: apply the newer commits from the queue (outside the lock), then
         // encrypt the same message (same id: receivers keep one copy) in the current epoch.
         await this.waitForEpoch(conversationId, error.epoch ?? 0);
-        continue;
       }
-      settled(id, false);
+    } catch (error) {
+      settled(false);
       this.events.emit('conversation.changed', { id: conversationId });
       throw error;
+    } finally {
+      this.sending.delete(id);
     }
+    settled(true);
   }
 
   /**
@@ -901,21 +939,18 @@ export class ConversationService {
    */
   private async sendAlone(
     conversationId: string,
-    id: string,
-    sentAt: number,
-    content: Content,
-    storeLocally: ((tx: Db, id: string, sentAt: number, encoded: Uint8Array) => void) | undefined,
+    encoded: Uint8Array,
+    storeLocally: ((tx: Db) => void) | undefined,
   ): Promise<{ ok: true } | { ok: false; error: unknown }> {
     const { api, db } = this.device;
     const engine = await this.mls();
     const group = this.group(engine, conversationId);
-    const encoded = encodeContent({ v: 1, id, sentAt, content });
     const encrypted = value(await engine.encrypt(group, encoded));
     const status = engine.status(encrypted.group);
     const state = engine.encodeGroupState(encrypted.group);
     db.transaction(() => {
       saveGroupState(db, conversationId, status.groupId, status.epoch, state, Date.now());
-      storeLocally?.(db, id, sentAt, encoded);
+      storeLocally?.(db);
     })();
     this.decodedGroups.remember(conversationId, state, encrypted.group);
     try {

@@ -9,6 +9,7 @@ import { migration0007 } from './0007-read-state';
 import { migration0008 } from './0008-device-verification';
 import { migration0009 } from './0009-quotes-mentions-hide';
 import { migration0010 } from './0010-outbox';
+import { migration0011 } from './0011-pending-messages';
 
 /** Every schema step in order. Append new files here; never edit or reorder landed ones. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011];

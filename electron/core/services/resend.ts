@@ -1,0 +1,236 @@
+/**
+ * Sending a message of this user again, under the same message id (as Signal and Wire do):
+ *
+ * - `retry`: the user asks to send a `failed` message again (the "Retry" next to "Not sent").
+ * - `resendOrphans`: a message this device stored as `pending` and never settled — the app was
+ *   killed or crashed between storing it and the server's answer — is sent again once the
+ *   device is online after a start (sign-in, unlock), oldest first. If that fails it becomes
+ *   `failed`, so the user sees "Not sent" with "Retry".
+ *
+ * Both re-encrypt the content message stored with the row (the `content` column holds the CBOR
+ * the first attempt encrypted, with its id and sending time) in the group's current epoch.
+ * Receivers store messages by id, once (conversationStore `insertMessage`, ON CONFLICT DO
+ * NOTHING), so a message that did reach the server before a crash and is sent again shows once.
+ *
+ * A file message row is stored only after its upload finished (conversationService `sendFile`),
+ * so sending one again needs no upload: the asset is at the server and its key in `assets`. An
+ * upload that never finished left no message to retry; the upload card says so and the file is
+ * sent again from the composer.
+ */
+import { z } from 'zod';
+import type { Mention } from '../../../protocol/content/schema';
+import type { EventHub } from '../events';
+import type { StoredMessage } from '../ipc/contract';
+import { CoreError } from '../ipc/errors';
+import type { Logger } from '../log';
+import type { Db } from '../store/migration';
+import { verificationOf } from './deviceTrust';
+import { getMessage } from './conversationStore';
+
+export interface ResendDeps {
+  readonly db: Db;
+  readonly events: EventHub;
+  readonly log: Logger;
+  /** This user, `id@domain`. */
+  readonly selfId: string;
+  readonly clientId: string;
+  /** Encrypts `encoded` in the current epoch and posts it (ConversationService.transmit); throws if not accepted. */
+  readonly transmit: (conversationId: string, id: string, encoded: Uint8Array) => Promise<void>;
+  /** Whether this process is sending that message right now (then it is no orphan). */
+  readonly isSending: (id: string) => boolean;
+  /** Sends an edit of one of this user's messages (ConversationService.edit). */
+  readonly edit: (conversationId: string, messageId: string, text: string, mentions: readonly Mention[]) => Promise<unknown>;
+}
+
+const RowSchema = z.object({
+  sender_user_id: z.string(),
+  kind: z.string(),
+  status: z.enum(['pending', 'sent', 'failed', 'received']),
+  content: z.instanceof(Uint8Array).nullable(),
+  body: z.string().nullable(),
+  mentions: z.string().nullable(),
+  deleted_at: z.number().nullable(),
+  edited_at: z.number().nullable(),
+  left_at: z.number().nullable(),
+  has_asset: z.number(),
+});
+type Row = z.infer<typeof RowSchema>;
+
+const StoredMentionsSchema = z.array(z.object({ start: z.number().int(), length: z.number().int(), user: z.string() }));
+
+const OrphanSchema = z.object({ conversation_id: z.string(), id: z.string() });
+
+/** Kinds a user sends as a message of their own (edits, reactions and receipts are no rows). */
+const RESENDABLE = new Set(['text', 'knock', 'asset']);
+
+/** Why a message cannot be sent again, in a sentence for the user; undefined when it can. */
+function refusal(row: Row, selfId: string): CoreError | undefined {
+  if (row.sender_user_id !== selfId || !RESENDABLE.has(row.kind)) return new CoreError('message-not-yours', 'Only your own messages can be sent again.');
+  if (row.deleted_at !== null) return new CoreError('message-deleted', 'This message was deleted, so it cannot be sent again.');
+  if (row.left_at !== null) return new CoreError('conversation-left', 'You are no longer in this conversation, so nothing can be sent in it.');
+  if (row.content === null) return new CoreError('message-not-resendable', 'This message is no longer stored in full on this device, so it cannot be sent again. Write it again.');
+  if (row.kind === 'asset' && row.has_asset === 0) return new CoreError('message-not-resendable', 'The file of this message is no longer on this device. Send the file again.');
+  return undefined;
+}
+
+export class Resender {
+  private readonly unsubscribe: () => void;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly deps: ResendDeps) {
+    // Online and caught up (after a start, or after an outage): send what a crash left pending.
+    this.unsubscribe = deps.events.subscribe((event, payload) => {
+      if (event === 'connection.state' && typeof payload === 'object' && payload !== null && 'state' in payload && payload.state === 'online') {
+        void this.resendOrphans();
+      }
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+  }
+
+  private row(conversationId: string, messageId: string): Row | undefined {
+    const row: unknown = this.deps.db
+      .prepare(
+        `SELECT m.sender_user_id, m.kind, m.status, m.content, m.body, m.mentions, m.deleted_at, m.edited_at, c.left_at,
+                EXISTS (SELECT 1 FROM assets a WHERE a.conversation_id = m.conversation_id AND a.message_id = m.id) AS has_asset
+         FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         WHERE m.conversation_id = ? AND m.id = ? AND m.hidden_at IS NULL`,
+      )
+      .get(conversationId, messageId);
+    return row === undefined ? undefined : RowSchema.parse(row);
+  }
+
+  /**
+   * Sends a `failed` message of this user again, same id and same content, in the group's current
+   * epoch: `pending` at once, then `sent` or `failed` (each announced with `message.updated`).
+   * Refused, with a sentence that says why, for someone else's message, one that is not failed,
+   * deleted, in a conversation this user left, or (as any send) in a degraded conversation.
+   * A failure to send is thrown after the message was marked `failed` again.
+   */
+  async retry(conversationId: string, messageId: string): Promise<StoredMessage> {
+    const { db } = this.deps;
+    const row = this.row(conversationId, messageId);
+    if (!row) throw new CoreError('message-not-found', 'There is no such message in this conversation.');
+    const refused = refusal(row, this.deps.selfId);
+    if (refused) throw refused;
+    if (row.status === 'pending') throw new CoreError('message-sending', 'This message is being sent already.');
+    if (row.status !== 'failed') throw new CoreError('message-not-failed', 'This message was sent already; only a message that was not sent can be sent again.');
+    if (verificationOf(db, conversationId) === 'degraded') throw new CoreError('conversation-degraded');
+    // Claimed here, synchronously: a second retry of the same message finds it pending.
+    db.prepare(`UPDATE messages SET status = 'pending' WHERE conversation_id = ? AND id = ? AND status = 'failed'`).run(conversationId, messageId);
+    this.announce(conversationId, messageId);
+    await this.send(conversationId, messageId, row);
+    return this.stored(conversationId, messageId);
+  }
+
+  /**
+   * Sends again, oldest first, every message of this device still `pending` that nothing in
+   * this process is sending: left so by a crash or a kill. One that cannot be sent (any more)
+   * becomes `failed`. Runs again if asked while running.
+   */
+  resendOrphans(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.resendOrphansOnce();
+        } while (this.again && !this.closed);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async resendOrphansOnce(): Promise<void> {
+    const { db, log } = this.deps;
+    const orphans = OrphanSchema.array().parse(
+      db
+        .prepare(
+          `SELECT conversation_id, id FROM messages
+           WHERE status = 'pending' AND sender_user_id = ? AND sender_client_id = ? AND hidden_at IS NULL
+           ORDER BY sent_at, seq`,
+        )
+        .all(this.deps.selfId, this.deps.clientId),
+    );
+    for (const { conversation_id: conversationId, id } of orphans) {
+      if (this.closed) return;
+      if (this.deps.isSending(id)) continue;
+      const row = this.row(conversationId, id);
+      if (!row || row.status !== 'pending') continue;
+      const refused = refusal(row, this.deps.selfId) ?? (verificationOf(db, conversationId) === 'degraded' ? new CoreError('conversation-degraded') : undefined);
+      if (refused) {
+        log.info('a message left pending cannot be sent again; marked failed', { conversationId, messageId: id, code: refused.code });
+        this.settle(conversationId, id, false);
+        continue;
+      }
+      try {
+        await this.send(conversationId, id, row);
+        log.info('sent a message left pending by an earlier run', { conversationId, messageId: id });
+      } catch (error) {
+        log.warn('sending a message left pending by an earlier run failed; marked failed', { conversationId, messageId: id, error });
+      }
+    }
+  }
+
+  /** Posts the stored content again and settles the row; a message edited meanwhile gets its edit again. */
+  private async send(conversationId: string, messageId: string, row: Row): Promise<void> {
+    if (row.content === null) throw new CoreError('internal');
+    try {
+      await this.deps.transmit(conversationId, messageId, row.content);
+    } catch (error) {
+      this.settle(conversationId, messageId, false);
+      throw error;
+    }
+    this.settle(conversationId, messageId, true);
+    // An edit of a message that had failed reached the others before the message itself, and
+    // they dropped it (no such message yet): the current text follows as an edit again.
+    if (row.edited_at !== null && row.kind === 'text' && row.body !== null) {
+      const current = this.row(conversationId, messageId);
+      if (current?.body) {
+        await this.deps
+          .edit(conversationId, messageId, current.body, mentionsOf(current.mentions))
+          .catch((error: unknown) => this.deps.log.warn('sending the edit of a message sent again failed', { conversationId, messageId, error }));
+      }
+    }
+  }
+
+  private settle(conversationId: string, messageId: string, ok: boolean): void {
+    this.deps.db
+      .prepare(`UPDATE messages SET status = ? WHERE conversation_id = ? AND id = ? AND status = 'pending'`)
+      .run(ok ? 'sent' : 'failed', conversationId, messageId);
+    this.announce(conversationId, messageId);
+    this.deps.events.emit('conversation.changed', { id: conversationId });
+  }
+
+  private announce(conversationId: string, messageId: string): void {
+    const message = getMessage(this.deps.db, conversationId, messageId);
+    if (message) this.deps.events.emit('message.updated', message);
+  }
+
+  private stored(conversationId: string, messageId: string): StoredMessage {
+    const message = getMessage(this.deps.db, conversationId, messageId);
+    if (!message) throw new CoreError('message-not-found', 'There is no such message in this conversation.');
+    return message;
+  }
+}
+
+/** Stored mentions (`user` as `id@domain`) as a content message carries them. */
+function mentionsOf(json: string | null): Mention[] {
+  if (json === null) return [];
+  const parsed = StoredMentionsSchema.safeParse(JSON.parse(json));
+  if (!parsed.success) return [];
+  return parsed.data.flatMap((m) => {
+    const at = m.user.lastIndexOf('@');
+    return at > 0 ? [{ start: m.start, length: m.length, user: { id: m.user.slice(0, at), domain: m.user.slice(at + 1) } }] : [];
+  });
+}

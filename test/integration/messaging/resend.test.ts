@@ -1,0 +1,438 @@
+/**
+ * Sending a message again under its own id (services/resend.ts): "Retry" on a message that
+ * failed, and the automatic resend of a message a kill -9 left pending. Real cores, the real
+ * server over TLS, failures made by cutting the network (test/support/tcpProxy.ts).
+ */
+import Database from 'better-sqlite3-multiple-ciphers';
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { Core } from '../../../electron/core/core';
+import { createCore } from '../../../electron/core/core';
+import type { StoredMessage } from '../../../electron/core/ipc/contract';
+import { silentLogger } from '../../../electron/core/log';
+import type { ObservedCore, SignedInUser } from '../../support/cores';
+import { eventsOf, registerThroughCore, signInThroughCore, startCores } from '../../support/cores';
+import type { TcpProxy } from '../../support/tcpProxy';
+import { startTcpProxy } from '../../support/tcpProxy';
+import { useTestServer } from '../../support/testServer';
+
+const env = useTestServer('resend');
+const cores: ObservedCore[] = [];
+let proxy: TcpProxy;
+const PASSPHRASE = 'resend-profile-pass';
+const MODEST = { opsLimit: 1, memLimitBytes: 8 * 1024 * 1024 };
+
+beforeAll(async () => {
+  proxy = await startTcpProxy(env.server.url);
+});
+
+// A test that failed half-way leaves the network as it found it for the next.
+afterEach(() => proxy.restore());
+
+afterAll(async () => {
+  await Promise.all(cores.map((c) => c.core.close()));
+  await proxy.close();
+});
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+
+async function value<T>(result: Promise<Settled<T>>): Promise<T> {
+  const settled = await result;
+  if (!settled.ok) throw new Error(`${settled.error.code}: ${settled.error.message}`);
+  return settled.value;
+}
+
+async function failure<T>(result: Promise<Settled<T>>): Promise<{ code: string; message: string }> {
+  const settled = await result;
+  if (settled.ok) throw new Error('expected a refusal');
+  return settled.error;
+}
+
+/** A core whose database key is wrapped by a passphrase, so a separate process can open the profile too. */
+function passphraseCore(profile: string): ObservedCore {
+  const core: Core = createCore({
+    dataDir: path.join(env.root, profile),
+    appVersion: 'test',
+    defaultServer: null,
+    log: silentLogger,
+    store: { prefer: 'passphrase', passphrase: PASSPHRASE, kdf: MODEST },
+  });
+  const events: ObservedCore['events'] = [];
+  core.events.subscribe((event, payload) => events.push({ event, payload }));
+  const observed = { core, events, profile };
+  cores.push(observed);
+  return observed;
+}
+
+async function closeCore(o: ObservedCore): Promise<void> {
+  await o.core.close();
+  cores.splice(cores.indexOf(o), 1);
+}
+
+/** Waits (in setup too, where expect.poll is not available) until the device holds the conversation's group. */
+async function joined(o: ObservedCore, conversationId: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const list = await o.core.router.request('conversations.list', {});
+    if (list.ok && list.value.conversations.some((c) => c.id === conversationId && c.epoch !== null)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${o.profile} did not join the conversation within 15 s`);
+}
+
+async function messagesOf(o: ObservedCore, conversationId: string): Promise<StoredMessage[]> {
+  return (await value(o.core.router.request('messages.list', { conversationId, limit: 200 }))).messages.filter((m) => m.kind !== 'system');
+}
+
+async function statusOf(o: ObservedCore, conversationId: string, messageId: string): Promise<string | undefined> {
+  return (await messagesOf(o, conversationId)).find((m) => m.id === messageId)?.status;
+}
+
+/** How many copies of a message a device shows (its text and the number of rows with its id). */
+async function copiesOf(o: ObservedCore, conversationId: string, messageId: string): Promise<{ count: number; text: string | null | undefined }> {
+  const rows = (await messagesOf(o, conversationId)).filter((m) => m.id === messageId);
+  return { count: rows.length, text: rows[0]?.text };
+}
+
+/** The statuses `message.updated` announced for one message, in order. */
+function updates(o: ObservedCore, messageId: string): string[] {
+  const Updated = z.object({ id: z.string(), status: z.string() });
+  return eventsOf(o, 'message.updated').flatMap((payload) => {
+    const parsed = Updated.safeParse(payload);
+    return parsed.success && parsed.data.id === messageId ? [parsed.data.status] : [];
+  });
+}
+
+/** Messages a device posted, counted at the server (every copy, also one sent again). */
+function postedBy(clientId: string): number {
+  const server = new Database(path.join(env.serverDir, 'cairn.db'), { readonly: true, fileMustExist: true });
+  try {
+    return Number(
+      server
+        .prepare(`SELECT count(*) FROM events WHERE json_extract(payload, '$.type') = 'conversation.mls-message-add' AND json_extract(payload, '$.fromClient') = ?`)
+        .pluck()
+        .get(clientId),
+    );
+  } finally {
+    server.close();
+  }
+}
+
+function assetsAtServer(): number {
+  const server = new Database(path.join(env.serverDir, 'cairn.db'), { readonly: true, fileMustExist: true });
+  try {
+    return Number(server.prepare('SELECT count(*) FROM assets').pluck().get());
+  } finally {
+    server.close();
+  }
+}
+
+/** Waits until the device reported `online` (connected and caught up) `times` times in all. */
+async function online(o: ObservedCore, times = 1): Promise<void> {
+  const Online = z.object({ state: z.literal('online') });
+  await expect.poll(() => eventsOf(o, 'connection.state').filter((p) => Online.safeParse(p).success).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(times);
+}
+
+describe('Retry', () => {
+  let alice: ObservedCore;
+  let bob: ObservedCore;
+  let aliceUser: SignedInUser;
+  let bobUser: SignedInUser;
+  let conversationId: string;
+
+  beforeAll(async () => {
+    [alice, bob] = startCores(env.root, cores, 'alice', 'bob');
+    // Alice reaches the server through the proxy, so the test can cut her connection.
+    aliceUser = await registerThroughCore(alice, { ...env.server, url: proxy.url }, env.root, 'alice@example.test', 'Alice');
+    bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob');
+    conversationId = (await value(alice.core.router.request('conversations.create', { name: 'Ridge', members: [{ id: bobUser.id, domain: bobUser.domain }] }))).id;
+    await joined(bob, conversationId);
+  }, 60_000);
+
+  it('sends a message that failed during an outage again, with its id, and the receiver shows it once', async () => {
+    const first = await value(alice.core.router.request('messages.send', { conversationId, text: 'before the outage' }));
+    await expect.poll(async () => (await copiesOf(bob, conversationId, first.id)).count, { timeout: 15_000 }).toBe(1);
+
+    proxy.outage();
+    await failure(alice.core.router.request('messages.send', { conversationId, text: 'lost in the outage' }));
+    const failed = (await messagesOf(alice, conversationId)).find((m) => m.text === 'lost in the outage');
+    if (!failed) throw new Error('the failed message is not stored');
+    expect(failed.status).toBe('failed');
+
+    // Still offline: the retry fails too, and the message is failed again (Retry shows again).
+    const stillDown = await failure(alice.core.router.request('messages.retry', { conversationId, messageId: failed.id }));
+    expect(stillDown.code).toBe('network-unreachable');
+    expect(await statusOf(alice, conversationId, failed.id)).toBe('failed');
+    expect(updates(alice, failed.id)).toEqual(['pending', 'failed']);
+
+    proxy.restore();
+    const retried = await value(alice.core.router.request('messages.retry', { conversationId, messageId: failed.id }));
+    expect(retried).toMatchObject({ id: failed.id, status: 'sent', text: 'lost in the outage', sentAt: failed.sentAt });
+    expect(updates(alice, failed.id)).toEqual(['pending', 'failed', 'pending', 'sent']);
+    await expect.poll(() => copiesOf(bob, conversationId, failed.id), { timeout: 15_000 }).toEqual({ count: 1, text: 'lost in the outage' });
+    // Bob's delivery receipt names the id Alice's device knows.
+    await expect
+      .poll(async () => (await messagesOf(alice, conversationId)).find((m) => m.id === failed.id)?.deliveredTo, { timeout: 15_000 })
+      .toEqual([`${bobUser.id}@${bobUser.domain}`]);
+
+    // Sent now: a second retry is refused, and nothing more is posted.
+    const posted = postedBy(aliceUser.clientId);
+    const again = await failure(alice.core.router.request('messages.retry', { conversationId, messageId: failed.id }));
+    expect(again).toEqual({ code: 'message-not-failed', message: 'This message was sent already; only a message that was not sent can be sent again.' });
+    expect(postedBy(aliceUser.clientId)).toBe(posted);
+  }, 90_000);
+
+  it('sends the current text of a failed message that was edited before it was sent again', async () => {
+    proxy.outage();
+    await failure(alice.core.router.request('messages.send', { conversationId, text: 'first words' }));
+    const failed = (await messagesOf(alice, conversationId)).find((m) => m.text === 'first words');
+    if (!failed) throw new Error('the failed message is not stored');
+    proxy.restore();
+    // The edit reaches Bob before the message does: his device has nothing to apply it to.
+    await value(alice.core.router.request('messages.edit', { conversationId, messageId: failed.id, text: 'better words' }));
+    await value(alice.core.router.request('messages.retry', { conversationId, messageId: failed.id }));
+    await expect.poll(() => copiesOf(bob, conversationId, failed.id), { timeout: 15_000 }).toEqual({ count: 1, text: 'better words' });
+  }, 60_000);
+
+  it('sends a failed file message again without a new upload; the receiver can open the file', async () => {
+    const file = path.join(env.root, 'files', 'map.txt');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, 'contour lines every ten metres\n'.repeat(200));
+    const assetsBefore = assetsAtServer();
+    // The server takes the upload, but its answer and the message after it never arrive.
+    proxy.hold('answers');
+    const sending = alice.core.router.request('files.send', { conversationId, path: file });
+    await expect.poll(assetsAtServer, { timeout: 15_000, interval: 20 }).toBe(assetsBefore + 1);
+    proxy.outage({ deliverHeldAnswers: true });
+    const refused = await failure(sending);
+    expect(refused.code).toBe('network-unreachable');
+    const failed = (await messagesOf(alice, conversationId)).find((m) => m.kind === 'asset' && m.asset?.name === 'map.txt');
+    if (!failed?.asset) throw new Error('the failed file message is not stored');
+    expect(failed.status).toBe('failed');
+
+    proxy.restore();
+    await value(alice.core.router.request('messages.retry', { conversationId, messageId: failed.id }));
+    expect(assetsAtServer()).toBe(assetsBefore + 1);
+    await expect.poll(async () => (await messagesOf(bob, conversationId)).filter((m) => m.id === failed.id).length, { timeout: 15_000 }).toBe(1);
+    const saved = path.join(env.root, 'files', 'map-at-bob.txt');
+    await value(bob.core.router.request('files.download', { assetId: failed.asset.id, path: saved }));
+    expect(await readFile(saved, 'utf8')).toBe(await readFile(file, 'utf8'));
+  }, 60_000);
+
+  it('refuses, with a sentence, what is not a failed message of this user, a deleted one and one in a conversation left', async () => {
+    const bobs = await value(bob.core.router.request('messages.send', { conversationId, text: 'from Bob' }));
+    await expect.poll(async () => (await copiesOf(alice, conversationId, bobs.id)).count, { timeout: 15_000 }).toBe(1);
+    expect(await failure(alice.core.router.request('messages.retry', { conversationId, messageId: bobs.id }))).toEqual({
+      code: 'message-not-yours',
+      message: 'Only your own messages can be sent again.',
+    });
+    expect((await failure(alice.core.router.request('messages.retry', { conversationId, messageId: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' }))).code).toBe(
+      'message-not-found',
+    );
+
+    // A failed message deleted for everyone stays deleted.
+    proxy.outage();
+    await failure(alice.core.router.request('messages.send', { conversationId, text: 'said in haste' }));
+    const hasty = (await messagesOf(alice, conversationId)).find((m) => m.text === 'said in haste');
+    if (!hasty) throw new Error('the failed message is not stored');
+    proxy.restore();
+    await value(alice.core.router.request('messages.delete', { conversationId, messageId: hasty.id }));
+    expect(await failure(alice.core.router.request('messages.retry', { conversationId, messageId: hasty.id }))).toEqual({
+      code: 'message-deleted',
+      message: 'This message was deleted, so it cannot be sent again.',
+    });
+
+    // A conversation Alice left takes nothing more from her.
+    const other = (await value(alice.core.router.request('conversations.create', { name: 'Col', members: [{ id: bobUser.id, domain: bobUser.domain }] }))).id;
+    await joined(bob, other);
+    proxy.outage();
+    await failure(alice.core.router.request('messages.send', { conversationId: other, text: 'goodbye' }));
+    const goodbye = (await messagesOf(alice, other)).find((m) => m.text === 'goodbye');
+    if (!goodbye) throw new Error('the failed message is not stored');
+    proxy.restore();
+    await value(alice.core.router.request('conversations.leave', { conversationId: other }));
+    const posted = postedBy(aliceUser.clientId);
+    expect(await failure(alice.core.router.request('messages.retry', { conversationId: other, messageId: goodbye.id }))).toEqual({
+      code: 'conversation-left',
+      message: 'You are no longer in this conversation, so nothing can be sent in it.',
+    });
+    expect(await statusOf(alice, other, goodbye.id)).toBe('failed');
+    expect(postedBy(aliceUser.clientId)).toBe(posted);
+  }, 90_000);
+
+  it('refuses a failed message in a degraded conversation, as any send, until the user accepts the new device', async () => {
+    proxy.outage();
+    await failure(alice.core.router.request('messages.send', { conversationId, text: 'before the new device' }));
+    const waiting = (await messagesOf(alice, conversationId)).find((m) => m.text === 'before the new device');
+    if (!waiting) throw new Error('the failed message is not stored');
+    proxy.restore();
+    // Alice verifies Bob's device; then Bob adds a phone Alice has not verified.
+    const fingerprint = (await value(bob.core.router.request('account.devices', {}))).devices.find((d) => d.current)?.mlsFingerprint;
+    if (!fingerprint) throw new Error('Bob shows no fingerprint');
+    await value(alice.core.router.request('devices.verify', { user: { id: bobUser.id, domain: bobUser.domain }, clientId: bobUser.clientId, fingerprint, verified: true }));
+    const [phone] = startCores(env.root, cores, 'bob-phone');
+    await signInThroughCore(phone, env.server, 'bob@example.test');
+    const verification = async (): Promise<string | undefined> =>
+      (await value(alice.core.router.request('conversations.list', {}))).conversations.find((c) => c.id === conversationId)?.verification;
+    await expect.poll(verification, { timeout: 30_000 }).toBe('degraded');
+
+    expect((await failure(alice.core.router.request('messages.retry', { conversationId, messageId: waiting.id }))).code).toBe('conversation-degraded');
+    expect(await statusOf(alice, conversationId, waiting.id)).toBe('failed');
+    await value(alice.core.router.request('conversations.acceptDegraded', { conversationId }));
+    await value(alice.core.router.request('messages.retry', { conversationId, messageId: waiting.id }));
+    await expect.poll(async () => (await copiesOf(phone, conversationId, waiting.id)).count, { timeout: 15_000 }).toBe(1);
+    expect((await copiesOf(bob, conversationId, waiting.id)).count).toBe(1);
+  }, 90_000);
+});
+
+/**
+ * Runs the profile in its own process; `send` makes it send a text and resolves with the
+ * message's id once the message is stored as pending, before any answer from the server.
+ */
+function pendingSender(profile: string): {
+  online: Promise<void>;
+  warm: () => Promise<void>;
+  send: (conversationId: string, text: string) => Promise<string>;
+  kill: () => Promise<void>;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/pendingSenderProcess.ts', path.join(env.root, profile)], {
+    env: { ...process.env, CAIRN_DB_PASSPHRASE: PASSPHRASE },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  // Never left running: killed after two minutes whatever happened.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const exit = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (_code, signal) => {
+      clearTimeout(guard);
+      resolve(signal);
+    }),
+  );
+  let output = '';
+  const waiters: Array<() => void> = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const waiter of waiters.splice(0)) waiter();
+  });
+  const line = (pattern: RegExp): Promise<RegExpExecArray> =>
+    new Promise((resolve, reject) => {
+      // A line that never comes fails the test with a reason instead of running into its timeout.
+      const timer = setTimeout(() => reject(new Error(`the sending process did not print ${String(pattern)} within 30 s`)), 30_000);
+      const check = (): void => {
+        const match = pattern.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match);
+        } else waiters.push(check);
+      };
+      void exit.then(() => reject(new Error('the sending process ended early')));
+      check();
+    });
+  return {
+    online: line(/^online$/m).then(() => undefined),
+    // An idle connection to the server that the next request can use, with no handshake to make.
+    warm: async () => {
+      child.stdin.write('warm\n');
+      await line(/^warm$/m);
+    },
+    send: async (conversationId, text) => {
+      child.stdin.write(`send ${conversationId} ${text}\n`);
+      return (await line(/^pending (\S+)$/m))[1] ?? '';
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      expect(await exit).toBe('SIGKILL');
+    },
+  };
+}
+
+describe('a message left pending by a kill -9', () => {
+  let carol: ObservedCore;
+  let dave: ObservedCore;
+  let carolUser: SignedInUser;
+  let conversationId: string;
+
+  beforeAll(async () => {
+    carol = passphraseCore('carol');
+    [dave] = startCores(env.root, cores, 'dave');
+    carolUser = await registerThroughCore(carol, { ...env.server, url: proxy.url }, env.root, 'carol@example.test', 'Carol');
+    const daveUser = await registerThroughCore(dave, env.server, env.root, 'dave@example.test', 'Dave');
+    conversationId = (await value(carol.core.router.request('conversations.create', { name: 'Tarn', members: [{ id: daveUser.id, domain: daveUser.domain }] }))).id;
+    await joined(dave, conversationId);
+    await closeCore(carol);
+  }, 60_000);
+
+  it('is sent after the restart when it never reached the server, and arrives once', async () => {
+    const sender = pendingSender('carol');
+    await sender.online;
+    const before = postedBy(carolUser.clientId);
+    // Nothing the sender says reaches the server any more.
+    proxy.hold('requests');
+    const id = await sender.send(conversationId, 'written just before the crash');
+    await sender.kill();
+    proxy.restore();
+    expect(postedBy(carolUser.clientId)).toBe(before);
+    expect(await copiesOf(dave, conversationId, id)).toEqual({ count: 0, text: undefined });
+
+    carol = passphraseCore('carol');
+    await carol.core.router.request('account.status', {});
+    await expect.poll(() => statusOf(carol, conversationId, id), { timeout: 30_000 }).toBe('sent');
+    await expect.poll(() => copiesOf(dave, conversationId, id), { timeout: 15_000 }).toEqual({ count: 1, text: 'written just before the crash' });
+    expect(postedBy(carolUser.clientId)).toBe(before + 1);
+    expect(updates(carol, id)).toEqual(['sent']);
+    await closeCore(carol);
+  }, 120_000);
+
+  it('is sent again after the restart when the server had it already, and the receiver shows it once', async () => {
+    const sender = pendingSender('carol');
+    await sender.online;
+    const before = postedBy(carolUser.clientId);
+    // The server takes the message, but its answer never reaches the sender before the kill.
+    await sender.warm();
+    proxy.hold('answers');
+    const id = await sender.send(conversationId, 'posted, then the crash');
+    await expect.poll(() => postedBy(carolUser.clientId), { timeout: 15_000, interval: 20 }).toBe(before + 1);
+    await sender.kill();
+    proxy.restore();
+    await expect.poll(() => copiesOf(dave, conversationId, id), { timeout: 15_000 }).toEqual({ count: 1, text: 'posted, then the crash' });
+
+    carol = passphraseCore('carol');
+    await carol.core.router.request('account.status', {});
+    await expect.poll(() => statusOf(carol, conversationId, id), { timeout: 30_000 }).toBe('sent');
+    // Posted twice, shown once; and the conversation goes on in both directions.
+    expect(postedBy(carolUser.clientId)).toBe(before + 2);
+    const after = await value(dave.core.router.request('messages.send', { conversationId, text: 'got it' }));
+    await expect.poll(async () => (await copiesOf(carol, conversationId, after.id)).count, { timeout: 15_000 }).toBe(1);
+    expect(await copiesOf(dave, conversationId, id)).toEqual({ count: 1, text: 'posted, then the crash' });
+    expect((await messagesOf(dave, conversationId)).filter((m) => m.kind === 'undecryptable')).toEqual([]);
+    // Carol's device owes nothing when it closes (its delivery receipt for Dave's answer went out).
+    await expect
+      .poll(async () => (await messagesOf(dave, conversationId)).find((m) => m.id === after.id)?.deliveredTo, { timeout: 15_000 })
+      .toEqual([`${carolUser.id}@${carolUser.domain}`]);
+    await closeCore(carol);
+  }, 120_000);
+
+  it('becomes failed, with Retry, when sending it again after the restart fails', async () => {
+    const sender = pendingSender('carol');
+    await sender.online;
+    proxy.hold('requests');
+    const id = await sender.send(conversationId, 'the second crash');
+    await sender.kill();
+    proxy.restore();
+
+    // Started again; the connection is cut the moment the resend begins.
+    carol = passphraseCore('carol');
+    const cutOnResend = carol.core.events.subscribe((event, payload) => {
+      if (event === 'connection.state' && z.object({ state: z.literal('online') }).safeParse(payload).success) proxy.outage();
+    });
+    await carol.core.router.request('account.status', {});
+    await expect.poll(() => statusOf(carol, conversationId, id), { timeout: 30_000 }).toBe('failed');
+    cutOnResend();
+    proxy.restore();
+    await online(carol, 2);
+    await value(carol.core.router.request('messages.retry', { conversationId, messageId: id }));
+    await expect.poll(() => copiesOf(dave, conversationId, id), { timeout: 15_000 }).toEqual({ count: 1, text: 'the second crash' });
+  }, 120_000);
+});
