@@ -911,11 +911,12 @@ export class ConversationService {
     this.sending.add(id);
     try {
       for (let attempt = 1; ; attempt++) {
-        const outcome = await this.exclusive(async () => {
+        const sealed = await this.exclusive(async () => {
           // Checked again under the lock: a commit applied while this waited may have degraded it.
-          if (verificationOf(this.device.db, conversationId) === 'degraded') return { ok: false as const, error: new CoreError('conversation-degraded') };
-          return this.sendAlone(conversationId, encoded, storeLocally);
+          if (verificationOf(this.device.db, conversationId) === 'degraded') throw new CoreError('conversation-degraded');
+          return this.seal(conversationId, encoded, storeLocally);
         });
+        const outcome = await sealed.posted;
         if (outcome.ok) break;
         const error = outcome.error;
         if (!(error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3)) throw error;
@@ -933,15 +934,22 @@ export class ConversationService {
     settled(true);
   }
 
+  /** Per conversation, the last post started: posts leave in the order their messages were encrypted. */
+  private readonly posts = new Map<string, Promise<unknown>>();
+
   /**
-   * One attempt: encrypt with the stored group state, store the new state (and the local rows)
-   * in one transaction before anything leaves — a crash never reuses a ratchet step — then post.
+   * One attempt, under the group-state lock: encrypt with the stored group state and store the
+   * new state (and the local rows) in one transaction before anything leaves — a crash never
+   * reuses a ratchet step. The post itself (`posted`) runs outside the lock, so a slow or hanging
+   * request holds up neither the receive path nor sends to other conversations; posts to one
+   * conversation still leave one after the other, in the order they were encrypted, so an edit,
+   * reaction or receipt never overtakes the message it refers to.
    */
-  private async sendAlone(
+  private async seal(
     conversationId: string,
     encoded: Uint8Array,
     storeLocally: ((tx: Db) => void) | undefined,
-  ): Promise<{ ok: true } | { ok: false; error: unknown }> {
+  ): Promise<{ posted: Promise<{ ok: true } | { ok: false; error: unknown }> }> {
     const { api, db } = this.device;
     const engine = await this.mls();
     const group = this.group(engine, conversationId);
@@ -953,12 +961,21 @@ export class ConversationService {
       storeLocally?.(db);
     })();
     this.decodedGroups.remember(conversationId, state, encrypted.group);
-    try {
-      await api.call('postMlsMessage', { params: { conv: conversationId }, body: { message: toBase64(encrypted.message) } }, { idempotent: true });
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, error };
-    }
+    const post = async (): Promise<{ ok: true } | { ok: false; error: unknown }> => {
+      try {
+        await api.call('postMlsMessage', { params: { conv: conversationId }, body: { message: toBase64(encrypted.message) } }, { idempotent: true });
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    };
+    const before = this.posts.get(conversationId) ?? Promise.resolve();
+    const posted = before.then(post, post);
+    this.posts.set(conversationId, posted);
+    void posted.then(() => {
+      if (this.posts.get(conversationId) === posted) this.posts.delete(conversationId);
+    });
+    return { posted };
   }
 
   /**

@@ -185,6 +185,29 @@ describe('Retry', () => {
     expect(postedBy(aliceUser.clientId)).toBe(posted);
   }, 90_000);
 
+  it('keeps receiving while a post of its own hangs, and posts to one conversation in the order they were written', async () => {
+    // Alice's requests stop reaching the server; what the server pushes still reaches her.
+    proxy.hold('requests');
+    const hanging = alice.core.router.request('messages.send', { conversationId, text: 'stuck on the wire' });
+    const behind = alice.core.router.request('messages.send', { conversationId, text: 'written after it' });
+    const fromBob = await value(bob.core.router.request('messages.send', { conversationId, text: 'are you there?' }));
+    // Stored although Alice's post holds no answer: the post runs outside the group-state lock.
+    await expect.poll(async () => (await copiesOf(alice, conversationId, fromBob.id)).count, { timeout: 15_000 }).toBe(1);
+    expect((await messagesOf(alice, conversationId)).filter((m) => m.text === 'stuck on the wire' || m.text === 'written after it').map((m) => m.status)).toEqual([
+      'pending',
+      'pending',
+    ]);
+    // The network goes: the hanging post fails, and the one queued behind it is not sent first.
+    proxy.outage();
+    await failure(hanging);
+    await failure(behind);
+    proxy.restore();
+    const failedOnes = (await messagesOf(alice, conversationId)).filter((m) => m.status === 'failed' && (m.text === 'stuck on the wire' || m.text === 'written after it'));
+    expect(failedOnes.map((m) => m.text)).toEqual(['stuck on the wire', 'written after it']);
+    for (const m of failedOnes) await value(alice.core.router.request('messages.retry', { conversationId, messageId: m.id }));
+    for (const m of failedOnes) await expect.poll(() => copiesOf(bob, conversationId, m.id), { timeout: 15_000 }).toEqual({ count: 1, text: m.text });
+  }, 90_000);
+
   it('sends the current text of a failed message that was edited before it was sent again', async () => {
     proxy.outage();
     await failure(alice.core.router.request('messages.send', { conversationId, text: 'first words' }));
