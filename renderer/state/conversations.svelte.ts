@@ -209,9 +209,12 @@ class ConversationsState {
       });
       if (!result.ok) {
         // Reloaded first (a message that could not be sent is listed as "Not sent"), then the reason is shown.
+        const shown = new Set(this.messages.map((m) => m.id));
         await this.open(id);
         if (this.selectedId === id) this.error = result.error;
-        return false;
+        // Stored as "Not sent", with Retry: the list holds it now, so the composer lets the draft go
+        // (sending it again from there would make a second message). Not stored: the draft stays.
+        return this.messages.some((m) => !shown.has(m.id) && m.status === 'failed' && m.text === text);
       }
       if (!this.messages.some((m) => m.id === result.value.id)) this.messages = [...this.messages, result.value];
       return true;

@@ -42,6 +42,8 @@ describe('a message that was not sent', () => {
     await composer.press('Enter');
     const message = a.getByTestId('message').filter({ hasText: 'Rope is in the blue bag.' });
     await expect.poll(() => message.textContent(), { timeout: 30_000 }).toContain('Not sent');
+    // The message is in the list with Retry, so the composer is empty: Send again would duplicate it.
+    expect(await composer.inputValue()).toBe('');
     const retry = message.getByRole('button', { name: 'Retry sending this message' });
     expect(await retry.textContent()).toBe('Retry');
     expect(await seriousA11yViolations(a)).toEqual([]);
