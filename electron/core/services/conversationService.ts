@@ -1053,10 +1053,11 @@ export class ConversationService {
     received: ReceivedGroups,
   ): Promise<PreparedEffect | undefined> {
     const { db } = this.device;
-    if (!conversationExists(db, conversationId)) return undefined;
+    // The state the previous message of this transaction left (its conversation exists, then), else the stored one.
+    const carried = received.get(conversationId);
+    if (carried === undefined && !conversationExists(db, conversationId)) return undefined;
     const engine = await this.mls();
-    // The state the previous message of this transaction left, else the stored one.
-    const group = received.get(conversationId) ?? this.group(engine, conversationId);
+    const group = carried ?? this.group(engine, conversationId);
     const inbound = await engine.processMessage(group, bytes);
     const receivedAt = Date.now();
     const event = notification.event;
