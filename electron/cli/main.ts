@@ -33,6 +33,7 @@ Commands:
   send CONV TEXT [--reply-to MESSAGE]         send a text message (a reply quoting MESSAGE)
   knock CONV                                  knock ("ping"): ask for the others' attention
   hide CONV MESSAGE                           delete a message for me (on all my devices)
+  retry CONV MESSAGE                          send a message of mine that was not sent again
   send-file CONV PATH                         send a file (encrypted before it leaves)
   download ASSET_ID --out PATH                download, check and decrypt a file
   history CONV [--limit N]                    the latest messages of a conversation
@@ -273,6 +274,14 @@ async function main(args: ParsedArgs): Promise<void> {
       if (!conversationId || !messageId) fail(out, 'usage', 'hide needs CONV and MESSAGE.');
       const { synced } = await call('messages.hide', { conversationId, messageId });
       print(out, { hidden: messageId, synced }, `hidden ${messageId}${synced ? ' on your devices' : ' on this device; your other devices are told the next time this profile is online'}`);
+      break;
+    }
+    case 'retry': {
+      const [, conversationId, messageId] = args.positionals;
+      if (!conversationId || !messageId) fail(out, 'usage', 'retry needs CONV and MESSAGE.');
+      await settle(call);
+      const message = await call('messages.retry', { conversationId, messageId });
+      print(out, message, `sent ${message.id} again`);
       break;
     }
     case 'send-file': {

@@ -115,5 +115,12 @@ describe('CLI messaging', () => {
     expect(afterHide.messages.map((m) => m.id)).not.toContain(summit.id);
     const noSuch = await cli('carol', ['send', conversation.id, 'hm', '--reply-to', summit.id, '--json']);
     expect(JSON.parse(noSuch.stderr)).toMatchObject({ error: { code: 'message-not-found' } });
+    // Retry takes only a message of this user that was not sent (the sending itself: resend.test.ts).
+    const notFailed = await cli('dave', ['retry', conversation.id, reply.id, '--json']);
+    expect(notFailed.code).toBe(1);
+    expect(JSON.parse(notFailed.stderr)).toMatchObject({ error: { code: 'message-not-failed' } });
+    const notMine = await cli('carol', ['retry', conversation.id, reply.id]);
+    expect(notMine.stderr).toMatch(/^error message-not-yours: /);
+    expect((await cli('carol', ['retry', conversation.id])).stderr).toBe('error usage: retry needs CONV and MESSAGE.\n');
   });
 });
