@@ -140,7 +140,8 @@ export function recordOwnMembership(
   return insertSystemMessage(tx, conversationId, `system-members-${key}`, text, self, now);
 }
 
-function insertSystemMessage(tx: Db, conversationId: string, id: string, text: string, self: SelfDevice, now: number): string | undefined {
+/** Stores a line this device writes itself (once: the id decides); returns the id when it was new. */
+export function insertSystemMessage(tx: Db, conversationId: string, id: string, text: string, self: SelfDevice, now: number): string | undefined {
   const added = insertMessage(tx, {
     id,
     conversationId,

@@ -30,8 +30,8 @@ import { ApiError } from '../net/apiError';
 import type { Db } from '../store/migration';
 import { deleteKv, readKv, writeKv } from '../store/kv';
 import type { ConversationService } from './conversationService';
-import { getMessage, insertMessage, qualified, saveConversation, saveUserProfile } from './conversationStore';
-import { recordOwnMembership } from './membershipMessages';
+import { getMessage, qualified, saveConversation, saveUserProfile } from './conversationStore';
+import { insertSystemMessage, recordOwnMembership } from './membershipMessages';
 
 const RESYNC_KEY = 'resync';
 const DueSchema = z.object({ id: z.string().min(1), requestedAt: z.number() });
@@ -243,20 +243,8 @@ function localRow(db: Db, conversationId: string): LocalRow | undefined {
  * run). It leaves the conversation where it was in the list: nothing new can be read there yet.
  */
 function writeMissedLine(tx: Db, conversationId: string, runId: string, self: { user: string; clientId: string }, now: number): string | undefined {
-  const id = `system-resync-${runId}`;
   const before: unknown = tx.prepare('SELECT last_activity_at FROM conversations WHERE id = ?').pluck().get(conversationId);
-  const added = insertMessage(tx, {
-    id,
-    conversationId,
-    senderUser: self.user,
-    senderClient: self.clientId,
-    kind: 'system',
-    body: MISSED_MESSAGES_TEXT,
-    content: null,
-    sentAt: now,
-    receivedAt: now,
-    status: 'received',
-  });
+  const added = insertSystemMessage(tx, conversationId, `system-resync-${runId}`, MISSED_MESSAGES_TEXT, self, now);
   if (typeof before === 'number') tx.prepare('UPDATE conversations SET last_activity_at = ? WHERE id = ?').run(before, conversationId);
-  return added ? id : undefined;
+  return added;
 }
