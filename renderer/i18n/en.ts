@@ -132,6 +132,7 @@ export const en = {
     'This computer has no system keychain that Cairn can use to keep the key to your messages. Choose a passcode instead: Cairn asks for it when it starts and when it locks. Nobody can reset it.',
   'nokeychain.submit': 'Use this passcode and continue',
   'connection.connecting': 'Connecting to the server…',
+  'connection.catchingUp': 'Catching up on the messages that arrived while you were away…',
   'connection.offline': 'Offline. Messages for you wait on the server until you are back; what you send meanwhile shows Retry.',
   'connection.pinMismatch':
     "The server's certificate does not match the pinned key, so Cairn is not connecting. Ask your administrator before you continue.",

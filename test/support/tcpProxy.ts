@@ -31,6 +31,11 @@ export interface TcpProxy {
    * what was held.
    */
   hold(direction: 'requests' | 'answers'): void;
+  /**
+   * A slow network from now on: what the server sends reaches the clients at about
+   * `bytesPerSecond` on each connection (undefined: full speed again). `restore()` ends it too.
+   */
+  throttle(bytesPerSecond: number | undefined): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -43,6 +48,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   let cut = false;
   let refusing = false;
   let holding: 'requests' | 'answers' | undefined;
+  let rate: number | undefined;
   const heldAnswers = new Map<net.Socket, Buffer[]>();
   const draining = new Set<net.Socket>();
   let epoch = 0;
@@ -83,6 +89,18 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
         carried = 0;
       }
       carried += chunk.length;
+      if (rate !== undefined) {
+        // Held back for as long as the chunk takes at the set rate, in order: reading pauses meanwhile.
+        upstream.pause();
+        setTimeout(
+          () => {
+            if (!client.destroyed) client.write(chunk);
+            upstream.resume();
+          },
+          Math.ceil((chunk.length / rate) * 1000),
+        );
+        return;
+      }
       if (armed && carried > armed.bytes) {
         refusing = armed.thenRefuse;
         armed = undefined;
@@ -127,10 +145,14 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     hold(direction) {
       holding = direction;
     },
+    throttle(bytesPerSecond) {
+      rate = bytesPerSecond;
+    },
     restore() {
       refusing = false;
       armed = undefined;
       holding = undefined;
+      rate = undefined;
       heldAnswers.clear();
     },
     async close() {

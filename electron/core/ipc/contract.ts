@@ -47,7 +47,8 @@ export type ServerProbe = z.infer<typeof ServerProbeSchema>;
 
 export const ConnectionStateSchema = z
   .object({
-    state: z.enum(['offline', 'connecting', 'online', 'pin-mismatch']),
+    // catching-up: connected, storing what arrived while away; online once all of it is stored.
+    state: z.enum(['offline', 'connecting', 'catching-up', 'online', 'pin-mismatch']),
     since: z.number().int(),
   })
   .strict();

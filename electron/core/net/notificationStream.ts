@@ -116,7 +116,11 @@ export class NotificationStream {
     });
     this.socket = socket;
     this.pending = [];
-    socket.on('open', () => this.startPinging(socket));
+    socket.on('open', () => {
+      this.startPinging(socket);
+      // Connected: what waited at the server is replayed and stored now; `online` follows caught-up.
+      if (socket === this.socket) this.options.onState('catching-up');
+    });
     socket.on('message', (data, isBinary) => this.onFrame(socket, data, isBinary));
     socket.on('pong', () => clearTimeout(this.pongTimer));
     socket.on('unexpected-response', (_request, response) => {

@@ -91,6 +91,8 @@ describe('notification stream', () => {
     second.start();
     await expect.poll(() => addedClients(sink)).toEqual(['phone', 'tablet']);
     await expect.poll(() => states.at(-1)).toBe('online');
+    // Each connection says it is catching up (storing what waited) before it is online.
+    expect(states.filter((state) => state !== 'offline')).toEqual(['connecting', 'catching-up', 'online', 'connecting', 'catching-up', 'online']);
     const ids = sink.stored.map((n) => n.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
