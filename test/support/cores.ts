@@ -17,18 +17,28 @@ export interface ObservedCore {
 }
 
 /** A real core on its own profile folder, with every event it emits recorded. */
-export function startCore(root: string, profile: string): ObservedCore {
+export function startCore(root: string, profile: string, options: Readonly<{ passphrase?: string }> = {}): ObservedCore {
   const core = createCore({
     dataDir: path.join(root, profile),
     appVersion: 'test',
     defaultServer: null,
     // CAIRN_TEST_LOG=1 shows the cores' logs when a test needs explaining.
     log: process.env.CAIRN_TEST_LOG === '1' ? createLogger(profile, undefined, 'debug') : silentLogger,
-    store: { keychain: { service: 'Cairn-test', load: async () => keychain }, kdf: MODEST },
+    // With a passphrase the database key is wrapped by it, so a separate process (a core the
+    // test kills, test/fixtures/processCore.ts) can open the same profile.
+    store: options.passphrase
+      ? { prefer: 'passphrase', passphrase: options.passphrase, kdf: MODEST }
+      : { keychain: { service: 'Cairn-test', load: async () => keychain }, kdf: MODEST },
   });
   const events: ObservedCore['events'] = [];
   core.events.subscribe((event, payload) => events.push({ event, payload }));
   return { core, events, profile };
+}
+
+/** Closes a core started earlier and stops tracking it (to start the same profile again). */
+export async function closeCore(tracked: ObservedCore[], o: ObservedCore): Promise<void> {
+  await o.core.close();
+  tracked.splice(tracked.indexOf(o), 1);
 }
 
 /** Starts one core per name and adds them to `tracked` (closed by the test file's afterAll). */

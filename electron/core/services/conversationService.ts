@@ -519,61 +519,18 @@ export class ConversationService {
     // A self-deleting message: the receivers' countdown starts when they first see it; the
     // sender's copy counts down from sending.
     const content: Content = timerMs ? { type: 'ephemeral', expireAfterMs: timerMs, content: plain } : plain;
-    const { id } = await this.send(
-      conversationId,
-      content,
-      (tx, messageId, sentAt, encoded) => {
-        insertMessage(tx, {
-          id: messageId,
-          conversationId,
-          senderUser: sender,
-          senderClient: this.device.clientId,
-          kind: 'text',
-          body: text,
-          content: encoded,
-          sentAt,
-          receivedAt: sentAt,
-          status: 'pending',
-          ...(timerMs ? { timerMs, expiresAt: sentAt + timerMs } : {}),
-          ...(quote ? { quote } : {}),
-          ...mentions,
-        });
-      },
-      (messageId, ok) => setMessageStatus(db, conversationId, messageId, ok ? 'sent' : 'failed'),
-    );
-    const stored = this.message(conversationId, id);
-    this.events.emit('message.added', stored);
-    this.events.emit('conversation.changed', { id: conversationId });
-    return stored;
+    return this.sendOwn(conversationId, content, (sentAt) => ({
+      kind: 'text',
+      body: text,
+      ...(timerMs ? { timerMs, expiresAt: sentAt + timerMs } : {}),
+      ...(quote ? { quote } : {}),
+      ...mentions,
+    }));
   }
 
   /** Knocks ("ping"): a message without text that asks for the others' attention. */
-  async knock(conversationId: string): Promise<StoredMessage> {
-    const { db } = this.device;
-    const sender = this.selfId();
-    const { id } = await this.send(
-      conversationId,
-      { type: 'knock' },
-      (tx, messageId, sentAt, encoded) => {
-        insertMessage(tx, {
-          id: messageId,
-          conversationId,
-          senderUser: sender,
-          senderClient: this.device.clientId,
-          kind: 'knock',
-          body: null,
-          content: encoded,
-          sentAt,
-          receivedAt: sentAt,
-          status: 'pending',
-        });
-      },
-      (messageId, ok) => setMessageStatus(db, conversationId, messageId, ok ? 'sent' : 'failed'),
-    );
-    const stored = this.message(conversationId, id);
-    this.events.emit('message.added', stored);
-    this.events.emit('conversation.changed', { id: conversationId });
-    return stored;
+  knock(conversationId: string): Promise<StoredMessage> {
+    return this.sendOwn(conversationId, { type: 'knock' }, () => ({ kind: 'knock', body: null }));
   }
 
   /**
@@ -666,7 +623,7 @@ export class ConversationService {
    * ciphertext stays in the local file cache, so the sender's previews need no download.
    */
   async sendFile(conversationId: string, filePath: string, transferId: string = randomUUID()): Promise<StoredMessage> {
-    const { api, db, filesDir } = this.device;
+    const { api, filesDir } = this.device;
     this.requireSendable(conversationId);
     const source = await checkFileToSend(filePath, this.device.profileDir);
     const name = path.basename(filePath).slice(0, 255) || 'file';
@@ -683,7 +640,6 @@ export class ConversationService {
     } finally {
       await rm(temporary, { force: true });
     }
-    const sender = this.selfId();
     const content: Content = {
       type: 'asset',
       name,
@@ -694,30 +650,12 @@ export class ConversationService {
       assetId: uploaded.key,
       domain: this.device.domain,
     };
-    const { id } = await this.send(
+    return this.sendOwn(
       conversationId,
       content,
-      (tx, messageId, sentAt, encoded) => {
-        insertMessage(tx, {
-          id: messageId,
-          conversationId,
-          senderUser: sender,
-          senderClient: this.device.clientId,
-          kind: 'asset',
-          body: name,
-          content: encoded,
-          sentAt,
-          receivedAt: sentAt,
-          status: 'pending',
-        });
-        saveAsset(tx, { ...content, conversationId, messageId, localPath: filePath });
-      },
-      (messageId, ok) => setMessageStatus(db, conversationId, messageId, ok ? 'sent' : 'failed'),
+      () => ({ kind: 'asset', body: name }),
+      (tx, messageId) => saveAsset(tx, { ...content, conversationId, messageId, localPath: filePath }),
     );
-    const stored = this.message(conversationId, id);
-    this.events.emit('message.added', stored);
-    this.events.emit('conversation.changed', { id: conversationId });
-    return stored;
   }
 
   /**
@@ -878,6 +816,43 @@ export class ConversationService {
     if (message.sender !== this.selfId() || message.deleted || message.kind !== 'text') {
       throw new CoreError('message-not-yours', 'Only your own messages can be edited or deleted.');
     }
+  }
+
+  /**
+   * Sends a message of this user: stored as `pending` (what `row` says of it, and `alsoStore`'s
+   * rows) in the transaction that saves the new group state, then `sent` or `failed`; the stored
+   * message is announced and returned.
+   */
+  private async sendOwn(
+    conversationId: string,
+    content: Content,
+    row: (sentAt: number) => Pick<NewMessage, 'kind' | 'body'> & Partial<NewMessage>,
+    alsoStore?: (tx: Db, messageId: string) => void,
+  ): Promise<StoredMessage> {
+    const { db } = this.device;
+    const { id } = await this.send(
+      conversationId,
+      content,
+      (tx, messageId, sentAt, encoded) => {
+        insertMessage(tx, {
+          id: messageId,
+          conversationId,
+          senderUser: this.selfId(),
+          senderClient: this.device.clientId,
+          content: encoded,
+          sentAt,
+          receivedAt: sentAt,
+          status: 'pending',
+          ...row(sentAt),
+        });
+        alsoStore?.(tx, messageId);
+      },
+      (messageId, ok) => setMessageStatus(db, conversationId, messageId, ok ? 'sent' : 'failed'),
+    );
+    const stored = this.message(conversationId, id);
+    this.events.emit('message.added', stored);
+    this.events.emit('conversation.changed', { id: conversationId });
+    return stored;
   }
 
   /**

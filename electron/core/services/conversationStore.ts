@@ -144,17 +144,31 @@ export interface NewMessage {
 
 /** Stores a message once: a second delivery of the same id changes nothing. Returns whether it was new. */
 export function insertMessage(db: Db, message: NewMessage): boolean {
-  const result = cachedStatement(
-    db,
-    `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at, status,
-                           timer_ms, expires_at, quote_id, quote_hash, mentions, mentions_me)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (conversation_id, id) DO NOTHING`,
-  ).run(messageParameters(message));
-  if (result.changes > 0) {
-    cachedStatement(db, 'UPDATE conversations SET last_activity_at = max(last_activity_at, ?) WHERE id = ?').run(message.receivedAt, message.conversationId);
-  }
-  return result.changes > 0;
+  return insertMessages(db, [message])[0] === true;
+}
+
+/** Stores a line this device writes itself (once: the id decides); returns the id when it was new. */
+export function insertSystemMessage(
+  db: Db,
+  conversationId: string,
+  id: string,
+  text: string,
+  self: Readonly<{ user: string; clientId: string }>,
+  now: number,
+): string | undefined {
+  const added = insertMessage(db, {
+    id,
+    conversationId,
+    senderUser: self.user,
+    senderClient: self.clientId,
+    kind: 'system',
+    body: text,
+    content: null,
+    sentAt: now,
+    receivedAt: now,
+    status: 'received',
+  });
+  return added ? id : undefined;
 }
 
 /** Rows per INSERT statement of `insertMessages` (16 parameters each). */

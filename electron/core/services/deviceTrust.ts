@@ -14,7 +14,7 @@ import { decodeGroupState, membersOfTree } from '../crypto/mls/mlsGroup';
 import { decodeSigner } from '../crypto/mls/mlsSigner';
 import { CoreError } from '../ipc/errors';
 import type { Db } from '../store/migration';
-import { insertMessage, qualified } from './conversationStore';
+import { insertSystemMessage, qualified } from './conversationStore';
 import type { GroupDevice, VerificationState } from './verificationState';
 import { conversationVerification, sameDevice } from './verificationState';
 
@@ -133,18 +133,7 @@ export function acceptDegraded(tx: Db, conversationId: string, self: SelfDevice,
 function changeState(tx: Db, conversationId: string, state: VerificationState, text: string, self: SelfDevice, now: number): VerificationChange {
   tx.prepare('UPDATE conversations SET verification = ? WHERE id = ?').run(state, conversationId);
   const messageId = `system-verification-${randomUUID()}`;
-  insertMessage(tx, {
-    id: messageId,
-    conversationId,
-    senderUser: self.user,
-    senderClient: self.clientId,
-    kind: 'system',
-    body: text,
-    content: null,
-    sentAt: now,
-    receivedAt: now,
-    status: 'received',
-  });
+  insertSystemMessage(tx, conversationId, messageId, text, self, now);
   return { conversationId, state, messageId };
 }
 

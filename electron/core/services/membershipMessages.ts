@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import type { MlsMember } from '../crypto/mls/mlsGroup';
 import type { Db } from '../store/migration';
-import { insertMessage, qualified } from './conversationStore';
+import { insertSystemMessage, qualified } from './conversationStore';
 import type { SelfDevice } from './deviceTrust';
 
 /** A group as last stored: its users, and its devices as `user client`. */
@@ -138,21 +138,4 @@ export function recordOwnMembership(
         ? 'You were added to this conversation.'
         : `${capitalised(namer(tx, self.user)(event.by))} removed you.`;
   return insertSystemMessage(tx, conversationId, `system-members-${key}`, text, self, now);
-}
-
-/** Stores a line this device writes itself (once: the id decides); returns the id when it was new. */
-export function insertSystemMessage(tx: Db, conversationId: string, id: string, text: string, self: SelfDevice, now: number): string | undefined {
-  const added = insertMessage(tx, {
-    id,
-    conversationId,
-    senderUser: self.user,
-    senderClient: self.clientId,
-    kind: 'system',
-    body: text,
-    content: null,
-    sentAt: now,
-    receivedAt: now,
-    status: 'received',
-  });
-  return added ? id : undefined;
 }

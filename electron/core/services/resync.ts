@@ -30,8 +30,8 @@ import { ApiError } from '../net/apiError';
 import type { Db } from '../store/migration';
 import { deleteKv, readKv, writeKv } from '../store/kv';
 import type { ConversationService } from './conversationService';
-import { getMessage, qualified, saveConversation, saveUserProfile } from './conversationStore';
-import { insertSystemMessage, recordOwnMembership } from './membershipMessages';
+import { getMessage, insertSystemMessage, qualified, saveConversation, saveUserProfile } from './conversationStore';
+import { recordOwnMembership } from './membershipMessages';
 
 const RESYNC_KEY = 'resync';
 const DueSchema = z.object({ id: z.string().min(1), requestedAt: z.number() });

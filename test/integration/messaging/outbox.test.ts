@@ -7,12 +7,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Core } from '../../../electron/core/core';
-import { createCore } from '../../../electron/core/core';
-import { silentLogger } from '../../../electron/core/log';
 import { openProfileStore } from '../../../electron/core/store/openProfileStore';
 import type { ObservedCore, SignedInUser } from '../../support/cores';
-import { registerThroughCore, signInThroughCore, startCore, startCores } from '../../support/cores';
+import { closeCore, registerThroughCore, signInThroughCore, startCore, startCores } from '../../support/cores';
 import type { TcpProxy } from '../../support/tcpProxy';
 import { startTcpProxy } from '../../support/tcpProxy';
 import { useTestServer } from '../../support/testServer';
@@ -38,23 +35,9 @@ const qualified = (u: SignedInUser): string => `${u.id}@${u.domain}`;
 
 /** A core whose database key is wrapped by a passphrase, so a separate process can open the profile too. */
 function passphraseCore(profile: string): ObservedCore {
-  const core: Core = createCore({
-    dataDir: path.join(env.root, profile),
-    appVersion: 'test',
-    defaultServer: null,
-    log: silentLogger,
-    store: { prefer: 'passphrase', passphrase: PASSPHRASE, kdf: MODEST },
-  });
-  const events: ObservedCore['events'] = [];
-  core.events.subscribe((event, payload) => events.push({ event, payload }));
-  const observed = { core, events, profile };
+  const observed = startCore(env.root, profile, { passphrase: PASSPHRASE });
   cores.push(observed);
   return observed;
-}
-
-async function closeCore(o: ObservedCore): Promise<void> {
-  await o.core.close();
-  cores.splice(cores.indexOf(o), 1);
 }
 
 /** The outbox rows of a closed passphrase profile. */
@@ -130,7 +113,7 @@ describe('delivery receipts', () => {
     // Receipts work while Bob's device runs.
     const first = await value(alice.core.router.request('messages.send', { conversationId: id, text: 'first' }));
     await expect.poll(() => deliveredTo(first.id), { timeout: 15_000 }).toEqual([qualified(bobUser)]);
-    await closeCore(bob);
+    await closeCore(cores, bob);
 
     // Bob's device runs as its own process and is killed right after it stored the next message.
     const receiver = startKillOnMessage('bob');
@@ -148,7 +131,7 @@ describe('delivery receipts', () => {
     await bob.core.router.request('account.status', {});
     await expect.poll(() => deliveredTo(second.id), { timeout: 30_000 }).toEqual([qualified(bobUser)]);
     expect(postedBy(bobUser.clientId)).toBe(before + 1);
-    await closeCore(bob);
+    await closeCore(cores, bob);
     expect(await outboxOf('bob')).toEqual([]);
   }, 120_000);
 });
@@ -234,7 +217,7 @@ describe('delivery receipts in a degraded conversation', () => {
       .toBe(true);
     // Erin's device restarts while the conversation is still degraded: once online it goes through
     // what is owed (synchronously for a degraded conversation, which sends nothing).
-    await closeCore(erin);
+    await closeCore(cores, erin);
     erin = startCore(env.root, 'erin');
     cores.push(erin);
     await erin.core.router.request('account.status', {});

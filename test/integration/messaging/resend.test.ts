@@ -9,12 +9,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Core } from '../../../electron/core/core';
-import { createCore } from '../../../electron/core/core';
 import type { StoredMessage } from '../../../electron/core/ipc/contract';
-import { silentLogger } from '../../../electron/core/log';
 import type { ObservedCore, SignedInUser } from '../../support/cores';
-import { eventsOf, registerThroughCore, signInThroughCore, startCores } from '../../support/cores';
+import { closeCore, eventsOf, registerThroughCore, signInThroughCore, startCore, startCores } from '../../support/cores';
 import type { TcpProxy } from '../../support/tcpProxy';
 import { startTcpProxy } from '../../support/tcpProxy';
 import { useTestServer } from '../../support/testServer';
@@ -23,7 +20,6 @@ const env = useTestServer('resend');
 const cores: ObservedCore[] = [];
 let proxy: TcpProxy;
 const PASSPHRASE = 'resend-profile-pass';
-const MODEST = { opsLimit: 1, memLimitBytes: 8 * 1024 * 1024 };
 
 beforeAll(async () => {
   proxy = await startTcpProxy(env.server.url);
@@ -53,23 +49,9 @@ async function failure<T>(result: Promise<Settled<T>>): Promise<{ code: string; 
 
 /** A core whose database key is wrapped by a passphrase, so a separate process can open the profile too. */
 function passphraseCore(profile: string): ObservedCore {
-  const core: Core = createCore({
-    dataDir: path.join(env.root, profile),
-    appVersion: 'test',
-    defaultServer: null,
-    log: silentLogger,
-    store: { prefer: 'passphrase', passphrase: PASSPHRASE, kdf: MODEST },
-  });
-  const events: ObservedCore['events'] = [];
-  core.events.subscribe((event, payload) => events.push({ event, payload }));
-  const observed = { core, events, profile };
+  const observed = startCore(env.root, profile, { passphrase: PASSPHRASE });
   cores.push(observed);
   return observed;
-}
-
-async function closeCore(o: ObservedCore): Promise<void> {
-  await o.core.close();
-  cores.splice(cores.indexOf(o), 1);
 }
 
 /** Waits (in setup too, where expect.poll is not available) until the device holds the conversation's group. */
@@ -384,7 +366,7 @@ describe('a message left pending by a kill -9', () => {
     const daveUser = await registerThroughCore(dave, env.server, env.root, 'dave@example.test', 'Dave');
     conversationId = (await value(carol.core.router.request('conversations.create', { name: 'Tarn', members: [{ id: daveUser.id, domain: daveUser.domain }] }))).id;
     await joined(dave, conversationId);
-    await closeCore(carol);
+    await closeCore(cores, carol);
   }, 60_000);
 
   it('is sent after the restart when it never reached the server, and arrives once', async () => {
@@ -405,7 +387,7 @@ describe('a message left pending by a kill -9', () => {
     await expect.poll(() => copiesOf(dave, conversationId, id), { timeout: 15_000 }).toEqual({ count: 1, text: 'written just before the crash' });
     expect(postedBy(carolUser.clientId)).toBe(before + 1);
     expect(updates(carol, id)).toEqual(['sent']);
-    await closeCore(carol);
+    await closeCore(cores, carol);
   }, 120_000);
 
   it('is sent again after the restart when the server had it already, and the receiver shows it once', async () => {
@@ -434,7 +416,7 @@ describe('a message left pending by a kill -9', () => {
     await expect
       .poll(async () => (await messagesOf(dave, conversationId)).find((m) => m.id === after.id)?.deliveredTo, { timeout: 15_000 })
       .toEqual([`${carolUser.id}@${carolUser.domain}`]);
-    await closeCore(carol);
+    await closeCore(cores, carol);
   }, 120_000);
 
   it('becomes failed, with Retry, when sending it again after the restart fails', async () => {

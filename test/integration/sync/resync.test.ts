@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../../electron/core/core';
 import type { StoredMessage } from '../../../electron/core/ipc/contract';
-import { silentLogger } from '../../../electron/core/log';
 import { MISSED_MESSAGES_TEXT } from '../../../electron/core/services/resync';
 import { openProfileStore } from '../../../electron/core/store/openProfileStore';
 import { NOTIFICATION_RETENTION_MS } from '../../../protocol';
@@ -26,15 +24,7 @@ afterAll(async () => {
 
 /** Bob's device keeps its database key behind a passphrase, so a separate process can open it too. */
 function bobCore(): ObservedCore {
-  const core = createCore({
-    dataDir: path.join(env.root, 'bob'),
-    appVersion: 'test',
-    defaultServer: null,
-    log: silentLogger,
-    store: { prefer: 'passphrase', passphrase: PASSPHRASE, kdf: MODEST },
-  });
-  const observed: ObservedCore = { core, events: [], profile: 'bob' };
-  core.events.subscribe((event, payload) => observed.events.push({ event, payload }));
+  const observed = startCore(env.root, 'bob', { passphrase: PASSPHRASE });
   cores.push(observed);
   return observed;
 }
