@@ -71,6 +71,8 @@ import { groupBefore, recordDeparture, recordMembershipChange, recordOwnMembersh
 import { readPreferences, readPreferencesThisTurn } from './preferences';
 import type { MemberSummary, NewMessage } from './conversationStore';
 import { checkFileToSend } from './filePaths';
+import type { ChangeRefusal, Poster } from './senderChecks';
+import { changeReview, recordForgedMessage, recordRefusedChange, sentByPoster } from './senderChecks';
 import { FileTransfers } from './fileTransfers';
 import type { ConversationDevice, SelfDevice, UserDevice, VerificationChange } from './deviceTrust';
 import { acceptDegraded, backfillGroupDevices, conversationDevices, knownDeviceKeys, reviewVerification, saveGroupDevices, setDeviceVerified, verificationOf } from './deviceTrust';
@@ -967,7 +969,9 @@ export class ConversationService {
         return this.prepareMessage(notification, event.conversation.id, fromBase64(event.data), received);
       case 'conversation.member-leave':
         return this.prepareMemberLeave(notification, event);
+      // Roles decide who may remove others' devices (commitRules.ts): kept current like the members.
       case 'conversation.member-join':
+      case 'conversation.member-update':
       case 'conversation.rename':
       case 'conversation.message-timer-update':
         return this.prepareRefresh(event.conversation.id);
@@ -1033,12 +1037,21 @@ export class ConversationService {
     if (carried === undefined && !conversationExists(db, conversationId)) return undefined;
     const engine = await this.mls();
     const group = carried ?? this.group(engine, conversationId);
-    const inbound = await engine.processMessage(group, bytes);
-    const receivedAt = Date.now();
     const event = notification.event;
     const from = event.type === 'conversation.mls-message-add' ? event : undefined;
+    const poster: Poster | undefined = from ? { userId: from.from.id, domain: from.from.domain, clientId: from.fromClient } : undefined;
+    let refusal: ChangeRefusal | undefined;
+    const review = poster ? changeReview(this.device, conversationId, poster, (r) => (refusal = r)) : undefined;
+    const inbound = await engine.processMessage(group, bytes, review);
+    const receivedAt = Date.now();
     if (!inbound.ok) {
       if (inbound.error.code === 'mls-duplicate') return undefined;
+      if (inbound.error.code === 'mls-commit-refused' && poster) {
+        // Not adopted: the group stays as it was (issue 11). The line says so; the log has the rule's code.
+        const refused = refusal ?? { code: 'change-sender-mismatch' as const, reason: 'it broke the rules of this conversation' };
+        this.log.warn('a change to the conversation was refused', { conversationId, code: refused.code });
+        return this.systemLine((tx) => recordRefusedChange(tx, conversationId, String(notification.id), poster, refused, this.selfDevice(), receivedAt), conversationId);
+      }
       this.log.warn('a message could not be decrypted', { conversationId, code: inbound.error.code });
       const message = {
         id: `undecryptable-${notification.id}`,
@@ -1079,6 +1092,13 @@ export class ConversationService {
           this.events.emit('conversation.changed', { id: conversationId });
         },
       };
+    }
+    if (poster && !sentByPoster(result.sender, poster)) {
+      // The leaf's credential names another device than the one the server says posted it: a
+      // member posting with a leaf that claims to be someone else (issue 11). Never stored as theirs.
+      this.log.warn('a message whose sender could not be authenticated was dropped', { conversationId, code: 'mls-sender-mismatch' });
+      const claimed = result.sender;
+      return this.systemLine((tx) => recordForgedMessage(tx, conversationId, String(notification.id), claimed, this.selfDevice(), receivedAt), conversationId);
     }
     const content = decodeContent(result.plaintext);
     const sender = qualified({ id: result.sender.userId, domain: result.sender.domain });
@@ -1229,6 +1249,20 @@ export class ConversationService {
       (tx) => memberMentions(tx, conversationId, body.mentions, this.selfId()),
     );
     return effect;
+  }
+
+  /** A system line written in the notification's transaction (`write` returns its id if it was new), announced after. */
+  private systemLine(write: (tx: Db) => string | undefined, conversationId: string): PreparedEffect {
+    let said: string | undefined;
+    return {
+      write: (tx) => {
+        said = write(tx);
+      },
+      after: () => {
+        this.announceMessage(conversationId, said);
+        this.events.emit('conversation.changed', { id: conversationId });
+      },
+    };
   }
 
   private storeMessage(message: NewMessage, mentions?: (tx: Db) => CheckedMentions): PreparedEffect {

@@ -7,29 +7,36 @@
  * commit and have one after were added; users with none left after it were removed. The commit
  * is signed by its committer, so "Alice added Bob" is what Alice's device did, not what the
  * server says. A new device of someone already in the group changes no membership; it gets its
- * own line ("Bob started using a new device.", in one-to-one conversations too), so nobody
+ * own line ("Bob started using a new device.", in one-to-one conversations too; so does a device
+ * whose leaf comes back with another signature key), so nobody
  * learns of a new reader of their messages only from verification (deviceTrust.ts). Whether a removed user left on their
  * own is the server's word (`member_departures`, filled from its member-leave event): MLS does
  * not let a member commit its own removal, so someone else's commit removes a user who left.
  */
 import { z } from 'zod';
+import { signatureKeyHex } from '../crypto/mls/fingerprint';
 import type { MlsMember } from '../crypto/mls/mlsGroup';
 import type { Db } from '../store/migration';
 import { insertSystemMessage, qualified } from './conversationStore';
 import type { SelfDevice } from './deviceTrust';
 
-/** A group as last stored: its users, and its devices as `user client`. */
+/** A group as last stored: its users, and its devices as `user client signature-key`. */
 export type GroupBefore = Readonly<{ users: ReadonlySet<string>; devices: ReadonlySet<string> }>;
 
-const deviceKey = (user: string, clientId: string): string => `${user} ${clientId}`;
+/**
+ * A device is a client id with one signature key: a leaf naming a known client id with a key
+ * never seen for it (a rejoin with a new key) is a new device to everyone, as its fingerprint is
+ * (issue 11, item 1; seed 002: a changed key is a new device to verify).
+ */
+const deviceKey = (user: string, clientId: string, signatureKey: string): string => `${user} ${clientId} ${signatureKey}`;
 
 /** Who had a device in a conversation's group as last stored; undefined when nothing is stored (unknown). */
 export function groupBefore(db: Db, conversationId: string): GroupBefore | undefined {
   const rows = z
-    .array(z.object({ user_id: z.string(), client_id: z.string() }))
-    .parse(db.prepare('SELECT user_id, client_id FROM group_devices WHERE conversation_id = ?').all(conversationId));
+    .array(z.object({ user_id: z.string(), client_id: z.string(), signature_key: z.string() }))
+    .parse(db.prepare('SELECT user_id, client_id, signature_key FROM group_devices WHERE conversation_id = ?').all(conversationId));
   if (rows.length === 0) return undefined;
-  return { users: new Set(rows.map((r) => r.user_id)), devices: new Set(rows.map((r) => deviceKey(r.user_id, r.client_id))) };
+  return { users: new Set(rows.map((r) => r.user_id)), devices: new Set(rows.map((r) => deviceKey(r.user_id, r.client_id, r.signature_key))) };
 }
 
 function kindOf(db: Db, conversationId: string): unknown {
@@ -41,7 +48,7 @@ function isOneToOne(db: Db, conversationId: string): boolean {
 }
 
 /** Names for sentences: "you" for this user, the display name, or "someone". */
-function namer(db: Db, selfUser: string): (user: string) => string {
+export function namer(db: Db, selfUser: string): (user: string) => string {
   const nameOf = db.prepare('SELECT name FROM users WHERE id = ?').pluck();
   return (user) => {
     if (user === selfUser) return 'you';
@@ -83,7 +90,8 @@ export function recordMembershipChange(
         .filter((m) => {
           const user = userOf(m);
           const isThisDevice = user === self.user && m.identity.clientId === self.clientId;
-          return before.users.has(user) && !before.devices.has(deviceKey(user, m.identity.clientId)) && !isThisDevice;
+          const known = before.devices.has(deviceKey(user, m.identity.clientId, signatureKeyHex(m.signaturePublicKey)));
+          return before.users.has(user) && !known && !isThisDevice;
         })
         .map(userOf),
     ),

@@ -1,12 +1,14 @@
-import type { MLSMessage } from 'ts-mls';
-import { acceptAll, emptyPskIndex, joinGroup, processMessage } from 'ts-mls';
+import type { Credential, IncomingMessageCallback, MLSMessage, ProposalWithSender } from 'ts-mls';
+import { emptyPskIndex, joinGroup, processMessage } from 'ts-mls';
 import type { Result } from '../../../../protocol/result';
 import { ok } from '../../../../protocol/result';
 import { MLS_SUITES } from './cipherSuites';
 import type { EngineContext, MlsInbound } from './engineContext';
+import type { MlsChangeReview } from './incomingChange';
+import { describeChange } from './incomingChange';
 import { decodeStoredKeyPackage, keyPackageRef } from './keyPackages';
 import { CAIRN_CLIENT_CONFIG } from './mlsClientConfig';
-import type { MlsGroup } from './mlsGroup';
+import type { MlsGroup, MlsMember } from './mlsGroup';
 import { membersNotIn, membersOfTree, messageDigest, withSeen } from './mlsGroup';
 import { guarded, mlsError } from './mlsErrors';
 import { decodeMessage, decodeWelcomeBytes } from './mlsWire';
@@ -56,16 +58,82 @@ function framing(message: MLSMessage): Framed | undefined {
   return undefined;
 }
 
+/** What ts-mls handed to the incoming-message callback: the resolved proposals of a commit, or one proposal. */
+type Offered = Readonly<{ kind: 'commit' | 'proposal'; senderLeafIndex: number | undefined; proposals: readonly ProposalWithSender[] }>;
+
+/**
+ * A ts-mls callback that records what it is offered instead of judging it: the decision needs the
+ * core's knowledge of the conversation (who is a member, who is an admin, who sent the
+ * notification) and may need the server, and ts-mls calls this synchronously. The engine asks the
+ * core (`MlsChangeReview`) once ts-mls verified the commit, and keeps the group it had on a refusal,
+ * so a refused change is never adopted.
+ */
+function recorder(): { callback: IncomingMessageCallback; offered: () => Offered | undefined } {
+  let offered: Offered | undefined;
+  return {
+    callback: (incoming) => {
+      offered =
+        incoming.kind === 'commit'
+          ? { kind: 'commit', senderLeafIndex: incoming.senderLeafIndex, proposals: incoming.proposals }
+          : { kind: 'proposal', senderLeafIndex: incoming.proposal.senderLeafIndex, proposals: [incoming.proposal] };
+      return 'accept';
+    },
+    offered: () => offered,
+  };
+}
+
+/**
+ * The credential of the committer's leaf once the commit is applied: its UpdatePath leaf (or its
+ * unchanged leaf) for a member, the leaf it joined with for an external commit (always a
+ * PublicMessage, whose UpdatePath is in the clear).
+ */
+function committerLeaf(message: MLSMessage, after: MlsGroup, offered: Offered): Credential | undefined {
+  if (offered.kind !== 'commit') return undefined;
+  if (offered.senderLeafIndex !== undefined) {
+    const node = after.state.ratchetTree[offered.senderLeafIndex * 2];
+    return node?.nodeType === 'leaf' ? node.leaf.credential : undefined;
+  }
+  if (message.wireformat !== 'mls_public_message') return undefined;
+  const content = message.publicMessage.content;
+  return content.contentType === 'commit' ? content.commit.path?.leafNode.credential : undefined;
+}
+
+/** Asks the core about a verified commit or proposal; on a refusal the caller keeps `before`. */
+async function reviewed(
+  review: MlsChangeReview | undefined,
+  message: MLSMessage,
+  before: MlsGroup,
+  beforeMembers: readonly MlsMember[],
+  after: MlsGroup,
+  offered: Offered | undefined,
+): Promise<Result<true>> {
+  if (review === undefined) return ok(true);
+  // ts-mls calls back for every commit and proposal it verifies; without a call there is nothing to adopt.
+  if (offered === undefined) return mlsError('mls-invalid-commit', 'The change offered no proposals to review.');
+  const change = describeChange({
+    kind: offered.kind,
+    tree: before.state.ratchetTree,
+    before: beforeMembers,
+    proposals: offered.proposals,
+    senderLeafIndex: offered.senderLeafIndex,
+    committerLeaf: committerLeaf(message, after, offered),
+  });
+  const verdict = await review(change);
+  return verdict.ok ? ok(true) : mlsError('mls-commit-refused', `${verdict.message} (${verdict.code})`);
+}
+
 /**
  * Processes one incoming PublicMessage or PrivateMessage. Never throws and never changes
- * `group`; on success the returned group replaces it (store both in one transaction). Failure
+ * `group`; on success the returned group replaces it (store both in one transaction). Every
+ * commit and proposal is shown to `review` after ts-mls verified it and before it is adopted; a
+ * refusal is `mls-commit-refused` and the group stays as it was. Failure
  * codes: `mls-duplicate` (these exact bytes were already processed or sent here),
  * `mls-wrong-group`, `mls-future-epoch` (catch up first), `mls-stale-epoch` (a commit or
  * proposal for an epoch already left, or a message older than the 3 kept epochs), `mls-too-old`,
  * `mls-too-far-ahead`, `mls-not-member`, `mls-undecryptable`, `mls-invalid-commit`,
- * `mls-invalid-message`.
+ * `mls-commit-refused`, `mls-invalid-message`.
  */
-export async function processIncoming(ctx: EngineContext, group: MlsGroup, bytes: Uint8Array): Promise<Result<MlsInbound>> {
+export async function processIncoming(ctx: EngineContext, group: MlsGroup, bytes: Uint8Array, review?: MlsChangeReview): Promise<Result<MlsInbound>> {
   const digest = messageDigest(bytes);
   if (group.seen.includes(digest)) return mlsError('mls-duplicate');
   const decoded = decodeMessage(bytes);
@@ -91,31 +159,35 @@ export async function processIncoming(ctx: EngineContext, group: MlsGroup, bytes
     return ok({ kind: 'application', group: next, plaintext: opened.value.plaintext, sender: opened.value.identity, epoch: framed.epoch });
   }
 
+  let senderLeaf: number | undefined;
   if (message.wireformat === 'mls_private_message') {
     // A commit or proposal: rare, so reading its sender first (a second sender-data decryption)
     // is cheap; ts-mls processMessage does not say who committed.
     const sender = await readPrivateSender(state, message.privateMessage, ctx.suite.impl);
     if (!sender.ok) return sender;
-    const failure = framed.contentType === 'commit' ? 'mls-invalid-commit' : 'mls-undecryptable';
-    return guarded(failure, async () => {
-      const result = await processMessage(message, state, emptyPskIndex, acceptAll, ctx.suite.impl);
-      return ok(describeHandshake(group, withSeen(group, result.newState, digest), framed.contentType, sender.value.leafIndex));
-    });
+    senderLeaf = sender.value.leafIndex;
+  } else if (message.wireformat === 'mls_public_message') {
+    const sender = message.publicMessage.content.sender;
+    senderLeaf = sender.senderType === 'member' ? sender.leafIndex : undefined;
+  } else {
+    return mlsError('mls-invalid-message');
   }
-
-  if (message.wireformat !== 'mls_public_message') return mlsError('mls-invalid-message');
-  const publicMessage = message.publicMessage;
-  const senderLeaf = publicMessage.content.sender.senderType === 'member' ? publicMessage.content.sender.leafIndex : undefined;
-  return guarded('mls-invalid-commit', async () => {
-    const result = await processMessage(message, state, emptyPskIndex, acceptAll, ctx.suite.impl);
-    return ok(describeHandshake(group, withSeen(group, result.newState, digest), framed.contentType, senderLeaf));
+  const failure = framed.contentType === 'commit' || message.wireformat === 'mls_public_message' ? 'mls-invalid-commit' : 'mls-undecryptable';
+  const record = recorder();
+  const processed = await guarded(failure, async () => {
+    const result = await processMessage(message, state, emptyPskIndex, record.callback, ctx.suite.impl);
+    return ok(withSeen(group, result.newState, digest));
   });
+  if (!processed.ok) return processed;
+  const beforeMembers = membersOfTree(state.ratchetTree);
+  const verdict = await reviewed(review, message, group, beforeMembers, processed.value, record.offered());
+  if (!verdict.ok) return verdict;
+  return ok(describeHandshake(beforeMembers, processed.value, framed.contentType, senderLeaf));
 }
 
-function describeHandshake(before: MlsGroup, after: MlsGroup, contentType: Framed['contentType'], senderLeaf: number | undefined): MlsInbound {
+function describeHandshake(oldMembers: readonly MlsMember[], after: MlsGroup, contentType: Framed['contentType'], senderLeaf: number | undefined): MlsInbound {
   const epoch = after.state.groupContext.epoch;
   if (contentType !== 'commit') return { kind: 'proposal', group: after, epoch };
-  const oldMembers = membersOfTree(before.state.ratchetTree);
   const newMembers = membersOfTree(after.state.ratchetTree);
   const added = membersNotIn(newMembers, oldMembers);
   const committer = senderLeaf === undefined ? added[0]?.identity : oldMembers.find((m) => m.leafIndex === senderLeaf)?.identity;

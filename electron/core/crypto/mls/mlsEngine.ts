@@ -5,6 +5,7 @@ import { loadSuite } from './cipherSuites';
 import type { EngineContext, MlsCommitOutput, MlsInbound } from './engineContext';
 import { addMembers, createGroup, groupInfo, joinByExternalCommit, removeMembers, selfUpdate } from './groupCommits';
 import { encryptMessage, exportSecret } from './groupMessages';
+import type { MlsChangeReview } from './incomingChange';
 import { joinFromWelcome, processIncoming, welcomeKeyPackageRefs } from './inboundMessages';
 import type { GeneratedKeyPackage, KeyPackageInfo } from './keyPackages';
 import { generateKeyPackages, inspectKeyPackage } from './keyPackages';
@@ -43,7 +44,11 @@ export interface MlsEngine {
   welcomeKeyPackageRefs(welcome: Uint8Array): Result<readonly Uint8Array[]>;
   joinFromWelcome(welcome: Uint8Array, storedKeyPackage: Uint8Array): Promise<Result<MlsGroup>>;
   encrypt(group: MlsGroup, plaintext: Uint8Array): Promise<Result<Readonly<{ group: MlsGroup; message: Uint8Array }>>>;
-  processMessage(group: MlsGroup, message: Uint8Array): Promise<Result<MlsInbound>>;
+  /**
+   * An incoming message. Every commit and proposal goes to `review` once verified and before it
+   * is adopted (the core passes its rules, commitRules.ts); a refusal is `mls-commit-refused`.
+   */
+  processMessage(group: MlsGroup, message: Uint8Array, review?: MlsChangeReview): Promise<Result<MlsInbound>>;
   exportSecret(group: MlsGroup, label: string, context: Uint8Array, length: number): Promise<Result<Uint8Array>>;
   members(group: MlsGroup): readonly MlsMember[];
   status(group: MlsGroup): MlsGroupStatus;
@@ -84,7 +89,7 @@ export async function createMlsEngine(signer: MlsSigner): Promise<Result<MlsEngi
     welcomeKeyPackageRefs: (welcome) => welcomeKeyPackageRefs(welcome),
     joinFromWelcome: (welcome, stored) => joinFromWelcome(ctx, welcome, stored),
     encrypt: (group, plaintext) => inSuite(group, () => encryptMessage(ctx, group, plaintext)),
-    processMessage: (group, message) => inSuite(group, () => processIncoming(ctx, group, message)),
+    processMessage: (group, message, review) => inSuite(group, () => processIncoming(ctx, group, message, review)),
     exportSecret: (group, label, context, length) => inSuite(group, () => exportSecret(ctx, group, label, context, length)),
     members: (group) => membersOfTree(group.state.ratchetTree),
     status: (group) => groupStatus(group),

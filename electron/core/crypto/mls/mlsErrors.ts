@@ -24,6 +24,7 @@ export const MLS_ERRORS = {
     'The conversation has pending changes from another member. Commit them before sending messages.',
   'mls-invalid-message': 'The MLS data is malformed or of an unexpected kind.',
   'mls-invalid-commit': 'The change to the conversation could not be verified. It was not applied.',
+  'mls-commit-refused': 'The change to the conversation breaks its rules (who may add or remove whom, or who a device is). It was not applied.',
   'mls-invalid-key-package': 'A key package is malformed, expired, for another cipher suite, or badly signed.',
   'mls-invalid-group-info': 'The group information is malformed or its signature does not verify.',
   'mls-welcome-not-for-us': 'This invitation was made for a key package this device does not hold.',

@@ -1,0 +1,94 @@
+/**
+ * The receive path's checks of who sent what (issue 11, item 1), between the MLS engine, which
+ * proves which leaf signed a message, and the server, which attests which registered device
+ * posted it (`from`, `fromClient` of the notification). A leaf's credential is only a claim the
+ * leaf's owner made when it joined; the two must agree, and every commit must follow the
+ * conversation's rules (commitRules.ts) before this device adopts it. What fails is never stored
+ * as from anyone: the conversation gets a system line instead, and the log a code (no content).
+ */
+import { z } from 'zod';
+import type { MlsChangeReview } from '../crypto/mls/incomingChange';
+import type { MlsClientIdentity } from '../crypto/mls/mlsIdentity';
+import { sameClient } from '../crypto/mls/mlsIdentity';
+import type { ApiClient } from '../net/apiClient';
+import type { Db } from '../store/migration';
+import type { ChangeContext, CommitRefusalCode } from './commitRules';
+import { reviewChange } from './commitRules';
+import { insertSystemMessage, qualified } from './conversationStore';
+import type { SelfDevice } from './deviceTrust';
+import { namer } from './membershipMessages';
+
+/** The device the server attests posted a notification. */
+export type Poster = Readonly<{ userId: string; domain: string; clientId: string }>;
+
+/** A commit or proposal this device refused, for the log and the system line. */
+export type ChangeRefusal = Readonly<{ code: CommitRefusalCode; reason: string }>;
+
+const MemberRowsSchema = z.array(z.object({ user_id: z.string(), role: z.enum(['admin', 'member']) }));
+
+function storedMembers(db: Db, conversationId: string): Map<string, 'admin' | 'member'> {
+  const rows = MemberRowsSchema.parse(db.prepare('SELECT user_id, role FROM conversation_members WHERE conversation_id = ?').all(conversationId));
+  return new Map(rows.map((r) => [r.user_id, r.role]));
+}
+
+/**
+ * The review the engine runs on each incoming commit and proposal of `conversationId`. It reads
+ * the stored members when asked (a commit is rare; the hot path never gets here) and asks the
+ * server for a user's devices only when a non-admin removes a device of another member, the one
+ * rule that depends on what only the server knows. A network failure there is thrown: the
+ * notification is then applied again later, never refused for want of an answer.
+ */
+export function changeReview(
+  deps: Readonly<{ db: Db; api: ApiClient }>,
+  conversationId: string,
+  poster: Poster,
+  refused: (refusal: ChangeRefusal) => void,
+): MlsChangeReview {
+  return async (change) => {
+    const context: ChangeContext = { poster, members: storedMembers(deps.db, conversationId) };
+    let verdict = reviewChange(change, context);
+    if (verdict.kind === 'need-registration') {
+      const listed = new Set<string>();
+      const users = new Map(verdict.devices.map((d) => [`${d.userId}@${d.domain}`, d]));
+      for (const device of users.values()) {
+        const { clients } = await deps.api.call('userClients', { params: { domain: device.domain, id: device.userId } });
+        for (const client of clients) listed.add(`${device.userId}@${device.domain} ${client.id}`);
+      }
+      verdict = reviewChange(change, { ...context, registered: (d) => listed.has(`${d.userId}@${d.domain} ${d.clientId}`) });
+    }
+    switch (verdict.kind) {
+      case 'accept':
+        return { ok: true };
+      case 'refuse':
+        refused({ code: verdict.code, reason: verdict.reason });
+        return { ok: false, code: verdict.code, message: `The change was refused: ${verdict.reason}.` };
+      case 'need-registration':
+        // Answered above; asking twice means the rules and this function disagree.
+        refused({ code: 'change-remove-not-allowed', reason: "it removed another member's device without being an admin" });
+        return { ok: false, code: 'change-remove-not-allowed', message: 'The change was refused.' };
+    }
+  };
+}
+
+/** Whether an application message's MLS sender is the device the server says posted it. */
+export function sentByPoster(sender: MlsClientIdentity, poster: Poster): boolean {
+  return sameClient(sender, poster);
+}
+
+/**
+ * "Alice's change to this conversation was refused: …". The key (the notification id) makes the
+ * line's id, so a notification applied twice adds one line.
+ */
+export function recordRefusedChange(tx: Db, conversationId: string, key: string, poster: Poster, refusal: ChangeRefusal, self: SelfDevice, now: number): string | undefined {
+  const name = namer(tx, self.user)(qualified({ id: poster.userId, domain: poster.domain }));
+  const who = name === 'you' ? 'A change to this conversation from your other device' : `A change to this conversation from ${name}`;
+  const text = `${who} was refused because ${refusal.reason}. Messages sent after it may not be readable on this device.`;
+  return insertSystemMessage(tx, conversationId, `system-refused-${key}`, text, self, now);
+}
+
+/** "A message that claimed to be from Bob could not be authenticated and was not shown." */
+export function recordForgedMessage(tx: Db, conversationId: string, key: string, claimed: MlsClientIdentity, self: SelfDevice, now: number): string | undefined {
+  const name = namer(tx, self.user)(qualified({ id: claimed.userId, domain: claimed.domain }));
+  const text = `A message that claimed to be from ${name} could not be authenticated and was not shown.`;
+  return insertSystemMessage(tx, conversationId, `system-forged-${key}`, text, self, now);
+}
