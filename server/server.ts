@@ -52,6 +52,12 @@ export type ServerOptions = Readonly<{
   now?: () => number;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   logStream?: Writable;
+  /**
+   * Tests only (test/support/testServer.ts; main.ts never sets it): receives the server's context
+   * so a security test can deliver what a route would refuse — a malicious member's commit that
+   * must be refused by the other devices themselves (docs/SECURITY.md, item 1).
+   */
+  testSeam?: (context: ServerContext) => void;
 }>;
 
 export type RunningServer = Readonly<{
@@ -139,6 +145,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     log: app.log,
     now,
   };
+  options.testSeam?.(context);
   installErrorHandling(app);
   // JSON everywhere, raw bytes only for asset uploads: any other body type is a 415.
   app.removeContentTypeParser('text/plain');

@@ -2,8 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import type { ServerContext } from '../../server/context';
 import type { RunningServer, ServerOptions } from '../../server/server';
 import { startServer } from '../../server/server';
+import { commitWithoutChecks } from './uncheckedDelivery';
 
 export interface TestServer {
   /** Temporary folder of this test file; the server's data is in `root/server`. */
@@ -11,6 +13,8 @@ export interface TestServer {
   readonly server: RunningServer;
   readonly serverDir: string;
   readonly config: { url: string; pins: string[] };
+  /** Test seam (uncheckedDelivery.ts): a commit the route would refuse, delivered as from `sender`. */
+  commitWithoutChecks(conversationId: string, sender: Readonly<{ userId: string; clientId: string }>, commit: Uint8Array, groupInfo: Uint8Array): Promise<number>;
 }
 
 /**
@@ -21,9 +25,18 @@ export interface TestServer {
 export function useTestServer(prefix: string, options: Partial<Omit<ServerOptions, 'dataDir'>> = {}): TestServer {
   let root: string | undefined;
   let server: RunningServer | undefined;
+  let context: ServerContext | undefined;
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), `cairn-${prefix}-`));
-    const started = await startServer({ port: 0, logLevel: 'silent', ...options, dataDir: path.join(root, 'server') });
+    const started = await startServer({
+      port: 0,
+      logLevel: 'silent',
+      ...options,
+      dataDir: path.join(root, 'server'),
+      testSeam: (c) => {
+        context = c;
+      },
+    });
     if (!started.ok) throw new Error(started.error.message);
     server = started.value;
   });
@@ -49,5 +62,6 @@ export function useTestServer(prefix: string, options: Partial<Omit<ServerOption
       const s = need(server, 'server');
       return { url: s.url, pins: [s.pin] };
     },
+    commitWithoutChecks: (conversationId, sender, commit, groupInfo) => commitWithoutChecks(need(context, 'context'), conversationId, sender, commit, groupInfo),
   };
 }
