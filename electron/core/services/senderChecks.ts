@@ -26,9 +26,17 @@ export type ChangeRefusal = Readonly<{ code: CommitRefusalCode; reason: string }
 
 const MemberRowsSchema = z.array(z.object({ user_id: z.string(), role: z.enum(['admin', 'member']) }));
 
-function storedMembers(db: Db, conversationId: string): Map<string, 'admin' | 'member'> {
+/**
+ * The members as stored. When this user left or was removed, the server no longer shows the
+ * conversation, so the stored list still names this user: it is taken out here, so that the
+ * commit removing this user's devices (made by any member once someone left) is accepted.
+ */
+function storedMembers(db: Db, conversationId: string, selfUser: string): Map<string, 'admin' | 'member'> {
   const rows = MemberRowsSchema.parse(db.prepare('SELECT user_id, role FROM conversation_members WHERE conversation_id = ?').all(conversationId));
-  return new Map(rows.map((r) => [r.user_id, r.role]));
+  const members = new Map(rows.map((r) => [r.user_id, r.role]));
+  const left: unknown = db.prepare('SELECT left_at FROM conversations WHERE id = ?').pluck().get(conversationId);
+  if (typeof left === 'number') members.delete(selfUser);
+  return members;
 }
 
 /**
@@ -39,13 +47,13 @@ function storedMembers(db: Db, conversationId: string): Map<string, 'admin' | 'm
  * notification is then applied again later, never refused for want of an answer.
  */
 export function changeReview(
-  deps: Readonly<{ db: Db; api: ApiClient }>,
+  deps: Readonly<{ db: Db; api: ApiClient; userId: string; domain: string }>,
   conversationId: string,
   poster: Poster,
   refused: (refusal: ChangeRefusal) => void,
 ): MlsChangeReview {
   return async (change) => {
-    const context: ChangeContext = { poster, members: storedMembers(deps.db, conversationId) };
+    const context: ChangeContext = { poster, members: storedMembers(deps.db, conversationId, qualified({ id: deps.userId, domain: deps.domain })) };
     let verdict = reviewChange(change, context);
     if (verdict.kind === 'need-registration') {
       const listed = new Set<string>();

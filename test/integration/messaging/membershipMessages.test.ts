@@ -70,6 +70,13 @@ describe('membership changes in the history', () => {
     expect(await systemLines(bob, id)).toEqual(['Alice added Carol and Dan.', 'Alice removed you.']);
     expect(await systemLines(carol, id)).toEqual(['You were added to this conversation.', 'Alice removed Bob.', 'You left.']);
 
+    // Every commit here was legitimate: no device refused one (commitRules.ts), not even the
+    // devices it removed.
+    for (const o of [alice, bob, carol, dan]) {
+      const all = await o.core.router.request('messages.list', { conversationId: id, limit: 100 });
+      expect(all.ok && all.value.messages.filter((m) => m.id.startsWith('system-refused-')).map((m) => m.text)).toEqual([]);
+    }
+
     // Carol reads nothing sent after she left.
     const after = await dan.core.router.request('messages.send', { conversationId: id, text: 'after carol left' });
     expect(after).toMatchObject({ ok: true });
