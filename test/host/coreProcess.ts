@@ -8,6 +8,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { LOCKED_EXIT_CODE } from '../../electron/core/hosts/lockedExit';
 import type { CoreHostOptions } from '../../electron/core/hosts/options';
 
@@ -76,4 +79,25 @@ function withoutPassphrase(store: NonNullable<CoreHostOptions['store']>): NonNul
 
 function isLockedMessage(message: unknown): boolean {
   return typeof message === 'object' && message !== null && Reflect.get(message, 'kind') === 'locked';
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Bundles the core's child-process entry the way the shell bundles its utility-process entry,
+ * into test-output/ so that npm packages resolve from the repository's node_modules.
+ */
+export async function bundleCoreProcess(): Promise<string> {
+  const outfile = path.join(REPO_ROOT, 'test-output', 'host', 'core-process.mjs');
+  await build({
+    entryPoints: [path.join(REPO_ROOT, 'electron/core/hosts/nodeProcess.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'silent',
+  });
+  return outfile;
 }

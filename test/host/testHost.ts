@@ -14,7 +14,7 @@ import type { CoreHostOptions } from '../../electron/core/hosts/options';
 import type { ShellChannel } from '../../electron/core/ipc/shellApi';
 import { launchChromium } from './chromium';
 import type { HostedCore } from './coreProcess';
-import { hostCoreProcess } from './coreProcess';
+import { bundleCoreProcess, hostCoreProcess } from './coreProcess';
 import type { RendererServer } from './rendererServer';
 import { serveRenderer } from './rendererServer';
 import type { ShellStandIn } from './shellStandIn';
@@ -195,25 +195,6 @@ async function bundlePageBridge(): Promise<string> {
   const output = result.outputFiles[0];
   if (!output) throw new Error('page bridge bundle is empty');
   return output.text;
-}
-
-/**
- * Bundles the core's child-process entry the way the shell bundles its utility-process entry,
- * into test-output/ so that npm packages resolve from the repository's node_modules.
- */
-export async function bundleCoreProcess(): Promise<string> {
-  const outfile = path.join(TEST_OUTPUT_DIR, 'host', 'core-process.mjs');
-  await build({
-    entryPoints: [path.join(REPO_ROOT, 'electron/core/hosts/nodeProcess.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'silent',
-  });
-  return outfile;
 }
 
 /**
