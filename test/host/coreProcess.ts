@@ -18,6 +18,8 @@ export interface HostedCore {
   send(message: unknown): void;
   /** The process serving the core now; it changes each time a lock replaces it. */
   pid(): number;
+  /** Resolves once the core serving now listens for requests (earlier ones wait in a queue). */
+  ready(): Promise<void>;
   /** Resolves when the core serving now has been replaced after a lock, with the new pid. */
   nextReplacement(): Promise<number>;
   close(): Promise<void>;
@@ -28,8 +30,15 @@ export function hostCoreProcess(entry: string, options: CoreHostOptions, onMessa
   let waiting: Array<(pid: number) => void> = [];
   const fresh: CoreHostOptions = options.store?.passphrase === undefined ? options : { ...options, store: withoutPassphrase(options.store) };
 
+  /** What was sent before the serving child listened (it drops what arrives earlier). */
+  let queue: unknown[] = [];
+  let listening = false;
+  let whenListening: Array<() => void> = [];
+
   const launch = (startOptions: CoreHostOptions): ChildProcess => {
     const child = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    listening = false;
+    queue = [{ kind: 'start', options: startOptions }];
     let replaced = false;
     const replace = (): void => {
       if (replaced || closed || current !== child) return;
@@ -39,27 +48,34 @@ export function hostCoreProcess(entry: string, options: CoreHostOptions, onMessa
       for (const resolve of waiting.splice(0)) resolve(pid);
     };
     child.on('message', (message: unknown) => {
-      if (isLockedMessage(message)) replace();
+      if (hasKind(message, 'listening')) {
+        if (current !== child) return;
+        listening = true;
+        for (const queued of queue.splice(0)) child.send(queued as object);
+        for (const resolve of whenListening.splice(0)) resolve();
+      } else if (hasKind(message, 'locked')) replace();
       else onMessage(message);
     });
     child.on('exit', (code) => {
       if (code === LOCKED_EXIT_CODE) replace();
     });
-    child.send({ kind: 'start', options: startOptions });
     return child;
   };
 
   let current = launch(options);
   return {
     send(message) {
-      if (current.connected) current.send(message as object);
+      if (!listening) queue.push(message);
+      else if (current.connected) current.send(message as object);
     },
     pid: () => current.pid ?? -1,
+    ready: () => (listening ? Promise.resolve() : new Promise((resolve) => whenListening.push(resolve))),
     nextReplacement: () => new Promise((resolve) => waiting.push(resolve)),
     async close() {
       if (closed) return;
       closed = true;
       waiting = [];
+      whenListening = [];
       const child = current;
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -77,8 +93,8 @@ function withoutPassphrase(store: NonNullable<CoreHostOptions['store']>): NonNul
   return rest;
 }
 
-function isLockedMessage(message: unknown): boolean {
-  return typeof message === 'object' && message !== null && Reflect.get(message, 'kind') === 'locked';
+function hasKind(message: unknown, kind: string): boolean {
+  return typeof message === 'object' && message !== null && Reflect.get(message, 'kind') === kind;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));

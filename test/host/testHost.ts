@@ -115,23 +115,27 @@ async function launchClient(
     store: options.store ?? TEST_PROFILE_STORE,
     ...(options.useKeychain === undefined ? {} : { useKeychain: options.useKeychain }),
   };
+  const received: unknown[] = [];
+  const sent: unknown[] = [];
+  const pageErrors: string[] = [];
+  let deliver: (message: unknown) => void = () => undefined;
+  // The core starts first: its process loads while Chromium makes the page.
+  const core = hostCoreProcess(coreBundle, coreOptions, (message) => {
+    received.push(message);
+    deliver(message);
+  });
   const context = await browser.newContext({
     colorScheme: options.colorScheme ?? 'light',
     viewport: options.viewport ?? { width: 1100, height: 760 },
     deviceScaleFactor: 1,
   });
   const page = await context.newPage();
-  const received: unknown[] = [];
-  const sent: unknown[] = [];
-  const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
-
-  const core = hostCoreProcess(coreBundle, coreOptions, (message) => {
-    received.push(message);
+  deliver = (message) => {
     page.evaluate((m) => (globalThis as { __cairnReceive?: (x: unknown) => void }).__cairnReceive?.(m), message).catch(
       () => undefined, // the page may be closing
     );
-  });
+  };
   await page.exposeBinding('__cairnSend', (_source, message: unknown) => {
     sent.push(message);
     core.send(message);
@@ -139,6 +143,7 @@ async function launchClient(
   const shell = createShellStandIn(path.join(options.dataDir, 'Downloads'));
   await page.exposeBinding('__cairnShell', (_source, channel: ShellChannel, args: unknown[]) => shell.handle(channel, Array.isArray(args) ? args : []));
   await page.addInitScript({ content: pageBridge });
+  await core.ready();
   await page.goto(renderer.url);
 
   let closed = false;

@@ -1,8 +1,9 @@
 /**
  * Entry point that runs the core as a Node child process (test host, `npm start` browser mode),
  * as Electron runs it in a utility process. The parent forks it with an IPC channel
- * ('advanced' serialization, so bytes travel as they do between threads), sends
- * `{kind:'start', options}` first and wire requests after; the core answers with wire messages.
+ * ('advanced' serialization, so bytes travel as they do between threads) and waits for
+ * `{kind:'listening'}` (a message sent before the child listens would be dropped); then it sends
+ * `{kind:'start', options}` and wire requests after, and the core answers with wire messages.
  *
  * A process of its own rather than a worker thread because of the app lock: a core that locked
  * sends `{kind:'locked'}` and exits with LOCKED_EXIT_CODE, and the parent starts a fresh core
@@ -22,7 +23,7 @@ const send = process.send?.bind(process);
 if (!send) throw new Error('nodeProcess.ts must run as a child process with an IPC channel');
 
 /** Posts to the parent; a closed channel (the parent is gone) is not this process's problem. */
-function post(message: WireFromCore | Readonly<{ kind: 'locked' }>, sent?: () => void): void {
+function post(message: WireFromCore | Readonly<{ kind: 'locked' | 'listening' }>, sent?: () => void): void {
   try {
     send?.(message, undefined, undefined, () => sent?.());
   } catch {
@@ -57,6 +58,8 @@ process.on('message', (message: unknown) => {
     },
   });
 });
+
+post({ kind: 'listening' });
 
 // The parent went away (test finished, dev host closed): close the database and end.
 process.on('disconnect', () => {
