@@ -33,6 +33,14 @@ export interface CoreOptions {
   readonly store?: ProfileStoreOptions;
   /** False: never use the OS keychain; the user's passcode is then the only way in. */
   readonly useKeychain?: boolean;
+  /**
+   * Called once the app lock engaged (database closed, stream stopped, state event sent). The
+   * process's memory may still hold the database key, the passcode and message text in freed
+   * heap that no JS can erase, so a host replaces the process: it closes this core, exits, and
+   * its parent starts a fresh core that opens locked without ever having held the key
+   * (docs/SECURITY.md, section 5). The CLI, which has no lock, passes nothing.
+   */
+  readonly onLocked?: () => void;
 }
 
 function absolutePath(file: string): string {
@@ -69,6 +77,7 @@ export function createCore(options: CoreOptions): Core {
     log: log.child('app-lock'),
     beforeLock: () => account.lockDown(),
     onState: (state) => events.emit('appLock.state', state),
+    ...(options.onLocked ? { onLocked: options.onLocked } : {}),
   });
   // Every request that may touch the profile waits until the lock state is known.
   const ready = appLock.init().catch((error: unknown) => log.error('reading the app lock state failed', { error }));

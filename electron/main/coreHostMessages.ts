@@ -11,8 +11,16 @@ export const CoreToShellSchema = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('notify'), conversationId: z.string().max(128), title: z.string().max(256), body: z.string().max(512) })
     .strict(),
+  z.object({ kind: z.literal('app-lock'), locked: z.boolean() }).strict(),
+  z.object({ kind: z.literal('locked') }).strict(),
   z.object({ kind: z.literal('fatal'), message: z.string().max(2000) }).strict(),
 ]);
+
+/**
+ * Exit code of a core that locked and asks for a fresh process (`LOCKED_EXIT_CODE` in
+ * electron/core/hosts/lockedExit.ts): a planned replacement, not a crash.
+ */
+export const CORE_LOCKED_EXIT_CODE = 3;
 export type CoreToShell = z.infer<typeof CoreToShellSchema>;
 
 /** Options the core needs to start; the host validates them against its own schema. */

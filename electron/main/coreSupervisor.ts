@@ -1,13 +1,19 @@
 /**
  * Keeps the core process alive for the shell: starts it, opens one MessagePort channel per
  * renderer connection, restarts it after a crash within the bounds of `decideRestart`, and
- * reports when it gives up. Electron is injected through `CoreLauncher`, so this logic is
+ * reports when it gives up. A core that locked ends itself (its memory may still hold secrets,
+ * docs/SECURITY.md section 5): that exit is replaced at once by a fresh core, which starts
+ * locked, and does not count as a crash. Electron is injected through `CoreLauncher`, so this logic is
  * unit-tested with fakes; coreProcess.ts supplies the real utilityProcess.
  */
+import { missingCase } from '../../protocol/result';
 import type { RestartPolicy } from './coreRestartPolicy';
 import { DEFAULT_RESTART_POLICY, decideRestart } from './coreRestartPolicy';
 import type { CoreStartOptions, CoreToShell, ShellToCore } from './coreHostMessages';
-import { CoreToShellSchema } from './coreHostMessages';
+import { CORE_LOCKED_EXIT_CODE, CoreToShellSchema } from './coreHostMessages';
+
+/** How long a core that announced it locked may take to exit before it is killed. */
+const LOCKED_EXIT_GRACE_MS = 2_000;
 
 export interface CoreChild<Port> {
   postMessage(message: ShellToCore, transfer?: Port[]): void;
@@ -28,6 +34,8 @@ export interface SupervisorEvents {
   onCallState(active: boolean): void;
   /** A message arrived for the user: show a desktop notification (the shell decides when). */
   onNotify(notification: Readonly<{ conversationId: string; title: string; body: string }>): void;
+  /** The app lock engaged or was lifted: no notifications while locked. */
+  onLockChanged(locked: boolean): void;
   /** Too many crashes: the caller tells the user; the supervisor will not retry. */
   onGaveUp(detail: string): void;
   log(message: string): void;
@@ -60,23 +68,33 @@ export function createCoreSupervisor<Port>(
   let child: CoreChild<Port> | undefined;
   let state: 'idle' | 'running' | 'restarting' | 'failed' | 'stopped' = 'idle';
   let lastFatal = '';
+  /** The running core said it locked: its exit is a replacement. */
+  let lockedOut = false;
 
   const launch = (restart: boolean): void => {
     const current = launcher.fork();
     child = current;
     state = 'running';
+    lockedOut = false;
     current.onMessage((raw) => {
+      if (child !== current) return;
       const parsed = CoreToShellSchema.safeParse(raw);
       if (!parsed.success) {
         events.log('dropped a malformed message from the core process');
         return;
       }
-      handle(parsed.data);
+      handle(parsed.data, current);
     });
     current.onExit((code) => {
       if (child !== current || state !== 'running') return;
       child = undefined;
       events.onCallState(false);
+      if (lockedOut || code === CORE_LOCKED_EXIT_CODE) {
+        events.onLockChanged(true);
+        events.log('core locked and exited; starting a fresh one');
+        launch(true);
+        return;
+      }
       const decision = decideRestart(restarts, now(), options.policy ?? DEFAULT_RESTART_POLICY);
       if (decision.action === 'give-up') {
         state = 'failed';
@@ -94,7 +112,7 @@ export function createCoreSupervisor<Port>(
     events.onStarted(restart);
   };
 
-  const handle = (message: CoreToShell): void => {
+  const handle = (message: CoreToShell, from: CoreChild<Port>): void => {
     switch (message.kind) {
       case 'ready':
         return;
@@ -104,9 +122,20 @@ export function createCoreSupervisor<Port>(
       case 'notify':
         events.onNotify({ conversationId: message.conversationId, title: message.title, body: message.body });
         return;
+      case 'app-lock':
+        events.onLockChanged(message.locked);
+        return;
+      case 'locked':
+        lockedOut = true;
+        events.onLockChanged(true);
+        // It closes and exits on its own; one that hangs is ended, and its exit still replaces it.
+        schedule(() => from.kill(), LOCKED_EXIT_GRACE_MS);
+        return;
       case 'fatal':
         lastFatal = message.message;
         return;
+      default:
+        missingCase(message);
     }
   };
 

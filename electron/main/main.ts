@@ -49,6 +49,8 @@ const supervisor = createCoreSupervisor(
       callActive = active;
     },
     onNotify: (notification) => showMessageNotification(notification),
+    // No desktop notification outlives the lock or appears while it holds (security review, item 8).
+    onLockChanged: (locked) => notifier.setLocked(locked),
     onGaveUp: (detail) => void reportCoreFailure(detail),
     log,
   },

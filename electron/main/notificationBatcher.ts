@@ -4,6 +4,10 @@
  * when that time is up ("3 new messages"), replacing the conversation's earlier notification.
  * A catch-up of 2 000 messages after a night offline thus shows a handful of notifications,
  * not 2 000. Pure: the shell passes in how to show one and its timers.
+ *
+ * While the app is locked it shows nothing: locking closes what is on screen and drops what
+ * waited for its quiet time (a batched "3 new messages" must not appear over the lock screen,
+ * security review item 8), and notices offered while locked are dropped, not kept for later.
  */
 
 export interface MessageNotice {
@@ -32,6 +36,7 @@ interface ConversationNotices {
 
 export class NotificationBatcher {
   private readonly conversations = new Map<string, ConversationNotices>();
+  private locked = false;
 
   constructor(
     private readonly effects: NotifierEffects,
@@ -39,6 +44,7 @@ export class NotificationBatcher {
   ) {}
 
   offer(notice: MessageNotice): void {
+    if (this.locked) return;
     const known = this.conversations.get(notice.conversationId);
     if (known?.timer !== undefined) {
       // Inside the window: remember it, show it (and the others) when the window closes.
@@ -48,6 +54,12 @@ export class NotificationBatcher {
     const state: ConversationNotices = known ?? { shown: undefined, pending: undefined, timer: undefined };
     this.conversations.set(notice.conversationId, state);
     this.present(notice.conversationId, state, notice, 1);
+  }
+
+  /** The app lock engaged (everything shown or waiting goes) or was lifted. */
+  setLocked(locked: boolean): void {
+    this.locked = locked;
+    if (locked) this.clear();
   }
 
   /** Forgets every notification (the app locked or signed out): closes what is on screen. */

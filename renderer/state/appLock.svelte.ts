@@ -54,8 +54,17 @@ class AppLockState {
   setAutoLock(seconds: number): Promise<boolean> {
     return this.run(() => request('appLock.setAutoLock', { seconds }));
   }
-  lockNow(): Promise<boolean> {
-    return this.run(() => request('appLock.lock', {}));
+  /**
+   * Locks now. The core answers and then ends its process, and a fresh one serves the lock
+   * screen (docs/SECURITY.md, section 5); the screen follows the `appLock.state` event, so it
+   * neither waits for this answer nor shows an error if the answer was lost with the old process.
+   */
+  async lockNow(): Promise<boolean> {
+    this.error = undefined;
+    const result = await request('appLock.lock', {});
+    if (result.ok) this.state = result.value;
+    else if (!this.locked) this.error = result.error;
+    return result.ok || this.locked;
   }
   choosePasscode(passcode: string): Promise<boolean> {
     return this.run(() => request('appLock.choosePasscode', { passcode }));

@@ -46,8 +46,12 @@ describe.skipIf(!keychain.available)('app lock in the UI (needs a Secret Service
     expect(await seriousA11yViolations(page)).toEqual([]);
     await client.screenshots('settings-app-lock-on');
 
+    const unlockedCore = client.core.pid();
     await page.getByRole('button', { name: 'Lock now' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Cairn is locked' }).isVisible()).toBe(true);
+    // The core that held the key ended; a fresh one serves the lock screen, without an error.
+    await expect.poll(() => client.core.pid(), { timeout: 15_000 }).not.toBe(unlockedCore);
+    expect(await page.getByRole('alert').count()).toBe(0);
     // The locked page holds nothing about the account.
     const text = (await page.textContent('body')) ?? '';
     expect(text).not.toContain('Mia');

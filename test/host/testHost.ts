@@ -1,18 +1,20 @@
 /**
- * The test host: the real core in a Node worker thread (as Electron runs it in a utility
- * process), the built renderer in Debian Chromium, and `window.cairn` built by the shared
- * `createBridge` factory with a Playwright binding as its transport.
+ * The test host: the real core in a Node child process (as Electron runs it in a utility
+ * process, and replaced by a fresh one when the app locks, see coreProcess.ts), the built
+ * renderer in Debian Chromium, and `window.cairn` built by the shared `createBridge` factory
+ * with a Playwright binding as its transport.
  */
 import { build } from 'esbuild';
 import { afterAll, beforeAll } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { CoreHostOptions } from '../../electron/core/hosts/options';
 import type { ShellChannel } from '../../electron/core/ipc/shellApi';
 import { launchChromium } from './chromium';
+import type { HostedCore } from './coreProcess';
+import { bundleCoreProcess, hostCoreProcess } from './coreProcess';
 import type { RendererServer } from './rendererServer';
 import { serveRenderer } from './rendererServer';
 import type { ShellStandIn } from './shellStandIn';
@@ -51,6 +53,8 @@ export interface TestClient {
   readonly shell: ShellStandIn;
   /** A file named `name` dropped on the page resolves to `path` (Electron's webUtils.getPathForFile). */
   resolveDroppedFile(name: string, path: string): Promise<void>;
+  /** The core's process as it is now (a lock replaces it). */
+  readonly core: HostedCore;
   /** Saves a PNG under test-output/screenshots/ and returns its path. */
   screenshot(name: string): Promise<string>;
   /**
@@ -74,9 +78,9 @@ export interface TestHostOptions {
 }
 
 export async function startTestHost(options: TestHostOptions): Promise<TestHost> {
-  const [pageBridge, coreWorker, renderer, browser] = await Promise.all([
+  const [pageBridge, coreBundle, renderer, browser] = await Promise.all([
     bundlePageBridge(),
-    bundleCoreWorker(),
+    bundleCoreProcess(),
     serveRenderer(RENDERER_DIR, options.headers),
     launchChromium({ headless: options.headless ?? true }),
   ]);
@@ -84,7 +88,7 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
   return {
     rendererUrl: renderer.url,
     async launch(launchOptions) {
-      const client = await launchClient(browser, renderer, pageBridge, coreWorker, launchOptions);
+      const client = await launchClient(browser, renderer, pageBridge, coreBundle, launchOptions);
       clients.add(client);
       return client;
     },
@@ -100,10 +104,10 @@ async function launchClient(
   browser: Browser,
   renderer: RendererServer,
   pageBridge: string,
-  coreWorker: string,
+  coreBundle: string,
   options: LaunchOptions,
 ): Promise<TestClient> {
-  const workerData: CoreHostOptions = {
+  const coreOptions: CoreHostOptions = {
     dataDir: options.dataDir,
     appVersion: '0.1.0-test',
     defaultServer: options.defaultServer ? { url: options.defaultServer.url, pins: [...options.defaultServer.pins] } : null,
@@ -111,31 +115,35 @@ async function launchClient(
     store: options.store ?? TEST_PROFILE_STORE,
     ...(options.useKeychain === undefined ? {} : { useKeychain: options.useKeychain }),
   };
-  const worker = new Worker(coreWorker, { workerData });
+  const received: unknown[] = [];
+  const sent: unknown[] = [];
+  const pageErrors: string[] = [];
+  let deliver: (message: unknown) => void = () => undefined;
+  // The core starts first: its process loads while Chromium makes the page.
+  const core = hostCoreProcess(coreBundle, coreOptions, (message) => {
+    received.push(message);
+    deliver(message);
+  });
   const context = await browser.newContext({
     colorScheme: options.colorScheme ?? 'light',
     viewport: options.viewport ?? { width: 1100, height: 760 },
     deviceScaleFactor: 1,
   });
   const page = await context.newPage();
-  const received: unknown[] = [];
-  const sent: unknown[] = [];
-  const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
-
-  await page.exposeBinding('__cairnSend', (_source, message: unknown) => {
-    sent.push(message);
-    worker.postMessage(message);
-  });
-  worker.on('message', (message: unknown) => {
-    received.push(message);
+  deliver = (message) => {
     page.evaluate((m) => (globalThis as { __cairnReceive?: (x: unknown) => void }).__cairnReceive?.(m), message).catch(
       () => undefined, // the page may be closing
     );
+  };
+  await page.exposeBinding('__cairnSend', (_source, message: unknown) => {
+    sent.push(message);
+    core.send(message);
   });
   const shell = createShellStandIn(path.join(options.dataDir, 'Downloads'));
   await page.exposeBinding('__cairnShell', (_source, channel: ShellChannel, args: unknown[]) => shell.handle(channel, Array.isArray(args) ? args : []));
   await page.addInitScript({ content: pageBridge });
+  await core.ready();
   await page.goto(renderer.url);
 
   let closed = false;
@@ -152,6 +160,7 @@ async function launchClient(
     received,
     sent,
     shell,
+    core,
     async resolveDroppedFile(name, file) {
       await page.evaluate(
         ([n, p]) => {
@@ -173,7 +182,7 @@ async function launchClient(
       if (closed) return;
       closed = true;
       await context.close();
-      await worker.terminate();
+      await core.close();
       if (pageErrors.length > 0) throw new Error(`page errors: ${pageErrors.join('; ')}`);
     },
   };
@@ -191,25 +200,6 @@ async function bundlePageBridge(): Promise<string> {
   const output = result.outputFiles[0];
   if (!output) throw new Error('page bridge bundle is empty');
   return output.text;
-}
-
-/**
- * Bundles the core's worker entry the way the shell bundles its utility-process entry, into
- * test-output/ so that npm packages resolve from the repository's node_modules.
- */
-async function bundleCoreWorker(): Promise<string> {
-  const outfile = path.join(TEST_OUTPUT_DIR, 'host', 'core-worker.mjs');
-  await build({
-    entryPoints: [path.join(REPO_ROOT, 'electron/core/hosts/nodeWorker.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'silent',
-  });
-  return outfile;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * Entry point that runs the core in a Node worker thread (test host, `npm start` browser
- * mode). The parent talks to it with the wire protocol over the worker's port.
+ * Entry point that runs the core in a Node worker thread, for the IPC benchmark
+ * (bench/ipcRoundTrip.bench.ts) only. The parent talks to it with the wire protocol over the
+ * worker's port. It does not replace itself when the app locks (a worker's end frees none of
+ * the process's memory): the test and dev hosts use nodeProcess.ts instead.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createCore } from '../core';

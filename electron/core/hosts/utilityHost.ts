@@ -2,12 +2,14 @@
  * The core's side of Electron's utility process, kept free of Electron so it can be unit
  * tested with fake ports. The shell sends `start` (with the core options), then one `attach`
  * per renderer connection carrying a MessagePort; the core serves each port until it closes.
- * The only thing the core tells the shell directly is whether a call is active, because the
- * shell grants camera and microphone only then.
+ * The core tells the shell directly whether a call is active (the shell grants camera and
+ * microphone only then), what to notify, whether the app is locked (no notifications then), and
+ * that it locked and is about to exit so the shell starts a fresh core (`locked`).
  */
 import { z } from 'zod';
 import type { Core, CoreOptions } from '../core';
 import type { PortLike, WireFromCore } from '../ipc/wire';
+import { exitWhenLocked } from './lockedExit';
 import { CoreHostOptionsSchema } from './options';
 
 /** What the shell sends; parsed here because it arrives from another process. */
@@ -25,6 +27,9 @@ export type CoreToShell =
   | Readonly<{ kind: 'ready' }>
   | Readonly<{ kind: 'call-state'; active: boolean }>
   | Readonly<{ kind: 'notify'; conversationId: string; title: string; body: string }>
+  | Readonly<{ kind: 'app-lock'; locked: boolean }>
+  /** This core locked: it closes and exits with LOCKED_EXIT_CODE; start a fresh one. */
+  | Readonly<{ kind: 'locked' }>
   | Readonly<{ kind: 'fatal'; message: string }>;
 
 /** A MessagePortMain as seen from the utility process. */
@@ -47,6 +52,7 @@ export interface UtilityParentPort {
 const CALL_STATE_EVENT = 'call.state';
 const CallStatePayloadSchema = z.object({ active: z.boolean() });
 const NotifyPayloadSchema = z.object({ conversationId: z.string(), title: z.string(), body: z.string() });
+const LockStatePayloadSchema = z.object({ locked: z.boolean() });
 
 export interface UtilityHostDeps {
   createCore(options: CoreOptions): Core;
@@ -75,8 +81,13 @@ export function runUtilityHost(parent: UtilityParentPort, deps: UtilityHostDeps)
     switch (message.kind) {
       case 'start': {
         if (core) return;
+        const onLocked = exitWhenLocked({
+          close: () => core?.close() ?? Promise.resolve(),
+          announce: async () => parent.postMessage({ kind: 'locked' }),
+          exit: (code) => deps.exit(code),
+        });
         try {
-          core = deps.createCore(message.options);
+          core = deps.createCore({ ...message.options, onLocked });
         } catch (error) {
           parent.postMessage({ kind: 'fatal', message: error instanceof Error ? error.message : 'core failed to start' });
           deps.exit(1);
@@ -86,6 +97,11 @@ export function runUtilityHost(parent: UtilityParentPort, deps: UtilityHostDeps)
           if (name === 'notify') {
             const notification = NotifyPayloadSchema.safeParse(payload);
             if (notification.success) parent.postMessage({ kind: 'notify', ...notification.data });
+            return;
+          }
+          if (name === 'appLock.state') {
+            const lockState = LockStatePayloadSchema.safeParse(payload);
+            if (lockState.success) parent.postMessage({ kind: 'app-lock', locked: lockState.data.locked });
             return;
           }
           const eventName: string = name;

@@ -27,6 +27,7 @@ import type { Logger } from '../log';
 import { moveProfileKey } from '../store/moveProfileKey';
 import { PROFILE_FILES } from '../store/profileFiles';
 import { readRecord } from '../store/openProfileStore';
+import { rekeyProfile } from '../store/rekeyProfile';
 import { readKv, writeKv } from '../store/kv';
 import { wipeProfileStore } from '../store/wipeProfileStore';
 import { writeFileAtomic } from '../vault/atomicFile';
@@ -81,6 +82,12 @@ export interface AppLockOptions {
   /** Closes every service that holds decrypted state or sessions (called before the DB closes). */
   readonly beforeLock: () => Promise<void>;
   readonly onState: (state: LockState) => void;
+  /**
+   * The lock engaged in this process (database closed, stream stopped). Memory this process used
+   * may still hold the database key, the passcode and message text, so a host that can replaces
+   * the process with a fresh one that starts locked (see CoreOptions.onLocked).
+   */
+  readonly onLocked?: () => void;
   readonly kdf?: KdfParams;
   readonly now?: () => number;
 }
@@ -169,8 +176,10 @@ export class AppLock {
       ...(this.options.kdf ? { kdf: this.options.kdf } : {}),
     });
     if (!moved.ok) throw new CoreError(moved.error.code, moved.error.message);
-    this.options.profile.setPassphrase(passcode);
     this.enabled = true;
+    // A key that sat in the keychain (or was seen in memory) so far must not open the database
+    // once the lock is on: a fresh key, wrapped under the passcode.
+    await this.rekey(passcode);
     await this.loadAutoLock();
     return this.changed();
   }
@@ -211,13 +220,8 @@ export class AppLock {
     if (!this.enabled) throw new CoreError('app-lock-disabled');
     if (!isStrongPasscode(next)) throw new CoreError('app-lock-weak-passcode');
     await this.checkPasscode(current);
-    const moved = await moveProfileKey(
-      this.options.profile.profileDir,
-      { ...this.options.profile.storeOptions, passphrase: current },
-      { kind: 'passphrase', passphrase: next, ...(this.options.kdf ? { kdf: this.options.kdf } : {}) },
-    );
-    if (!moved.ok) throw new CoreError(moved.error.code, moved.error.message);
-    this.options.profile.setPassphrase(next);
+    // A new passcode wraps a new key: whoever learnt the old passcode or key learnt nothing.
+    await this.rekey(next);
     return this.changed();
   }
 
@@ -250,7 +254,9 @@ export class AppLock {
       await this.options.profile.lock();
     }
     this.options.log.info('locked');
-    return this.changed();
+    const state = this.changed();
+    this.options.onLocked?.();
+    return state;
   }
 
   async unlock(passcode: string): Promise<LockState> {
@@ -326,6 +332,13 @@ export class AppLock {
       throw new CoreError('app-lock-wrong-passcode', this.wrongPasscodeSentence());
     }
     throw new CoreError(key.error.code, key.error.message);
+  }
+
+  /** Re-keys the open database under a fresh key wrapped by `passcode` (store/rekeyProfile.ts). */
+  private async rekey(passcode: string): Promise<void> {
+    const store = await this.options.profile.store();
+    const rekeyed = await rekeyProfile(this.options.profile.profileDir, store, passcode, this.options.kdf);
+    if (!rekeyed.ok) throw new CoreError(rekeyed.error.code, rekeyed.error.message);
   }
 
   private armIdleTimer(): void {

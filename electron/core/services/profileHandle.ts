@@ -23,7 +23,7 @@ export class ProfileHandle {
     this.passphrase = options.passphrase;
   }
 
-  /** Options that open this profile now, with the passcode the user last unlocked with. */
+  /** Options that open this profile now: the host's, with the passcode given for the next open. */
   get storeOptions(): ProfileStoreOptions {
     return { ...this.options, ...(this.passphrase !== undefined ? { passphrase: this.passphrase } : {}) };
   }
@@ -50,12 +50,15 @@ export class ProfileHandle {
         this.opening = undefined;
         throw new CoreError(result.error.code, result.error.message);
       }
+      // Open now, and nothing reopens it before the next lock (which asks again): the passcode
+      // the user typed is not kept (security review, item 5).
+      this.passphrase = undefined;
       return result.value;
     });
     return this.opening;
   }
 
-  /** Opens with `passphrase`; on success it is kept for reopening until the next lock. */
+  /** Opens with `passphrase`; it is forgotten once the store is open. */
   async unlock(passphrase: string): Promise<ProfileStore> {
     this.locked = false;
     const previous = this.passphrase;

@@ -18,6 +18,7 @@ import { storeError } from './storeErrors';
 import type { VaultRecord } from './vaultRecord';
 import { parseVaultRecord, serializeVaultRecord } from './vaultRecord';
 import { finishInterruptedMove } from './vaultCleanup';
+import { passphraseKeyFiles, settlePendingKey } from './rekeyProfile';
 import { PROFILE_FILES } from './profileFiles';
 
 export { PROFILE_FILES };
@@ -71,10 +72,34 @@ export async function openProfileStore(profileDir: string, options: ProfileStore
 
 async function openExisting(profileDir: string, record: VaultRecord, options: ProfileStoreOptions): Promise<Result<ProfileStore>> {
   await finishInterruptedMove(profileDir, record, options);
+  if (record.vault === 'passphrase') return openPassphraseProfile(profileDir, options);
   const vault = vaultFor(profileDir, record, options);
   const key = await vault.loadKey();
   if (!key.ok) return key;
   return openWithKey(profileDir, key.value, vault.kind, false, options);
+}
+
+/** Codes after which the next key file is worth a try: this key did not fit, nothing else broke. */
+const KEY_DID_NOT_FIT: ReadonlySet<string> = new Set(['store-wrong-key', 'vault-wrong-passphrase']);
+
+/**
+ * A passcode-protected profile: the current key file, then the one an interrupted re-key left
+ * (rekeyProfile.ts). The first that opens the database wins and becomes the current file.
+ */
+async function openPassphraseProfile(profileDir: string, options: ProfileStoreOptions): Promise<Result<ProfileStore>> {
+  let firstFailure: Result<ProfileStore> | undefined;
+  for (const file of passphraseKeyFiles(profileDir)) {
+    if (firstFailure !== undefined && !(await exists(file))) continue;
+    const key = await new PassphraseVault({ file, passphrase: options.passphrase, ...(options.kdf ? { kdf: options.kdf } : {}) }).loadKey();
+    const opened = key.ok ? openWithKey(profileDir, key.value, 'passphrase', false, options) : key;
+    if (opened.ok) {
+      await settlePendingKey(profileDir, file);
+      return opened;
+    }
+    firstFailure ??= opened;
+    if (!KEY_DID_NOT_FIT.has(opened.error.code)) return firstFailure;
+  }
+  return firstFailure ?? storeError('store-cannot-open');
 }
 
 async function createProfile(profileDir: string, options: ProfileStoreOptions): Promise<Result<ProfileStore>> {

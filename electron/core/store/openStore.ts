@@ -2,7 +2,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import type { Result } from '../../../protocol/result';
 import { ok } from '../../../protocol/result';
 import { classifyOpenError } from './classifyOpenError';
-import { isDbKey, rawKeyPragma } from './dbKey';
+import { isDbKey, withKeyingBytes } from './dbKey';
 import type { Db, Migration } from './migration';
 import { applyMigrations, migrationListProblem, planMigrations, readSchemaVersion } from './migration';
 import { MIGRATIONS } from './migrations/index';
@@ -36,7 +36,7 @@ const OPEN_BUSY_TIMEOUT_MS = 1000;
  * schema up to date. Returns a value, never throws for things a user can hit.
  *
  * Order matters: the cipher is chosen and keyed before anything else, and a query probes the
- * key right away, because SQLCipher accepts any key at `PRAGMA key` and only the first read
+ * key right away, because SQLCipher accepts any key at keying time and only the first read
  * fails (SQLITE_NOTADB). Nothing that writes (journal mode, migrations) runs before the probe
  * and the version check, so a wrong key or a newer database is left exactly as it was.
  *
@@ -121,7 +121,27 @@ export function openStore(file: string, key: Uint8Array, options: OpenStoreOptio
 function configureCipher(db: Db, key: Uint8Array): void {
   db.pragma(`cipher = 'sqlcipher'`);
   db.pragma('legacy = 4');
-  db.pragma(rawKeyPragma(key));
+  withKeyingBytes(key, (bytes) => db.key(bytes));
+}
+
+/**
+ * Re-encrypts every page of the open store under `key` (SQLite3 Multiple Ciphers'
+ * `sqlite3_rekey`, in one transaction). Rekeying is not supported in WAL mode, so the WAL is
+ * checkpointed into the file and the journal switched to DELETE for the rewrite, then back. A
+ * crash during the rewrite leaves a hot journal that the old key rolls back on the next open.
+ * Must not run inside a transaction or while a statement is iterating.
+ */
+export function rekeyStore(store: Store, key: Uint8Array): void {
+  const { db } = store;
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const off: unknown = db.pragma('journal_mode = DELETE', { simple: true });
+  if (off !== 'delete') throw new Error(`journal_mode is ${String(off)}, expected delete`);
+  try {
+    withKeyingBytes(key, (bytes) => db.rekey(bytes));
+  } finally {
+    // Back to WAL whether or not the rewrite worked; a failure here surfaces at the next write.
+    db.pragma('journal_mode = WAL');
+  }
 }
 
 /**

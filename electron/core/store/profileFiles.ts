@@ -3,4 +3,6 @@ export const PROFILE_FILES = {
   database: 'cairn.db',
   vaultRecord: 'key-vault.json',
   wrappedKey: 'db-key.json',
+  /** A fresh key wrapped under the (new) passcode while the database is being re-keyed to it (rekeyProfile.ts). */
+  pendingKey: 'db-key.next.json',
 } as const;

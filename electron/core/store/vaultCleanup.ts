@@ -11,6 +11,7 @@ import { serializeVaultRecord } from './vaultRecord';
  * Removes what an interrupted key move left behind (see moveProfileKey.ts) and returns the
  * record as it now stands. A keychain record never has a wrapped-key file beside it; a
  * passcode record's `retired` keychain entry is deleted, then forgotten. Runs before every open.
+ * (A passcode record's pending key file is settled by the open itself: rekeyProfile.ts.)
  */
 export async function finishInterruptedMove(
   profileDir: string,
@@ -19,6 +20,7 @@ export async function finishInterruptedMove(
 ): Promise<VaultRecord> {
   if (record.vault === 'keychain') {
     await rm(join(profileDir, PROFILE_FILES.wrappedKey), { force: true });
+    await rm(join(profileDir, PROFILE_FILES.pendingKey), { force: true });
     return record;
   }
   if (!record.retired) return record;

@@ -42,8 +42,10 @@ export async function wipeProfileStore(profileDir: string, options: WipeOptions 
     if (!deleted.ok) return deleted;
   }
   // The wrapped key is removed whatever the record says: it may be left from a crashed first run.
-  const removed = await new PassphraseVault({ file: join(profileDir, PROFILE_FILES.wrappedKey), passphrase: undefined }).deleteKey();
-  if (!removed.ok) return removed;
+  for (const file of [PROFILE_FILES.wrappedKey, PROFILE_FILES.pendingKey]) {
+    const removed = await new PassphraseVault({ file: join(profileDir, file), passphrase: undefined }).deleteKey();
+    if (!removed.ok) return removed;
+  }
 
   const database = join(profileDir, PROFILE_FILES.database);
   try {

@@ -9,14 +9,21 @@ import { headerAssociatedData, NONCE_BYTES, SALT_BYTES, WRAPPED_KEY_VERSION } fr
  * decomposed accents) still unlocks. Slow and memory-hungry by design: call it in the core only.
  */
 export function deriveKek(sodium: Sodium, passphrase: string, salt: Uint8Array, params: KdfParams): Uint8Array {
-  return sodium.crypto_pwhash(
-    sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
-    new TextEncoder().encode(passphrase.normalize('NFC')),
-    salt,
-    params.opsLimit,
-    params.memLimitBytes,
-    sodium.crypto_pwhash_ALG_ARGON2ID13,
-  );
+  // The bytes are ours to erase; the string and libsodium's copy in its WASM heap are not
+  // (docs/SECURITY.md, section 5).
+  const bytes = new TextEncoder().encode(passphrase.normalize('NFC'));
+  try {
+    return sodium.crypto_pwhash(
+      sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
+      bytes,
+      salt,
+      params.opsLimit,
+      params.memLimitBytes,
+      sodium.crypto_pwhash_ALG_ARGON2ID13,
+    );
+  } finally {
+    bytes.fill(0);
+  }
 }
 
 /** Encrypts the database key under `kek` with XChaCha20-Poly1305; a random 24-byte nonce is safe. */

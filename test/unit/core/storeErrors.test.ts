@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyOpenError } from '../../../electron/core/store/classifyOpenError';
-import { DB_KEY_BYTES, generateDbKey, rawKeyPragma } from '../../../electron/core/store/dbKey';
+import { DB_KEY_BYTES, generateDbKey, withKeyingBytes } from '../../../electron/core/store/dbKey';
 import { STORE_ERRORS, storeError } from '../../../electron/core/store/storeErrors';
 import { VAULT_ERRORS } from '../../../electron/core/vault/vaultErrors';
 
@@ -47,12 +47,19 @@ describe('database key', () => {
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(false);
   });
 
-  it("is given to SQLCipher in the raw x'…' form, which skips the slow KDF", () => {
+  it('is handed to SQLite as raw: and the bytes (no KDF, no hex string), and the buffer is zeroed afterwards', () => {
     const key = new Uint8Array(32).fill(0xab);
-    expect(rawKeyPragma(key)).toBe(`key="x'${'ab'.repeat(32)}'"`);
+    let seen: Buffer | undefined;
+    const copy = withKeyingBytes(key, (bytes) => {
+      seen = bytes;
+      return Buffer.from(bytes);
+    });
+    expect(copy.subarray(0, 4).toString('latin1')).toBe('raw:');
+    expect(copy.subarray(4).equals(Buffer.from(key))).toBe(true);
+    expect(seen?.every((byte) => byte === 0)).toBe(true);
   });
 
   it('refuses a key of the wrong length instead of padding it', () => {
-    expect(() => rawKeyPragma(new Uint8Array(16))).toThrow(RangeError);
+    expect(() => withKeyingBytes(new Uint8Array(16), () => undefined)).toThrow(RangeError);
   });
 });

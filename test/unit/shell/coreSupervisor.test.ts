@@ -54,6 +54,7 @@ function setup() {
   const callStates: boolean[] = [];
   const notifications: unknown[] = [];
   const gaveUp: string[] = [];
+  const lockStates: boolean[] = [];
   const scheduled: Array<() => void> = [];
   let clock = 1_000_000;
   const supervisor = createCoreSupervisor(
@@ -63,6 +64,7 @@ function setup() {
       onCallState: (active) => callStates.push(active),
       onNotify: (notification) => notifications.push(notification),
       onGaveUp: (detail) => gaveUp.push(detail),
+      onLockChanged: (locked) => lockStates.push(locked),
       log: (message) => log.push(message),
     },
     { startOptions, now: () => clock, schedule: (run) => scheduled.push(run) },
@@ -73,7 +75,7 @@ function setup() {
   const advance = (ms: number): void => {
     clock += ms;
   };
-  return { launcher, supervisor, log, started, callStates, notifications, gaveUp, runScheduled, advance };
+  return { launcher, supervisor, log, started, callStates, notifications, gaveUp, lockStates, runScheduled, advance };
 }
 
 describe('core supervisor', () => {
@@ -160,6 +162,41 @@ describe('core supervisor', () => {
     const sent = child?.sent.length;
     supervisor.systemLocked();
     expect(child?.sent.length).toBe(sent);
+  });
+
+  it('replaces a core that locked with a fresh one at once, without counting it as a crash', () => {
+    const { launcher, supervisor, started, gaveUp, lockStates, runScheduled } = setup();
+    supervisor.start();
+    // Far more lock cycles than the crash bound allows, all within one minute.
+    for (let i = 0; i < 6; i++) {
+      const child = launcher.children[i];
+      child?.emit({ kind: 'app-lock', locked: false });
+      child?.emit({ kind: 'locked' });
+      child?.exit(3);
+      expect(launcher.children).toHaveLength(i + 2);
+      expect(launcher.children[i + 1]?.sent[0]?.message).toEqual({ kind: 'start', options: startOptions });
+    }
+    expect(gaveUp).toEqual([]);
+    expect(started).toEqual([false, true, true, true, true, true, true]);
+    expect(lockStates.slice(0, 3)).toEqual([false, true, true]);
+    // The renderer gets a port to the fresh core.
+    expect(supervisor.openChannel()).toBe('renderer-1');
+    // A core that announced the lock and then hangs is killed; its exit still brings a fresh one.
+    const last = launcher.children.at(-1);
+    last?.emit({ kind: 'locked' });
+    runScheduled();
+    expect(last?.killed).toBe(true);
+    last?.exit(-1);
+    expect(launcher.children).toHaveLength(8);
+  });
+
+  it('takes the locked exit code alone as a replacement too (the announcement may be lost in the exit)', () => {
+    const { launcher, supervisor, gaveUp, started } = setup();
+    supervisor.start();
+    for (let i = 0; i < 5; i++) launcher.children[i]?.exit(3);
+    expect(launcher.children).toHaveLength(6);
+    expect(started.at(-1)).toBe(true);
+    expect(gaveUp).toEqual([]);
   });
 
   it('does not restart a core it stopped on purpose, and kills it if it hangs', () => {

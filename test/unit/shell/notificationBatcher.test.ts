@@ -63,4 +63,20 @@ describe('desktop notifications for a burst of messages', () => {
     vi.advanceTimersByTime(5000);
     expect(log).toEqual(['show ridge: Alice in ridge / one', 'close ridge: one']);
   });
+
+  it('closes shown notifications and drops a batched one when the app locks, and shows none while locked', () => {
+    batcher.offer(notice('ridge', 'one'));
+    batcher.offer(notice('ridge', 'two'));
+    batcher.offer(notice('ridge', 'three'));
+    batcher.setLocked(true);
+    // The batch's quiet time ends after locking: the "2 new messages" must not appear.
+    vi.advanceTimersByTime(5000);
+    batcher.offer(notice('cove', 'while locked'));
+    vi.advanceTimersByTime(5000);
+    expect(log).toEqual(['show ridge: Alice in ridge / one', 'close ridge: one']);
+    // Unlocked: new messages notify again, and what came while locked is not replayed.
+    batcher.setLocked(false);
+    batcher.offer(notice('cove', 'after'));
+    expect(log.slice(2)).toEqual(['show cove: Alice in cove / after']);
+  });
 });

@@ -7,7 +7,9 @@ import type { CoreToShell, UtilityParentPort, UtilityPort } from '../../../elect
 import { ShellToCoreSchema, runUtilityHost } from '../../../electron/core/hosts/utilityHost';
 import { silentLogger } from '../../../electron/core/log';
 import type { ShellToCore } from '../../../electron/main/coreHostMessages';
-import { CoreToShellSchema } from '../../../electron/main/coreHostMessages';
+import { CORE_LOCKED_EXIT_CODE, CoreToShellSchema } from '../../../electron/main/coreHostMessages';
+import { LOCKED_EXIT_CODE } from '../../../electron/core/hosts/lockedExit';
+import { openProfileStore } from '../../../electron/core/store/openProfileStore';
 
 type MessageListener = (event: { readonly data: unknown }) => void;
 
@@ -158,6 +160,26 @@ describe('core utility host', () => {
     expect(sent).toContainEqual({ kind: 'notify', conversationId: 'c1', title: 'Bob in Crew', body: 'hello' });
   });
 
+  it('after the app lock engages, answers the lock request, tells the shell it locked and exits to be replaced', async () => {
+    const store = { prefer: 'passphrase' as const, passphrase: 'Quiet-Stone-42', kdf: { opsLimit: 1, memLimitBytes: 8 * 1024 * 1024 } };
+    const created = await openProfileStore(dataDir, store);
+    if (!created.ok) throw new Error(created.error.message);
+    created.value.close();
+    const { parent, sent, send } = fakeParent();
+    const exits: number[] = [];
+    runUtilityHost(parent, { createCore: (options) => createCore({ ...options, log: silentLogger }), exit: (code) => exits.push(code), log: () => undefined });
+    send({ kind: 'start', options: { dataDir, appVersion: '0.1.0', defaultServer: null, runtime: 'electron test', store } });
+    const [corePort, renderer] = portPair();
+    send({ kind: 'attach' }, [corePort]);
+    renderer.post({ kind: 'request', id: 1, channel: 'appLock.lock', payload: {} });
+    await until(() => exits.length > 0);
+    expect(exits).toEqual([LOCKED_EXIT_CODE]);
+    expect(renderer.received).toContainEqual({ kind: 'response', id: 1, result: { ok: true, value: expect.objectContaining({ locked: true }) } });
+    expect(sent.slice(-2)).toEqual([{ kind: 'app-lock', locked: true }, { kind: 'locked' }]);
+    // The shell counts this exit code as a replacement, not a crash.
+    expect(CORE_LOCKED_EXIT_CODE).toBe(LOCKED_EXIT_CODE);
+  });
+
   it('speaks the same messages as the shell, in both directions', () => {
     const fromShell: ShellToCore[] = [
       { kind: 'start', options: { dataDir: '/p', appVersion: '1.0.0', defaultServer: null, runtime: 'electron 41' } },
@@ -171,6 +193,8 @@ describe('core utility host', () => {
       { kind: 'call-state', active: true },
       { kind: 'fatal', message: 'x' },
       { kind: 'notify', conversationId: 'c', title: 't', body: 'b' },
+      { kind: 'app-lock', locked: true },
+      { kind: 'locked' },
     ];
     for (const message of fromCore) expect(CoreToShellSchema.safeParse(message).success).toBe(true);
   });
