@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PasswordAlgorithm } from './auth/password';
 import type { AccessTokens } from './auth/tokens';
+import type { LoginThrottle } from './auth/loginThrottle';
 import type { RateLimiter } from './http/rateLimit';
 import type { Mailer } from './mail/mailer';
 import type { AckBuffer } from './notifications/acks';
@@ -32,6 +33,10 @@ export type ServerContext = Readonly<{
   hub: NotificationHub;
   acks: AckBuffer;
   limiter: RateLimiter;
+  /** Sign-in limits per account and address, checked before any password hash. */
+  loginThrottle: LoginThrottle;
+  /** A hash of the configured algorithm to check unknown accounts against, so timing is the same. */
+  dummyPasswordHash: () => Promise<string>;
   /** The administrator's policy (`DIR/policy.json`), read again when the file changes. */
   policy: PolicyFile;
   log: FastifyBaseLogger;
