@@ -22,6 +22,8 @@ export type ServerSettings = Readonly<{
   passwordAlgorithm: PasswordAlgorithm;
   /** WebSocket ping interval; a socket that misses one pong is closed. */
   heartbeatMs: number;
+  /** The pin of the key presented now and of the keys to be presented next (`GET /pins`). */
+  pins: Readonly<{ current: string; next: readonly string[] }>;
 }>;
 
 /** Everything a route handler may use; built once per server. */

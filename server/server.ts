@@ -28,7 +28,7 @@ import { PolicyFile } from './policy/policyFile';
 import { registerRoutes } from './routes';
 import { openSqliteStore } from './store/sqlite';
 import type { Durability } from './store/sqlite/database';
-import { loadTlsMaterial, TLS_CIPHERS } from './tls/certificate';
+import { loadNextPins, loadTlsMaterial, TLS_CIPHERS } from './tls/certificate';
 import { DEFAULT_MAX_ASSET_BYTES, ROUTES } from '../protocol';
 
 export type ServerOptions = Readonly<{
@@ -52,6 +52,8 @@ export type ServerOptions = Readonly<{
   heartbeatMs?: number;
   /** The administrator's policy file (default `dataDir/policy.json`; absent file = no policy). */
   policyFile?: string;
+  /** Pins of the keys the server will present after a rotation, published at `GET /pins`. */
+  nextPins?: readonly string[];
   rateRules?: Partial<Record<RateBucket, RateRule>>;
   loginThrottle?: Partial<LoginThrottleRules>;
   now?: () => number;
@@ -141,6 +143,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     callConfigTtlSeconds: options.callConfigTtlSeconds ?? 3600,
     passwordAlgorithm: options.passwordAlgorithm ?? 'scrypt',
     heartbeatMs: options.heartbeatMs ?? 30_000,
+    pins: { current: tls.pin, next: await loadNextPins(options.dataDir, options.nextPins ?? [], tls.pin) },
   };
   const context: ServerContext = {
     settings,

@@ -73,6 +73,17 @@ export async function loadTlsMaterial(
 }
 
 /**
+ * The pins of the keys the server will present next, for clients to learn before a rotation:
+ * `--next-pin` values, and the key of `DIR/tls/next-cert.pem` when the operator has put the next
+ * certificate there. Duplicates and the current pin are left out.
+ */
+export async function loadNextPins(dataDir: string, configured: readonly string[], current: string): Promise<readonly string[]> {
+  const nextCert = path.join(dataDir, 'tls', 'next-cert.pem');
+  const fromFile = existsSync(nextCert) ? [spkiPin(await readFile(nextCert, 'utf8'))] : [];
+  return [...new Set([...configured, ...fromFile])].filter((pin) => pin !== current);
+}
+
+/**
  * Seed 002 (Transport Encryption): "The backend only supports TLSv1.2 and TLSv1.3 as well as the
  * following ciphersuites: TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256,
  * TLS_AES_256_GCM_SHA384" — exactly these, in OpenSSL's names. All are forward secret. TLS 1.2
