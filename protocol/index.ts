@@ -14,3 +14,4 @@ export * from './api/featureConfigs';
 export * from './api/route';
 export * from './api/routes';
 export * from './openapi';
+export * from './pins';

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PasswordAlgorithm } from './auth/password';
 import type { AccessTokens } from './auth/tokens';
+import type { LoginThrottle } from './auth/loginThrottle';
 import type { RateLimiter } from './http/rateLimit';
 import type { Mailer } from './mail/mailer';
 import type { AckBuffer } from './notifications/acks';
@@ -21,6 +22,8 @@ export type ServerSettings = Readonly<{
   passwordAlgorithm: PasswordAlgorithm;
   /** WebSocket ping interval; a socket that misses one pong is closed. */
   heartbeatMs: number;
+  /** The pin of the key presented now and of the keys to be presented next (`GET /pins`). */
+  pins: Readonly<{ current: string; next: readonly string[] }>;
 }>;
 
 /** Everything a route handler may use; built once per server. */
@@ -32,6 +35,10 @@ export type ServerContext = Readonly<{
   hub: NotificationHub;
   acks: AckBuffer;
   limiter: RateLimiter;
+  /** Sign-in limits per account and address, checked before any password hash. */
+  loginThrottle: LoginThrottle;
+  /** A hash of the configured algorithm to check unknown accounts against, so timing is the same. */
+  dummyPasswordHash: () => Promise<string>;
   /** The administrator's policy (`DIR/policy.json`), read again when the file changes. */
   policy: PolicyFile;
   log: FastifyBaseLogger;

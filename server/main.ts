@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
+import { PIN_PATTERN } from '../protocol';
 import { startServer } from './server';
 
 /**
- * `npm run server -- --data DIR [--host 127.0.0.1] [--port N] [--domain D] [--password-hash scrypt|argon2id] [--policy FILE] …`
+ * `npm run server -- --data DIR [--host 127.0.0.1] [--port N] [--domain D] [--password-hash scrypt|argon2id] [--policy FILE] [--next-pin sha256/…] …`
  * Prints `url: …` and `pin: sha256/…` on stdout once listening; logs go to stderr as JSON.
  */
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       'password-hash': { type: 'string', default: 'scrypt' },
       durability: { type: 'string', default: 'full' },
       policy: { type: 'string' },
+      'next-pin': { type: 'string', multiple: true },
     },
   });
   if (values.data === undefined) {
@@ -37,6 +39,12 @@ async function main(): Promise<void> {
   const passwordAlgorithm = values['password-hash'];
   if (passwordAlgorithm !== 'scrypt' && passwordAlgorithm !== 'argon2id') {
     process.stderr.write(`--password-hash must be scrypt or argon2id, not "${String(passwordAlgorithm)}"\n`);
+    process.exit(2);
+  }
+  const nextPins = values['next-pin'] ?? [];
+  const badPin = nextPins.find((pin) => !PIN_PATTERN.test(pin));
+  if (badPin !== undefined) {
+    process.stderr.write(`--next-pin must look like sha256/<44 base64 characters>, not "${badPin}"\n`);
     process.exit(2);
   }
   const durability = values.durability;
@@ -58,6 +66,7 @@ async function main(): Promise<void> {
     ...(values['turn-url'] ? { turn: { urls: values['turn-url'], ...(values['turn-secret'] ? { secret: values['turn-secret'] } : {}) } } : {}),
     ...(values['sft-url'] ? { sftUrls: values['sft-url'] } : {}),
     ...(values.policy ? { policyFile: values.policy } : {}),
+    nextPins,
     logStream: process.stderr,
   });
   if (!started.ok) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -6,7 +7,10 @@ import websocket from '@fastify/websocket';
 import Fastify from 'fastify';
 import type { Result } from '../protocol/result';
 import { err, ok } from '../protocol/result';
+import type { LoginThrottleRules } from './auth/loginThrottle';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './auth/loginThrottle';
 import type { PasswordAlgorithm } from './auth/password';
+import { hashPassword } from './auth/password';
 import { AccessTokens } from './auth/tokens';
 import type { ServerContext, ServerSettings } from './context';
 import { installErrorHandling } from './http/errors';
@@ -24,7 +28,7 @@ import { PolicyFile } from './policy/policyFile';
 import { registerRoutes } from './routes';
 import { openSqliteStore } from './store/sqlite';
 import type { Durability } from './store/sqlite/database';
-import { loadTlsMaterial, TLS_CIPHERS } from './tls/certificate';
+import { loadNextPins, loadTlsMaterial, TLS_CIPHERS } from './tls/certificate';
 import { DEFAULT_MAX_ASSET_BYTES, ROUTES } from '../protocol';
 
 export type ServerOptions = Readonly<{
@@ -48,7 +52,10 @@ export type ServerOptions = Readonly<{
   heartbeatMs?: number;
   /** The administrator's policy file (default `dataDir/policy.json`; absent file = no policy). */
   policyFile?: string;
+  /** Pins of the keys the server will present after a rotation, published at `GET /pins`. */
+  nextPins?: readonly string[];
   rateRules?: Partial<Record<RateBucket, RateRule>>;
+  loginThrottle?: Partial<LoginThrottleRules>;
   now?: () => number;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   logStream?: Writable;
@@ -73,6 +80,14 @@ export type RunningServer = Readonly<{
 const JSON_BODY_LIMIT = 4 * 1024 * 1024 + 64 * 1024;
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 const ACK_FLUSH_MS = 1000;
+/** Two years, the value the HSTS preload list asks for. */
+const HSTS = 'max-age=63072000; includeSubDomains';
+
+/** Runs `make` on first use only and shares its promise. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+}
 
 /**
  * Starts the reference backend over HTTPS. Opens (and migrates) the database in `dataDir`,
@@ -94,7 +109,9 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     '127.0.0.1',
   ]);
   const app = Fastify({
-    https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', ciphers: TLS_CIPHERS, honorCipherOrder: true },
+    // Seed 002 (Transport Encryption): TLS 1.2 and 1.3 only, the whitepaper's suites only, the
+    // server's order preferred.
+    https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ciphers: TLS_CIPHERS, honorCipherOrder: true },
     bodyLimit: JSON_BODY_LIMIT,
     requestIdHeader: false,
     // Generous enough for a 100 MB upload on a slow link; bounds slow-request attacks.
@@ -132,6 +149,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     callConfigTtlSeconds: options.callConfigTtlSeconds ?? 3600,
     passwordAlgorithm: options.passwordAlgorithm ?? 'scrypt',
     heartbeatMs: options.heartbeatMs ?? 30_000,
+    pins: { current: tls.pin, next: await loadNextPins(options.dataDir, options.nextPins ?? [], tls.pin) },
   };
   const context: ServerContext = {
     settings,
@@ -141,12 +159,20 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     hub: new NotificationHub(),
     acks: new AckBuffer(store.notifications, ACK_FLUSH_MS, (error: unknown) => app.log.error({ err: String(error) }, 'writing acks failed')),
     limiter: new RateLimiter({ ...DEFAULT_RATE_RULES, ...options.rateRules }, now),
+    loginThrottle: new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle }, now),
+    dummyPasswordHash: once(() => hashPassword(randomBytes(16).toString('hex'), settings.passwordAlgorithm)),
     policy: policy.value,
     log: app.log,
     now,
   };
   options.testSeam?.(context);
   installErrorHandling(app);
+  // Seed 002: the server "communicates HTTP Strict Transport Security (HSTS) to all HTTPS-clients".
+  // Set on the raw response before fastify sees the request, so every answer carries it: errors,
+  // 404s and malformed addresses that never reach a route or hook included (RFC 6797 §7.1).
+  app.server.prependListener('request', (_request: unknown, response: ServerResponse) => {
+    response.setHeader('strict-transport-security', HSTS);
+  });
   // JSON everywhere, raw bytes only for asset uploads: any other body type is a 415.
   app.removeContentTypeParser('text/plain');
   // Asset uploads stream the raw request to disk themselves; raw bytes anywhere else are a 415.

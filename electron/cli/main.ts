@@ -6,13 +6,17 @@
 import path from 'node:path';
 import { createCore } from '../core/core';
 import { missingCase } from '../../protocol/result';
+import { MAX_PINS, parsePinList } from '../../protocol/pins';
+import { IPC_ERRORS } from '../core/ipc/errors';
 import type { AccountStatus, RequestChannel, RequestOf, ResponseOf } from '../core/ipc/contract';
+import { ConnectionStateSchema } from '../core/ipc/contract';
+import type { EventHub } from '../core/events';
 import type { ProfileStoreOptions } from '../core/store/openProfileStore';
 import { silentLogger } from '../core/log';
 import type { ParsedArgs } from './args';
 import { parseArgs, stringFlag } from './args';
 
-const USAGE = `Usage: npm run cli -- [--profile DIR] [--server URL --pin PIN] <command> [--json]
+const USAGE = `Usage: npm run cli -- [--profile DIR] [--server URL --pin PIN[,BACKUP_PIN…]] <command> [--json]
 
 Commands:
   help                                        show this text
@@ -63,17 +67,35 @@ function fail(out: Output, code: string, message: string): never {
 }
 
 /**
- * Connects and waits until the device has caught up with its notification queue (or 15 s
- * passed), so commands that read local state see what arrived while the CLI was not running.
+ * Connects and waits until the device has caught up with its notification queue, so commands
+ * that read local state see what arrived while the CLI was not running. A command that could not
+ * reach the server exits non-zero with the reason: the pin error's sentence when the server's key
+ * did not match, otherwise that it could not be reached within 15 s.
  */
-async function settle(call: <C extends RequestChannel>(channel: C, payload: RequestOf<C>) => Promise<ResponseOf<C>>): Promise<void> {
-  await call('account.status', {});
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const { state } = await call('connection.status', {});
-    if (state === 'online') return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+async function settle(
+  out: Output,
+  events: EventHub,
+  call: <C extends RequestChannel>(channel: C, payload: RequestOf<C>) => Promise<ResponseOf<C>>,
+): Promise<void> {
+  // The stream passes through `pin-mismatch` on its way to the next attempt: watch the events,
+  // a poll of the state could miss it.
+  let mismatch = false;
+  const stop = events.subscribe((event, payload) => {
+    if (event === 'connection.state' && ConnectionStateSchema.safeParse(payload).data?.state === 'pin-mismatch') mismatch = true;
+  });
+  try {
+    await call('account.status', {});
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !mismatch) {
+      const { state } = await call('connection.status', {});
+      if (state === 'online') return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    stop();
   }
+  if (mismatch) fail(out, 'tls-pin-mismatch', IPC_ERRORS['tls-pin-mismatch']);
+  fail(out, 'network-unreachable', IPC_ERRORS['network-unreachable']);
 }
 
 function formatMessage(m: {
@@ -129,7 +151,10 @@ async function main(args: ParsedArgs): Promise<void> {
     const url = stringFlag(args, 'server');
     const pin = stringFlag(args, 'pin');
     if (!url || !pin) fail(out, 'usage', 'This command needs --server URL and --pin PIN.');
-    return { url, pins: pin.split(',') };
+    // The current pin and backups, comma-separated: --pin sha256/…,sha256/…
+    const pins = parsePinList(pin);
+    if (!pins.ok) fail(out, 'usage', pins.invalid === '' ? `--pin takes 1 to ${MAX_PINS} pins.` : `"${pins.invalid}" is not a pin; a pin looks like sha256/<44 base64 characters>.`);
+    return { url, pins: [...pins.pins] };
   };
   const required = (name: string): string => {
     const value = stringFlag(args, name);
@@ -243,7 +268,7 @@ async function main(args: ParsedArgs): Promise<void> {
       break;
     }
     case 'conversations': {
-      await settle(call);
+      await settle(out, core.events, call);
       const { conversations } = await call('conversations.list', {});
       print(
         out,
@@ -279,7 +304,7 @@ async function main(args: ParsedArgs): Promise<void> {
     case 'retry': {
       const [, conversationId, messageId] = args.positionals;
       if (!conversationId || !messageId) fail(out, 'usage', 'retry needs CONV and MESSAGE.');
-      await settle(call);
+      await settle(out, core.events, call);
       const message = await call('messages.retry', { conversationId, messageId });
       print(out, message, `sent ${message.id} again`);
       break;
@@ -294,7 +319,7 @@ async function main(args: ParsedArgs): Promise<void> {
     case 'download': {
       const assetId = args.positionals[1];
       if (!assetId) fail(out, 'usage', 'download needs ASSET_ID.');
-      await settle(call);
+      await settle(out, core.events, call);
       const saved = await call('files.download', { assetId, path: path.resolve(required('out')) });
       print(out, saved, `saved ${saved.size} bytes to ${saved.path}`);
       break;
@@ -302,7 +327,7 @@ async function main(args: ParsedArgs): Promise<void> {
     case 'history': {
       const conversationId = args.positionals[1];
       if (!conversationId) fail(out, 'usage', 'history needs CONV.');
-      await settle(call);
+      await settle(out, core.events, call);
       const limit = Number(stringFlag(args, 'limit') ?? '50');
       const { messages } = await call('messages.list', { conversationId, limit });
       print(out, { messages }, messages.map(formatMessage).join('\n') || 'No messages.');
@@ -319,7 +344,7 @@ async function main(args: ParsedArgs): Promise<void> {
       const before = new Set((await call('conversations.list', {})).conversations.map((c) => c.id));
       const arrived: unknown[] = [];
       const stop = core.events.subscribe((event, payload) => event === 'message.added' && arrived.push(payload));
-      await settle(call);
+      await settle(out, core.events, call);
       stop();
       const after = (await call('conversations.list', {})).conversations.filter((c) => !before.has(c.id));
       print(out, { messages: arrived, newConversations: after }, `${arrived.length} new messages, ${after.length} new conversations`);

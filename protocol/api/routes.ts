@@ -14,6 +14,7 @@ import {
 } from './auth';
 import { CallConfigSchema } from './calls';
 import { FeatureConfigsSchema } from './featureConfigs';
+import { MAX_PINS, PinSchema } from '../pins';
 import {
   ClientListSchema,
   ClientParamsSchema,
@@ -71,6 +72,12 @@ import {
 import type { RouteSpec } from './route';
 
 export const VersionResponseSchema = z.object({ apiVersion: z.number().int(), domain: z.string() });
+/**
+ * The server's key pins: the one it presents now and the ones it will present next. Only
+ * believed over a connection already verified with a pin the client holds (the old key blesses
+ * the new one), so it needs no signature of its own.
+ */
+export const ServerPinsResponseSchema = z.object({ current: PinSchema, next: z.array(PinSchema).max(MAX_PINS) });
 
 const ClaimKeyPackagesQuerySchema = z.object({ ciphersuite: z.coerce.number().int().min(1).max(0xffff).default(1) }).strict();
 
@@ -80,6 +87,7 @@ const ClaimKeyPackagesQuerySchema = z.object({ ciphersuite: z.coerce.number().in
  */
 export const ROUTES = {
   version: { method: 'GET', path: '/version', summary: 'API version and domain', auth: 'none', status: 200, response: VersionResponseSchema },
+  serverPins: { method: 'GET', path: '/pins', summary: 'The TLS key pins the server presents now and next (for pin rotation)', auth: 'none', status: 200, response: ServerPinsResponseSchema },
 
   sendActivationCode: { method: 'POST', path: '/activate/send', summary: 'E-mail a 6-digit registration code (14 days, 3 attempts)', auth: 'none', status: 202, body: SendActivationCodeRequestSchema, response: OkSchema },
   register: { method: 'POST', path: '/register', summary: 'Create an account with the e-mailed code', auth: 'none', status: 201, body: RegisterRequestSchema, response: AccessResponseSchema },

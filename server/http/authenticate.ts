@@ -22,7 +22,9 @@ export function bearerToken(request: FastifyRequest, allowQuery: boolean): strin
 
 /**
  * Checks the access token. Client-bound routes also check that the client still exists, so a
- * removed device loses access at once rather than when its token expires.
+ * removed device loses access at once rather than when its token expires; every route checks
+ * that the token's session (its cookie's connection id) still has a cookie, so signing out,
+ * a password change or reset ends the session's access tokens at once too.
  */
 export async function authenticate(
   request: FastifyRequest,
@@ -37,9 +39,11 @@ export async function authenticate(
   if (checked.kind === 'invalid') return fail('unauthorized');
   const { u: userId, c: clientId, r: connection } = checked.claims;
   if (clientId === undefined) {
-    return requireClient ? fail('client-required') : done({ userId, clientId: undefined, connection });
+    if (requireClient) return fail('client-required');
+  } else if ((await context.store.clients.get(userId, clientId)) === undefined) {
+    return fail('client-not-found');
   }
-  if ((await context.store.clients.get(userId, clientId)) === undefined) return fail('client-not-found');
+  if (!(await context.store.cookies.hasSession(userId, connection, context.now()))) return fail('unauthorized');
   return done({ userId, clientId, connection });
 }
 

@@ -69,7 +69,10 @@ export function defineRoute<R extends RouteSpec>(app: FastifyInstance, context: 
         reply,
       } as HandlerInput<R>;
       const outcome = await handler(input);
-      if (!outcome.ok) return sendFailure(reply, outcome.error.code, outcome.error.message, { epoch: outcome.error.epoch });
+      if (!outcome.ok) {
+        const { code, message, ...extra } = outcome.error;
+        return sendFailure(reply, code, message, extra);
+      }
       // Routes without a JSON answer (asset download) have sent their own response.
       if (spec.response === undefined || reply.sent) return reply;
       return reply.code(spec.status).send(outcome.value);

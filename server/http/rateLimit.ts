@@ -1,18 +1,27 @@
 /** Limits per bucket: at most `limit` events per `windowMs` for one key. */
 export type RateRule = Readonly<{ limit: number; windowMs: number }>;
 
-export type RateBucket = 'login' | 'send-code' | 'verify-code' | 'key-claim' | 'password-reset';
+export type RateBucket = 'login' | 'send-code' | 'verify-code' | 'key-claim' | 'key-claim-target' | 'password-reset' | 'search-email';
+
+/** Whether an event may go ahead; when not, how long until the key's window ends (for `Retry-After`). */
+export type RateCheck = Readonly<{ ok: true }> | Readonly<{ ok: false; retryAfterMs: number }>;
 
 /**
  * Defaults: guessing passwords and codes, and draining key packages, must be slow. A client
- * claims one user's key packages per add, so 300 per minute leaves room for big groups.
+ * claims one user's key packages per add, so 300 per minute leaves room for big groups; one
+ * claimer may take the same user's packages 20 times in 10 minutes (20 groups created with them),
+ * so nobody can drain a user's 100 packages (seed 002: refilled below 50) faster than the user's
+ * devices refill them. `login` bounds the password checks of signed-in actions (change password,
+ * add a device); sign-in itself has its own throttle (`auth/loginThrottle.ts`).
  */
 export const DEFAULT_RATE_RULES: Readonly<Record<RateBucket, RateRule>> = {
   login: { limit: 10, windowMs: 60_000 },
   'send-code': { limit: 5, windowMs: 3600_000 },
   'verify-code': { limit: 20, windowMs: 3600_000 },
   'key-claim': { limit: 300, windowMs: 60_000 },
+  'key-claim-target': { limit: 20, windowMs: 600_000 },
   'password-reset': { limit: 5, windowMs: 3600_000 },
+  'search-email': { limit: 30, windowMs: 3600_000 },
 };
 
 /** Fixed-window counters in memory; a multi-node deployment would back this with shared storage. */
@@ -24,8 +33,8 @@ export class RateLimiter {
     private readonly now: () => number,
   ) {}
 
-  /** Counts one event; false when the key has used up its window. */
-  take(bucket: RateBucket, key: string): boolean {
+  /** Counts one event; refused when the key has used up its window. */
+  attempt(bucket: RateBucket, key: string): RateCheck {
     const rule = this.rules[bucket];
     const now = this.now();
     const id = `${bucket}\u0000${key}`;
@@ -33,10 +42,10 @@ export class RateLimiter {
     if (window === undefined || now - window.start >= rule.windowMs) {
       if (this.windows.size > 100_000) this.sweep(now);
       this.windows.set(id, { start: now, count: 1 });
-      return true;
+      return { ok: true };
     }
     window.count += 1;
-    return window.count <= rule.limit;
+    return window.count <= rule.limit ? { ok: true } : { ok: false, retryAfterMs: window.start + rule.windowMs - now };
   }
 
   private sweep(now: number): void {

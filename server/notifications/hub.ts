@@ -7,8 +7,10 @@ export interface Subscriber {
   push(notification: Notification, frame: string): void;
   /** The client was deleted: tell it and disconnect. */
   removed(): void;
-  /** The account's sessions were revoked (password reset): disconnect without further notice. */
+  /** The account's sessions were revoked (password reset or change): disconnect without further notice. */
   signedOut(): void;
+  /** The session (cookie connection id) the socket was opened with. */
+  readonly connection: string;
 }
 
 /**
@@ -67,10 +69,13 @@ export class NotificationHub {
     for (const subscriber of this.of(client) ?? []) subscriber.removed();
   }
 
-  /** Disconnects every device of a user, e.g. after a password reset revoked all cookies. */
-  userSignedOut(userId: string): void {
+  /**
+   * Disconnects every device of a user, e.g. after a password reset revoked all cookies, or all
+   * but the session `keep` after a password change.
+   */
+  userSignedOut(userId: string, keep?: string): void {
     for (const set of this.subscribers.get(userId)?.values() ?? []) {
-      for (const subscriber of set) subscriber.signedOut();
+      for (const subscriber of set) if (subscriber.connection !== keep) subscriber.signedOut();
     }
   }
 

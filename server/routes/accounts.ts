@@ -2,11 +2,12 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { meetsPasswordPolicy, ROUTES } from '../../protocol';
 import { CODE_RULES, hashCode, newSixDigitCode } from '../auth/codes';
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/password';
+import { hashPassword } from '../auth/password';
+import { checkPassword } from '../auth/passwordCheck';
 import type { ServerContext } from '../context';
 import { clearedCookieHeader } from '../http/cookies';
 import { defineRoute } from '../http/defineRoute';
-import { done, fail } from '../http/outcome';
+import { done, fail, refused } from '../http/outcome';
 import { checkSecondFactor } from './secondFactor';
 import { renewIfOld, startSession } from './session';
 
@@ -23,8 +24,20 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
   const { store, mailer, limiter } = context;
 
   defineRoute(app, context, ROUTES.sendActivationCode, async ({ body }) => {
-    if (!limiter.take('send-code', body.email)) return fail('rate-limited');
-    if (await store.users.byEmail(body.email)) return fail('email-exists');
+    const limited = refused(limiter.attempt('send-code', body.email));
+    if (limited) return limited;
+    // The same answer for a registered address, so this endpoint cannot list accounts; its
+    // owner gets a mail instead of a code, and registering with any code then fails as a wrong
+    // code does.
+    if (await store.users.byEmail(body.email)) {
+      await mailer.send({
+        to: body.email,
+        kind: 'activation-existing',
+        subject: 'Someone tried to create a Cairn account with your address',
+        text: 'Someone asked to create a Cairn account with this e-mail address, but you already have one. If it was you, sign in instead, or reset your password if you forgot it. If it was not you, ignore this e-mail.',
+      });
+      return done({});
+    }
     const code = newSixDigitCode();
     await store.codes.put(ACTIVATION, body.email, hashCode(body.email, code), context.now() + CODE_RULES.activation.ttlMs);
     await mailer.send({
@@ -38,7 +51,8 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
   });
 
   defineRoute(app, context, ROUTES.register, async ({ body, reply }) => {
-    if (!limiter.take('verify-code', body.email)) return fail('rate-limited');
+    const limited = refused(limiter.attempt('verify-code', body.email));
+    if (limited) return limited;
     if (!meetsPasswordPolicy(body.password)) return fail('weak-password');
     const check = await store.codes.consume(ACTIVATION, body.email, hashCode(body.email, body.code), context.now(), CODE_RULES.activation.attempts);
     if (check === 'wrong') return fail('invalid-code');
@@ -61,11 +75,11 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
     return done(await startSession(context, reply, userId, body.cookie, body.label));
   });
 
-  defineRoute(app, context, ROUTES.login, async ({ body, reply }) => {
-    if (!limiter.take('login', body.email)) return fail('rate-limited');
+  defineRoute(app, context, ROUTES.login, async ({ body, reply, request }) => {
     const user = await store.users.byEmail(body.email);
-    const valid = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !valid) return fail('invalid-credentials');
+    const checked = await checkPassword(context, body.email, request.ip, body.password, user?.passwordHash);
+    if (!checked.ok) return checked;
+    if (!user) return fail('invalid-credentials');
     if (user.secondFactor) {
       const second = await checkSecondFactor(context, user.id, 'login', body.verificationCode);
       if (!second.ok) return second;
@@ -74,7 +88,8 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
   });
 
   defineRoute(app, context, ROUTES.sendVerificationCode, async ({ body }) => {
-    if (!limiter.take('send-code', body.email)) return fail('rate-limited');
+    const limited = refused(limiter.attempt('send-code', body.email));
+    if (limited) return limited;
     const user = await store.users.byEmail(body.email);
     // Answer the same whether or not the account exists, so the endpoint cannot list accounts.
     if (!user) return done({});
@@ -118,11 +133,30 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
   });
 
   defineRoute(app, context, ROUTES.passwordReset, async ({ body }) => {
-    if (!limiter.take('password-reset', body.email)) return fail('rate-limited');
+    const limited = refused(limiter.attempt('password-reset', body.email));
+    if (limited) return limited;
+    // Every path answers 202 and sends one mail, so neither the answer nor its timing tells
+    // whether the address has an account or a reset pending.
     const user = await store.users.byEmail(body.email);
-    if (!user) return done({});
+    if (!user) {
+      await mailer.send({
+        to: body.email,
+        kind: 'password-reset-unknown',
+        subject: 'Reset your Cairn password',
+        text: 'Someone asked to reset the Cairn password of this e-mail address, but no account uses it. If it was you, you may have signed up with another address. If it was not you, ignore this e-mail.',
+      });
+      return done({});
+    }
     const key = resetKeyOf(user.id);
-    if (await store.codes.pending(PASSWORD_RESET, key, context.now())) return fail('password-reset-pending');
+    if (await store.codes.pending(PASSWORD_RESET, key, context.now())) {
+      await mailer.send({
+        to: user.email,
+        kind: 'password-reset-pending',
+        subject: 'Reset your Cairn password',
+        text: 'Someone asked again to reset your Cairn password. The code sent earlier stays valid for up to an hour; no new one is sent until it expires or is used. If it was not you, ignore this e-mail.',
+      });
+      return done({});
+    }
     // Seed 002: the code is a random base64 string of 24 bytes, valid 1 hour.
     const code = randomBytes(24).toString('base64url');
     await store.codes.put(PASSWORD_RESET, key, hashCode(key, code), context.now() + CODE_RULES.passwordReset.ttlMs, user.id);
@@ -137,7 +171,8 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
   });
 
   defineRoute(app, context, ROUTES.passwordResetComplete, async ({ body }) => {
-    if (!limiter.take('verify-code', body.key)) return fail('rate-limited');
+    const limited = refused(limiter.attempt('verify-code', body.key));
+    if (limited) return limited;
     if (!meetsPasswordPolicy(body.password)) return fail('weak-password');
     const user = await store.codes.owner(PASSWORD_RESET, body.key);
     const check = await store.codes.consume(PASSWORD_RESET, body.key, hashCode(body.key, body.code), context.now(), CODE_RULES.passwordReset.attempts);

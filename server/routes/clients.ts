@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Client } from '../../protocol';
 import { MAX_PERMANENT_CLIENTS, ROUTES } from '../../protocol';
-import { verifyPassword } from '../auth/password';
+import { checkPassword } from '../auth/passwordCheck';
 import type { ServerContext } from '../context';
 import { defineRoute } from '../http/defineRoute';
-import { done, fail } from '../http/outcome';
+import { done, fail, refused } from '../http/outcome';
 import type { ClientRecord, Fanout } from '../store/records';
 import { memberUserIds, qualifiedConversation, qualifiedUser } from '../conversations/view';
+import { claimLimit } from './claimLimit';
 import { checkSecondFactor } from './secondFactor';
 
 export function toClient(client: ClientRecord): Client {
@@ -40,16 +41,15 @@ export function registerClientRoutes(app: FastifyInstance, context: ServerContex
         },
       }));
 
-  const checkPassword = async (userId: string, password: string) => {
+  const confirmPassword = async (userId: string, password: string, address: string) => {
     const user = await store.users.byId(userId);
     if (!user) return fail('unauthorized');
-    if (!context.limiter.take('login', user.email)) return fail('rate-limited');
-    if (!(await verifyPassword(password, user.passwordHash))) return fail('invalid-credentials');
-    return done(user);
+    const checked = await checkPassword(context, user.email, address, password, user.passwordHash);
+    return checked.ok ? done(user) : checked;
   };
 
-  defineRoute(app, context, ROUTES.addClient, async ({ auth, body }) => {
-    const checked = await checkPassword(auth.userId, body.password);
+  defineRoute(app, context, ROUTES.addClient, async ({ auth, body, request }) => {
+    const checked = await confirmPassword(auth.userId, body.password, request.ip);
     if (!checked.ok) return checked;
     const user = checked.value;
     if (user.secondFactor) {
@@ -104,8 +104,8 @@ export function registerClientRoutes(app: FastifyInstance, context: ServerContex
     return updated ? done(toClient(updated)) : fail('client-not-found');
   });
 
-  defineRoute(app, context, ROUTES.deleteClient, async ({ auth, params, body }) => {
-    const checked = await checkPassword(auth.userId, body.password);
+  defineRoute(app, context, ROUTES.deleteClient, async ({ auth, params, body, request }) => {
+    const checked = await confirmPassword(auth.userId, body.password, request.ip);
     if (!checked.ok) return checked;
     const client = await store.clients.get(auth.userId, params.client);
     if (!client) return fail('client-not-found');
@@ -138,14 +138,16 @@ export function registerClientRoutes(app: FastifyInstance, context: ServerContex
   });
 
   defineRoute(app, context, ROUTES.claimPrekey, async ({ auth, params }) => {
-    if (!context.limiter.take('key-claim', auth.userId)) return fail('rate-limited');
+    const limited = refused(claimLimit(context, auth.userId, params.id));
+    if (limited) return limited;
     if (params.domain !== settings.domain) return fail('client-not-found');
     const prekey = await store.clients.claimPrekey(params.id, params.client);
     return prekey ? done({ client: params.client, prekey }) : fail('client-not-found');
   });
 
   defineRoute(app, context, ROUTES.claimPrekeyBundle, async ({ auth, params }) => {
-    if (!context.limiter.take('key-claim', auth.userId)) return fail('rate-limited');
+    const limited = refused(claimLimit(context, auth.userId, params.id));
+    if (limited) return limited;
     if (params.domain !== settings.domain || !(await store.users.byId(params.id))) return fail('user-not-found');
     const claimed = [];
     for (const client of await store.clients.list(params.id)) {

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { ROUTES } from '../../protocol';
 import type { ServerContext } from '../context';
 import { defineRoute } from '../http/defineRoute';
-import { done, fail } from '../http/outcome';
+import { done, fail, refused } from '../http/outcome';
 import { readKeyPackageSuite } from '../mls/wire';
+import { claimLimit } from './claimLimit';
 
 /** MLS key packages per cipher suite: upload by their own client, count, claim-once. */
 export function registerKeyPackageRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -27,7 +28,8 @@ export function registerKeyPackageRoutes(app: FastifyInstance, context: ServerCo
   });
 
   defineRoute(app, context, ROUTES.claimKeyPackages, async ({ auth, params, query }) => {
-    if (!context.limiter.take('key-claim', auth.userId)) return fail('rate-limited');
+    const limited = refused(claimLimit(context, auth.userId, params.id));
+    if (limited) return limited;
     if (params.domain !== settings.domain || !(await store.users.byId(params.id))) return fail('user-not-found');
     const claimed = await store.keyPackages.claim(params.id, query.ciphersuite, { userId: auth.userId, clientId: auth.clientId });
     return done({

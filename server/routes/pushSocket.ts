@@ -48,12 +48,12 @@ export function registerPushSocket(app: FastifyInstance, context: ServerContext)
         socket.close(1008, 'unauthorized');
         return;
       }
-      serve(socket, context, { userId: auth.userId, clientId: auth.clientId }, query.data.since);
+      serve(socket, context, { userId: auth.userId, clientId: auth.clientId }, auth.connection, query.data.since);
     },
   );
 }
 
-function serve(socket: WebSocket, context: ServerContext, client: ClientRef, since: number | undefined): void {
+function serve(socket: WebSocket, context: ServerContext, client: ClientRef, connection: string, since: number | undefined): void {
   let replayedUpTo = since ?? 0;
   let replaying = since !== undefined;
   const held: Array<{ notification: Notification; frame: string }> = [];
@@ -93,6 +93,7 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, sin
       socket.close(4403, 'client removed');
     },
     signedOut: () => socket.close(4401, 'signed out'),
+    connection,
   });
   socket.on('close', unsubscribe);
   socket.on('error', unsubscribe);

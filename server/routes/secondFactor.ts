@@ -1,7 +1,7 @@
 import { CODE_RULES, hashCode } from '../auth/codes';
 import type { ServerContext } from '../context';
 import type { Outcome } from '../http/outcome';
-import { done, fail } from '../http/outcome';
+import { done, fail, refused } from '../http/outcome';
 
 /**
  * Seed 002 2FA: a 6-digit e-mailed code for one action (login or adding a client), valid
@@ -15,7 +15,8 @@ export async function checkSecondFactor(
   code: string | undefined,
 ): Promise<Outcome<undefined>> {
   if (code === undefined) return fail('code-authentication-required');
-  if (!context.limiter.take('verify-code', userId)) return fail('rate-limited');
+  const limited = refused(context.limiter.attempt('verify-code', userId));
+  if (limited) return limited;
   const check = await context.store.codes.consume(`2fa-${action}`, userId, hashCode(userId, code), context.now(), CODE_RULES.secondFactor.attempts);
   switch (check) {
     case 'ok':

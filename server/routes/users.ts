@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { EmailLookupSchema, meetsPasswordPolicy, ROUTES } from '../../protocol';
-import { hashPassword, verifyPassword } from '../auth/password';
+import { hashPassword } from '../auth/password';
+import { checkPassword } from '../auth/passwordCheck';
 import type { ServerContext } from '../context';
 import { defineRoute } from '../http/defineRoute';
-import { done, fail } from '../http/outcome';
+import { done, fail, refused } from '../http/outcome';
 import type { UserRecord } from '../store/records';
 import { toProfile, toSelf } from './profiles';
 
@@ -19,6 +20,14 @@ export function registerUserRoutes(app: FastifyInstance, context: ServerContext)
       for (const member of conversation.members) audience.add(member.userId);
     }
     context.hub.deliver(await store.notifications.enqueue([{ users: [...audience], event: { type: 'user.update', user: toProfile(user, settings.domain) } }], context.now()));
+  };
+  /** The searcher and everyone who shares a conversation with them. */
+  const knownUsers = async (userId: string): Promise<ReadonlySet<string>> => {
+    const known = new Set<string>([userId]);
+    for (const conversation of await store.conversations.listForUser(userId)) {
+      for (const member of conversation.members) known.add(member.userId);
+    }
+    return known;
   };
   const self = async (userId: string) => {
     const user = await store.users.byId(userId);
@@ -48,21 +57,29 @@ export function registerUserRoutes(app: FastifyInstance, context: ServerContext)
     return self(auth.userId);
   });
 
-  defineRoute(app, context, ROUTES.changePassword, async ({ auth, body }) => {
+  /**
+   * Changing the password ends every other session: their cookies are deleted, which also voids
+   * their access tokens (`authenticate` asks for the token's cookie), and their sockets close.
+   * Whoever changed it stays signed in. A password is changed because it may have leaked, and a
+   * thief's session must not outlive it.
+   */
+  defineRoute(app, context, ROUTES.changePassword, async ({ auth, body, request }) => {
     const user = await store.users.byId(auth.userId);
     if (!user) return fail('unauthorized');
-    if (!context.limiter.take('login', user.email)) return fail('rate-limited');
-    if (!(await verifyPassword(body.oldPassword, user.passwordHash))) return fail('invalid-credentials');
+    const checked = await checkPassword(context, user.email, request.ip, body.oldPassword, user.passwordHash);
+    if (!checked.ok) return checked;
     if (!meetsPasswordPolicy(body.newPassword)) return fail('weak-password');
     await store.users.setPassword(user.id, await hashPassword(body.newPassword, context.settings.passwordAlgorithm));
+    await store.cookies.deleteForUserExcept(user.id, auth.connection);
+    context.hub.userSignedOut(user.id, auth.connection);
     return done({});
   });
 
-  defineRoute(app, context, ROUTES.setSecondFactor, async ({ auth, body }) => {
+  defineRoute(app, context, ROUTES.setSecondFactor, async ({ auth, body, request }) => {
     const user = await store.users.byId(auth.userId);
     if (!user) return fail('unauthorized');
-    if (!context.limiter.take('login', user.email)) return fail('rate-limited');
-    if (!(await verifyPassword(body.password, user.passwordHash))) return fail('invalid-credentials');
+    const checked = await checkPassword(context, user.email, request.ip, body.password, user.passwordHash);
+    if (!checked.ok) return checked;
     await store.users.setSecondFactor(user.id, body.enabled);
     return self(user.id);
   });
@@ -73,14 +90,19 @@ export function registerUserRoutes(app: FastifyInstance, context: ServerContext)
     return user ? done(toProfile(user, settings.domain)) : fail('user-not-found');
   });
 
-  defineRoute(app, context, ROUTES.searchUsers, async ({ query }) => {
+  defineRoute(app, context, ROUTES.searchUsers, async ({ auth, query }) => {
     const text = query.q.trim().toLowerCase();
     let found: readonly UserRecord[] = [];
     const email = EmailLookupSchema.safeParse(text);
     if (email.success) {
-      // E-mail addresses are matched only exactly, so search cannot enumerate them.
-      const user = await store.users.byEmail(email.data);
-      found = user ? [user] : [];
+      const limited = refused(context.limiter.attempt('search-email', auth.userId));
+      if (limited) return limited;
+      // An address is matched only exactly, and only to someone who already shares a
+      // conversation with the searcher (or the searcher): a stranger's address gets the same
+      // empty answer as an unregistered one, so search cannot tell which addresses have accounts.
+      // Strangers are found by their handle. The same lookups run on both paths.
+      const [user, known] = await Promise.all([store.users.byEmail(email.data), knownUsers(auth.userId)]);
+      found = user && known.has(user.id) ? [user] : [];
     } else {
       const handle = text.replace(/^@/, '');
       if (/^[a-z0-9_.-]{1,256}$/.test(handle)) found = await store.users.byHandlePrefix(handle, query.size);

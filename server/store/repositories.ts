@@ -57,6 +57,10 @@ export interface CookieRepository {
   bindClient(id: string, clientId: string): Promise<void>;
   delete(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<void>;
+  /** Deletes every cookie of the user but those of one session (its connection id). */
+  deleteForUserExcept(userId: string, connection: string): Promise<void>;
+  /** Whether a live cookie of this session remains: access tokens are valid only while one does. */
+  hasSession(userId: string, connection: string, now: number): Promise<boolean>;
   deleteForClient(userId: string, clientId: string): Promise<void>;
   /** Drops expired cookies; returns how many. */
   purgeExpired(now: number): Promise<number>;

@@ -73,16 +73,21 @@ export async function loadTlsMaterial(
 }
 
 /**
- * TLS 1.2+ with forward-secret suites only: all TLS 1.3 suites, and ECDHE with AEAD for 1.2.
+ * The pins of the keys the server will present next, for clients to learn before a rotation:
+ * `--next-pin` values, and the key of `DIR/tls/next-cert.pem` when the operator has put the next
+ * certificate there. Duplicates and the current pin are left out.
  */
-export const TLS_CIPHERS = [
-  'TLS_AES_128_GCM_SHA256',
-  'TLS_AES_256_GCM_SHA384',
-  'TLS_CHACHA20_POLY1305_SHA256',
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305',
-  'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-CHACHA20-POLY1305',
-].join(':');
+export async function loadNextPins(dataDir: string, configured: readonly string[], current: string): Promise<readonly string[]> {
+  const nextCert = path.join(dataDir, 'tls', 'next-cert.pem');
+  const fromFile = existsSync(nextCert) ? [spkiPin(await readFile(nextCert, 'utf8'))] : [];
+  return [...new Set([...configured, ...fromFile])].filter((pin) => pin !== current);
+}
+
+/**
+ * Seed 002 (Transport Encryption): "The backend only supports TLSv1.2 and TLSv1.3 as well as the
+ * following ciphersuites: TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256,
+ * TLS_AES_256_GCM_SHA384" — exactly these, in OpenSSL's names. All are forward secret. TLS 1.2
+ * therefore needs an ECDSA key (the self-signed key is P-256); with an RSA certificate only
+ * TLS 1.3 connects.
+ */
+export const TLS_CIPHERS = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'ECDHE-ECDSA-AES256-GCM-SHA384'].join(':');

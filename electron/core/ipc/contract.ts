@@ -5,12 +5,9 @@
  */
 import { z } from 'zod';
 import { SelfUserSchema } from '../../../protocol/api/users';
+import { PinListSchema } from '../../../protocol/pins';
 
 const Empty = z.object({}).strict();
-
-const PinSchema = z
-  .string()
-  .regex(/^sha256\/[A-Za-z0-9+/]{43}=$/, 'a pin looks like sha256/<44 base64 characters>');
 
 export const ServerConfigSchema = z
   .object({
@@ -18,7 +15,8 @@ export const ServerConfigSchema = z
       .string()
       .max(2048)
       .regex(/^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'the server address must start with https://'),
-    pins: z.array(PinSchema).min(1).max(4),
+    // The current pin and backups (seed 002: a set of pinned keys).
+    pins: PinListSchema,
   })
   .strict();
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;

@@ -25,14 +25,33 @@ export class PinMismatchError extends CoreError {
 }
 
 export class PinnedAgent extends https.Agent {
-  readonly pins: ReadonlySet<string>;
+  private current: ReadonlySet<string>;
+  private verified: string | undefined;
   private readonly connectTimeoutMs: number;
 
   constructor(options: PinnedAgentOptions) {
     super({ keepAlive: options.keepAlive ?? true, minVersion: 'TLSv1.2' });
     if (options.pins.length === 0) throw new Error('PinnedAgent needs at least one pin');
-    this.pins = new Set(options.pins);
+    this.current = new Set(options.pins);
     this.connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
+  }
+
+  get pins(): ReadonlySet<string> {
+    return this.current;
+  }
+
+  /** The pin the latest handshake matched: the key the server has proven it holds. */
+  get lastVerifiedPin(): string | undefined {
+    return this.verified;
+  }
+
+  /**
+   * Trusts a new set of pins for connections opened from now on (after a rotation the server
+   * blessed over a verified connection). Open sockets were verified already and stay.
+   */
+  setPins(pins: readonly string[]): void {
+    if (pins.length === 0) throw new Error('PinnedAgent needs at least one pin');
+    this.current = new Set(pins);
   }
 
   override createConnection(
@@ -40,8 +59,11 @@ export class PinnedAgent extends https.Agent {
     callback?: (error: Error | null, socket: Duplex) => void,
   ): Duplex | null | undefined {
     const socket = openTls(options);
-    verifyPin(socket, this.pins, this.connectTimeoutMs).then(
-      () => callback?.(null, socket),
+    verifyPin(socket, this.current, this.connectTimeoutMs).then(
+      (pin) => {
+        this.verified = pin;
+        callback?.(null, socket);
+      },
       (error: Error) => callback?.(error, socket),
     );
     return undefined;
@@ -64,8 +86,8 @@ function openTls(options: tls.ConnectionOptions): tls.TLSSocket {
   return tls.connect({ ...options, minVersion: 'TLSv1.2', rejectUnauthorized: false });
 }
 
-/** Resolves once the handshake is done and the pin matches; otherwise destroys the socket. */
-function verifyPin(socket: tls.TLSSocket, pins: ReadonlySet<string>, timeoutMs: number): Promise<void> {
+/** Resolves with the matched pin once the handshake is done; otherwise destroys the socket. */
+function verifyPin(socket: tls.TLSSocket, pins: ReadonlySet<string>, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const fail = (error: Error): void => {
       clearTimeout(timer);
@@ -81,7 +103,7 @@ function verifyPin(socket: tls.TLSSocket, pins: ReadonlySet<string>, timeoutMs: 
         return;
       }
       clearTimeout(timer);
-      resolve();
+      resolve(presented);
     });
     socket.once('error', (error) => fail(error instanceof CoreError ? error : new CoreError('network-unreachable')));
   });

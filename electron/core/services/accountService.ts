@@ -14,6 +14,7 @@ import { wipeProfileStore } from '../store/wipeProfileStore';
 import type { BackupOwner } from './backupService';
 import { ConversationService } from './conversationService';
 import { SyncService } from './syncService';
+import { learnServerPins } from './pinRotation';
 import { ConnectionStateSchema, ServerConfigSchema } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
@@ -92,7 +93,10 @@ export class AccountService {
     this.sync = new SyncService(events, log.child('sync'), { onDeviceRemoved: () => this.deviceRemoved() });
     // Connected and caught up (after every reconnect): ask the server for its policy again.
     events.subscribe((event, payload) => {
-      if (event === 'connection.state' && ConnectionStateSchema.safeParse(payload).data?.state === 'online') void this.refreshFeatureConfigs();
+      if (event === 'connection.state' && ConnectionStateSchema.safeParse(payload).data?.state === 'online') {
+        void this.refreshFeatureConfigs();
+        void this.refreshPins();
+      }
     });
   }
 
@@ -349,6 +353,28 @@ export class AccountService {
     this.featureConfigsTimer = setInterval(() => void this.refreshFeatureConfigs(), FEATURE_CONFIGS_REFRESH_MS);
     this.featureConfigsTimer.unref?.();
     await this.sync.start(api, record.server.url, db, record.clientId, this.conversationService);
+  }
+
+  /**
+   * Learns the server's current and next key pins over the verified connection and stores them,
+   * so that a key rotation the server announced in advance does not strand this device.
+   */
+  private async refreshPins(): Promise<void> {
+    const record = this.record;
+    if (!record) return;
+    try {
+      const api = this.apiClient(record);
+      const pins = await learnServerPins(api, record.server.pins);
+      if (pins === undefined || this.record?.userId !== record.userId) return;
+      const current = this.record;
+      this.record = { ...current, server: { ...current.server, pins: [...pins] } };
+      const { db } = await this.profile.store();
+      writeKv(db, 'profile', 'account', this.record);
+      api.agent.setPins(pins);
+      this.log.info('learned new server key pins', { count: pins.length });
+    } catch (error) {
+      this.log.warn('fetching the server key pins failed; the stored ones stay', { error });
+    }
   }
 
   /**

@@ -46,6 +46,15 @@ export class SqliteCookieRepository implements CookieRepository {
     prepared(this.db, 'DELETE FROM cookies WHERE user_id = ?').run(userId);
   }
 
+  async deleteForUserExcept(userId: string, connection: string): Promise<void> {
+    prepared(this.db, 'DELETE FROM cookies WHERE user_id = ? AND connection != ?').run(userId, connection);
+  }
+
+  async hasSession(userId: string, connection: string, now: number): Promise<boolean> {
+    // cookies_by_user narrows to the user's few cookies (at most 32 per kind).
+    return prepared(this.db, 'SELECT 1 FROM cookies WHERE user_id = ? AND connection = ? AND expires_at > ? LIMIT 1').get(userId, connection, now) !== undefined;
+  }
+
   async deleteForClient(userId: string, clientId: string): Promise<void> {
     prepared(this.db, 'DELETE FROM cookies WHERE user_id = ? AND client_id = ?').run(userId, clientId);
   }

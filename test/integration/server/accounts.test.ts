@@ -52,9 +52,26 @@ describe('registration', () => {
     expect(response.body).toMatchObject({ code: 'code-exhausted' });
   });
 
-  it('refuses passwords that break the policy and addresses already registered', async () => {
+  it('answers a registered address as it answers a new one, mailing its owner a notice instead of a code', async () => {
     const user = await registerUser(t.api, t.dataDir);
-    expect((await t.api.post('/activate/send', { body: { email: user.email } })).body).toMatchObject({ code: 'email-exists' });
+    const fresh = uniqueEmail();
+    const [taken, free] = await Promise.all([
+      t.api.post('/activate/send', { body: { email: user.email } }),
+      t.api.post('/activate/send', { body: { email: fresh } }),
+    ]);
+    expect({ status: taken.status, body: taken.body }).toEqual({ status: free.status, body: free.body });
+    expect(taken.status).toBe(202);
+    const mails = (await readOutbox(t.dataDir)).filter((mail) => mail.to === user.email);
+    expect(mails.map((mail) => mail.kind)).toEqual(['activation', 'activation-existing']);
+    expect(mails[1]?.code).toBeUndefined();
+    expect(mails[1]?.text).toMatch(/already have one/);
+    // Registering with a guessed code fails as it does for an address nobody registered.
+    const onTaken = await t.api.post('/register', { body: { email: user.email, code: '123456', password: PASSWORD, name: 'Eve' } });
+    const onUnknown = await t.api.post('/register', { body: { email: uniqueEmail(), code: '123456', password: PASSWORD, name: 'Eve' } });
+    expect({ status: onTaken.status, body: onTaken.body }).toEqual({ status: onUnknown.status, body: onUnknown.body });
+  });
+
+  it('refuses passwords that break the policy', async () => {
     const email = uniqueEmail();
     await t.api.post('/activate/send', { body: { email } });
     const code = await lastCode(t.dataDir, email, 'activation');
@@ -184,16 +201,50 @@ describe('login and tokens', () => {
     for (const cookie of cookies.slice(1)) expect((await t.api.post('/access', { cookie })).status).toBe(200);
   });
 
-  it('rate-limits password guessing per account', async () => {
+  it('slows password guessing per account and address with a doubling wait, before any hash is checked', async () => {
     const user = await registerUser(t.api, t.dataDir);
-    const statuses: number[] = [];
-    for (let attempt = 0; attempt < 11; attempt += 1) {
-      statuses.push((await t.api.post('/login', { body: { email: user.email, password: 'Wrong-pass-1' } })).status);
+    const attacker = t.api.from('127.0.0.2');
+    try {
+      const guess = (password = 'Wrong-pass-1') => attacker.post('/login', { body: { email: user.email, password } });
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 5; attempt += 1) statuses.push((await guess()).status);
+      expect(statuses).toEqual([403, 403, 403, 403, 403]);
+      const waited = await guess();
+      expect(waited.status).toBe(429);
+      expect(waited.body).toMatchObject({ code: 'rate-limited' });
+      expect(waited.headers['retry-after']).toBe('1');
+      // The limit comes before the hash: even the right password is refused during the wait.
+      expect((await guess(PASSWORD)).status).toBe(429);
+      t.clock.advance(1000);
+      expect((await guess()).status).toBe(403);
+      const longer = await guess();
+      expect(longer.headers['retry-after']).toBe('2');
+      // The owner, from their own address, signs in at once all the while.
+      expect((await t.api.post('/login', { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
+      t.clock.advance(2000);
+      expect((await guess(PASSWORD)).status).toBe(200);
+      // A success clears the pair: the next typo is not delayed.
+      expect((await guess()).status).toBe(403);
+    } finally {
+      attacker.close();
     }
-    expect(statuses.slice(0, 10).every((status) => status === 403)).toBe(true);
-    expect(statuses[10]).toBe(429);
-    t.clock.advance(61_000);
-    expect((await t.api.post('/login', { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
+  });
+
+  it('gives each address a budget of wrong passwords across accounts, leaving other addresses unaffected', async () => {
+    const limited = await startTestServer({ loginThrottle: { addressBudget: 4 } });
+    const attacker = limited.api.from('127.0.0.3');
+    try {
+      const users = await Promise.all([0, 1, 2, 3, 4].map(() => registerUser(limited.api, limited.dataDir)));
+      const statuses: number[] = [];
+      for (const user of users) statuses.push((await attacker.post('/login', { body: { email: user.email, password: 'Wrong-pass-1' } })).status);
+      expect(statuses).toEqual([403, 403, 403, 403, 429]);
+      const last = users[4];
+      if (!last) throw new Error('no user');
+      expect((await limited.api.post('/login', { body: { email: last.email, password: PASSWORD } })).status).toBe(200);
+    } finally {
+      attacker.close();
+      await limited.stop();
+    }
   });
 });
 
@@ -223,8 +274,15 @@ describe('password reset', () => {
   it('allows one pending reset per hour and deletes it after 3 wrong codes', async () => {
     const user = await registerUser(t.api, t.dataDir);
     await t.api.post('/password-reset', { body: { email: user.email } });
-    expect((await t.api.post('/password-reset', { body: { email: user.email } })).body).toMatchObject({ code: 'password-reset-pending' });
     const { key, code } = await resetMail(user.email);
+    // A second request answers as the first did; the mail it sends carries no new code.
+    expect((await t.api.post('/password-reset', { body: { email: user.email } })).status).toBe(202);
+    expect((await readOutbox(t.dataDir)).filter((mail) => mail.to === user.email).map((mail) => mail.kind)).toEqual([
+      'activation',
+      'password-reset',
+      'password-reset-pending',
+    ]);
+    expect(await resetMail(user.email)).toEqual({ key, code });
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const wrong = await t.api.post('/password-reset/complete', { body: { key, code: `x${code.slice(1)}`, password: 'New-password-2' } });
       expect(wrong.body).toMatchObject({ code: 'invalid-code' });
@@ -245,10 +303,14 @@ describe('password reset', () => {
     expect((await t.api.post('/password-reset', { body: { email: user.email } })).status).toBe(202);
   });
 
-  it('answers the same for unknown addresses, sending no mail', async () => {
+  it('answers the same for unknown addresses, mailing a notice without a code', async () => {
     const email = uniqueEmail();
-    expect((await t.api.post('/password-reset', { body: { email } })).status).toBe(202);
-    expect((await readOutbox(t.dataDir)).some((mail) => mail.to === email)).toBe(false);
+    const user = await registerUser(t.api, t.dataDir);
+    const unknown = await t.api.post('/password-reset', { body: { email } });
+    const known = await t.api.post('/password-reset', { body: { email: user.email } });
+    expect({ status: unknown.status, body: unknown.body }).toEqual({ status: known.status, body: known.body });
+    const mails = (await readOutbox(t.dataDir)).filter((mail) => mail.to === email);
+    expect(mails.map((mail) => ({ kind: mail.kind, code: mail.code }))).toEqual([{ kind: 'password-reset-unknown', code: undefined }]);
   });
 });
 

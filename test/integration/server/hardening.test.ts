@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteSpec } from '../../../protocol';
 import { API_ERRORS, AssetSchema, ROUTES } from '../../../protocol';
@@ -83,7 +84,8 @@ describe('hardening', () => {
     let sent = 0;
     const codes = new Map<string, number>();
     for (const [name, spec] of routes) {
-      if (name === 'awaitNotifications') continue;
+      // Signing out ends the session whose token the fuzz uses for every other route.
+      if (name === 'awaitNotifications' || name === 'logout') continue;
       const cases = Array.from({ length: 32 }, () => {
         const path = spec.path.replace(/:([a-z]+)/g, (_match, param: string) => fuzzSegment(random, valid[param] ?? 'x'));
         const query = random() < 0.5 ? `?${KEYS[Math.floor(random() * KEYS.length)] ?? 'q'}=${encodeURIComponent(String(fuzzValue(random, 3)).replace(/[\ud800-\udfff]/g, ''))}` : '';
@@ -150,21 +152,78 @@ describe('hardening', () => {
   });
 
   it('rate-limits key package claims per claiming user', async () => {
-    const owner = await userWithClient(t.api, t.dataDir);
-    await t.api.post(`/mls/key-packages/self/${owner.clientId}`, { token: owner.clientToken, body: { keyPackages: [fakeKeyPackage(1)] } });
+    // Claims of one's own packages (for another device of the same user) count only here.
     const claimer = await userWithClient(t.api, t.dataDir);
     const statuses: number[] = [];
     for (let batch = 0; batch < 7; batch += 1) {
       const responses = await Promise.all(
-        Array.from({ length: 50 }, () => t.api.post(`/mls/key-packages/claim/cairn.test/${owner.id}`, { token: claimer.clientToken })),
+        Array.from({ length: 50 }, () => t.api.post(`/mls/key-packages/claim/cairn.test/${claimer.id}`, { token: claimer.clientToken })),
       );
       statuses.push(...responses.map((response) => response.status));
     }
     expect(statuses.filter((status) => status === 200)).toHaveLength(300);
     expect(statuses.filter((status) => status === 429)).toHaveLength(50);
     t.clock.advance(61_000);
-    const fresh = await userWithClient(t.api, t.dataDir);
-    expect((await t.api.post(`/mls/key-packages/claim/cairn.test/${owner.id}`, { token: fresh.clientToken })).status).toBe(200);
+    expect((await t.api.post(`/mls/key-packages/claim/cairn.test/${claimer.id}`, { token: claimer.clientToken })).status).toBe(200);
+  });
+
+  it("limits how often one user claims another user's key packages, with a plain 429 and Retry-After", async () => {
+    const owner = await userWithClient(t.api, t.dataDir);
+    const keyPackages = Array.from({ length: 30 }, () => fakeKeyPackage(1));
+    await t.api.post(`/mls/key-packages/self/${owner.clientId}`, { token: owner.clientToken, body: { keyPackages } });
+    const drainer = await userWithClient(t.api, t.dataDir);
+    const claim = (claimer: TestClient, target: string) => t.api.post(`/mls/key-packages/claim/cairn.test/${target}`, { token: claimer.clientToken });
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 20; attempt += 1) statuses.push((await claim(drainer, owner.id)).status);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    const refused = await claim(drainer, owner.id);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ code: 'rate-limited' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(600);
+    // The owner keeps packages for others: ten of thirty are left after the drainer's twenty.
+    expect((await t.api.get(`/mls/key-packages/self/${owner.clientId}/count?ciphersuite=1`, { token: owner.clientToken })).body).toEqual({ count: 10 });
+    const friend = await userWithClient(t.api, t.dataDir);
+    expect((await claim(friend, owner.id)).body).toMatchObject({ keyPackages: [{ client: owner.clientId }] });
+    expect((await claim(drainer, friend.id)).status).toBe(200);
+    t.clock.advance(Number(refused.headers['retry-after']) * 1000);
+    expect((await claim(drainer, owner.id)).status).toBe(200);
+  });
+
+  it('sends HSTS on every response: success, error, unknown route and malformed address', async () => {
+    const responses = await Promise.all([
+      t.api.get('/version'),
+      t.api.get('/self'),
+      t.api.get('/no-such-route'),
+      t.api.get('/users/cairn.test/%E0%A4%A'),
+      t.api.post('/login', { rawBody: '{', contentType: 'application/json' }),
+    ]);
+    expect(responses.map((response) => response.status)).toEqual([200, 401, 404, 400, 400]);
+    expect(responses.map((response) => response.headers['strict-transport-security'])).toEqual(Array(5).fill('max-age=63072000; includeSubDomains'));
+  });
+
+  it("offers exactly the whitepaper's TLS suites: each listed one connects, any other is refused", async () => {
+    const { hostname, port } = new URL(t.server.url);
+    const handshake = (options: tls.ConnectionOptions) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = tls.connect({ host: hostname, port: Number(port), ca: t.api.ca, ...options }, () => {
+          const name = socket.getCipher().standardName;
+          socket.destroy();
+          resolve(name);
+        });
+        socket.once('error', reject);
+      });
+    const tls13 = (suite: string) => handshake({ minVersion: 'TLSv1.3', ciphers: suite });
+    const tls12 = (suite: string) => handshake({ maxVersion: 'TLSv1.2', ciphers: suite });
+    // Seed 002, Transport Encryption.
+    expect(await tls12('ECDHE-ECDSA-AES256-GCM-SHA384')).toBe('TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384');
+    expect(await tls13('TLS_AES_128_GCM_SHA256')).toBe('TLS_AES_128_GCM_SHA256');
+    expect(await tls13('TLS_AES_256_GCM_SHA384')).toBe('TLS_AES_256_GCM_SHA384');
+    for (const outside of ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-AES256-GCM-SHA384', 'AES256-GCM-SHA384']) {
+      await expect(tls12(outside), outside).rejects.toThrow();
+    }
+    await expect(tls13('TLS_CHACHA20_POLY1305_SHA256')).rejects.toThrow();
+    await expect(handshake({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' })).rejects.toThrow();
   });
 
   it('rate-limits requests for registration codes per address', async () => {

@@ -3,7 +3,8 @@ import type { TestServer } from './support/server';
 import { startTestServer } from './support/server';
 import { createGroup } from './support/conversations';
 import { fetchNotifications } from './support/notifications';
-import { registerUser, userWithClient } from './support/users';
+import { openPushSocket } from './support/socket';
+import { addClient, registerUser, uniqueEmail, userWithClient } from './support/users';
 
 describe('users and profiles', () => {
   let t: TestServer;
@@ -49,18 +50,44 @@ describe('users and profiles', () => {
     expect((await t.api.put('/self/handle', { token: bob.token, body: { handle: 'No Spaces!' } })).status).toBe(400);
   });
 
-  it('finds users by handle prefix and by exact e-mail address', async () => {
-    const ada = await registerUser(t.api, t.dataDir, 'Ada');
-    const bob = await registerUser(t.api, t.dataDir, 'Bob');
+  it('finds users by handle prefix, and by exact e-mail address only those one shares a conversation with', async () => {
+    const ada = await userWithClient(t.api, t.dataDir, 'Ada');
+    const bob = await userWithClient(t.api, t.dataDir, 'Bob');
     const handle = `lovelace.${ada.id.slice(0, 6)}`;
     await t.api.put('/self/handle', { token: ada.token, body: { handle } });
     const byPrefix = await t.api.get(`/search/users?q=${encodeURIComponent(`@${handle.slice(0, 12)}`)}`, { token: bob.token });
     expect(byPrefix.body).toMatchObject({ results: [{ qualifiedId: { id: ada.id }, handle }] });
+    // A stranger's address answers as an unregistered one does: search cannot list accounts.
+    const stranger = await t.api.get(`/search/users?q=${encodeURIComponent(ada.email)}`, { token: bob.token });
+    const unregistered = await t.api.get(`/search/users?q=${encodeURIComponent(uniqueEmail())}`, { token: bob.token });
+    expect({ status: stranger.status, body: stranger.body }).toEqual({ status: unregistered.status, body: unregistered.body });
+    expect(stranger.body).toEqual({ results: [] });
+    await createGroup(t.api, ada, [bob]);
     const byEmail = await t.api.get(`/search/users?q=${encodeURIComponent(ada.email)}`, { token: bob.token });
     expect(byEmail.body).toMatchObject({ results: [{ qualifiedId: { id: ada.id } }] });
     const partialEmail = await t.api.get(`/search/users?q=${encodeURIComponent(ada.email.slice(0, 8))}`, { token: bob.token });
     expect(partialEmail.body).toEqual({ results: [] });
     expect((await t.api.get('/search/users?q=ada')).status).toBe(401);
+  });
+
+  it('ends every other session when the password changes, keeping the one that changed it', async () => {
+    const ada = await userWithClient(t.api, t.dataDir, 'Ada');
+    const laptop = await addClient(t.api, ada);
+    const socket = await openPushSocket(t.api, laptop.clientToken);
+    try {
+      expect((await t.api.get('/self', { token: laptop.clientToken })).status).toBe(200);
+      const changed = await t.api.put('/self/password', { token: ada.clientToken, body: { oldPassword: ada.password, newPassword: 'Another-pass-3' } });
+      expect(changed.status).toBe(200);
+      // The other session: cookie, access token and socket end at once.
+      expect((await t.api.post(`/access?client_id=${laptop.clientId}`, { cookie: laptop.cookie })).status).toBe(401);
+      expect((await t.api.get('/self', { token: laptop.clientToken })).status).toBe(401);
+      expect(await socket.closed).toBe(4401);
+      // The session that changed it goes on.
+      expect((await t.api.get('/self', { token: ada.clientToken })).status).toBe(200);
+      expect((await t.api.post(`/access?client_id=${ada.clientId}`, { cookie: ada.cookie })).status).toBe(200);
+    } finally {
+      socket.close();
+    }
   });
 
   it('changes the password only with the old one', async () => {

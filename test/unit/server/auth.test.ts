@@ -80,11 +80,12 @@ describe('rate limiter', () => {
   it('allows the configured number of events per window, then refuses until the window passes', () => {
     let now = 0;
     const limiter = new RateLimiter(DEFAULT_RATE_RULES, () => now);
-    const results = Array.from({ length: 11 }, () => limiter.take('login', 'ada@example.org'));
-    expect(results.filter(Boolean)).toHaveLength(10);
-    expect(results[10]).toBe(false);
-    expect(limiter.take('login', 'bob@example.org')).toBe(true);
-    now += 60_000;
-    expect(limiter.take('login', 'ada@example.org')).toBe(true);
+    const results = Array.from({ length: 11 }, () => limiter.attempt('login', 'ada@example.org'));
+    expect(results.filter((result) => result.ok)).toHaveLength(10);
+    now += 20_000;
+    expect(limiter.attempt('login', 'ada@example.org')).toEqual({ ok: false, retryAfterMs: 40_000 });
+    expect(limiter.attempt('login', 'bob@example.org')).toEqual({ ok: true });
+    now += 40_000;
+    expect(limiter.attempt('login', 'ada@example.org')).toEqual({ ok: true });
   });
 });

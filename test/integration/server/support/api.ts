@@ -19,11 +19,18 @@ export type RequestOptions = Readonly<{
 export class Api {
   readonly agent: https.Agent;
 
+  /** `localAddress` connects from another loopback address (127.0.0.2 …), as a second computer would. */
   constructor(
     readonly url: string,
     readonly ca: string,
+    localAddress?: string,
   ) {
-    this.agent = new https.Agent({ ca, keepAlive: true, maxSockets: 64 });
+    this.agent = new https.Agent({ ca, keepAlive: true, maxSockets: 64, ...(localAddress ? { localAddress } : {}) });
+  }
+
+  /** The same server seen from another client address. */
+  from(localAddress: string): Api {
+    return new Api(this.url, this.ca, localAddress);
   }
 
   static async forServer(url: string, dataDir: string): Promise<Api> {

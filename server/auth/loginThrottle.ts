@@ -1,0 +1,120 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import type { RateCheck } from '../http/rateLimit';
+
+/** How sign-in guessing is slowed; durations in milliseconds. */
+export type LoginThrottleRules = Readonly<{
+  /** Wrong passwords one address may try for one account before delays start. */
+  freeFailures: number;
+  /** The first delay; each further failure doubles it. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Wrong passwords one address may send across all accounts per window. */
+  addressBudget: number;
+  addressWindowMs: number;
+  /** A pair that has not failed for this long starts afresh. */
+  forgetAfterMs: number;
+}>;
+
+/**
+ * OWASP Authentication Cheat Sheet ("Protect against automated attacks"): per account and
+ * address with a growing delay, plus a budget per address, so nobody can lock a user out.
+ * After 5 free guesses a pair waits 1 s, 2 s, 4 s … up to 15 minutes: about 100 guesses a day
+ * from one address. One address may fail 100 times an hour across accounts.
+ */
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottleRules = {
+  freeFailures: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 15 * 60_000,
+  addressBudget: 100,
+  addressWindowMs: 3600_000,
+  forgetAfterMs: 24 * 3600_000,
+};
+
+/**
+ * The part of a client address that identifies one network: an IPv4 address as is (IPv4-mapped
+ * IPv6 unwrapped), an IPv6 address by its /64 prefix, since one host usually holds a whole /64.
+ */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1] !== undefined) return mapped[1];
+  if (isIPv4(address) || !isIPv6(address)) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('%')[0]?.split('::') ?? [];
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+type Pair = { failures: number; lastFailure: number };
+type Budget = { start: number; failures: number };
+
+/**
+ * Sign-in limits that are checked before any password hash is computed. Failures count per
+ * (account, address) pair and per address; a success from a pair clears that pair only. So an
+ * attacker hammering an account from one address slows only themselves: the owner signing in
+ * from their own address is never delayed. State is in memory (a restart forgets it, which only
+ * helps the owner); a multi-node deployment would share it.
+ */
+export class LoginThrottle {
+  private readonly pairs = new Map<string, Pair>();
+  private readonly budgets = new Map<string, Budget>();
+
+  constructor(
+    private readonly rules: LoginThrottleRules,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * Whether `address` may try a password for `account` now. An allowed attempt is counted as a
+   * failure at once, before the hash is checked, so parallel guesses cannot slip past the count;
+   * `succeeded` takes it back.
+   */
+  begin(account: string, address: string): RateCheck {
+    const now = this.now();
+    const network = addressKey(address);
+    const budget = this.budgets.get(network);
+    const budgetOpen = budget !== undefined && now - budget.start < this.rules.addressWindowMs;
+    if (budgetOpen && budget.failures >= this.rules.addressBudget) {
+      return { ok: false, retryAfterMs: budget.start + this.rules.addressWindowMs - now };
+    }
+    const key = pairKey(account, network);
+    const pair = this.pairs.get(key);
+    const pairOpen = pair !== undefined && now - pair.lastFailure < this.rules.forgetAfterMs;
+    if (pairOpen) {
+      const wait = pair.lastFailure + this.delayAfter(pair.failures) - now;
+      if (wait > 0) return { ok: false, retryAfterMs: wait };
+    }
+    if (this.pairs.size > 100_000 || this.budgets.size > 100_000) this.sweep(now);
+    this.pairs.set(key, { failures: pairOpen ? pair.failures + 1 : 1, lastFailure: now });
+    if (budgetOpen) budget.failures += 1;
+    else this.budgets.set(network, { start: now, failures: 1 });
+    return { ok: true };
+  }
+
+  /** The password was right: the pair starts afresh and the attempt leaves the address's budget. */
+  succeeded(account: string, address: string): void {
+    const network = addressKey(address);
+    this.pairs.delete(pairKey(account, network));
+    const budget = this.budgets.get(network);
+    if (budget !== undefined && budget.failures > 0) budget.failures -= 1;
+  }
+
+  /** The wait after `failures` wrong passwords: none for the free ones, then doubling to the cap. */
+  private delayAfter(failures: number): number {
+    if (failures < this.rules.freeFailures) return 0;
+    const doublings = Math.min(failures - this.rules.freeFailures, 30);
+    return Math.min(this.rules.baseDelayMs * 2 ** doublings, this.rules.maxDelayMs);
+  }
+
+  private sweep(now: number): void {
+    for (const [key, pair] of this.pairs) if (now - pair.lastFailure >= this.rules.forgetAfterMs) this.pairs.delete(key);
+    for (const [key, budget] of this.budgets) if (now - budget.start >= this.rules.addressWindowMs) this.budgets.delete(key);
+  }
+}
+
+function pairKey(account: string, network: string): string {
+  return `${account.toLowerCase()}\u0000${network}`;
+}

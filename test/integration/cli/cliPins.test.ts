@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IPC_ERRORS } from '../../../electron/core/ipc/errors';
+import type { RunningServer } from '../../../server/server';
+import { startServer } from '../../../server/server';
+import { loadTlsMaterial } from '../../../server/tls/certificate';
+import { mailedCode } from '../../support/outbox';
+
+let root: string;
+let server: RunningServer;
+
+interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI as a user would, as its own process. */
+function cli(args: readonly string[], stdin = ''): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', '--profile', path.join(root, 'profile'), ...args], {
+      env: { ...process.env, CAIRN_DB_PASSPHRASE: 'cli-profile-passphrase' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-cli-pins-'));
+  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
+  if (!started.ok) throw new Error(started.error.message);
+  server = started.value;
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('CLI and pins', () => {
+  it('takes backup pins with --pin, and exits non-zero with the pin sentence when the server presents an unknown key', async () => {
+    const backup = `sha256/${'B'.repeat(43)}=`;
+    const email = 'pia@example.test';
+    const register = await cli(['--server', server.url, '--pin', `${server.pin},${backup}`, 'register', '--email', email, '--name', 'Pia', '--password-stdin', '--json'], 'Sturdy-Pass-42\n');
+    expect(register.code, register.stderr).toBe(0);
+    expect(JSON.parse(register.stdout)).toMatchObject({ server: { pins: [server.pin, backup] } });
+    const activated = await cli(['activate', '--email', email, '--code', await mailedCode(path.join(root, 'server'), email), '--json']);
+    expect(activated.code, activated.stderr).toBe(0);
+    expect((await cli(['sync'])).code).toBe(0);
+
+    const badPin = await cli(['--server', server.url, '--pin', `${server.pin},sha256/short=`, 'probe']);
+    expect(badPin.code).toBe(2);
+    expect(badPin.stderr).toContain('"sha256/short=" is not a pin');
+
+    // The same address now presents a key this profile never pinned.
+    const port = Number(new URL(server.url).port);
+    await server.close();
+    const other = await loadTlsMaterial(path.join(root, 'other'), {}, ['127.0.0.1']);
+    const restarted = await startServer({
+      dataDir: path.join(root, 'server'),
+      port,
+      logLevel: 'silent',
+      tlsKeyFile: path.join(root, 'other', 'tls', 'key.pem'),
+      tlsCertFile: path.join(root, 'other', 'tls', 'cert.pem'),
+    });
+    if (!restarted.ok) throw new Error(restarted.error.message);
+    server = restarted.value;
+    expect(server.pin).toBe(other.pin);
+
+    for (const command of [['sync'], ['conversations'], ['sync', '--json']]) {
+      const run = await cli(command);
+      expect(run.code, `${command.join(' ')}: ${run.stdout}`).toBe(1);
+      expect(run.stderr).toContain(IPC_ERRORS['tls-pin-mismatch']);
+    }
+  }, 120_000);
+});
