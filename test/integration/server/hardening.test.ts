@@ -151,7 +151,7 @@ describe('hardening', () => {
 
   it('rate-limits key package claims per claiming user', async () => {
     const owner = await userWithClient(t.api, t.dataDir);
-    await t.api.post(`/mls/key-packages/self/${owner.clientId}`, { token: owner.clientToken, body: { keyPackages: [fakeKeyPackage(1)] } });
+    await t.api.post(`/mls/key-packages/self/${owner.clientId}`, { token: owner.clientToken, body: { keyPackages: [await fakeKeyPackage(owner)] } });
     const claimer = await userWithClient(t.api, t.dataDir);
     const statuses: number[] = [];
     for (let batch = 0; batch < 7; batch += 1) {
