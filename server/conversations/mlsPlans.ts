@@ -1,6 +1,9 @@
 import type { ApiErrorCode } from '../../protocol';
-import { CONTENT_TYPE, SENDER_TYPE } from '../mls/wire';
+import type { CommitContent } from '../mls/commit';
+import type { DeviceIdentity } from '../mls/identity';
+import { CONTENT_TYPE } from '../mls/wire';
 import type { MessageHeader } from '../mls/wire';
+import { currentLeaves, leafOfClient, placeJoiners } from './leaves';
 import type { ClientRef, ConversationRecord, Fanout, MessageContext } from '../store/records';
 import type { ConversationPlan, MessagePlan } from '../store/repositories';
 import { memberOf, qualifiedConversation, qualifiedUser } from './view';
@@ -9,13 +12,16 @@ export type PlanFailure = Readonly<{ code: ApiErrorCode; message?: string; epoch
 
 export type CommitInput = Readonly<{
   sender: ClientRef;
-  header: MessageHeader;
+  /** What the commit really does, read by `mls/commit.ts`. */
+  content: CommitContent;
   commit: string;
   welcome: string | undefined;
   groupInfo: Buffer;
   adds: readonly ClientRef[];
   removes: readonly ClientRef[];
   domain: string;
+  /** The devices in the stored GroupInfo's ratchet tree, read only for groups without leaf indices. */
+  treeLeaves: () => ReadonlyMap<number, DeviceIdentity> | 'no-group-info' | undefined;
 }>;
 
 const same = (a: ClientRef, b: ClientRef): boolean => a.userId === b.userId && a.clientId === b.clientId;
@@ -24,62 +30,101 @@ function inGroup(conversation: ConversationRecord, client: ClientRef): boolean {
   return conversation.clients.some((member) => same(member, client));
 }
 
-function checkGroup(conversation: Pick<ConversationRecord, 'groupId'>, header: MessageHeader): PlanFailure | undefined {
-  if (!header.groupId.equals(conversation.groupId)) return { code: 'mls-group-mismatch' };
+function checkGroup(conversation: Pick<ConversationRecord, 'groupId'>, groupId: Buffer): PlanFailure | undefined {
+  if (!groupId.equals(conversation.groupId)) return { code: 'mls-group-mismatch' };
   return undefined;
+}
+
+const mismatch = (message: string): Readonly<{ ok: false; failure: PlanFailure }> => ({ ok: false, failure: { code: 'mls-client-mismatch', message } });
+
+/** The same devices, each once, in any order. */
+function sameDevices(declared: readonly ClientRef[], real: readonly ClientRef[]): boolean {
+  return declared.length === real.length && real.every((client, i) => declared.some((entry) => same(entry, client)) && real.findIndex((other) => same(other, client)) === i);
 }
 
 /**
  * Decides whether a commit bundle may be applied, given the conversation as it is now (inside
  * the serializing transaction). Commits are accepted only for the current epoch (RFC 9420 and
  * seed 002: the delivery service orders commits); the epoch then advances by one together with
- * the declared client changes, the stored GroupInfo, and the fan-out.
+ * the client changes, their leaves, the stored GroupInfo, and the fan-out.
+ *
+ * Authorization goes by what the commit really does, never by the bundle's declaration alone
+ * (security review items 1 and 2): the devices its Add proposals' credentials name and the
+ * devices at the leaves its Remove proposals name must be exactly the declared `adds` and
+ * `removes`; the committer's own new leaf (its UpdatePath, or an external commit's joining
+ * leaf) must name the committing device; a member commit must come from that device's leaf.
  */
 export function planCommit(conversation: ConversationRecord, input: CommitInput): ConversationPlan<{ epoch: number }, PlanFailure> {
-  const wrongGroup = checkGroup(conversation, input.header);
+  const { content } = input;
+  const wrongGroup = checkGroup(conversation, content.groupId);
   if (wrongGroup) return { ok: false, failure: wrongGroup };
-  if (input.header.contentType !== CONTENT_TYPE.commit) {
-    return { ok: false, failure: { code: 'mls-invalid-message', message: 'The commit bundle does not carry a commit.' } };
-  }
   const sender = memberOf(conversation, input.sender.userId);
   if (!sender) return { ok: false, failure: { code: 'conversation-not-found' } };
-  if (input.header.epoch !== BigInt(conversation.epoch)) {
+  if (content.epoch !== BigInt(conversation.epoch)) {
     return { ok: false, failure: { code: 'mls-stale-message', epoch: conversation.epoch } };
   }
-  const external = input.header.senderType === SENDER_TYPE.newMemberCommit;
-  if (external) {
-    // An external commit (seed 002: a user's new device joining via the stored GroupInfo) may
-    // add only the committing client itself, and remove only that client's earlier leaf (RFC 9420
-    // §12.4.3.2: a device that fell behind rejoins, replacing its own leaf).
+  const current = currentLeaves(conversation, input.treeLeaves);
+  if (!current) return mismatch('The server cannot tell which device holds which leaf of this group; its stored group information is inconsistent.');
+  const { leaves } = current;
+  const local = (identity: DeviceIdentity): ClientRef | undefined =>
+    identity.domain === input.domain ? { userId: identity.userId, clientId: identity.clientId } : undefined;
+  const pathLeaf = content.pathLeaf === undefined ? undefined : local(content.pathLeaf.identity);
+  if (content.pathLeaf !== undefined && (pathLeaf === undefined || !same(pathLeaf, input.sender))) {
+    return mismatch('The committing device’s new leaf must name that device itself.');
+  }
+  const removed: ClientRef[] = [];
+  for (const [i, leaf] of content.removes.entries()) {
+    const occupant = leaves.get(leaf);
+    if (occupant === undefined) return mismatch('The commit removes a leaf that holds no device.');
+    if (content.removes.indexOf(leaf) !== i) return mismatch('The commit removes the same leaf twice.');
+    removed.push(occupant);
+  }
+  const external = content.sender.kind === 'external';
+  let added: ClientRef[];
+  if (content.sender.kind === 'external') {
+    // An external commit (seed 002: a user's new device joining via the stored GroupInfo) adds
+    // only the committing client itself, through its path, and may remove only that client's
+    // earlier leaf (RFC 9420 §12.4.3.2: a device that fell behind rejoins, replacing its leaf).
     if (input.adds.length !== 1 || !input.adds.some((add) => same(add, input.sender))) {
-      return { ok: false, failure: { code: 'mls-client-mismatch', message: 'An external commit adds exactly the committing device.' } };
+      return mismatch('An external commit adds exactly the committing device.');
     }
-    if (input.removes.some((remove) => !same(remove, input.sender))) {
-      return { ok: false, failure: { code: 'mls-client-mismatch', message: 'An external commit may remove only the committing device.' } };
+    if (removed.some((remove) => !same(remove, input.sender))) {
+      return mismatch('An external commit may remove only the committing device’s earlier leaf.');
     }
-  } else if (!inGroup(conversation, input.sender)) {
-    return { ok: false, failure: { code: 'not-member', message: 'This device is not in the MLS group; join it with an external commit.' } };
-  } else if (input.adds.length > 0 && input.welcome === undefined) {
-    return { ok: false, failure: { code: 'mls-client-mismatch', message: 'A commit that adds devices must come with their Welcome.' } };
+    added = [input.sender];
+  } else {
+    const own = leafOfClient(leaves, input.sender);
+    if (own === undefined) {
+      return { ok: false, failure: { code: 'not-member', message: 'This device is not in the MLS group; join it with an external commit.' } };
+    }
+    if (own !== content.sender.leafIndex) return mismatch('The commit is sent from a leaf that is not this device’s.');
+    if (removed.some((remove) => same(remove, input.sender))) return mismatch('A device cannot remove itself with its own commit.');
+    const adds: ClientRef[] = [];
+    for (const leaf of content.adds) {
+      const device = local(leaf.identity);
+      if (device === undefined) return mismatch('Devices of other domains cannot be added here.');
+      adds.push(device);
+    }
+    added = adds;
+    if (added.length > 0 && input.welcome === undefined) return mismatch('A commit that adds devices must come with their Welcome.');
   }
-  for (const add of input.adds) {
-    if (!memberOf(conversation, add.userId)) {
-      return { ok: false, failure: { code: 'mls-client-mismatch', message: 'A commit may add only devices of conversation members.' } };
-    }
-    const rejoining = input.removes.some((remove) => same(remove, add));
-    if (inGroup(conversation, add) && !rejoining) {
-      return { ok: false, failure: { code: 'mls-client-mismatch', message: 'A device in the commit is already in the group.' } };
-    }
+  if (!sameDevices(input.adds, added) || !sameDevices(input.removes, removed)) {
+    return mismatch('The devices the commit adds or removes are not the ones the bundle declares.');
   }
-  for (const remove of input.removes) {
-    const current = conversation.clients.find((client) => same(client, remove));
-    if (!current) return { ok: false, failure: { code: 'mls-client-mismatch', message: 'A removed device is not in the group.' } };
-    const stillWanted = current.registered && memberOf(conversation, remove.userId) !== undefined && remove.userId !== input.sender.userId;
+  for (const add of added) {
+    if (!memberOf(conversation, add.userId)) return mismatch('A commit may add only devices of conversation members.');
+    const rejoining = removed.some((remove) => same(remove, add));
+    if (inGroup(conversation, add) && !rejoining) return mismatch('A device in the commit is already in the group.');
+  }
+  for (const remove of removed) {
+    const client = conversation.clients.find((entry) => same(entry, remove));
+    const stillWanted = client !== undefined && client.registered && memberOf(conversation, remove.userId) !== undefined && remove.userId !== input.sender.userId;
     if (stillWanted && sender.role !== 'admin') return { ok: false, failure: { code: 'action-denied' } };
   }
+  const placed = placeJoiners(leaves, content.removes, added);
   const conversationId = qualifiedConversation(conversation, input.domain);
   const from = qualifiedUser(input.sender.userId, input.domain);
-  const removing = (client: ClientRef) => input.removes.some((remove) => same(remove, client));
+  const removing = (client: ClientRef) => removed.some((remove) => same(remove, client));
   // The commit goes to everyone in the group before it (members, and devices it removes), so
   // that removed devices learn they were removed. Added devices get the Welcome instead.
   const commitTargets = conversation.clients.filter((client) => memberOf(conversation, client.userId) !== undefined || removing(client));
@@ -89,8 +134,9 @@ export function planCommit(conversation: ConversationRecord, input: CommitInput)
     change: {
       epoch: conversation.epoch + 1,
       groupInfo: input.groupInfo,
-      addClients: input.adds,
-      removeClients: input.removes,
+      ...(current.initialised ? { setLeaves: [...leaves].map(([leafIndex, client]) => ({ ...client, leafIndex })) } : {}),
+      removeClients: removed,
+      addClients: placed,
     },
     fanout: (): readonly Fanout[] => [
       {
@@ -98,10 +144,10 @@ export function planCommit(conversation: ConversationRecord, input: CommitInput)
         except: input.sender,
         event: { type: 'conversation.mls-message-add', conversation: conversationId, from, fromClient: input.sender.clientId, data: input.commit },
       },
-      ...(input.welcome !== undefined && input.adds.length > 0 && !external
+      ...(input.welcome !== undefined && added.length > 0 && !external
         ? [
             {
-              clients: input.adds,
+              clients: added,
               event: {
                 type: 'conversation.mls-welcome' as const,
                 conversation: conversationId,
@@ -124,7 +170,7 @@ export type MessageInput = Readonly<{ sender: ClientRef; header: MessageHeader; 
  * keep 3 past epochs, seed 002), never from a future one.
  */
 export function planMessage(conversation: MessageContext, input: MessageInput): MessagePlan<PlanFailure> {
-  const wrongGroup = checkGroup(conversation, input.header);
+  const wrongGroup = checkGroup(conversation, input.header.groupId);
   if (wrongGroup) return { ok: false, failure: wrongGroup };
   if (!conversation.senderIsMember) return { ok: false, failure: { code: 'conversation-not-found' } };
   if (!conversation.senderInGroup) return { ok: false, failure: { code: 'not-member' } };

@@ -53,8 +53,8 @@ export function registerConversationRoutes(app: FastifyInstance, context: Server
       groupInfo: null,
       createdAt: context.now(),
       members: [{ userId: auth.userId, role: creatorRole }, ...others.map((userId) => ({ userId, role: body.type === 'one2one' ? creatorRole : ('member' as const) }))],
-      // The creating device made the group locally at epoch 0: it is the group's first member.
-      clients: [{ userId: auth.userId, clientId: auth.clientId, registered: true }],
+      // The creating device made the group locally at epoch 0: it is the group's first member, at leaf 0.
+      clients: [{ userId: auth.userId, clientId: auth.clientId, registered: true, leafIndex: 0 }],
     };
     // One 1:1 conversation per pair and one self-conversation per user: creating it again returns it.
     const one2oneKey = body.type === 'one2one' ? [auth.userId, ...others].sort().join('/') : body.type === 'self' ? `self/${auth.userId}` : null;

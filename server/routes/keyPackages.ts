@@ -3,7 +3,7 @@ import { ROUTES } from '../../protocol';
 import type { ServerContext } from '../context';
 import { defineRoute } from '../http/defineRoute';
 import { done, fail, refused } from '../http/outcome';
-import { readKeyPackageSuite } from '../mls/wire';
+import { keyPackageSignatureValid, readKeyPackage } from '../mls/keyPackage';
 import { claimLimit } from './claimLimit';
 
 /** MLS key packages per cipher suite: upload by their own client, count, claim-once. */
@@ -15,9 +15,17 @@ export function registerKeyPackageRoutes(app: FastifyInstance, context: ServerCo
     const packages = [];
     for (const encoded of body.keyPackages) {
       const data = Buffer.from(encoded, 'base64');
-      const suite = readKeyPackageSuite(data);
-      if (!suite.ok) return fail('mls-invalid-message', suite.error.message);
-      packages.push({ cipherSuite: suite.value, data });
+      const read = readKeyPackage(data);
+      if (!read.ok) return fail('mls-invalid-message', read.error.message);
+      // A key package is the leaf its device will have in every group that adds it: its
+      // credential must name the uploading device, and it must be signed by its own leaf key
+      // (security review item 1; otherwise anyone could be added under another device's name).
+      const { identity } = read.value;
+      if (identity.userId !== auth.userId || identity.clientId !== auth.clientId || identity.domain !== settings.domain) {
+        return fail('mls-client-mismatch', 'A key package must name the device that uploads it.');
+      }
+      if (!(await keyPackageSignatureValid(read.value.keyPackage))) return fail('mls-invalid-message', 'A key package’s signature is not valid.');
+      packages.push({ cipherSuite: read.value.cipherSuite, data });
     }
     return done({ count: await store.keyPackages.upload(auth.userId, auth.clientId, packages) });
   });

@@ -5,9 +5,18 @@ import { planCommit, planMessage } from '../conversations/mlsPlans';
 import { memberOf } from '../conversations/view';
 import { defineRoute } from '../http/defineRoute';
 import { done, fail } from '../http/outcome';
+import { readCommit } from '../mls/commit';
+import type { DeviceIdentity } from '../mls/identity';
+import { readTreeLeaves } from '../mls/groupInfo';
 import { readMessageHeader } from '../mls/wire';
 import type { ClientRef } from '../store/records';
 import { finishUpdate } from './conversations';
+
+function storedTreeLeaves(groupInfo: Buffer | null): ReadonlyMap<number, DeviceIdentity> | 'no-group-info' | undefined {
+  if (groupInfo === null) return 'no-group-info';
+  const leaves = readTreeLeaves(groupInfo);
+  return leaves.ok ? leaves.value : undefined;
+}
 
 /** MLS delivery: epoch-ordered commit bundles, application messages, GroupInfo for external joins. */
 export function registerMlsRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -15,9 +24,9 @@ export function registerMlsRoutes(app: FastifyInstance, context: ServerContext):
   const domain = settings.domain;
 
   defineRoute(app, context, ROUTES.postCommitBundle, async ({ auth, params, body }) => {
-    const commit = Buffer.from(body.commit, 'base64');
-    const header = readMessageHeader(commit);
-    if (!header.ok) return fail('mls-invalid-message', header.error.message);
+    // Parsed outside the conversation's transaction: decoding is the costly part (see bench/commitParse).
+    const content = readCommit(Buffer.from(body.commit, 'base64'));
+    if (!content.ok) return fail('mls-invalid-message', content.error.message);
     const toRefs = (entries: typeof body.adds): ClientRef[] | undefined =>
       entries.every((entry) => entry.user.domain === domain) ? entries.map((entry) => ({ userId: entry.user.id, clientId: entry.client })) : undefined;
     const adds = toRefs(body.adds);
@@ -32,13 +41,14 @@ export function registerMlsRoutes(app: FastifyInstance, context: ServerContext):
       (current) =>
         planCommit(current, {
           sender: { userId: auth.userId, clientId: auth.clientId },
-          header: header.value,
+          content: content.value,
           commit: body.commit,
           welcome: body.welcome,
           groupInfo: Buffer.from(body.groupInfo, 'base64'),
           adds,
           removes,
           domain,
+          treeLeaves: () => storedTreeLeaves(current.groupInfo),
         }),
       now,
     );

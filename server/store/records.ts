@@ -45,7 +45,14 @@ export type StoredPrekey = Prekey;
 export type KeyPackageRecord = Readonly<{ clientId: string; cipherSuite: number; data: Buffer }>;
 
 export type MemberRecord = Readonly<{ userId: string; role: Role }>;
-export type GroupClientRecord = Readonly<{ userId: string; clientId: string; registered: boolean }>;
+/**
+ * A device in a conversation's MLS group. `leafIndex` is its leaf in the ratchet tree as the
+ * server computes it from each accepted commit (`conversations/leaves.ts`); null only for groups
+ * from before migration 0007 until their next commit initialises it from the stored GroupInfo.
+ */
+export type GroupClientRecord = Readonly<{ userId: string; clientId: string; registered: boolean; leafIndex: number | null }>;
+/** Where a device sits in the ratchet tree. */
+export type LeafPlacement = Readonly<{ userId: string; clientId: string; leafIndex: number }>;
 
 export type ConversationRecord = Readonly<{
   id: string;

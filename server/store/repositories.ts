@@ -8,6 +8,7 @@ import type {
   Delivered,
   Fanout,
   KeyPackageRecord,
+  LeafPlacement,
   MessageContext,
   NotificationPage,
   UserRecord,
@@ -106,8 +107,11 @@ export type ConversationChange = Readonly<{
   addMembers?: readonly Readonly<{ userId: string; role: Role }>[];
   removeMembers?: readonly string[];
   setRoles?: readonly Readonly<{ userId: string; role: Role }>[];
-  addClients?: readonly ClientRef[];
+  /** Removed before `addClients` are added, so a device that rejoins gets its new leaf. */
   removeClients?: readonly ClientRef[];
+  addClients?: readonly LeafPlacement[];
+  /** Leaf indices of devices already in the group (set once for groups from before migration 0007). */
+  setLeaves?: readonly LeafPlacement[];
 }>;
 
 /** What a planner decides given the current state: a change and its events, or a failure. */

@@ -4,7 +4,8 @@ import { migration0003 } from './0003-conversations';
 import { migration0004 } from './0004-notifications';
 import { migration0005 } from './0005-assets';
 import { migration0006 } from './0006-conversation-log';
+import { migration0007 } from './0007-leaf-indices';
 import type { Migration } from './migration';
 
 /** In order; `PRAGMA user_version` is the number of migrations applied. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007];

@@ -19,7 +19,7 @@ const ConversationRowSchema = z.object({
   created_at: z.number().int(),
 });
 const MemberRowSchema = z.object({ user_id: z.string(), role: z.enum(['admin', 'member']) });
-const GroupClientRowSchema = z.object({ user_id: z.string(), client_id: z.string(), registered: z.number().int() });
+const GroupClientRowSchema = z.object({ user_id: z.string(), client_id: z.string(), registered: z.number().int(), leaf_index: z.number().int().nullable() });
 const ConvIdRowSchema = z.object({ conv_id: z.string() });
 const MessageContextRowSchema = z.object({
   id: z.string(),
@@ -65,7 +65,7 @@ export class SqliteConversationRepository implements ConversationRepository {
           one2oneKey,
           conversation.createdAt,
         );
-      this.applyChange(conversation.id, { addMembers: conversation.members, addClients: conversation.clients });
+      this.applyChange(conversation.id, { addMembers: conversation.members, addClients: conversation.clients.map((client) => ({ ...client, leafIndex: client.leafIndex ?? 0 })) });
       reconcileReach(this.db, conversation.id);
       const created = this.load(conversation.id);
       if (!created) throw new Error('conversation vanished inside its own transaction');
@@ -136,7 +136,7 @@ export class SqliteConversationRepository implements ConversationRepository {
     const members = parseRows(MemberRowSchema, prepared(this.db, 'SELECT user_id, role FROM members WHERE conv_id = ? ORDER BY user_id').all(id));
     const clients = parseRows(
       GroupClientRowSchema,
-      prepared(this.db, `SELECT g.user_id, g.client_id, (c.id IS NOT NULL) AS registered FROM group_clients g
+      prepared(this.db, `SELECT g.user_id, g.client_id, (c.id IS NOT NULL) AS registered, g.leaf_index FROM group_clients g
            LEFT JOIN clients c ON c.user_id = g.user_id AND c.id = g.client_id
            WHERE g.conv_id = ? ORDER BY g.user_id, g.client_id`,
         )
@@ -154,7 +154,7 @@ export class SqliteConversationRepository implements ConversationRepository {
       groupInfo: row.group_info,
       createdAt: row.created_at,
       members: members.map((m) => ({ userId: m.user_id, role: m.role })),
-      clients: clients.map((c) => ({ userId: c.user_id, clientId: c.client_id, registered: c.registered === 1 })),
+      clients: clients.map((c) => ({ userId: c.user_id, clientId: c.client_id, registered: c.registered === 1, leafIndex: c.leaf_index })),
     };
   }
 
@@ -181,7 +181,9 @@ export class SqliteConversationRepository implements ConversationRepository {
     for (const userId of change.removeMembers ?? []) removeMember.run(id, userId);
     const removeClient = prepared(this.db, 'DELETE FROM group_clients WHERE conv_id = ? AND user_id = ? AND client_id = ?');
     for (const client of change.removeClients ?? []) removeClient.run(id, client.userId, client.clientId);
-    const addClient = prepared(this.db, 'INSERT OR IGNORE INTO group_clients (conv_id, user_id, client_id) VALUES (?, ?, ?)');
-    for (const client of change.addClients ?? []) addClient.run(id, client.userId, client.clientId);
+    const addClient = prepared(this.db, 'INSERT OR IGNORE INTO group_clients (conv_id, user_id, client_id, leaf_index) VALUES (?, ?, ?, ?)');
+    for (const client of change.addClients ?? []) addClient.run(id, client.userId, client.clientId, client.leafIndex);
+    const setLeaf = prepared(this.db, 'UPDATE group_clients SET leaf_index = ? WHERE conv_id = ? AND user_id = ? AND client_id = ?');
+    for (const client of change.setLeaves ?? []) setLeaf.run(client.leafIndex, id, client.userId, client.clientId);
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversationListSchema, ConversationSchema, GroupInfoResponseSchema } from '../../../protocol';
 import { createGroup, postCommit } from './support/conversations';
-import { fakeApplicationMessage, fakeCommit, fakeOpaque } from './support/mls';
+import { fakeApplicationMessage, fakeCommitHeader, fakeOpaque } from './support/mls';
 import { eventTypes, fetchNotifications } from './support/notifications';
 import type { TestServer } from './support/server';
 import { startTestServer } from './support/server';
@@ -201,7 +201,7 @@ describe('MLS delivery', () => {
     const route = `/conversations/${group.qualifiedId.id}/mls/messages`;
     const wrongGroup = await t.api.post(route, { token: ada.clientToken, body: { message: fakeApplicationMessage(Buffer.from(other.groupId, 'base64'), 0) } });
     expect(wrongGroup.body).toMatchObject({ code: 'mls-group-mismatch' });
-    const commitHere = await t.api.post(route, { token: ada.clientToken, body: { message: fakeCommit(Buffer.from(group.groupId, 'base64'), 0) } });
+    const commitHere = await t.api.post(route, { token: ada.clientToken, body: { message: fakeCommitHeader(Buffer.from(group.groupId, 'base64'), 0) } });
     expect(commitHere.body).toMatchObject({ code: 'mls-invalid-message' });
     const junk = await t.api.post(route, { token: ada.clientToken, body: { message: fakeOpaque(3) } });
     expect(junk.body).toMatchObject({ code: 'mls-invalid-message' });

@@ -169,7 +169,7 @@ describe('hardening', () => {
 
   it("limits how often one user claims another user's key packages, with a plain 429 and Retry-After", async () => {
     const owner = await userWithClient(t.api, t.dataDir);
-    const keyPackages = Array.from({ length: 30 }, () => fakeKeyPackage(1));
+    const keyPackages = await Promise.all(Array.from({ length: 30 }, () => fakeKeyPackage(owner)));
     await t.api.post(`/mls/key-packages/self/${owner.clientId}`, { token: owner.clientToken, body: { keyPackages } });
     const drainer = await userWithClient(t.api, t.dataDir);
     const claim = (claimer: TestClient, target: string) => t.api.post(`/mls/key-packages/claim/cairn.test/${target}`, { token: claimer.clientToken });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClaimKeyPackagesResponseSchema } from '../../../protocol';
-import { fakeKeyPackage } from './support/mls';
+import { fakeKeyPackage, identityOf } from './support/mls';
 import type { TestServer } from './support/server';
 import { startTestServer } from './support/server';
 import type { TestClient } from './support/users';
@@ -25,7 +25,7 @@ describe('MLS key packages', () => {
 
   it('counts uploaded packages per cipher suite, bare or wrapped in an MLSMessage', async () => {
     const bob = await userWithClient(t.api, t.dataDir);
-    expect((await upload(bob, [fakeKeyPackage(1), fakeKeyPackage(1, true), fakeKeyPackage(2)])).status).toBe(201);
+    expect((await upload(bob, [await fakeKeyPackage(bob, 1), await fakeKeyPackage(bob, 1, true), await fakeKeyPackage(bob, 2)])).status).toBe(201);
     expect(await count(bob, 1)).toEqual({ count: 2 });
     expect(await count(bob, 2)).toEqual({ count: 1 });
     expect(await count(bob, 7)).toEqual({ count: 0 });
@@ -37,18 +37,43 @@ describe('MLS key packages', () => {
     const junk = await upload(bob, [Buffer.from('hello world').toString('base64')]);
     expect(junk.status).toBe(400);
     expect(junk.body).toMatchObject({ code: 'mls-invalid-message' });
-    const forged = await t.api.post(`/mls/key-packages/self/${bob.clientId}`, { token: eve.clientToken, body: { keyPackages: [fakeKeyPackage(1)] } });
+    const forged = await t.api.post(`/mls/key-packages/self/${bob.clientId}`, { token: eve.clientToken, body: { keyPackages: [await fakeKeyPackage(bob)] } });
     expect(forged.status).toBe(404);
-    const userToken = await t.api.post(`/mls/key-packages/self/${bob.clientId}`, { token: bob.token, body: { keyPackages: [fakeKeyPackage(1)] } });
+    const userToken = await t.api.post(`/mls/key-packages/self/${bob.clientId}`, { token: bob.token, body: { keyPackages: [await fakeKeyPackage(bob)] } });
     expect(userToken.body).toMatchObject({ code: 'client-required' });
+  });
+
+  it('refuses a key package whose credential names another device, another user or no Cairn device, and one with a broken signature', async () => {
+    const bob = await userWithClient(t.api, t.dataDir);
+    const bob2 = await addClient(t.api, bob);
+    const eve = await userWithClient(t.api, t.dataDir);
+    // Eve uploads, for her own device, packages that would join groups as Bob's devices.
+    for (const forged of [bob, bob2, { id: eve.id, clientId: bob.clientId }]) {
+      const refused = await upload(eve, [await fakeKeyPackage(eve), await fakeKeyPackage(forged)]);
+      expect(refused.status, refused.raw.toString()).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'mls-client-mismatch' });
+    }
+    const otherDomain = await upload(eve, [await fakeKeyPackage(identityOf(eve, 'elsewhere.test'))]);
+    expect(otherDomain.body).toMatchObject({ code: 'mls-client-mismatch' });
+    const notADevice = await upload(eve, [await fakeKeyPackage('eve@example.org')]);
+    expect(notADevice.status).toBe(400);
+    expect(notADevice.body).toMatchObject({ code: 'mls-invalid-message' });
+    const tampered = Buffer.from(await fakeKeyPackage(eve), 'base64');
+    tampered.writeUInt8(tampered.readUInt8(tampered.length - 1) ^ 0x01, tampered.length - 1);
+    const badSignature = await upload(eve, [tampered.toString('base64')]);
+    expect(badSignature.body).toMatchObject({ code: 'mls-invalid-message' });
+    // Nothing of a refused upload is stored: no package of Eve's can be claimed as Bob's.
+    expect(await count(eve, 1)).toEqual({ count: 0 });
+    const ada = await userWithClient(t.api, t.dataDir);
+    expect(await claim(ada, eve)).toEqual([]);
   });
 
   it("claims one package per client of the user, skipping the claimer's own client, each only once", async () => {
     const bob = await userWithClient(t.api, t.dataDir);
     const bob2 = await addClient(t.api, bob);
-    const packages = [fakeKeyPackage(1), fakeKeyPackage(1)];
+    const packages = [await fakeKeyPackage(bob), await fakeKeyPackage(bob)];
     await upload(bob, packages);
-    await upload(bob2, [fakeKeyPackage(1)]);
+    await upload(bob2, [await fakeKeyPackage(bob2)]);
     const ada = await userWithClient(t.api, t.dataDir);
     const first = await claim(ada, bob);
     expect(first.map((entry) => entry.client).sort()).toEqual([bob.clientId, bob2.clientId].sort());
@@ -62,7 +87,7 @@ describe('MLS key packages', () => {
 
   it('never hands out the same package twice under 100 concurrent claims', async () => {
     const bob = await userWithClient(t.api, t.dataDir);
-    const uploaded = Array.from({ length: 60 }, () => fakeKeyPackage(1));
+    const uploaded = await Promise.all(Array.from({ length: 60 }, () => fakeKeyPackage(bob)));
     await upload(bob, uploaded.slice(0, 30));
     await upload(bob, uploaded.slice(30));
     // Five claimers, as one may claim the same user's packages at most 20 times in 10 minutes.

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { planCommit, planMessage } from '../../../server/conversations/mlsPlans';
+import type { CommitContent } from '../../../server/mls/commit';
+import type { DeviceIdentity } from '../../../server/mls/identity';
 import type { MessageHeader } from '../../../server/mls/wire';
 import type { ConversationRecord, MessageContext } from '../../../server/store/records';
 
@@ -25,8 +27,8 @@ const conversation: ConversationRecord = {
     { userId: 'bob', role: 'member' },
   ],
   clients: [
-    { ...ada, registered: true },
-    { ...bob, registered: true },
+    { ...ada, registered: true, leafIndex: 0 },
+    { ...bob, registered: true, leafIndex: 1 },
   ],
 };
 
@@ -39,26 +41,55 @@ const header = (overrides: Partial<MessageHeader> = {}): MessageHeader => ({
   ...overrides,
 });
 
+type Ref = typeof ada;
+const leaf = (client: Ref) => ({ identity: { ...client, domain: 'cairn.test' }, signatureKey: new Uint8Array(32) });
+
+/** A commit from `sender` (at its leaf unless `from` says otherwise) whose declaration matches it unless overridden. */
 const commit = (
-  sender: typeof ada,
-  overrides: Partial<MessageHeader> = {},
-  changes: { adds?: (typeof ada)[]; removes?: (typeof ada)[]; withoutWelcome?: boolean } = {},
-) =>
-  planCommit(conversation, {
+  sender: Ref,
+  shape: Partial<{
+    groupId: Buffer;
+    epoch: bigint;
+    from: number | 'external';
+    adds: Ref[];
+    removes: number[];
+    path: Ref;
+    declaredAdds: Ref[];
+    declaredRemoves: Ref[];
+    withoutWelcome: boolean;
+    on: ConversationRecord;
+  }> = {},
+) => {
+  const on = shape.on ?? conversation;
+  const removes = shape.removes ?? [];
+  const content: CommitContent = {
+    groupId: shape.groupId ?? groupId,
+    epoch: shape.epoch ?? 3n,
+    sender: shape.from === 'external' ? { kind: 'external' } : { kind: 'member', leafIndex: shape.from ?? (on.clients.find((c) => c.clientId === sender.clientId)?.leafIndex ?? 7) },
+    adds: (shape.adds ?? []).map(leaf),
+    removes,
+    pathLeaf: shape.path === undefined ? (shape.from === 'external' ? leaf(sender) : undefined) : leaf(shape.path),
+  };
+  const occupant = (index: number) => on.clients.find((c) => c.leafIndex === index) ?? { userId: 'nobody', clientId: 'n' };
+  return planCommit(on, {
     sender,
-    header: header(overrides),
+    content,
     commit: 'Y29tbWl0',
-    welcome: changes.withoutWelcome ? undefined : 'd2VsY29tZQ==',
+    welcome: shape.withoutWelcome ? undefined : 'd2VsY29tZQ==',
     groupInfo: Buffer.from('gi'),
-    adds: changes.adds ?? [],
-    removes: changes.removes ?? [],
+    adds: shape.declaredAdds ?? (shape.from === 'external' ? [sender] : (shape.adds ?? [])),
+    removes: shape.declaredRemoves ?? removes.map((index) => ({ userId: occupant(index).userId, clientId: occupant(index).clientId })),
     domain: 'cairn.test',
+    treeLeaves: () => 'no-group-info',
   });
+};
+
+const mismatch = { ok: false, failure: { code: 'mls-client-mismatch' } };
 
 describe('commit planning', () => {
-  it('accepts a commit for the current epoch and advances it by one', () => {
-    const plan = commit(ada, {}, { adds: [bob2] });
-    expect(plan).toMatchObject({ ok: true, value: { epoch: 4 }, change: { epoch: 4, addClients: [bob2] } });
+  it('accepts a commit for the current epoch and advances it by one, placing the added device at the next free leaf', () => {
+    const plan = commit(ada, { adds: [bob2] });
+    expect(plan).toMatchObject({ ok: true, value: { epoch: 4 }, change: { epoch: 4, addClients: [{ ...bob2, leafIndex: 2 }] } });
     if (plan.ok) {
       const [toGroup, toAdded] = plan.fanout(conversation);
       expect(toGroup).toMatchObject({ except: ada, event: { type: 'conversation.mls-message-add' } });
@@ -67,8 +98,8 @@ describe('commit planning', () => {
   });
 
   it('refuses to add devices without a Welcome for them', () => {
-    expect(commit(ada, {}, { adds: [bob2], withoutWelcome: true })).toMatchObject({ ok: false, failure: { code: 'mls-client-mismatch' } });
-    expect(commit(ada, {}, { withoutWelcome: true })).toMatchObject({ ok: true });
+    expect(commit(ada, { adds: [bob2], withoutWelcome: true })).toMatchObject(mismatch);
+    expect(commit(ada, { withoutWelcome: true })).toMatchObject({ ok: true });
   });
 
   it('reports the current epoch for stale and future commits', () => {
@@ -76,29 +107,90 @@ describe('commit planning', () => {
     expect(commit(ada, { epoch: 4n })).toEqual({ ok: false, failure: { code: 'mls-stale-message', epoch: 3 } });
   });
 
-  it('refuses commits for another group, non-commits, and devices outside the group', () => {
+  it('refuses commits for another group and from devices outside the group', () => {
     expect(commit(ada, { groupId: randomBytes(32) })).toMatchObject({ ok: false, failure: { code: 'mls-group-mismatch' } });
-    expect(commit(ada, { contentType: 1 })).toMatchObject({ ok: false, failure: { code: 'mls-invalid-message' } });
     expect(commit(bob2)).toMatchObject({ ok: false, failure: { code: 'not-member' } });
     expect(commit({ userId: 'eve', clientId: 'e1' })).toMatchObject({ ok: false, failure: { code: 'conversation-not-found' } });
   });
 
   it('lets a new device of a member join by external commit adding only itself', () => {
-    expect(commit(bob2, { senderType: 4 }, { adds: [bob2] })).toMatchObject({ ok: true });
-    expect(commit(bob2, { senderType: 4 }, { adds: [bob2, { userId: 'ada', clientId: 'a2' }] })).toMatchObject({ ok: false, failure: { code: 'mls-client-mismatch' } });
+    expect(commit(bob2, { from: 'external' })).toMatchObject({ ok: true, change: { addClients: [{ ...bob2, leafIndex: 2 }] } });
+    expect(commit(bob2, { from: 'external', declaredAdds: [bob2, { userId: 'ada', clientId: 'a2' }] })).toMatchObject(mismatch);
   });
 
   it('lets a device that fell behind rejoin by external commit, replacing only its own leaf', () => {
-    expect(commit(bob, { senderType: 4 }, { adds: [bob] })).toMatchObject({ ok: false, failure: { code: 'mls-client-mismatch' } });
-    const rejoin = commit(bob, { senderType: 4 }, { adds: [bob], removes: [bob] });
-    expect(rejoin).toMatchObject({ ok: true, change: { epoch: 4, removeClients: [bob], addClients: [bob] } });
-    expect(commit(bob, { senderType: 4 }, { adds: [bob], removes: [bob, ada] })).toMatchObject({ ok: false, failure: { code: 'mls-client-mismatch' } });
-    expect(commit(bob2, { senderType: 4 }, { adds: [bob2], removes: [bob] })).toMatchObject({ ok: false, failure: { code: 'mls-client-mismatch' } });
+    expect(commit(bob, { from: 'external' })).toMatchObject(mismatch);
+    const rejoin = commit(bob, { from: 'external', removes: [1] });
+    expect(rejoin).toMatchObject({ ok: true, change: { epoch: 4, removeClients: [bob], addClients: [{ ...bob, leafIndex: 1 }] } });
+    expect(commit(bob, { from: 'external', removes: [1, 0] })).toMatchObject(mismatch);
+    expect(commit(bob2, { from: 'external', removes: [1] })).toMatchObject(mismatch);
   });
 
-  it('requires admin rights to remove devices of other current members', () => {
-    expect(commit(bob, {}, { removes: [ada] })).toMatchObject({ ok: false, failure: { code: 'action-denied' } });
-    expect(commit(ada, {}, { removes: [bob] })).toMatchObject({ ok: true });
+  it('refuses an external commit whose joining leaf names another device', () => {
+    expect(commit(bob2, { from: 'external', path: bob })).toMatchObject(mismatch);
+    expect(commit(bob, { from: 'external', removes: [1], path: ada })).toMatchObject(mismatch);
+  });
+
+  it('requires admin rights to remove devices of other current members, judged by the leaves really removed', () => {
+    expect(commit(bob, { removes: [0] })).toMatchObject({ ok: false, failure: { code: 'action-denied' } });
+    expect(commit(ada, { removes: [1] })).toMatchObject({ ok: true, change: { removeClients: [bob] } });
+    // Declaring nothing, or another device, does not hide whom the commit removes.
+    expect(commit(bob, { removes: [0], declaredRemoves: [] })).toMatchObject(mismatch);
+    expect(commit(ada, { removes: [1], declaredRemoves: [ada] })).toMatchObject(mismatch);
+  });
+
+  it('refuses adds and removes that differ from the declaration, and removes of empty leaves or of the committer', () => {
+    expect(commit(ada, { adds: [bob2], declaredAdds: [] })).toMatchObject(mismatch);
+    expect(commit(ada, { adds: [bob2, bob2] })).toMatchObject(mismatch);
+    expect(commit(ada, { declaredAdds: [bob2] })).toMatchObject(mismatch);
+    expect(commit(ada, { removes: [5], declaredRemoves: [] })).toMatchObject(mismatch);
+    expect(commit(ada, { removes: [1, 1] })).toMatchObject(mismatch);
+    expect(commit(ada, { removes: [0] })).toMatchObject(mismatch);
+  });
+
+  it('refuses a commit sent from another device’s leaf, or whose path leaf names another device', () => {
+    expect(commit(bob, { from: 0 })).toMatchObject(mismatch);
+    expect(commit(bob, { path: ada })).toMatchObject(mismatch);
+    expect(commit(bob, { path: bob })).toMatchObject({ ok: true });
+  });
+
+  it('fills the leftmost free leaf after removes, then extends the tree', () => {
+    const cyd = { userId: 'cyd', clientId: 'c1' };
+    const wide: ConversationRecord = {
+      ...conversation,
+      members: [...conversation.members, { userId: 'cyd', role: 'member' }],
+      clients: [
+        { ...ada, registered: true, leafIndex: 0 },
+        { ...bob, registered: true, leafIndex: 2 },
+      ],
+    };
+    expect(commit(ada, { on: wide, removes: [2], adds: [bob2, cyd, bob] })).toMatchObject({
+      ok: true,
+      change: { removeClients: [bob], addClients: [{ ...bob2, leafIndex: 1 }, { ...cyd, leafIndex: 2 }, { ...bob, leafIndex: 3 }] },
+    });
+  });
+
+  it('initialises the leaves of a group from before leaf indices from its stored tree, once', () => {
+    const legacy: ConversationRecord = { ...conversation, clients: conversation.clients.map((c) => ({ ...c, leafIndex: null })) };
+    const tree = new Map([
+      [0, { ...bob, domain: 'cairn.test' }],
+      [1, { ...ada, domain: 'cairn.test' }],
+    ]);
+    const input = (treeLeaves: () => ReadonlyMap<number, DeviceIdentity> | 'no-group-info' | undefined) =>
+      planCommit(legacy, {
+        sender: ada,
+        content: { groupId, epoch: 3n, sender: { kind: 'member', leafIndex: 1 }, adds: [], removes: [0], pathLeaf: undefined },
+        commit: 'Y29tbWl0',
+        welcome: undefined,
+        groupInfo: Buffer.from('gi'),
+        adds: [],
+        removes: [bob],
+        domain: 'cairn.test',
+        treeLeaves,
+      });
+    expect(input(() => tree)).toMatchObject({ ok: true, change: { setLeaves: [{ ...bob, leafIndex: 0 }, { ...ada, leafIndex: 1 }], removeClients: [bob] } });
+    expect(input(() => undefined)).toMatchObject(mismatch);
+    expect(input(() => new Map([[0, { ...ada, domain: 'cairn.test' }]]))).toMatchObject(mismatch);
   });
 });
 
