@@ -20,7 +20,9 @@ Commands:
   probe                                       check --server over TLS pinned to --pin
   register --email E --name N --password-stdin
                                               ask the server to e-mail a registration code
-  activate --email E --code C                 finish the registration with the code, sign in
+  activate --email E --code C --password-stdin
+                                              finish the registration with the code, sign in
+                                              (the password again: Cairn never stores it)
   login --email E --password-stdin [--temporary]
                                               sign in (a temporary device forgets its session on exit)
   logout                                      sign out this profile
@@ -152,7 +154,7 @@ async function main(args: ParsedArgs): Promise<void> {
       case 'signed-out':
         return print(out, status, 'Signed out.');
       case 'awaiting-code':
-        return print(out, status, `A code was sent to ${status.email}. Run: activate --email ${status.email} --code CODE`);
+        return print(out, status, `A code was sent to ${status.email}. Run: activate --email ${status.email} --code CODE --password-stdin`);
       case 'signed-in':
         return print(out, status, `Signed in as ${status.user.name} <${status.user.email}> on ${status.server.url}${status.temporary ? ' (temporary device)' : ''}`);
       default:
@@ -187,7 +189,8 @@ async function main(args: ParsedArgs): Promise<void> {
       );
       break;
     case 'activate':
-      printStatus(await call('account.activate', { email: required('email'), code: required('code') }));
+      // Each CLI command is a process of its own, and passwords are never stored: give it again.
+      printStatus(await call('account.activate', { email: required('email'), code: required('code'), password: await password() }));
       break;
     case 'login':
       printStatus(

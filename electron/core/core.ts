@@ -93,7 +93,7 @@ export function createCore(options: CoreOptions): Core {
       'server.probe': (config) => probeServer(config),
       'account.status': after(() => account.status()),
       'account.register': after((request) => account.register(request)),
-      'account.activate': after(({ email, code }) => account.activate(email, code)),
+      'account.activate': after(({ email, code, password }) => account.activate(email, code, password)),
       'account.login': after((request) => account.login(request)),
       'account.logout': after(() => account.logout()),
       'account.self': after(() => account.self()),

@@ -46,6 +46,8 @@ export const en = {
   'code.submit': 'Verify and continue',
   'code.submitting': 'Verifying…',
   'code.invalid': 'The code has 6 digits.',
+  'code.passwordNeeded':
+    'Cairn never stores your password, and it was closed since you asked for the code. Enter the password you chose for this account again.',
   'home.signedInAs': 'Signed in as {name}',
   'home.temporary': 'Temporary session',
   'home.signOut': 'Sign out',

@@ -45,14 +45,30 @@ const AccountRecordSchema = z.object({
 });
 type AccountRecord = z.infer<typeof AccountRecordSchema>;
 
-/** Kept in the encrypted store between "send me a code" and "here is the code". */
+/**
+ * Kept in the encrypted store between "send me a code" and "here is the code" (up to 14 days).
+ * The password is not: it stays in memory (`pendingPassword`) and is asked again if Cairn
+ * restarted meanwhile (security review, issue 11 item 9).
+ */
 const PendingRegistrationSchema = z.object({
   server: ServerConfigSchema,
   email: z.string(),
   name: z.string(),
-  password: z.string(),
   temporary: z.boolean(),
 });
+type PendingRegistration = z.infer<typeof PendingRegistrationSchema>;
+
+/** What earlier versions stored: the same with the password. */
+const StoredPendingRegistrationSchema = PendingRegistrationSchema.extend({ password: z.string().optional() });
+
+/** The waiting registration; one an earlier version stored with its password is rewritten without it. */
+function readPendingRegistration(db: Db): PendingRegistration | undefined {
+  const stored = readKv(db, 'profile', 'pendingRegistration', StoredPendingRegistrationSchema);
+  if (!stored) return undefined;
+  const pending = PendingRegistrationSchema.parse(stored);
+  if (stored.password !== undefined) writeKv(db, 'profile', 'pendingRegistration', pending);
+  return pending;
+}
 
 export interface SignIn {
   readonly server: ServerConfig;
@@ -81,6 +97,8 @@ export class AccountService {
   private joining: Promise<unknown> = Promise.resolve();
 
   private featureConfigsTimer: ReturnType<typeof setInterval> | undefined;
+  /** The password of the registration waiting for its code, in memory only; gone after a restart or a lock. */
+  private pendingPassword: Readonly<{ email: string; password: string }> | undefined;
 
   constructor(
     private readonly profile: ProfileHandle,
@@ -106,11 +124,14 @@ export class AccountService {
     const record = await this.current();
     if (record) return signedIn(record);
     const { db } = await this.profile.store();
-    const pending = readKv(db, 'profile', 'pendingRegistration', PendingRegistrationSchema);
-    return pending ? { state: 'awaiting-code', email: pending.email, server: pending.server } : { state: 'signed-out' };
+    const pending = readPendingRegistration(db);
+    return pending ? this.awaitingCode(pending) : { state: 'signed-out' };
   }
 
-  /** Asks the server to e-mail a registration code; the details wait in the encrypted store. */
+  /**
+   * Asks the server to e-mail a registration code. The details wait in the encrypted store, the
+   * password only in this process's memory.
+   */
   async register(registration: Registration): Promise<AccountStatus> {
     await this.requireSignedOut();
     const client = this.clientFor(registration.server, undefined);
@@ -120,32 +141,51 @@ export class AccountService {
       client.close();
     }
     const { db } = await this.profile.store();
-    writeKv(db, 'profile', 'pendingRegistration', { ...registration });
-    return { state: 'awaiting-code', email: registration.email, server: registration.server };
+    const pending: PendingRegistration = {
+      server: registration.server,
+      email: registration.email,
+      name: registration.name,
+      temporary: registration.temporary,
+    };
+    writeKv(db, 'profile', 'pendingRegistration', pending);
+    this.pendingPassword = { email: registration.email, password: registration.password };
+    return this.awaitingCode(pending);
   }
 
-  async activate(email: string, code: string): Promise<AccountStatus> {
+  /**
+   * Finishes the registration with the e-mailed code. The password is the one given at
+   * registration while this process still holds it; after a restart (or a lock) the caller must
+   * give it again (`account-password-needed` otherwise, and the status says `passwordNeeded`).
+   */
+  async activate(email: string, code: string, password?: string): Promise<AccountStatus> {
     await this.requireSignedOut();
     const { db } = await this.profile.store();
-    const pending = readKv(db, 'profile', 'pendingRegistration', PendingRegistrationSchema);
+    const pending = readPendingRegistration(db);
     if (!pending || pending.email !== email) {
       throw new CoreError('account-no-pending-registration', `No registration is waiting for ${email}. Register first.`);
     }
+    const chosen = password ?? (this.pendingPassword?.email === email ? this.pendingPassword.password : undefined);
+    if (chosen === undefined) throw new CoreError('account-password-needed');
     const client = this.clientFor(pending.server, undefined);
     const access = await client.call('register', {
       body: {
         email,
         code,
-        password: pending.password,
+        password: chosen,
         name: pending.name,
         cookie: pending.temporary ? 'session' : 'persistent',
       },
     });
     client.session.setToken(access.accessToken, access.expiresIn);
     const self = await client.call('getSelf', {});
-    const adopted = await this.adopt(client, pending.server, self, pending.temporary, pending.password);
+    const adopted = await this.adopt(client, pending.server, self, pending.temporary, chosen);
     deleteKv(db, 'profile', 'pendingRegistration');
+    this.pendingPassword = undefined;
     return adopted;
+  }
+
+  private awaitingCode(pending: PendingRegistration): AccountStatus {
+    return { state: 'awaiting-code', email: pending.email, server: pending.server, passwordNeeded: this.pendingPassword?.email !== pending.email };
   }
 
   async login(signIn: SignIn): Promise<AccountStatus> {
@@ -279,6 +319,7 @@ export class AccountService {
     this.close();
     this.record = undefined;
     this.sessionCookie = undefined;
+    this.pendingPassword = undefined;
   }
 
   /**

@@ -53,7 +53,9 @@ describe('CLI account commands', () => {
     expect(JSON.parse(register.stdout)).toMatchObject({ state: 'awaiting-code', email });
 
     const code = await mailedCode(path.join(root, 'server'), email);
-    const activate = await cli(['activate', '--email', email, '--code', code, '--json']);
+    const withoutPassword = await cli(['activate', '--email', email, '--code', code, '--json']);
+    expect(withoutPassword.code).toBe(2);
+    const activate = await cli(['activate', '--email', email, '--code', code, '--password-stdin', '--json'], 'Sturdy-Pass-42\n');
     expect(activate.code).toBe(0);
     expect(JSON.parse(activate.stdout)).toMatchObject({ state: 'signed-in', user: { email, name: 'Dana' } });
 
