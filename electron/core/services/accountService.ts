@@ -22,7 +22,7 @@ import { Session } from '../net/session';
 import { deleteKv, readKv, writeKv } from '../store/kv';
 import type { Db } from '../store/migration';
 import type { DeviceOwner } from './deviceRegistration';
-import { forgetDevice, ownFingerprint, registerDevice, storedDevice, storedDeviceOwner } from './deviceRegistration';
+import { ownFingerprint, registerDevice, storedDevice } from './deviceRegistration';
 import { backfillGroupDevices, knownDeviceKeys, ownSignatureKey } from './deviceTrust';
 import { fetchFeatureConfigs, storedFeatureConfigs, storeFeatureConfigs } from './serverPolicy';
 import { formatFingerprint } from '../crypto/mls/fingerprint';
@@ -106,6 +106,8 @@ export class AccountService {
     private readonly events: EventHub,
     /** The server's policy is known: the stored one when the account loads, the server's after each (re)connect. */
     private readonly onFeatureConfigs: (configs: FeatureConfigs) => void = () => undefined,
+    /** The profile was wiped (sign-out, device removed): whatever else holds state about it forgets it. */
+    private readonly onWiped: () => void = () => undefined,
   ) {
     this.sync = new SyncService(events, log.child('sync'), { onDeviceRemoved: () => this.deviceRemoved() });
     // Connected and caught up (after every reconnect): ask the server for its policy again.
@@ -123,6 +125,8 @@ export class AccountService {
     if (!this.record && !(await this.profile.exists())) return { state: 'signed-out' };
     const record = await this.current();
     if (record) return signedIn(record);
+    // Loading may have wiped the profile (a temporary device's session ended): do not create a new one.
+    if (!(await this.profile.exists())) return { state: 'signed-out' };
     const { db } = await this.profile.store();
     const pending = readPendingRegistration(db);
     return pending ? this.awaitingCode(pending) : { state: 'signed-out' };
@@ -134,6 +138,7 @@ export class AccountService {
    */
   async register(registration: Registration): Promise<AccountStatus> {
     await this.requireSignedOut();
+    await this.wipeLeftovers();
     const client = this.clientFor(registration.server, undefined);
     try {
       await client.call('sendActivationCode', { body: { email: registration.email } });
@@ -190,6 +195,7 @@ export class AccountService {
 
   async login(signIn: SignIn): Promise<AccountStatus> {
     await this.requireSignedOut();
+    await this.wipeLeftovers();
     const client = this.clientFor(signIn.server, undefined);
     try {
       const access = await client.call('login', {
@@ -209,17 +215,31 @@ export class AccountService {
     }
   }
 
-  /** Revokes the cookie at the server (best effort when offline) and forgets it locally. */
+  /**
+   * Signs out: every local trace of the account goes (seed 002, "End-of-life of a client": all
+   * local state is deleted, including all secrets; security review item 3), then the cookie is
+   * revoked at the server (best effort when offline; it was only in the wiped database and in
+   * this call's memory). The server keeps listing this device, with its public keys, until the
+   * user removes it from another device; signing in again registers a new one. Also clears a
+   * registration waiting for its code. If the key cannot be erased (keychain unreachable),
+   * nothing was deleted, the account stays signed in and the error says so.
+   */
   async logout(): Promise<AccountStatus> {
     const record = await this.current();
-    if (!record) return { state: 'signed-out' };
-    const client = this.apiClient(record);
-    try {
-      await client.call('logout', {});
-    } catch (error) {
-      this.log.warn('logout at the server failed; signing out locally', { error });
+    if (!record && !(await this.profile.exists())) return { state: 'signed-out' };
+    const cookie = record ? (record.cookie ?? this.sessionCookie) : undefined;
+    await this.wipe();
+    if (record && cookie !== undefined) {
+      const client = this.clientFor(record.server, cookie);
+      client.session.clientId = record.clientId;
+      try {
+        await client.call('logout', {});
+      } catch (error) {
+        this.log.warn('logout at the server failed; this computer is signed out and wiped anyway', { error });
+      } finally {
+        client.close();
+      }
     }
-    await this.forget();
     return { state: 'signed-out' };
   }
 
@@ -449,39 +469,44 @@ export class AccountService {
    */
   private async deviceRemoved(): Promise<void> {
     this.log.warn('this device was removed from the account; wiping local data');
+    await this.wipe().catch((error: unknown) => this.log.error('wiping the removed device failed', { error }));
+  }
+
+  /**
+   * Closes everything that holds the account (stream, conversations, sessions, the pending
+   * password), closes the database and erases the profile (`wipeProfileStore`). Afterwards the
+   * core is signed out and the next sign-in starts an empty profile. Throws the wipe's error when
+   * the key could not be erased; the profile then opens again as it was.
+   */
+  private async wipe(): Promise<void> {
     await this.sync.stop();
     this.suspend();
     await this.profile.lock();
     const wiped = await wipeProfileStore(this.profile.profileDir, this.profile.storeOptions);
-    if (!wiped.ok) this.log.error('wiping the removed device failed', { code: wiped.error.code });
     this.profile.reset();
+    if (!wiped.ok) throw new CoreError(wiped.error.code, wiped.error.message);
+    this.onWiped();
     this.events.emit('account.changed', { state: 'signed-out' });
   }
 
-  /** This profile's device for `owner`: the stored one if it is theirs and still known to the server, else a new one. */
+  /**
+   * A profile that still holds a device but no signed-in account: signed out by a version that
+   * kept the data, or a temporary device's session that ended with a restart. Nothing of that
+   * account may reach the next one, so it is wiped before anyone signs in.
+   */
+  private async wipeLeftovers(): Promise<void> {
+    if (!(await this.profile.exists())) return;
+    const { db } = await this.profile.store();
+    if (storedDevice(db) === undefined) return;
+    this.log.warn('this profile still holds the data of an account that signed out; wiping it');
+    await this.wipe();
+  }
+
+  /** Registers this computer as a device of `owner`; the profile is empty (sign-in wipes what an earlier account left). */
   private async deviceFor(client: ApiClient, db: Db, owner: DeviceOwner): Promise<string> {
-    const stored = storedDevice(db);
-    if (stored && storedDeviceOwner(db) === owner.userId && !owner.temporary && !stored.temporary) {
-      const { clients } = await client.call('listClients', {});
-      if (clients.some((c) => c.id === stored.clientId)) {
-        client.session.clientId = stored.clientId;
-        client.session.dropToken();
-        return stored.clientId;
-      }
-    }
-    if (stored) forgetDevice(db);
     const device = await registerDevice(client, db, owner);
     this.log.info('registered this device', { clientId: device.clientId });
     return device.clientId;
-  }
-
-  private async forget(): Promise<void> {
-    await this.sync.stop();
-    const { db } = await this.profile.store();
-    deleteKv(db, 'profile', 'account');
-    this.record = undefined;
-    this.sessionCookie = undefined;
-    this.close();
   }
 
   /** The signed-in account, loaded once: concurrent first calls share one load (and one sync start). */
@@ -497,8 +522,9 @@ export class AccountService {
     const { db } = await this.profile.store();
     const stored = readKv(db, 'profile', 'account', AccountRecordSchema);
     if (stored?.temporary) {
-      // A temporary device's cookie never touched the disk: after a restart it is signed out.
-      deleteKv(db, 'profile', 'account');
+      // A temporary device's cookie never touched the disk: after a restart it is signed out,
+      // and signing out wipes the profile (seed 002: a temporary device keeps nothing).
+      await this.wipe();
       return undefined;
     }
     this.record = stored;

@@ -3,4 +3,8 @@ export const PROFILE_FILES = {
   database: 'cairn.db',
   vaultRecord: 'key-vault.json',
   wrappedKey: 'db-key.json',
+  /** Wrong app-lock passcodes so far (not secret; kept outside the database, which is closed while locked). */
+  lockAttempts: 'lock-attempts.json',
+  /** The encrypted file cache and unfinished downloads. */
+  files: 'files',
 } as const;
