@@ -25,7 +25,8 @@ Commands:
                                               (the password again: Cairn never stores it)
   login --email E --password-stdin [--temporary]
                                               sign in (a temporary device forgets its session on exit)
-  logout                                      sign out this profile
+  logout                                      sign out and erase this profile's local data
+                                              (messages, files, keys; export a backup first)
   whoami                                      the signed-in account
   devices                                     the account's devices, this one marked
   find-user QUERY                             people by handle or complete e-mail address
@@ -202,9 +203,16 @@ async function main(args: ParsedArgs): Promise<void> {
         }),
       );
       break;
-    case 'logout':
-      printStatus(await call('account.logout', {}));
+    case 'logout': {
+      const status = await call('account.logout', {});
+      const folder = path.resolve(profile);
+      print(
+        out,
+        { ...status, erased: folder },
+        `Signed out. Everything Cairn kept in ${folder} (messages, files, keys, settings) was erased. The server lists this device until you remove it from another one.`,
+      );
       break;
+    }
     case 'whoami': {
       const status = await call('account.status', {});
       if (status.state !== 'signed-in') {
