@@ -24,10 +24,13 @@ Commands:
   probe                                       check --server over TLS pinned to --pin
   register --email E --name N --password-stdin
                                               ask the server to e-mail a registration code
-  activate --email E --code C                 finish the registration with the code, sign in
+  activate --email E --code C --password-stdin
+                                              finish the registration with the code, sign in
+                                              (the password again: Cairn never stores it)
   login --email E --password-stdin [--temporary]
                                               sign in (a temporary device forgets its session on exit)
-  logout                                      sign out this profile
+  logout                                      sign out and erase this profile's local data
+                                              (messages, files, keys; export a backup first)
   whoami                                      the signed-in account
   devices                                     the account's devices, this one marked
   find-user QUERY                             people by handle or complete e-mail address
@@ -177,7 +180,7 @@ async function main(args: ParsedArgs): Promise<void> {
       case 'signed-out':
         return print(out, status, 'Signed out.');
       case 'awaiting-code':
-        return print(out, status, `A code was sent to ${status.email}. Run: activate --email ${status.email} --code CODE`);
+        return print(out, status, `A code was sent to ${status.email}. Run: activate --email ${status.email} --code CODE --password-stdin`);
       case 'signed-in':
         return print(out, status, `Signed in as ${status.user.name} <${status.user.email}> on ${status.server.url}${status.temporary ? ' (temporary device)' : ''}`);
       default:
@@ -212,7 +215,8 @@ async function main(args: ParsedArgs): Promise<void> {
       );
       break;
     case 'activate':
-      printStatus(await call('account.activate', { email: required('email'), code: required('code') }));
+      // Each CLI command is a process of its own, and passwords are never stored: give it again.
+      printStatus(await call('account.activate', { email: required('email'), code: required('code'), password: await password() }));
       break;
     case 'login':
       printStatus(
@@ -224,9 +228,16 @@ async function main(args: ParsedArgs): Promise<void> {
         }),
       );
       break;
-    case 'logout':
-      printStatus(await call('account.logout', {}));
+    case 'logout': {
+      const status = await call('account.logout', {});
+      const folder = path.resolve(profile);
+      print(
+        out,
+        { ...status, erased: folder },
+        `Signed out. Everything Cairn kept in ${folder} (messages, files, keys, settings) was erased. The server lists this device until you remove it from another one.`,
+      );
       break;
+    }
     case 'whoami': {
       const status = await call('account.status', {});
       if (status.state !== 'signed-in') {

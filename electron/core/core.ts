@@ -69,7 +69,13 @@ export function createCore(options: CoreOptions): Core {
     options.useKeychain === false ? { ...options.store, keychain: { ...options.store?.keychain, load: KEYCHAIN_OFF } } : (options.store ?? {});
   const profile = new ProfileHandle(options.dataDir, storeOptions);
   // The server's policy may enforce the app lock; `appLock` is created below, before any request runs.
-  const account = new AccountService(profile, log.child('account'), events, (configs) => appLock.applyPolicy(configs.appLock));
+  const account = new AccountService(
+    profile,
+    log.child('account'),
+    events,
+    (configs) => appLock.applyPolicy(configs.appLock),
+    () => appLock.profileWiped(),
+  );
   const preferences = new PreferencesService(profile, events);
   const backups = new BackupService(() => account.backupOwner(), events, log.child('backup'));
   const appLock = new AppLock({
@@ -102,9 +108,12 @@ export function createCore(options: CoreOptions): Core {
       'server.probe': (config) => probeServer(config),
       'account.status': after(() => account.status()),
       'account.register': after((request) => account.register(request)),
-      'account.activate': after(({ email, code }) => account.activate(email, code)),
+      'account.activate': after(({ email, code, password }) => account.activate(email, code, password)),
       'account.login': after((request) => account.login(request)),
-      'account.logout': after(() => account.logout()),
+      'account.logout': after(async () => {
+        if (backups.busy) throw new CoreError('backup-busy', 'A backup is running. Wait for it to finish or cancel it, then sign out.');
+        return account.logout();
+      }),
       'account.self': after(() => account.self()),
       'account.updateProfile': after((update) => account.updateProfile(update)),
       'account.devices': after(() => account.devices()),

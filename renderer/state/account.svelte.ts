@@ -40,8 +40,9 @@ class AccountState {
     return this.run(() => request('account.register', { server, email, name, password, temporary }));
   }
 
-  activate(email: string, code: string): Promise<void> {
-    return this.run(() => request('account.activate', { email, code }));
+  /** `password` only when the status says `passwordNeeded` (the core restarted since registering). */
+  activate(email: string, code: string, password?: string): Promise<void> {
+    return this.run(() => request('account.activate', { email, code, ...(password === undefined ? {} : { password }) }));
   }
 
   signOut(): Promise<void> {

@@ -73,6 +73,7 @@ describe('onboarding', () => {
     const { page } = client;
     await expect.poll(() => page.getByTestId('signed-in-name').isVisible()).toBe(true);
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out and erase' }).click();
 
     await connect(page);
     await page.getByLabel('E-mail address').fill('erin@example.test');

@@ -57,7 +57,15 @@ const PasswordSchema = z.string().min(1).max(1024);
 
 export const AccountStatusSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('signed-out') }).strict(),
-  z.object({ state: z.literal('awaiting-code'), email: z.string(), server: ServerConfigSchema }).strict(),
+  z
+    .object({
+      state: z.literal('awaiting-code'),
+      email: z.string(),
+      server: ServerConfigSchema,
+      /** Cairn restarted (or locked) since the registration: the password must be given again with the code. */
+      passwordNeeded: z.boolean(),
+    })
+    .strict(),
   z
     .object({
       state: z.literal('signed-in'),
@@ -294,9 +302,12 @@ export const requests = {
       .strict(),
     response: AccountStatusSchema,
   },
-  /** Finishes the registration with the e-mailed code and signs in. */
+  /**
+   * Finishes the registration with the e-mailed code and signs in. `password` is needed when the
+   * status says `passwordNeeded` (passwords are never stored, only held by the running core).
+   */
   'account.activate': {
-    request: z.object({ email: EmailSchema, code: z.string().regex(/^\d{6}$/, 'the code has 6 digits') }).strict(),
+    request: z.object({ email: EmailSchema, code: z.string().regex(/^\d{6}$/, 'the code has 6 digits'), password: PasswordSchema.optional() }).strict(),
     response: AccountStatusSchema,
   },
   'account.login': {

@@ -27,6 +27,8 @@ export const IPC_ERRORS = {
     "Your organisation's server requires Cairn to lock sooner after it was last used. Choose a shorter time.",
   'app-lock-no-keychain':
     'This computer has no keychain to hold the key instead, so the passcode must stay: it is what protects your messages here.',
+  'account-password-needed':
+    'Cairn does not keep your password, so it needs it again after a restart. Enter your password with the code.',
   'conversation-degraded':
     'This conversation is no longer verified: devices that you have not verified are in it. Nothing was sent. Verify the new devices, or choose to send anyway.',
 } as const;

@@ -23,7 +23,7 @@ import { Session } from '../net/session';
 import { deleteKv, readKv, writeKv } from '../store/kv';
 import type { Db } from '../store/migration';
 import type { DeviceOwner } from './deviceRegistration';
-import { forgetDevice, ownFingerprint, registerDevice, storedDevice, storedDeviceOwner } from './deviceRegistration';
+import { ownFingerprint, registerDevice, storedDevice } from './deviceRegistration';
 import { backfillGroupDevices, knownDeviceKeys, ownSignatureKey } from './deviceTrust';
 import { fetchFeatureConfigs, storedFeatureConfigs, storeFeatureConfigs } from './serverPolicy';
 import { formatFingerprint } from '../crypto/mls/fingerprint';
@@ -46,14 +46,30 @@ const AccountRecordSchema = z.object({
 });
 type AccountRecord = z.infer<typeof AccountRecordSchema>;
 
-/** Kept in the encrypted store between "send me a code" and "here is the code". */
+/**
+ * Kept in the encrypted store between "send me a code" and "here is the code" (up to 14 days).
+ * The password is not: it stays in memory (`pendingPassword`) and is asked again if Cairn
+ * restarted meanwhile (security review, issue 11 item 9).
+ */
 const PendingRegistrationSchema = z.object({
   server: ServerConfigSchema,
   email: z.string(),
   name: z.string(),
-  password: z.string(),
   temporary: z.boolean(),
 });
+type PendingRegistration = z.infer<typeof PendingRegistrationSchema>;
+
+/** What earlier versions stored: the same with the password. */
+const StoredPendingRegistrationSchema = PendingRegistrationSchema.extend({ password: z.string().optional() });
+
+/** The waiting registration; one an earlier version stored with its password is rewritten without it. */
+function readPendingRegistration(db: Db): PendingRegistration | undefined {
+  const stored = readKv(db, 'profile', 'pendingRegistration', StoredPendingRegistrationSchema);
+  if (!stored) return undefined;
+  const pending = PendingRegistrationSchema.parse(stored);
+  if (stored.password !== undefined) writeKv(db, 'profile', 'pendingRegistration', pending);
+  return pending;
+}
 
 export interface SignIn {
   readonly server: ServerConfig;
@@ -82,6 +98,8 @@ export class AccountService {
   private joining: Promise<unknown> = Promise.resolve();
 
   private featureConfigsTimer: ReturnType<typeof setInterval> | undefined;
+  /** The password of the registration waiting for its code, in memory only; gone after a restart or a lock. */
+  private pendingPassword: Readonly<{ email: string; password: string }> | undefined;
 
   constructor(
     private readonly profile: ProfileHandle,
@@ -89,6 +107,8 @@ export class AccountService {
     private readonly events: EventHub,
     /** The server's policy is known: the stored one when the account loads, the server's after each (re)connect. */
     private readonly onFeatureConfigs: (configs: FeatureConfigs) => void = () => undefined,
+    /** The profile was wiped (sign-out, device removed): whatever else holds state about it forgets it. */
+    private readonly onWiped: () => void = () => undefined,
   ) {
     this.sync = new SyncService(events, log.child('sync'), { onDeviceRemoved: () => this.deviceRemoved() });
     // Connected and caught up (after every reconnect): ask the server for its policy again.
@@ -109,14 +129,20 @@ export class AccountService {
     if (!this.record && !(await this.profile.exists())) return { state: 'signed-out' };
     const record = await this.current();
     if (record) return signedIn(record);
+    // Loading may have wiped the profile (a temporary device's session ended): do not create a new one.
+    if (!(await this.profile.exists())) return { state: 'signed-out' };
     const { db } = await this.profile.store();
-    const pending = readKv(db, 'profile', 'pendingRegistration', PendingRegistrationSchema);
-    return pending ? { state: 'awaiting-code', email: pending.email, server: pending.server } : { state: 'signed-out' };
+    const pending = readPendingRegistration(db);
+    return pending ? this.awaitingCode(pending) : { state: 'signed-out' };
   }
 
-  /** Asks the server to e-mail a registration code; the details wait in the encrypted store. */
+  /**
+   * Asks the server to e-mail a registration code. The details wait in the encrypted store, the
+   * password only in this process's memory.
+   */
   async register(registration: Registration): Promise<AccountStatus> {
     await this.requireSignedOut();
+    await this.wipeLeftovers();
     const client = this.clientFor(registration.server, undefined);
     try {
       await client.call('sendActivationCode', { body: { email: registration.email } });
@@ -124,36 +150,56 @@ export class AccountService {
       client.close();
     }
     const { db } = await this.profile.store();
-    writeKv(db, 'profile', 'pendingRegistration', { ...registration });
-    return { state: 'awaiting-code', email: registration.email, server: registration.server };
+    const pending: PendingRegistration = {
+      server: registration.server,
+      email: registration.email,
+      name: registration.name,
+      temporary: registration.temporary,
+    };
+    writeKv(db, 'profile', 'pendingRegistration', pending);
+    this.pendingPassword = { email: registration.email, password: registration.password };
+    return this.awaitingCode(pending);
   }
 
-  async activate(email: string, code: string): Promise<AccountStatus> {
+  /**
+   * Finishes the registration with the e-mailed code. The password is the one given at
+   * registration while this process still holds it; after a restart (or a lock) the caller must
+   * give it again (`account-password-needed` otherwise, and the status says `passwordNeeded`).
+   */
+  async activate(email: string, code: string, password?: string): Promise<AccountStatus> {
     await this.requireSignedOut();
     const { db } = await this.profile.store();
-    const pending = readKv(db, 'profile', 'pendingRegistration', PendingRegistrationSchema);
+    const pending = readPendingRegistration(db);
     if (!pending || pending.email !== email) {
       throw new CoreError('account-no-pending-registration', `No registration is waiting for ${email}. Register first.`);
     }
+    const chosen = password ?? (this.pendingPassword?.email === email ? this.pendingPassword.password : undefined);
+    if (chosen === undefined) throw new CoreError('account-password-needed');
     const client = this.clientFor(pending.server, undefined);
     const access = await client.call('register', {
       body: {
         email,
         code,
-        password: pending.password,
+        password: chosen,
         name: pending.name,
         cookie: pending.temporary ? 'session' : 'persistent',
       },
     });
     client.session.setToken(access.accessToken, access.expiresIn);
     const self = await client.call('getSelf', {});
-    const adopted = await this.adopt(client, pending.server, self, pending.temporary, pending.password);
+    const adopted = await this.adopt(client, pending.server, self, pending.temporary, chosen);
     deleteKv(db, 'profile', 'pendingRegistration');
+    this.pendingPassword = undefined;
     return adopted;
+  }
+
+  private awaitingCode(pending: PendingRegistration): AccountStatus {
+    return { state: 'awaiting-code', email: pending.email, server: pending.server, passwordNeeded: this.pendingPassword?.email !== pending.email };
   }
 
   async login(signIn: SignIn): Promise<AccountStatus> {
     await this.requireSignedOut();
+    await this.wipeLeftovers();
     const client = this.clientFor(signIn.server, undefined);
     try {
       const access = await client.call('login', {
@@ -173,17 +219,31 @@ export class AccountService {
     }
   }
 
-  /** Revokes the cookie at the server (best effort when offline) and forgets it locally. */
+  /**
+   * Signs out: every local trace of the account goes (seed 002, "End-of-life of a client": all
+   * local state is deleted, including all secrets; security review item 3), then the cookie is
+   * revoked at the server (best effort when offline; it was only in the wiped database and in
+   * this call's memory). The server keeps listing this device, with its public keys, until the
+   * user removes it from another device; signing in again registers a new one. Also clears a
+   * registration waiting for its code. If the key cannot be erased (keychain unreachable),
+   * nothing was deleted, the account stays signed in and the error says so.
+   */
   async logout(): Promise<AccountStatus> {
     const record = await this.current();
-    if (!record) return { state: 'signed-out' };
-    const client = this.apiClient(record);
-    try {
-      await client.call('logout', {});
-    } catch (error) {
-      this.log.warn('logout at the server failed; signing out locally', { error });
+    if (!record && !(await this.profile.exists())) return { state: 'signed-out' };
+    const cookie = record ? (record.cookie ?? this.sessionCookie) : undefined;
+    await this.wipe();
+    if (record && cookie !== undefined) {
+      const client = this.clientFor(record.server, cookie);
+      client.session.clientId = record.clientId;
+      try {
+        await client.call('logout', {});
+      } catch (error) {
+        this.log.warn('logout at the server failed; this computer is signed out and wiped anyway', { error });
+      } finally {
+        client.close();
+      }
     }
-    await this.forget();
     return { state: 'signed-out' };
   }
 
@@ -283,6 +343,7 @@ export class AccountService {
     this.close();
     this.record = undefined;
     this.sessionCookie = undefined;
+    this.pendingPassword = undefined;
   }
 
   /**
@@ -434,39 +495,44 @@ export class AccountService {
    */
   private async deviceRemoved(): Promise<void> {
     this.log.warn('this device was removed from the account; wiping local data');
+    await this.wipe().catch((error: unknown) => this.log.error('wiping the removed device failed', { error }));
+  }
+
+  /**
+   * Closes everything that holds the account (stream, conversations, sessions, the pending
+   * password), closes the database and erases the profile (`wipeProfileStore`). Afterwards the
+   * core is signed out and the next sign-in starts an empty profile. Throws the wipe's error when
+   * the key could not be erased; the profile then opens again as it was.
+   */
+  private async wipe(): Promise<void> {
     await this.sync.stop();
     this.suspend();
     await this.profile.lock();
     const wiped = await wipeProfileStore(this.profile.profileDir, this.profile.storeOptions);
-    if (!wiped.ok) this.log.error('wiping the removed device failed', { code: wiped.error.code });
     this.profile.reset();
+    if (!wiped.ok) throw new CoreError(wiped.error.code, wiped.error.message);
+    this.onWiped();
     this.events.emit('account.changed', { state: 'signed-out' });
   }
 
-  /** This profile's device for `owner`: the stored one if it is theirs and still known to the server, else a new one. */
+  /**
+   * A profile that still holds a device but no signed-in account: signed out by a version that
+   * kept the data, or a temporary device's session that ended with a restart. Nothing of that
+   * account may reach the next one, so it is wiped before anyone signs in.
+   */
+  private async wipeLeftovers(): Promise<void> {
+    if (!(await this.profile.exists())) return;
+    const { db } = await this.profile.store();
+    if (storedDevice(db) === undefined) return;
+    this.log.warn('this profile still holds the data of an account that signed out; wiping it');
+    await this.wipe();
+  }
+
+  /** Registers this computer as a device of `owner`; the profile is empty (sign-in wipes what an earlier account left). */
   private async deviceFor(client: ApiClient, db: Db, owner: DeviceOwner): Promise<string> {
-    const stored = storedDevice(db);
-    if (stored && storedDeviceOwner(db) === owner.userId && !owner.temporary && !stored.temporary) {
-      const { clients } = await client.call('listClients', {});
-      if (clients.some((c) => c.id === stored.clientId)) {
-        client.session.clientId = stored.clientId;
-        client.session.dropToken();
-        return stored.clientId;
-      }
-    }
-    if (stored) forgetDevice(db);
     const device = await registerDevice(client, db, owner);
     this.log.info('registered this device', { clientId: device.clientId });
     return device.clientId;
-  }
-
-  private async forget(): Promise<void> {
-    await this.sync.stop();
-    const { db } = await this.profile.store();
-    deleteKv(db, 'profile', 'account');
-    this.record = undefined;
-    this.sessionCookie = undefined;
-    this.close();
   }
 
   /** The signed-in account, loaded once: concurrent first calls share one load (and one sync start). */
@@ -482,8 +548,9 @@ export class AccountService {
     const { db } = await this.profile.store();
     const stored = readKv(db, 'profile', 'account', AccountRecordSchema);
     if (stored?.temporary) {
-      // A temporary device's cookie never touched the disk: after a restart it is signed out.
-      deleteKv(db, 'profile', 'account');
+      // A temporary device's cookie never touched the disk: after a restart it is signed out,
+      // and signing out wipes the profile (seed 002: a temporary device keeps nothing).
+      await this.wipe();
       return undefined;
     }
     this.record = stored;

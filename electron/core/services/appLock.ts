@@ -38,7 +38,7 @@ import { storedFeatureConfigs } from './serverPolicy';
 
 const FREE_ATTEMPTS = 3;
 const MAX_WAIT_MS = 15 * 60_000;
-const ATTEMPTS_FILE = 'lock-attempts.json';
+const ATTEMPTS_FILE = PROFILE_FILES.lockAttempts;
 
 const AttemptsSchema = z.object({ failed: z.number().int().nonnegative(), lastFailureAt: z.number() });
 type Attempts = z.infer<typeof AttemptsSchema>;
@@ -292,14 +292,23 @@ export class AppLock {
     const wiped = await wipeProfileStore(this.options.profile.profileDir, this.options.profile.storeOptions);
     if (!wiped.ok) throw new CoreError(wiped.error.code, wiped.error.message);
     await rm(this.attemptsFile(), { force: true });
+    this.options.profile.reset();
+    this.options.log.info('device data wiped after a forgotten passcode');
+    return this.profileWiped();
+  }
+
+  /**
+   * The profile was erased (here, or by signing out or a removal of this device): no lock, no
+   * passcode, no count of wrong ones; the stored policy went with the data, and the server sends
+   * it again at the next sign-in.
+   */
+  profileWiped(): LockState {
+    clearTimeout(this.idleTimer);
     this.attempts = { failed: 0, lastFailureAt: 0 };
     this.enabled = false;
     this.locked = false;
-    // The stored policy went with the data; the server sends it again at the next sign-in.
     this.policy = DEFAULT_FEATURE_CONFIGS.appLock;
     this.chosenAutoLockSeconds = undefined;
-    this.options.profile.reset();
-    this.options.log.info('device data wiped after a forgotten passcode');
     return this.changed();
   }
 

@@ -77,6 +77,11 @@ export class BackupService {
     });
   }
 
+  /** Whether an export or import is running (signing out waits for it: the wipe would pull the store from under it). */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
   cancel(): { cancelled: boolean } {
     if (!this.running) return { cancelled: false };
     this.running.abort();

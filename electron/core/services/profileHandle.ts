@@ -83,10 +83,13 @@ export class ProfileHandle {
     await this.close();
   }
 
-  /** After a wipe: unlocked, no passcode, and the next `store()` creates a fresh profile. */
+  /**
+   * After a wipe: unlocked, no passcode typed by the user, and the next `store()` creates a fresh
+   * profile. A passphrase given at start (the CLI's CAIRN_DB_PASSPHRASE) still applies to it.
+   */
   reset(): void {
     this.locked = false;
-    this.passphrase = undefined;
+    this.passphrase = this.options.passphrase;
     this.opening = undefined;
   }
 

@@ -62,6 +62,7 @@ export function openStore(file: string, key: Uint8Array, options: OpenStoreOptio
 
   const exclusive = options.exclusive ?? true;
   try {
+    keepTemporaryDataInMemory(db);
     configureCipher(db, key);
     if (exclusive) db.pragma('locking_mode = EXCLUSIVE');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
@@ -142,6 +143,22 @@ export function rekeyStore(store: Store, key: Uint8Array): void {
     // Back to WAL whether or not the rewrite worked; a failure here surfaces at the next write.
     db.pragma('journal_mode = WAL');
   }
+}
+
+/**
+ * The cipher covers the database, its WAL and its journal, but not SQLite's temporary files:
+ * a sort or index build that outgrows memory (an index rebuilt by a large backup import, a
+ * large ORDER BY) spills rows in plaintext to the temp folder, tens of MB of message text
+ * (security review, issue 11 item 7). SQLite unlinks those files at once, but their blocks stay on
+ * the disk. `temp_store = MEMORY` keeps temp tables, indexes and the sorter's spill in RAM; the
+ * cost is memory for as long as such a statement runs, about the size of what it sorts (measured
+ * here: sorting 200 000 rows of 400 bytes peaked at 173 MB RSS instead of 102 MB). Set first, on every connection, and read back,
+ * since a build with SQLITE_TEMP_STORE=0 would ignore the pragma silently.
+ */
+function keepTemporaryDataInMemory(db: Db): void {
+  db.pragma('temp_store = MEMORY');
+  const mode: unknown = db.pragma('temp_store', { simple: true });
+  if (mode !== 2) throw new Error(`temp_store is ${String(mode)}, expected 2 (memory)`);
 }
 
 /**

@@ -90,8 +90,13 @@ describe('account lifecycle through the core', () => {
     const badPassword = await alice.router.request('account.login', { server: serverConfig, email, password: 'Wrong-Pass-1' });
     expect(badPassword).toMatchObject({ ok: false, error: { code: 'invalid-credentials' } });
     const back = await alice.router.request('account.login', { server: serverConfig, email, password: PASSWORD });
-    // Signing in again on the same computer keeps the same device (and its keys).
-    expect(back).toMatchObject({ ok: true, value: { state: 'signed-in', user: { email }, clientId } });
+    // Signing out erased this device's keys, so signing in again registers a new device; the
+    // server keeps listing the old one until the user removes it (seed 002).
+    expect(back).toMatchObject({ ok: true, value: { state: 'signed-in', user: { email } } });
+    const newClientId = back.ok && back.value.state === 'signed-in' ? back.value.clientId : clientId;
+    expect(newClientId).not.toBe(clientId);
+    const listed = await alice.router.request('account.devices', {});
+    expect(listed.ok ? listed.value.devices.map((d) => d.id).sort() : []).toEqual([clientId, newClientId].sort());
     await alice.close();
   });
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +53,9 @@ describe('CLI account commands', () => {
     expect(JSON.parse(register.stdout)).toMatchObject({ state: 'awaiting-code', email });
 
     const code = await mailedCode(path.join(root, 'server'), email);
-    const activate = await cli(['activate', '--email', email, '--code', code, '--json']);
+    const withoutPassword = await cli(['activate', '--email', email, '--code', code, '--json']);
+    expect(withoutPassword.code).toBe(2);
+    const activate = await cli(['activate', '--email', email, '--code', code, '--password-stdin', '--json'], 'Sturdy-Pass-42\n');
     expect(activate.code).toBe(0);
     expect(JSON.parse(activate.stdout)).toMatchObject({ state: 'signed-in', user: { email, name: 'Dana' } });
 
@@ -80,5 +82,16 @@ describe('CLI account commands', () => {
     const usage = await cli(['register', '--email', 'x@example.test']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/^error usage: /);
+  });
+
+  it('erases the profile at logout and says so', async () => {
+    const profile = path.join(root, 'profile');
+    expect((await readdir(profile)).length).toBeGreaterThan(0);
+    const logout = await cli(['logout']);
+    expect(logout.code).toBe(0);
+    expect(logout.stdout).toContain(`Signed out. Everything Cairn kept in ${profile}`);
+    expect(await readdir(profile, { recursive: true })).toEqual([]);
+    const whoami = await cli(['whoami', '--json']);
+    expect(JSON.parse(whoami.stdout)).toEqual({ state: 'signed-out' });
   });
 });

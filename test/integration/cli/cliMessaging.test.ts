@@ -35,7 +35,7 @@ async function json(profile: string, args: readonly string[], stdin = ''): Promi
 
 async function account(profile: string, email: string, name: string): Promise<string> {
   await json(profile, ['register', '--email', email, '--name', name, '--password-stdin'], TEST_PASSWORD);
-  await json(profile, ['activate', '--email', email, '--code', await mailedCode(path.join(root, 'server'), email)]);
+  await json(profile, ['activate', '--email', email, '--code', await mailedCode(path.join(root, 'server'), email), '--password-stdin'], TEST_PASSWORD);
   const me = (await json(profile, ['whoami'])) as { user: { id: string; domain: string } };
   return `${me.user.id}@${me.user.domain}`;
 }

@@ -215,6 +215,25 @@ describe('wipeProfileStore', () => {
     expect(snapshot(dir)).toEqual({});
   });
 
+  it('erases a keychain entry a key move left behind, the lock attempts and half-written files, and nothing that is not Cairn\'s', async () => {
+    const dir = tempDir();
+    const keychain = new FakeKeychain();
+    expectOpen(await openProfileStore(dir, noKeychain({ passphrase: 'correct horse battery' }))).close();
+    // As an app lock turned on while the keychain could not delete the old entry leaves it.
+    keychain.entries.set('Cairn-test/profile-old', 'the same key, hex');
+    writeFileSync(
+      join(dir, PROFILE_FILES.vaultRecord),
+      JSON.stringify({ format: 'cairn-key-vault', version: 1, vault: 'passphrase', retired: { service: 'Cairn-test', account: 'profile-old' } }),
+    );
+    writeFileSync(join(dir, PROFILE_FILES.lockAttempts), '{"failed":2,"lastFailureAt":1}');
+    writeFileSync(join(dir, `.${PROFILE_FILES.wrappedKey}.0a1b2c3d4e5f.tmp`), 'half a wrapped key');
+    writeFileSync(join(dir, 'notes.txt'), 'the user keeps this here');
+
+    expect(await wipeProfileStore(dir, { keychain: { load: async () => keychain } })).toEqual({ ok: true, value: undefined });
+    expect(keychain.entries.size).toBe(0);
+    expect(Object.keys(snapshot(dir))).toEqual(['notes.txt']);
+  });
+
   it('deletes nothing while the keychain holding the key cannot be reached', async () => {
     const dir = tempDir();
     const keychain = new FakeKeychain();
