@@ -26,7 +26,7 @@ export async function run(): Promise<BenchResult> {
     outfile,
     logLevel: 'silent',
   });
-  const core = new Worker(outfile, { workerData: { dataDir: dir, appVersion: 'bench', defaultServer: null } });
+  const core = new Worker(outfile, { workerData: { options: { dataDir: dir, appVersion: 'bench', defaultServer: null } } });
   const echo = new Worker('const { parentPort } = require("node:worker_threads"); parentPort.on("message", (m) => parentPort.postMessage({ kind: "response", id: m.id, result: { ok: true, value: m.payload } }));', { eval: true });
   try {
     const viaCore = createBridge({ send: (m) => core.postMessage(m), onMessage: (l) => core.on('message', l) });

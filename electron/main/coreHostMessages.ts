@@ -12,6 +12,8 @@ export const CoreToShellSchema = z.discriminatedUnion('kind', [
     .object({ kind: z.literal('notify'), conversationId: z.string().max(128), title: z.string().max(256), body: z.string().max(512) })
     .strict(),
   z.object({ kind: z.literal('fatal'), message: z.string().max(2000) }).strict(),
+  /** The core recorded (or refused) the file grant with this id. */
+  z.object({ kind: z.literal('granted'), id: z.string().max(64), ok: z.boolean() }).strict(),
 ]);
 export type CoreToShell = z.infer<typeof CoreToShellSchema>;
 
@@ -27,4 +29,5 @@ export type ShellToCore =
   | Readonly<{ kind: 'start'; options: CoreStartOptions }>
   | Readonly<{ kind: 'attach' }>
   | Readonly<{ kind: 'shutdown' }>
-  | Readonly<{ kind: 'system-locked' }>;
+  | Readonly<{ kind: 'system-locked' }>
+  | Readonly<{ kind: 'grant'; id: string; access: 'read' | 'write'; path: string }>;

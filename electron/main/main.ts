@@ -121,7 +121,7 @@ async function start(): Promise<void> {
   installPermissionHandlers(session.defaultSession, () => callActive);
   installNetworkLock(session.defaultSession, log);
   serveAppScheme(paths.rendererDir);
-  installShellIpc(() => mainWindow, log);
+  installShellIpc(() => mainWindow, (id, access, file) => supervisor.grant(id, access, file), log);
   supervisor.start();
   // The app lock engages at once when the screen locks or the machine sleeps (seed 002).
   powerMonitor.on('lock-screen', () => supervisor.systemLocked());

@@ -8,14 +8,15 @@ import { afterAll, beforeAll } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { CoreHostOptions } from '../../electron/core/hosts/options';
 import type { ShellChannel } from '../../electron/core/ipc/shellApi';
 import { launchChromium } from './chromium';
 import type { RendererServer } from './rendererServer';
 import { serveRenderer } from './rendererServer';
-import type { ShellStandIn } from './shellStandIn';
+import type { GrantToCore, ShellStandIn } from './shellStandIn';
 import { createShellStandIn } from './shellStandIn';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -49,7 +50,7 @@ export interface TestClient {
   readonly sent: readonly unknown[];
   /** Plays the OS file dialogs behind `window.cairn.shell` (Electron cannot run here). */
   readonly shell: ShellStandIn;
-  /** A file named `name` dropped on the page resolves to `path` (Electron's webUtils.getPathForFile). */
+  /** A file named `name` dropped on the page resolves to `path` (Electron's webUtils.getPathForFile in the preload). */
   resolveDroppedFile(name: string, path: string): Promise<void>;
   /** Saves a PNG under test-output/screenshots/ and returns its path. */
   screenshot(name: string): Promise<string>;
@@ -111,7 +112,10 @@ async function launchClient(
     store: options.store ?? TEST_PROFILE_STORE,
     ...(options.useKeychain === undefined ? {} : { useKeychain: options.useKeychain }),
   };
-  const worker = new Worker(coreWorker, { workerData });
+  // The shell's own channel to the core (file grants), apart from the page's requests.
+  const shellChannel = new MessageChannel();
+  const worker = new Worker(coreWorker, { workerData: { options: workerData, shellPort: shellChannel.port2 }, transferList: [shellChannel.port2] });
+  const grantToCore = grantChannel(shellChannel.port1);
   const context = await browser.newContext({
     colorScheme: options.colorScheme ?? 'light',
     viewport: options.viewport ?? { width: 1100, height: 760 },
@@ -133,7 +137,7 @@ async function launchClient(
       () => undefined, // the page may be closing
     );
   });
-  const shell = createShellStandIn(path.join(options.dataDir, 'Downloads'));
+  const shell = createShellStandIn(path.join(options.dataDir, 'Downloads'), grantToCore);
   await page.exposeBinding('__cairnShell', (_source, channel: ShellChannel, args: unknown[]) => shell.handle(channel, Array.isArray(args) ? args : []));
   await page.addInitScript({ content: pageBridge });
   await page.goto(renderer.url);
@@ -173,10 +177,30 @@ async function launchClient(
       if (closed) return;
       closed = true;
       await context.close();
+      shellChannel.port1.close();
       await worker.terminate();
       if (pageErrors.length > 0) throw new Error(`page errors: ${pageErrors.join('; ')}`);
     },
   };
+}
+
+/** Sends grants to the core worker and resolves with its answer (as coreSupervisor.grant does). */
+function grantChannel(port: MessagePort): GrantToCore {
+  const pending = new Map<string, (ok: boolean) => void>();
+  port.on('message', (message: unknown) => {
+    if (typeof message !== 'object' || message === null) return;
+    const id: unknown = Reflect.get(message, 'id');
+    const ok: unknown = Reflect.get(message, 'ok');
+    if (typeof id !== 'string') return;
+    pending.get(id)?.(ok === true);
+    pending.delete(id);
+  });
+  port.unref();
+  return (id, access, file) =>
+    new Promise<boolean>((resolve) => {
+      pending.set(id, resolve);
+      port.postMessage({ kind: 'grant', id, access, path: file });
+    });
 }
 
 async function bundlePageBridge(): Promise<string> {

@@ -2,13 +2,16 @@
  * The core's side of Electron's utility process, kept free of Electron so it can be unit
  * tested with fake ports. The shell sends `start` (with the core options), then one `attach`
  * per renderer connection carrying a MessagePort; the core serves each port until it closes.
- * The only thing the core tells the shell directly is whether a call is active, because the
- * shell grants camera and microphone only then.
+ * The core tells the shell directly whether a call is active, because the shell grants camera
+ * and microphone only then, and which messages to notify; the shell tells the core which files
+ * the user chose (file grants, shellGrants.ts), so that the page never names a path.
  */
 import { z } from 'zod';
 import type { Core, CoreOptions } from '../core';
 import type { PortLike, WireFromCore } from '../ipc/wire';
 import { CoreHostOptionsSchema } from './options';
+import type { GrantedMessage } from './shellGrants';
+import { GrantMessageSchema, recordGrant } from './shellGrants';
 
 /** What the shell sends; parsed here because it arrives from another process. */
 export const ShellToCoreSchema = z.discriminatedUnion('kind', [
@@ -17,6 +20,8 @@ export const ShellToCoreSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('shutdown') }).strict(),
   /** The screen locked or the computer is suspending: lock the app now if its lock is on. */
   z.object({ kind: z.literal('system-locked') }).strict(),
+  /** The user picked, dropped or chose to save a file: the page may use it by this grant id. */
+  GrantMessageSchema,
 ]);
 export type ShellToCore = z.infer<typeof ShellToCoreSchema>;
 
@@ -25,7 +30,8 @@ export type CoreToShell =
   | Readonly<{ kind: 'ready' }>
   | Readonly<{ kind: 'call-state'; active: boolean }>
   | Readonly<{ kind: 'notify'; conversationId: string; title: string; body: string }>
-  | Readonly<{ kind: 'fatal'; message: string }>;
+  | Readonly<{ kind: 'fatal'; message: string }>
+  | GrantedMessage;
 
 /** A MessagePortMain as seen from the utility process. */
 export interface UtilityPort {
@@ -106,6 +112,10 @@ export function runUtilityHost(parent: UtilityParentPort, deps: UtilityHostDeps)
         const detach = core.attach(asPortLike(port));
         port.on('close', detach);
         port.start();
+        return;
+      }
+      case 'grant': {
+        parent.postMessage(recordGrant(core, message));
         return;
       }
       case 'system-locked': {
