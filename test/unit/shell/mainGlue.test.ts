@@ -102,12 +102,16 @@ function fakeElectron(userData: string) {
     dialogAnswers: { open: [] as string[], save: '' },
     openedPaths: [] as string[],
     shownInFolder: [] as string[],
+    menu: [] as unknown[],
+    spellCheckerEnabled: [] as boolean[],
   };
   const app = new (class extends FakeEmitter {
     readyResolve: () => void = () => undefined;
     readonly ready = new Promise<void>((resolve) => {
       this.readyResolve = resolve;
     });
+    // The glue test plays an installed build: no developer tools.
+    readonly isPackaged = true;
     requestSingleInstanceLock = () => true;
     enableSandbox = () => {
       calls.sandboxEnabled = true;
@@ -180,6 +184,10 @@ function fakeElectron(userData: string) {
         return child;
       },
     },
+    Menu: {
+      buildFromTemplate: (template: unknown[]) => ({ template }),
+      setApplicationMenu: (menu: { template: unknown[] }) => calls.menu.push(...menu.template),
+    },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => calls.privileged.push(...schemes),
       handle: (scheme: string, handler: unknown) => calls.handlers.set(`protocol:${scheme}`, handler),
@@ -190,6 +198,7 @@ function fakeElectron(userData: string) {
         setPermissionCheckHandler: (handler: unknown) => calls.handlers.set('permission-check', handler),
         setDevicePermissionHandler: (handler: unknown) => calls.handlers.set('device', handler),
         webRequest: { onBeforeRequest: (_filter: unknown, handler: unknown) => calls.handlers.set('before-request', handler) },
+        setSpellCheckerEnabled: (enabled: boolean) => calls.spellCheckerEnabled.push(enabled),
       },
     },
     shell: {
@@ -297,6 +306,13 @@ describe('the built shell against a stand-in electron', () => {
     expect(window?.webContents.mainFrame.url).toBe('app://cairn/index.html');
   });
 
+  it('gives an installed build no developer tools, in the window or the menu, and no dictionary downloads', () => {
+    expect(fake.calls.windows[0]?.options).toMatchObject({ webPreferences: { devTools: false } });
+    expect(fake.calls.menu.length).toBeGreaterThan(0);
+    expect(JSON.stringify(fake.calls.menu)).not.toMatch(/toggleDevTools|forceReload/);
+    expect(fake.calls.spellCheckerEnabled).toEqual([process.platform === 'darwin' || process.platform === 'win32']);
+  });
+
   it('starts the bundled core in a utility process with the profile folder', () => {
     const child = fake.calls.children[0];
     expect(child?.modulePath).toBe(path.join(bundleDir, 'core.cjs'));
@@ -341,9 +357,12 @@ describe('the built shell against a stand-in electron', () => {
     expect(invoke(fake.calls.handlers.get('device'))).toBe(false);
   });
 
-  it('cancels network requests made by the page', () => {
+  it('cancels network requests made by the page, and those no page made (dictionary downloads)', () => {
     let cancelled: unknown;
     invoke(fake.calls.handlers.get('before-request'), { url: 'https://example.org/', webContentsId: 1 }, (response: unknown) => (cancelled = response));
+    expect(cancelled).toEqual({ cancel: true });
+    cancelled = undefined;
+    invoke(fake.calls.handlers.get('before-request'), { url: 'https://redirector.gvt1.com/edgedl/chrome/dict/en-us-10-1.bdic' }, (response: unknown) => (cancelled = response));
     expect(cancelled).toEqual({ cancel: true });
   });
 
