@@ -33,7 +33,7 @@ export async function run(): Promise<BenchResult[]> {
     if (!created.ok) throw new Error(created.error.message);
     const source = path.join(root, 'bench.png');
     await writeFile(source, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(IMAGE_BYTES - 8)]));
-    const sent = await alice.core.router.request('files.send', { conversationId: created.value.id, path: source });
+    const sent = await alice.core.router.request('files.send', { conversationId: created.value.id, grant: alice.core.grantFile('read', source) });
     if (!sent.ok || !sent.value.asset) throw new Error(sent.ok ? 'no asset' : sent.error.message);
     const assetId = sent.value.asset.id;
     const cached = path.join(root, 'alice', 'files', 'cache', `${assetId}.enc`);
@@ -51,7 +51,7 @@ export async function run(): Promise<BenchResult[]> {
     const out = path.join(root, 'saved.png');
     const fullDownload = await measure(ROUNDS, async () => {
       await rm(cached, { force: true });
-      const result = await alice.core.router.request('files.download', { assetId, path: out });
+      const result = await alice.core.router.request('files.download', { assetId, grant: alice.core.grantFile('write', out) });
       if (!result.ok) throw new Error(result.error.code);
     });
     // The same account on a plain API client (the uploader may read its asset).

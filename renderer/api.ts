@@ -3,7 +3,7 @@
  * the renderer touches `window.cairn`.
  */
 import type { EventName, EventOf, RequestChannel, RequestOf, ResponseOf } from '../electron/core/ipc/contract';
-import type { OpenPathOutcome } from '../electron/core/ipc/shellApi';
+import type { ChosenFile, OpenPathOutcome } from '../electron/core/ipc/shellApi';
 import type { Result } from '../protocol/result';
 
 function bridge() {
@@ -30,17 +30,19 @@ export const api = {
 };
 
 /**
- * The desktop shell's file dialogs (`window.cairn.shell`): paths chosen here go on to
- * `files.send` / `files.download`. Only files saved through `chooseSavePath` in this session can
- * be opened or shown in their folder; files that would run code are shown in their folder instead.
+ * The desktop shell's file dialogs (`window.cairn.shell`). The page never sees a path: each file
+ * the user picks, drops or chooses to save comes back as a grant id (with a name to show), which
+ * `files.send`, `files.download` and the backup requests take. Only files saved through
+ * `chooseSaveFile` in this session can be opened or shown in their folder, by their grant; types
+ * that do not open safely are shown in their folder instead.
  */
 export const shell = {
-  /** Absolute paths of the files the user picked to send; [] when cancelled. */
-  pickFiles: (): Promise<string[]> => bridge().shell.pickFiles(),
+  /** The files the user picked to send; [] when cancelled. */
+  pickFiles: (): Promise<ChosenFile[]> => bridge().shell.pickFiles(),
   /** Where to save a download, or null when cancelled. */
-  chooseSavePath: (suggestedName: string): Promise<string | null> => bridge().shell.chooseSavePath(suggestedName),
-  /** The path of a file dropped on the window, or null when it is not a file on disk. */
-  pathForDroppedFile: (file: File): string | null => bridge().shell.pathForDroppedFile(file),
-  openPath: (path: string): Promise<OpenPathOutcome> => bridge().shell.openPath(path),
-  showInFolder: (path: string): Promise<boolean> => bridge().shell.showInFolder(path),
+  chooseSaveFile: (suggestedName: string): Promise<ChosenFile | null> => bridge().shell.chooseSaveFile(suggestedName),
+  /** Grants for the files dropped on the window; those not on disk are left out. */
+  grantDroppedFiles: (files: readonly File[]): Promise<ChosenFile[]> => bridge().shell.grantDroppedFiles(files),
+  openSaved: (grant: string): Promise<OpenPathOutcome> => bridge().shell.openSaved(grant),
+  showInFolder: (grant: string): Promise<boolean> => bridge().shell.showInFolder(grant),
 };

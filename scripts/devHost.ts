@@ -1,5 +1,5 @@
 /**
- * Runs Cairn without Electron: the real core in a worker thread and the built renderer in a
+ * Runs Cairn without Electron: the real core in a child process and the built renderer in a
  * Chromium window, joined by the same bridge the test host uses. For machines that cannot
  * run Electron. Needs a display for the window; without one it says so and exits.
  */

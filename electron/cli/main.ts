@@ -187,6 +187,11 @@ async function main(args: ParsedArgs): Promise<void> {
         return missingCase(status);
     }
   };
+  /**
+   * The CLI is the user: a path on its own command line is granted directly (Core.grantFile),
+   * as the shell grants what the user picks in a dialog. The IPC contract has no such request.
+   */
+  const grant = (access: 'read' | 'write', file: string): string => core.grantFile(access, path.resolve(file));
   const call = async <C extends RequestChannel>(channel: C, payload: RequestOf<C>): Promise<ResponseOf<C>> => {
     const result = await core.router.request(channel, payload);
     if (!result.ok) fail(out, result.error.code, result.error.message);
@@ -323,7 +328,7 @@ async function main(args: ParsedArgs): Promise<void> {
     case 'send-file': {
       const [, conversationId, file] = args.positionals;
       if (!conversationId || !file) fail(out, 'usage', 'send-file needs CONV and PATH.');
-      const message = await call('files.send', { conversationId, path: path.resolve(file) });
+      const message = await call('files.send', { conversationId, grant: grant('read', file) });
       print(out, message, `sent ${message.asset?.name ?? 'file'} (${message.asset?.size ?? 0} bytes) as ${message.asset?.id ?? ''}`);
       break;
     }
@@ -331,8 +336,9 @@ async function main(args: ParsedArgs): Promise<void> {
       const assetId = args.positionals[1];
       if (!assetId) fail(out, 'usage', 'download needs ASSET_ID.');
       await settle(out, core.events, call);
-      const saved = await call('files.download', { assetId, path: path.resolve(required('out')) });
-      print(out, saved, `saved ${saved.size} bytes to ${saved.path}`);
+      const outPath = path.resolve(required('out'));
+      const saved = await call('files.download', { assetId, grant: grant('write', outPath) });
+      print(out, { ...saved, path: outPath }, `saved ${saved.size} bytes to ${outPath}`);
       break;
     }
     case 'history': {
@@ -374,9 +380,10 @@ async function main(args: ParsedArgs): Promise<void> {
     }
     case 'backup-export': {
       const file = path.resolve(required('out'));
-      const summary = args.flags.has('unencrypted')
-        ? await call('backup.export', { file, unencrypted: true })
-        : await call('backup.export', { file, password: await secretFromStdin('backup password') });
+      const exported = args.flags.has('unencrypted')
+        ? await call('backup.export', { grant: grant('write', file), unencrypted: true })
+        : await call('backup.export', { grant: grant('write', file), password: await secretFromStdin('backup password') });
+      const summary = { ...exported, file };
       print(
         out,
         summary,
@@ -388,10 +395,10 @@ async function main(args: ParsedArgs): Promise<void> {
     case 'backup-import': {
       const given = args.positionals[1];
       if (!given) fail(out, 'usage', 'backup-import needs FILE.');
-      const file = path.resolve(given);
-      const info = await call('backup.inspect', { file });
+      const picked = grant('read', given);
+      const info = await call('backup.inspect', { grant: picked });
       const summary = await call('backup.import', {
-        file,
+        grant: picked,
         allowUnencrypted: args.flags.has('unencrypted'),
         ...(info.encrypted ? { password: await secretFromStdin('backup password') } : {}),
       });

@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import { API_VERSION } from '../../protocol/version';
-import { CoreError } from './ipc/errors';
 import { EventHub } from './events';
 import type { ServerConfig } from './ipc/contract';
 import { servePort } from './ipc/portServer';
@@ -13,10 +12,13 @@ import { createRouter } from './ipc/router';
 import type { PortLike, WireFromCore } from './ipc/wire';
 import type { Logger } from './log';
 import { createLogger } from './log';
+import { CoreError } from './ipc/errors';
 import { probeServer } from './net/serverProbe';
 import { AccountService } from './services/accountService';
 import { AppLock } from './services/appLock';
 import { BackupService } from './services/backupService';
+import type { GrantAccess } from './services/fileGrants';
+import { FileGrants } from './services/fileGrants';
 import { PreferencesService } from './services/preferences';
 import { ProfileHandle } from './services/profileHandle';
 import type { ProfileStoreOptions } from './store/openProfileStore';
@@ -43,11 +45,6 @@ export interface CoreOptions {
   readonly onLocked?: () => void;
 }
 
-function absolutePath(file: string): string {
-  if (!path.isAbsolute(file)) throw new CoreError('ipc-invalid-request', 'A file must be given as an absolute path.');
-  return file;
-}
-
 const KEYCHAIN_OFF = async (): Promise<never> => {
   throw new Error('the OS keychain is turned off for this profile');
 };
@@ -57,6 +54,13 @@ export interface Core {
   /** The shell reports that the screen locked or the computer is going to sleep. */
   systemLocked(): Promise<void>;
   readonly events: EventHub;
+  /**
+   * Lets the holder of the returned grant id read or write `file` (absolute) through
+   * `files.send`, `files.download` and the backup requests. Only the shell (for what the user
+   * picked, dropped or chose to save) and the CLI (for the paths on its command line) call this;
+   * the page cannot (see services/fileGrants.ts). `id` is the shell's, or minted here.
+   */
+  grantFile(access: GrantAccess, file: string, id?: string): string;
   /** Serves requests arriving on `port` and sends it every event; returns a detach function. */
   attach(port: PortLike<unknown, WireFromCore>): () => void;
   close(): Promise<void>;
@@ -78,10 +82,14 @@ export function createCore(options: CoreOptions): Core {
   );
   const preferences = new PreferencesService(profile, events);
   const backups = new BackupService(() => account.backupOwner(), events, log.child('backup'));
+  const grants = new FileGrants();
   const appLock = new AppLock({
     profile,
     log: log.child('app-lock'),
-    beforeLock: () => account.lockDown(),
+    beforeLock: () => {
+      grants.clear();
+      return account.lockDown();
+    },
     onState: (state) => events.emit('appLock.state', state),
     ...(options.onLocked ? { onLocked: options.onLocked } : {}),
   });
@@ -112,6 +120,7 @@ export function createCore(options: CoreOptions): Core {
       'account.login': after((request) => account.login(request)),
       'account.logout': after(async () => {
         if (backups.busy) throw new CoreError('backup-busy', 'A backup is running. Wait for it to finish or cancel it, then sign out.');
+        grants.clear();
         return account.logout();
       }),
       'account.self': after(() => account.self()),
@@ -119,9 +128,14 @@ export function createCore(options: CoreOptions): Core {
       'account.devices': after(() => account.devices()),
       'account.removeDevice': after(({ id, password }) => account.removeDevice(id, password)),
       'connection.status': () => account.connection,
-      'backup.inspect': after(({ file }) => backups.inspect(file)),
-      'backup.export': after((request) => backups.export(request.file, 'password' in request ? request.password : undefined)),
-      'backup.import': after(({ file, password, allowUnencrypted }) => backups.import(file, password, allowUnencrypted)),
+      'backup.inspect': after(({ grant }) => backups.inspect(grants.use(grant, 'read', { spend: false }))),
+      'backup.export': after(async (request) => {
+        const exported = await backups.export(grants.use(request.grant, 'write', { spend: true }), 'password' in request ? request.password : undefined);
+        return { ...exported, file: path.basename(exported.file) };
+      }),
+      'backup.import': after(({ grant, password, allowUnencrypted }) =>
+        backups.import(grants.use(grant, 'read', { spend: false }), password, allowUnencrypted),
+      ),
       'backup.cancel': () => backups.cancel(),
       'users.search': after(({ query }) => account.searchUsers(query)),
       'users.devices': after(async ({ user }) => (await account.conversations()).userDevices(user)),
@@ -143,10 +157,13 @@ export function createCore(options: CoreOptions): Core {
       'messages.edit': after(async ({ conversationId, messageId, text, mentions }) => (await account.conversations()).edit(conversationId, messageId, text, mentions)),
       'messages.delete': after(async ({ conversationId, messageId }) => (await account.conversations()).delete(conversationId, messageId)),
       'messages.react': after(async ({ conversationId, messageId, emoji }) => (await account.conversations()).react(conversationId, messageId, emoji)),
-      'files.send': after(async ({ conversationId, path: file, transferId }) =>
-        (await account.conversations()).sendFile(conversationId, absolutePath(file), transferId),
+      'files.send': after(async ({ conversationId, grant, transferId }) =>
+        (await account.conversations()).sendFile(conversationId, grants.use(grant, 'read', { spend: true }), transferId),
       ),
-      'files.download': after(async ({ assetId, path: file }) => (await account.conversations()).downloadFile(assetId, absolutePath(file))),
+      'files.download': after(async ({ assetId, grant }) => {
+        const saved = await (await account.conversations()).downloadFile(assetId, grants.use(grant, 'write', { spend: true }));
+        return { name: path.basename(saved.path), size: saved.size };
+      }),
       'files.preview': after(async ({ assetId }) => (await account.conversations()).previewFile(assetId)),
       'messages.typing': after(async ({ conversationId, state }) => (await account.conversations()).typing(conversationId, state)),
       'messages.markRead': after(async ({ conversationId }) => (await account.conversations()).markRead(conversationId)),
@@ -186,6 +203,7 @@ export function createCore(options: CoreOptions): Core {
   return {
     router,
     events,
+    grantFile: (access, file, id) => grants.add(access, file, id),
     systemLocked: async () => {
       await ready;
       await appLock.systemLocked();

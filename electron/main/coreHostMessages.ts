@@ -14,6 +14,8 @@ export const CoreToShellSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('app-lock'), locked: z.boolean() }).strict(),
   z.object({ kind: z.literal('locked') }).strict(),
   z.object({ kind: z.literal('fatal'), message: z.string().max(2000) }).strict(),
+  /** The core recorded (or refused) the file grant with this id. */
+  z.object({ kind: z.literal('granted'), id: z.string().max(64), ok: z.boolean() }).strict(),
 ]);
 
 /**
@@ -35,4 +37,5 @@ export type ShellToCore =
   | Readonly<{ kind: 'start'; options: CoreStartOptions }>
   | Readonly<{ kind: 'attach' }>
   | Readonly<{ kind: 'shutdown' }>
-  | Readonly<{ kind: 'system-locked' }>;
+  | Readonly<{ kind: 'system-locked' }>
+  | Readonly<{ kind: 'grant'; id: string; access: 'read' | 'write'; path: string }>;

@@ -55,7 +55,15 @@ export interface CoreSupervisor<Port> {
   stop(): void;
   /** Tells the core the screen locked or the computer is suspending (it locks the app if enabled). */
   systemLocked(): void;
+  /**
+   * Tells the core that grant `id` stands for `path` (a file the user chose); resolves true once
+   * the core recorded it, false if it refused, is not running, or did not answer in time.
+   */
+  grant(id: string, access: 'read' | 'write', path: string): Promise<boolean>;
 }
+
+/** How long the shell waits for the core to record a grant before telling the page "no". */
+export const GRANT_ANSWER_MS = 5_000;
 
 export function createCoreSupervisor<Port>(
   launcher: CoreLauncher<Port>,
@@ -70,6 +78,12 @@ export function createCoreSupervisor<Port>(
   let lastFatal = '';
   /** The running core said it locked: its exit is a replacement. */
   let lockedOut = false;
+  const pendingGrants = new Map<string, (ok: boolean) => void>();
+  const settleGrant = (id: string, ok: boolean): void => {
+    const settle = pendingGrants.get(id);
+    pendingGrants.delete(id);
+    settle?.(ok);
+  };
 
   const launch = (restart: boolean): void => {
     const current = launcher.fork();
@@ -89,6 +103,8 @@ export function createCoreSupervisor<Port>(
       if (child !== current || state !== 'running') return;
       child = undefined;
       events.onCallState(false);
+      // Grants live in the core's memory: an exited core has none, so no page waits for one.
+      for (const id of [...pendingGrants.keys()]) settleGrant(id, false);
       if (lockedOut || code === CORE_LOCKED_EXIT_CODE) {
         events.onLockChanged(true);
         events.log('core locked and exited; starting a fresh one');
@@ -134,6 +150,9 @@ export function createCoreSupervisor<Port>(
       case 'fatal':
         lastFatal = message.message;
         return;
+      case 'granted':
+        settleGrant(message.id, message.ok);
+        return;
       default:
         missingCase(message);
     }
@@ -151,6 +170,15 @@ export function createCoreSupervisor<Port>(
     },
     systemLocked() {
       if (state === 'running') child?.postMessage({ kind: 'system-locked' });
+    },
+    grant(id, access, path) {
+      if (state !== 'running' || !child || pendingGrants.has(id)) return Promise.resolve(false);
+      const current = child;
+      return new Promise<boolean>((resolve) => {
+        pendingGrants.set(id, resolve);
+        schedule(() => settleGrant(id, false), GRANT_ANSWER_MS);
+        current.postMessage({ kind: 'grant', id, access, path });
+      });
     },
     stop() {
       const current = child;

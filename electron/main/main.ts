@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
-import { app, Notification, powerMonitor, session, shell } from 'electron';
+import { app, Menu, Notification, powerMonitor, session, shell } from 'electron';
+import { appMenuTemplate } from './appMenu';
 import { registerAppSchemePrivileges, serveAppScheme } from './appScheme';
 import { CORE_PORT_CHANNEL } from './channels';
 import { installContentsGuards } from './contentsGuards';
@@ -20,6 +21,8 @@ import { NotificationBatcher, noticeBody } from './notificationBatcher';
 import { mayReceiveCorePort } from './navigationPolicy';
 import { installNetworkLock, installPermissionHandlers } from './sessionLocks';
 import { installShellIpc } from './shellIpc';
+import type { ShellBuild } from './shellBuild';
+import { spellCheckFor } from './shellBuild';
 import { shellPaths } from './shellPaths';
 import { runSmokeCheck } from './smokeRun';
 import { WINDOW_STATE_FILE_NAME } from './windowStateFile';
@@ -29,6 +32,7 @@ const log = (message: string): void => {
 };
 
 const paths = shellPaths(__dirname);
+const build: ShellBuild = { packaged: app.isPackaged, platform: process.platform };
 let mainWindow: BrowserWindow | undefined;
 let callActive = false;
 
@@ -122,8 +126,13 @@ function showMessageNotification(notification: MessageNotice): void {
 async function start(): Promise<void> {
   installPermissionHandlers(session.defaultSession, () => callActive);
   installNetworkLock(session.defaultSession, log);
+  // No developer tools in a packaged build's menu; no dictionary downloads (shellBuild.ts).
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(build)));
+  const spellCheck = spellCheckFor(build.platform);
+  session.defaultSession.setSpellCheckerEnabled(spellCheck.enabled);
+  log(`spell-check: ${spellCheck.reason}`);
   serveAppScheme(paths.rendererDir);
-  installShellIpc(() => mainWindow, log);
+  installShellIpc(() => mainWindow, (id, access, file) => supervisor.grant(id, access, file), log);
   supervisor.start();
   // The app lock engages at once when the screen locks or the machine sleeps (seed 002).
   powerMonitor.on('lock-screen', () => supervisor.systemLocked());
@@ -134,6 +143,7 @@ async function start(): Promise<void> {
 async function openWindow(): Promise<void> {
   const window = await createMainWindow({
     preloadPath: paths.preload,
+    build,
     stateFile: path.join(app.getPath('userData'), WINDOW_STATE_FILE_NAME),
     log,
     onContentsReady: (created) => {

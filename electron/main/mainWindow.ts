@@ -5,6 +5,7 @@
  */
 import { BrowserWindow, nativeTheme, screen } from 'electron';
 import { APP_ENTRY_URL } from './appOrigin';
+import type { ShellBuild } from './shellBuild';
 import type { ThemeName } from './windowOptions';
 import { WINDOW_BACKGROUND, secureWindowOptions } from './windowOptions';
 import type { Rect, WindowState } from './windowState';
@@ -14,6 +15,7 @@ import { readWindowState, writeWindowState } from './windowStateFile';
 export interface MainWindowOptions {
   readonly preloadPath: string;
   readonly stateFile: string;
+  readonly build: ShellBuild;
   readonly log: (message: string) => void;
   /** Called before the page loads, so 'did-finish-load' of the first load is not missed. */
   readonly onContentsReady: (window: BrowserWindow) => void;
@@ -25,7 +27,7 @@ export async function createMainWindow(options: MainWindowOptions): Promise<Brow
   const saved = (await readWindowState(options.stateFile)) ?? DEFAULT_WINDOW_STATE;
   const state = clampWindowState(saved, currentWorkAreas());
   const window = new BrowserWindow(
-    secureWindowOptions({ preloadPath: options.preloadPath, theme: currentTheme(), bounds: state }),
+    secureWindowOptions({ preloadPath: options.preloadPath, theme: currentTheme(), bounds: state, build: options.build }),
   );
   if (state.maximized) window.maximize();
   window.once('ready-to-show', () => window.show());

@@ -2,10 +2,10 @@
  * Session-wide locks on what pages may do. Permissions: the request handler answers prompts
  * (getUserMedia…), the check handler answers silent queries (permissions.query, device
  * labels); both must say the same thing, so both go through `decidePermission`. Network:
- * `installNetworkLock` cancels web requests made by pages.
+ * `installNetworkLock` cancels web requests, made by pages or not.
  */
 import type { Session } from 'electron';
-import { NETWORK_REQUEST_FILTER, decideRendererRequest } from './networkPolicy';
+import { NETWORK_REQUEST_FILTER, decideSessionRequest } from './networkPolicy';
 import { decidePermission } from './permissionPolicy';
 
 export function installPermissionHandlers(session: Session, isCallActive: () => boolean): void {
@@ -33,11 +33,11 @@ export function installPermissionHandlers(session: Session, isCallActive: () => 
   session.setDevicePermissionHandler(() => false);
 }
 
-/** Cancels any network request a page makes; see networkPolicy.ts for why. */
+/** Cancels any network request of the app's session, a page's or not; see networkPolicy.ts for why. */
 export function installNetworkLock(session: Session, log: (message: string) => void): void {
   session.webRequest.onBeforeRequest({ urls: [...NETWORK_REQUEST_FILTER] }, (details, callback) => {
-    const decision = decideRendererRequest(details.url, details.webContentsId !== undefined);
-    if (decision.cancel) log(`blocked a page's network request: ${decision.reason}`);
+    const decision = decideSessionRequest(details.url, details.webContentsId !== undefined);
+    if (decision.cancel) log(`blocked a network request: ${decision.reason}`);
     callback({ cancel: decision.cancel });
   });
 }

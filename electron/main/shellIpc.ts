@@ -10,7 +10,10 @@ import { SHELL_CHANNELS } from '../core/ipc/shellApi';
 import { mayReceiveCorePort } from './navigationPolicy';
 import { createShellRequestHandler } from './shellRequests';
 
-export function installShellIpc(currentWindow: () => BrowserWindow | undefined, log: (message: string) => void): void {
+/** Sends a file grant to the core over the shell's own channel (the core supervisor). */
+export type GrantToCore = (id: string, access: 'read' | 'write', file: string) => Promise<boolean>;
+
+export function installShellIpc(currentWindow: () => BrowserWindow | undefined, grantToCore: GrantToCore, log: (message: string) => void): void {
   const handler = createShellRequestHandler({
     async showOpenDialog(request) {
       const window = currentWindow();
@@ -24,6 +27,7 @@ export function installShellIpc(currentWindow: () => BrowserWindow | undefined, 
       const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
       return result.canceled || result.filePath === '' ? undefined : result.filePath;
     },
+    grant: grantToCore,
     openPath: (file) => shell.openPath(file),
     showItemInFolder: (file) => shell.showItemInFolder(file),
     downloadsDir: () => app.getPath('downloads'),

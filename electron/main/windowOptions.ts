@@ -5,6 +5,8 @@
  * fails the type-check instead of silently falling back to an insecure default.
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
+import type { ShellBuild } from './shellBuild';
+import { devToolsAllowed, spellCheckFor } from './shellBuild';
 
 export type ThemeName = 'light' | 'dark';
 
@@ -26,6 +28,8 @@ export interface WindowOptionsInput {
   readonly theme: ThemeName;
   /** Restored bounds; position omitted means "let the OS centre it". */
   readonly bounds: Readonly<{ x?: number; y?: number; width: number; height: number }>;
+  /** Packaged or development, and the OS: developer tools and the spell-checker depend on them (shellBuild.ts). */
+  readonly build: ShellBuild;
 }
 
 export function secureWindowOptions(input: WindowOptionsInput) {
@@ -47,7 +51,10 @@ export function secureWindowOptions(input: WindowOptionsInput) {
       nodeIntegrationInWorker: false,
       nodeIntegrationInSubFrames: false,
       webviewTag: false,
-      spellcheck: true,
+      // shellBuild.ts: the OS spell-checker where there is one; never a dictionary download.
+      spellcheck: spellCheckFor(input.build.platform).enabled,
+      // Packaged builds have no developer tools at all; development runs keep them.
+      devTools: devToolsAllowed(input.build),
       webSecurity: true,
       allowRunningInsecureContent: false,
       experimentalFeatures: false,

@@ -1,6 +1,7 @@
 /**
  * Sandboxed preload: exposes `window.cairn` (the typed bridge, plus `shell` for file dialogs and
- * dropped files) and nothing else. The shell sends the core's MessagePort on `cairn:port`;
+ * dropped files) and nothing else. A dropped File's path is read here, in the isolated world,
+ * and goes only to main, which answers with a grant id (shellApi.ts): the page never sees it. The shell sends the core's MessagePort on `cairn:port`;
  * requests then go straight to the core process without touching the main process's
  * JavaScript. Only `cairn.shell` calls go to main (`ipcRenderer.invoke`), which checks them.
  *
@@ -22,7 +23,8 @@ ipcRenderer.on(CORE_PORT_CHANNEL, (event) => {
 
 const shell = createShellApi(
   (channel, ...args) => ipcRenderer.invoke(channel, ...args),
-  // A File from the page's drop event; Electron knows where it lives on disk.
+  // A File from the page's drop event; Electron knows where it lives on disk (a File the page
+  // made itself has no path and yields no grant).
   (file) => webUtils.getPathForFile(file),
 );
 

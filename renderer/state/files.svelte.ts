@@ -4,6 +4,7 @@
  * core shown through blob: URLs, a bounded number kept).
  */
 import type { StoredMessage } from '../../electron/core/ipc/contract';
+import type { ChosenFile } from '../../electron/core/ipc/shellApi';
 import type { ErrorInfo } from '../../protocol/result';
 import { onEvent, request, shell } from '../api';
 
@@ -20,8 +21,8 @@ export interface Download {
   readonly done: number;
   readonly total: number | null;
   readonly error?: ErrorInfo;
-  /** Where it was saved, once finished. */
-  readonly savedAt?: string;
+  /** The save dialog's grant for where it was saved (to open it or show it), once finished. */
+  readonly savedAs?: string;
 }
 
 /** Previews kept as blob: URLs; the least recently used ones are released beyond this. */
@@ -43,15 +44,14 @@ class FilesState {
     });
   }
 
-  /** Sends each file; resolves to the stored messages of those that were sent. */
-  async send(conversationId: string, paths: readonly string[]): Promise<StoredMessage[]> {
+  /** Sends each chosen file; resolves to the stored messages of those that were sent. */
+  async send(conversationId: string, chosen: readonly ChosenFile[]): Promise<StoredMessage[]> {
     const sent: StoredMessage[] = [];
     await Promise.all(
-      paths.map(async (path) => {
+      chosen.map(async ({ grant, name }) => {
         const transferId = crypto.randomUUID();
-        const name = path.split(/[\\/]/).pop() ?? path;
         this.uploads = [...this.uploads, { transferId, conversationId, name, done: 0, total: null }];
-        const result = await request('files.send', { conversationId, path, transferId });
+        const result = await request('files.send', { conversationId, grant, transferId });
         if (result.ok) {
           sent.push(result.value);
           this.uploads = this.uploads.filter((u) => u.transferId !== transferId);
@@ -64,8 +64,8 @@ class FilesState {
   }
 
   async pickAndSend(conversationId: string): Promise<StoredMessage[]> {
-    const paths = await shell.pickFiles();
-    return paths.length === 0 ? [] : this.send(conversationId, paths);
+    const chosen = await shell.pickFiles();
+    return chosen.length === 0 ? [] : this.send(conversationId, chosen);
   }
 
   dismissUpload(transferId: string): void {
@@ -74,14 +74,14 @@ class FilesState {
 
   /** Asks where to save the file, then downloads, checks and decrypts it there. */
   async save(assetId: string, name: string): Promise<void> {
-    const path = await shell.chooseSavePath(name);
-    if (!path) return;
+    const target = await shell.chooseSaveFile(name);
+    if (!target) return;
     this.downloads = { ...this.downloads, [assetId]: { done: 0, total: null } };
-    const result = await request('files.download', { assetId, path });
+    const result = await request('files.download', { assetId, grant: target.grant });
     const current = this.downloads[assetId] ?? { done: 0, total: null };
     this.downloads = {
       ...this.downloads,
-      [assetId]: result.ok ? { ...current, done: result.value.size, total: result.value.size, savedAt: result.value.path } : { ...current, error: result.error },
+      [assetId]: result.ok ? { ...current, done: result.value.size, total: result.value.size, savedAs: target.grant } : { ...current, error: result.error },
     };
   }
 

@@ -54,7 +54,7 @@ describe('files in a conversation', () => {
     await bob.screenshots('files-sent');
   });
 
-  it('Alice sees the preview and saves the large file where she chooses, with progress, then opens it', async () => {
+  it('Alice sees the preview and saves the large file where she chooses, with progress; Open shows it in its folder', async () => {
     const a = alice.page;
     await a.getByTestId('conversation-item').click();
     const preview = a.getByTestId('image-preview');
@@ -70,8 +70,10 @@ describe('files in a conversation', () => {
     await a.getByRole('button', { name: 'Open' }).waitFor({ timeout: 60_000 });
     expect(sha256(await readFile(saveAt))).toBe(sha256(large));
     expect(alice.shell.dialogs.at(-1)).toMatchObject({ kind: 'save' });
+    // A spreadsheet runs formulas: .csv is not on the allow-list of types that open directly.
     await a.getByRole('button', { name: 'Open' }).click();
-    await expect.poll(() => alice.shell.opened).toEqual([saveAt]);
+    await expect.poll(() => alice.shell.shownInFolder).toEqual([saveAt]);
+    expect(alice.shell.opened).toEqual([]);
     expect(await seriousA11yViolations(a)).toEqual([]);
     await alice.screenshots('files-received');
   });

@@ -6,7 +6,7 @@ import { RENDERER_HEADERS } from '../host/headers';
 import type { TestClient } from '../host/testHost';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
-import { bridgeRequest, launchAliceAndBob } from './support/signUp';
+import { bridgeRequest, launchAliceAndBob, pickInPage } from './support/signUp';
 
 const env = useTestServer('e2e-messaging');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
@@ -125,7 +125,8 @@ describe('two people chatting in a group', () => {
     const list = await bridgeRequest(alice.page, 'conversations.list', {});
     const conversations = (list.value as { conversations: Array<{ id: string; name: string | null }> }).conversations;
     const target = conversations.find((c) => c.name === 'Moss & Lichen');
-    const sent = await bridgeRequest(alice.page, 'files.send', { conversationId: target?.id, path: file });
+    const [picked] = await pickInPage(alice, [file]);
+    const sent = await bridgeRequest(alice.page, 'files.send', { conversationId: target?.id, grant: picked?.grant });
     expect(sent.ok).toBe(true);
     const b = bob.page;
     await expect.poll(() => b.getByTestId('file-card').last().textContent(), { timeout: 15_000 }).toContain('ridge-photo.jpg');

@@ -4,7 +4,9 @@
  * ("locked, restart me"), starts a fresh one at once, as coreSupervisor.ts does in Electron.
  * The fresh core gets the same options without the passphrase, so it opens locked and never
  * holds the database key until the user unlocks it. Requests go to whichever core serves now;
- * answers and events from any of them reach `onMessage`.
+ * answers and events from any of them reach `onMessage`. The page's messages travel wrapped as
+ * `{kind:'page'}` and file grants as `{kind:'grant'}` (nodeProcess.ts), so the page cannot forge
+ * a grant.
  */
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
@@ -13,9 +15,13 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { LOCKED_EXIT_CODE } from '../../electron/core/hosts/lockedExit';
 import type { CoreHostOptions } from '../../electron/core/hosts/options';
+import type { GrantAccess } from '../../electron/core/services/fileGrants';
 
 export interface HostedCore {
+  /** Passes a message from the page to the core serving now. */
   send(message: unknown): void;
+  /** Tells the core serving now that `id` stands for `file` (the shell's file grant); false if refused or replaced. */
+  grant(id: string, access: GrantAccess, file: string): Promise<boolean>;
   /** The process serving the core now; it changes each time a lock replaces it. */
   pid(): number;
   /** Resolves once the core serving now listens for requests (earlier ones wait in a queue). */
@@ -30,6 +36,13 @@ export function hostCoreProcess(entry: string, options: CoreHostOptions, onMessa
   let waiting: Array<(pid: number) => void> = [];
   const fresh: CoreHostOptions = options.store?.passphrase === undefined ? options : { ...options, store: withoutPassphrase(options.store) };
 
+  /** Grants waiting for the core's answer; a core that is replaced answers none of them. */
+  const pendingGrants = new Map<string, (ok: boolean) => void>();
+  const settleGrants = (): void => {
+    for (const settle of pendingGrants.values()) settle(false);
+    pendingGrants.clear();
+  };
+
   /** What was sent before the serving child listened (it drops what arrives earlier). */
   let queue: unknown[] = [];
   let listening = false;
@@ -43,6 +56,7 @@ export function hostCoreProcess(entry: string, options: CoreHostOptions, onMessa
     const replace = (): void => {
       if (replaced || closed || current !== child) return;
       replaced = true;
+      settleGrants();
       current = launch(fresh);
       const pid = current.pid ?? -1;
       for (const resolve of waiting.splice(0)) resolve(pid);
@@ -54,7 +68,14 @@ export function hostCoreProcess(entry: string, options: CoreHostOptions, onMessa
         for (const queued of queue.splice(0)) child.send(queued as object);
         for (const resolve of whenListening.splice(0)) resolve();
       } else if (hasKind(message, 'locked')) replace();
-      else onMessage(message);
+      else if (hasKind(message, 'granted')) {
+        const id: unknown = Reflect.get(message as object, 'id');
+        const settle = typeof id === 'string' ? pendingGrants.get(id) : undefined;
+        if (settle && typeof id === 'string') {
+          pendingGrants.delete(id);
+          settle(Reflect.get(message as object, 'ok') === true);
+        }
+      } else onMessage(message);
     });
     child.on('exit', (code) => {
       if (code === LOCKED_EXIT_CODE) replace();
@@ -62,11 +83,22 @@ export function hostCoreProcess(entry: string, options: CoreHostOptions, onMessa
     return child;
   };
 
+  const deliver = (message: object): void => {
+    if (!listening) queue.push(message);
+    else if (current.connected) current.send(message);
+  };
+
   let current = launch(options);
   return {
     send(message) {
-      if (!listening) queue.push(message);
-      else if (current.connected) current.send(message as object);
+      deliver({ kind: 'page', message });
+    },
+    grant(id, access, file) {
+      if (closed || pendingGrants.has(id)) return Promise.resolve(false);
+      return new Promise<boolean>((resolve) => {
+        pendingGrants.set(id, resolve);
+        deliver({ kind: 'grant', id, access, path: file });
+      });
     },
     pid: () => current.pid ?? -1,
     ready: () => (listening ? Promise.resolve() : new Promise((resolve) => whenListening.push(resolve))),
@@ -74,6 +106,7 @@ export function hostCoreProcess(entry: string, options: CoreHostOptions, onMessa
     async close() {
       if (closed) return;
       closed = true;
+      settleGrants();
       waiting = [];
       whenListening = [];
       const child = current;

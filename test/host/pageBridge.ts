@@ -3,7 +3,8 @@
  * `window.cairn` with the same `createBridge` the Electron preload uses; only the transport
  * differs: a Playwright binding out, `page.evaluate` calls in. `cairn.shell` is built by the
  * preload's `createShellApi` too; its requests go to the test's stand-in for the OS dialogs
- * (shellStandIn.ts), and a dropped file's path comes from the names the test registered.
+ * (shellStandIn.ts), and a dropped file's path comes from the names the test registered (the
+ * preload's webUtils.getPathForFile), which the stand-in turns into grants as main does.
  */
 import { createBridge } from '../../electron/core/ipc/bridge';
 import { createShellApi } from '../../electron/core/ipc/shellApi';

@@ -3,10 +3,12 @@
  * Electron cannot run here, so the OS parts are played by the test: it says what the next
  * dialog returns and reads what was opened. Everything else is the shell's real code: page
  * requests go through `createShellApi` (as in the preload) and `createShellRequestHandler` (as in
- * Electron main), with the same payload checks.
+ * Electron main), with the same payload checks, and the grants go to the core over a channel of
+ * their own (`grantToCore`: the worker's shell port, as main uses the utility process's parent
+ * port), never through the page.
  */
 import type { ShellChannel } from '../../electron/core/ipc/shellApi';
-import type { OpenDialogRequest, SaveDialogRequest } from '../../electron/main/shellRequests';
+import type { GrantAccess, OpenDialogRequest, SaveDialogRequest } from '../../electron/main/shellRequests';
 import { createShellRequestHandler } from '../../electron/main/shellRequests';
 
 export type ShownDialog = Readonly<{ kind: 'open'; request: OpenDialogRequest }> | Readonly<{ kind: 'save'; request: SaveDialogRequest }>;
@@ -25,7 +27,9 @@ export interface ShellStandIn {
   handle(channel: ShellChannel, args: readonly unknown[]): Promise<unknown>;
 }
 
-export function createShellStandIn(downloadsDir: string): ShellStandIn {
+export type GrantToCore = (id: string, access: GrantAccess, file: string) => Promise<boolean>;
+
+export function createShellStandIn(downloadsDir: string, grantToCore: GrantToCore): ShellStandIn {
   const picks: Array<readonly string[]> = [];
   const saves: Array<string | null> = [];
   const dialogs: ShownDialog[] = [];
@@ -40,6 +44,7 @@ export function createShellStandIn(downloadsDir: string): ShellStandIn {
       dialogs.push({ kind: 'save', request });
       return saves.shift() ?? undefined;
     },
+    grant: grantToCore,
     openPath: async (file) => {
       opened.push(file);
       return '';

@@ -51,7 +51,7 @@ export interface TestClient {
   readonly sent: readonly unknown[];
   /** Plays the OS file dialogs behind `window.cairn.shell` (Electron cannot run here). */
   readonly shell: ShellStandIn;
-  /** A file named `name` dropped on the page resolves to `path` (Electron's webUtils.getPathForFile). */
+  /** A file named `name` dropped on the page resolves to `path` (Electron's webUtils.getPathForFile in the preload). */
   resolveDroppedFile(name: string, path: string): Promise<void>;
   /** The core's process as it is now (a lock replaces it). */
   readonly core: HostedCore;
@@ -140,7 +140,7 @@ async function launchClient(
     sent.push(message);
     core.send(message);
   });
-  const shell = createShellStandIn(path.join(options.dataDir, 'Downloads'));
+  const shell = createShellStandIn(path.join(options.dataDir, 'Downloads'), (id, access, file) => core.grant(id, access, file));
   await page.exposeBinding('__cairnShell', (_source, channel: ShellChannel, args: unknown[]) => shell.handle(channel, Array.isArray(args) ? args : []));
   await page.addInitScript({ content: pageBridge });
   await core.ready();
@@ -188,6 +188,7 @@ async function launchClient(
   };
 }
 
+/** Sends grants to the core worker and resolves with its answer (as coreSupervisor.grant does). */
 async function bundlePageBridge(): Promise<string> {
   const result = await build({
     entryPoints: [path.join(REPO_ROOT, 'test/host/pageBridge.ts')],

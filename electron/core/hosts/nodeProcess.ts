@@ -3,7 +3,10 @@
  * as Electron runs it in a utility process. The parent forks it with an IPC channel
  * ('advanced' serialization, so bytes travel as they do between threads) and waits for
  * `{kind:'listening'}` (a message sent before the child listens would be dropped); then it sends
- * `{kind:'start', options}` and wire requests after, and the core answers with wire messages.
+ * `{kind:'start', options}`, and after it the page's wire requests as `{kind:'page', message}`
+ * and the file grants of the host that plays the shell as `{kind:'grant', …}` (shellGrants.ts),
+ * answered with `{kind:'granted', id, ok}`. The host wraps every page message, so a page cannot
+ * pass for the shell and forge a grant. The core answers requests with wire messages.
  *
  * A process of its own rather than a worker thread because of the app lock: a core that locked
  * sends `{kind:'locked'}` and exits with LOCKED_EXIT_CODE, and the parent starts a fresh core
@@ -16,14 +19,17 @@ import { createCore } from '../core';
 import type { WireFromCore } from '../ipc/wire';
 import { exitWhenLocked } from './lockedExit';
 import { CoreHostOptionsSchema } from './options';
+import type { GrantedMessage } from './shellGrants';
+import { GrantMessageSchema, recordGrant } from './shellGrants';
 
 const StartSchema = z.object({ kind: z.literal('start'), options: CoreHostOptionsSchema }).strict();
+const PageMessageSchema = z.object({ kind: z.literal('page'), message: z.unknown() }).strict();
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('nodeProcess.ts must run as a child process with an IPC channel');
 
 /** Posts to the parent; a closed channel (the parent is gone) is not this process's problem. */
-function post(message: WireFromCore | Readonly<{ kind: 'locked' | 'listening' }>, sent?: () => void): void {
+function post(message: WireFromCore | GrantedMessage | Readonly<{ kind: 'locked' | 'listening' }>, sent?: () => void): void {
   try {
     send?.(message, undefined, undefined, () => sent?.());
   } catch {
@@ -36,7 +42,14 @@ const listeners = new Set<(message: unknown) => void>();
 
 process.on('message', (message: unknown) => {
   if (core) {
-    for (const listener of listeners) listener(message);
+    const page = PageMessageSchema.safeParse(message);
+    if (page.success) {
+      for (const listener of listeners) listener(page.data.message);
+      return;
+    }
+    const grant = GrantMessageSchema.safeParse(message);
+    if (grant.success) post(recordGrant(core, grant.data));
+    else process.stderr.write('core process: dropped a message that is neither a page message nor a grant\n');
     return;
   }
   const start = StartSchema.safeParse(message);

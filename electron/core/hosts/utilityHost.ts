@@ -4,13 +4,17 @@
  * per renderer connection carrying a MessagePort; the core serves each port until it closes.
  * The core tells the shell directly whether a call is active (the shell grants camera and
  * microphone only then), what to notify, whether the app is locked (no notifications then), and
- * that it locked and is about to exit so the shell starts a fresh core (`locked`).
+ * that it locked and is about to exit so the shell starts a fresh core (`locked`); the shell tells
+ * the core which files the user chose (file grants, shellGrants.ts), so that the page never names
+ * a path.
  */
 import { z } from 'zod';
 import type { Core, CoreOptions } from '../core';
 import type { PortLike, WireFromCore } from '../ipc/wire';
 import { exitWhenLocked } from './lockedExit';
 import { CoreHostOptionsSchema } from './options';
+import type { GrantedMessage } from './shellGrants';
+import { GrantMessageSchema, recordGrant } from './shellGrants';
 
 /** What the shell sends; parsed here because it arrives from another process. */
 export const ShellToCoreSchema = z.discriminatedUnion('kind', [
@@ -19,6 +23,8 @@ export const ShellToCoreSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('shutdown') }).strict(),
   /** The screen locked or the computer is suspending: lock the app now if its lock is on. */
   z.object({ kind: z.literal('system-locked') }).strict(),
+  /** The user picked, dropped or chose to save a file: the page may use it by this grant id. */
+  GrantMessageSchema,
 ]);
 export type ShellToCore = z.infer<typeof ShellToCoreSchema>;
 
@@ -30,7 +36,8 @@ export type CoreToShell =
   | Readonly<{ kind: 'app-lock'; locked: boolean }>
   /** This core locked: it closes and exits with LOCKED_EXIT_CODE; start a fresh one. */
   | Readonly<{ kind: 'locked' }>
-  | Readonly<{ kind: 'fatal'; message: string }>;
+  | Readonly<{ kind: 'fatal'; message: string }>
+  | GrantedMessage;
 
 /** A MessagePortMain as seen from the utility process. */
 export interface UtilityPort {
@@ -122,6 +129,10 @@ export function runUtilityHost(parent: UtilityParentPort, deps: UtilityHostDeps)
         const detach = core.attach(asPortLike(port));
         port.on('close', detach);
         port.start();
+        return;
+      }
+      case 'grant': {
+        parent.postMessage(recordGrant(core, message));
         return;
       }
       case 'system-locked': {

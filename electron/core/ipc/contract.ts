@@ -9,6 +9,13 @@ import { PinListSchema } from '../../../protocol/pins';
 
 const Empty = z.object({}).strict();
 
+/**
+ * A file grant (electron/core/services/fileGrants.ts): 32 random bytes in base64url that the
+ * shell minted for a file the user picked, dropped or chose to save. Requests that read or write
+ * a file take one of these, never a path: a compromised page can only use what the user chose.
+ */
+export const FileGrantSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a file grant is a 43-character id from a Cairn dialog');
+
 export const ServerConfigSchema = z
   .object({
     url: z
@@ -483,25 +490,25 @@ export const requests = {
     response: z.object({}).strict(),
   },
   /**
-   * Sends a file from the local disk (path chosen through the shell's file dialog, a drop, or the
-   * CLI); it must be a readable regular file outside the profile folder. `transferId`, chosen by
-   * the caller, comes back in the upload's `file.progress` events (the message exists only after
-   * the upload).
+   * Sends a file from the local disk: `grant` is the read grant the shell gave for a file the
+   * user picked or dropped (spent by this request); the file must be a readable regular file
+   * outside the profile folder. `transferId`, chosen by the caller, comes back in the upload's
+   * `file.progress` events (the message exists only after the upload).
    */
   'files.send': {
-    request: z
-      .object({ conversationId: z.uuid(), path: z.string().min(1).max(4096), transferId: z.string().min(1).max(128).optional() })
-      .strict(),
+    request: z.object({ conversationId: z.uuid(), grant: FileGrantSchema, transferId: z.string().min(1).max(128).optional() }).strict(),
     response: StoredMessageSchema,
   },
   /**
-   * Saves a file at `path` (a file in an existing folder, outside the profile folder): from the
-   * local encrypted cache or downloaded (resuming an interrupted download), hash checked, then
-   * decrypted.
+   * Saves a file where the user chose in the shell's save dialog (`grant`, a write grant, spent
+   * by this request; a file in an existing folder, outside the profile folder): from the local
+   * encrypted cache or downloaded (resuming an interrupted download), hash checked, decrypted,
+   * and marked as downloaded from elsewhere as browsers do. Answers the saved file's name, not
+   * its path: the page never learns paths.
    */
   'files.download': {
-    request: z.object({ assetId: z.string().min(1).max(256), path: z.string().min(1).max(4096) }).strict(),
-    response: z.object({ path: z.string(), size: z.number().int() }).strict(),
+    request: z.object({ assetId: z.string().min(1).max(256), grant: FileGrantSchema }).strict(),
+    response: z.object({ name: z.string(), size: z.number().int() }).strict(),
   },
   /**
    * The decrypted bytes of an image file message (PNG, JPEG, GIF, WebP up to 20 MiB) for a
@@ -570,19 +577,25 @@ export const requests = {
     request: z.object({ conversationId: z.uuid(), messageId: z.string().min(1).max(128) }).strict(),
     response: z.object({ synced: z.boolean() }).strict(),
   },
-  /** What a backup file is before asking for its password (or refusing it). */
+  /**
+   * What a backup file is before asking for its password (or refusing it). `grant`: a read grant
+   * for the file the user picked; kept (not spent) so that the import that follows can use it.
+   */
   'backup.inspect': {
-    request: z.object({ file: z.string().min(1).max(4096) }).strict(),
+    request: z.object({ grant: FileGrantSchema }).strict(),
     response: z
       .object({ encrypted: z.boolean(), userId: z.string(), createdAt: z.number(), version: z.number().int() })
       .strict(),
   },
-  /** Exports the history; encrypted with `password` unless `unencrypted` is chosen explicitly. */
+  /**
+   * Exports the history to the file the user chose (`grant`, a write grant, spent); encrypted
+   * with `password` unless `unencrypted` is chosen explicitly. `file` in the answer is its name.
+   */
   'backup.export': {
     request: z
       .union([
-        z.object({ file: z.string().min(1).max(4096), password: z.string().min(8).max(1024) }).strict(),
-        z.object({ file: z.string().min(1).max(4096), unencrypted: z.literal(true) }).strict(),
+        z.object({ grant: FileGrantSchema, password: z.string().min(8).max(1024) }).strict(),
+        z.object({ grant: FileGrantSchema, unencrypted: z.literal(true) }).strict(),
       ]),
     response: z
       .object({
@@ -598,10 +611,11 @@ export const requests = {
       })
       .strict(),
   },
+  /** Imports the backup the user picked (`grant`, the read grant `backup.inspect` saw; kept until it expires, so a mistyped password can be tried again). */
   'backup.import': {
     request: z
       .object({
-        file: z.string().min(1).max(4096),
+        grant: FileGrantSchema,
         password: z.string().min(1).max(1024).optional(),
         allowUnencrypted: z.boolean().default(false),
       })

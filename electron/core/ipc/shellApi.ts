@@ -1,9 +1,12 @@
 /**
  * `window.cairn.shell`: what the sandboxed renderer asks of the desktop shell rather than the
- * core — the OS file dialogs, the path of a dropped file, and opening a saved file. The page has
- * no Node and no paths of its own; the shell (Electron main) shows the dialogs and returns the
- * paths the user chose, which the page then hands to `files.send` / `files.download` (the core
- * checks them again).
+ * core — the OS file dialogs, files dropped on the window, and opening a saved file.
+ *
+ * The page never sees or names a path. For each file the user picks, drops or chooses to save,
+ * the shell (Electron main) tells the core, over its own channel, "grant <id> stands for this
+ * path" (electron/core/services/fileGrants.ts), and gives the page only the grant id and the
+ * file's name to show. `files.send`, `files.download` and the backup requests take the id; a
+ * compromised page can therefore read or write nothing but what the user chose.
  *
  * `createShellApi` is shared by the Electron preload (transport: `ipcRenderer.invoke`) and the
  * test host (transport: a Playwright binding), like `createBridge`. No imports: it is bundled
@@ -13,58 +16,81 @@
 /** ipcMain channels of the shell requests (main validates every payload and the sender). */
 export const SHELL_CHANNELS = {
   pickFiles: 'cairn:shell:pick-files',
-  chooseSavePath: 'cairn:shell:choose-save-path',
-  openPath: 'cairn:shell:open-path',
+  chooseSaveFile: 'cairn:shell:choose-save-file',
+  grantDropped: 'cairn:shell:grant-dropped',
+  openSaved: 'cairn:shell:open-saved',
   showInFolder: 'cairn:shell:show-in-folder',
 } as const;
 export type ShellChannel = (typeof SHELL_CHANNELS)[keyof typeof SHELL_CHANNELS];
 
-/** What `openPath` did: risky file types are shown in their folder instead of being run. */
+/** What `openSaved` did: types outside the allow-list are shown in their folder instead. */
 export type OpenPathOutcome = 'opened' | 'shown-in-folder' | 'refused';
 
+/** A file the user chose: the grant id to hand the core, and the name to show. */
+export interface ChosenFile {
+  readonly grant: string;
+  readonly name: string;
+}
+
 export interface ShellApi {
-  /** Shows the OS "open" dialog for one or more files; the chosen absolute paths, [] if cancelled. */
-  pickFiles(): Promise<string[]>;
-  /** Shows the OS "save" dialog with `suggestedName` in the Downloads folder; null if cancelled. */
-  chooseSavePath(suggestedName: string): Promise<string | null>;
-  /** The absolute path of a File from a drop on the window, or null (not a file on disk). */
-  pathForDroppedFile(file: File): string | null;
+  /** Shows the OS "open" dialog for one or more files; [] if cancelled. Read grants. */
+  pickFiles(): Promise<ChosenFile[]>;
+  /** Shows the OS "save" dialog with `suggestedName` in the Downloads folder; null if cancelled. A write grant. */
+  chooseSaveFile(suggestedName: string): Promise<ChosenFile | null>;
+  /** Read grants for Files dropped on the window; files that are not on disk are left out. */
+  grantDroppedFiles(files: readonly File[]): Promise<ChosenFile[]>;
   /**
-   * Opens a file saved through `chooseSavePath` in this session with its default app. Only such
-   * files: the page cannot make the shell open anything else.
+   * Opens a file saved through `chooseSaveFile` in this session (by its grant) with its default
+   * app, or shows it in its folder when its type is not one that opens safely. Nothing else.
    */
-  openPath(path: string): Promise<OpenPathOutcome>;
-  /** Shows a file saved through `chooseSavePath` in this session in the OS file manager. */
-  showInFolder(path: string): Promise<boolean>;
+  openSaved(grant: string): Promise<OpenPathOutcome>;
+  /** Shows a file saved through `chooseSaveFile` in this session in the OS file manager. */
+  showInFolder(grant: string): Promise<boolean>;
 }
 
 /** Sends one shell request and resolves to main's (unchecked) answer. */
 export type ShellInvoke = (channel: ShellChannel, ...args: unknown[]) => Promise<unknown>;
 
+/** At most this many files per pick or drop (main enforces the same bound). */
+export const MAX_CHOSEN_FILES = 100;
+
 export function createShellApi(invoke: ShellInvoke, pathForFile: (file: File) => string): ShellApi {
   return {
     async pickFiles() {
-      const answer = await invoke(SHELL_CHANNELS.pickFiles);
-      return Array.isArray(answer) ? answer.filter((entry): entry is string => typeof entry === 'string') : [];
+      return chosenFiles(await invoke(SHELL_CHANNELS.pickFiles));
     },
-    async chooseSavePath(suggestedName) {
-      const answer = await invoke(SHELL_CHANNELS.chooseSavePath, suggestedName);
-      return typeof answer === 'string' ? answer : null;
+    async chooseSaveFile(suggestedName) {
+      return chosenFile(await invoke(SHELL_CHANNELS.chooseSaveFile, suggestedName)) ?? null;
     },
-    pathForDroppedFile(file) {
-      try {
-        const found = pathForFile(file);
-        return found === '' ? null : found;
-      } catch {
-        return null;
-      }
+    async grantDroppedFiles(files) {
+      // The path is read here, in the preload's isolated world, and goes only to main.
+      const paths = [...files].slice(0, MAX_CHOSEN_FILES).flatMap((file) => {
+        try {
+          const found = pathForFile(file);
+          return found === '' ? [] : [found];
+        } catch {
+          return [];
+        }
+      });
+      return paths.length === 0 ? [] : chosenFiles(await invoke(SHELL_CHANNELS.grantDropped, paths));
     },
-    async openPath(path) {
-      const answer = await invoke(SHELL_CHANNELS.openPath, path);
+    async openSaved(grant) {
+      const answer = await invoke(SHELL_CHANNELS.openSaved, grant);
       return answer === 'opened' || answer === 'shown-in-folder' ? answer : 'refused';
     },
-    async showInFolder(path) {
-      return (await invoke(SHELL_CHANNELS.showInFolder, path)) === true;
+    async showInFolder(grant) {
+      return (await invoke(SHELL_CHANNELS.showInFolder, grant)) === true;
     },
   };
+}
+
+function chosenFiles(answer: unknown): ChosenFile[] {
+  return Array.isArray(answer) ? answer.flatMap((entry) => chosenFile(entry) ?? []) : [];
+}
+
+function chosenFile(answer: unknown): ChosenFile | undefined {
+  if (typeof answer !== 'object' || answer === null) return undefined;
+  const grant: unknown = Reflect.get(answer, 'grant');
+  const name: unknown = Reflect.get(answer, 'name');
+  return typeof grant === 'string' && typeof name === 'string' ? { grant, name } : undefined;
 }

@@ -18,6 +18,7 @@ import type { Db } from '../store/migration';
 import { AssetCache } from './assetCache';
 import type { AssetRecord } from './conversationStore';
 import { loadAsset } from './conversationStore';
+import { applyDownloadMark, downloadMark } from './downloadMark';
 import { checkSaveTarget } from './filePaths';
 
 /** Largest image the core decrypts into memory for a preview. */
@@ -76,12 +77,16 @@ export class FileTransfers {
 
   /**
    * Saves the decrypted file at `outPath` (checked: a file in an existing folder, outside the
-   * profile). Resumes an interrupted download; uses the cache when it has the file.
+   * profile) and marks it as downloaded (downloadMark.ts). Resumes an interrupted download; uses
+   * the cache when it has the file.
    */
   async download(assetId: string, outPath: string): Promise<{ path: string; size: number }> {
     const asset = this.asset(assetId);
     const target = await checkSaveTarget(outPath, this.device.profileDir);
     const { plainSize } = await this.fromCiphertext(asset, undefined, (cipherPath) => decryptAssetFile(cipherPath, target, asset.key, asset.sha256));
+    if (!(await applyDownloadMark(target, downloadMark(process.platform, Date.now())))) {
+      this.log.warn('the file system did not keep the download mark of a saved file');
+    }
     this.device.db.prepare('UPDATE assets SET local_path = ? WHERE asset_id = ?').run(target, assetId);
     return { path: target, size: plainSize };
   }

@@ -14,6 +14,17 @@ export function bridgeRequest(page: Page, channel: string, payload: unknown): Pr
 }
 
 /**
+ * The user picks `files` in the (stand-in) open dialog through the page's `window.cairn.shell`;
+ * resolves to the grants the page received, as the renderer would get them.
+ */
+export async function pickInPage(client: TestClient, files: readonly string[]): Promise<Array<{ grant: string; name: string }>> {
+  client.shell.willPickFiles(files);
+  return client.page.evaluate(() =>
+    (globalThis as unknown as { cairn: { shell: { pickFiles(): Promise<Array<{ grant: string; name: string }>> } } }).cairn.shell.pickFiles(),
+  );
+}
+
+/**
  * Creates and signs in an account through the page's own `window.cairn` (the real core), for
  * tests whose subject comes after onboarding. Reloads so the UI starts signed in.
  */

@@ -48,7 +48,7 @@ async function converse(o: ObservedCore, peer: { id: string; domain: string }, m
   if (!sent.ok) throw new Error(sent.error.message);
   const file = path.join(env.root, `${marker}.txt`);
   await writeFile(file, `notes ${marker}`);
-  const shared = await o.core.router.request('files.send', { conversationId, path: file });
+  const shared = await o.core.router.request('files.send', { conversationId, grant: o.core.grantFile('read', file) });
   if (!shared.ok) throw new Error(shared.error.message);
   return conversationId;
 }

@@ -44,7 +44,7 @@ describe('backups through the core', () => {
     const original = randomBytes(200_000);
     const source = path.join(env.root, 'route.gpx');
     await writeFile(source, original);
-    expect(await alice.core.router.request('files.send', { conversationId, path: source })).toMatchObject({ ok: true });
+    expect(await alice.core.router.request('files.send', { conversationId, grant: alice.core.grantFile('read', source) })).toMatchObject({ ok: true });
     await expect.poll(async () => (await messages(bob, conversationId)).length, { timeout: 15_000 }).toBe(4);
     const second = (await messages(bob, conversationId)).find((m) => m.text === 'second');
     if (second === undefined) throw new Error('bob has no second message');
@@ -59,38 +59,38 @@ describe('backups through the core', () => {
     const restoredHistory = aliceHistory.map((m) => (m.asset === null ? m : { ...m, asset: { ...m.asset, savedAt: null } }));
 
     const file = path.join(env.root, 'alice.cairnbackup');
-    const exported = await alice.core.router.request('backup.export', { file, password: 'Backup-Pass-1' });
+    const exported = await alice.core.router.request('backup.export', { grant: alice.core.grantFile('write', file), password: 'Backup-Pass-1' });
     // Bob's reaction, his delivery and read receipt for each of the four messages, the file.
     expect(exported).toMatchObject({ ok: true, value: { encrypted: true, conversations: 1, messages: 4, reactions: 1, receipts: 8, assets: 1 } });
     expect(eventsOf(alice, 'backup.progress').length).toBeGreaterThan(0);
     const bytes = await readFile(file);
     expect(bytes.includes(Buffer.from('second'))).toBe(false);
 
-    expect(await alice.core.router.request('backup.inspect', { file })).toMatchObject({ ok: true, value: { encrypted: true } });
+    expect(await alice.core.router.request('backup.inspect', { grant: alice.core.grantFile('read', file) })).toMatchObject({ ok: true, value: { encrypted: true } });
 
     // A new computer of Alice's: nothing there until the backup is imported.
     const laptop = track(startCore(env.root, 'alice-laptop'));
     await signInThroughCore(laptop, env.server, 'alice@example.test');
-    expect(await laptop.core.router.request('backup.import', { file, password: 'Wrong-Pass-9' })).toMatchObject({
+    expect(await laptop.core.router.request('backup.import', { grant: laptop.core.grantFile('read', file), password: 'Wrong-Pass-9' })).toMatchObject({
       ok: false,
       error: { code: 'backup-wrong-password' },
     });
     // The laptop has joined the conversation itself (external commit) but holds none of its history.
-    const imported = await laptop.core.router.request('backup.import', { file, password: 'Backup-Pass-1' });
+    const imported = await laptop.core.router.request('backup.import', { grant: laptop.core.grantFile('read', file), password: 'Backup-Pass-1' });
     expect(imported).toMatchObject({ ok: true, value: { messagesAdded: 4, reactionsAdded: 1, receiptsAdded: 8, assetsAdded: 1 } });
     // The same history as on Alice's first computer: texts, Bob's reaction and read receipts, the file.
     expect((await messages(laptop, conversationId)).map(seen)).toEqual(restoredHistory);
     // The file's key and hash came with the backup: the laptop fetches and checks it from the server.
     const assetId = aliceHistory[3]?.asset?.id ?? '';
     const saved = path.join(env.root, 'laptop-route.gpx');
-    expect(await laptop.core.router.request('files.download', { assetId, path: saved })).toMatchObject({ ok: true, value: { size: original.length } });
+    expect(await laptop.core.router.request('files.download', { assetId, grant: laptop.core.grantFile('write', saved) })).toMatchObject({ ok: true, value: { size: original.length } });
     expect((await readFile(saved)).equals(original)).toBe(true);
-    const again = await laptop.core.router.request('backup.import', { file, password: 'Backup-Pass-1' });
+    const again = await laptop.core.router.request('backup.import', { grant: laptop.core.grantFile('read', file), password: 'Backup-Pass-1' });
     expect(again).toMatchObject({ ok: true, value: { conversationsAdded: 0, messagesAdded: 0, reactionsAdded: 0, receiptsAdded: 0, assetsAdded: 0 } });
     expect((await messages(laptop, conversationId)).map(seen)).toEqual(restoredHistory.map((m) => (m.asset === null ? m : { ...m, asset: { ...m.asset, savedAt: saved } })));
 
     // Bob cannot import Alice's backup; a damaged file is refused and changes nothing.
-    expect(await bob.core.router.request('backup.import', { file, password: 'Backup-Pass-1' })).toMatchObject({
+    expect(await bob.core.router.request('backup.import', { grant: bob.core.grantFile('read', file), password: 'Backup-Pass-1' })).toMatchObject({
       ok: false,
       error: { code: 'backup-other-user' },
     });
@@ -98,7 +98,7 @@ describe('backups through the core', () => {
     damaged[damaged.length - 40] = (damaged[damaged.length - 40] ?? 0) ^ 0xff;
     await writeFile(path.join(env.root, 'damaged.cairnbackup'), damaged);
     const bobBefore = await bob.core.router.request('messages.list', { conversationId, limit: 10 });
-    expect(await bob.core.router.request('backup.import', { file: path.join(env.root, 'damaged.cairnbackup'), password: 'Backup-Pass-1' })).toMatchObject({
+    expect(await bob.core.router.request('backup.import', { grant: bob.core.grantFile('read', path.join(env.root, 'damaged.cairnbackup')), password: 'Backup-Pass-1' })).toMatchObject({
       ok: false,
     });
     expect(await bob.core.router.request('messages.list', { conversationId, limit: 10 })).toEqual(bobBefore);

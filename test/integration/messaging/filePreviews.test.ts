@@ -52,7 +52,7 @@ async function send(name: string, bytes: Buffer, transferId?: string): Promise<{
   const file = path.join(env.root, 'outgoing', name);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, bytes);
-  const sent = await alice.core.router.request('files.send', { conversationId, path: file, ...(transferId ? { transferId } : {}) });
+  const sent = await alice.core.router.request('files.send', { conversationId, grant: alice.core.grantFile('read', file), ...(transferId ? { transferId } : {}) });
   if (!sent.ok) throw new Error(sent.error.message);
   const assetId = sent.value.asset?.id ?? '';
   await expect.poll(async () => (await messages(bob)).some((m) => m.asset?.id === assetId), { timeout: 15_000 }).toBe(true);
@@ -109,7 +109,7 @@ describe('image previews and the encrypted file cache', () => {
 
     // Saving the file needs no network either.
     const out = path.join(env.root, 'bob-lake.png');
-    const saved = await served(() => bob.core.router.request('files.download', { assetId, path: out }));
+    const saved = await served(() => bob.core.router.request('files.download', { assetId, grant: bob.core.grantFile('write', out) }));
     expect(saved.value).toMatchObject({ ok: true, value: { size: image.length } });
     expect(saved.bytes).toBeLessThan(2048);
     expect(sha(await readFile(out))).toBe(sha(image));
@@ -151,7 +151,7 @@ describe('resumable downloads', () => {
     const { assetId } = await send('ridge.mp4', video);
     proxy.cutAfter(1024 * 1024);
     const out = path.join(env.root, 'bob-ridge.mp4');
-    const download = await served(() => bob.core.router.request('files.download', { assetId, path: out }));
+    const download = await served(() => bob.core.router.request('files.download', { assetId, grant: bob.core.grantFile('write', out) }));
     expect(proxy.cut).toBe(true);
     expect(download.value).toMatchObject({ ok: true, value: { size: video.length } });
     expect(sha(await readFile(out))).toBe(sha(video));
@@ -165,7 +165,7 @@ describe('resumable downloads', () => {
     const out = path.join(env.root, 'bob-valley.mp4');
 
     proxy.cutAfter(1536 * 1024, { thenRefuse: true });
-    const failed = await bob.core.router.request('files.download', { assetId, path: out });
+    const failed = await bob.core.router.request('files.download', { assetId, grant: bob.core.grantFile('write', out) });
     expect(failed).toMatchObject({ ok: false, error: { code: 'network-unreachable' } });
     expect(existsSync(out)).toBe(false);
     const partial = path.join(env.root, 'bob', 'files', 'cache', `${assetId}.partial`);
@@ -174,7 +174,7 @@ describe('resumable downloads', () => {
     expect(kept).toBeLessThan(video.length);
 
     proxy.restore();
-    const resumed = await served(() => bob.core.router.request('files.download', { assetId, path: out }));
+    const resumed = await served(() => bob.core.router.request('files.download', { assetId, grant: bob.core.grantFile('write', out) }));
     expect(resumed.value).toMatchObject({ ok: true, value: { size: video.length } });
     expect(sha(await readFile(out))).toBe(sha(video));
     // Only the missing part crossed the network the second time.
@@ -194,19 +194,20 @@ describe('size limits on fetching', () => {
   });
 });
 
-describe('paths the UI hands over', () => {
+describe('paths the user grants', () => {
   it('sends only readable regular files outside the profile, and saves only into existing folders', async () => {
-    const send = (file: string) => alice.core.router.request('files.send', { conversationId, path: file });
+    const send = (file: string) => alice.core.router.request('files.send', { conversationId, grant: alice.core.grantFile('read', file) });
     expect(await send(env.root)).toMatchObject({ ok: false, error: { code: 'file-not-regular' } });
     expect(await send(path.join(env.root, 'nowhere.txt'))).toMatchObject({ ok: false, error: { code: 'file-not-found' } });
-    expect(await send('relative.txt')).toMatchObject({ ok: false, error: { code: 'ipc-invalid-request' } });
+    // The shell grants absolute paths only.
+    expect(() => alice.core.grantFile('read', 'relative.txt')).toThrow(/absolute path/);
     const profileFiles = await readdir(path.join(env.root, 'alice'));
     const inside = profileFiles.map((f) => path.join(env.root, 'alice', f)).find((f) => f.endsWith('.db') || f.endsWith('.sqlite'));
     expect(inside).toBeDefined();
     expect(await send(inside ?? '')).toMatchObject({ ok: false, error: { code: 'file-in-profile' } });
 
     const assetId = (await messages(bob)).find((m) => m.asset?.name === 'notes.txt')?.asset?.id ?? '';
-    const save = (file: string) => bob.core.router.request('files.download', { assetId, path: file });
+    const save = (file: string) => bob.core.router.request('files.download', { assetId, grant: bob.core.grantFile('write', file) });
     expect(await save(path.join(env.root, 'missing-folder', 'notes.txt'))).toMatchObject({ ok: false, error: { code: 'file-folder-missing' } });
     expect(await save(path.join(env.root, 'bob', 'notes.txt'))).toMatchObject({ ok: false, error: { code: 'file-in-profile' } });
     expect(await save(env.root)).toMatchObject({ ok: false, error: { code: 'file-not-regular' } });

@@ -34,7 +34,7 @@ describe('files in conversations', () => {
     const original = Buffer.concat([Buffer.from('%PDF-1.7 trail map '), randomBytes(3 * 1024 * 1024)]);
     const source = path.join(env.root, 'trail-map.pdf');
     await writeFile(source, original);
-    const sent = await alice.core.router.request('files.send', { conversationId: id, path: source });
+    const sent = await alice.core.router.request('files.send', { conversationId: id, grant: alice.core.grantFile('read', source) });
     expect(sent).toMatchObject({ ok: true, value: { kind: 'asset', asset: { name: 'trail-map.pdf', mime: 'application/pdf', size: original.length } } });
     expect(eventsOf(alice, 'file.progress').length).toBeGreaterThan(0);
 
@@ -46,7 +46,7 @@ describe('files in conversations', () => {
     expect(stored.includes(original.subarray(0, 32))).toBe(false);
 
     const out = path.join(env.root, 'bob-trail-map.pdf');
-    const downloaded = await bob.core.router.request('files.download', { assetId, path: out });
+    const downloaded = await bob.core.router.request('files.download', { assetId, grant: bob.core.grantFile('write', out) });
     expect(downloaded).toMatchObject({ ok: true, value: { size: original.length } });
     expect(sha(await readFile(out))).toBe(sha(original));
     expect((await messages(bob, id))[0]?.asset?.savedAt).toBe(out);
@@ -57,7 +57,7 @@ describe('files in conversations', () => {
     const tampered = Buffer.from(stored);
     tampered[tampered.length - 100] = (tampered[tampered.length - 100] ?? 0) ^ 1;
     await writeFile(path.join(env.serverDir, 'assets', assetId.slice(0, 2), assetId), tampered);
-    const refused = await bob.core.router.request('files.download', { assetId, path: path.join(env.root, 'tampered.pdf') });
+    const refused = await bob.core.router.request('files.download', { assetId, grant: bob.core.grantFile('write', path.join(env.root, 'tampered.pdf')) });
     expect(refused).toMatchObject({ ok: false, error: { code: 'asset-hash-mismatch' } });
     expect(existsSync(path.join(env.root, 'tampered.pdf'))).toBe(false);
     expect(existsSync(path.join(env.root, 'bob', 'files', 'cache', `${assetId}.enc`))).toBe(false);

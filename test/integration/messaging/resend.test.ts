@@ -209,7 +209,7 @@ describe('Retry', () => {
     const assetsBefore = assetsAtServer();
     // The server takes the upload, but its answer and the message after it never arrive.
     proxy.hold('answers');
-    const sending = alice.core.router.request('files.send', { conversationId, path: file });
+    const sending = alice.core.router.request('files.send', { conversationId, grant: alice.core.grantFile('read', file) });
     await expect.poll(assetsAtServer, { timeout: 15_000, interval: 20 }).toBe(assetsBefore + 1);
     proxy.outage({ deliverHeldAnswers: true });
     const refused = await failure(sending);
@@ -223,7 +223,7 @@ describe('Retry', () => {
     expect(assetsAtServer()).toBe(assetsBefore + 1);
     await expect.poll(async () => (await messagesOf(bob, conversationId)).filter((m) => m.id === failed.id).length, { timeout: 15_000 }).toBe(1);
     const saved = path.join(env.root, 'files', 'map-at-bob.txt');
-    await value(bob.core.router.request('files.download', { assetId: failed.asset.id, path: saved }));
+    await value(bob.core.router.request('files.download', { assetId: failed.asset.id, grant: bob.core.grantFile('write', saved) }));
     expect(await readFile(saved, 'utf8')).toBe(await readFile(file, 'utf8'));
   }, 60_000);
 

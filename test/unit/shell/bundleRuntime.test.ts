@@ -27,6 +27,7 @@ describe('built bundles at run time', () => {
   });
 
   it('preload exposes window.cairn, which reaches the core over the port main sends', async () => {
+    const GRANT = 'g'.repeat(43);
     const code = await readFile(path.join(outDir, 'preload.cjs'), 'utf8');
     const exposed = new Map<string, unknown>();
     const ipcListeners = new Map<string, (event: { ports: unknown[] }) => void>();
@@ -37,7 +38,9 @@ describe('built bundles at run time', () => {
         on: (channel: string, listener: (event: { ports: unknown[] }) => void) => ipcListeners.set(channel, listener),
         invoke: async (channel: string, ...args: unknown[]) => {
           invoked.push([channel, ...args]);
-          return channel === 'cairn:shell:pick-files' ? ['/home/ada/photo.png'] : null;
+          if (channel === 'cairn:shell:pick-files') return [{ grant: GRANT, name: 'photo.png' }];
+          if (channel === 'cairn:shell:grant-dropped') return [{ grant: GRANT, name: 'dropped.txt' }];
+          return null;
         },
       },
       webUtils: { getPathForFile: (file: { name: string }) => `/home/ada/${file.name}` },
@@ -65,19 +68,24 @@ describe('built bundles at run time', () => {
     rendererEnd.close();
     expect(answer).toEqual({ ok: true, value: { nonce: 'vm', receivedAt: 5 } });
 
-    // cairn.shell goes to main through ipcRenderer.invoke; dropped files resolve through webUtils.
+    // cairn.shell goes to main through ipcRenderer.invoke; a dropped file's path comes from
+    // webUtils and goes to main only, the page gets a grant.
     const shell: unknown = typeof cairn === 'object' && cairn !== null ? Reflect.get(cairn, 'shell') : undefined;
     const call = (name: string, ...args: unknown[]): unknown => {
       const fn: unknown = typeof shell === 'object' && shell !== null ? Reflect.get(shell, name) : undefined;
       return typeof fn === 'function' ? Reflect.apply(fn, shell, args) : undefined;
     };
-    expect(await call('pickFiles')).toEqual(['/home/ada/photo.png']);
-    expect(await call('chooseSavePath', 'map.pdf')).toBeNull();
-    expect(call('pathForDroppedFile', { name: 'dropped.txt' })).toBe('/home/ada/dropped.txt');
-    expect(invoked).toEqual([['cairn:shell:pick-files'], ['cairn:shell:choose-save-path', 'map.pdf']]);
+    expect(await call('pickFiles')).toEqual([{ grant: GRANT, name: 'photo.png' }]);
+    expect(await call('chooseSaveFile', 'map.pdf')).toBeNull();
+    expect(await call('grantDroppedFiles', [{ name: 'dropped.txt' }])).toEqual([{ grant: GRANT, name: 'dropped.txt' }]);
+    expect(invoked).toEqual([
+      ['cairn:shell:pick-files'],
+      ['cairn:shell:choose-save-file', 'map.pdf'],
+      ['cairn:shell:grant-dropped', ['/home/ada/dropped.txt']],
+    ]);
   });
 
-  it('core runs in plain Node behind a stand-in parent port and answers a ping', async () => {
+  it('core runs in plain Node behind a stand-in parent port, records a file grant and answers a request', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'cairn-core-run-'));
     const driver = path.join(outDir, 'driver.cjs');
     await writeFile(
@@ -108,6 +116,8 @@ const corePort = {
 };
 parent.emit('message', { data: { kind: 'start', options: { dataDir: ${JSON.stringify(dataDir)}, appVersion: '0.0.0-test', defaultServer: null, runtime: 'node-standin' } }, ports: [] });
 parent.emit('message', { data: { kind: 'attach' }, ports: [corePort] });
+// The shell grants a file the user picked; the core answers on the parent port.
+parent.emit('message', { data: { kind: 'grant', id: '${'g'.repeat(43)}', access: 'read', path: ${JSON.stringify(path.join(dataDir, '..', 'picked.txt'))} }, ports: [] });
 port2.on('message', (message) => {
   process.stdout.write(JSON.stringify({ fromCore, message }));
   process.exit(0);
@@ -123,7 +133,7 @@ setTimeout(() => { process.stderr.write('no answer'); process.exit(1); }, 10000)
       const { stdout } = await run(process.execPath, [driver], { timeout: 15_000, env });
       const output: unknown = JSON.parse(stdout);
       expect(output).toMatchObject({
-        fromCore: [{ kind: 'ready' }],
+        fromCore: [{ kind: 'ready' }, { kind: 'granted', id: 'g'.repeat(43), ok: true }],
         message: { kind: 'response', id: 3, result: { ok: true, value: { name: 'Cairn', version: '0.0.0-test', runtime: 'node-standin' } } },
       });
     } finally {

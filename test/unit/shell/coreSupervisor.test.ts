@@ -109,6 +109,29 @@ describe('core supervisor', () => {
     expect(log).toHaveLength(1);
   });
 
+  it('hands a file grant to the core and resolves once the core recorded it; no core, no grant', async () => {
+    const { launcher, supervisor, runScheduled } = setup();
+    expect(await supervisor.grant('g1', 'read', '/home/ada/a.png')).toBe(false);
+    supervisor.start();
+    const child = launcher.children[0];
+    const recorded = supervisor.grant('g1', 'read', '/home/ada/a.png');
+    expect(child?.sent.at(-1)?.message).toEqual({ kind: 'grant', id: 'g1', access: 'read', path: '/home/ada/a.png' });
+    child?.emit({ kind: 'granted', id: 'g1', ok: true });
+    expect(await recorded).toBe(true);
+
+    const refused = supervisor.grant('g2', 'write', 'x');
+    child?.emit({ kind: 'granted', id: 'g2', ok: false });
+    expect(await refused).toBe(false);
+
+    // A core that never answers, or exits first, grants nothing.
+    const unanswered = supervisor.grant('g3', 'read', '/home/ada/b.png');
+    runScheduled();
+    expect(await unanswered).toBe(false);
+    const lost = supervisor.grant('g4', 'read', '/home/ada/c.png');
+    child?.exit(1);
+    expect(await lost).toBe(false);
+  });
+
   it('restarts a crashed core, ends the call and reconnects the renderer', () => {
     const { launcher, supervisor, started, callStates, runScheduled } = setup();
     supervisor.start();

@@ -70,6 +70,11 @@ class FakeChild extends FakeEmitter {
   }
   postMessage(message: unknown, transfer: unknown[] = []): void {
     this.sent.push({ message, transfer });
+    // The core records each file grant and says so (electron/core/hosts/shellGrants.ts).
+    if (typeof message === 'object' && message !== null && Reflect.get(message, 'kind') === 'grant') {
+      const id: unknown = Reflect.get(message, 'id');
+      queueMicrotask(() => this.emit('message', { kind: 'granted', id, ok: true }));
+    }
   }
   kill(): boolean {
     this.killed = true;
@@ -97,12 +102,16 @@ function fakeElectron(userData: string) {
     dialogAnswers: { open: [] as string[], save: '' },
     openedPaths: [] as string[],
     shownInFolder: [] as string[],
+    menu: [] as unknown[],
+    spellCheckerEnabled: [] as boolean[],
   };
   const app = new (class extends FakeEmitter {
     readyResolve: () => void = () => undefined;
     readonly ready = new Promise<void>((resolve) => {
       this.readyResolve = resolve;
     });
+    // The glue test plays an installed build: no developer tools.
+    readonly isPackaged = true;
     requestSingleInstanceLock = () => true;
     enableSandbox = () => {
       calls.sandboxEnabled = true;
@@ -175,6 +184,10 @@ function fakeElectron(userData: string) {
         return child;
       },
     },
+    Menu: {
+      buildFromTemplate: (template: unknown[]) => ({ template }),
+      setApplicationMenu: (menu: { template: unknown[] }) => calls.menu.push(...menu.template),
+    },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => calls.privileged.push(...schemes),
       handle: (scheme: string, handler: unknown) => calls.handlers.set(`protocol:${scheme}`, handler),
@@ -185,6 +198,7 @@ function fakeElectron(userData: string) {
         setPermissionCheckHandler: (handler: unknown) => calls.handlers.set('permission-check', handler),
         setDevicePermissionHandler: (handler: unknown) => calls.handlers.set('device', handler),
         webRequest: { onBeforeRequest: (_filter: unknown, handler: unknown) => calls.handlers.set('before-request', handler) },
+        setSpellCheckerEnabled: (enabled: boolean) => calls.spellCheckerEnabled.push(enabled),
       },
     },
     shell: {
@@ -292,6 +306,13 @@ describe('the built shell against a stand-in electron', () => {
     expect(window?.webContents.mainFrame.url).toBe('app://cairn/index.html');
   });
 
+  it('gives an installed build no developer tools, in the window or the menu, and no dictionary downloads', () => {
+    expect(fake.calls.windows[0]?.options).toMatchObject({ webPreferences: { devTools: false } });
+    expect(fake.calls.menu.length).toBeGreaterThan(0);
+    expect(JSON.stringify(fake.calls.menu)).not.toMatch(/toggleDevTools|forceReload/);
+    expect(fake.calls.spellCheckerEnabled).toEqual([process.platform === 'darwin' || process.platform === 'win32']);
+  });
+
   it('starts the bundled core in a utility process with the profile folder', () => {
     const child = fake.calls.children[0];
     expect(child?.modulePath).toBe(path.join(bundleDir, 'core.cjs'));
@@ -336,9 +357,12 @@ describe('the built shell against a stand-in electron', () => {
     expect(invoke(fake.calls.handlers.get('device'))).toBe(false);
   });
 
-  it('cancels network requests made by the page', () => {
+  it('cancels network requests made by the page, and those no page made (dictionary downloads)', () => {
     let cancelled: unknown;
     invoke(fake.calls.handlers.get('before-request'), { url: 'https://example.org/', webContentsId: 1 }, (response: unknown) => (cancelled = response));
+    expect(cancelled).toEqual({ cancel: true });
+    cancelled = undefined;
+    invoke(fake.calls.handlers.get('before-request'), { url: 'https://redirector.gvt1.com/edgedl/chrome/dict/en-us-10-1.bdic' }, (response: unknown) => (cancelled = response));
     expect(cancelled).toEqual({ cancel: true });
   });
 
@@ -394,36 +418,54 @@ describe('the built shell against a stand-in electron', () => {
     expect(fake.calls.notificationsClosed).toBe(1);
   });
 
-  it('answers the page’s file dialogs, opens only files saved through them, and ignores other frames', async () => {
+  it('answers the page’s file dialogs with grants the core recorded, opens only files saved through them, and ignores other frames', async () => {
     const ask = (channel: string, frame: { url: string; parent: unknown } | null, ...args: unknown[]): Promise<unknown> =>
       Promise.resolve(invoke(fake.calls.ipc.get(channel), { senderFrame: frame }, ...args));
     const page = { url: 'app://cairn/index.html', parent: null };
     expect([...fake.calls.ipc.keys()].sort()).toEqual([
-      'cairn:shell:choose-save-path',
-      'cairn:shell:open-path',
+      'cairn:shell:choose-save-file',
+      'cairn:shell:grant-dropped',
+      'cairn:shell:open-saved',
       'cairn:shell:pick-files',
       'cairn:shell:show-in-folder',
     ]);
+    const core = fake.calls.children.at(-1);
+    const grantsSent = (): unknown[] =>
+      (core?.sent ?? []).map((s) => s.message).filter((m) => typeof m === 'object' && m !== null && Reflect.get(m, 'kind') === 'grant');
+    const grant = expect.stringMatching(/^[A-Za-z0-9_-]{43}$/);
 
     fake.calls.dialogAnswers.open = ['/home/ada/photo.png', '/home/ada/notes.txt'];
-    expect(await ask('cairn:shell:pick-files', page)).toEqual(['/home/ada/photo.png', '/home/ada/notes.txt']);
+    const picked = await ask('cairn:shell:pick-files', page);
+    expect(picked).toEqual([
+      { grant, name: 'photo.png' },
+      { grant, name: 'notes.txt' },
+    ]);
     expect(fake.calls.dialogs.at(-1)).toMatchObject({ properties: ['openFile', 'multiSelections'] });
+    // The paths went to the core over its own channel, not to the page.
+    expect(grantsSent()).toEqual([
+      { kind: 'grant', id: grant, access: 'read', path: '/home/ada/photo.png' },
+      { kind: 'grant', id: grant, access: 'read', path: '/home/ada/notes.txt' },
+    ]);
 
     fake.calls.dialogAnswers.save = '/home/ada/Downloads/trail.pdf';
-    expect(await ask('cairn:shell:choose-save-path', page, '../../trail.pdf')).toBe('/home/ada/Downloads/trail.pdf');
+    const saved = await ask('cairn:shell:choose-save-file', page, '../../trail.pdf');
+    expect(saved).toEqual({ grant, name: 'trail.pdf' });
     expect(fake.calls.dialogs.at(-1)).toEqual({ title: 'Save file', defaultPath: path.join(base, 'userData', 'trail.pdf') });
+    expect(grantsSent().at(-1)).toEqual({ kind: 'grant', id: Reflect.get(saved as object, 'grant'), access: 'write', path: '/home/ada/Downloads/trail.pdf' });
 
-    expect(await ask('cairn:shell:open-path', page, '/home/ada/.ssh/id_ed25519')).toBe('refused');
-    expect(await ask('cairn:shell:open-path', page, '/home/ada/Downloads/trail.pdf')).toBe('opened');
+    expect(await ask('cairn:shell:open-saved', page, '/home/ada/Downloads/trail.pdf')).toBe('refused');
+    expect(await ask('cairn:shell:open-saved', page, Reflect.get(saved as object, 'grant'))).toBe('opened');
     expect(fake.calls.openedPaths).toEqual(['/home/ada/Downloads/trail.pdf']);
 
     // A frame that is not our top-level page gets nothing, and no dialog appears.
     const dialogs = fake.calls.dialogs.length;
     expect(await ask('cairn:shell:pick-files', { url: 'https://example.org/', parent: null })).toBeNull();
     expect(await ask('cairn:shell:pick-files', { url: 'app://cairn/index.html', parent: {} })).toBeNull();
-    expect(await ask('cairn:shell:open-path', null, '/home/ada/Downloads/trail.pdf')).toBeNull();
+    expect(await ask('cairn:shell:grant-dropped', { url: 'https://example.org/', parent: null }, ['/home/ada/.ssh/id_ed25519'])).toBeNull();
+    expect(await ask('cairn:shell:open-saved', null, Reflect.get(saved as object, 'grant'))).toBeNull();
     expect(fake.calls.dialogs.length).toBe(dialogs);
     expect(fake.calls.openedPaths).toHaveLength(1);
+    expect(grantsSent()).toHaveLength(3);
   });
 
   it('quits when the last window closes (outside macOS) and shuts the core down', () => {

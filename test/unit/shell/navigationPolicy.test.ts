@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkExternalUrl } from '../../../electron/main/externalUrl';
 import { decideNavigation, decideWindowOpen, mayReceiveCorePort } from '../../../electron/main/navigationPolicy';
-import { decideRendererRequest } from '../../../electron/main/networkPolicy';
+import { decideSessionRequest } from '../../../electron/main/networkPolicy';
 
 describe('external link check', () => {
   it('passes ordinary web links, normalised', () => {
@@ -66,19 +66,21 @@ describe('navigation decisions', () => {
   });
 });
 
-describe('renderer network lock', () => {
+describe('session network lock', () => {
   it('cancels every web request a page makes: the core does the networking', () => {
     for (const url of ['https://example.org/x.js', 'http://127.0.0.1:8080/', 'wss://server.example/socket', 'ws://x/']) {
-      expect(decideRendererRequest(url, true).cancel).toBe(true);
+      expect(decideSessionRequest(url, true).cancel).toBe(true);
     }
   });
 
-  it('leaves requests that no page made alone, such as spell-check dictionary downloads', () => {
-    expect(decideRendererRequest('https://redirector.gvt1.com/edgedl/chrome/dict/en-us-10-1.bdic', false).cancel).toBe(false);
+  it('cancels requests that no page made too, such as spell-check dictionary downloads from Google', () => {
+    expect(decideSessionRequest('https://redirector.gvt1.com/edgedl/chrome/dict/en-us-10-1.bdic', false).cancel).toBe(true);
+    expect(decideSessionRequest('http://dl.google.com/x', false).cancel).toBe(true);
+    expect(decideSessionRequest('app://cairn/index.html', false).cancel).toBe(false);
   });
 
   it('does not touch local resources of the app', () => {
-    expect(decideRendererRequest('app://cairn/index.html', true).cancel).toBe(false);
-    expect(decideRendererRequest('blob:app://cairn/1234', true).cancel).toBe(false);
+    expect(decideSessionRequest('app://cairn/index.html', true).cancel).toBe(false);
+    expect(decideSessionRequest('blob:app://cairn/1234', true).cancel).toBe(false);
   });
 });

@@ -87,6 +87,19 @@ describe('core utility host', () => {
     expect(renderer.received[0]).toMatchObject({ kind: 'response', id: 7, result: { ok: true, value: { nonce: 'hello' } } });
   });
 
+  it('records the file grants the shell sends, which the page can then use and nothing else', async () => {
+    const { parent, sent, send } = fakeParent();
+    runUtilityHost(parent, { createCore: (options) => createCore({ ...options, log: silentLogger }), exit: () => undefined, log: () => undefined });
+    const id = 'G'.repeat(43);
+    send({ kind: 'grant', id, access: 'read', path: path.join(dataDir, '..', 'picked.txt') });
+    expect(sent).toEqual([{ kind: 'granted', id, ok: false }]); // no core yet
+    start(send);
+    send({ kind: 'grant', id, access: 'read', path: path.join(dataDir, '..', 'picked.txt') });
+    send({ kind: 'grant', id: 'short', access: 'read', path: '/x' });
+    send({ kind: 'grant', id, access: 'read', path: 'relative.txt' });
+    expect(sent.slice(1)).toEqual([{ kind: 'ready' }, { kind: 'granted', id, ok: true }, { kind: 'granted', id, ok: false }]);
+  });
+
   it('stops serving a port once the renderer side closes it', async () => {
     const { parent, send } = fakeParent();
     runUtilityHost(parent, { createCore: (options) => createCore({ ...options, log: silentLogger }), exit: () => undefined, log: () => undefined });
@@ -186,6 +199,7 @@ describe('core utility host', () => {
       { kind: 'attach' },
       { kind: 'shutdown' },
       { kind: 'system-locked' },
+      { kind: 'grant', id: 'g'.repeat(43), access: 'write', path: '/home/ada/Downloads/map.pdf' },
     ];
     for (const message of fromShell) expect(ShellToCoreSchema.safeParse(message).success).toBe(true);
     const fromCore: CoreToShell[] = [
@@ -195,6 +209,7 @@ describe('core utility host', () => {
       { kind: 'notify', conversationId: 'c', title: 't', body: 'b' },
       { kind: 'app-lock', locked: true },
       { kind: 'locked' },
+      { kind: 'granted', id: 'g'.repeat(43), ok: true },
     ];
     for (const message of fromCore) expect(CoreToShellSchema.safeParse(message).success).toBe(true);
   });

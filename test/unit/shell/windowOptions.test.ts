@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { MenuItemConstructorOptions } from 'electron';
+import { appMenuTemplate } from '../../../electron/main/appMenu';
+import { devToolsAllowed, spellCheckFor } from '../../../electron/main/shellBuild';
 import { MIN_WINDOW_SIZE, WINDOW_BACKGROUND, secureWindowOptions } from '../../../electron/main/windowOptions';
 
-const base = { preloadPath: '/app/dist/electron/preload.cjs', theme: 'light', bounds: { width: 1000, height: 700 } } as const;
+const packagedMac = { packaged: true, platform: 'darwin' } as const;
+const base = { preloadPath: '/app/dist/electron/preload.cjs', theme: 'light', bounds: { width: 1000, height: 700 }, build: packagedMac } as const;
+
+/** Every role anywhere in a menu template, submenus included. */
+function roles(items: readonly MenuItemConstructorOptions[]): string[] {
+  return items.flatMap((item) => [...(item.role ? [item.role] : []), ...(Array.isArray(item.submenu) ? roles(item.submenu) : [])]);
+}
 
 describe('secure window options', () => {
   it('turn on every isolation flag and off every Node or web escape hatch', () => {
@@ -14,6 +23,7 @@ describe('secure window options', () => {
       nodeIntegrationInSubFrames: false,
       webviewTag: false,
       spellcheck: true,
+      devTools: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
@@ -48,5 +58,34 @@ describe('secure window options', () => {
 
   it('start hidden so the user never sees an empty window', () => {
     expect(secureWindowOptions(base).show).toBe(false);
+  });
+});
+
+describe('packaged builds and development runs', () => {
+  it('take developer tools out of packaged builds, window and menu alike, and keep them in development', () => {
+    for (const platform of ['darwin', 'win32', 'linux'] as const) {
+      const packaged = { packaged: true, platform };
+      const development = { packaged: false, platform };
+      expect(devToolsAllowed(packaged)).toBe(false);
+      expect(secureWindowOptions({ ...base, build: packaged }).webPreferences.devTools).toBe(false);
+      expect(roles(appMenuTemplate(packaged))).not.toContain('toggleDevTools');
+      expect(roles(appMenuTemplate(packaged))).not.toContain('forceReload');
+      expect(roles(appMenuTemplate(packaged))).toContain('editMenu');
+
+      expect(secureWindowOptions({ ...base, build: development }).webPreferences.devTools).toBe(true);
+      expect(roles(appMenuTemplate(development))).toContain('toggleDevTools');
+    }
+    expect(roles(appMenuTemplate(packagedMac))[0]).toBe('appMenu');
+    expect(roles(appMenuTemplate({ packaged: true, platform: 'win32' }))[0]).toBe('fileMenu');
+  });
+
+  it('spell-check with the OS checker on macOS and Windows, and not at all where dictionaries would be downloaded', () => {
+    expect(spellCheckFor('darwin')).toMatchObject({ enabled: true, checker: 'os' });
+    expect(spellCheckFor('win32')).toMatchObject({ enabled: true, checker: 'os' });
+    for (const platform of ['linux', 'freebsd', 'openbsd'] as const) {
+      expect(spellCheckFor(platform)).toMatchObject({ enabled: false, checker: 'none' });
+      expect(secureWindowOptions({ ...base, build: { packaged: true, platform } }).webPreferences.spellcheck).toBe(false);
+    }
+    expect(secureWindowOptions({ ...base, build: { packaged: true, platform: 'win32' } }).webPreferences.spellcheck).toBe(true);
   });
 });
