@@ -53,7 +53,7 @@ describe('CLI and pins', () => {
     const register = await cli(['--server', server.url, '--pin', `${server.pin},${backup}`, 'register', '--email', email, '--name', 'Pia', '--password-stdin', '--json'], 'Sturdy-Pass-42\n');
     expect(register.code, register.stderr).toBe(0);
     expect(JSON.parse(register.stdout)).toMatchObject({ server: { pins: [server.pin, backup] } });
-    const activated = await cli(['activate', '--email', email, '--code', await mailedCode(path.join(root, 'server'), email), '--json']);
+    const activated = await cli(['activate', '--email', email, '--code', await mailedCode(path.join(root, 'server'), email), '--password-stdin', '--json'], 'Sturdy-Pass-42\n');
     expect(activated.code, activated.stderr).toBe(0);
     expect((await cli(['sync'])).code).toBe(0);
 

