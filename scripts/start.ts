@@ -5,11 +5,10 @@
  * dev host instead.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from './electronBinary';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const devDir = path.join(root, '.cairn-dev');
@@ -52,16 +51,6 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = 
       resolve(code ?? 1);
     });
   });
-}
-
-function electronBinary(): string | undefined {
-  try {
-    // The electron package exports the path of its binary; it throws when the download never happened.
-    const binary: unknown = createRequire(import.meta.url)('electron');
-    return typeof binary === 'string' && existsSync(binary) ? binary : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function main(): Promise<void> {
