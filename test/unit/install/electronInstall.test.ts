@@ -71,7 +71,7 @@ describe('package.json install policy', () => {
     const pkg = PackageSchema.parse(JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')));
     expect(pkg.allowScripts.electron).toBe(false);
     expect(Object.keys(pkg.allowScripts).filter((key) => key.startsWith('electron@'))).toEqual([]);
-    expect(pkg.scripts.postinstall).toBe('tsx scripts/installElectron.ts --if-possible');
+    expect(pkg.scripts.postinstall).toBe('node scripts/postinstall.mjs');
     // Denies are honoured from npm 11.19 on; older npm would run electron's script anyway.
     expect(pkg.devEngines.packageManager.version).toBe('>=11.19.0');
   });
