@@ -5,11 +5,11 @@
  * dev host instead.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from './electronBinary';
+import { describeMail, watchOutbox } from './outboxWatch';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const devDir = path.join(root, '.cairn-dev');
@@ -54,19 +54,14 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = 
   });
 }
 
-function electronBinary(): string | undefined {
-  try {
-    // The electron package exports the path of its binary; it throws when the download never happened.
-    const binary: unknown = createRequire(import.meta.url)('electron');
-    return typeof binary === 'string' && existsSync(binary) ? binary : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function main(): Promise<void> {
   const server = await startLocalServer();
-  const stop = (): void => server.stop();
+  const outbox = path.join(devDir, 'server', 'outbox');
+  const mails = await watchOutbox(outbox, (mail) => process.stdout.write(`${describeMail(mail)}\n`));
+  const stop = (): void => {
+    mails.close();
+    server.stop();
+  };
   // Stopping npm start stops everything it started (the app or dev host, and the server).
   const stopAll = (signal: NodeJS.Signals): void => {
     for (const child of children) child.kill(signal);
@@ -76,6 +71,10 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => stopAll('SIGTERM'));
   try {
     if ((await run('npm', ['run', 'build'])) !== 0) throw new Error('the build failed');
+    process.stdout.write(
+      `\nThe local server (${server.url}) sends no real e-mail: its mails with codes (registration,\n` +
+        `sign-in, new password) land in ${path.relative(root, outbox)}/, one JSON file each, and are shown here as "[mail] …".\n\n`,
+    );
     const env = { ...process.env, CAIRN_SERVER_URL: server.url, CAIRN_SERVER_PINS: server.pin };
     const electron = electronBinary();
     if (electron) {

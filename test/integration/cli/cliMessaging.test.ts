@@ -1,29 +1,22 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../../server/server';
 import { startServer } from '../../../server/server';
+import type { BundledCli, CliRun } from '../../support/cliProcess';
+import { bundleCli } from '../../support/cliProcess';
 import { mailedCode } from '../../support/outbox';
 import { TEST_PASSWORD } from '../../support/serverAccounts';
 
 let root: string;
 let server: RunningServer;
+let bundled: BundledCli;
 
-function cli(profile: string, args: readonly string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'electron/cli/main.ts', '--profile', path.join(root, profile), '--server', server.url, '--pin', server.pin, ...args],
-      { env: { ...process.env, CAIRN_DB_PASSPHRASE: 'cli-profile-passphrase' }, stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
+function cli(profile: string, args: readonly string[], stdin = ''): Promise<CliRun> {
+  return bundled.run(['--profile', path.join(root, profile), '--server', server.url, '--pin', server.pin, ...args], {
+    stdin,
+    env: { CAIRN_DB_PASSPHRASE: 'cli-profile-passphrase' },
   });
 }
 
@@ -33,29 +26,37 @@ async function json(profile: string, args: readonly string[], stdin = ''): Promi
   return JSON.parse(run.stdout);
 }
 
+/** Registers and activates a profile; `activate` prints the signed-in account (whoami itself: cliAccount.test.ts). */
 async function account(profile: string, email: string, name: string): Promise<string> {
   await json(profile, ['register', '--email', email, '--name', name, '--password-stdin'], TEST_PASSWORD);
-  await json(profile, ['activate', '--email', email, '--code', await mailedCode(path.join(root, 'server'), email), '--password-stdin'], TEST_PASSWORD);
-  const me = (await json(profile, ['whoami'])) as { user: { id: string; domain: string } };
-  return `${me.user.id}@${me.user.domain}`;
+  const activated = (await json(profile, ['activate', '--email', email, '--code', await mailedCode(path.join(root, 'server'), email), '--password-stdin'], TEST_PASSWORD)) as {
+    user: { id: string; domain: string };
+  };
+  return `${activated.user.id}@${activated.user.domain}`;
 }
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'cairn-cli-msg-'));
-  const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
+  const [started, cliBundle] = await Promise.all([
+    startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' }),
+    bundleCli(),
+  ]);
+  bundled = cliBundle;
   if (!started.ok) throw new Error(started.error.message);
   server = started.value;
 });
 
 afterAll(async () => {
   await server?.close();
+  await bundled?.remove();
   await rm(root, { recursive: true, force: true });
 });
 
 describe('CLI messaging', () => {
   it('creates a conversation, sends, and the other side reads it after a sync', async () => {
-    await account('carol', 'carol@example.test', 'Carol');
-    const dave = await account('dave', 'dave@example.test', 'Dave');
+    // Each profile is its own process and database, so the two people's steps run side by side
+    // wherever neither waits for the other; one profile's commands always run one at a time.
+    const [, dave] = await Promise.all([account('carol', 'carol@example.test', 'Carol'), account('dave', 'dave@example.test', 'Dave')]);
 
     const found = (await json('carol', ['find-user', 'dave@example.test'])) as { users: Array<{ id: string }> };
     expect(found.users.map((u) => u.id)).toEqual([dave.split('@')[0]]);
@@ -90,14 +91,17 @@ describe('CLI messaging', () => {
       receipts: expect.any(Number),
       assets: 1,
     });
-    expect(await json('carol', ['backup-import', backup], 'Backup-Pass-1')).toMatchObject({
+    const [imported, refused] = await Promise.all([
+      json('carol', ['backup-import', backup], 'Backup-Pass-1'),
+      cli('dave', ['backup-import', backup, '--json'], 'Backup-Pass-1'),
+    ]);
+    expect(imported).toMatchObject({
       messagesAdded: 0,
       conversationsAdded: 0,
       reactionsAdded: 0,
       receiptsAdded: 0,
       assetsAdded: 0,
     });
-    const refused = await cli('dave', ['backup-import', backup, '--json'], 'Backup-Pass-1');
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stderr)).toMatchObject({ error: { code: 'backup-other-user' } });
 
@@ -106,21 +110,25 @@ describe('CLI messaging', () => {
     const reply = (await json('dave', ['send', conversation.id, 'on', 'my', 'way', '--reply-to', summit.id])) as { id: string; quote: unknown };
     expect(reply.quote).toMatchObject({ messageId: summit.id, text: 'Summit by noon', edited: false });
     await json('dave', ['knock', conversation.id]);
-    const carolSees = await cli('carol', ['history', conversation.id]);
-    expect(carolSees.stdout).toContain(`${reply.id}  `);
-    expect(carolSees.stdout).toContain('[re: Summit by noon] on my way');
-    expect(carolSees.stdout).toContain('[knock]');
-    expect(await json('carol', ['hide', conversation.id, summit.id])).toEqual({ hidden: summit.id, synced: true });
-    const afterHide = (await json('carol', ['history', conversation.id])) as { messages: Array<{ id: string }> };
-    expect(afterHide.messages.map((m) => m.id)).not.toContain(summit.id);
-    const noSuch = await cli('carol', ['send', conversation.id, 'hm', '--reply-to', summit.id, '--json']);
-    expect(JSON.parse(noSuch.stderr)).toMatchObject({ error: { code: 'message-not-found' } });
     // Retry takes only a message of this user that was not sent (the sending itself: resend.test.ts).
-    const notFailed = await cli('dave', ['retry', conversation.id, reply.id, '--json']);
+    const [notFailed] = await Promise.all([
+      cli('dave', ['retry', conversation.id, reply.id, '--json']),
+      (async () => {
+        const carolSees = await cli('carol', ['history', conversation.id]);
+        expect(carolSees.stdout).toContain(`${reply.id}  `);
+        expect(carolSees.stdout).toContain('[re: Summit by noon] on my way');
+        expect(carolSees.stdout).toContain('[knock]');
+        expect(await json('carol', ['hide', conversation.id, summit.id])).toEqual({ hidden: summit.id, synced: true });
+        const afterHide = (await json('carol', ['history', conversation.id])) as { messages: Array<{ id: string }> };
+        expect(afterHide.messages.map((m) => m.id)).not.toContain(summit.id);
+        const noSuch = await cli('carol', ['send', conversation.id, 'hm', '--reply-to', summit.id, '--json']);
+        expect(JSON.parse(noSuch.stderr)).toMatchObject({ error: { code: 'message-not-found' } });
+        const notMine = await cli('carol', ['retry', conversation.id, reply.id]);
+        expect(notMine.stderr).toMatch(/^error message-not-yours: /);
+        expect((await cli('carol', ['retry', conversation.id])).stderr).toBe('error usage: retry needs CONV and MESSAGE.\n');
+      })(),
+    ]);
     expect(notFailed.code).toBe(1);
     expect(JSON.parse(notFailed.stderr)).toMatchObject({ error: { code: 'message-not-failed' } });
-    const notMine = await cli('carol', ['retry', conversation.id, reply.id]);
-    expect(notMine.stderr).toMatch(/^error message-not-yours: /);
-    expect((await cli('carol', ['retry', conversation.id])).stderr).toBe('error usage: retry needs CONV and MESSAGE.\n');
   });
 });
