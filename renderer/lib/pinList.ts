@@ -4,6 +4,7 @@
  * test/unit/renderer/pinList.test.ts checks that both accept and refuse the same inputs. The
  * core validates the list again (ServerConfigSchema).
  */
+import { t } from '../i18n';
 
 /** `sha256/<base64>` of a SubjectPublicKeyInfo, as in protocol/pins.ts. */
 const PIN_PATTERN = /^sha256\/[A-Za-z0-9+/]{43}=$/;
@@ -34,4 +35,21 @@ export function readPinList(text: string): PinListRead {
 /** The pieces of `text` that are pins, in order, without duplicates: what the list under the field shows while typing. */
 export function recognisedPins(text: string): readonly string[] {
   return [...new Set(text.split(/[\s,]+/).filter((piece) => PIN_PATTERN.test(piece)))];
+}
+
+/** What is wrong with a list of pins, in plain words; empty when it can be used. */
+export function pinListProblem(read: PinListRead): string {
+  if (read.ok) return '';
+  switch (read.reason) {
+    case 'none':
+      return t('server.pinsNone');
+    case 'not-a-pin':
+      return t('server.pinsNotAPin', { piece: read.piece.length > 60 ? `${read.piece.slice(0, 60)}…` : read.piece });
+    case 'too-many':
+      return t('server.pinsTooMany', { count: read.count, max: MAX_PINS });
+    default: {
+      const unhandled: never = read;
+      return unhandled;
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_PINS as PROTOCOL_MAX_PINS, parsePinList } from '../../../protocol/pins';
-import { MAX_PINS, readPinList, recognisedPins } from '../../../renderer/lib/pinList';
+import { MAX_PINS, pinListProblem, readPinList, recognisedPins } from '../../../renderer/lib/pinList';
 
 const pin = (letter: string): string => `sha256/${letter.repeat(43)}=`;
 const A = pin('A');
@@ -48,6 +48,15 @@ describe('pins typed on the welcome screen', () => {
     expect(readPinList(`${A} sha256/nope`)).toEqual({ ok: false, reason: 'not-a-pin', piece: 'sha256/nope' });
     const nine = Array.from({ length: 9 }, (_, i) => pin(String.fromCharCode(65 + i))).join(',');
     expect(readPinList(nine)).toEqual({ ok: false, reason: 'too-many', count: 9 });
+  });
+
+  it('puts each refusal in plain words, and a long paste in short', () => {
+    expect(pinListProblem(readPinList(A))).toBe('');
+    expect(pinListProblem(readPinList(''))).toBe('Enter the pin your administrator gave you. It starts with sha256/ and has 44 more characters.');
+    expect(pinListProblem(readPinList(`${A} sha256/nope`))).toBe('“sha256/nope” is not a pin. A pin starts with sha256/ and has 44 more characters.');
+    expect(pinListProblem(readPinList('x'.repeat(500)))).toBe(`“${'x'.repeat(60)}…” is not a pin. A pin starts with sha256/ and has 44 more characters.`);
+    const nine = Array.from({ length: 9 }, (_, i) => pin(String.fromCharCode(65 + i))).join(',');
+    expect(pinListProblem(readPinList(nine))).toBe('That is 9 pins; Cairn takes at most 8: the current one and its backups.');
   });
 
   it('lists the pins it recognises while the rest is still being typed', () => {
