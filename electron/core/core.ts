@@ -13,6 +13,7 @@ import type { PortLike, WireFromCore } from './ipc/wire';
 import type { Logger } from './log';
 import { createLogger } from './log';
 import { CoreError } from './ipc/errors';
+import { serverToUse } from './net/builtInServer';
 import { probeServer } from './net/serverProbe';
 import { AccountService } from './services/accountService';
 import { AppLock } from './services/appLock';
@@ -29,6 +30,11 @@ export interface CoreOptions {
   readonly appVersion: string;
   /** Server pre-filled on the welcome screen (the local server in development). */
   readonly defaultServer: ServerConfig | null;
+  /**
+   * The server and pins built into this copy (resources/server.json): when set, requests that
+   * name another server or other pins are refused with `server-built-in` (net/builtInServer.ts).
+   */
+  readonly builtInServer?: ServerConfig | null;
   readonly runtime?: string;
   readonly log?: Logger;
   /** How the profile's database key is kept (keychain by default, or a passphrase). */
@@ -43,6 +49,13 @@ export interface CoreOptions {
    * (docs/SECURITY.md, section 5). The CLI, which has no lock, passes nothing.
    */
   readonly onLocked?: () => void;
+}
+
+/** The server a request may use, or the `server-built-in` refusal. */
+function allowedServer(builtIn: ServerConfig | null, requested: ServerConfig): ServerConfig {
+  const decision = serverToUse(builtIn, requested);
+  if (!decision.ok) throw new CoreError(decision.code);
+  return decision.server;
 }
 
 const KEYCHAIN_OFF = async (): Promise<never> => {
@@ -68,6 +81,7 @@ export interface Core {
 
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? createLogger('core');
+  const builtInServer = options.builtInServer ?? null;
   const events = new EventHub(log.child('events'));
   const storeOptions: ProfileStoreOptions =
     options.useKeychain === false ? { ...options.store, keychain: { ...options.store?.keychain, load: KEYCHAIN_OFF } } : (options.store ?? {});
@@ -110,14 +124,15 @@ export function createCore(options: CoreOptions): Core {
         platform: process.platform,
         arch: process.arch,
         runtime: options.runtime ?? `node ${process.versions.node}`,
-        defaultServer: options.defaultServer,
+        defaultServer: builtInServer ?? options.defaultServer,
+        builtInServer,
       }),
       'app.ping': ({ nonce }) => ({ nonce, receivedAt: Date.now() }),
-      'server.probe': (config) => probeServer(config),
+      'server.probe': (config) => probeServer(allowedServer(builtInServer, config)),
       'account.status': after(() => account.status()),
-      'account.register': after((request) => account.register(request)),
+      'account.register': after((request) => account.register({ ...request, server: allowedServer(builtInServer, request.server) })),
       'account.activate': after(({ email, code, password }) => account.activate(email, code, password)),
-      'account.login': after((request) => account.login(request)),
+      'account.login': after((request) => account.login({ ...request, server: allowedServer(builtInServer, request.server) })),
       'account.logout': after(async () => {
         if (backups.busy) throw new CoreError('backup-busy', 'A backup is running. Wait for it to finish or cancel it, then sign out.');
         grants.clear();

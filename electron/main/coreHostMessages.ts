@@ -30,6 +30,8 @@ export interface CoreStartOptions {
   readonly dataDir: string;
   readonly appVersion: string;
   readonly defaultServer: Readonly<{ url: string; pins: readonly string[] }> | null;
+  /** The server and pins built into a packaged copy: the core then uses no other. */
+  readonly builtInServer?: Readonly<{ url: string; pins: readonly string[] }> | null;
   readonly runtime: string;
 }
 

@@ -3,6 +3,7 @@
  * renderer on app://cairn, and starts the core in a utility process; it runs no SQL, crypto
  * or protocol logic, and IPC between page and core does not pass through it.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
 import { app, Menu, Notification, powerMonitor, session, shell } from 'electron';
@@ -13,7 +14,7 @@ import { installContentsGuards } from './contentsGuards';
 import { utilityProcessLauncher } from './coreProcess';
 import { decideRestart } from './coreRestartPolicy';
 import { createCoreSupervisor } from './coreSupervisor';
-import { defaultServerFromEnv } from './defaultServer';
+import { BUILT_IN_SERVER_FILE, readBuiltInServer, serverSettings } from './builtInServer';
 import { showFatalDialog } from './fatalDialog';
 import { createMainWindow } from './mainWindow';
 import type { MessageNotice } from './notificationBatcher';
@@ -33,6 +34,7 @@ const log = (message: string): void => {
 
 const paths = shellPaths(__dirname);
 const build: ShellBuild = { packaged: app.isPackaged, platform: process.platform };
+const servers = serverSettings(readBuiltInServer(readOptional(path.join(resourcesDir(), BUILT_IN_SERVER_FILE))), process.env);
 let mainWindow: BrowserWindow | undefined;
 let callActive = false;
 
@@ -62,7 +64,8 @@ const supervisor = createCoreSupervisor(
     startOptions: {
       dataDir: path.join(app.getPath('userData'), 'profile'),
       appVersion: app.getVersion(),
-      defaultServer: defaultServerFromEnv(process.env),
+      defaultServer: servers.ok ? servers.defaultServer : null,
+      builtInServer: servers.ok ? servers.builtInServer : null,
       runtime: `electron ${process.versions.electron ?? 'unknown'}`,
     },
   },
@@ -123,7 +126,24 @@ function showMessageNotification(notification: MessageNotice): void {
   notifier.offer(notification);
 }
 
+/** resources/ as electron-builder's `extraResources` places it, or the checkout's own. */
+function resourcesDir(): string {
+  return app.isPackaged ? path.join(process.resourcesPath, 'resources') : paths.checkoutResources;
+}
+
+/** A file's text, or null when there is none. */
+function readOptional(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 async function start(): Promise<void> {
+  // A build made for one server that cannot read which one does not start (builtInServer.ts).
+  if (!servers.ok) throw new Error(`This copy of Cairn was built for one server, but its setting cannot be read: ${servers.reason}`);
   installPermissionHandlers(session.defaultSession, () => callActive);
   installNetworkLock(session.defaultSession, log);
   // No developer tools in a packaged build's menu; no dictionary downloads (shellBuild.ts).

@@ -8,6 +8,8 @@ export interface ShellPaths {
   readonly preload: string;
   readonly coreEntry: string;
   readonly rendererDir: string;
+  /** The checkout's resources/ (in a packaged app electron-builder puts it in process.resourcesPath). */
+  readonly checkoutResources: string;
 }
 
 export function shellPaths(bundleDir: string): ShellPaths {
@@ -15,5 +17,6 @@ export function shellPaths(bundleDir: string): ShellPaths {
     preload: path.join(bundleDir, 'preload.cjs'),
     coreEntry: path.join(bundleDir, 'core.cjs'),
     rendererDir: path.resolve(bundleDir, '..', 'renderer'),
+    checkoutResources: path.resolve(bundleDir, '..', '..', 'resources'),
   };
 }

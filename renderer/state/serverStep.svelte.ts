@@ -12,22 +12,17 @@ export type ServerStepState =
   | Readonly<{ kind: 'connected'; server: ServerConfig; probe: ServerProbe }>
   | Readonly<{ kind: 'failed'; error: ErrorInfo }>;
 
-const PIN_PATTERN = /^sha256\/[A-Za-z0-9+/]{43}=$/;
-
 export function isValidServerUrl(url: string): boolean {
   return /^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(url.trim());
-}
-
-export function isValidPin(pin: string): boolean {
-  return PIN_PATTERN.test(pin.trim());
 }
 
 class ServerStep {
   state = $state<ServerStepState>({ kind: 'editing' });
 
-  async connect(url: string, pin: string): Promise<void> {
+  /** `pins`: the current pin first, then backups (renderer/lib/pinList.ts reads them). */
+  async connect(url: string, pins: readonly string[]): Promise<void> {
     this.state = { kind: 'checking' };
-    const server = { url: url.trim(), pins: [pin.trim()] };
+    const server = { url: url.trim(), pins: [...pins] };
     const result = await api.probeServer(server.url, server.pins);
     this.state = result.ok ? { kind: 'connected', server, probe: result.value } : { kind: 'failed', error: result.error };
   }

@@ -27,6 +27,8 @@ export const TEST_OUTPUT_DIR = path.join(REPO_ROOT, 'test-output');
 export interface LaunchOptions {
   readonly dataDir: string;
   readonly defaultServer?: Readonly<{ url: string; pins: readonly string[] }> | null;
+  /** A server built into the app, as resources/server.json gives it in a packaged build. */
+  readonly builtInServer?: Readonly<{ url: string; pins: readonly string[] }>;
   readonly colorScheme?: 'light' | 'dark';
   readonly viewport?: { width: number; height: number };
   /** How the core keeps the profile's DB key; tests default to a passphrase with a fast KDF. */
@@ -111,6 +113,7 @@ async function launchClient(
     dataDir: options.dataDir,
     appVersion: '0.1.0-test',
     defaultServer: options.defaultServer ? { url: options.defaultServer.url, pins: [...options.defaultServer.pins] } : null,
+    ...(options.builtInServer ? { builtInServer: { url: options.builtInServer.url, pins: [...options.builtInServer.pins] } } : {}),
     runtime: 'test host',
     store: options.store ?? TEST_PROFILE_STORE,
     ...(options.useKeychain === undefined ? {} : { useKeychain: options.useKeychain }),

@@ -16,6 +16,7 @@ const handlers: Handlers = testHandlers({
     arch: 'x64',
     runtime: 'node',
     defaultServer: null,
+    builtInServer: null,
   }),
   'app.ping': async ({ nonce }) => {
     // Answer later pings sooner, so responses come back out of order.

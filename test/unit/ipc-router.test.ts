@@ -16,6 +16,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
       arch: 'x64',
       runtime: 'node',
       defaultServer: null,
+      builtInServer: null,
     }),
     'app.ping': ({ nonce }) => ({ nonce, receivedAt: 1 }),
     'server.probe': () => ({ domain: 'example.test', apiVersion: 1, latencyMs: 3 }),

@@ -7,6 +7,8 @@ export const CoreHostOptionsSchema = z
     dataDir: z.string().min(1),
     appVersion: z.string().min(1),
     defaultServer: ServerConfigSchema.nullable(),
+    /** The server built into a packaged copy (resources/server.json); absent or null otherwise. */
+    builtInServer: ServerConfigSchema.nullable().optional(),
     runtime: z.string().optional(),
     /** False keeps the key out of the OS keychain altogether (admin policy; tests of that path). */
     useKeychain: z.boolean().optional(),

@@ -37,6 +37,8 @@ export const AppInfoSchema = z
     arch: z.string(),
     runtime: z.string(),
     defaultServer: ServerConfigSchema.nullable(),
+    /** A server built into this copy of the app: the only one it connects to (see builtInServer.ts). */
+    builtInServer: ServerConfigSchema.nullable(),
   })
   .strict();
 export type AppInfo = z.infer<typeof AppInfoSchema>;

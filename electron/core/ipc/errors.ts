@@ -11,6 +11,8 @@ export const IPC_ERRORS = {
   internal: 'Something went wrong inside Cairn. Nothing was lost; try again or restart the app.',
   'tls-pin-mismatch':
     "The server's certificate does not match the pinned key. Nothing was sent. Check the server address and pin, or ask your administrator.",
+  'server-built-in':
+    'This copy of Cairn is made for one server and connects only to it, with the keys built into it. Nothing was sent. To use another server, install the standard Cairn.',
   'network-unreachable': 'The server could not be reached. Check the address and your connection.',
   'server-incompatible': 'The server speaks a different version of the Cairn protocol. Update Cairn or the server.',
   'server-bad-response': 'The server answered with something Cairn did not understand.',
