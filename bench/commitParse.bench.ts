@@ -67,6 +67,8 @@ export async function run(): Promise<readonly BenchResult[]> {
       removes: [{ userId: userId(50), clientId: clientId(50) }],
     },
   ];
+  // The newcomer's key as its own upload would have registered it (the route loads these per commit).
+  const signatureKeys = [{ userId: userId(GROUP), clientId: clientId(GROUP), cipherSuite: 1, signatureKey: Buffer.from(newcomer.publicPackage.leafNode.signaturePublicKey) }];
   const results: BenchResult[] = [];
   for (const entry of cases) {
     const authorize = async () => {
@@ -81,6 +83,7 @@ export async function run(): Promise<readonly BenchResult[]> {
         removes: entry.removes,
         domain: DOMAIN,
         treeLeaves: () => 'no-group-info',
+        signatureKeys,
       });
       if (!plan.ok) throw new Error(`${entry.name}: ${plan.failure.code} ${plan.failure.message ?? ''}`);
     };

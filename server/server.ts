@@ -26,6 +26,7 @@ import { AckBuffer } from './notifications/acks';
 import { NotificationHub } from './notifications/hub';
 import { PolicyFile } from './policy/policyFile';
 import { registerRoutes } from './routes';
+import { bindStoredSignatureKeys } from './mls/signatureKeys';
 import { openSqliteStore } from './store/sqlite';
 import type { Durability } from './store/sqlite/database';
 import { loadNextPins, loadTlsMaterial, TLS_CIPHERS } from './tls/certificate';
@@ -103,6 +104,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   const opened = openSqliteStore(path.join(options.dataDir, 'cairn.db'), options.durability ?? 'full');
   if (!opened.ok) return opened;
   const store = opened.value;
+  await bindStoredSignatureKeys(store);
   const tls = await loadTlsMaterial(options.dataDir, { keyFile: options.tlsKeyFile, certFile: options.tlsCertFile }, [
     host,
     'localhost',

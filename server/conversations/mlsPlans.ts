@@ -4,7 +4,7 @@ import type { DeviceIdentity } from '../mls/identity';
 import { CONTENT_TYPE } from '../mls/wire';
 import type { MessageHeader } from '../mls/wire';
 import { currentLeaves, leafOfClient, placeJoiners } from './leaves';
-import type { ClientRef, ConversationRecord, Fanout, MessageContext } from '../store/records';
+import type { ClientRef, ConversationRecord, Fanout, MessageContext, SignatureKeyRecord } from '../store/records';
 import type { ConversationPlan, MessagePlan } from '../store/repositories';
 import { memberOf, qualifiedConversation, qualifiedUser } from './view';
 
@@ -22,6 +22,8 @@ export type CommitInput = Readonly<{
   domain: string;
   /** The devices in the stored GroupInfo's ratchet tree, read only for groups without leaf indices. */
   treeLeaves: () => ReadonlyMap<number, DeviceIdentity> | 'no-group-info' | undefined;
+  /** The registered MLS signature keys (bound at each device's first key package upload) of the devices whose new leaves the commit carries. */
+  signatureKeys: readonly SignatureKeyRecord[];
 }>;
 
 const same = (a: ClientRef, b: ClientRef): boolean => a.userId === b.userId && a.clientId === b.clientId;
@@ -72,6 +74,15 @@ export function planCommit(conversation: ConversationRecord, input: CommitInput)
   if (content.pathLeaf !== undefined && (pathLeaf === undefined || !same(pathLeaf, input.sender))) {
     return mismatch('The committing device’s new leaf must name that device itself.');
   }
+  const registeredKey = (client: ClientRef): Buffer | undefined =>
+    input.signatureKeys.find((key) => same(key, client) && key.cipherSuite === conversation.cipherSuite)?.signatureKey;
+  // A device's leaf carries the signature key it registered with its key packages: the committer
+  // cannot give its own leaf another key (a device that never uploaded packages for this suite
+  // has none to compare; its token authenticates it)…
+  const committerKey = registeredKey(input.sender);
+  if (content.pathLeaf !== undefined && committerKey !== undefined && !committerKey.equals(content.pathLeaf.signatureKey)) {
+    return mismatch('The committing device’s new leaf must carry the MLS signature key that device registered.');
+  }
   const removed: ClientRef[] = [];
   for (const [i, leaf] of content.removes.entries()) {
     const occupant = leaves.get(leaf);
@@ -103,6 +114,12 @@ export function planCommit(conversation: ConversationRecord, input: CommitInput)
     for (const leaf of content.adds) {
       const device = local(leaf.identity);
       if (device === undefined) return mismatch('Devices of other domains cannot be added here.');
+      // …and nobody can add a device under a key it did not register: only a key package the
+      // device uploaded itself (and someone claimed) can bring it into a group.
+      const key = registeredKey(device);
+      if (key === undefined || !key.equals(leaf.signatureKey)) {
+        return mismatch('A device added by the commit must join with a key package it uploaded itself (its registered MLS signature key).');
+      }
       adds.push(device);
     }
     added = adds;

@@ -25,9 +25,14 @@ export function registerKeyPackageRoutes(app: FastifyInstance, context: ServerCo
         return fail('mls-client-mismatch', 'A key package must name the device that uploads it.');
       }
       if (!(await keyPackageSignatureValid(read.value.keyPackage))) return fail('mls-invalid-message', 'A key package’s signature is not valid.');
-      packages.push({ cipherSuite: read.value.cipherSuite, data });
+      packages.push({ cipherSuite: read.value.cipherSuite, data, signatureKey: read.value.keyPackage.leafNode.signaturePublicKey });
     }
-    return done({ count: await store.keyPackages.upload(auth.userId, auth.clientId, packages) });
+    const stored = await store.keyPackages.upload(auth.userId, auth.clientId, packages);
+    if (!stored.ok) {
+      // A device keeps one MLS signature key per suite for its life (its leaf in every group).
+      return fail('mls-client-mismatch', 'A key package must carry the MLS signature key this device registered with its first key packages.');
+    }
+    return done({ count: stored.count });
   });
 
   defineRoute(app, context, ROUTES.countKeyPackages, async ({ auth, params, query }) => {

@@ -35,6 +35,11 @@ export function registerMlsRoutes(app: FastifyInstance, context: ServerContext):
     for (const add of adds) {
       if (!(await store.clients.get(add.userId, add.clientId))) return fail('mls-client-mismatch', 'A device added by the commit is not registered.');
     }
+    // The registered MLS keys of every device whose new leaf the commit carries (security review item 1).
+    const leafDevices = [...content.value.adds, ...(content.value.pathLeaf ? [content.value.pathLeaf] : [])]
+      .filter((leaf) => leaf.identity.domain === domain)
+      .map((leaf) => ({ userId: leaf.identity.userId, clientId: leaf.identity.clientId }));
+    const signatureKeys = await store.keyPackages.signatureKeys(leafDevices);
     const now = context.now();
     const outcome = await store.conversations.update(
       params.conv,
@@ -49,6 +54,7 @@ export function registerMlsRoutes(app: FastifyInstance, context: ServerContext):
           removes,
           domain,
           treeLeaves: () => storedTreeLeaves(current.groupInfo),
+          signatureKeys,
         }),
       now,
     );

@@ -43,6 +43,10 @@ export type ClientRef = Readonly<{ userId: string; clientId: string }>;
 export type StoredPrekey = Prekey;
 
 export type KeyPackageRecord = Readonly<{ clientId: string; cipherSuite: number; data: Buffer }>;
+/** A key package as uploaded: its suite, bytes, and the MLS signature key of its leaf. */
+export type KeyPackageUpload = Readonly<{ cipherSuite: number; data: Buffer; signatureKey: Uint8Array }>;
+/** A device's MLS signature key for one cipher suite. */
+export type SignatureKeyRecord = Readonly<{ userId: string; clientId: string; cipherSuite: number; signatureKey: Buffer }>;
 
 export type MemberRecord = Readonly<{ userId: string; role: Role }>;
 /**

@@ -8,9 +8,11 @@ import type {
   Delivered,
   Fanout,
   KeyPackageRecord,
+  KeyPackageUpload,
   LeafPlacement,
   MessageContext,
   NotificationPage,
+  SignatureKeyRecord,
   UserRecord,
 } from './records';
 
@@ -93,7 +95,18 @@ export interface ClientRepository {
 }
 
 export interface KeyPackageRepository {
-  upload(userId: string, clientId: string, packages: readonly Omit<KeyPackageRecord, 'clientId'>[]): Promise<number>;
+  /**
+   * Stores the packages, binding the device's MLS signature key of each suite at its first
+   * upload; a package whose key differs from the bound one stores nothing
+   * (`signature-key-mismatch`).
+   */
+  upload(userId: string, clientId: string, packages: readonly KeyPackageUpload[]): Promise<Readonly<{ ok: true; count: number }> | Readonly<{ ok: false; reason: 'signature-key-mismatch' }>>;
+  /** The bound MLS signature keys of these devices, all suites. */
+  signatureKeys(clients: readonly ClientRef[]): Promise<readonly SignatureKeyRecord[]>;
+  /** One stored package of each device and suite that has no bound signature key yet (devices from before the binding). */
+  unboundPackages(): Promise<readonly (KeyPackageRecord & Readonly<{ userId: string }>)[]>;
+  /** Binds a key read from the device's own stored package, unless one is bound already. */
+  bindSignatureKey(record: SignatureKeyRecord): Promise<void>;
   count(userId: string, clientId: string, cipherSuite: number): Promise<number>;
   /** Removes and returns one package per client of `userId` (skipping `except`); never one twice. */
   claim(userId: string, cipherSuite: number, except: ClientRef | undefined): Promise<readonly KeyPackageRecord[]>;

@@ -1,3 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { defaultCapabilities, defaultCryptoProvider, defaultLifetime, encodeMlsMessage, generateKeyPackage, getCiphersuiteFromName, getCiphersuiteImpl } from 'ts-mls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClaimKeyPackagesResponseSchema } from '../../../protocol';
 import { fakeKeyPackage, identityOf } from './support/mls';
@@ -102,5 +107,47 @@ describe('MLS key packages', () => {
     expect(results.filter((entries) => entries.length === 0)).toHaveLength(40);
     expect(await count(bob, 1)).toEqual({ count: 0 });
     console.info(`100 concurrent key package claims: ${elapsedMs.toFixed(0)} ms`);
+  });
+
+  it("binds a device's MLS signature key at its first upload and refuses packages with another key", async () => {
+    const bob = await userWithClient(t.api, t.dataDir);
+    expect((await upload(bob, [await fakeKeyPackage(bob)])).status).toBe(201);
+    // The same identity with a fresh key: what a member forging a package for Bob's device would make.
+    const impl = await getCiphersuiteImpl(getCiphersuiteFromName('MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519'), defaultCryptoProvider);
+    const forged = await generateKeyPackage({ credentialType: 'basic', identity: new TextEncoder().encode(identityOf(bob)) }, defaultCapabilities(), defaultLifetime, [], impl);
+    const other = Buffer.from(encodeMlsMessage({ version: 'mls10', wireformat: 'mls_key_package', keyPackage: forged.publicPackage })).toString('base64');
+    const refused = await upload(bob, [await fakeKeyPackage(bob), other]);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'mls-client-mismatch' });
+    // Nothing of the refused batch was stored; another suite binds a key of its own.
+    expect(await count(bob, 1)).toEqual({ count: 1 });
+    expect((await upload(bob, [await fakeKeyPackage(bob, 2)])).status).toBe(201);
+  });
+
+  it('binds the keys of devices that uploaded before the binding existed from their stored packages, at the next start', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-server-'));
+    const own = await startTestServer({ dataDir });
+    try {
+      const bob = await userWithClient(own.api, own.dataDir);
+      const put = (keyPackages: string[]) => own.api.post(`/mls/key-packages/self/${bob.clientId}`, { token: bob.clientToken, body: { keyPackages } });
+      expect((await put([await fakeKeyPackage(bob)])).status).toBe(201);
+      await own.stop();
+      // As a database from before migration 0008 would be: the package is stored, no key is bound.
+      const db = new Database(path.join(own.dataDir, 'cairn.db'));
+      db.prepare('DELETE FROM client_mls_keys').run();
+      db.close();
+      const restarted = await startTestServer({ dataDir: own.dataDir });
+      try {
+        const rows = new Database(path.join(own.dataDir, 'cairn.db'), { readonly: true });
+        const bound = rows.prepare('SELECT count(*) AS n FROM client_mls_keys WHERE client_id = ?').get(bob.clientId);
+        rows.close();
+        expect(bound).toEqual({ n: 1 });
+      } finally {
+        await restarted.stop();
+      }
+    } finally {
+      await own.stop().catch(() => undefined);
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

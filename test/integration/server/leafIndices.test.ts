@@ -50,9 +50,16 @@ describe('leaf indices kept by the server', () => {
   });
   afterAll(async () => t.stop());
 
+  /** A device with its long-term signature key, registered at the server by uploading a key package of its own. */
   async function device(client: TestClient): Promise<Device> {
     const keys = await cs.signature.keygen();
-    return { client, signKey: keys.signKey, publicKey: keys.publicKey };
+    const made: Device = { client, signKey: keys.signKey, publicKey: keys.publicKey };
+    const uploaded = await t.api.post(`/mls/key-packages/self/${client.clientId}`, {
+      token: client.clientToken,
+      body: { keyPackages: [encode({ version: 'mls10', wireformat: 'mls_key_package', keyPackage: (await keyPackage(made)).publicPackage })] },
+    });
+    expect(uploaded.status, uploaded.raw.toString()).toBe(201);
+    return made;
   }
 
   async function keyPackage(d: Device): Promise<Readonly<{ publicPackage: KeyPackage; privatePackage: PrivateKeyPackage }>> {

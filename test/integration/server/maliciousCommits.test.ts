@@ -97,6 +97,31 @@ describe('commits whose proposals do not match what their bundle declares', () =
     return ConversationSchema.parse(response.body).clients.map((c) => c.client).sort();
   }
 
+  /** The device's long-term MLS signature key (seed 002: one per device and suite), made at its first upload. */
+  const deviceKeys = new Map<string, Awaited<ReturnType<typeof suite.impl.signature.keygen>>>();
+  /** A key package `device` made and uploaded itself, signed with its own long-term key. */
+  async function uploadOwnPackage(device: TestClient) {
+    let keys = deviceKeys.get(device.clientId);
+    if (keys === undefined) {
+      keys = await suite.impl.signature.keygen();
+      deviceKeys.set(device.clientId, keys);
+    }
+    const made = await generateKeyPackageWithKey(
+      { credentialType: 'basic', identity: encoder.encode(identityOf(device)) },
+      defaultCapabilities(),
+      defaultLifetime,
+      [],
+      { signKey: keys.signKey, publicKey: keys.publicKey },
+      suite.impl,
+    );
+    const uploaded = await t.api.post(`/mls/key-packages/self/${device.clientId}`, {
+      token: device.clientToken,
+      body: { keyPackages: [Buffer.from(encodeMlsMessage({ version: 'mls10', wireformat: 'mls_key_package', keyPackage: made.publicPackage })).toString('base64')] },
+    });
+    expect(uploaded.status, uploaded.raw.toString()).toBe(201);
+    return made;
+  }
+
   const refused = async (response: Awaited<ReturnType<typeof post>>, code = 'mls-client-mismatch') => {
     expect(response.body, response.raw.toString()).toMatchObject({ code });
     expect(response.status).toBeGreaterThanOrEqual(400);
@@ -230,8 +255,31 @@ describe('commits whose proposals do not match what their bundle declares', () =
     await refused(await post({ commit: randomBytes(300) }), 'mls-invalid-message');
   });
 
+  it('refuses to add a device with a key package that device did not upload (another signature key than the one it registered)', async () => {
+    const addMallory2 = async () => {
+      const made = await keyPackageNaming(identityOf(mallory2));
+      return post({ commit: await malloryCommit([{ proposalType: 'add', add: { keyPackage: made.publicPackage } }]), adds: [ref(mallory, mallory2.clientId)], welcome: true });
+    };
+    // Before the device uploaded anything, nobody can bring it into a group under its name…
+    await refused(await addMallory2());
+    // …and after it registered its key with its own packages, only that key will do.
+    await uploadOwnPackage(mallory2);
+    await refused(await addMallory2());
+    expect(await groupDevices()).not.toContain(mallory2.clientId);
+  });
+
+  it('refuses a key package upload that carries another signature key than the device registered', async () => {
+    await uploadOwnPackage(mallory2);
+    const other = await keyPackageNaming(identityOf(mallory2));
+    const response = await t.api.post(`/mls/key-packages/self/${mallory2.clientId}`, {
+      token: mallory2.clientToken,
+      body: { keyPackages: [Buffer.from(encodeMlsMessage({ version: 'mls10', wireformat: 'mls_key_package', keyPackage: other.publicPackage })).toString('base64')] },
+    });
+    await refused(response);
+  });
+
   it('still accepts honest commits from the same member and from the cores', async () => {
-    const ownPackage = await keyPackageNaming(identityOf(mallory2));
+    const ownPackage = await uploadOwnPackage(mallory2);
     const commit = await malloryCommit([{ proposalType: 'add', add: { keyPackage: ownPackage.publicPackage } }]);
     const accepted = await post({ commit, adds: [ref(mallory, mallory2.clientId)], welcome: true });
     expect(accepted.status, accepted.raw.toString()).toBe(201);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { planCommit, planMessage } from '../../../server/conversations/mlsPlans';
 import type { CommitContent } from '../../../server/mls/commit';
@@ -42,7 +42,11 @@ const header = (overrides: Partial<MessageHeader> = {}): MessageHeader => ({
 });
 
 type Ref = typeof ada;
-const leaf = (client: Ref) => ({ identity: { ...client, domain: 'cairn.test' }, signatureKey: new Uint8Array(32) });
+/** Each device's own MLS signature key (a stand-in: the planner only compares keys). */
+const keyOf = (client: Ref): Buffer => createHash('sha256').update(`${client.userId}/${client.clientId}`).digest();
+const leaf = (client: Ref, signatureKey: Uint8Array = keyOf(client)) => ({ identity: { ...client, domain: 'cairn.test' }, signatureKey });
+/** The keys the devices registered with their key packages (all devices of the tests, suite 1). */
+const registered = [ada, bob, bob2].map((client) => ({ ...client, cipherSuite: 1, signatureKey: keyOf(client) }));
 
 /** A commit from `sender` (at its leaf unless `from` says otherwise) whose declaration matches it unless overridden. */
 const commit = (
@@ -58,6 +62,9 @@ const commit = (
     declaredRemoves: Ref[];
     withoutWelcome: boolean;
     on: ConversationRecord;
+    /** Leaves with another key than the device's own (a member's forgery). */
+    forgedKeys: boolean;
+    signatureKeys: typeof registered;
   }> = {},
 ) => {
   const on = shape.on ?? conversation;
@@ -66,9 +73,14 @@ const commit = (
     groupId: shape.groupId ?? groupId,
     epoch: shape.epoch ?? 3n,
     sender: shape.from === 'external' ? { kind: 'external' } : { kind: 'member', leafIndex: shape.from ?? (on.clients.find((c) => c.clientId === sender.clientId)?.leafIndex ?? 7) },
-    adds: (shape.adds ?? []).map(leaf),
+    adds: (shape.adds ?? []).map((client) => leaf(client, shape.forgedKeys ? randomBytes(32) : keyOf(client))),
     removes,
-    pathLeaf: shape.path === undefined ? (shape.from === 'external' ? leaf(sender) : undefined) : leaf(shape.path),
+    pathLeaf:
+      shape.path === undefined
+        ? shape.from === 'external'
+          ? leaf(sender, shape.forgedKeys ? randomBytes(32) : keyOf(sender))
+          : undefined
+        : leaf(shape.path, shape.forgedKeys ? randomBytes(32) : keyOf(shape.path)),
   };
   const occupant = (index: number) => on.clients.find((c) => c.leafIndex === index) ?? { userId: 'nobody', clientId: 'n' };
   return planCommit(on, {
@@ -81,6 +93,7 @@ const commit = (
     removes: shape.declaredRemoves ?? removes.map((index) => ({ userId: occupant(index).userId, clientId: occupant(index).clientId })),
     domain: 'cairn.test',
     treeLeaves: () => 'no-group-info',
+    signatureKeys: shape.signatureKeys ?? registered,
   });
 };
 
@@ -95,6 +108,21 @@ describe('commit planning', () => {
       expect(toGroup).toMatchObject({ except: ada, event: { type: 'conversation.mls-message-add' } });
       expect(toAdded).toMatchObject({ clients: [bob2], event: { type: 'conversation.mls-welcome' } });
     }
+  });
+
+  it('refuses to add a device with a key package that carries another key than the one it registered', () => {
+    expect(commit(ada, { adds: [bob2], forgedKeys: true })).toMatchObject(mismatch);
+    // A device that never uploaded key packages for this suite cannot be added at all.
+    expect(commit(ada, { adds: [bob2], signatureKeys: registered.filter((key) => key.clientId !== bob2.clientId) })).toMatchObject(mismatch);
+    expect(commit(ada, { adds: [bob2], signatureKeys: registered.map((key) => ({ ...key, cipherSuite: 2 })) })).toMatchObject(mismatch);
+  });
+
+  it("refuses a committer's new leaf with another key than the one it registered, and lets one without a registered key through", () => {
+    expect(commit(ada, { path: ada })).toMatchObject({ ok: true });
+    expect(commit(ada, { path: ada, forgedKeys: true })).toMatchObject(mismatch);
+    expect(commit(bob2, { from: 'external' })).toMatchObject({ ok: true });
+    expect(commit(bob2, { from: 'external', forgedKeys: true })).toMatchObject(mismatch);
+    expect(commit(bob2, { from: 'external', forgedKeys: true, signatureKeys: registered.filter((key) => key.clientId !== bob2.clientId) })).toMatchObject({ ok: true });
   });
 
   it('refuses to add devices without a Welcome for them', () => {
@@ -164,7 +192,8 @@ describe('commit planning', () => {
         { ...bob, registered: true, leafIndex: 2 },
       ],
     };
-    expect(commit(ada, { on: wide, removes: [2], adds: [bob2, cyd, bob] })).toMatchObject({
+    const signatureKeys = [...registered, { ...cyd, cipherSuite: 1, signatureKey: keyOf(cyd) }];
+    expect(commit(ada, { on: wide, removes: [2], adds: [bob2, cyd, bob], signatureKeys })).toMatchObject({
       ok: true,
       change: { removeClients: [bob], addClients: [{ ...bob2, leafIndex: 1 }, { ...cyd, leafIndex: 2 }, { ...bob, leafIndex: 3 }] },
     });
@@ -187,6 +216,7 @@ describe('commit planning', () => {
         removes: [bob],
         domain: 'cairn.test',
         treeLeaves,
+        signatureKeys: registered,
       });
     expect(input(() => tree)).toMatchObject({ ok: true, change: { setLeaves: [{ ...bob, leafIndex: 0 }, { ...ada, leafIndex: 1 }], removeClients: [bob] } });
     expect(input(() => undefined)).toMatchObject(mismatch);

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { Conversation } from '../../../../protocol';
 import { ConversationSchema } from '../../../../protocol';
 import type { Api } from './api';
-import { commitBytes, fakeOpaque, identityOf, keyPackageNaming } from './mls';
+import { commitBytes, fakeKeyPackage, fakeOpaque, identityOf, keyPackageNaming } from './mls';
 import type { TestClient } from './users';
 
 /*
@@ -56,6 +56,9 @@ export async function postCommit(
   };
   const adds = changes.adds ?? [];
   const removes = changes.removes ?? [];
+  // An added device joins with a key package it uploaded itself: the upload registers its MLS
+  // signature key, which the server then requires of its new leaf.
+  for (const client of changes.external ? [] : adds) await registerSignatureKey(api, client);
   const commit = await commitBytes({
     groupId,
     epoch,
@@ -82,4 +85,10 @@ export async function postCommit(
     }
   }
   return response;
+}
+
+/** Uploads one key package of `client`'s own, so the server binds its (stable, per-identity) MLS signature key. */
+export async function registerSignatureKey(api: Api, client: TestClient): Promise<void> {
+  const response = await api.post(`/mls/key-packages/self/${client.clientId}`, { token: client.clientToken, body: { keyPackages: [await fakeKeyPackage(client)] } });
+  if (response.status !== 201) throw new Error(`uploading a key package failed: ${response.status} ${response.raw.toString()}`);
 }

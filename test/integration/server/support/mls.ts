@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CiphersuiteImpl, CiphersuiteName, KeyPackage, LeafNodeCommit, Proposal } from 'ts-mls';
-import { defaultCapabilities, defaultCryptoProvider, defaultLifetime, encodeMlsMessage, generateKeyPackage, getCiphersuiteFromName, getCiphersuiteImpl } from 'ts-mls';
+import { defaultCapabilities, defaultCryptoProvider, defaultLifetime, encodeMlsMessage, generateKeyPackageWithKey, getCiphersuiteFromName, getCiphersuiteImpl } from 'ts-mls';
 import { encodeKeyPackage } from 'ts-mls/keyPackage.js';
 
 /*
@@ -32,10 +32,21 @@ export function identityOf(device: DeviceRef, domain = 'cairn.test'): string {
   return `${device.id}:${device.clientId.replace(/^0+(?=.)/, '')}@${domain}`;
 }
 
-/** A real key package whose basic credential names `device` (or any identity text). */
+/** Each identity's long-term MLS signature key per suite, as a real device keeps one (the server binds it at the first upload). */
+const signatureKeys = new Map<string, Promise<Awaited<ReturnType<CiphersuiteImpl['signature']['keygen']>>>>();
+
+/** A real key package whose basic credential names `device` (or any identity text), signed with that identity's own key. */
 export async function keyPackageNaming(device: DeviceRef | string, cipherSuite = 1): Promise<KeyPackage> {
-  const identity = new TextEncoder().encode(typeof device === 'string' ? device : identityOf(device));
-  const generated = await generateKeyPackage({ credentialType: 'basic', identity }, defaultCapabilities(), defaultLifetime, [], await suiteImpl(cipherSuite));
+  const text = typeof device === 'string' ? device : identityOf(device);
+  const impl = await suiteImpl(cipherSuite);
+  let keys = signatureKeys.get(`${cipherSuite}/${text}`);
+  if (keys === undefined) {
+    keys = impl.signature.keygen();
+    signatureKeys.set(`${cipherSuite}/${text}`, keys);
+  }
+  const { signKey, publicKey } = await keys;
+  const identity = new TextEncoder().encode(text);
+  const generated = await generateKeyPackageWithKey({ credentialType: 'basic', identity }, defaultCapabilities(), defaultLifetime, [], { signKey, publicKey }, impl);
   return generated.publicPackage;
 }
 
