@@ -2,7 +2,7 @@ import { getCiphers, getCurves, getHashes } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NODE_CRYPTO_ALGORITHMS, NODE_CRYPTO_FUNCTIONS } from '../../../electron/core/crypto/mls/nodeProvider/nodePrimitives';
+import { NODE_CRYPTO_ALGORITHMS, NODE_CRYPTO_FUNCTIONS, okpPublicKey, okpPublicKeyViaPkcs8, randomBytes } from '../../../electron/core/crypto/mls/nodeProvider/nodePrimitives';
 
 /*
  * The MLS provider must run in Electron's utility process, on BoringSSL (README.md "node:crypto
@@ -55,6 +55,15 @@ describe('node:crypto primitives of the MLS provider', () => {
     const table = text.slice(text.indexOf('### node:crypto in Electron (BoringSSL)'));
     const algorithms = [...NODE_CRYPTO_ALGORITHMS.hashes, ...NODE_CRYPTO_ALGORITHMS.ciphers, ...NODE_CRYPTO_ALGORITHMS.curves, 'x25519', 'ed25519'];
     for (const name of [...NODE_CRYPTO_FUNCTIONS, ...algorithms]) expect(table, name).toContain(name);
+  });
+
+  it('import raw X25519 and Ed25519 private keys through JWK to the same keys as PKCS #8', () => {
+    for (const type of ['x25519', 'ed25519'] as const) {
+      for (let i = 0; i < 8; i++) {
+        const secret = randomBytes(32);
+        expect(okpPublicKey(type, secret)).toEqual(okpPublicKeyViaPkcs8(type, secret));
+      }
+    }
   });
 
   it('exist in this Node (OpenSSL): hashes, ciphers and curves', () => {
