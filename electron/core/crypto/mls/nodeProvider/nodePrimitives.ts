@@ -201,7 +201,7 @@ export function ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
 }
 
 export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  return verify(null, message, cachedPublic(publicKey, () => okpPublic('ed25519', publicKey)), signature);
+  return verify(null, message, cachedPublic('ed25519', publicKey, () => okpPublic('ed25519', publicKey)), signature);
 }
 
 // --- NIST curves: private keys as big-endian scalars of the field size, public keys as SEC1 points. ---
@@ -271,7 +271,7 @@ export function ecdsaSign(curve: NistCurve, hash: HashName, secret: Uint8Array, 
 }
 
 export function ecdsaVerify(curve: NistCurve, hash: HashName, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  const key = cachedPublic(publicKey, () => createPublicKey({ key: ecJwk(curve, ecUncompressed(curve, publicKey)), format: 'jwk' }));
+  const key = cachedPublic(curve, publicKey, () => createPublicKey({ key: ecJwk(curve, ecUncompressed(curve, publicKey)), format: 'jwk' }));
   return verify(hash, message, { key, dsaEncoding: 'der' }, signature);
 }
 
@@ -280,8 +280,8 @@ export function ecdsaVerify(curve: NistCurve, hash: HashName, publicKey: Uint8Ar
 const PUBLIC_KEY_CACHE_SIZE = 2048;
 const publicKeys = new Map<string, KeyObject>();
 
-function cachedPublic(publicKey: Uint8Array, parse: () => KeyObject): KeyObject {
-  const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('base64');
+function cachedPublic(kind: string, publicKey: Uint8Array, parse: () => KeyObject): KeyObject {
+  const id = `${kind}:${Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('base64')}`;
   let key = publicKeys.get(id);
   if (key === undefined) {
     key = parse();
