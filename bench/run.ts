@@ -12,7 +12,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2] ?? '';
 
 async function main(): Promise<void> {
-  const files = (await readdir(here)).filter((f) => f.endsWith('.bench.ts') && f.includes(filter)).sort();
+  const all = (await readdir(here)).filter((f) => f.endsWith('.bench.ts'));
+  // An exact name runs that bench alone (`mls` is not also `mlsEngine`); otherwise a substring.
+  const files = all.includes(`${filter}.bench.ts`) ? [`${filter}.bench.ts`] : all.filter((f) => f.includes(filter)).sort();
   for (const file of files) {
     const module: unknown = await import(pathToFileURL(path.join(here, file)).href);
     // A bench whose comparison needs several ratios returns a list of results.

@@ -36,6 +36,16 @@ describe('cipher suites', () => {
     expect((await shortTextLengths(suite)).size).toBe(1);
   });
 
+  it.each([
+    [2, 65],
+    [7, 97],
+    [5, 133],
+  ] as const)('gives new signers in suite %i an uncompressed ECDSA public key of %i bytes (RFC 9420 §5.1.1)', async (suite, length) => {
+    const signer = await createSigner({ userId: user(9), clientId: '00000000000000ab', domain: 'cairn.test' }, must(await loadSuite(suite)));
+    expect(signer.signaturePublicKey.length).toBe(length);
+    expect(signer.signaturePublicKey[0]).toBe(0x04);
+  });
+
   it('refuses suites Cairn does not offer', async () => {
     expect(codeOf(await loadSuite(3))).toBe('mls-unsupported-suite');
   });

@@ -1,8 +1,9 @@
 import type { CiphersuiteImpl, CiphersuiteName } from 'ts-mls';
-import { defaultCryptoProvider, getCiphersuiteFromName, getCiphersuiteImpl } from 'ts-mls';
+import { getCiphersuiteFromName, getCiphersuiteImpl } from 'ts-mls';
 import type { Result } from '../../../../protocol/result';
 import { ok } from '../../../../protocol/result';
 import { guarded, mlsError } from './mlsErrors';
+import { nodeCryptoProvider, selfTest } from './nodeProvider/nodeCryptoProvider';
 
 /**
  * The cipher suites Cairn offers (ARCHITECTURE.md "Crypto", after seed 002): X25519 by default,
@@ -37,8 +38,13 @@ export type LoadedSuite = Readonly<{
 
 const loaded = new Map<MlsSuiteId, Promise<LoadedSuite>>();
 
+/**
+ * Every suite runs on Cairn's node:crypto provider (nodeProvider/, issue 15), checked once per
+ * process by a self-test so a runtime without one of its primitives fails here.
+ */
 async function load(id: MlsSuiteId): Promise<LoadedSuite> {
-  const impl = await getCiphersuiteImpl(getCiphersuiteFromName(MLS_SUITES[id].name), defaultCryptoProvider);
+  const impl = await getCiphersuiteImpl(getCiphersuiteFromName(MLS_SUITES[id].name), nodeCryptoProvider);
+  await selfTest(impl);
   const probe = await impl.hpke.generateKeyPair();
   const hpkePublicKeyLength = (await impl.hpke.exportPublicKey(probe.publicKey)).length;
   return { id, impl, hpkePublicKeyLength };
