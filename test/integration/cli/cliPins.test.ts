@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,31 +6,17 @@ import { IPC_ERRORS } from '../../../electron/core/ipc/errors';
 import type { RunningServer } from '../../../server/server';
 import { startServer } from '../../../server/server';
 import { loadTlsMaterial } from '../../../server/tls/certificate';
+import type { BundledCli, CliRun } from '../../support/cliProcess';
+import { bundleCli } from '../../support/cliProcess';
 import { mailedCode } from '../../support/outbox';
 
 let root: string;
 let server: RunningServer;
+let bundled: BundledCli;
 
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI as a user would, as its own process. */
+/** Runs the CLI as a user would, as its own process, on this test's profile. */
 function cli(args: readonly string[], stdin = ''): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', '--profile', path.join(root, 'profile'), ...args], {
-      env: { ...process.env, CAIRN_DB_PASSPHRASE: 'cli-profile-passphrase' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+  return bundled.run(['--profile', path.join(root, 'profile'), ...args], { stdin, env: { CAIRN_DB_PASSPHRASE: 'cli-profile-passphrase' } });
 }
 
 beforeAll(async () => {
@@ -39,9 +24,11 @@ beforeAll(async () => {
   const started = await startServer({ dataDir: path.join(root, 'server'), port: 0, logLevel: 'silent' });
   if (!started.ok) throw new Error(started.error.message);
   server = started.value;
+  bundled = await bundleCli();
 });
 
 afterAll(async () => {
+  await bundled?.remove();
   await server?.close();
   await rm(root, { recursive: true, force: true });
 });
