@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { IPC_ERRORS } from '../../../electron/core/ipc/errors';
 import type { RunningServer } from '../../../server/server';
 import { startServer } from '../../../server/server';
@@ -43,6 +44,9 @@ describe('CLI and pins', () => {
     const activated = await cli(['activate', '--email', email, '--code', await mailedCode(path.join(root, 'server'), email), '--password-stdin', '--json'], 'Sturdy-Pass-42\n');
     expect(activated.code, activated.stderr).toBe(0);
     expect((await cli(['sync'])).code).toBe(0);
+    const created = await cli(['create-conversation', '--name', 'Notes', '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    const conversationId = z.object({ id: z.string() }).parse(JSON.parse(created.stdout)).id;
 
     const badPin = await cli(['--server', server.url, '--pin', `${server.pin},sha256/short=`, 'probe']);
     expect(badPin.code).toBe(2);
@@ -68,5 +72,9 @@ describe('CLI and pins', () => {
       expect(run.code, `${command.join(' ')}: ${run.stdout}`).toBe(1);
       expect(run.stderr).toContain(IPC_ERRORS['tls-pin-mismatch']);
     }
+    // `send` posts without syncing first: the post itself fails the pin check.
+    const sent = await cli(['send', conversationId, 'not to an unknown key']);
+    expect(sent.code, sent.stdout).toBe(1);
+    expect(sent.stderr).toContain(IPC_ERRORS['tls-pin-mismatch']);
   }, 120_000);
 });
