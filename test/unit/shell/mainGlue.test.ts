@@ -278,6 +278,8 @@ describe('the built shell against a stand-in electron', () => {
     fake = fakeElectron(path.join(base, 'userData'));
     await mkdir(path.join(base, 'userData'), { recursive: true });
     Reflect.set(globalThis, '__cairnFakeElectron', fake.electron);
+    // Electron sets process.resourcesPath in an installed build (this one has no server.json there).
+    Reflect.set(process, 'resourcesPath', path.join(base, 'resources'));
     // The shell logs JSON lines to stderr; keep them out of the test report.
     process.stderr.write = () => true;
     createRequire(path.join(bundleDir, 'loader.js'))(path.join(bundleDir, 'main.cjs'));
@@ -288,6 +290,7 @@ describe('the built shell against a stand-in electron', () => {
   afterAll(async () => {
     process.stderr.write = originalStderrWrite;
     Reflect.deleteProperty(globalThis, '__cairnFakeElectron');
+    Reflect.deleteProperty(process, 'resourcesPath');
     await rm(base, { recursive: true, force: true });
   });
 
