@@ -21,14 +21,6 @@ export function registerUserRoutes(app: FastifyInstance, context: ServerContext)
     }
     context.hub.deliver(await store.notifications.enqueue([{ users: [...audience], event: { type: 'user.update', user: toProfile(user, settings.domain) } }], context.now()));
   };
-  /** The searcher and everyone who shares a conversation with them. */
-  const knownUsers = async (userId: string): Promise<ReadonlySet<string>> => {
-    const known = new Set<string>([userId]);
-    for (const conversation of await store.conversations.listForUser(userId)) {
-      for (const member of conversation.members) known.add(member.userId);
-    }
-    return known;
-  };
   const self = async (userId: string) => {
     const user = await store.users.byId(userId);
     return user ? done(toSelf(user, settings.domain)) : fail('unauthorized');
@@ -97,12 +89,13 @@ export function registerUserRoutes(app: FastifyInstance, context: ServerContext)
     if (email.success) {
       const limited = refused(context.limiter.attempt('search-email', auth.userId));
       if (limited) return limited;
-      // An address is matched only exactly, and only to someone who already shares a
-      // conversation with the searcher (or the searcher): a stranger's address gets the same
-      // empty answer as an unregistered one, so search cannot tell which addresses have accounts.
-      // Strangers are found by their handle. The same lookups run on both paths.
-      const [user, known] = await Promise.all([store.users.byEmail(email.data), knownUsers(auth.userId)]);
-      found = user && known.has(user.id) ? [user] : [];
+      // An address is matched only exactly. Finding someone by the address one knows is how
+      // people start a conversation here (as in Wire, or Signal by phone number), so an exact
+      // lookup does tell whether the address has an account; the budget above (30 an hour per
+      // searcher) is what keeps that from becoming a way to list accounts. docs/SECURITY.md §10
+      // says why and what would remove it (requests by e-mail that answer alike either way).
+      const user = await store.users.byEmail(email.data);
+      found = user ? [user] : [];
     } else {
       const handle = text.replace(/^@/, '');
       if (/^[a-z0-9_.-]{1,256}$/.test(handle)) found = await store.users.byHandlePrefix(handle, query.size);
