@@ -27,6 +27,8 @@ import type { MlsEngine } from '../crypto/mls/mlsEngine';
 import { createMlsEngine } from '../crypto/mls/mlsEngine';
 import type { MlsGroup, MlsMember } from '../crypto/mls/mlsGroup';
 import { decodeSigner } from '../crypto/mls/mlsSigner';
+import type { MlsClientIdentity } from '../crypto/mls/mlsIdentity';
+import { sameClient } from '../crypto/mls/mlsIdentity';
 import type { EventHub } from '../events';
 import type { ConversationSummary, StoredMessage } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
@@ -969,6 +971,8 @@ export class ConversationService {
         return this.prepareMessage(notification, event.conversation.id, fromBase64(event.data), received);
       case 'conversation.member-leave':
         return this.prepareMemberLeave(notification, event);
+      case 'conversation.mls-client-gone':
+        return this.prepareDeviceGone(event.conversation.id, { userId: event.user.id, domain: event.user.domain, clientId: event.client });
       // Roles decide who may remove others' devices (commitRules.ts): kept current like the members.
       case 'conversation.member-join':
       case 'conversation.member-update':
@@ -1387,6 +1391,44 @@ export class ConversationService {
       (engine, group) => {
         const stale = isStale(engine, group);
         return stale.length === 0 ? undefined : engine.removeMembers(group, stale.map((m) => m.identity));
+      },
+      (output) => ({ adds: [], removes: output.removed.map((r) => ({ user: { id: r.userId, domain: r.domain }, client: r.clientId })) }),
+    );
+  }
+
+  /**
+   * A device was deleted from its account (the server's `mls-client-gone`), but its leaf is still
+   * in the group: until someone commits its removal, everything sent is still encrypted to it.
+   * Nothing is stored; afterwards this device tries to commit the removal (the server and every
+   * device accept it from any member once the device is unregistered: mlsPlans.ts, commitRules.ts
+   * rule 7).
+   */
+  private prepareDeviceGone(conversationId: string, device: MlsClientIdentity): PreparedEffect | undefined {
+    const held: unknown = this.device.db.prepare('SELECT 1 FROM mls_groups WHERE conversation_id = ?').pluck().get(conversationId);
+    if (held === undefined) return undefined;
+    return {
+      write: () => undefined,
+      // Queued behind the notification being applied; never awaited inside it.
+      after: () => {
+        this.removeGoneDevice(conversationId, device).catch((error: unknown) => this.log.warn('removing a deleted device from a group failed', { conversationId, error }));
+      },
+    };
+  }
+
+  /**
+   * Commits the removal of a deleted device's leaf. Every member's device is told and tries; the
+   * server takes one commit per epoch, the others get a 409, catch up, and then find the leaf
+   * already gone and commit nothing (as does a notification replayed after a restart).
+   */
+  private async removeGoneDevice(conversationId: string, device: MlsClientIdentity): Promise<void> {
+    const { db } = this.device;
+    await this.commit(
+      conversationId,
+      (engine, group) => {
+        const left: unknown = db.prepare('SELECT left_at FROM conversations WHERE id = ?').pluck().get(conversationId);
+        if (left !== null) return undefined;
+        const leaves = engine.members(group).filter((m) => sameClient(m.identity, device));
+        return leaves.length === 0 ? undefined : engine.removeMembers(group, leaves.map((m) => m.identity));
       },
       (output) => ({ adds: [], removes: output.removed.map((r) => ({ user: { id: r.userId, domain: r.domain }, client: r.clientId })) }),
     );
