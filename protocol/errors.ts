@@ -51,6 +51,10 @@ export const API_ERRORS = {
   'mls-group-mismatch': { status: 400, message: 'The MLS message belongs to a different group.' },
   'mls-invalid-message': { status: 400, message: 'The MLS message could not be read.' },
   'mls-client-mismatch': { status: 409, message: 'The commit does not match the clients of the group.' },
+  'idempotency-key-reused': {
+    status: 422,
+    message: 'This idempotency key was used for a different message. Use a new key for each message.',
+  },
   internal: { status: 500, message: 'Something went wrong on the server. Nothing was changed; try again.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,14 +1,15 @@
 import { rm } from 'node:fs/promises';
-import { NOTIFICATION_RETENTION_MS } from '../protocol';
+import { MESSAGE_POST_KEY_RETENTION_MS, NOTIFICATION_RETENTION_MS } from '../protocol';
 import { assetPath } from './assets/files';
 import type { ServerContext } from './context';
 
-/** Periodic clean-up: notifications past the 4-week retention, expired assets, codes and cookies. */
+/** Periodic clean-up: notifications past the 4-week retention, message post keys past a day, expired assets, codes and cookies. */
 export async function runMaintenance(context: ServerContext): Promise<void> {
   const now = context.now();
   // Acks must be stored before pruning decides which queues missed notifications.
   await context.acks.flush();
   const pruned = await context.store.notifications.prune(now - NOTIFICATION_RETENTION_MS);
+  const postKeys = await context.store.conversations.prunePostKeys(now - MESSAGE_POST_KEY_RETENTION_MS);
   let assets = 0;
   for (let round = 0; round < 100; round += 1) {
     const expired = await context.store.assets.expired(now, 500);
@@ -21,7 +22,7 @@ export async function runMaintenance(context: ServerContext): Promise<void> {
   }
   const codes = await context.store.codes.purgeExpired(now);
   const cookies = await context.store.cookies.purgeExpired(now);
-  if (pruned + assets + codes + cookies > 0) {
-    context.log.info({ event: 'maintenance', notificationsPruned: pruned, assetsDeleted: assets, codesPurged: codes, cookiesPurged: cookies }, 'maintenance');
+  if (pruned + postKeys + assets + codes + cookies > 0) {
+    context.log.info({ event: 'maintenance', notificationsPruned: pruned, postKeysPruned: postKeys, assetsDeleted: assets, codesPurged: codes, cookiesPurged: cookies }, 'maintenance');
   }
 }

@@ -41,6 +41,16 @@ export const CommitBundleRequestSchema = z
   .strict();
 export const CommitBundleResponseSchema = z.object({ epoch: z.number().int().nonnegative(), time: IsoTimeSchema });
 
-export const MlsMessageRequestSchema = z.object({ message: base64(MAX_MLS_MESSAGE_BYTES).min(8) }).strict();
+/**
+ * A key the sender chooses per post and keeps across the retries of that post: the server
+ * answers a repeated post from the same device with the same key as it did the first time,
+ * without storing or fanning the message out again (a retry after a lost answer must not deliver
+ * the ciphertext twice; the pattern of Stripe's and the IETF draft's Idempotency-Key). 16 to 64
+ * URL-safe characters, so a random 128-bit value fits.
+ */
+export const IdempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'an idempotency key is 16 to 64 characters of A-Z, a-z, 0-9, _ and -');
+/** How long the server remembers a message post's idempotency key: far longer than any retry of that post. */
+export const MESSAGE_POST_KEY_RETENTION_MS = 24 * 3600 * 1000;
+export const MlsMessageRequestSchema = z.object({ message: base64(MAX_MLS_MESSAGE_BYTES).min(8), idempotencyKey: IdempotencyKeySchema.optional() }).strict();
 export const MlsMessageResponseSchema = z.object({ time: IsoTimeSchema });
 export const GroupInfoResponseSchema = z.object({ groupInfo: z.base64(), epoch: z.number().int().nonnegative() });

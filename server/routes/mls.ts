@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ROUTES } from '../../protocol';
 import type { ServerContext } from '../context';
@@ -66,11 +67,14 @@ export function registerMlsRoutes(app: FastifyInstance, context: ServerContext):
     if (!header.ok) return fail('mls-invalid-message', header.error.message);
     const now = context.now();
     const sender = { userId: auth.userId, clientId: auth.clientId };
+    // The digest tells a retry of this post from another post under the same key.
+    const postKey = body.idempotencyKey === undefined ? undefined : { key: body.idempotencyKey, digest: createHash('sha256').update(body.message).digest() };
     const outcome = await store.conversations.postMessage(
       params.conv,
       sender,
       (conversation) => planMessage(conversation, { sender, header: header.value, message: body.message, domain }),
       now,
+      postKey,
     );
     switch (outcome.kind) {
       case 'missing':
@@ -81,6 +85,11 @@ export function registerMlsRoutes(app: FastifyInstance, context: ServerContext):
         // Pushed only now that the message is committed (and, with `full` durability, on disk).
         context.hub.deliver(outcome.delivered);
         return done({ time: new Date(now).toISOString() });
+      case 'repeated':
+        // A retry whose first answer was lost: the same answer, nothing stored or pushed again.
+        return done({ time: new Date(outcome.postedAt).toISOString() });
+      case 'key-reused':
+        return fail('idempotency-key-reused');
     }
   });
 

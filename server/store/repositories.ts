@@ -143,7 +143,14 @@ export type MessagePlan<F> = Readonly<{ ok: true; fanout: Fanout }> | Readonly<{
 export type PostOutcome<F> =
   | Readonly<{ kind: 'missing' }>
   | Readonly<{ kind: 'failed'; failure: F }>
-  | Readonly<{ kind: 'done'; delivered: readonly Delivered[] }>;
+  | Readonly<{ kind: 'done'; delivered: readonly Delivered[] }>
+  /** The sending device posted under this key before (same conversation and message): nothing stored, answer as then. */
+  | Readonly<{ kind: 'repeated'; postedAt: number }>
+  /** The sending device used this key for a different conversation or message. */
+  | Readonly<{ kind: 'key-reused' }>;
+
+/** A post's idempotency key (chosen by the sending device) and a digest of what it posts. */
+export type PostKey = Readonly<{ key: string; digest: Buffer }>;
 
 export interface ConversationRepository {
   create(
@@ -162,9 +169,20 @@ export interface ConversationRepository {
   /**
    * Reads what an application message from `sender` needs to know, lets `plan` decide, and
    * stores its fan-out, in one transaction serialized with `update` (so the epoch `plan` sees is
-   * the current one). Changes nothing else about the conversation.
+   * the current one). Changes nothing else about the conversation. With a `postKey`, a repeat
+   * of an earlier post by the same device under the same key stores nothing (`repeated`), and
+   * the key used for something else is refused (`key-reused`); the key is remembered with a
+   * stored post, in the same transaction.
    */
-  postMessage<F>(id: string, sender: ClientRef, plan: (context: MessageContext) => MessagePlan<F>, now: number): Promise<PostOutcome<F>>;
+  postMessage<F>(
+    id: string,
+    sender: ClientRef,
+    plan: (context: MessageContext) => MessagePlan<F>,
+    now: number,
+    postKey?: PostKey,
+  ): Promise<PostOutcome<F>>;
+  /** Forgets the idempotency keys of posts older than `olderThan`; returns how many. */
+  prunePostKeys(olderThan: number): Promise<number>;
   /** Whether `userId` is a member of a conversation `assetKey` was shared in. */
   sharesAssetWith(assetKey: string, userId: string): Promise<boolean>;
 }

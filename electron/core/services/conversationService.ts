@@ -12,7 +12,7 @@
  *   notification acknowledged (see syncService.ts).
  * - A commit is adopted only after the server accepted it (201); a 409 leaves the old state.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Notification } from '../../../protocol/api/notifications';
@@ -940,9 +940,12 @@ export class ConversationService {
       storeLocally?.(db);
     })();
     this.decodedGroups.remember(conversationId, state, encrypted.group);
+    // One key for this ciphertext, kept across the API client's retries: if the server stored a
+    // post whose answer was lost, the retry is answered without a second delivery (issue 12).
+    const idempotencyKey = randomBytes(16).toString('base64url');
     const post = async (): Promise<{ ok: true } | { ok: false; error: unknown }> => {
       try {
-        await api.call('postMlsMessage', { params: { conv: conversationId }, body: { message: toBase64(encrypted.message) } }, { idempotent: true });
+        await api.call('postMlsMessage', { params: { conv: conversationId }, body: { message: toBase64(encrypted.message), idempotencyKey } }, { idempotent: true });
         return { ok: true };
       } catch (error) {
         return { ok: false, error };

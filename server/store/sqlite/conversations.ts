@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClientRef, ConversationRecord, Delivered, Fanout, MessageContext } from '../records';
-import type { ConversationChange, ConversationPlan, ConversationRepository, MessagePlan, PostOutcome, UpdateOutcome } from '../repositories';
+import type { ConversationChange, ConversationPlan, ConversationRepository, MessagePlan, PostKey, PostOutcome, UpdateOutcome } from '../repositories';
 import type { SqliteDatabase } from './database';
 import { prepared } from './statements';
 import { insertFanout, reconcileReach } from './queue';
@@ -21,6 +21,7 @@ const ConversationRowSchema = z.object({
 const MemberRowSchema = z.object({ user_id: z.string(), role: z.enum(['admin', 'member']) });
 const GroupClientRowSchema = z.object({ user_id: z.string(), client_id: z.string(), registered: z.number().int(), leaf_index: z.number().int().nullable() });
 const ConvIdRowSchema = z.object({ conv_id: z.string() });
+const PostKeyRowSchema = z.object({ conv_id: z.string(), digest: BlobSchema, posted_at: z.number().int() });
 const MessageContextRowSchema = z.object({
   id: z.string(),
   group_id: BlobSchema,
@@ -97,8 +98,27 @@ export class SqliteConversationRepository implements ConversationRepository {
     return run.immediate();
   }
 
-  async postMessage<F>(id: string, sender: ClientRef, plan: (context: MessageContext) => MessagePlan<F>, now: number): Promise<PostOutcome<F>> {
+  async postMessage<F>(
+    id: string,
+    sender: ClientRef,
+    plan: (context: MessageContext) => MessagePlan<F>,
+    now: number,
+    postKey?: PostKey,
+  ): Promise<PostOutcome<F>> {
     const run = this.db.transaction((): PostOutcome<F> => {
+      if (postKey) {
+        const earlier = parseRow(
+          PostKeyRowSchema,
+          prepared(this.db, 'SELECT conv_id, digest, posted_at FROM message_post_keys WHERE user_id = ? AND client_id = ? AND key = ?').get(
+            sender.userId,
+            sender.clientId,
+            postKey.key,
+          ),
+        );
+        if (earlier) {
+          return earlier.conv_id === id && earlier.digest.equals(postKey.digest) ? { kind: 'repeated', postedAt: earlier.posted_at } : { kind: 'key-reused' };
+        }
+      }
       const row = parseRow(
         MessageContextRowSchema,
         prepared(
@@ -118,9 +138,23 @@ export class SqliteConversationRepository implements ConversationRepository {
         senderInGroup: row.sender_in_group === 1,
       });
       if (!decided.ok) return { kind: 'failed', failure: decided.failure };
+      if (postKey) {
+        prepared(this.db, 'INSERT INTO message_post_keys (user_id, client_id, key, conv_id, digest, posted_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+          sender.userId,
+          sender.clientId,
+          postKey.key,
+          id,
+          postKey.digest,
+          now,
+        );
+      }
       return { kind: 'done', delivered: insertFanout(this.db, [decided.fanout], now) };
     });
     return run.immediate();
+  }
+
+  async prunePostKeys(olderThan: number): Promise<number> {
+    return prepared(this.db, 'DELETE FROM message_post_keys WHERE posted_at < ?').run(olderThan).changes;
   }
 
   async sharesAssetWith(assetKey: string, userId: string): Promise<boolean> {

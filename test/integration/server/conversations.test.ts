@@ -194,6 +194,45 @@ describe('MLS delivery', () => {
     expect(removal.status, removal.raw.toString()).toBe(201);
   });
 
+  it('answers a repeated message post with the same key as the first time, and delivers it once', async () => {
+    const ada = await userWithClient(t.api, t.dataDir);
+    const bob = await userWithClient(t.api, t.dataDir);
+    const cyd = await userWithClient(t.api, t.dataDir);
+    const group = await createGroup(t.api, ada, [bob, cyd]);
+    await postCommit(t.api, group, ada, 0, { adds: [bob, cyd] });
+    const route = `/conversations/${group.qualifiedId.id}/mls/messages`;
+    const message = fakeApplicationMessage(Buffer.from(group.groupId, 'base64'), 1);
+    const idempotencyKey = randomUUID();
+    const first = await t.api.post(route, { token: bob.clientToken, body: { message, idempotencyKey } });
+    expect(first.status).toBe(201);
+    const again = await t.api.post(route, { token: bob.clientToken, body: { message, idempotencyKey } });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    const fromBob = async (device: typeof ada): Promise<number> =>
+      (await fetchNotifications(t.api, device)).filter((n) => n.event.type === 'conversation.mls-message-add' && n.event.fromClient === bob.clientId).length;
+    expect(await fromBob(ada)).toBe(1);
+    expect(await fromBob(cyd)).toBe(1);
+    // The key is the device's: another device may use the same one for its own post.
+    const fromCyd = await t.api.post(route, { token: cyd.clientToken, body: { message, idempotencyKey } });
+    expect(fromCyd.status).toBe(201);
+    // The same key for a different message is refused.
+    const other = fakeApplicationMessage(Buffer.from(group.groupId, 'base64'), 1);
+    const reused = await t.api.post(route, { token: bob.clientToken, body: { message: other, idempotencyKey } });
+    expect(reused.status).toBe(422);
+    expect(reused.body).toMatchObject({ code: 'idempotency-key-reused' });
+    // A new key is a new post.
+    const fresh = await t.api.post(route, { token: bob.clientToken, body: { message, idempotencyKey: randomUUID() } });
+    expect(fresh.status).toBe(201);
+    expect(await fromBob(ada)).toBe(2);
+    // Keys outside 16 to 64 URL-safe characters are refused before anything else.
+    for (const bad of ['short', 'x'.repeat(65), 'has spaces in the key ok', 'slash/slash/slash/slash']) {
+      const refused = await t.api.post(route, { token: bob.clientToken, body: { message, idempotencyKey: bad } });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'bad-request' });
+    }
+    expect(await fromBob(ada)).toBe(2);
+  });
+
   it('refuses messages for another group, commits on the message route, plaintext application messages and junk', async () => {
     const ada = await userWithClient(t.api, t.dataDir);
     const group = await createGroup(t.api, ada, []);

@@ -173,6 +173,25 @@ describe('notifications', () => {
     again.close();
   });
 
+  it('remembers a message post\'s idempotency key for a day, then forgets it at maintenance', async () => {
+    const { ada: adaBefore, bob, group } = await pair();
+    const message = fakeApplicationMessage(Buffer.from(group.groupId, 'base64'), 1);
+    const post = async (from: TestClient): Promise<number> =>
+      (await t.api.post(`/conversations/${group.qualifiedId.id}/mls/messages`, { token: from.clientToken, body: { message, idempotencyKey: 'a-retry-key-of-ada-0001' } })).status;
+    const fromAda = async (): Promise<number> => messages(await fetchNotifications(t.api, await refreshed(t.api, bob))).filter((data) => data === message).length;
+    expect(await post(adaBefore)).toBe(201);
+    t.clock.advance(23 * 3600 * 1000);
+    await t.server.maintenance();
+    // Within the day, a repeat is answered and not delivered again.
+    expect(await post(await refreshed(t.api, adaBefore))).toBe(201);
+    expect(await fromAda()).toBe(1);
+    t.clock.advance(3600 * 1000 + 60_000);
+    await t.server.maintenance();
+    // Past it, the key is gone: the same post is a new one.
+    expect(await post(await refreshed(t.api, adaBefore))).toBe(201);
+    expect(await fromAda()).toBe(2);
+  });
+
   it('delivers a group\'s messages only from when the device joined the group', async () => {
     const ada = await userWithClient(t.api, t.dataDir);
     const bob = await userWithClient(t.api, t.dataDir);
