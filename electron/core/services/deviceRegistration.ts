@@ -95,11 +95,6 @@ export function storedDevice(db: Db): { clientId: string; temporary: boolean } |
   return { clientId: row.client_id, temporary: 'temporary' in row && row.temporary === 1 };
 }
 
-export function storedDeviceOwner(db: Db): string | undefined {
-  const owner: unknown = db.prepare('SELECT user_id FROM device WHERE singleton = 1').pluck().get();
-  return typeof owner === 'string' ? owner : undefined;
-}
-
 /** Fingerprint of this device's Proteus identity, or null before registration. */
 export async function ownFingerprint(db: Db): Promise<string | null> {
   const bytes: unknown = db.prepare('SELECT proteus_identity FROM device WHERE singleton = 1').pluck().get();
@@ -109,12 +104,3 @@ export async function ownFingerprint(db: Db): Promise<string | null> {
   return identity.ok ? proteus.fingerprint(identity.value.keyPair.publicKey) : null;
 }
 
-/** Forgets the device's keys (sign-out): a later sign-in registers a new device. */
-export function forgetDevice(db: Db): void {
-  db.transaction(() => {
-    db.prepare('DELETE FROM device').run();
-    db.prepare('DELETE FROM proteus_prekeys').run();
-    db.prepare('DELETE FROM mls_signers').run();
-    db.prepare('DELETE FROM mls_key_packages').run();
-  })();
-}
