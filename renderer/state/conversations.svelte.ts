@@ -3,7 +3,7 @@
  * and Welcome-joined conversations show up without polling.
  */
 import type { ConversationDevice, ConversationSummary, StoredMessage } from '../../electron/core/ipc/contract';
-import type { ErrorInfo } from '../../protocol/result';
+import type { ErrorInfo, Result } from '../../protocol/result';
 import { onEvent, request } from '../api';
 
 export interface PersonResult {
@@ -364,9 +364,10 @@ class ConversationsState {
     return undefined;
   }
 
-  async search(query: string): Promise<readonly PersonResult[]> {
+  /** People matching `query`; an error (e.g. `rate-limited` for too many e-mail lookups) as a value. */
+  async search(query: string): Promise<Result<readonly PersonResult[]>> {
     const result = await request('users.search', { query });
-    return result.ok ? result.value.users : [];
+    return result.ok ? { ok: true, value: result.value.users } : result;
   }
 
   reset(): void {
