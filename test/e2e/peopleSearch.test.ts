@@ -6,7 +6,7 @@ import { RENDERER_HEADERS } from '../host/headers';
 import type { TestClient } from '../host/testHost';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
-import { launchAliceAndBob, launchSignedUp } from './support/signUp';
+import { bridgeRequest, launchAliceAndBob, launchSignedUp } from './support/signUp';
 
 const env = useTestServer('e2e-people-search');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
@@ -102,5 +102,26 @@ describe('searching for people in the new-chat dialog', () => {
     await expect.poll(() => a.getByTestId('people-search-status').textContent(), { timeout: 15_000 }).toBe('Nobody found.');
     await a.keyboard.press('Escape');
     await expect.poll(() => a.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('says plainly when the hourly budget of address lookups is spent', async () => {
+    const a = alice.page;
+    // Spend what is left of Alice's 30 address lookups this hour through the core, as the dialog would.
+    let refused: string | undefined;
+    for (let i = 0; i < 40 && refused === undefined; i += 1) {
+      const answer = await bridgeRequest(a, 'users.search', { query: `nobody${i}@example.test` });
+      if (!answer.ok) refused = answer.error?.code;
+    }
+    expect(refused).toBe('rate-limited');
+
+    await a.getByRole('button', { name: 'New chat' }).click();
+    const box = a.getByRole('searchbox', { name: 'Add people' });
+    const status = a.getByTestId('people-search-status');
+    await box.fill('bob@example.test');
+    await expect
+      .poll(() => status.textContent(), { timeout: 15_000 })
+      .toBe('You have looked up many e-mail addresses in the last hour. Wait a while, or search by username.');
+    expect(await a.getByRole('dialog').getByRole('listitem').count()).toBe(0);
+    expect(await seriousA11yViolations(a)).toEqual([]);
   });
 });

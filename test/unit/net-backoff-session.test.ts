@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryableStatus, retryAfterMs } from '../../electron/core/net/backoff';
+import { backoffDelay, isRetryableStatus, retryAfterMs, waitsTooLong } from '../../electron/core/net/backoff';
 import { Session } from '../../electron/core/net/session';
 
 describe('backoff', () => {
@@ -17,6 +17,15 @@ describe('backoff', () => {
     expect(retryAfterMs(new Date(10_000).toUTCString(), 5_000)).toBe(5_000);
     expect(retryAfterMs('soon')).toBeUndefined();
     expect(retryAfterMs(undefined)).toBeUndefined();
+  });
+
+  it('gives up at once when the server asks for a longer wait than a minute', () => {
+    expect(waitsTooLong('3600')).toBe(true);
+    expect(waitsTooLong('60')).toBe(false);
+    expect(waitsTooLong('2')).toBe(false);
+    expect(waitsTooLong(new Date(200_000).toUTCString(), 5_000)).toBe(true);
+    expect(waitsTooLong('soon')).toBe(false);
+    expect(waitsTooLong(undefined)).toBe(false);
   });
 
   it('retries only on overload and rate limiting, never on client errors', () => {

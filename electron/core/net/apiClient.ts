@@ -12,7 +12,7 @@ import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import { ApiError } from './apiError';
 import type { BackoffPolicy } from './backoff';
-import { backoffDelay, DEFAULT_BACKOFF, isRetryableStatus, retryAfterMs } from './backoff';
+import { backoffDelay, DEFAULT_BACKOFF, isRetryableStatus, retryAfterMs, waitsTooLong } from './backoff';
 import type { RawResponse } from './httpRequest';
 import { sendRequest } from './httpRequest';
 import { PinnedAgent } from './pinnedAgent';
@@ -89,9 +89,10 @@ export class ApiClient {
         this.session.dropToken();
         continue;
       }
-      if (isRetryableStatus(response.status) && retryable && attempt < this.backoff.maxAttempts) {
-        const header = response.headers['retry-after'];
-        await this.sleep(retryAfterMs(typeof header === 'string' ? header : undefined) ?? backoffDelay(attempt, this.backoff));
+      const retryAfter = response.headers['retry-after'];
+      const wait = typeof retryAfter === 'string' ? retryAfter : undefined;
+      if (isRetryableStatus(response.status) && retryable && attempt < this.backoff.maxAttempts && !waitsTooLong(wait)) {
+        await this.sleep(retryAfterMs(wait) ?? backoffDelay(attempt, this.backoff));
         continue;
       }
       this.session.applySetCookie(response.headers['set-cookie']);
