@@ -12,9 +12,9 @@ import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { LOCKED_EXIT_CODE } from '../../electron/core/hosts/lockedExit';
 import type { CoreHostOptions } from '../../electron/core/hosts/options';
+import { bundleNodeEntry } from '../support/nodeBundle';
 import type { GrantAccess } from '../../electron/core/services/fileGrants';
 
 export interface HostedCore {
@@ -137,16 +137,5 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * into test-output/ so that npm packages resolve from the repository's node_modules.
  */
 export async function bundleCoreProcess(): Promise<string> {
-  const outfile = path.join(REPO_ROOT, 'test-output', 'host', 'core-process.mjs');
-  await build({
-    entryPoints: [path.join(REPO_ROOT, 'electron/core/hosts/nodeProcess.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'silent',
-  });
-  return outfile;
+  return bundleNodeEntry('electron/core/hosts/nodeProcess.ts', path.join(REPO_ROOT, 'test-output', 'host', 'core-process.mjs'));
 }

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { REPO_ROOT } from '../../build/bundle';
+import { bundleNodeEntry } from './nodeBundle';
 
 export interface CliRun {
   readonly code: number;
@@ -27,17 +27,7 @@ export interface BundledCli {
 export async function bundleCli(): Promise<BundledCli> {
   // A name of its own: test files run in parallel and each removes its bundle afterwards.
   const outfile = path.join(REPO_ROOT, 'test-output', 'cli', `cli-${randomBytes(6).toString('hex')}.mjs`);
-  await build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: [path.join(REPO_ROOT, 'electron/cli/main.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'silent',
-  });
+  await bundleNodeEntry('electron/cli/main.ts', outfile);
   return {
     run: (args, options = {}) => runNode(outfile, args, options.stdin ?? '', options.env ?? {}),
     remove: () => rm(outfile, { force: true }),
