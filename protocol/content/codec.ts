@@ -8,7 +8,7 @@ import { Decoder, Encoder } from 'cbor-x';
 import type { Result } from '../result';
 import { err, ok } from '../result';
 import type { ContentMessage } from './schema';
-import { ContentMessageSchema } from './schema';
+import { CONTENT_TYPES, ContentMessageSchema } from './schema';
 
 /** Larger than any valid content message (8000 characters of text, mentions, metadata). */
 export const MAX_CONTENT_BYTES = 64 * 1024;
@@ -45,24 +45,11 @@ export function decodeContent(bytes: Uint8Array): Result<ContentMessage> {
   return err('content-malformed', CONTENT_ERRORS['content-malformed']);
 }
 
-const KNOWN_TYPES = new Set([
-  'text',
-  'edit',
-  'delete',
-  'hide',
-  'reaction',
-  'receipt',
-  'typing',
-  'knock',
-  'asset',
-  'ephemeral',
-]);
-
 function hasUnknownType(raw: unknown): boolean {
   if (typeof raw !== 'object' || raw === null || !('v' in raw) || raw.v !== 1) return false;
   if (!('content' in raw) || typeof raw.content !== 'object' || raw.content === null) return false;
   const type = 'type' in raw.content ? raw.content.type : undefined;
-  return typeof type === 'string' && !KNOWN_TYPES.has(type);
+  return typeof type === 'string' && !CONTENT_TYPES.has(type);
 }
 
 /** cbor-x returns Node Buffers for byte strings; the schemas expect plain Uint8Array views. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { QualifiedUserIdSchema } from '../api/common';
+import { CALL_CONTENT_SCHEMAS } from './callSchema';
 
 /** Client-generated message ids make sends idempotent: a resend of the same id is one message. */
 export const MessageIdSchema = z.uuid();
@@ -130,9 +131,15 @@ export const ContentSchema = z.discriminatedUnion('type', [
   KnockContentSchema,
   AssetContentSchema,
   EphemeralContentSchema,
+  // Call signalling (callSchema.ts): decoded here like every other type, then handed to the call
+  // machine by the receive path; none of them is ever a line in the history by itself.
+  ...CALL_CONTENT_SCHEMAS,
 ]);
 export type Content = z.infer<typeof ContentSchema>;
 export type ContentType = Content['type'];
+
+/** Every type this version can decode; anything else is reported as from a newer version. */
+export const CONTENT_TYPES: ReadonlySet<string> = new Set(ContentSchema.options.map((option) => option.shape.type.value));
 
 /** The envelope every content message has. `v` lets later versions add fields and types. */
 export const ContentMessageSchema = z

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { encodeContent } from '../../protocol/content/codec';
+import type { Content } from '../../protocol/content/schema';
 import type { LoadedSuite } from '../../electron/core/crypto/mls/cipherSuites';
 import { DEFAULT_MLS_SUITE, loadSuite } from '../../electron/core/crypto/mls/cipherSuites';
 import type { MlsCommitOutput } from '../../electron/core/crypto/mls/engineContext';
@@ -59,9 +60,14 @@ export async function joinExternally(member: RawMember, conversationId: string):
 
 /** A text message as the cores encode it, encrypted from `group` (the member's own unless given). */
 export async function encryptText(member: RawMember, conversationId: string, text: string, group?: MlsGroup): Promise<Uint8Array> {
+  return encryptContent(member, conversationId, { type: 'text', text, mentions: [] }, group);
+}
+
+/** Any content message as the cores encode it, encrypted from `group` (the member's own unless given). */
+export async function encryptContent(member: RawMember, conversationId: string, body: Content, group?: MlsGroup): Promise<Uint8Array> {
   const from = group ?? member.groups.get(conversationId);
   if (from === undefined) throw new Error('the raw member is not in this conversation');
-  const content = encodeContent({ v: 1, id: randomUUID(), sentAt: Date.now(), content: { type: 'text', text, mentions: [] } });
+  const content = encodeContent({ v: 1, id: randomUUID(), sentAt: Date.now(), content: body });
   const encrypted = must(await member.engine.encrypt(from, content));
   if (group === undefined) member.groups.set(conversationId, encrypted.group);
   return encrypted.message;
