@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { formatDuration, historyText } from '../../../../electron/core/calls/callHistory';
+import type { CallHistoryLine, EndReason } from '../../../../electron/core/calls/callTypes';
+
+const line = (direction: 'outgoing' | 'incoming', reason: EndReason): CallHistoryLine => ({
+  callId: randomUUID(),
+  conversationId: randomUUID(),
+  peer: { id: randomUUID(), domain: 'cairn.test' },
+  direction,
+  media: 'audio',
+  reason,
+  at: 0,
+});
+
+describe('call history lines', () => {
+  it.each([
+    ['outgoing', { kind: 'declined' }, 'Bob declined the call.'],
+    ['incoming', { kind: 'declined' }, 'You declined a call from Bob.'],
+    ['outgoing', { kind: 'cancelled' }, 'You cancelled the call to Bob.'],
+    ['incoming', { kind: 'cancelled' }, 'Missed call from Bob.'],
+    ['outgoing', { kind: 'busy' }, 'Bob was busy in another call.'],
+    ['incoming', { kind: 'busy' }, 'Missed call from Bob while you were in another call.'],
+    ['outgoing', { kind: 'no-answer' }, 'Bob did not answer.'],
+    ['incoming', { kind: 'no-answer' }, 'Missed call from Bob.'],
+    ['outgoing', { kind: 'answered-elsewhere' }, 'Call with Bob answered on your other device.'],
+    ['incoming', { kind: 'answered-elsewhere' }, 'Call from Bob answered on another device.'],
+    ['incoming', { kind: 'failed', code: 'ice-failed' }, 'The call with Bob could not be connected.'],
+    ['outgoing', { kind: 'failed', code: 'timeout' }, 'The call with Bob could not be connected.'],
+    ['outgoing', { kind: 'failed', code: 'fingerprint-mismatch' }, 'The call with Bob was refused because its encryption could not be verified.'],
+    ['incoming', { kind: 'completed', durationMs: 754_000 }, 'Call with Bob, 12:34.'],
+    ['outgoing', { kind: 'completed', durationMs: null }, 'Call with Bob ended.'],
+  ] as const)('%s, %j: "%s"', (direction, reason, text) => {
+    expect(historyText(line(direction, reason), 'Bob')).toBe(text);
+  });
+
+  it('writes durations as m:ss, and h:mm:ss past an hour', () => {
+    expect([0, 999, 42_000, 60_000, 3_599_000, 3_723_000].map(formatDuration)).toEqual(['0:00', '0:01', '0:42', '1:00', '59:59', '1:02:03']);
+  });
+});
