@@ -69,14 +69,14 @@ export function viewOf(call: Call): CallView {
 export const emit = (call: Call): CallEffect => ({ kind: 'emit', view: viewOf(call) });
 
 /** Moves `call` to `next`: stops the old phase's timer, starts the new one's, emits call.state. */
-export function moveTo(state: CallsState, call: Call, next: CallPhase, before: readonly CallEffect[] = [], timerMs?: number): CallStep {
+export function moveTo(state: CallsState, call: Call, next: CallPhase, before: readonly CallEffect[] = []): CallStep {
   const moved = withPhase(call, next);
   const effects: CallEffect[] = [...before];
   const oldTimer = timerOf(call.state.phase);
   const newTimer = timerOf(next.phase);
   if (oldTimer !== undefined && oldTimer !== newTimer) effects.push({ kind: 'stop-timer', callId: call.callId, timer: oldTimer });
   if (newTimer !== undefined && oldTimer !== newTimer) {
-    const ms = timerMs ?? (newTimer === 'ring' ? state.config.ringMs : state.config.connectMs);
+    const ms = newTimer === 'ring' ? state.config.ringMs : state.config.connectMs;
     effects.push({ kind: 'start-timer', callId: call.callId, timer: newTimer, ms });
   }
   effects.push(emit(moved));

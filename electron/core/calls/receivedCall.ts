@@ -15,7 +15,7 @@
  */
 import type { CallContent } from '../../../protocol/content/callSchema';
 import { missingCase } from '../../../protocol/result';
-import type { Call, CallEffect, CallEvent, CallLink, CallsState, CallStep, DeviceRef, EndReason } from './callTypes';
+import type { Call, CallEffect, CallEvent, CallLink, CallsState, CallStep, Description, DeviceRef, EndReason } from './callTypes';
 import { emit, end, findCall, isBusy, moveTo, unchanged, withCall } from './callState';
 import { inConversation, mayAnswer, mayRefuse, peerOf, sameDevice, sameUser } from './oneToOneRules';
 import { checkSdpFingerprint } from './sdpFingerprint';
@@ -103,19 +103,40 @@ function setupReceived(state: CallsState, event: Received, setup: Content<'call-
   // be the certificate the SDP makes the browser check, or the binding to the identity is void.
   if (!checkSdpFingerprint(setup.sdp, setup.fingerprint).ok) return end(state, ringing, { kind: 'failed', code: 'fingerprint-mismatch' }, now);
   if (stale) return end(state, ringing, { kind: 'no-answer' }, now);
+  const crossing = state.calls.find((c) => c.conversationId === base.conversationId && c.state.phase === 'outgoing' && sameDevice(c.caller, state.self));
+  if (crossing !== undefined) return crossingCalls(state, crossing, ringing, offer, ringLeft, now);
   if (isBusy(state)) {
     const busy: CallEffect = { kind: 'send', conversationId: base.conversationId, content: { type: 'call-reject', callId, reason: 'busy' } };
     return end(state, ringing, { kind: 'busy' }, now, [busy]);
   }
+  return ring(state, ringing, offer, ringLeft);
+}
+
+/** This device rings for `call`: timer, the offer for the renderer, a notification, call.state. */
+function ring(state: CallsState, call: Call, offer: Description, ringLeft: number, before: readonly CallEffect[] = []): CallStep {
   return {
-    state: withCall(state, ringing),
+    state: withCall(state, call),
     effects: [
-      { kind: 'start-timer', callId, timer: 'ring', ms: ringLeft },
-      { kind: 'remote-description', callId, type: 'offer', sdp: setup.sdp },
-      { kind: 'notify', conversationId: base.conversationId, callId, peer, notice: 'incoming-call', media: setup.media },
-      emit(ringing),
+      ...before,
+      { kind: 'start-timer', callId: call.callId, timer: 'ring', ms: ringLeft },
+      { kind: 'remote-description', callId: call.callId, type: 'offer', sdp: offer.sdp },
+      { kind: 'notify', conversationId: call.conversationId, callId: call.callId, peer: call.peer, notice: 'incoming-call', media: call.media },
+      emit(call),
     ],
   };
+}
+
+/**
+ * Both people called each other at the same moment: rather than each answering the other "busy",
+ * both devices keep the call with the smaller id. Its caller goes on ringing out; the other caller
+ * cancels its own call (which the peer then drops) and rings for the kept one. No history line for
+ * the dropped call: to the people it was one call.
+ */
+function crossingCalls(state: CallsState, own: Call, theirs: Call, offer: Description, ringLeft: number, now: number): CallStep {
+  if (own.callId < theirs.callId) return { state: rememberEnded(state, theirs.callId), effects: [] };
+  const cancel: CallEffect = { kind: 'send', conversationId: own.conversationId, content: { type: 'call-cancel', callId: own.callId } };
+  const dropped = moveTo(state, own, { phase: 'ended', since: now, reason: { kind: 'cancelled' } }, [cancel]);
+  return ring(dropped.state, theirs, offer, ringLeft, dropped.effects);
 }
 
 function answerReceived(state: CallsState, call: Call, from: DeviceRef, answer: Content<'call-answer'>, now: number): CallStep {

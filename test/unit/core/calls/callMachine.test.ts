@@ -208,6 +208,25 @@ describe('each way a call ends leaves its own line', () => {
     expect(bob1.phase(busyCall)).toBe('active');
   });
 
+  it('two people calling each other at once end up in one call (the smaller id), not both busy', () => {
+    const ids = [randomUUID(), randomUUID()].sort();
+    const [kept = '', dropped = ''] = ids;
+    alice1.feed({ kind: 'start', callId: dropped, conversation: chat, media: 'audio', cbr: false, offer: alice1.description() });
+    bob1.feed({ kind: 'start', callId: kept, conversation: chat, media: 'audio', cbr: false, offer: bob1.description() });
+    net.deliverAll(all);
+    // Alice drops her call for Bob's, and rings; Bob goes on ringing out. Nobody heard "busy".
+    expect(alice1.sent()).toContainEqual({ type: 'call-cancel', callId: dropped });
+    expect(alice1.phase(kept)).toBe('incoming');
+    expect(bob1.phase(kept)).toBe('outgoing');
+    expect(all.flatMap((d) => d.sent()).filter((c) => c.type === 'call-reject')).toEqual([]);
+    expect(lines(alice1)).toEqual([]);
+    expect(lines(bob1)).toEqual([]);
+    accept(alice1, kept);
+    net.deliverAll(all);
+    expect(bob1.phase(kept)).toBe('connecting');
+    expect(alice1.phase(kept)).toBe('connecting');
+  });
+
   it('no answer after the ring time: the caller cancels for everyone, the callee’s devices record a missed call', () => {
     setUp({ ringMs: 5_000 });
     const callId = aliceCalls();
