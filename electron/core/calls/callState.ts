@@ -20,6 +20,15 @@ export function isBusy(state: CallsState): boolean {
   });
 }
 
+/**
+ * Whether the shell should let this device use camera and microphone now (contract event
+ * `call.state` `{ active }`): from ringing on (the renderer captures before it sends its offer or
+ * answer) until the call ends here. A call shown as ongoing on another device does not count.
+ */
+export function holdsMedia(state: CallsState): boolean {
+  return isBusy(state);
+}
+
 /** The state with `call` added or replaced; the oldest ended calls beyond `endedKept` are forgotten. */
 export function withCall(state: CallsState, call: Call): CallsState {
   const others = state.calls.filter((c) => c.callId !== call.callId);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { historyText } from '../../../../electron/core/calls/callHistory';
+import { holdsMedia } from '../../../../electron/core/calls/callState';
 import { initialCallsState, step } from '../../../../electron/core/calls/callMachine';
 import type { CallConversation, CallEffect } from '../../../../electron/core/calls/callTypes';
 import { chromiumOffer, randomFingerprint } from '../../../fixtures/calls/chromiumSdp';
@@ -535,6 +536,19 @@ describe('what this device’s user may do', () => {
     const callId = aliceCalls();
     alice1.feed({ kind: 'hang-up', callId, dataChannelOpen: true });
     expect(alice1.feed({ kind: 'start', callId, conversation: chat, media: 'audio', cbr: false, offer: alice1.description() })).toMatchObject([{ kind: 'refused', code: 'call-exists' }]);
+  });
+});
+
+describe('camera and microphone', () => {
+  it('are wanted from ringing until the call ends, never for a call on another device', () => {
+    const callId = aliceCalls();
+    expect([alice1, alice2, bob1, bob2].map((d) => holdsMedia(d.state))).toEqual([true, false, true, true]);
+    accept(bob1, callId);
+    net.deliverAll(all);
+    expect([alice1, alice2, bob1, bob2].map((d) => holdsMedia(d.state))).toEqual([true, false, true, false]);
+    alice1.feed({ kind: 'hang-up', callId, dataChannelOpen: false });
+    net.deliverAll(all);
+    expect(all.map((d) => holdsMedia(d.state))).toEqual([false, false, false, false]);
   });
 });
 
