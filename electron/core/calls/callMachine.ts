@@ -195,7 +195,7 @@ function iceRestart(state: CallsState, callId: string, role: 'offer' | 'answer',
   const s = call.state;
   if (s.phase !== 'active' && s.phase !== 'connecting') return refuse(state, call.callId, 'call-not-connected');
   // The certificate is the call's: a restart that names another would be refused by the peer.
-  if (!checkSdpFingerprint(description.sdp, description.fingerprint).ok || description.fingerprint.value !== s.local.fingerprint.value) {
+  if (!checkSdpFingerprint(description.sdp, description.fingerprint).ok || description.fingerprint.algorithm !== s.local.fingerprint.algorithm || description.fingerprint.value !== s.local.fingerprint.value) {
     return refuse(state, call.callId, 'call-bad-description');
   }
   if (role === 'answer' && s.restart !== 'answering') return unchanged(state);

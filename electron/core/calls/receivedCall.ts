@@ -93,23 +93,31 @@ function setupReceived(state: CallsState, event: Received, setup: Content<'call-
     setupAt: event.sentAt,
   };
   const ringLeft = state.config.ringMs - age;
-  if (own) {
-    const call: Call = { ...base, state: { phase: 'elsewhere', since: now } };
-    return { state: withCall(state, call), effects: [{ kind: 'start-timer', callId, timer: 'ring', ms: ringLeft }, emit(call)] };
-  }
   const offer = { sdp: setup.sdp, fingerprint: setup.fingerprint };
-  const ringing: Call = { ...base, state: { phase: 'incoming', since: now, offer } };
-  // Seed 003 / seed 002 "Calling / Encryption": the fingerprint the E2EE message vouches for must
-  // be the certificate the SDP makes the browser check, or the binding to the identity is void.
-  if (!checkSdpFingerprint(setup.sdp, setup.fingerprint).ok) return end(state, ringing, { kind: 'failed', code: 'fingerprint-mismatch' }, now);
-  if (stale) return end(state, ringing, { kind: 'no-answer' }, now);
-  const crossing = state.calls.find((c) => c.conversationId === base.conversationId && c.state.phase === 'outgoing' && sameDevice(c.caller, state.self));
-  if (crossing !== undefined) return crossingCalls(state, crossing, ringing, offer, ringLeft, now);
-  if (isBusy(state)) {
-    const busy: CallEffect = { kind: 'send', conversationId: base.conversationId, content: { type: 'call-reject', callId, reason: 'busy' } };
-    return end(state, ringing, { kind: 'busy' }, now, [busy]);
+  const call: Call = { ...base, state: own ? { phase: 'elsewhere', since: now } : { phase: 'incoming', since: now, offer } };
+  const show = (from: CallsState, before: readonly CallEffect[] = []): CallStep =>
+    own
+      ? { state: withCall(from, call), effects: [...before, { kind: 'start-timer', callId, timer: 'ring', ms: ringLeft }, emit(call)] }
+      : ring(from, call, offer, ringLeft, before);
+  if (!own) {
+    // Seed 003 / seed 002 "Calling / Encryption": the fingerprint the E2EE message vouches for must
+    // be the certificate the SDP makes the browser check, or the binding to the identity is void.
+    if (!checkSdpFingerprint(setup.sdp, setup.fingerprint).ok) return end(state, call, { kind: 'failed', code: 'fingerprint-mismatch' }, now);
+    if (stale) return end(state, call, { kind: 'no-answer' }, now);
   }
-  return ring(state, ringing, offer, ringLeft);
+  const crossing = state.calls.find(
+    (c) => c.conversationId === call.conversationId && ['outgoing', 'incoming', 'elsewhere'].includes(c.state.phase) && !sameUser(c.caller.user, call.caller.user),
+  );
+  if (crossing !== undefined) {
+    if (crossing.callId < callId) return { state: rememberEnded(state, callId), effects: [] };
+    const dropped = dropCrossed(state, crossing, now);
+    return show(dropped.state, dropped.effects);
+  }
+  if (!own && isBusy(state)) {
+    const busy: CallEffect = { kind: 'send', conversationId: call.conversationId, content: { type: 'call-reject', callId, reason: 'busy' } };
+    return end(state, call, { kind: 'busy' }, now, [busy]);
+  }
+  return show(state);
 }
 
 /** This device rings for `call`: timer, the offer for the renderer, a notification, call.state. */
@@ -127,16 +135,17 @@ function ring(state: CallsState, call: Call, offer: Description, ringLeft: numbe
 }
 
 /**
- * Both people called each other at the same moment: rather than each answering the other "busy",
- * both devices keep the call with the smaller id. Its caller goes on ringing out; the other caller
- * cancels its own call (which the peer then drops) and rings for the kept one. No history line for
- * the dropped call: to the people it was one call.
+ * Both people called each other at the same moment (two calls ringing in one conversation, one
+ * from each side). Rather than each answering the other "busy", every device keeps the call with
+ * the smaller id: its caller goes on ringing out, the other caller cancels its own call and rings
+ * for the kept one, and every other device drops the larger call quietly. No history line and no
+ * notification for the dropped call: to the people it was one call.
  */
-function crossingCalls(state: CallsState, own: Call, theirs: Call, offer: Description, ringLeft: number, now: number): CallStep {
-  if (own.callId < theirs.callId) return { state: rememberEnded(state, theirs.callId), effects: [] };
-  const cancel: CallEffect = { kind: 'send', conversationId: own.conversationId, content: { type: 'call-cancel', callId: own.callId } };
-  const dropped = moveTo(state, own, { phase: 'ended', since: now, reason: { kind: 'cancelled' } }, [cancel]);
-  return ring(dropped.state, theirs, offer, ringLeft, dropped.effects);
+function dropCrossed(state: CallsState, dropped: Call, now: number): CallStep {
+  const cancel: CallEffect[] = sameDevice(dropped.caller, state.self)
+    ? [{ kind: 'send', conversationId: dropped.conversationId, content: { type: 'call-cancel', callId: dropped.callId } }]
+    : [];
+  return moveTo(state, dropped, { phase: 'ended', since: now, reason: { kind: 'cancelled' } }, cancel);
 }
 
 function answerReceived(state: CallsState, call: Call, from: DeviceRef, answer: Content<'call-answer'>, now: number): CallStep {

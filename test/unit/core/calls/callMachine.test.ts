@@ -220,12 +220,21 @@ describe('each way a call ends leaves its own line', () => {
     expect(alice1.phase(kept)).toBe('incoming');
     expect(bob1.phase(kept)).toBe('outgoing');
     expect(all.flatMap((d) => d.sent()).filter((c) => c.type === 'call-reject')).toEqual([]);
-    expect(lines(alice1)).toEqual([]);
-    expect(lines(bob1)).toEqual([]);
+    // Each side's other device agrees on the kept call and drops the other one quietly.
+    expect(alice2.phase(kept)).toBe('incoming');
+    expect(alice2.phase(dropped)).toBe('ended:cancelled');
+    expect(bob2.phase(kept)).toBe('elsewhere');
+    expect(bob2.phase(dropped)).toBe('ended:cancelled');
+    for (const device of all) {
+      expect(lines(device)).toEqual([]);
+      // (Bob's other device rang for Alice's call for as long as it had not seen Bob's: no missed call after.)
+      expect(device.of('notify').filter((n) => n.notice === 'missed-call')).toEqual([]);
+    }
     accept(alice1, kept);
     net.deliverAll(all);
     expect(bob1.phase(kept)).toBe('connecting');
     expect(alice1.phase(kept)).toBe('connecting');
+    expect(alice2.phase(kept)).toBe('ended:answered-elsewhere');
   });
 
   it('no answer after the ring time: the caller cancels for everyone, the callee’s devices record a missed call', () => {
