@@ -36,10 +36,14 @@ export function receivedCall(state: CallsState, event: Received, now: number): C
       return answerReceived(state, call, from, content, now);
     case 'call-reject':
       return rejectReceived(state, call, from, content, now);
-    case 'call-cancel':
-      return sameDevice(from, call.caller) && ['incoming', 'elsewhere', 'connecting'].includes(call.state.phase)
-        ? end(state, call, { kind: 'cancelled' }, now)
-        : unchanged(state);
+    case 'call-cancel': {
+      if (!sameDevice(from, call.caller)) return unchanged(state);
+      const phase = call.state.phase;
+      if (phase === 'incoming' || phase === 'elsewhere') return end(state, call, { kind: 'cancelled' }, now);
+      // The caller gave up just as this device answered: not a missed call, a call that never connected.
+      if (phase === 'connecting') return end(state, call, { kind: 'completed', durationMs: null }, now);
+      return unchanged(state);
+    }
     case 'call-hangup':
       return withRemote(state, call, from, () =>
         end(state, call, { kind: 'completed', durationMs: call.state.phase === 'active' ? now - call.state.since : null }, now),

@@ -186,6 +186,19 @@ describe('each way a call ends leaves its own line', () => {
     }
   });
 
+  it('cancelled just as the callee answered: the answering device ends without a missed call', () => {
+    const callId = aliceCalls();
+    alice1.feed({ kind: 'hang-up', callId, dataChannelOpen: true });
+    accept(bob1, callId);
+    net.deliverAll(all);
+    expect(bob1.phase(callId)).toBe('ended:completed');
+    expect(lines(bob1)).toEqual(['Call with Alice ended.']);
+    expect(bob1.of('notify').map((n) => n.notice)).toEqual(['incoming-call']);
+    // Alice had already ended it: Bob's answer changes nothing there.
+    expect(lines(alice1)).toEqual(['You cancelled the call to Bob.']);
+    expect(alice1.of('remote-description')).toEqual([]);
+  });
+
   it('busy: a device already in a call answers busy at once, the caller and the other devices end with busy', () => {
     const carol = net.device('carol', carolUser, 'c1');
     const other = net.conversation('one-to-one', bob1, carol);
