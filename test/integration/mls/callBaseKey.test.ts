@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { callBaseKey } from '../../../electron/core/crypto/mls/callKeys';
 import type { MlsGroup } from '../../../electron/core/crypto/mls/mlsGroup';
 import type { TestDevice } from '../../fixtures/mls/mlsTestDevices';
 import { codeOf, joinWelcome, keyPackageOf, must, newDevice, text, user } from '../../fixtures/mls/mlsTestDevices';
@@ -33,8 +32,8 @@ describe('SFrame base keys of a call from the conversation’s MLS group', () =>
 
   it('gives both sides of the conversation the same 32-byte key for the same call, with their own leaf', async () => {
     const callId = randomUUID();
-    const mine = must(await callBaseKey(alice.engine, aliceGroup, callId));
-    const theirs = must(await callBaseKey(bobPhone.engine, phoneGroup, callId));
+    const mine = must(await alice.engine.callBaseKey(aliceGroup, callId));
+    const theirs = must(await bobPhone.engine.callBaseKey(phoneGroup, callId));
     expect(mine.baseKey).toBeInstanceOf(ArrayBuffer);
     expect(mine.baseKey.byteLength).toBe(32);
     expect(hex(theirs.baseKey)).toBe(hex(mine.baseKey));
@@ -42,48 +41,48 @@ describe('SFrame base keys of a call from the conversation’s MLS group', () =>
     expect(theirs.epoch).toBe(1);
     expect(new Set([mine.selfLeaf, theirs.selfLeaf]).size).toBe(2);
     expect(mine.selfLeaf).toBe(0);
-    expect(must(await callBaseKey(bobLaptop.engine, laptopGroup, callId)).selfLeaf).not.toBe(theirs.selfLeaf);
+    expect(must(await bobLaptop.engine.callBaseKey(laptopGroup, callId)).selfLeaf).not.toBe(theirs.selfLeaf);
   });
 
   it('gives every call of the conversation its own key, whatever the letter case of its id', async () => {
     const [first, second] = [randomUUID(), randomUUID()];
-    const a = must(await callBaseKey(alice.engine, aliceGroup, first));
-    const b = must(await callBaseKey(alice.engine, aliceGroup, second));
+    const a = must(await alice.engine.callBaseKey(aliceGroup, first));
+    const b = must(await alice.engine.callBaseKey(aliceGroup, second));
     expect(hex(a.baseKey)).not.toBe(hex(b.baseKey));
-    expect(hex(must(await callBaseKey(bobPhone.engine, phoneGroup, first.toUpperCase())).baseKey)).toBe(hex(a.baseKey));
+    expect(hex(must(await bobPhone.engine.callBaseKey(phoneGroup, first.toUpperCase())).baseKey)).toBe(hex(a.baseKey));
   });
 
   it('refuses a call id that is not a UUID', async () => {
-    expect(codeOf(await callBaseKey(alice.engine, aliceGroup, 'call-1'))).toBe('mls-invalid-message');
+    expect(codeOf(await alice.engine.callBaseKey(aliceGroup, 'call-1'))).toBe('mls-invalid-message');
   });
 
   it('changes the key with the epoch after a commit, and both sides follow', async () => {
     const callId = randomUUID();
-    const before = must(await callBaseKey(alice.engine, aliceGroup, callId));
+    const before = must(await alice.engine.callBaseKey(aliceGroup, callId));
     const update = must(await alice.engine.selfUpdate(aliceGroup));
     aliceGroup = update.group;
     phoneGroup = must(await bobPhone.engine.processMessage(phoneGroup, update.commit)).group;
     laptopGroup = must(await bobLaptop.engine.processMessage(laptopGroup, update.commit)).group;
-    const after = must(await callBaseKey(alice.engine, aliceGroup, callId));
+    const after = must(await alice.engine.callBaseKey(aliceGroup, callId));
     expect(after.epoch).toBe(before.epoch + 1);
     expect(hex(after.baseKey)).not.toBe(hex(before.baseKey));
-    expect(hex(must(await callBaseKey(bobPhone.engine, phoneGroup, callId)).baseKey)).toBe(hex(after.baseKey));
+    expect(hex(must(await bobPhone.engine.callBaseKey(phoneGroup, callId)).baseKey)).toBe(hex(after.baseKey));
   });
 
   it('leaves a removed device unable to derive the key of the epoch that removed it', async () => {
     const callId = randomUUID();
-    const laptopBefore = must(await callBaseKey(bobLaptop.engine, laptopGroup, callId));
+    const laptopBefore = must(await bobLaptop.engine.callBaseKey(laptopGroup, callId));
     const removal = must(await alice.engine.removeMembers(aliceGroup, [bobLaptop.identity]));
     aliceGroup = removal.group;
     phoneGroup = must(await bobPhone.engine.processMessage(phoneGroup, removal.commit)).group;
     const removed = must(await bobLaptop.engine.processMessage(laptopGroup, removal.commit));
     expect(removed.kind === 'commit' && removed.selfRemoved).toBe(true);
 
-    const current = must(await callBaseKey(alice.engine, aliceGroup, callId));
-    expect(hex(must(await callBaseKey(bobPhone.engine, phoneGroup, callId)).baseKey)).toBe(hex(current.baseKey));
+    const current = must(await alice.engine.callBaseKey(aliceGroup, callId));
+    expect(hex(must(await bobPhone.engine.callBaseKey(phoneGroup, callId)).baseKey)).toBe(hex(current.baseKey));
     // The removed laptop gets no key from its new state, and the one it could still compute
     // from the state before is the old epoch's, which the others no longer use.
-    expect(codeOf(await callBaseKey(bobLaptop.engine, removed.group, callId))).toBe('mls-not-member');
+    expect(codeOf(await bobLaptop.engine.callBaseKey(removed.group, callId))).toBe('mls-not-member');
     expect(laptopBefore.epoch).toBeLessThan(current.epoch);
     expect(hex(laptopBefore.baseKey)).not.toBe(hex(current.baseKey));
   });

@@ -2,8 +2,10 @@ import type { CallId } from '../../../../protocol/content/callSchema';
 import { CallIdSchema } from '../../../../protocol/content/callSchema';
 import type { Result } from '../../../../protocol/result';
 import { ok } from '../../../../protocol/result';
-import type { MlsEngine } from './mlsEngine';
+import type { EngineContext } from './engineContext';
+import { exportSecret } from './groupMessages';
 import type { MlsGroup } from './mlsGroup';
+import { groupStatus } from './mlsGroup';
 import { mlsError } from './mlsErrors';
 
 /** RFC 9605 §5.2 ("SFrame with MLS"): the exporter label of the per-epoch SFrame base key. */
@@ -30,17 +32,18 @@ export type CallBaseKey = Readonly<{ epoch: number; baseKey: ArrayBuffer; selfLe
  * context, issue 13, so two calls of one conversation never share frame keys). Every member at the
  * same epoch derives the same bytes; a commit gives a new key; a removed member derives none.
  * Call it again after each epoch change of the conversation and hand the new key to the worker.
+ * Reached through `MlsEngine.callBaseKey`.
  */
-export async function callBaseKey(engine: MlsEngine, group: MlsGroup, callId: CallId): Promise<Result<CallBaseKey>> {
+export async function callBaseKey(ctx: EngineContext, group: MlsGroup, callId: CallId): Promise<Result<CallBaseKey>> {
   const id = CallIdSchema.safeParse(callId);
   if (!id.success) return mlsError('mls-invalid-message', 'The call id is not a UUID.');
-  const status = engine.status(group);
+  const status = groupStatus(group);
   if (status.membership !== 'active') return mlsError('mls-not-member');
   const selfLeaf = group.state.privatePath.leafIndex;
   if (selfLeaf > MAX_SFRAME_LEAF) {
     return mlsError('mls-invalid-message', `Calls support leaf positions up to ${MAX_SFRAME_LEAF}; this device sits at ${selfLeaf}.`);
   }
-  const exported = await engine.exportSecret(group, SFRAME_BASE_KEY_LABEL, callIdBytes(id.data), SFRAME_BASE_KEY_BYTES);
+  const exported = await exportSecret(ctx, group, SFRAME_BASE_KEY_LABEL, callIdBytes(id.data), SFRAME_BASE_KEY_BYTES);
   if (!exported.ok) return exported;
   const baseKey = new ArrayBuffer(SFRAME_BASE_KEY_BYTES);
   new Uint8Array(baseKey).set(exported.value);

@@ -1,7 +1,10 @@
+import type { CallId } from '../../../../protocol/content/callSchema';
 import type { Result } from '../../../../protocol/result';
 import { ok } from '../../../../protocol/result';
 import type { MlsSuiteId } from './cipherSuites';
 import { loadSuite } from './cipherSuites';
+import type { CallBaseKey } from './callKeys';
+import { callBaseKey } from './callKeys';
 import type { EngineContext, MlsCommitOutput, MlsInbound } from './engineContext';
 import { addMembers, createGroup, groupInfo, joinByExternalCommit, removeMembers, selfUpdate } from './groupCommits';
 import { encryptMessage, exportSecret } from './groupMessages';
@@ -50,6 +53,8 @@ export interface MlsEngine {
    */
   processMessage(group: MlsGroup, message: Uint8Array, review?: MlsChangeReview): Promise<Result<MlsInbound>>;
   exportSecret(group: MlsGroup, label: string, context: Uint8Array, length: number): Promise<Result<Uint8Array>>;
+  /** The SFrame base key of a 1:1 call at the group's current epoch, for the frame worker (callKeys.ts). */
+  callBaseKey(group: MlsGroup, callId: CallId): Promise<Result<CallBaseKey>>;
   members(group: MlsGroup): readonly MlsMember[];
   status(group: MlsGroup): MlsGroupStatus;
   encodeGroupState(group: MlsGroup): Uint8Array;
@@ -91,6 +96,7 @@ export async function createMlsEngine(signer: MlsSigner): Promise<Result<MlsEngi
     encrypt: (group, plaintext) => inSuite(group, () => encryptMessage(ctx, group, plaintext)),
     processMessage: (group, message, review) => inSuite(group, () => processIncoming(ctx, group, message, review)),
     exportSecret: (group, label, context, length) => inSuite(group, () => exportSecret(ctx, group, label, context, length)),
+    callBaseKey: (group, callId) => inSuite(group, () => callBaseKey(ctx, group, callId)),
     members: (group) => membersOfTree(group.state.ratchetTree),
     status: (group) => groupStatus(group),
     encodeGroupState: (group) => encodeGroupState(group),
