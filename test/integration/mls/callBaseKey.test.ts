@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { getCiphersuiteFromName, getCiphersuiteImpl, mlsExporter } from 'ts-mls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MlsGroup } from '../../../electron/core/crypto/mls/mlsGroup';
 import type { TestDevice } from '../../fixtures/mls/mlsTestDevices';
@@ -50,6 +51,14 @@ describe('SFrame base keys of a call from the conversation’s MLS group', () =>
     const b = must(await alice.engine.callBaseKey(aliceGroup, second));
     expect(hex(a.baseKey)).not.toBe(hex(b.baseKey));
     expect(hex(must(await bobPhone.engine.callBaseKey(phoneGroup, first.toUpperCase())).baseKey)).toBe(hex(a.baseKey));
+  });
+
+  it('is the RFC 9420 exporter with label "SFrame 1.0 Base Key" and the call id’s 16 bytes as context', async () => {
+    const callId = randomUUID();
+    const cs = await getCiphersuiteImpl(getCiphersuiteFromName('MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519'));
+    const context = Uint8Array.from(Buffer.from(callId.replaceAll('-', ''), 'hex'));
+    const expected = await mlsExporter(aliceGroup.state.keySchedule.exporterSecret, 'SFrame 1.0 Base Key', context, 32, cs);
+    expect(hex(must(await alice.engine.callBaseKey(aliceGroup, callId)).baseKey)).toBe(Buffer.from(expected).toString('hex'));
   });
 
   it('refuses a call id that is not a UUID', async () => {
