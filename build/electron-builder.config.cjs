@@ -99,8 +99,8 @@ const baseConfig = {
     synopsis: 'End-to-end encrypted messaging and calling',
     executableName: 'cairn',
   },
-  // keytar talks to the Secret Service through libsecret.
-  deb: { depends: ['libsecret-1-0', 'libnotify4', 'libxtst6', 'libnss3'] },
+  // No `deb.depends`: it would replace electron-builder's default list (GTK, NSS, libnotify,
+  // libsecret for keytar's Secret Service, xdg-utils…) instead of adding to it.
 
   // electron-updater reads this to find updates; the release workflow publishes there.
   publish: [{ provider: 'github', owner: 'cairn-im', repo: 'cairn', releaseType: 'draft' }],

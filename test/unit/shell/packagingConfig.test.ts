@@ -59,6 +59,11 @@ describe('installer configuration', () => {
     expect((await loadConfig()).linux.target).toEqual(['AppImage', 'deb']);
   });
 
+  it('keeps electron-builder’s default deb dependencies (GTK, libsecret…) instead of replacing them', () => {
+    const raw: unknown = require(CONFIG_FILE);
+    expect(Reflect.get(Object(Reflect.get(Object(raw), 'baseConfig')), 'deb')).toBeUndefined();
+  });
+
   it('builds a per-machine MSI for Group Policy and Intune beside the NSIS installer', async () => {
     const config = await loadConfig();
     expect(config.win.target.map((target) => target.target)).toEqual(['nsis', 'msi']);
