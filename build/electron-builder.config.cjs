@@ -1,12 +1,18 @@
 // electron-builder configuration for Cairn installers (`npm run dist`, .github/workflows/release.yml).
 // Needs a machine that can download Electron; it cannot run on the project's CI machines.
-// CommonJS because electron-builder loads it with require().
+// CommonJS because electron-builder loads it with require(). It exports a function, which
+// electron-builder calls: the build stops there unless every platform being built can be signed
+// (and notarised), or CAIRN_UNSIGNED_DEV_BUILD=1 asks for a marked development build
+// (releaseSigning.cjs; docs/DISTRIBUTION.md).
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- electron-builder loads this file with require()
+const { decideSigning, platformsFromArgv, withSigning } = require('./releaseSigning.cjs');
 
 /** Native modules cannot be loaded from inside app.asar; they ship unpacked beside it. */
 const NATIVE_MODULES = ['better-sqlite3-multiple-ciphers', 'keytar'];
 
 /** @type {import('electron-builder').Configuration} */
-const config = {
+const baseConfig = {
   appId: 'im.cairn.desktop',
   productName: 'Cairn',
   copyright: 'Copyright © Cairn contributors',
@@ -46,8 +52,8 @@ const config = {
     gatekeeperAssess: false,
     entitlements: 'build/entitlements.mac.plist',
     entitlementsInherit: 'build/entitlements.mac.plist',
-    // Notarisation reads APPLE_ID, APPLE_APP_SPECIFIC_PASSWORD and APPLE_TEAM_ID.
-    notarize: true,
+    // Notarisation (set by releaseSigning.cjs) reads APPLE_ID, APPLE_APP_SPECIFIC_PASSWORD and
+    // APPLE_TEAM_ID, or an App Store Connect API key.
     extendInfo: {
       NSCameraUsageDescription: 'Cairn uses the camera for video calls you start or accept.',
       NSMicrophoneUsageDescription: 'Cairn uses the microphone for calls you start or accept.',
@@ -56,8 +62,14 @@ const config = {
   dmg: { sign: false },
 
   win: {
-    target: [{ target: 'nsis', arch: ['x64', 'arm64'] }],
-    // Signing reads WIN_CSC_LINK / WIN_CSC_KEY_PASSWORD (or CSC_LINK / CSC_KEY_PASSWORD).
+    // The MSI is for Group Policy and Intune (per-machine, silent: `msiexec /i Cairn.msi /qn`);
+    // the NSIS installer for people installing by hand. WiX builds x64 only.
+    target: [
+      { target: 'nsis', arch: ['x64', 'arm64'] },
+      { target: 'msi', arch: ['x64'] },
+    ],
+    // Signing reads WIN_CSC_LINK / WIN_CSC_KEY_PASSWORD (or CSC_LINK / CSC_KEY_PASSWORD), unless
+    // releaseSigning.cjs replaces this with Azure Trusted Signing.
     signtoolOptions: { signingHashAlgorithms: ['sha256'], rfc3161TimeStampServer: 'http://timestamp.digicert.com' },
   },
   nsis: {
@@ -67,6 +79,18 @@ const config = {
     differentialPackage: true,
     deleteAppDataOnUninstall: false,
   },
+  msi: {
+    // Installed for every user of the machine, with no questions: what deployment tools expect.
+    oneClick: true,
+    perMachine: true,
+    runAfterFinish: false,
+    createDesktopShortcut: false,
+    createStartMenuShortcut: true,
+    // Fixed for the life of the product: Windows Installer recognises later versions by it and
+    // upgrades in place instead of installing a second copy. Never change it.
+    upgradeCode: '8B59866C-1D40-481F-BA0B-612481DBB2C9',
+    warningsAsErrors: true,
+  },
 
   linux: {
     target: ['AppImage', 'deb'],
@@ -75,11 +99,21 @@ const config = {
     synopsis: 'End-to-end encrypted messaging and calling',
     executableName: 'cairn',
   },
-  // keytar talks to the Secret Service through libsecret.
-  deb: { depends: ['libsecret-1-0', 'libnotify4', 'libxtst6', 'libnss3'] },
+  // No `deb.depends`: it would replace electron-builder's default list (GTK, NSS, libnotify,
+  // libsecret for keytar's Secret Service, xdg-utils…) instead of adding to it.
 
   // electron-updater reads this to find updates; the release workflow publishes there.
   publish: [{ provider: 'github', owner: 'cairn-im', repo: 'cairn', releaseType: 'draft' }],
 };
 
-module.exports = config;
+/**
+ * electron-builder calls this with its own request; what is built comes from its command line
+ * (`--mac`, `--win`, `--linux`, or the host's platform).
+ * @returns {Record<string, unknown>}
+ */
+function cairnBuilderConfig() {
+  return withSigning(baseConfig, decideSigning(process.env, platformsFromArgv(process.argv.slice(2), process.platform)));
+}
+
+module.exports = cairnBuilderConfig;
+module.exports.baseConfig = baseConfig;

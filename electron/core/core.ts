@@ -3,6 +3,8 @@
  * it in a utility process; the CLI and the test host run the same code in Node.
  */
 import path from 'node:path';
+import type { MachinePolicy } from '../../protocol/machinePolicy';
+import { NO_MACHINE_POLICY, strictestAppLock } from '../../protocol/machinePolicy';
 import { API_VERSION } from '../../protocol/version';
 import { EventHub } from './events';
 import type { ServerConfig } from './ipc/contract';
@@ -35,6 +37,11 @@ export interface CoreOptions {
    * name another server or other pins are refused with `server-built-in` (net/builtInServer.ts).
    */
   readonly builtInServer?: ServerConfig | null;
+  /**
+   * What IT set on this computer (protocol/machinePolicy.ts), read by the shell: its server then
+   * counts as built in, and its app lock rules combine with the server's, the stricter winning.
+   */
+  readonly machinePolicy?: MachinePolicy;
   readonly runtime?: string;
   readonly log?: Logger;
   /** How the profile's database key is kept (keychain by default, or a passphrase). */
@@ -81,7 +88,9 @@ export interface Core {
 
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? createLogger('core');
-  const builtInServer = options.builtInServer ?? null;
+  const machinePolicy = options.machinePolicy ?? NO_MACHINE_POLICY;
+  // The shell refuses to start when a built-in server and the machine policy's disagree.
+  const builtInServer = options.builtInServer ?? machinePolicy.server ?? null;
   const events = new EventHub(log.child('events'));
   const storeOptions: ProfileStoreOptions =
     options.useKeychain === false ? { ...options.store, keychain: { ...options.store?.keychain, load: KEYCHAIN_OFF } } : (options.store ?? {});
@@ -105,6 +114,7 @@ export function createCore(options: CoreOptions): Core {
       return account.lockDown();
     },
     onState: (state) => events.emit('appLock.state', state),
+    combinePolicy: (server) => strictestAppLock(server, machinePolicy),
     ...(options.onLocked ? { onLocked: options.onLocked } : {}),
   });
   // Every request that may touch the profile waits until the lock state is known.

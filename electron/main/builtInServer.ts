@@ -6,6 +6,7 @@
  * server" would quietly drop the protection the build promised.
  */
 import { z } from 'zod';
+import type { MachinePolicy } from '../../protocol/machinePolicy';
 import { parsePinList } from '../../protocol/pins';
 import { missingCase } from '../../protocol/result';
 import type { DefaultServer } from './defaultServer';
@@ -64,4 +65,20 @@ export function serverSettings(builtIn: BuiltInServerRead, env: Readonly<Record<
     default:
       return missingCase(builtIn);
   }
+}
+
+/**
+ * Adds machine policy's server (protocol/machinePolicy.ts): it becomes the fixed server of a
+ * standard build. A build made for one server whose machine policy names another cannot honour
+ * both, so it does not start: either choice would override someone who meant to fix the server.
+ */
+export function withMachinePolicyServer(settings: ServerSettings, policy: MachinePolicy): ServerSettings {
+  const server = policy.server;
+  if (!settings.ok || server === undefined) return settings;
+  const fixed: DefaultServer = { url: server.url, pins: [...server.pins] };
+  if (settings.builtInServer === null) return { ok: true, defaultServer: fixed, builtInServer: fixed };
+  const same = settings.builtInServer.url === fixed.url && settings.builtInServer.pins.length === fixed.pins.length && fixed.pins.every((pin) => settings.builtInServer?.pins.includes(pin));
+  return same
+    ? settings
+    : { ok: false, reason: `This copy is built for ${settings.builtInServer.url}, but this computer's policy names ${fixed.url}. Ask your administrator which one applies.` };
 }

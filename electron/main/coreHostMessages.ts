@@ -4,6 +4,7 @@
  * it receives; test/unit/shell checks that the two agree.
  */
 import { z } from 'zod';
+import type { MachinePolicy } from '../../protocol/machinePolicy';
 
 export const CoreToShellSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ready') }).strict(),
@@ -32,6 +33,8 @@ export interface CoreStartOptions {
   readonly defaultServer: Readonly<{ url: string; pins: readonly string[] }> | null;
   /** The server and pins built into a packaged copy: the core then uses no other. */
   readonly builtInServer?: Readonly<{ url: string; pins: readonly string[] }> | null;
+  /** What IT set on this computer (machinePolicyReader.ts); the core applies the stricter of it and the server's. */
+  readonly machinePolicy?: MachinePolicy;
   readonly runtime: string;
 }
 

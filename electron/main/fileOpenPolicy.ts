@@ -36,10 +36,16 @@ export const OPENS_DIRECTLY: ReadonlySet<string> = new Set(
 
 export type OpenDecision = 'open' | 'show-in-folder';
 
-/** What "Open" does with a saved file called `fileName` (the last segment of its path). */
-export function decideOpen(fileName: string): OpenDecision {
+/**
+ * What "Open" does with a saved file called `fileName` (the last segment of its path).
+ * `narrowedTo` is machine policy's `OpenAllowList` (lower-case extensions): it can only take types
+ * off the list above, never add one, so a policy typo cannot make an executable open directly.
+ */
+export function decideOpen(fileName: string, narrowedTo?: readonly string[]): OpenDecision {
   if (fileName === '' || safeFileName(fileName) !== fileName.normalize('NFC')) return 'show-in-folder';
   const dot = fileName.lastIndexOf('.');
   if (dot <= 0) return 'show-in-folder';
-  return OPENS_DIRECTLY.has(fileName.slice(dot + 1).toLowerCase()) ? 'open' : 'show-in-folder';
+  const extension = fileName.slice(dot + 1).toLowerCase();
+  if (narrowedTo !== undefined && !narrowedTo.includes(extension)) return 'show-in-folder';
+  return OPENS_DIRECTLY.has(extension) ? 'open' : 'show-in-folder';
 }

@@ -6,15 +6,22 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
-import { app, Menu, Notification, powerMonitor, session, shell } from 'electron';
+import { app, dialog, Menu, Notification, powerMonitor, session, shell } from 'electron';
+import { NO_MACHINE_POLICY } from '../../protocol/machinePolicy';
 import { appMenuTemplate } from './appMenu';
 import { registerAppSchemePrivileges, serveAppScheme } from './appScheme';
 import { CORE_PORT_CHANNEL } from './channels';
 import { installContentsGuards } from './contentsGuards';
+import { nodePolicyIo } from './machinePolicyIo';
+import { readMachinePolicy } from './machinePolicyReader';
+import { RELEASE_PUBLIC_KEYS } from './releaseKeys';
+import { planUpdates } from './updatePlan';
+import type { Updater } from './updater';
+import { startUpdater } from './updater';
 import { utilityProcessLauncher } from './coreProcess';
 import { decideRestart } from './coreRestartPolicy';
 import { createCoreSupervisor } from './coreSupervisor';
-import { BUILT_IN_SERVER_FILE, readBuiltInServer, serverSettings } from './builtInServer';
+import { BUILT_IN_SERVER_FILE, readBuiltInServer, serverSettings, withMachinePolicyServer } from './builtInServer';
 import { showFatalDialog } from './fatalDialog';
 import { createMainWindow } from './mainWindow';
 import type { MessageNotice } from './notificationBatcher';
@@ -32,9 +39,18 @@ const log = (message: string): void => {
   process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), level: 'info', scope: 'shell', message })}\n`);
 };
 
+/** The app id of electron-builder's config: Windows groups by it, macOS names managed preferences after it. */
+const APP_ID = 'im.cairn.desktop';
 const paths = shellPaths(__dirname);
 const build: ShellBuild = { packaged: app.isPackaged, platform: process.platform };
-const servers = serverSettings(readBuiltInServer(readOptional(path.join(resourcesDir(), BUILT_IN_SERVER_FILE))), process.env);
+// What IT set on this computer (machinePolicyReader.ts); an unreadable policy stops the start in start().
+const policyRead = readMachinePolicy(process.platform, APP_ID, nodePolicyIo);
+const machinePolicy = policyRead.kind === 'policy' ? policyRead.policy : NO_MACHINE_POLICY;
+const servers = withMachinePolicyServer(
+  serverSettings(readBuiltInServer(readOptional(path.join(resourcesDir(), BUILT_IN_SERVER_FILE))), process.env),
+  machinePolicy,
+);
+let updater: Updater | undefined;
 let mainWindow: BrowserWindow | undefined;
 let callActive = false;
 
@@ -43,7 +59,7 @@ let callActive = false;
 registerAppSchemePrivileges();
 app.enableSandbox();
 // Windows groups windows and notifications by this id; it must match appId in the builder config.
-if (process.platform === 'win32') app.setAppUserModelId('im.cairn.desktop');
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
 const supervisor = createCoreSupervisor(
   utilityProcessLauncher(paths.coreEntry),
@@ -53,6 +69,8 @@ const supervisor = createCoreSupervisor(
     },
     onCallState: (active) => {
       callActive = active;
+      // An update that is ready waits for the call to end (updater.ts).
+      if (!active) updater?.callEnded();
     },
     onNotify: (notification) => showMessageNotification(notification),
     // No desktop notification outlives the lock or appears while it holds (security review, item 8).
@@ -66,6 +84,7 @@ const supervisor = createCoreSupervisor(
       appVersion: app.getVersion(),
       defaultServer: servers.ok ? servers.defaultServer : null,
       builtInServer: servers.ok ? servers.builtInServer : null,
+      machinePolicy,
       runtime: `electron ${process.versions.electron ?? 'unknown'}`,
     },
   },
@@ -141,7 +160,25 @@ function readOptional(file: string): string | null {
   }
 }
 
+/** `cairnBuild` that build/releaseSigning.cjs writes into the packaged package.json ('release' or 'unsigned-dev'). */
+function cairnBuild(): unknown {
+  const text = readOptional(path.join(app.getAppPath(), 'package.json'));
+  if (text === null) return undefined;
+  try {
+    const json: unknown = JSON.parse(text);
+    return typeof json === 'object' && json !== null ? Reflect.get(json, 'cairnBuild') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function start(): Promise<void> {
+  // Running without the policy IT set would quietly drop what it enforces (machinePolicySources.ts).
+  if (policyRead.kind === 'invalid') throw new Error(`This computer's Cairn policy (${policyRead.source}) cannot be used: ${policyRead.reason}`);
+  if (policyRead.kind === 'policy') {
+    log(`machine policy from ${policyRead.source}: ${Object.keys(policyRead.policy).join(', ') || 'empty'}`);
+    if (policyRead.ignored.length > 0) log(`machine policy values this version does not know were ignored: ${policyRead.ignored.join(', ')}`);
+  }
   // A build made for one server that cannot read which one does not start (builtInServer.ts).
   if (!servers.ok) throw new Error(`This copy of Cairn was built for one server, but its setting cannot be read: ${servers.reason}`);
   installPermissionHandlers(session.defaultSession, () => callActive);
@@ -152,12 +189,33 @@ async function start(): Promise<void> {
   session.defaultSession.setSpellCheckerEnabled(spellCheck.enabled);
   log(`spell-check: ${spellCheck.reason}`);
   serveAppScheme(paths.rendererDir);
-  installShellIpc(() => mainWindow, (id, access, file) => supervisor.grant(id, access, file), log);
+  installShellIpc(() => mainWindow, (id, access, file) => supervisor.grant(id, access, file), log, machinePolicy.files?.openAllowList);
   supervisor.start();
   // The app lock engages at once when the screen locks or the machine sleeps (seed 002).
   powerMonitor.on('lock-screen', () => supervisor.systemLocked());
   powerMonitor.on('suspend', () => supervisor.systemLocked());
   await openWindow();
+  updater = startUpdater(planUpdates({ packaged: app.isPackaged, build: cairnBuild(), policy: machinePolicy, releaseKeys: RELEASE_PUBLIC_KEYS }), {
+    currentVersion: app.getVersion(),
+    releaseKeys: RELEASE_PUBLIC_KEYS,
+    log,
+    tell: (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
+    askRestart: async (version) => {
+      const options = {
+        type: 'info' as const,
+        message: 'Update ready — restart',
+        detail: `Cairn ${version} is downloaded and its signature checked. Restart now to use it, or later: it is offered again.`,
+        buttons: ['Restart now', 'Later'],
+        defaultId: 0,
+        cancelId: 1,
+      };
+      const answer = mainWindow ? await dialog.showMessageBox(mainWindow, options) : await dialog.showMessageBox(options);
+      return answer.response === 0;
+    },
+    callActive: () => callActive,
+  });
 }
 
 async function openWindow(): Promise<void> {

@@ -13,7 +13,12 @@ import { createShellRequestHandler } from './shellRequests';
 /** Sends a file grant to the core over the shell's own channel (the core supervisor). */
 export type GrantToCore = (id: string, access: 'read' | 'write', file: string) => Promise<boolean>;
 
-export function installShellIpc(currentWindow: () => BrowserWindow | undefined, grantToCore: GrantToCore, log: (message: string) => void): void {
+export function installShellIpc(
+  currentWindow: () => BrowserWindow | undefined,
+  grantToCore: GrantToCore,
+  log: (message: string) => void,
+  openAllowList?: readonly string[],
+): void {
   const handler = createShellRequestHandler({
     async showOpenDialog(request) {
       const window = currentWindow();
@@ -32,6 +37,7 @@ export function installShellIpc(currentWindow: () => BrowserWindow | undefined, 
     showItemInFolder: (file) => shell.showItemInFolder(file),
     downloadsDir: () => app.getPath('downloads'),
     log,
+    ...(openAllowList === undefined ? {} : { openAllowList }),
   });
   for (const channel of Object.values(SHELL_CHANNELS)) {
     ipcMain.handle(channel, (event: IpcMainInvokeEvent, ...args: unknown[]) => answer(event, channel, args));

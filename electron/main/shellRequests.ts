@@ -45,6 +45,8 @@ export interface ShellEffects {
   /** The user's Downloads folder. */
   downloadsDir(): string;
   log(message: string): void;
+  /** Machine policy's narrower list of file types "Open" may hand to the OS (fileOpenPolicy.ts). */
+  readonly openAllowList?: readonly string[];
 }
 
 /** At most this many files per pick or drop, and this many remembered saved files. */
@@ -132,7 +134,7 @@ export function createShellRequestHandler(effects: ShellEffects, saved = new Sav
       effects.log('refused to open a file that was not saved through the save dialog');
       return 'refused';
     }
-    if (decideOpen(path.basename(file)) === 'show-in-folder') {
+    if (decideOpen(path.basename(file), effects.openAllowList) === 'show-in-folder') {
       effects.showItemInFolder(file);
       return 'shown-in-folder';
     }

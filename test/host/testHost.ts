@@ -29,6 +29,8 @@ export interface LaunchOptions {
   readonly defaultServer?: Readonly<{ url: string; pins: readonly string[] }> | null;
   /** A server built into the app, as resources/server.json gives it in a packaged build. */
   readonly builtInServer?: Readonly<{ url: string; pins: readonly string[] }>;
+  /** Machine policy as the shell would read it from the OS (Group Policy, MDM, /etc/cairn/policy.json). */
+  readonly machinePolicy?: CoreHostOptions['machinePolicy'];
   readonly colorScheme?: 'light' | 'dark';
   readonly viewport?: { width: number; height: number };
   /** How the core keeps the profile's DB key; tests default to a passphrase with a fast KDF. */
@@ -114,6 +116,7 @@ async function launchClient(
     appVersion: '0.1.0-test',
     defaultServer: options.defaultServer ? { url: options.defaultServer.url, pins: [...options.defaultServer.pins] } : null,
     ...(options.builtInServer ? { builtInServer: { url: options.builtInServer.url, pins: [...options.builtInServer.pins] } } : {}),
+    ...(options.machinePolicy ? { machinePolicy: options.machinePolicy } : {}),
     runtime: 'test host',
     store: options.store ?? TEST_PROFILE_STORE,
     ...(options.useKeychain === undefined ? {} : { useKeychain: options.useKeychain }),

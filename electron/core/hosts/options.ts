@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MachinePolicySchema } from '../../../protocol/machinePolicy';
 import { ServerConfigSchema } from '../ipc/contract';
 
 /** Options a host process hands to a core it starts (worker data, utility-process argv). */
@@ -9,6 +10,8 @@ export const CoreHostOptionsSchema = z
     defaultServer: ServerConfigSchema.nullable(),
     /** The server built into a packaged copy (resources/server.json); absent or null otherwise. */
     builtInServer: ServerConfigSchema.nullable().optional(),
+    /** What IT set on this computer (Group Policy, MDM, /etc/cairn/policy.json), as the shell read it. */
+    machinePolicy: MachinePolicySchema.optional(),
     runtime: z.string().optional(),
     /** False keeps the key out of the OS keychain altogether (admin policy; tests of that path). */
     useKeychain: z.boolean().optional(),

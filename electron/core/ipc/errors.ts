@@ -24,9 +24,9 @@ export const IPC_ERRORS = {
   'app-lock-disabled': 'The app lock is not turned on.',
   'app-lock-enabled': 'The app lock is already turned on.',
   'app-lock-enforced':
-    "Your organisation's server requires the app lock, so it cannot be turned off. You can still change the passcode.",
+    "Your organisation requires the app lock, so it cannot be turned off. You can still change the passcode.",
   'app-lock-timeout-too-long':
-    "Your organisation's server requires Cairn to lock sooner after it was last used. Choose a shorter time.",
+    "Your organisation requires Cairn to lock sooner after it was last used. Choose a shorter time.",
   'app-lock-no-keychain':
     'This computer has no keychain to hold the key instead, so the passcode must stay: it is what protects your messages here.',
   'account-password-needed':

@@ -90,6 +90,11 @@ export interface AppLockOptions {
   readonly onLocked?: () => void;
   readonly kdf?: KdfParams;
   readonly now?: () => number;
+  /**
+   * Combines the server's policy with the machine's (protocol/machinePolicy.ts, the stricter
+   * wins) wherever a server policy is taken in; the machine's applies before any server answered.
+   */
+  readonly combinePolicy?: (server: AppLockPolicy) => AppLockPolicy;
 }
 
 export class AppLock {
@@ -97,13 +102,17 @@ export class AppLock {
   private locked = false;
   /** What the user chose in settings, in seconds (0: only by hand); undefined if they never chose. */
   private chosenAutoLockSeconds: number | undefined;
-  private policy: AppLockPolicy = DEFAULT_FEATURE_CONFIGS.appLock;
+  private policy: AppLockPolicy;
   private attempts: Attempts = { failed: 0, lastFailureAt: 0 };
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly now: () => number;
 
+  private readonly combinePolicy: (server: AppLockPolicy) => AppLockPolicy;
+
   constructor(private readonly options: AppLockOptions) {
     this.now = options.now ?? Date.now;
+    this.combinePolicy = options.combinePolicy ?? ((server) => server);
+    this.policy = this.combinePolicy(DEFAULT_FEATURE_CONFIGS.appLock);
   }
 
   /**
@@ -156,7 +165,8 @@ export class AppLock {
    * The server's policy arrived (the stored copy when the account loads, the server's answer
    * after each reconnect). A shorter timeout applies at once: the idle countdown starts again.
    */
-  applyPolicy(policy: AppLockPolicy): void {
+  applyPolicy(serverPolicy: AppLockPolicy): void {
+    const policy = this.combinePolicy(serverPolicy);
     if (policy.enforced === this.policy.enforced && policy.inactivityTimeoutSecs === this.policy.inactivityTimeoutSecs) return;
     this.policy = { enforced: policy.enforced, inactivityTimeoutSecs: policy.inactivityTimeoutSecs };
     this.options.log.info('server policy for the app lock', this.policy);
@@ -232,7 +242,7 @@ export class AppLock {
     if (max !== undefined && (seconds === 0 || seconds > max)) {
       throw new CoreError(
         'app-lock-timeout-too-long',
-        `Your organisation's server requires Cairn to lock after at most ${durationWords(max)} without use. Choose that or a shorter time.`,
+        `Your organisation requires Cairn to lock after at most ${durationWords(max)} without use. Choose that or a shorter time.`,
       );
     }
     const { db } = await this.options.profile.store();
@@ -365,7 +375,7 @@ export class AppLock {
     const { db } = await this.options.profile.store();
     this.chosenAutoLockSeconds = readKv(db, 'settings', 'autoLockSeconds', z.number().int().min(0).max(24 * 3600));
     const stored = storedFeatureConfigs(db);
-    if (stored) this.policy = stored.appLock;
+    if (stored) this.policy = this.combinePolicy(stored.appLock);
   }
 
   private retryAfterMs(): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readBuiltInServer, serverSettings } from '../../../electron/main/builtInServer';
+import { readBuiltInServer, serverSettings, withMachinePolicyServer } from '../../../electron/main/builtInServer';
 
 const A = `sha256/${'A'.repeat(43)}=`;
 const B = `sha256/${'B'.repeat(43)}=`;
@@ -43,5 +43,33 @@ describe('a server built into the app (resources/server.json)', () => {
       kind: 'invalid',
       reason: '"sha256/short=" in server.json is not a pin.',
     });
+  });
+});
+
+describe('a server fixed by machine policy', () => {
+  const policy = { server: { url: 'https://chat.example.org', pins: [A] } };
+
+  it('fixes the server of a standard build over the environment’s pre-fill', () => {
+    expect(withMachinePolicyServer(serverSettings(readBuiltInServer(null), ENV), policy)).toEqual({
+      ok: true,
+      defaultServer: { url: 'https://chat.example.org', pins: [A] },
+      builtInServer: { url: 'https://chat.example.org', pins: [A] },
+    });
+  });
+
+  it('agrees with a build made for the same server', () => {
+    const built = serverSettings(readBuiltInServer(JSON.stringify({ url: 'https://chat.example.org', pins: [A] })), {});
+    expect(withMachinePolicyServer(built, policy)).toEqual(built);
+  });
+
+  it('stops the start when the build and the policy name different servers', () => {
+    const built = serverSettings(readBuiltInServer(JSON.stringify({ url: 'https://other.example.org', pins: [B] })), {});
+    const settings = withMachinePolicyServer(built, policy);
+    expect(settings.ok ? '' : settings.reason).toContain("this computer's policy names https://chat.example.org");
+  });
+
+  it('changes nothing without a policy server', () => {
+    const plain = serverSettings(readBuiltInServer(null), ENV);
+    expect(withMachinePolicyServer(plain, {})).toBe(plain);
   });
 });

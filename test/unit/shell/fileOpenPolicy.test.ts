@@ -89,4 +89,11 @@ describe('safe file names', () => {
     expect(safeFileName(`${'😀'.repeat(200)}.png`)).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
     expect(safeFileName(undefined)).toBe('file');
   });
+
+  it('opens only the types machine policy keeps on the list, and never adds one', () => {
+    expect(decideOpen('report.pdf', ['pdf'])).toBe('open');
+    expect(decideOpen('photo.png', ['pdf'])).toBe('show-in-folder');
+    expect(decideOpen('setup.exe', ['exe', 'pdf'])).toBe('show-in-folder');
+    expect(decideOpen('report.pdf', [])).toBe('show-in-folder');
+  });
 });

@@ -28,14 +28,18 @@ const PackagingSchema = z.object({
     grantFileProtocolExtraPrivileges: z.literal(false),
   }),
   mac: z.object({ hardenedRuntime: z.literal(true), entitlements: z.string(), entitlementsInherit: z.string() }),
-  win: z.object({ target: z.array(z.object({ target: z.literal('nsis') })) }),
+  win: z.object({ target: z.array(z.object({ target: z.enum(['nsis', 'msi']) })) }),
+  msi: z.object({ perMachine: z.literal(true), oneClick: z.literal(true), upgradeCode: z.string().uuid() }),
   linux: z.object({ target: z.array(z.string()) }),
   publish: z.array(z.object({ provider: z.string() })).min(1),
 });
 
+const CONFIG_FILE = path.join(REPO_ROOT, 'build', 'electron-builder.config.cjs');
+
+/** The config before the signing decision (the file exports a function electron-builder calls). */
 async function loadConfig() {
-  const raw: unknown = require(path.join(REPO_ROOT, 'build', 'electron-builder.config.cjs'));
-  return PackagingSchema.parse(raw);
+  const raw: unknown = require(CONFIG_FILE);
+  return PackagingSchema.parse(Reflect.get(Object(raw), 'baseConfig'));
 }
 
 describe('installer configuration', () => {
@@ -53,6 +57,16 @@ describe('installer configuration', () => {
 
   it('builds AppImage and deb on Linux', async () => {
     expect((await loadConfig()).linux.target).toEqual(['AppImage', 'deb']);
+  });
+
+  it('keeps electron-builder’s default deb dependencies (GTK, libsecret…) instead of replacing them', () => {
+    const raw: unknown = require(CONFIG_FILE);
+    expect(Reflect.get(Object(Reflect.get(Object(raw), 'baseConfig')), 'deb')).toBeUndefined();
+  });
+
+  it('builds a per-machine MSI for Group Policy and Intune beside the NSIS installer', async () => {
+    const config = await loadConfig();
+    expect(config.win.target.map((target) => target.target)).toEqual(['nsis', 'msi']);
   });
 
   it('grants the macOS app only JIT, camera and microphone entitlements', async () => {
@@ -77,17 +91,49 @@ describe('installer configuration', () => {
   });
 });
 
-describe('installer configuration schema', () => {
-  it('passes electron-builder’s own validation, so a misspelt option fails here and not on a release runner', async () => {
-    const script = `
-      const { validateConfiguration } = require('app-builder-lib/out/util/config/config');
-      const { DebugLogger } = require('builder-util');
-      const config = require(${JSON.stringify(path.join(REPO_ROOT, 'build', 'electron-builder.config.cjs'))});
-      validateConfiguration(config, new DebugLogger(false)).then(
-        () => process.stdout.write('valid'),
-        (error) => { process.stdout.write(error.message); process.exit(1); },
+/**
+ * Loads the config the way electron-builder does (its own loader calls the exported function),
+ * in a child process with the given environment and command line, and validates the result with
+ * electron-builder's schema, so a misspelt option fails here and not on a release runner.
+ */
+async function loadWithBuilder(env: Readonly<Record<string, string>>, args: readonly string[]): Promise<Record<string, unknown>> {
+  const script = `
+    const { getConfig } = require('app-builder-lib/out/util/config/load');
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config');
+    const { DebugLogger } = require('builder-util');
+    getConfig({ projectDir: ${JSON.stringify(REPO_ROOT)}, packageKey: 'build', configFilename: 'electron-builder' }, ${JSON.stringify(CONFIG_FILE)})
+      .then(async ({ result }) => { await validateConfiguration(result, new DebugLogger(false)); return result; })
+      .then(
+        (config) => process.stdout.write(JSON.stringify({ ok: true, config })),
+        (error) => process.stdout.write(JSON.stringify({ ok: false, message: error.message })),
       );`;
-    const { stdout } = await run(process.execPath, ['-e', script], { cwd: REPO_ROOT, timeout: 20_000 });
-    expect(stdout).toBe('valid');
+  // process.argv as electron-builder's CLI sees it: [node, cli, ...flags].
+  const { stdout } = await run(process.execPath, ['-e', script, 'electron-builder', ...args], {
+    cwd: REPO_ROOT,
+    timeout: 20_000,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  const answer = z.union([z.object({ ok: z.literal(true), config: z.record(z.string(), z.unknown()) }), z.object({ ok: z.literal(false), message: z.string() })]).parse(JSON.parse(stdout));
+  if (!answer.ok) throw new Error(answer.message);
+  return answer.config;
+}
+
+describe('installer configuration as electron-builder loads it', () => {
+  it('refuses to build for Windows without signing credentials', async () => {
+    await expect(loadWithBuilder({}, ['--win'])).rejects.toThrow(/not built unsigned.*Windows: WIN_CSC_LINK/);
+  });
+
+  it('refuses to build for macOS without notarisation credentials', async () => {
+    await expect(loadWithBuilder({ CSC_LINK: 'base64-p12' }, ['--mac'])).rejects.toThrow(/macOS: APPLE_ID/);
+  });
+
+  it('passes electron-builder’s validation as a signed release', async () => {
+    const config = await loadWithBuilder({ WIN_CSC_LINK: 'base64-pfx', CSC_NAME: 'Developer ID Application: Cairn', APPLE_KEYCHAIN_PROFILE: 'cairn' }, ['-mwl']);
+    expect(config).toMatchObject({ productName: 'Cairn', forceCodeSigning: true, mac: { notarize: true }, dmg: { sign: true } });
+  });
+
+  it('passes electron-builder’s validation as a marked unsigned development build', async () => {
+    const config = await loadWithBuilder({ CAIRN_UNSIGNED_DEV_BUILD: '1' }, ['--win', '--mac']);
+    expect(config).toMatchObject({ productName: 'Cairn Unsigned Dev', forceCodeSigning: false, publish: null });
   });
 });
