@@ -23,6 +23,7 @@ import { FileGrants } from './services/fileGrants';
 import { PreferencesService } from './services/preferences';
 import { ProfileHandle } from './services/profileHandle';
 import type { ProfileStoreOptions } from './store/openProfileStore';
+import { withTextAsFile } from './textAsFile';
 
 export interface CoreOptions {
   /** Folder for this profile's database, keys and caches. */
@@ -175,6 +176,10 @@ export function createCore(options: CoreOptions): Core {
       'files.send': after(async ({ conversationId, grant, transferId }) =>
         (await account.conversations()).sendFile(conversationId, grants.use(grant, 'read', { spend: true }), transferId),
       ),
+      'files.sendText': after(async ({ conversationId, name, text, transferId }) => {
+        const conversations = await account.conversations();
+        return withTextAsFile(text, name, (file) => conversations.sendFile(conversationId, file, transferId));
+      }),
       'files.download': after(async ({ assetId, grant }) => {
         const saved = await (await account.conversations()).downloadFile(assetId, grants.use(grant, 'write', { spend: true }));
         return { name: path.basename(saved.path), size: saved.size };
