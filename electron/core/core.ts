@@ -133,6 +133,8 @@ export function createCore(options: CoreOptions): Core {
       'account.status': after(() => account.status()),
       'account.register': after((request) => account.register({ ...request, server: allowedServer(builtInServer, request.server) })),
       'account.activate': after(({ email, code, password }) => account.activate(email, code, password)),
+      'account.resendCode': after(() => account.resendCode()),
+      'account.cancelRegistration': after(() => account.cancelRegistration()),
       'account.login': after((request) => account.login({ ...request, server: allowedServer(builtInServer, request.server) })),
       'account.logout': after(async () => {
         if (backups.busy) throw new CoreError('backup-busy', 'A backup is running. Wait for it to finish or cancel it, then sign out.');

@@ -54,6 +54,12 @@ export const en = {
   'code.submit': 'Verify and continue',
   'code.submitting': 'Verifying…',
   'code.invalid': 'The code has 6 digits.',
+  'code.resend': 'Send a new code',
+  'code.resending': 'Sending…',
+  'code.resent': 'A new code is on its way to {email}. The code sent before no longer works.',
+  'code.changeEmail': 'Change e-mail',
+  'code.cancel': 'Cancel',
+  'code.otherActions': 'Other options',
   'code.passwordNeeded':
     'Cairn never stores your password, and it was closed since you asked for the code. Enter the password you chose for this account again.',
   'home.signedInAs': 'Signed in as {name}',

@@ -328,6 +328,10 @@ export const requests = {
     request: z.object({ email: EmailSchema, code: z.string().regex(/^\d{6}$/, 'the code has 6 digits'), password: PasswordSchema.optional() }).strict(),
     response: AccountStatusSchema,
   },
+  /** Asks the server for a new registration code for the waiting registration (the old one stops working). */
+  'account.resendCode': { request: Empty, response: AccountStatusSchema },
+  /** Forgets the waiting registration: signed out again, ready to register another address. */
+  'account.cancelRegistration': { request: Empty, response: AccountStatusSchema },
   'account.login': {
     request: z
       .object({
