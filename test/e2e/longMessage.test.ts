@@ -21,7 +21,8 @@ function requestsOf(client: TestClient, channel: string): number {
 
 /** Text of `length` UTF-16 code units that reads like prose. */
 function prose(length: number): string {
-  return 'The ridge route climbs past the old hut, then along the scree. '.repeat(Math.ceil(length / 64)).slice(0, length).trimEnd().padEnd(length, '.');
+  const sentence = 'The ridge route climbs past the old hut, then along the scree. ';
+  return sentence.repeat(Math.ceil(length / sentence.length)).slice(0, length - 1) + '.';
 }
 
 beforeAll(async () => {
