@@ -74,6 +74,8 @@ describe('the registration code screen (issue 17, defect 1)', () => {
     await expect.poll(() => emailField.inputValue()).toBe('fin@example.test');
     expect(await page.getByRole('tab', { name: 'Create account' }).getAttribute('aria-selected')).toBe('true');
     expect(await emailField.evaluate((el) => el === (el.ownerDocument as { activeElement: unknown }).activeElement)).toBe(true);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await client.screenshots('sign-up-change-email');
     await page.keyboard.type('finn@example.test');
     await page.getByLabel('Your name').fill('Finn Vale');
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
