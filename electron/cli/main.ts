@@ -27,6 +27,8 @@ Commands:
   activate --email E --code C --password-stdin
                                               finish the registration with the code, sign in
                                               (the password again: Cairn never stores it)
+  resend-code                                 ask for a new registration code (the old one stops working)
+  cancel-registration                         forget the waiting registration
   login --email E --password-stdin [--temporary]
                                               sign in (a temporary device forgets its session on exit)
   logout                                      sign out and erase this profile's local data
@@ -222,6 +224,12 @@ async function main(args: ParsedArgs): Promise<void> {
     case 'activate':
       // Each CLI command is a process of its own, and passwords are never stored: give it again.
       printStatus(await call('account.activate', { email: required('email'), code: required('code'), password: await password() }));
+      break;
+    case 'resend-code':
+      printStatus(await call('account.resendCode', {}));
+      break;
+    case 'cancel-registration':
+      printStatus(await call('account.cancelRegistration', {}));
       break;
     case 'login':
       printStatus(

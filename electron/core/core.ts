@@ -25,6 +25,7 @@ import { FileGrants } from './services/fileGrants';
 import { PreferencesService } from './services/preferences';
 import { ProfileHandle } from './services/profileHandle';
 import type { ProfileStoreOptions } from './store/openProfileStore';
+import { withTextAsFile } from './textAsFile';
 
 export interface CoreOptions {
   /** Folder for this profile's database, keys and caches. */
@@ -142,6 +143,8 @@ export function createCore(options: CoreOptions): Core {
       'account.status': after(() => account.status()),
       'account.register': after((request) => account.register({ ...request, server: allowedServer(builtInServer, request.server) })),
       'account.activate': after(({ email, code, password }) => account.activate(email, code, password)),
+      'account.resendCode': after(() => account.resendCode()),
+      'account.cancelRegistration': after(() => account.cancelRegistration()),
       'account.login': after((request) => account.login({ ...request, server: allowedServer(builtInServer, request.server) })),
       'account.logout': after(async () => {
         if (backups.busy) throw new CoreError('backup-busy', 'A backup is running. Wait for it to finish or cancel it, then sign out.');
@@ -185,6 +188,10 @@ export function createCore(options: CoreOptions): Core {
       'files.send': after(async ({ conversationId, grant, transferId }) =>
         (await account.conversations()).sendFile(conversationId, grants.use(grant, 'read', { spend: true }), transferId),
       ),
+      'files.sendText': after(async ({ conversationId, name, text, transferId }) => {
+        const conversations = await account.conversations();
+        return withTextAsFile(text, name, (file) => conversations.sendFile(conversationId, file, transferId));
+      }),
       'files.download': after(async ({ assetId, grant }) => {
         const saved = await (await account.conversations()).downloadFile(assetId, grants.use(grant, 'write', { spend: true }));
         return { name: path.basename(saved.path), size: saved.size };

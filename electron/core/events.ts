@@ -10,8 +10,11 @@ type Subscriber = (event: EventName, payload: unknown) => void;
  */
 export class EventHub {
   private readonly subscribers = new Set<Subscriber>();
-  /** Conversations changed while `coalescingChanges` runs, announced once each when it ends. */
-  private changed: Set<string> | undefined;
+  /**
+   * Conversations changed while `coalescingChanges` runs, announced once each when it ends, with
+   * the last payload emitted for each (its summary is the newest).
+   */
+  private changed: Map<string, EventOf<'conversation.changed'>> | undefined;
 
   constructor(private readonly log: Logger) {}
 
@@ -25,13 +28,13 @@ export class EventHub {
       announce();
       return;
     }
-    const changed = new Set<string>();
+    const changed = new Map<string, EventOf<'conversation.changed'>>();
     this.changed = changed;
     try {
       announce();
     } finally {
       this.changed = undefined;
-      for (const id of changed) this.emit('conversation.changed', { id });
+      for (const payload of changed.values()) this.emit('conversation.changed', payload);
     }
   }
 
@@ -49,7 +52,9 @@ export class EventHub {
       return;
     }
     if (this.changed && event === 'conversation.changed') {
-      this.changed.add(events['conversation.changed'].parse(checked.data).id);
+      // First-change order, last payload: a later summary is the newer one.
+      const change = events['conversation.changed'].parse(checked.data);
+      this.changed.set(change.id, change);
       return;
     }
     for (const subscriber of this.subscribers) subscriber(event, checked.data);

@@ -15,6 +15,10 @@ class AccountState {
   view = $state<AccountView>({ kind: 'loading' });
   busy = $state(false);
   error = $state<ErrorInfo | undefined>(undefined);
+  /** A new registration code was asked for and is on its way. */
+  codeResent = $state(false);
+  /** Where the sign-in panel starts after a registration was given up to change its address. */
+  startOver = $state<Readonly<{ tab: 'create'; email: string }> | undefined>(undefined);
 
   get status(): AccountStatus | undefined {
     return this.view.kind === 'ready' ? this.view.status : undefined;
@@ -42,7 +46,27 @@ class AccountState {
 
   /** `password` only when the status says `passwordNeeded` (the core restarted since registering). */
   activate(email: string, code: string, password?: string): Promise<void> {
+    this.codeResent = false;
     return this.run(() => request('account.activate', { email, code, ...(password === undefined ? {} : { password }) }));
+  }
+
+  /** Asks for a new registration code (the old one stops working); `codeResent` says so once it is on its way. */
+  async resendCode(): Promise<void> {
+    this.codeResent = false;
+    await this.run(() => request('account.resendCode', {}));
+    this.codeResent = this.error === undefined;
+  }
+
+  /**
+   * Gives up the waiting registration. With `changeEmail` the create-account form comes back
+   * with the address filled in, to correct it (the password is typed again: it is never kept).
+   */
+  async cancelRegistration(changeEmail?: { email: string }): Promise<void> {
+    this.codeResent = false;
+    // Set before the status changes, so the sign-in panel starts where it should.
+    this.startOver = changeEmail ? { tab: 'create', email: changeEmail.email } : undefined;
+    await this.run(() => request('account.cancelRegistration', {}));
+    if (this.error !== undefined) this.startOver = undefined;
   }
 
   signOut(): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { ErrorInfo } from '../../protocol/result';
 import { request } from '../api';
-import { conversations } from './conversations.svelte';
+import { conversationList } from './conversationList.svelte';
 
 const HOUR = 3600_000;
 
@@ -46,7 +46,7 @@ class ConversationFolders {
     this.error = undefined;
     const result = await action();
     if (!result.ok) this.error = result.error;
-    await conversations.load();
+    await conversationList.load();
   }
 }
 

@@ -63,6 +63,23 @@ class FilesState {
     return sent;
   }
 
+  /**
+   * Sends `text` as a .txt file named `name` (a message too long to send as text), shown with
+   * upload progress like any file; resolves to the stored message, or undefined if it failed
+   * (the upload row then says why).
+   */
+  async sendText(conversationId: string, text: string, name: string): Promise<StoredMessage | undefined> {
+    const transferId = crypto.randomUUID();
+    this.uploads = [...this.uploads, { transferId, conversationId, name, done: 0, total: null }];
+    const result = await request('files.sendText', { conversationId, name, text, transferId });
+    if (result.ok) {
+      this.uploads = this.uploads.filter((u) => u.transferId !== transferId);
+      return result.value;
+    }
+    this.uploads = this.uploads.map((u) => (u.transferId === transferId ? { ...u, error: result.error } : u));
+    return undefined;
+  }
+
   async pickAndSend(conversationId: string): Promise<StoredMessage[]> {
     const chosen = await shell.pickFiles();
     return chosen.length === 0 ? [] : this.send(conversationId, chosen);

@@ -52,7 +52,9 @@ describe('replies, mentions, pings and delete for me', () => {
   });
 
   it('Bob pings; Alice sees it', async () => {
-    await bob.page.getByRole('button', { name: 'Ping everyone' }).click();
+    await bob.page.getByRole('button', { name: 'More options for Map room' }).click();
+    await bob.page.getByRole('menuitem', { name: 'Ping everyone…' }).click();
+    await bob.page.getByTestId('ping-confirm').getByRole('button', { name: 'Ping everyone' }).click();
     await expect.poll(() => alice.page.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('Bob Lichen pinged');
   });
 

@@ -256,6 +256,15 @@ export const StoredMessageSchema = z
   .strict();
 export type StoredMessage = z.infer<typeof StoredMessageSchema>;
 
+/**
+ * The longest text message, in UTF-16 code units (what JavaScript's `length` counts). The
+ * composer counts down to it and offers a longer text as a .txt file instead.
+ */
+export const MAX_MESSAGE_TEXT = 8000;
+
+/** The longest text `files.sendText` takes (UTF-16 code units): a long paste, not a way to move data. */
+export const MAX_TEXT_FILE = 1_000_000;
+
 const QualifiedUserSchema = z.object({ id: z.uuid(), domain: z.string().min(1).max(253) }).strict();
 
 /** Mentions in a text to send or an edit: `start`/`length` in UTF-16 code units of `text`, as a JavaScript string counts them. */
@@ -319,6 +328,10 @@ export const requests = {
     request: z.object({ email: EmailSchema, code: z.string().regex(/^\d{6}$/, 'the code has 6 digits'), password: PasswordSchema.optional() }).strict(),
     response: AccountStatusSchema,
   },
+  /** Asks the server for a new registration code for the waiting registration (the old one stops working). */
+  'account.resendCode': { request: Empty, response: AccountStatusSchema },
+  /** Forgets the waiting registration: signed out again, ready to register another address. */
+  'account.cancelRegistration': { request: Empty, response: AccountStatusSchema },
   'account.login': {
     request: z
       .object({
@@ -476,7 +489,7 @@ export const requests = {
    */
   'messages.edit': {
     request: z
-      .object({ conversationId: z.uuid(), messageId: z.string().max(128), text: z.string().min(1).max(8000), mentions: MentionsRequestSchema.optional() })
+      .object({ conversationId: z.uuid(), messageId: z.string().max(128), text: z.string().min(1).max(MAX_MESSAGE_TEXT), mentions: MentionsRequestSchema.optional() })
       .strict()
       .refine(mentionsInsideText, MENTION_OUTSIDE_TEXT),
     response: StoredMessageSchema,
@@ -499,6 +512,27 @@ export const requests = {
    */
   'files.send': {
     request: z.object({ conversationId: z.uuid(), grant: FileGrantSchema, transferId: z.string().min(1).max(128).optional() }).strict(),
+    response: StoredMessageSchema,
+  },
+  /**
+   * Sends text the user typed as a .txt file (a message too long to send as text), by the same
+   * path as `files.send`: the core writes it to a private temporary file, sends that, and
+   * removes it. `name` is a plain file name ending in .txt.
+   */
+  'files.sendText': {
+    request: z
+      .object({
+        conversationId: z.uuid(),
+        name: z
+          .string()
+          .min(5)
+          .max(128)
+          .regex(/^[^/\\]+\.txt$/, 'a plain file name ending in .txt')
+          .refine((name) => !name.includes('\u0000'), 'a plain file name ending in .txt'),
+        text: z.string().min(1).max(MAX_TEXT_FILE),
+        transferId: z.string().min(1).max(128).optional(),
+      })
+      .strict(),
     response: StoredMessageSchema,
   },
   /**
@@ -542,7 +576,7 @@ export const requests = {
     request: z
       .object({
         conversationId: z.uuid(),
-        text: z.string().min(1).max(8000),
+        text: z.string().min(1).max(MAX_MESSAGE_TEXT),
         /** Makes the message self-deleting: it disappears this long after it is first shown. */
         timerMs: z.number().int().min(1000).max(4 * 7 * 24 * 3600 * 1000).optional(),
         quote: z.object({ messageId: z.string().min(1).max(128) }).strict().optional(),
@@ -681,8 +715,12 @@ export const events = {
     })
     .strict(),
   'device.removed': z.object({ id: z.string() }).strict(),
-  /** Something shown in a conversation's summary changed, its verification state included: read it again. */
-  'conversation.changed': z.object({ id: z.string() }).strict(),
+  /**
+   * Something shown in a conversation's summary changed, its verification state included.
+   * With `summary` (the row as it is now) the UI patches that one row; without it the UI reads
+   * the conversation again. `id: '*'` means every conversation changed (a backup was restored).
+   */
+  'conversation.changed': z.object({ id: z.string(), summary: ConversationSummarySchema.optional() }).strict(),
   'message.added': StoredMessageSchema,
   /** A message from someone else arrived: the shell shows a desktop notification. */
   notify: z.object({ conversationId: z.string(), title: z.string().max(256), body: z.string().max(512) }).strict(),

@@ -193,6 +193,35 @@ export class AccountService {
     return adopted;
   }
 
+  /**
+   * Asks the server to e-mail a new registration code for the waiting registration (the old
+   * code stops working; a code entered wrongly too often must be replaced this way). The server
+   * limits how often it sends one (`rate-limited`).
+   */
+  async resendCode(): Promise<AccountStatus> {
+    await this.requireSignedOut();
+    const { db } = await this.profile.store();
+    const pending = readPendingRegistration(db);
+    if (!pending) throw new CoreError('account-no-pending-registration', 'No registration is waiting for a code. Create the account again.');
+    const client = this.clientFor(pending.server, undefined);
+    try {
+      await client.call('sendActivationCode', { body: { email: pending.email } });
+    } finally {
+      client.close();
+    }
+    return this.awaitingCode(pending);
+  }
+
+  /** Forgets the waiting registration ("Change e-mail", "Cancel"): back to signed out. Nothing was created at the server. */
+  async cancelRegistration(): Promise<AccountStatus> {
+    await this.requireSignedOut();
+    if (!(await this.profile.exists())) return { state: 'signed-out' };
+    const { db } = await this.profile.store();
+    deleteKv(db, 'profile', 'pendingRegistration');
+    this.pendingPassword = undefined;
+    return { state: 'signed-out' };
+  }
+
   private awaitingCode(pending: PendingRegistration): AccountStatus {
     return { state: 'awaiting-code', email: pending.email, server: pending.server, passwordNeeded: this.pendingPassword?.email !== pending.email };
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventHub } from '../../../electron/core/events';
+import type { ConversationSummary } from '../../../electron/core/ipc/contract';
 import { silentLogger } from '../../../electron/core/log';
 
 describe('event hub', () => {
@@ -33,5 +34,31 @@ describe('event hub', () => {
       }),
     ).toThrow('an announcement failed');
     expect(seen).toEqual(['conversation.changed']);
+  });
+
+  it('announces the last summary emitted for a conversation during a coalesced run', () => {
+    const hub = new EventHub(silentLogger);
+    const seen: unknown[] = [];
+    hub.subscribe((_event, payload) => seen.push(payload));
+    const summary = (unread: number): ConversationSummary => ({
+      id: 'a',
+      domain: 'example.test',
+      kind: 'group',
+      name: 'Base camp',
+      memberCount: 2,
+      lastActivityAt: 1000 + unread,
+      lastMessage: `message ${unread}`,
+      left: false,
+      epoch: 1,
+      unread,
+      verification: 'non-verified',
+      mutedUntil: null,
+      archived: false,
+    });
+    hub.coalescingChanges(() => {
+      hub.emit('conversation.changed', { id: 'a', summary: summary(1) });
+      hub.emit('conversation.changed', { id: 'a', summary: summary(2) });
+    });
+    expect(seen).toEqual([{ id: 'a', summary: summary(2) }]);
   });
 });

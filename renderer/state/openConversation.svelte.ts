@@ -1,37 +1,18 @@
 /**
- * Conversations and the messages of the open one. Follows the core's events so new messages
- * and Welcome-joined conversations show up without polling.
+ * The open conversation: its messages (paged from the newest), who is typing in it, and what
+ * this user does there (send, edit, react, delete, ping). Follows the core's message events for
+ * that conversation only; its summary (name, verification, mute) comes from the conversation list.
  */
-import type { ConversationDevice, ConversationSummary, StoredMessage } from '../../electron/core/ipc/contract';
-import type { ErrorInfo, Result } from '../../protocol/result';
+import type { ConversationSummary, StoredMessage } from '../../electron/core/ipc/contract';
+import type { ErrorInfo } from '../../protocol/result';
 import { onEvent, request } from '../api';
-
-export interface PersonResult {
-  readonly id: string;
-  readonly domain: string;
-  readonly name: string;
-  readonly handle: string | null;
-}
-
-/** `user-uuid@domain` as the `{ id, domain }` the core's requests take (a uuid has no @). */
-function splitQualified(qualified: string): { id: string; domain: string } | undefined {
-  const at = qualified.indexOf('@');
-  return at > 0 ? { id: qualified.slice(0, at), domain: qualified.slice(at + 1) } : undefined;
-}
-
-/** Mentions as the renderer keeps them (`user` qualified) in the shape the core's requests take. */
-function coreMentions(mentions: ReadonlyArray<{ start: number; length: number; user: string }>): Array<{ start: number; length: number; user: { id: string; domain: string } }> {
-  return mentions.flatMap((m) => {
-    const user = splitQualified(m.user);
-    return user ? [{ start: m.start, length: m.length, user }] : [];
-  });
-}
+import { coreMentions } from '../lib/qualified';
+import { conversationList } from './conversationList.svelte';
 
 /** Messages fetched at a time when a conversation opens and when scrolling back. */
 const PAGE = 100;
 
-class ConversationsState {
-  list = $state<readonly ConversationSummary[]>([]);
+class OpenConversationState {
   selectedId = $state<string | undefined>(undefined);
   messages = $state<readonly StoredMessage[]>([]);
   /** Older messages of the open conversation are still in the store, not yet loaded. */
@@ -41,20 +22,19 @@ class ConversationsState {
   sending = $state(false);
   /** Who is typing in the open conversation, with when that news expires. */
   typing = $state<Readonly<Record<string, number>>>({});
+  /** A message to bring into view and highlight (from search), until the list has shown it. */
+  focusMessageId = $state<string | undefined>(undefined);
+  /** Self-deleting timer for the next messages in the open conversation (0 = off). */
+  timerMs = $state(0);
   private typingSentAt = 0;
   private stopTimer: ReturnType<typeof setTimeout> | undefined;
+  private markReadTimer: ReturnType<typeof setTimeout> | undefined;
 
   get selected(): ConversationSummary | undefined {
-    return this.list.find((c) => c.id === this.selectedId);
-  }
-
-  async load(): Promise<void> {
-    const result = await request('conversations.list', {});
-    if (result.ok) this.list = result.value.conversations;
+    return conversationList.byId(this.selectedId);
   }
 
   follow(): () => void {
-    const offChanged = onEvent('conversation.changed', () => void this.load());
     const offMessage = onEvent('message.added', (message) => {
       if (message.conversationId !== this.selectedId) return;
       if (this.messages.some((m) => m.id === message.id)) return;
@@ -83,7 +63,6 @@ class ConversationsState {
       }
     }, 1000);
     return () => {
-      offChanged();
       offMessage();
       offUpdated();
       offHidden();
@@ -91,8 +70,6 @@ class ConversationsState {
       clearInterval(sweep);
     };
   }
-
-  private markReadTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Marks the conversation read once new messages stop arriving for a moment (at most 300 ms later). */
   private markReadSoon(conversationId: string): void {
@@ -140,9 +117,6 @@ class ConversationsState {
     void request('messages.markRead', { conversationId: id });
   }
 
-  /** A message to bring into view and highlight (from search), until the list has shown it. */
-  focusMessageId = $state<string | undefined>(undefined);
-
   /**
    * Opens a conversation at one message (a search result): pages back until that message is
    * loaded, at most `maxPages` pages, then asks the list to bring it into view.
@@ -182,8 +156,10 @@ class ConversationsState {
     this.hasOlder = false;
   }
 
-  /** Self-deleting timer for the next messages in the open conversation (0 = off). */
-  timerMs = $state(0);
+  /** Forgets the error shown under the messages (its banner's Dismiss). */
+  dismissError(): void {
+    this.error = undefined;
+  }
 
   /**
    * Sends a text message, as a reply to `quote` (a message id) and naming `mentions` (UTF-16
@@ -281,99 +257,9 @@ class ConversationsState {
     if (!result.ok) this.error = result.error;
   }
 
-  async members(): Promise<ReadonlyArray<{ id: string; name: string | null; role: 'admin' | 'member' }>> {
-    const id = this.selectedId;
-    if (!id) return [];
-    const result = await request('conversations.members', { conversationId: id });
-    return result.ok ? result.value.members : [];
-  }
-
-  /** Every device in the open conversation's MLS group, with fingerprints and verified flags. */
-  async devices(): Promise<{ devices: readonly ConversationDevice[]; error?: ErrorInfo }> {
-    const id = this.selectedId;
-    if (!id) return { devices: [] };
-    const result = await request('conversations.devices', { conversationId: id });
-    return result.ok ? { devices: result.value.devices } : { devices: [], error: result.error };
-  }
-
-  /** Marks a device verified (or not) after the user compared its fingerprint. */
-  async verifyDevice(device: ConversationDevice, verified: boolean): Promise<ErrorInfo | undefined> {
-    const user = splitQualified(device.user);
-    if (!user) return undefined;
-    const result = await request('devices.verify', {
-      user,
-      clientId: device.clientId,
-      fingerprint: device.fingerprint,
-      verified,
-    });
-    await this.load();
-    return result.ok ? undefined : result.error;
-  }
-
-  /** "Send anyway": a degraded conversation becomes non-verified and sending works again. */
-  async acceptDegraded(): Promise<void> {
-    const id = this.selectedId;
-    if (!id) return;
-    const result = await request('conversations.acceptDegraded', { conversationId: id });
-    if (!result.ok) this.error = result.error;
-    else this.error = undefined;
-    await this.load();
-  }
-
-  async addMember(person: PersonResult): Promise<ErrorInfo | undefined> {
-    const id = this.selectedId;
-    if (!id) return undefined;
-    const result = await request('conversations.addMembers', { conversationId: id, members: [{ id: person.id, domain: person.domain }] });
-    await this.load();
-    return result.ok ? undefined : result.error;
-  }
-
-  async removeMember(qualifiedId: string): Promise<ErrorInfo | undefined> {
-    const id = this.selectedId;
-    const member = splitQualified(qualifiedId);
-    if (!id || !member) return undefined;
-    const result = await request('conversations.removeMember', {
-      conversationId: id,
-      member,
-    });
-    await this.load();
-    return result.ok ? undefined : result.error;
-  }
-
-  async leave(): Promise<ErrorInfo | undefined> {
-    const id = this.selectedId;
-    if (!id) return undefined;
-    const result = await request('conversations.leave', { conversationId: id });
-    await this.load();
-    return result.ok ? undefined : result.error;
-  }
-
-  async create(name: string, members: readonly PersonResult[]): Promise<ErrorInfo | undefined> {
-    const result = await request('conversations.create', { name, members: members.map((m) => ({ id: m.id, domain: m.domain })) });
-    if (!result.ok) return result.error;
-    await this.load();
-    await this.open(result.value.id);
-    return undefined;
-  }
-
-  async openOneToOne(person: PersonResult): Promise<ErrorInfo | undefined> {
-    const result = await request('conversations.openOneToOne', { user: { id: person.id, domain: person.domain } });
-    if (!result.ok) return result.error;
-    await this.load();
-    await this.open(result.value.id);
-    return undefined;
-  }
-
-  /** People matching `query`; an error (e.g. `rate-limited` for too many e-mail lookups) as a value. */
-  async search(query: string): Promise<Result<readonly PersonResult[]>> {
-    const result = await request('users.search', { query });
-    return result.ok ? { ok: true, value: result.value.users } : result;
-  }
-
   reset(): void {
-    this.list = [];
     this.close();
   }
 }
 
-export const conversations = new ConversationsState();
+export const openConversation = new OpenConversationState();
