@@ -149,7 +149,7 @@ export const en = {
   'settings.typingHint': 'Others see when you are typing. With this off, you do not see when others are typing either.',
   'settings.alwaysRelay': 'Always relay calls',
   'settings.alwaysRelayHint':
-    "Calls go through your server's relay, so the person you call never learns your IP address. The sound may come a little later.",
+    "Calls go through your server's relay, so the person you call never learns your IP address. Sound and video may arrive a little later.",
   'settings.version': 'Version',
   'settings.server': 'Server',
   'settings.pin': 'Server key pin',
