@@ -29,7 +29,7 @@ async function setUpTurn(values: Readonly<{ data: string; host: string; domain?:
       return { line: `none (calls connect directly only, without a relay: ${choice.reason})` };
     case 'bundled': {
       const dir = path.join(values.data, 'turn');
-      const started = await startCoturn({ dir, secret: await turnSecretIn(dir), realm: values.domain ?? 'cairn.test', preferredPort: 3478, binary: choice.binary });
+      const started = await startCoturn({ dir, secret: await turnSecretIn(dir), realm: values.domain ?? 'cairn.test', binary: choice.binary });
       if (!started.ok) return { line: `none (calls connect directly only, without a relay: ${started.error.message})` };
       const coturn = started.value;
       return { turn: { urls: coturn.urls, secret: coturn.secret }, coturn, line: `${coturn.urls.join(' ')} (coturn started beside this server; config, secret and log in ${dir})` };

@@ -23,7 +23,11 @@ export type CoturnOptions = Readonly<{
   /** coturn's `static-auth-secret`; the server mints credentials with the same one. */
   secret: string;
   realm: string;
-  /** UDP and TCP port to listen on; taken or absent: a free one. 3478 is the TURN default (seed 002). */
+  /**
+   * UDP and TCP port to listen on; taken or absent: the one used last time (`dir/port`) if free,
+   * else a free one the system picks. Clients keep the URLs for up to `ttl`, so the same port
+   * across restarts keeps their cached configuration working.
+   */
   preferredPort?: number;
   /** Path of `turnserver` (default: found on PATH). */
   binary?: string;
@@ -122,7 +126,9 @@ export async function startCoturn(options: CoturnOptions): Promise<Result<Runnin
   const binary = options.binary ?? findTurnserver();
   if (binary === undefined) return err('turn-not-installed', 'coturn (turnserver) is not installed.');
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
-  const port = await freePort(options.preferredPort);
+  const portFile = path.join(options.dir, 'port');
+  const lastPort = Number((await readFile(portFile, 'utf8').catch(() => '')).trim());
+  const port = await freePort(options.preferredPort ?? (Number.isInteger(lastPort) && lastPort > 0 ? lastPort : undefined));
   const minPort = randomInt(49152, 65535 - RELAY_PORTS);
   const configFile = path.join(options.dir, 'turnserver.conf');
   // The file holds the secret: written 0600, and never put on the command line, where `ps` shows it.
@@ -152,6 +158,7 @@ export async function startCoturn(options: CoturnOptions): Promise<Result<Runnin
     const reason = lastLines(`${log}\n${stderr}`, 3);
     return err('turn-not-ready', `coturn did not answer on ${LOOPBACK}:${port}${reason ? `: ${reason}` : ''}`);
   }
+  await writeFile(portFile, `${port}\n`);
   return ok({
     urls: [`turn:${LOOPBACK}:${port}?transport=udp`, `turn:${LOOPBACK}:${port}?transport=tcp`],
     host: LOOPBACK,
@@ -171,7 +178,11 @@ function lastLines(text: string, count: number): string {
     .join(' / ');
 }
 
-/** `preferred` when both its UDP and TCP port are free on loopback, else a free one the system picks. */
+/**
+ * `preferred` when both its UDP and TCP port are free on loopback, else a free one the system
+ * picks. No fixed default such as 3478: two servers starting at once would both find it free,
+ * and the second coturn, unable to bind, would leave the first one answering for it.
+ */
 async function freePort(preferred: number | undefined): Promise<number> {
   if (preferred !== undefined && preferred > 0 && (await portFree(preferred))) return preferred;
   for (let attempt = 0; attempt < 20; attempt++) {

@@ -96,7 +96,7 @@ describe('npm run server with coturn installed', () => {
     expect(await stunAnswers('127.0.0.1', port, 1_000)).toBe(false);
   });
 
-  it('takes coturn down with it when the server is killed outright, and reuses the secret on the next start', async () => {
+  it('takes coturn down with it when the server is killed outright, and reuses its secret and port on the next start', async () => {
     const dir = await dataDir();
     const first = runServer(['--data', dir]);
     const port = turnPort((await first.lines).turn ?? '');
@@ -105,8 +105,11 @@ describe('npm run server with coturn installed', () => {
     await first.exited;
     await expect.poll(() => stunAnswers('127.0.0.1', port, 500), { timeout: 10_000 }).toBe(false);
 
+    // Same secret and same port: what clients cached (for up to ttl) keeps working.
     const second = runServer(['--data', dir]);
-    expect(await stunAnswers('127.0.0.1', turnPort((await second.lines).turn ?? ''), 5_000)).toBe(true);
+    const again = turnPort((await second.lines).turn ?? '');
+    expect(again).toBe(port);
+    expect(await stunAnswers('127.0.0.1', again, 5_000)).toBe(true);
     expect(await readFile(path.join(dir, 'turn', 'secret'), 'utf8')).toBe(secret);
   });
 });
