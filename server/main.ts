@@ -11,13 +11,22 @@ import { chooseTurn } from './turn/turnChoice';
 /** The TURN servers handed to clients, and the line that tells the operator which. */
 type TurnSetup = Readonly<{ turn?: { urls: readonly string[]; secret: string }; coturn?: RunningCoturn; line: string }>;
 
+async function readSecretFile(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    process.stderr.write(`--turn-secret-file: cannot read ${file} (${error instanceof Error ? error.message : String(error)})\n`);
+    return process.exit(2);
+  }
+}
+
 /**
  * `--turn-url`/`--turn-secret` name an existing coturn; otherwise a coturn is started beside the
  * server when it is installed and the server is on loopback (development, `npm start`), else
  * calls get no TURN. Either way one `turn: …` line on stdout says which.
  */
 async function setUpTurn(values: Readonly<{ data: string; host: string; domain?: string; urls: readonly string[]; secret?: string; secretFile?: string; noTurn: boolean }>): Promise<TurnSetup> {
-  const secret = values.secret ?? (values.secretFile ? (await readFile(values.secretFile, 'utf8')).trim() : undefined);
+  const secret = values.secret ?? (values.secretFile === undefined ? undefined : await readSecretFile(values.secretFile));
   const choice = chooseTurn({ urls: values.urls, secret, noTurn: values.noTurn, host: values.host, turnserver: findTurnserver() });
   switch (choice.kind) {
     case 'invalid':
