@@ -134,7 +134,12 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`url: ${started.value.url}\npin: ${started.value.pin}\nturn: ${turn.line}\n`);
   const server = started.value;
+  let stopping = false;
+  void turn.coturn?.exited.then((code) => {
+    if (!stopping) process.stderr.write(`coturn stopped on its own (exit code ${String(code)}); calls have no relay until the server is restarted\n`);
+  });
   const stop = (): void => {
+    stopping = true;
     Promise.all([server.close(), turn.coturn?.stop()]).then(
       () => process.exit(0),
       () => process.exit(1),

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import { accessSync, constants } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -42,6 +42,8 @@ export type RunningCoturn = Readonly<{
   port: number;
   secret: string;
   logFile: string;
+  /** Resolves with coturn's exit code when it stops, by `stop()` or on its own. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }>;
 
@@ -131,11 +133,14 @@ export async function startCoturn(options: CoturnOptions): Promise<Result<Runnin
   const port = await freePort(options.preferredPort ?? (Number.isInteger(lastPort) && lastPort > 0 ? lastPort : undefined));
   const minPort = randomInt(49152, 65535 - RELAY_PORTS);
   const configFile = path.join(options.dir, 'turnserver.conf');
-  // The file holds the secret: written 0600, and never put on the command line, where `ps` shows it.
-  await writeFile(configFile, coturnConfig(options.dir, { port, minPort, maxPort: minPort + RELAY_PORTS - 1, secret: options.secret, realm: options.realm }), { mode: 0o600 });
-  await chmod(configFile, 0o600);
+  // The file holds the secret: made anew 0600 (never a looser older file rewritten), and the
+  // secret never goes on the command line, where `ps` shows it to every local user.
+  await rm(configFile, { force: true });
+  await writeFile(configFile, coturnConfig(options.dir, { port, minPort, maxPort: minPort + RELAY_PORTS - 1, secret: options.secret, realm: options.realm }), { mode: 0o600, flag: 'wx' });
   const logFile = path.join(options.dir, 'turnserver.log');
   const child: ChildProcessByStdio<Writable, null, Readable> = spawn('sh', ['-c', LIFELINE, binary, configFile], { stdio: ['pipe', 'ignore', 'pipe'] });
+  // Ending stdin after the shell is gone must not become an unhandled EPIPE.
+  child.stdin.on('error', () => undefined);
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-2000);
@@ -165,6 +170,7 @@ export async function startCoturn(options: CoturnOptions): Promise<Result<Runnin
     port,
     secret: options.secret,
     logFile,
+    exited,
     stop,
   });
 }

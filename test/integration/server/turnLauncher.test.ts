@@ -17,7 +17,13 @@ import { stunAnswers } from '../../../server/turn/stunProbe';
 import { Api } from './support/api';
 import { registerUser } from './support/users';
 
-type Started = Readonly<{ child: ChildProcessByStdio<null, Readable, Readable>; lines: Promise<Record<string, string>>; exited: Promise<number | null> }>;
+type Started = Readonly<{
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  lines: Promise<Record<string, string>>;
+  exited: Promise<number | null>;
+  /** The end of what the server wrote to stderr so far. */
+  stderr: () => string;
+}>;
 
 const dirs: string[] = [];
 const children: Started['child'][] = [];
@@ -56,7 +62,7 @@ function runServer(args: readonly string[], env: NodeJS.ProcessEnv = process.env
       reject(new Error(`server exited with ${String(code)}: ${output} ${errors}`));
     });
   });
-  return { child, lines, exited };
+  return { child, lines, exited, stderr: () => errors };
 }
 
 function turnPort(line: string): number {
@@ -96,7 +102,7 @@ describe('npm run server with coturn installed', () => {
     expect(await stunAnswers('127.0.0.1', port, 1_000)).toBe(false);
   });
 
-  it('takes coturn down with it when the server is killed outright, and reuses its secret and port on the next start', async () => {
+  it('takes coturn down with it when the server is killed outright, and reuses its secret and port on the next start, and reports a coturn that dies on its own', async () => {
     const dir = await dataDir();
     const first = runServer(['--data', dir]);
     const port = turnPort((await first.lines).turn ?? '');
@@ -111,6 +117,10 @@ describe('npm run server with coturn installed', () => {
     expect(again).toBe(port);
     expect(await stunAnswers('127.0.0.1', again, 5_000)).toBe(true);
     expect(await readFile(path.join(dir, 'turn', 'secret'), 'utf8')).toBe(secret);
+
+    // A coturn that dies while the server runs is reported, not silently missing.
+    process.kill(Number((await readFile(path.join(dir, 'turn', 'turnserver.pid'), 'utf8')).trim()), 'SIGKILL');
+    await expect.poll(() => second.stderr(), { timeout: 10_000 }).toContain('coturn stopped on its own');
   });
 });
 
