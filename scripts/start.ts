@@ -18,6 +18,8 @@ const port = process.env.CAIRN_DEV_PORT ?? '7443';
 interface LocalServer {
   readonly url: string;
   readonly pin: string;
+  /** Which TURN relay calls use: the coturn the server started beside itself, or `none (why)`. */
+  readonly turn: string;
   stop(): void;
 }
 
@@ -30,12 +32,16 @@ function startLocalServer(): Promise<LocalServer> {
   return new Promise((resolve, reject) => {
     let url = '';
     let pin = '';
+    let turn = '';
     const lines = readline.createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       process.stdout.write(`[server] ${line}\n`);
       url = line.startsWith('url: ') ? line.slice(5).trim() : url;
       pin = line.startsWith('pin: ') ? line.slice(5).trim() : pin;
-      if (url && pin) resolve({ url, pin, stop: () => child.kill('SIGTERM') });
+      turn = line.startsWith('turn: ') ? line.slice(6).trim() : turn;
+      // The server starts coturn beside itself when it is installed (server/turn/coturn.ts) and
+      // stops it when it stops, so calls relay locally with no extra step.
+      if (url && pin && turn) resolve({ url, pin, turn, stop: () => child.kill('SIGTERM') });
     });
     child.once('exit', (code) => reject(new Error(`the local server exited (code ${code ?? 'signal'}) before it was ready`)));
   });
@@ -73,7 +79,10 @@ async function main(): Promise<void> {
     if ((await run('npm', ['run', 'build'])) !== 0) throw new Error('the build failed');
     process.stdout.write(
       `\nThe local server (${server.url}) sends no real e-mail: its mails with codes (registration,\n` +
-        `sign-in, new password) land in ${path.relative(root, outbox)}/, one JSON file each, and are shown here as "[mail] …".\n\n`,
+        `sign-in, new password) land in ${path.relative(root, outbox)}/, one JSON file each, and are shown here as "[mail] …".\n` +
+        (server.turn.startsWith('none')
+          ? `Calls have no relay (TURN): ${server.turn}. Install coturn (apt-get install coturn) for calls through a relay.\n\n`
+          : `Calls relay through ${server.turn}.\n\n`),
     );
     const env = { ...process.env, CAIRN_SERVER_URL: server.url, CAIRN_SERVER_PINS: server.pin };
     const electron = electronBinary();

@@ -1,10 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PIN_PATTERN } from '../protocol';
+import { missingCase } from '../protocol/result';
 import { startServer } from './server';
+import type { RunningCoturn } from './turn/coturn';
+import { findTurnserver, startCoturn, turnSecretIn } from './turn/coturn';
+import { chooseTurn } from './turn/turnChoice';
+
+/** The TURN servers handed to clients, and the line that tells the operator which. */
+type TurnSetup = Readonly<{ turn?: { urls: readonly string[]; secret: string }; coturn?: RunningCoturn; line: string }>;
+
+async function readSecretFile(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    process.stderr.write(`--turn-secret-file: cannot read ${file} (${error instanceof Error ? error.message : String(error)})\n`);
+    return process.exit(2);
+  }
+}
 
 /**
- * `npm run server -- --data DIR [--host 127.0.0.1] [--port N] [--domain D] [--password-hash scrypt|argon2id] [--policy FILE] [--next-pin sha256/…] …`
- * Prints `url: …` and `pin: sha256/…` on stdout once listening; logs go to stderr as JSON.
+ * `--turn-url`/`--turn-secret` name an existing coturn; otherwise a coturn is started beside the
+ * server when it is installed and the server is on loopback (development, `npm start`), else
+ * calls get no TURN. Either way one `turn: …` line on stdout says which.
+ */
+async function setUpTurn(values: Readonly<{ data: string; host: string; domain?: string; urls: readonly string[]; secret?: string; secretFile?: string; noTurn: boolean }>): Promise<TurnSetup> {
+  const secret = values.secret ?? (values.secretFile === undefined ? undefined : await readSecretFile(values.secretFile));
+  const choice = chooseTurn({ urls: values.urls, secret, noTurn: values.noTurn, host: values.host, turnserver: findTurnserver() });
+  switch (choice.kind) {
+    case 'invalid':
+      process.stderr.write(`${choice.message}\n`);
+      return process.exit(2);
+    case 'external':
+      return { turn: { urls: choice.urls, secret: choice.secret }, line: `${choice.urls.join(' ')} (an existing TURN server, from --turn-url)` };
+    case 'none':
+      return { line: `none (calls connect directly only, without a relay: ${choice.reason})` };
+    case 'bundled': {
+      const dir = path.join(values.data, 'turn');
+      const started = await startCoturn({ dir, secret: await turnSecretIn(dir), realm: values.domain ?? 'cairn.test', binary: choice.binary });
+      if (!started.ok) return { line: `none (calls connect directly only, without a relay: ${started.error.message})` };
+      const coturn = started.value;
+      return { turn: { urls: coturn.urls, secret: coturn.secret }, coturn, line: `${coturn.urls.join(' ')} (coturn started beside this server; config, secret and log in ${dir})` };
+    }
+    default:
+      return missingCase(choice);
+  }
+}
+
+/**
+ * `npm run server -- --data DIR [--host 127.0.0.1] [--port N] [--domain D] [--password-hash scrypt|argon2id] [--policy FILE] [--next-pin sha256/…]
+ *  [--turn-url turn:… --turn-secret S | --turn-secret-file F] [--no-turn] …`
+ * Prints `url: …`, `pin: sha256/…` and `turn: …` on stdout once listening; logs go to stderr as JSON.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -20,6 +67,8 @@ async function main(): Promise<void> {
       'max-asset-bytes': { type: 'string' },
       'turn-url': { type: 'string', multiple: true },
       'turn-secret': { type: 'string' },
+      'turn-secret-file': { type: 'string' },
+      'no-turn': { type: 'boolean', default: false },
       'sft-url': { type: 'string', multiple: true },
       'password-hash': { type: 'string', default: 'scrypt' },
       durability: { type: 'string', default: 'full' },
@@ -52,6 +101,15 @@ async function main(): Promise<void> {
     process.stderr.write(`--durability must be full or normal, not "${String(durability)}"\n`);
     process.exit(2);
   }
+  const turn = await setUpTurn({
+    data: values.data,
+    host: values.host,
+    ...(values.domain ? { domain: values.domain } : {}),
+    urls: values['turn-url'] ?? [],
+    ...(values['turn-secret'] ? { secret: values['turn-secret'] } : {}),
+    ...(values['turn-secret-file'] ? { secretFile: values['turn-secret-file'] } : {}),
+    noTurn: values['no-turn'],
+  });
   const started = await startServer({
     passwordAlgorithm,
     durability,
@@ -63,20 +121,26 @@ async function main(): Promise<void> {
     ...(values['tls-cert'] ? { tlsCertFile: values['tls-cert'] } : {}),
     ...(values['smtp-url'] ? { smtp: { url: values['smtp-url'], from: values['smtp-from'] ?? 'cairn@localhost' } } : {}),
     ...(values['max-asset-bytes'] ? { maxAssetBytes: Number(values['max-asset-bytes']) } : {}),
-    ...(values['turn-url'] ? { turn: { urls: values['turn-url'], ...(values['turn-secret'] ? { secret: values['turn-secret'] } : {}) } } : {}),
+    ...(turn.turn ? { turn: turn.turn } : {}),
     ...(values['sft-url'] ? { sftUrls: values['sft-url'] } : {}),
     ...(values.policy ? { policyFile: values.policy } : {}),
     nextPins,
     logStream: process.stderr,
   });
   if (!started.ok) {
+    await turn.coturn?.stop();
     process.stderr.write(`${started.error.message}\n`);
     process.exit(1);
   }
-  process.stdout.write(`url: ${started.value.url}\npin: ${started.value.pin}\n`);
+  process.stdout.write(`url: ${started.value.url}\npin: ${started.value.pin}\nturn: ${turn.line}\n`);
   const server = started.value;
+  let stopping = false;
+  void turn.coturn?.exited.then((code) => {
+    if (!stopping) process.stderr.write(`coturn stopped on its own (exit code ${String(code)}); calls have no relay until the server is restarted\n`);
+  });
   const stop = (): void => {
-    server.close().then(
+    stopping = true;
+    Promise.all([server.close(), turn.coturn?.stop()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -16,6 +16,7 @@ import type { Logger } from './log';
 import { createLogger } from './log';
 import { CoreError } from './ipc/errors';
 import { serverToUse } from './net/builtInServer';
+import { CallConfigCache, fetchCallConfig, iceConfigFor } from './net/callConfig';
 import { probeServer } from './net/serverProbe';
 import { AccountService } from './services/accountService';
 import { AppLock } from './services/appLock';
@@ -105,6 +106,7 @@ export function createCore(options: CoreOptions): Core {
     () => appLock.profileWiped(),
   );
   const preferences = new PreferencesService(profile, events);
+  const callConfigs = new CallConfigCache(log.child('calls'));
   const backups = new BackupService(() => account.backupOwner(), events, log.child('backup'));
   const grants = new FileGrants();
   const appLock = new AppLock({
@@ -175,6 +177,10 @@ export function createCore(options: CoreOptions): Core {
       'conversations.setArchived': after(async ({ conversationId, archived }) => (await account.conversations()).setArchived(conversationId, archived)),
       'preferences.get': after(() => preferences.get()),
       'preferences.set': after((patch) => preferences.set(patch)),
+      'calls.config': after(async () => {
+        const { api } = (await account.conversations()).device;
+        return iceConfigFor(await callConfigs.current(api, () => fetchCallConfig(api)), (await preferences.get())['calls.alwaysRelay']);
+      }),
       'conversations.create': after(async ({ name, members }) => (await account.conversations()).create(name, members)),
       'conversations.openOneToOne': after(async ({ user }) => (await account.conversations()).openOneToOne(user)),
       'conversations.members': after(async ({ conversationId }) => (await account.conversations()).members(conversationId)),

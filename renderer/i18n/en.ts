@@ -153,6 +153,9 @@ export const en = {
     'Others see when you have read their messages. With this off, you do not see when others have read yours either.',
   'settings.typing': 'Send typing indicators',
   'settings.typingHint': 'Others see when you are typing. With this off, you do not see when others are typing either.',
+  'settings.alwaysRelay': 'Always relay calls',
+  'settings.alwaysRelayHint':
+    "Calls go through your server's relay, so the person you call never learns your IP address. Sound and video may arrive a little later.",
   'settings.version': 'Version',
   'settings.server': 'Server',
   'settings.pin': 'Server key pin',

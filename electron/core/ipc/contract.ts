@@ -4,6 +4,7 @@
  * schema. The router validates inbound requests with these; the renderer imports only types.
  */
 import { z } from 'zod';
+import { IceServerSchema } from '../../../protocol/api/calls';
 import { SelfUserSchema } from '../../../protocol/api/users';
 import { PinListSchema } from '../../../protocol/pins';
 
@@ -185,6 +186,8 @@ export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
  * - `sendReadReceipts`: off means this device sends no read receipts and, as in Signal, drops
  *   the read receipts of others that arrive meanwhile (they are not shown, not even later).
  * - `sendTypingIndicators`: off means this device sends no typing news and shows none of others'.
+ * - `calls.alwaysRelay` ("Always relay calls", off by default): calls use relay (TURN) candidates
+ *   only, so the peer never learns this computer's IP address; costs some latency (`calls.config`).
  */
 export const PreferencesSchema = z
   .object({
@@ -193,9 +196,22 @@ export const PreferencesSchema = z
     theme: z.enum(['system', 'light', 'dark']),
     sendReadReceipts: z.boolean(),
     sendTypingIndicators: z.boolean(),
+    'calls.alwaysRelay': z.boolean(),
   })
   .strict();
 export type Preferences = z.infer<typeof PreferencesSchema>;
+
+/**
+ * The part of an `RTCConfiguration` the core decides for a call: the server's TURN servers with
+ * their credentials, and `relay` when the user chose "Always relay calls".
+ */
+export const IceConfigSchema = z
+  .object({
+    iceServers: z.array(IceServerSchema.strict()),
+    iceTransportPolicy: z.enum(['all', 'relay']),
+  })
+  .strict();
+export type IceConfig = z.infer<typeof IceConfigSchema>;
 
 export const StoredMessageSchema = z
   .object({
@@ -460,6 +476,13 @@ export const requests = {
   'preferences.get': { request: Empty, response: PreferencesSchema },
   /** Changes some preferences (unknown keys are refused); returns all of them and emits `preferences.changed`. */
   'preferences.set': { request: PreferencesSchema.partial().strict(), response: PreferencesSchema },
+  /**
+   * The ICE servers for the next call's `RTCPeerConnection` (fetched from the server's
+   * `/calls/config` when the kept one is older than its `ttl`). `calls-config-invalid` when the
+   * server's answer is malformed, `calls-no-relay` when "Always relay calls" is on but the server
+   * offers no TURN server.
+   */
+  'calls.config': { request: Empty, response: IceConfigSchema },
   /** Leaves a group conversation; its history stays on this device. */
   'conversations.leave': { request: z.object({ conversationId: z.uuid() }).strict(), response: ConversationSummarySchema },
   'conversations.addMembers': {

@@ -18,6 +18,8 @@ export const DEFAULT_PREFERENCES: Preferences = {
   theme: 'system',
   sendReadReceipts: true,
   sendTypingIndicators: true,
+  // Off as in Signal and Wire: relaying costs latency and relay capacity; the user may choose it.
+  'calls.alwaysRelay': false,
 };
 
 /** Every preference as stored, defaults for the rest. Cheap (a few indexed reads): callers read it when they need it. */
@@ -30,6 +32,7 @@ export function readPreferences(db: Db): Preferences {
     theme: readKv(db, 'settings', 'theme', shape.theme) ?? d.theme,
     sendReadReceipts: readKv(db, 'settings', 'sendReadReceipts', shape.sendReadReceipts) ?? d.sendReadReceipts,
     sendTypingIndicators: readKv(db, 'settings', 'sendTypingIndicators', shape.sendTypingIndicators) ?? d.sendTypingIndicators,
+    'calls.alwaysRelay': readKv(db, 'settings', 'calls.alwaysRelay', shape['calls.alwaysRelay']) ?? d['calls.alwaysRelay'],
   };
 }
 

@@ -69,6 +69,7 @@ describe('preferences', () => {
       theme: 'system',
       sendReadReceipts: true,
       sendTypingIndicators: true,
+      'calls.alwaysRelay': false,
     });
     // Before the profile exists there is nowhere to keep them: a clear error, nothing made.
     expect(await carol.core.router.request('preferences.set', { theme: 'dark' })).toMatchObject({ ok: false, error: { code: 'preferences-no-profile' } });
