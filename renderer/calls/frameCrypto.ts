@@ -9,8 +9,7 @@
  * for transceivers the remote side created, do that.
  */
 import type { FrameStats, MediaKind } from './frameCipher';
-import type { KindStats } from './frameCipher';
-import type { PageToWorker, TransformOptions } from './frameMessages';
+import type { Measured, PageToWorker, TransformOptions } from './frameMessages';
 import { workerToPageSchema } from './frameMessages';
 
 export interface FrameKeyInput {
@@ -101,12 +100,12 @@ export class FrameCrypto {
   }
 
   /** Encrypt+decrypt cost per synthetic frame of `bytes` inside the worker (bench only). */
-  async measure(bytes: number, frames: number): Promise<KindStats> {
+  async measure(bytes: number, frames: number): Promise<Measured> {
     const id = this.#nextId++;
     const answer = await this.#request(id, { type: 'measure', id, bytes, frames });
     const parsed = workerToPageSchema.safeParse(answer);
     if (!parsed.success || parsed.data.type !== 'measured') throw new Error('frame worker answered measure with something else');
-    return parsed.data.stats;
+    return { stats: parsed.data.stats, batch: parsed.data.batch };
   }
 
   /** Ends the call's frame encryption: the worker forgets its keys and stops; frames still queued are dropped. */

@@ -76,6 +76,8 @@ export class FrameKeyring {
     this.#chains.set(low, { epoch, steps: new Map([[0, baseKey.slice()]]), lowestStep: 0, highestStep: 0, retireAt: undefined });
     this.#self = { epoch, leaf: selfLeaf, step: 0 };
     this.#sendCtr = randomCounterStart();
+    // Derive the own key now rather than on the first frame, which would wait for HKDF and importKey.
+    void this.keyFor(makeKid({ step: 0, leaf: selfLeaf, epochLow: low }));
     return { ok: true };
   }
 

@@ -48,9 +48,14 @@ export const kindStatsSchema = z.object({
 });
 export const frameStatsSchema = z.object({ audio: kindStatsSchema, video: kindStatsSchema });
 
+/** Mean time per frame of a whole encrypt pass and a whole decrypt pass (finer than the 0.1 ms worker clock). */
+export const measuredBatchSchema = z.object({ encryptMs: z.number(), decryptMs: z.number() });
+export const measuredSchema = z.object({ stats: kindStatsSchema, batch: measuredBatchSchema });
+export type Measured = z.infer<typeof measuredSchema>;
+
 export const workerToPageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stats'), id: requestId, stats: frameStatsSchema }),
-  z.object({ type: z.literal('measured'), id: requestId, stats: kindStatsSchema }),
+  z.object({ type: z.literal('measured'), id: requestId, stats: kindStatsSchema, batch: measuredBatchSchema }),
   /** A message the worker refused (bad shape, stale epoch); the call code logs it by code. */
   z.object({ type: z.literal('rejected'), code: z.enum(['invalid-message', 'invalid-key', 'stale-epoch']) }),
 ]);

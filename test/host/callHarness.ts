@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { z } from 'zod';
-import { frameStatsSchema, kindStatsSchema } from '../../renderer/calls/frameMessages';
+import { frameStatsSchema, kindStatsSchema, measuredSchema } from '../../renderer/calls/frameMessages';
 import { launchChromium } from './chromium';
 import { RENDERER_HEADERS } from './headers';
 import type { RendererServer } from './rendererServer';
@@ -104,7 +104,7 @@ const rtpKind = z.object({
   framesEncoded: z.number(),
   packetsSent: z.number(),
 });
-export { frameStatsSchema, kindStatsSchema };
+export { frameStatsSchema, kindStatsSchema, measuredSchema };
 export const rtpSchema = z.object({ audio: rtpKind, video: rtpKind });
 export const toneSchema = z.object({ peakHz: z.number().nullable(), rms: z.number() });
 export const firstFrameSchema = z.object({ firstFrameMs: z.number().nullable(), videoWidth: z.number() });

@@ -8,7 +8,8 @@
  * Driven from Playwright as `cairnCallHarness.<method>(json)`; answers are plain JSON the test
  * parses with zod.
  */
-import type { FrameStats, KindStats } from '../frameCipher';
+import type { FrameStats } from '../frameCipher';
+import type { Measured } from '../frameMessages';
 import { FrameCrypto, isFrameEncryptionSupported, preferVp8 } from '../frameCrypto';
 
 type Side = 'alice' | 'bob';
@@ -195,7 +196,7 @@ async function frames(side: Side): Promise<FrameStats | null> {
   return crypto === undefined ? null : crypto.stats();
 }
 
-function measure(args: { bytes: number; frames: number }): Promise<KindStats> {
+function measure(args: { bytes: number; frames: number }): Promise<Measured> {
   const crypto = need().alice.crypto;
   if (crypto === undefined) throw new Error('measure needs frame encryption');
   return crypto.measure(args.bytes, args.frames);
