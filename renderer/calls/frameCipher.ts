@@ -39,7 +39,7 @@ export function clearPrefixLength(info: FrameInfo): number {
   return info.videoType === 'key' ? VP8_KEY_FRAME_CLEAR_BYTES : VP8_DELTA_FRAME_CLEAR_BYTES;
 }
 
-export type DropReason = 'no-key' | 'malformed' | 'authentication-failed';
+export type DropReason = 'no-key' | 'malformed' | 'authentication-failed' | 'replayed';
 
 export type FrameOutcome = { readonly ok: true; readonly data: Bytes } | { readonly ok: false; readonly reason: DropReason };
 
@@ -70,9 +70,14 @@ export async function decryptMediaFrame(keys: FrameKeyring, info: FrameInfo, dat
   if (!header.ok || data.length < clear + header.value.length + TAG_BYTES) return { ok: false, reason: 'malformed' };
   const key = await keys.keyFor(header.value.kid);
   if (key === undefined) return { ok: false, reason: 'no-key' };
+  const replay = keys.replayWindow(header.value.kid);
+  if (replay.check(header.value.ctr) !== 'fresh') return { ok: false, reason: 'replayed' };
   const prefix = data.subarray(0, clear);
   const opened = await decryptFrame(key, header.value, prefix, data.subarray(clear));
   if (!opened.ok) return { ok: false, reason: opened.error === 'authentication-failed' ? 'authentication-failed' : 'malformed' };
+  // Checked again: the same frame may have been decrypted meanwhile by an earlier call still awaiting WebCrypto.
+  if (replay.check(header.value.ctr) !== 'fresh') return { ok: false, reason: 'replayed' };
+  replay.accept(header.value.ctr);
   return { ok: true, data: joined(prefix, opened.value) };
 }
 
@@ -86,6 +91,8 @@ export interface KindCounters {
   noKey: number;
   /** Outgoing frames whose codec header was shorter than expected. */
   malformed: number;
+  /** Received frames whose counter was already seen for their key, or is older than the replay window. */
+  replayed: number;
   readonly encryptMs: number[];
   readonly decryptMs: number[];
 }
@@ -102,6 +109,7 @@ export interface KindStats {
   readonly failed: number;
   readonly noKey: number;
   readonly malformed: number;
+  readonly replayed: number;
   readonly encrypt: TimingSummary | null;
   readonly decrypt: TimingSummary | null;
 }
@@ -112,7 +120,7 @@ export type FrameStats = Readonly<Record<MediaKind, KindStats>>;
 const TIMING_WINDOW = 2048;
 
 export function emptyCounters(): KindCounters {
-  return { encrypted: 0, decrypted: 0, failed: 0, noKey: 0, malformed: 0, encryptMs: [], decryptMs: [] };
+  return { encrypted: 0, decrypted: 0, failed: 0, noKey: 0, malformed: 0, replayed: 0, encryptMs: [], decryptMs: [] };
 }
 
 export function recordTiming(samples: number[], ms: number): void {
@@ -128,8 +136,8 @@ export function summarise(samples: readonly number[]): TimingSummary | null {
 }
 
 export function kindStats(counters: KindCounters): KindStats {
-  const { encrypted, decrypted, failed, noKey, malformed } = counters;
-  return { encrypted, decrypted, failed, noKey, malformed, encrypt: summarise(counters.encryptMs), decrypt: summarise(counters.decryptMs) };
+  const { encrypted, decrypted, failed, noKey, malformed, replayed } = counters;
+  return { encrypted, decrypted, failed, noKey, malformed, replayed, encrypt: summarise(counters.encryptMs), decrypt: summarise(counters.decryptMs) };
 }
 
 /** Runs one frame through the cipher and counts the outcome; never throws. */
@@ -170,6 +178,9 @@ export async function processFrame(
       break;
     case 'authentication-failed':
       counters.failed += 1;
+      break;
+    case 'replayed':
+      counters.replayed += 1;
       break;
     default:
       missingCase(outcome.reason);

@@ -6,6 +6,7 @@
  * The core derives `baseKey` from the MLS exporter (label "SFrame 1.0 Base Key", context = the
  * call id, RFC 9605 §5.2) and hands over only that: the worker never sees MLS state.
  */
+import { ReplayWindow } from './replayWindow';
 import type { Bytes, SframeKey } from './sframe';
 import { EPOCH_LOW_MASK, KEY_BYTES, LEAF_LIMIT, importSframeKey, makeKid, ratchetBaseKey, splitKid } from './sframe';
 
@@ -49,6 +50,7 @@ function randomCounterStart(): bigint {
 export class FrameKeyring {
   readonly #chains = new Map<number, EpochChain>();
   readonly #derived = new Map<bigint, Promise<SframeKey | undefined>>();
+  readonly #replay = new Map<bigint, ReplayWindow>();
   #self: { epoch: number; leaf: number; step: number } | undefined;
   #sendCtr = 0n;
   readonly #now: () => number;
@@ -123,10 +125,21 @@ export class FrameKeyring {
     return derived;
   }
 
+  /** The replay window of a received KID (kept as long as the KID's key). */
+  replayWindow(kid: bigint): ReplayWindow {
+    let window = this.#replay.get(kid);
+    if (window === undefined) {
+      window = new ReplayWindow();
+      this.#replay.set(kid, window);
+    }
+    return window;
+  }
+
   /** Forgets every key (the call ended). */
   close(): void {
     for (const low of [...this.#chains.keys()]) this.#forgetChain(low);
     this.#derived.clear();
+    this.#replay.clear();
     this.#self = undefined;
   }
 
@@ -154,6 +167,10 @@ export class FrameKeyring {
         const parts = splitKid(kid);
         if (parts.epochLow === epochLow && parts.step < keep) this.#derived.delete(kid);
       }
+      for (const kid of [...this.#replay.keys()]) {
+        const parts = splitKid(kid);
+        if (parts.epochLow === epochLow && parts.step < keep) this.#replay.delete(kid);
+      }
       chain.lowestStep = keep;
     }
     return chain.steps.get(step);
@@ -170,5 +187,6 @@ export class FrameKeyring {
     for (const key of chain.steps.values()) key.fill(0);
     this.#chains.delete(low);
     for (const kid of [...this.#derived.keys()]) if (splitKid(kid).epochLow === low) this.#derived.delete(kid);
+    for (const kid of [...this.#replay.keys()]) if (splitKid(kid).epochLow === low) this.#replay.delete(kid);
   }
 }

@@ -43,6 +43,7 @@ export const kindStatsSchema = z.object({
   failed: z.number(),
   noKey: z.number(),
   malformed: z.number(),
+  replayed: z.number(),
   encrypt: timingSchema,
   decrypt: timingSchema,
 });

@@ -8,6 +8,7 @@ import {
   processFrame,
 } from '../../../../renderer/calls/frameCipher';
 import { EPOCH_GRACE_MS, FrameKeyring, MAX_STEPS_AHEAD } from '../../../../renderer/calls/frameKeys';
+import { REPLAY_WINDOW } from '../../../../renderer/calls/replayWindow';
 import type { Bytes } from '../../../../renderer/calls/sframe';
 import { TAG_BYTES, decodeHeader, makeKid, splitKid } from '../../../../renderer/calls/sframe';
 
@@ -155,6 +156,53 @@ describe('fail closed', () => {
     expect(keys.install({ epoch: 1, baseKey: randomKey(), selfLeaf: 256 })).toEqual({ ok: false, error: 'invalid-key' });
     expect(keys.install({ epoch: 4, baseKey: randomKey(), selfLeaf: 0 })).toEqual({ ok: true });
     expect(keys.install({ epoch: 3, baseKey: randomKey(), selfLeaf: 0 })).toEqual({ ok: false, error: 'stale-epoch' });
+  });
+});
+
+describe('replay protection', () => {
+  async function pair(): Promise<{ alice: Peer; bob: Peer }> {
+    const base = randomKey();
+    const alice = peer(() => 0);
+    const bob = peer(() => 0);
+    alice.keys.install({ epoch: 1, baseKey: base, selfLeaf: 0 });
+    bob.keys.install({ epoch: 1, baseKey: base, selfLeaf: 1 });
+    return { alice, bob };
+  }
+
+  it('drops a frame it already decrypted, and counts it as replayed', async () => {
+    const { alice, bob } = await pair();
+    const wire = await send(alice, AUDIO, frame(80));
+    if (wire === undefined) throw new Error('not sent');
+    expect(await receive(bob, AUDIO, wire)).toBeDefined();
+    expect(await receive(bob, AUDIO, wire)).toBeUndefined();
+    expect(bob.counters).toMatchObject({ decrypted: 1, replayed: 1, failed: 0 });
+  });
+
+  it('accepts frames out of order within the window and drops one older than the window', async () => {
+    const { alice, bob } = await pair();
+    const sent: Bytes[] = [];
+    for (let i = 0; i < REPLAY_WINDOW + 1; i++) {
+      const wire = await send(alice, AUDIO, frame(20));
+      if (wire === undefined) throw new Error('not sent');
+      sent.push(wire);
+    }
+    const [oldest, second, ...rest] = sent;
+    if (oldest === undefined || second === undefined) throw new Error('nothing sent');
+    for (const wire of rest.reverse()) expect(await receive(bob, AUDIO, wire)).toBeDefined();
+    expect(await receive(bob, AUDIO, second)).toBeDefined();
+    expect(await receive(bob, AUDIO, oldest)).toBeUndefined();
+    expect(bob.counters).toMatchObject({ decrypted: REPLAY_WINDOW, replayed: 1 });
+  });
+
+  it('remembers a counter only after its frame authenticated, so a forgery cannot block the real frame', async () => {
+    const { alice, bob } = await pair();
+    const wire = await send(alice, AUDIO, frame(80));
+    if (wire === undefined) throw new Error('not sent');
+    const forged = wire.slice();
+    forged[forged.length - 1] = (forged[forged.length - 1] ?? 0) ^ 1;
+    expect(await receive(bob, AUDIO, forged)).toBeUndefined();
+    expect(await receive(bob, AUDIO, wire)).toBeDefined();
+    expect(bob.counters).toMatchObject({ decrypted: 1, failed: 1, replayed: 0 });
   });
 });
 
