@@ -17,7 +17,7 @@ import { firstFrameSchema, frameStatsSchema, measuredSchema, pollUntil, startCal
 import type { CallHarness } from '../test/host/callHarness';
 import type { BenchResult } from './harness';
 
-const ROUNDS = 7;
+const ROUNDS = 9;
 const MEASURE_FRAMES = 400;
 const FRAME_SIZES: readonly (readonly [string, number])[] = [
   ['720p delta frame (15 KB)', 15_000],

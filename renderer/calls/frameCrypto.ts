@@ -21,7 +21,12 @@ export interface FrameKeyInput {
   readonly selfLeaf: number;
 }
 
-export type FrameCryptoRejection = 'invalid-message' | 'invalid-key' | 'stale-epoch';
+/**
+ * Why the worker refused something: a message it could not read, a bad key, a key of an older
+ * epoch; or 'worker-failed' when the worker itself stopped (its transforms then pass no frame,
+ * so the call has no media and should end with a plain error).
+ */
+export type FrameCryptoRejection = 'invalid-message' | 'invalid-key' | 'stale-epoch' | 'worker-failed';
 
 /** True when this browser can run frame encryption; calls must not start without it (no clear media). */
 export function isFrameEncryptionSupported(): boolean {
@@ -53,6 +58,8 @@ export class FrameCrypto {
   private constructor(worker: Worker) {
     this.#worker = worker;
     worker.addEventListener('message', (event: MessageEvent) => this.#receive(event.data));
+    worker.addEventListener('error', () => this.#reject('worker-failed'));
+    worker.addEventListener('messageerror', () => this.#reject('invalid-message'));
   }
 
   /** Starts the worker of one call. */
@@ -138,12 +145,16 @@ export class FrameCrypto {
     });
   }
 
+  #reject(code: FrameCryptoRejection): void {
+    for (const listener of this.#rejections) listener(code);
+  }
+
   #receive(data: unknown): void {
     const parsed = workerToPageSchema.safeParse(data);
     if (!parsed.success) return;
     const message = parsed.data;
     if (message.type === 'rejected') {
-      for (const listener of this.#rejections) listener(message.code);
+      this.#reject(message.code);
       return;
     }
     const resolve = this.#pending.get(message.id);

@@ -27,6 +27,7 @@ interface SetupOptions {
 interface Peer {
   readonly pc: RTCPeerConnection;
   readonly crypto: FrameCrypto | undefined;
+  readonly rejections: string[];
   video: HTMLVideoElement | undefined;
   analyser: AnalyserNode | undefined;
   firstFrameAt: number | undefined;
@@ -89,7 +90,8 @@ function newPeer(side: Side, options: SetupOptions, stream: MediaStream): Peer {
   const crypto = options.encrypt ? FrameCrypto.start() : undefined;
   const key = options.keys[side];
   if (crypto !== undefined && key !== null) crypto.setKey({ epoch: options.epoch, baseKey: bytesOf(key), selfLeaf: LEAF[side] });
-  const peer: Peer = { pc, crypto, video: undefined, analyser: undefined, firstFrameAt: undefined };
+  const peer: Peer = { pc, crypto, rejections: [], video: undefined, analyser: undefined, firstFrameAt: undefined };
+  crypto?.onRejected((code) => peer.rejections.push(code));
   for (const track of stream.getTracks()) {
     const sender = pc.addTrack(track, stream);
     const transceiver = pc.getTransceivers().find((t) => t.sender === sender);
@@ -202,6 +204,17 @@ function measure(args: { bytes: number; frames: number }): Promise<Measured> {
   return crypto.measure(args.bytes, args.frames);
 }
 
+/** A new epoch key for one side mid-call, as the core sends after an MLS commit. */
+function rekey(args: { side: Side; epoch: number; key: string }): void {
+  const crypto = need()[args.side].crypto;
+  if (crypto === undefined) throw new Error('rekey needs frame encryption');
+  crypto.setKey({ epoch: args.epoch, baseKey: bytesOf(args.key), selfLeaf: LEAF[args.side] });
+}
+
+function rejections(side: Side): readonly string[] {
+  return need()[side].rejections;
+}
+
 function state(): Record<Side, RTCPeerConnectionState> {
   const { alice, bob } = need();
   return { alice: alice.pc.connectionState, bob: bob.pc.connectionState };
@@ -219,4 +232,4 @@ function close(): void {
   peers = undefined;
 }
 
-Object.assign(globalThis, { cairnCallHarness: { setup, connect, rtp, tone, firstFrame, frames, measure, state, close } });
+Object.assign(globalThis, { cairnCallHarness: { setup, connect, rtp, tone, firstFrame, frames, measure, rekey, rejections, state, close } });

@@ -59,12 +59,18 @@ describe('call media with frame encryption', () => {
 
     const bobBefore = await rtp('bob');
     const aliceBefore = await rtp('alice');
-    const bobFrames = await frames('bob');
-    const aliceFrames = await frames('alice');
+    // The workers run behind RTP by a few frames under load: wait until they have caught up with the snapshot.
+    const bobFrames = await pollUntil(
+      () => frames('bob'),
+      (f) => f.audio.decrypted >= bobBefore.audio.packetsReceived * 0.95 && f.video.decrypted >= bobBefore.video.framesDecoded,
+      10_000,
+    );
+    const aliceFrames = await pollUntil(() => frames('alice'), (f) => f.video.encrypted >= aliceBefore.video.framesEncoded * 0.95, 10_000);
 
     // Nothing failed and nothing lacked a key, in either direction.
     for (const [side, stats] of [['bob', bobFrames], ['alice', aliceFrames]] as const) {
       for (const kind of ['audio', 'video'] as const) expect(stats[kind], `${side} ${kind}`).toMatchObject({ failed: 0, noKey: 0, malformed: 0 });
+      expect(stats.audio.replayed, `${side} audio replayed`).toBe(0);
     }
     // Every frame Bob decoded went through his worker first, and his worker opened no frame Alice's did not
     // seal. Before the replay window a loaded Chromium once gave Bob 72 decrypted video frames for Alice's
@@ -132,5 +138,31 @@ describe('call media with frame encryption', () => {
     })`);
     expect(outcome).toBe('refused');
     expect(harness.problems.slice(seen).join('\n')).toMatch(/Content Security Policy/);
+  });
+
+  it('moves to a new epoch key mid-call without losing the picture, and refuses a key of an older epoch', async () => {
+    const first = key();
+    const second = key();
+    await call({ alice: first, bob: first });
+    const before = await pollUntil(() => rtp('bob'), (r) => r.video.framesDecoded >= 30, 30_000);
+    expect(before.video.framesDecoded).toBeGreaterThanOrEqual(30);
+
+    // Bob's core processes the commit first; Alice's frames of epoch 1 still decrypt (grace period).
+    await harness.call('rekey', z.undefined(), { side: 'bob', epoch: 2, key: second });
+    await harness.call('rekey', z.undefined(), { side: 'alice', epoch: 2, key: second });
+    const after = await pollUntil(() => rtp('bob'), (r) => r.video.framesDecoded >= before.video.framesDecoded + 60, 30_000);
+    expect(after.video.framesDecoded).toBeGreaterThanOrEqual(before.video.framesDecoded + 60);
+    const heard = await pollUntil(() => harness.call('tone', toneSchema, 'bob'), (t) => t.peakHz !== null && Math.abs(t.peakHz - TONE_HZ) <= TONE_TOLERANCE_HZ, 15_000);
+    expect(Math.abs((heard.peakHz ?? 0) - TONE_HZ)).toBeLessThanOrEqual(TONE_TOLERANCE_HZ);
+    const bobFrames = await frames('bob');
+    expect(bobFrames.video.failed + bobFrames.audio.failed).toBe(0);
+
+    await harness.call('rekey', z.undefined(), { side: 'alice', epoch: 1, key: first });
+    const refused = await pollUntil(() => harness.call('rejections', z.array(z.string()), 'alice'), (r) => r.length > 0, 10_000);
+    expect(refused).toEqual(['stale-epoch']);
+    // Alice still seals with epoch 2: Bob keeps decoding.
+    const later = await pollUntil(() => rtp('bob'), (r) => r.video.framesDecoded >= after.video.framesDecoded + 30, 30_000);
+    expect(later.video.framesDecoded).toBeGreaterThanOrEqual(after.video.framesDecoded + 30);
+    expect((await frames('bob')).video.failed).toBe(0);
   });
 });
