@@ -33,7 +33,12 @@ export interface CallHarness {
 /** A 48 kHz mono sine of `hz` (the fake capture device loops the file). */
 export async function makeTone(dir: string, hz: number): Promise<string> {
   const file = path.join(dir, `tone-${hz}.wav`);
-  await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', file, 'synth', '30', 'sine', String(hz), 'vol', '0.5']);
+  try {
+    await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', file, 'synth', '30', 'sine', String(hz), 'vol', '0.5']);
+  } catch (error) {
+    const missing = error instanceof Error && 'code' in error && error.code === 'ENOENT';
+    throw new Error(missing ? 'The call tests make their microphone tone with sox: apt-get install -y sox' : `sox failed: ${String(error)}`);
+  }
   return file;
 }
 
