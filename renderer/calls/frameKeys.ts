@@ -47,10 +47,16 @@ function randomCounterStart(): bigint {
   return value;
 }
 
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
 export class FrameKeyring {
   readonly #chains = new Map<number, EpochChain>();
   readonly #derived = new Map<bigint, Promise<SframeKey | undefined>>();
   readonly #replay = new Map<bigint, ReplayWindow>();
+  /** Step-0 base key per epoch as installed, to recognise a repeated install (the chain's copy is erased by ratcheting). */
+  readonly #originalBase = new Map<number, Bytes>();
   #self: { epoch: number; leaf: number; step: number } | undefined;
   #sendCtr = 0n;
   readonly #now: () => number;
@@ -68,6 +74,9 @@ export class FrameKeyring {
     if (this.#self !== undefined && epoch < this.#self.epoch) return { ok: false, error: 'stale-epoch' };
     const now = this.#now();
     const low = epoch & EPOCH_LOW_MASK;
+    // The same key again (an IPC message repeated) changes nothing: re-installing would drop the replay windows.
+    const current = this.#chains.get(low);
+    if (current?.epoch === epoch && this.#self?.epoch === epoch && this.#self.leaf === selfLeaf && sameBytes(this.#originalBase.get(low), baseKey)) return { ok: true };
     for (const [otherLow, chain] of this.#chains) {
       if (otherLow === low) continue;
       // Only the epoch right before the new one is kept, and only for the grace period.
@@ -76,6 +85,7 @@ export class FrameKeyring {
     }
     this.#forgetChain(low);
     this.#chains.set(low, { epoch, steps: new Map([[0, baseKey.slice()]]), lowestStep: 0, highestStep: 0, retireAt: undefined });
+    this.#originalBase.set(low, baseKey.slice());
     this.#self = { epoch, leaf: selfLeaf, step: 0 };
     this.#sendCtr = randomCounterStart();
     // Derive the own key now rather than on the first frame, which would wait for HKDF and importKey.
@@ -185,6 +195,8 @@ export class FrameKeyring {
     const chain = this.#chains.get(low);
     if (chain === undefined) return;
     for (const key of chain.steps.values()) key.fill(0);
+    this.#originalBase.get(low)?.fill(0);
+    this.#originalBase.delete(low);
     this.#chains.delete(low);
     for (const kid of [...this.#derived.keys()]) if (splitKid(kid).epochLow === low) this.#derived.delete(kid);
     for (const kid of [...this.#replay.keys()]) if (splitKid(kid).epochLow === low) this.#replay.delete(kid);

@@ -194,6 +194,20 @@ describe('replay protection', () => {
     expect(bob.counters).toMatchObject({ decrypted: REPLAY_WINDOW, replayed: 1 });
   });
 
+  it('keeps its replay window when the same epoch key is installed again', async () => {
+    const base = randomKey();
+    const alice = peer(() => 0);
+    const bob = peer(() => 0);
+    alice.keys.install({ epoch: 1, baseKey: base, selfLeaf: 0 });
+    bob.keys.install({ epoch: 1, baseKey: base, selfLeaf: 1 });
+    const wire = await send(alice, AUDIO, frame(80));
+    if (wire === undefined) throw new Error('not sent');
+    expect(await receive(bob, AUDIO, wire)).toBeDefined();
+    expect(bob.keys.install({ epoch: 1, baseKey: base.slice(), selfLeaf: 1 })).toEqual({ ok: true });
+    expect(await receive(bob, AUDIO, wire)).toBeUndefined();
+    expect(bob.counters).toMatchObject({ decrypted: 1, replayed: 1 });
+  });
+
   it('remembers a counter only after its frame authenticated, so a forgery cannot block the real frame', async () => {
     const { alice, bob } = await pair();
     const wire = await send(alice, AUDIO, frame(80));
