@@ -13,7 +13,8 @@ export type CspDirectives = Readonly<Record<string, readonly string[]>>;
  *   network of its own (ARCHITECTURE.md) — all backend traffic goes through the core.
  * - `blob:`/`data:` images: decrypted attachments and avatars are shown from object URLs.
  * - `mediastream:`/`blob:` media: WebRTC tracks and decrypted voice messages.
- * - `blob:` workers: the frame-encryption worker may be started from a blob URL.
+ * - `'self'` workers only: the frame-encryption worker (renderer/calls/frameWorker.ts) is its own
+ *   file in the build, so no `blob:` (a blob worker would run code the page assembled itself).
  */
 export const RENDERER_CSP_DIRECTIVES: CspDirectives = {
   'default-src': ["'none'"],
@@ -23,7 +24,7 @@ export const RENDERER_CSP_DIRECTIVES: CspDirectives = {
   'media-src': ["'self'", 'blob:', 'mediastream:'],
   'font-src': ["'self'"],
   'connect-src': ["'self'"],
-  'worker-src': ["'self'", 'blob:'],
+  'worker-src': ["'self'"],
   'frame-src': ["'none'"],
   'object-src': ["'none'"],
   'base-uri': ["'none'"],

@@ -19,6 +19,7 @@ export const CHROMIUM_ARGS = [
 
 export const CHROMIUM_PATH = process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium';
 
-export function launchChromium(options: { headless?: boolean } = {}): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: options.headless ?? true, args: [...CHROMIUM_ARGS] });
+/** `args` adds flags for one launch, e.g. `--use-file-for-fake-audio-capture=<wav>` for a call test's tone. */
+export function launchChromium(options: { headless?: boolean; args?: readonly string[] } = {}): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: options.headless ?? true, args: [...CHROMIUM_ARGS, ...(options.args ?? [])] });
 }

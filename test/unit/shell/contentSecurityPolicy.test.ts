@@ -17,7 +17,7 @@ describe('renderer content security policy', () => {
   it('is exactly the policy the architecture asks for', () => {
     expect(policy).toBe(
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; " +
-        "media-src 'self' blob: mediastream:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; " +
+        "media-src 'self' blob: mediastream:; font-src 'self'; connect-src 'self'; worker-src 'self'; " +
         "frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
   });
@@ -40,6 +40,10 @@ describe('renderer content security policy', () => {
     expect(directives.get('default-src')).toEqual(["'none'"]);
     expect(directives.get('object-src')).toEqual(["'none'"]);
     expect(directives.get('base-uri')).toEqual(["'none'"]);
+  });
+
+  it('lets workers start only from the app\'s own files, never from blob: or data: URLs', () => {
+    expect(directives.get('worker-src')).toEqual(["'self'"]);
   });
 
   it('serialises any directive set in a stable order', () => {
