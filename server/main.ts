@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { PIN_PATTERN } from '../protocol';
 import { startServer } from './server';
+import { sfuSetupFromArgs } from './calls/sfuArgs';
 
 /**
  * `npm run server -- --data DIR [--host 127.0.0.1] [--port N] [--domain D] [--password-hash scrypt|argon2id] [--policy FILE] [--next-pin sha256/…] …`
@@ -21,6 +22,12 @@ async function main(): Promise<void> {
       'turn-url': { type: 'string', multiple: true },
       'turn-secret': { type: 'string' },
       'sft-url': { type: 'string', multiple: true },
+      'sft-secret': { type: 'string' },
+      'sft-admin-key': { type: 'string' },
+      'sft-pin': { type: 'string', multiple: true },
+      'local-sft': { type: 'string', default: 'auto' },
+      'sft-interface': { type: 'string' },
+      'sft-rtp-ports': { type: 'string' },
       'password-hash': { type: 'string', default: 'scrypt' },
       durability: { type: 'string', default: 'full' },
       policy: { type: 'string' },
@@ -52,7 +59,13 @@ async function main(): Promise<void> {
     process.stderr.write(`--durability must be full or normal, not "${String(durability)}"\n`);
     process.exit(2);
   }
+  const sfu = sfuSetupFromArgs(values);
+  if (!sfu.ok) {
+    process.stderr.write(`${sfu.error.message}\n`);
+    process.exit(2);
+  }
   const started = await startServer({
+    sfu: sfu.value,
     passwordAlgorithm,
     durability,
     dataDir: values.data,
