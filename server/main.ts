@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       'local-sft': { type: 'string', default: 'auto' },
       'sft-interface': { type: 'string' },
       'sft-rtp-ports': { type: 'string' },
+      'sft-https-ip': { type: 'string' },
       'password-hash': { type: 'string', default: 'scrypt' },
       durability: { type: 'string', default: 'full' },
       policy: { type: 'string' },

@@ -11,8 +11,13 @@ const LIB = '/usr/lib/x86_64-linux-gnu/janus';
 export type JanusConfigInput = Readonly<{
   /** Folder the files are written to (Janus reads it with `-F`). */
   configDir: string;
-  /** Loopback port of the HTTP API. */
+  /** Port of the API: plain http on 127.0.0.1, or https on `https.ip`. */
   httpPort: number;
+  /**
+   * Serve the API over HTTPS on `ip` instead of plain http on loopback, with the given key
+   * and certificate (the Cairn server's own, so clients pin the key they already pin).
+   */
+  https?: Readonly<{ ip: string; certFile: string; keyFile: string }>;
   /** The one interface ICE gathers on (`ice_enforce_list`): Janus skips loopback ones. */
   iceInterface: string;
   /** `min-max` UDP ports for media. */
@@ -86,7 +91,8 @@ general: {
 \tlock_rtp_forward = true
 }
 `,
-    'janus.transport.http.jcfg': `general: {
+    'janus.transport.http.jcfg': input.https === undefined
+      ? `general: {
 \tjson = "plain"
 \tbase_path = "/janus"
 \thttp = true
@@ -99,6 +105,27 @@ admin: {
 \tadmin_https = false
 }
 cors: {
+}
+`
+      : `general: {
+\tjson = "plain"
+\tbase_path = "/janus"
+\thttp = false
+\thttps = true
+\tsecure_port = ${input.httpPort}
+\tsecure_ip = ${jcfgString(input.https.ip)}
+}
+admin: {
+\tadmin_http = false
+\tadmin_https = false
+}
+cors: {
+}
+certificates: {
+\tcert_pem = ${jcfgString(input.https.certFile)}
+\tcert_key = ${jcfgString(input.https.keyFile)}
+\t# TLS 1.2+ with forward secrecy only (GnuTLS priority string).
+\tciphers = "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA"
 }
 `,
   };

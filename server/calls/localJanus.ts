@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
+import https from 'node:https';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -31,6 +33,8 @@ export type LocalJanusOptions = Readonly<{
   rtpPortRange?: string;
   /** Injectable for tests; default `os.networkInterfaces()`. */
   interfaces?: InterfaceTable;
+  /** Serve the API over HTTPS on `ip` with this key and certificate instead of http on loopback. */
+  https?: Readonly<{ ip: string; keyPem: string; certPem: string }>;
 }>;
 
 export type LocalJanus = Readonly<{
@@ -47,8 +51,9 @@ export function janusInstalled(binary: string = JANUS_BINARY): boolean {
 }
 
 /**
- * Writes the config into `dir`, starts Janus and answers once `/janus/info` does. Janus is
- * reachable on 127.0.0.1 only; every request needs a token signed with `tokenSecret`.
+ * Writes the config into `dir`, starts Janus and answers once `/janus/info` does. The API is
+ * plain http on 127.0.0.1, or https with the given key on `https.ip`; every request needs a
+ * token signed with `tokenSecret`.
  */
 export async function startLocalJanus(options: LocalJanusOptions): Promise<Result<LocalJanus>> {
   const binary = options.binary ?? JANUS_BINARY;
@@ -57,8 +62,16 @@ export async function startLocalJanus(options: LocalJanusOptions): Promise<Resul
   if (!iface.ok) return iface;
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   await chmod(options.dir, 0o700);
-  const httpPort = await freeLoopbackPort();
+  const apiIp = options.https?.ip ?? '127.0.0.1';
+  const httpPort = await freePort(apiIp);
+  let httpsFiles: { ip: string; certFile: string; keyFile: string } | undefined;
+  if (options.https !== undefined) {
+    httpsFiles = { ip: apiIp, certFile: path.join(options.dir, 'api-cert.pem'), keyFile: path.join(options.dir, 'api-key.pem') };
+    await writeFile(httpsFiles.certFile, options.https.certPem, { mode: 0o600 });
+    await writeFile(httpsFiles.keyFile, options.https.keyPem, { mode: 0o600 });
+  }
   const files = renderJanusConfig({
+    ...(httpsFiles !== undefined ? { https: httpsFiles } : {}),
     configDir: options.dir,
     httpPort,
     iceInterface: iface.value,
@@ -83,7 +96,8 @@ export async function startLocalJanus(options: LocalJanusOptions): Promise<Resul
     child.once('exit', () => resolve());
     child.once('error', () => resolve());
   });
-  const url = `http://127.0.0.1:${httpPort}/janus`;
+  const host = apiIp.includes(':') ? `[${apiIp}]` : apiIp;
+  const url = `${options.https ? 'https' : 'http'}://${host}:${httpPort}/janus`;
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
@@ -108,24 +122,42 @@ async function waitForInfo(url: string, exited: Promise<void>): Promise<boolean>
   });
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!gone && Date.now() < deadline) {
-    try {
-      const response = await fetch(`${url}/info`, { signal: AbortSignal.timeout(1000) });
-      const body: unknown = await response.json();
-      if (typeof body === 'object' && body !== null && 'janus' in body && body.janus === 'server_info') return true;
-    } catch {
-      // not listening yet
-    }
+    const body = await getJson(`${url}/info`).catch(() => undefined);
+    if (typeof body === 'object' && body !== null && 'janus' in body && body.janus === 'server_info') return true;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   return false;
 }
 
-/** A port free on 127.0.0.1 right now (Janus binds it a moment later; a collision fails the start). */
-function freeLoopbackPort(): Promise<number> {
+/**
+ * One GET for the readiness probe. Over https the certificate is the server's own and is not
+ * checked here (the probe only asks whether Janus answers); clients check it against the pin.
+ */
+function getJson(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const request = (url.startsWith('https:') ? https : http).get(url, { timeout: 1000, rejectUnauthorized: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', reject);
+  });
+}
+
+/** A port free on `ip` right now (Janus binds it a moment later; a collision fails the start). */
+function freePort(ip: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
+    probe.listen(0, ip, () => {
       const address = probe.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
       probe.close(() => resolve(port));

@@ -11,13 +11,15 @@ export type SfuArgs = Readonly<{
   'local-sft'?: string;
   'sft-interface'?: string;
   'sft-rtp-ports'?: string;
+  'sft-https-ip'?: string;
 }>;
 
 /**
  * `npm run server` flags → SFU setup. `--sft-url` (repeatable) with `--sft-secret` uses Janus
  * instances run elsewhere and starts none; otherwise `--local-sft auto` (default) starts Janus
  * when it is installed and carries on without it if it cannot start, `on` refuses to run without
- * it, `off` never starts it.
+ * it, `off` never starts it. `--sft-https-ip` serves the local Janus's API over HTTPS on that
+ * address with the server's own key, for clients on other machines.
  */
 export function sfuSetupFromArgs(args: SfuArgs): Result<SfuSetup> {
   const urls = args['sft-url'] ?? [];
@@ -35,6 +37,7 @@ export function sfuSetupFromArgs(args: SfuArgs): Result<SfuSetup> {
   const tuning = {
     ...(args['sft-interface'] !== undefined ? { iceInterface: args['sft-interface'] } : {}),
     ...(rtp !== undefined ? { rtpPortRange: rtp } : {}),
+    ...(args['sft-https-ip'] !== undefined ? { httpsIp: args['sft-https-ip'] } : {}),
   };
   switch (local) {
     case 'off':

@@ -15,7 +15,16 @@ import { signSfuToken } from './sfuToken';
  */
 export type SfuSetup =
   | Readonly<{ kind: 'none' }>
-  | Readonly<{ kind: 'local'; required: boolean; binary?: string; iceInterface?: string; rtpPortRange?: string; interfaces?: InterfaceTable }>
+  | Readonly<{
+      kind: 'local';
+      required: boolean;
+      binary?: string;
+      iceInterface?: string;
+      rtpPortRange?: string;
+      interfaces?: InterfaceTable;
+      /** Serve Janus's API over HTTPS on this address with the server's own key (clients pin it) instead of http on loopback. */
+      httpsIp?: string;
+    }>
   | Readonly<{ kind: 'remote'; urls: readonly string[]; secret: string; adminKey?: string; pins?: readonly string[] }>;
 
 /** One SFU as a client gets it for `sftServers` in `GET /calls/config`. */
@@ -44,6 +53,8 @@ export interface Sfus {
 }
 
 export type SfuSecrets = Readonly<{ tokenSecret: string; adminKey: string }>;
+/** The server's TLS key, certificate and pin, which a local Janus serving https reuses. */
+export type SfuTls = Readonly<{ key: string; cert: string; pin: string }>;
 
 function makeSfus(instances: readonly Instance[], summary: string, local: LocalJanus | undefined): Sfus {
   return {
@@ -60,7 +71,7 @@ function makeSfus(instances: readonly Instance[], summary: string, local: LocalJ
  * Brings up the configured SFUs. `dataDir/janus` holds a local Janus's generated config and
  * log; `secrets` are the server's persisted token secret and admin key for it.
  */
-export async function startSfus(setup: SfuSetup, dataDir: string, secrets: () => Promise<SfuSecrets>): Promise<Result<Readonly<{ sfus: Sfus; warning?: string }>>> {
+export async function startSfus(setup: SfuSetup, dataDir: string, secrets: () => Promise<SfuSecrets>, tls?: SfuTls): Promise<Result<Readonly<{ sfus: Sfus; warning?: string }>>> {
   switch (setup.kind) {
     case 'none':
       return ok({ sfus: makeSfus([], 'SFUs in use: none (conference calls are off).', undefined) });
@@ -74,6 +85,7 @@ export async function startSfus(setup: SfuSetup, dataDir: string, secrets: () =>
       if (!setup.required && !janusInstalled(setup.binary)) {
         return ok({ sfus: makeSfus([], 'SFUs in use: none (Janus is not installed: apt-get install janus, or pass --sft-url).', undefined) });
       }
+      if (setup.httpsIp !== undefined && tls === undefined) return err('sfu-no-tls', 'Janus cannot serve https: the server has no TLS key to give it.');
       const { tokenSecret, adminKey } = await secrets();
       const started = await startLocalJanus({
         dir: path.join(dataDir, 'janus'),
@@ -83,6 +95,7 @@ export async function startSfus(setup: SfuSetup, dataDir: string, secrets: () =>
         ...(setup.iceInterface !== undefined ? { iceInterface: setup.iceInterface } : {}),
         ...(setup.rtpPortRange !== undefined ? { rtpPortRange: setup.rtpPortRange } : {}),
         ...(setup.interfaces !== undefined ? { interfaces: setup.interfaces } : {}),
+        ...(setup.httpsIp !== undefined && tls !== undefined ? { https: { ip: setup.httpsIp, keyPem: tls.key, certPem: tls.cert } } : {}),
       });
       if (!started.ok) {
         if (setup.required) return started;
@@ -90,7 +103,7 @@ export async function startSfus(setup: SfuSetup, dataDir: string, secrets: () =>
       }
       const janus = started.value;
       return ok({
-        sfus: makeSfus([{ url: janus.url, tokenSecret, adminKey, pins: [] }], `SFUs in use: local Janus ${janus.url} (pid ${janus.pid}, ICE on ${janus.iceInterface}, log ${janus.logFile}).`, janus),
+        sfus: makeSfus([{ url: janus.url, tokenSecret, adminKey, pins: setup.httpsIp !== undefined && tls !== undefined ? [tls.pin] : [] }], `SFUs in use: local Janus ${janus.url} (pid ${janus.pid}, ICE on ${janus.iceInterface}, log ${janus.logFile}).`, janus),
       });
     }
     default:
