@@ -164,9 +164,10 @@ export class JanusSession {
       });
     });
     const first = await this.post(this.sessionUrl(handle), { janus: 'message', body, ...(jsep ? { jsep } : {}) }, transaction);
-    const settleNow = (result: JanusResult<unknown>): JanusResult<unknown> => {
-      this.pending.get(transaction)?.(result);
-      return result;
+    const settleNow = (result: JanusResult<unknown>): void => {
+      const settle = this.pending.get(transaction);
+      this.pending.delete(transaction);
+      settle?.(result);
     };
     if (!first.ok) settleNow(first);
     else if (refused(first.value)) settleNow(first);
