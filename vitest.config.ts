@@ -23,6 +23,19 @@ export default defineConfig({
         },
       },
       {
+        // Tests on a real Janus SFU: they need the network namespace of scripts/sfuNetns.sh,
+        // so run them with `npm run test:sfu` (test/support/sfuNamespace.ts says so otherwise).
+        test: {
+          name: 'sfu',
+          include: ['test/sfu/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          pool: 'forks',
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

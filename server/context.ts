@@ -8,6 +8,7 @@ import type { AckBuffer } from './notifications/acks';
 import type { NotificationHub } from './notifications/hub';
 import type { PolicyFile } from './policy/policyFile';
 import type { Store } from './store/repositories';
+import type { Sfus } from './calls/sfus';
 
 export type TurnConfig = Readonly<{ urls: readonly string[]; secret: string }>;
 
@@ -29,6 +30,8 @@ export type ServerSettings = Readonly<{
 /** Everything a route handler may use; built once per server. */
 export type ServerContext = Readonly<{
   settings: ServerSettings;
+  /** Janus SFUs with `sftServers(now)` for `GET /calls/config` (server/calls/sfus.ts). */
+  sfus: Sfus;
   store: Store;
   mailer: Mailer;
   tokens: AccessTokens;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PIN_PATTERN } from '../protocol';
 import { missingCase } from '../protocol/result';
+import { sfuSetupFromArgs } from './calls/sfuArgs';
 import { startServer } from './server';
 import type { RunningCoturn } from './turn/coturn';
 import { findTurnserver, startCoturn, turnSecretIn } from './turn/coturn';
@@ -70,6 +71,13 @@ async function main(): Promise<void> {
       'turn-secret-file': { type: 'string' },
       'no-turn': { type: 'boolean', default: false },
       'sft-url': { type: 'string', multiple: true },
+      'sft-secret': { type: 'string' },
+      'sft-admin-key': { type: 'string' },
+      'sft-pin': { type: 'string', multiple: true },
+      'local-sft': { type: 'string', default: 'auto' },
+      'sft-interface': { type: 'string' },
+      'sft-rtp-ports': { type: 'string' },
+      'sft-https-ip': { type: 'string' },
       'password-hash': { type: 'string', default: 'scrypt' },
       durability: { type: 'string', default: 'full' },
       policy: { type: 'string' },
@@ -101,6 +109,11 @@ async function main(): Promise<void> {
     process.stderr.write(`--durability must be full or normal, not "${String(durability)}"\n`);
     process.exit(2);
   }
+  const sfu = sfuSetupFromArgs(values);
+  if (!sfu.ok) {
+    process.stderr.write(`${sfu.error.message}\n`);
+    process.exit(2);
+  }
   const turn = await setUpTurn({
     data: values.data,
     host: values.host,
@@ -111,6 +124,7 @@ async function main(): Promise<void> {
     noTurn: values['no-turn'],
   });
   const started = await startServer({
+    sfu: sfu.value,
     passwordAlgorithm,
     durability,
     dataDir: values.data,

@@ -26,6 +26,8 @@ import { AckBuffer } from './notifications/acks';
 import { NotificationHub } from './notifications/hub';
 import { PolicyFile } from './policy/policyFile';
 import { registerRoutes } from './routes';
+import type { SfuSetup, Sfus } from './calls/sfus';
+import { startSfus } from './calls/sfus';
 import { bindStoredSignatureKeys } from './mls/signatureKeys';
 import { openSqliteStore } from './store/sqlite';
 import type { Durability } from './store/sqlite/database';
@@ -44,6 +46,8 @@ export type ServerOptions = Readonly<{
   maxAssetBytes?: number;
   turn?: Readonly<{ urls: readonly string[]; secret?: string }>;
   sftUrls?: readonly string[];
+  /** Janus SFUs for conference calls (server/calls/sfus.ts); default none. */
+  sfu?: SfuSetup;
   callConfigTtlSeconds?: number;
   /** How new passwords are hashed; existing hashes of either kind keep working. */
   passwordAlgorithm?: PasswordAlgorithm;
@@ -72,6 +76,8 @@ export type RunningServer = Readonly<{
   url: string;
   pin: string;
   domain: string;
+  /** The SFUs handed to clients; a local Janus stops with `close()`. */
+  sfus: Sfus;
   /** Runs the periodic clean-up now (notification retention, expired assets). */
   maintenance(): Promise<void>;
   close(): Promise<void>;
@@ -153,8 +159,20 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     heartbeatMs: options.heartbeatMs ?? 30_000,
     pins: { current: tls.pin, next: await loadNextPins(options.dataDir, options.nextPins ?? [], tls.pin) },
   };
+  const sfuStart = await startSfus(options.sfu ?? { kind: 'none' }, options.dataDir, async () => ({
+    tokenSecret: (await store.secrets.getOrCreate('sfu-token-secret', () => randomBytes(32))).toString('base64'),
+    adminKey: (await store.secrets.getOrCreate('sfu-admin-key', () => randomBytes(32))).toString('base64'),
+  }), tls);
+  if (!sfuStart.ok) {
+    store.close();
+    return sfuStart;
+  }
+  const sfus = sfuStart.value.sfus;
+  if (sfuStart.value.warning !== undefined) app.log.warn(sfus.summary);
+  else app.log.info(sfus.summary);
   const context: ServerContext = {
     settings,
+    sfus,
     store,
     mailer,
     tokens: new AccessTokens(tokenKey),
@@ -187,6 +205,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   try {
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
+    await sfus.close();
     store.close();
     return err('listen-failed', `The server could not listen on ${host}:${options.port ?? 0}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -204,10 +223,12 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     url: `https://${hostForUrl}:${port}`,
     pin: tls.pin,
     domain: settings.domain,
+    sfus,
     maintenance,
     close: async () => {
       clearInterval(timer);
       await app.close();
+      await sfus.close();
       await context.acks.stop();
       await mailer.close();
       store.close();
