@@ -18,7 +18,6 @@ export type ServerSettings = Readonly<{
   dataDir: string;
   maxAssetBytes: number;
   turn: TurnConfig;
-  sftUrls: readonly string[];
   callConfigTtlSeconds: number;
   passwordAlgorithm: PasswordAlgorithm;
   /** WebSocket ping interval; a socket that misses one pong is closed. */

@@ -136,7 +136,6 @@ async function main(): Promise<void> {
     ...(values['smtp-url'] ? { smtp: { url: values['smtp-url'], from: values['smtp-from'] ?? 'cairn@localhost' } } : {}),
     ...(values['max-asset-bytes'] ? { maxAssetBytes: Number(values['max-asset-bytes']) } : {}),
     ...(turn.turn ? { turn: turn.turn } : {}),
-    ...(values['sft-url'] ? { sftUrls: values['sft-url'] } : {}),
     ...(values.policy ? { policyFile: values.policy } : {}),
     nextPins,
     logStream: process.stderr,

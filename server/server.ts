@@ -45,7 +45,6 @@ export type ServerOptions = Readonly<{
   smtp?: SmtpOptions;
   maxAssetBytes?: number;
   turn?: Readonly<{ urls: readonly string[]; secret?: string }>;
-  sftUrls?: readonly string[];
   /** Janus SFUs for conference calls (server/calls/sfus.ts); default none. */
   sfu?: SfuSetup;
   callConfigTtlSeconds?: number;
@@ -153,7 +152,6 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     maxAssetBytes: options.maxAssetBytes ?? DEFAULT_MAX_ASSET_BYTES,
     // No TURN servers unless configured: a default URL nobody runs would only delay ICE.
     turn: { urls: options.turn?.urls ?? [], secret: turnSecret },
-    sftUrls: options.sftUrls ?? [],
     callConfigTtlSeconds: options.callConfigTtlSeconds ?? 3600,
     passwordAlgorithm: options.passwordAlgorithm ?? 'scrypt',
     heartbeatMs: options.heartbeatMs ?? 30_000,

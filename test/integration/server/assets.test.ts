@@ -127,17 +127,32 @@ describe('assets', () => {
 describe('call config', () => {
   let t: TestServer;
   const secret = 'turn-shared-secret';
+  const sfuSecret = 'janus-token-secret';
+  const SFU_PIN = `sha256/${'A'.repeat(43)}=`;
   beforeAll(async () => {
-    t = await startTestServer({ turn: { urls: ['turn:127.0.0.1:3478?transport=udp'], secret }, sftUrls: ['https://127.0.0.1:8443/sft'], callConfigTtlSeconds: 3600 });
+    t = await startTestServer({
+      turn: { urls: ['turn:127.0.0.1:3478?transport=udp'], secret },
+      sfu: { kind: 'remote', urls: ['https://127.0.0.1:8443/janus'], secret: sfuSecret, pins: [SFU_PIN] },
+      callConfigTtlSeconds: 3600,
+    });
   });
   afterAll(async () => t.stop());
 
-  it('hands out coturn REST credentials valid for 24 hours, plus SFT URLs', async () => {
+  it('hands out coturn REST credentials valid for 24 hours, plus each SFU with a fresh token and its pins', async () => {
     const ada = await userWithClient(t.api, t.dataDir);
     const response = await t.api.get('/calls/config', { token: ada.token });
     const config = CallConfigSchema.parse(response.body);
     expect(config.ttl).toBe(3600);
-    expect(config.sftServers).toEqual([{ urls: ['https://127.0.0.1:8443/sft'] }]);
+    expect(config.sftServers).toHaveLength(1);
+    const [sft] = config.sftServers;
+    expect(sft?.url).toBe('https://127.0.0.1:8443/janus');
+    expect(sft?.pins).toEqual([SFU_PIN]);
+    expect((sft?.expires ?? 0) - t.clock.now() / 1000).toBeGreaterThan(24 * 3600 - 60);
+    // Janus's token format: "<expiry>,janus,plugin1…:<base64 HMAC-SHA1(secret, signed part)>", no user in it.
+    const [signed, signature] = (sft?.token ?? '').split(':');
+    expect(signed?.startsWith(`${String(sft?.expires)},janus,`)).toBe(true);
+    expect(signature).toBe(createHmac('sha1', sfuSecret).update(signed ?? '').digest('base64'));
+    expect(sft?.token).not.toContain(ada.id);
     const [ice] = config.iceServers;
     expect(ice?.urls).toEqual(['turn:127.0.0.1:3478?transport=udp']);
     const [expiry, random] = (ice?.username ?? '').split(':');

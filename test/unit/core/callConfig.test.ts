@@ -5,6 +5,7 @@ import { CoreError } from '../../../electron/core/ipc/errors';
 import { silentLogger } from '../../../electron/core/log';
 import { CallConfigCache, iceConfigFor, staleAt } from '../../../electron/core/net/callConfig';
 
+const PIN = `sha256/${'B'.repeat(43)}=`;
 const NOW = 1_800_000_000_000;
 const expiry = (ms: number): number => Math.floor(ms / 1000);
 
@@ -33,9 +34,12 @@ describe('the server call configuration (GET /calls/config)', () => {
         { urls: ['turn:turn01.de.somedomain.com:3478?transport=udp'], credential: 'gvt5kHU7vQ5HK6JxihBIFY60fVm8FT', username: 'd=1618436350.v=1.k=0.t=s.r=olgeadtuaoxmtkhz' },
         { urls: ['turns:turn01.de.somedomain.com:5349?transport=tcp'], credential: 'QanQMQZvRZwQmojx3D', username: 'd=1618436350.v=1.k=0.t=s.r=ogmdrgxmirpaiyss' },
       ],
-      sftServers: [{ urls: ['https://sft01.sft.somedomain.com:443'] }],
+      sftServers: [],
     };
     expect(CallConfigSchema.safeParse(wire).success).toBe(true);
+    // Wire's SFT entries are bare URLs; ours carry the Janus token and the pins the core checks.
+    const sft = { url: 'https://sft01.example:443/janus', token: '1700086400,janus,janus.plugin.videoroom:c2lnbmF0dXJl', expires: 1_700_086_400, pins: [PIN] };
+    expect(CallConfigSchema.safeParse({ ...wire, sftServers: [sft, { ...sft, url: 'http://127.0.0.1:8088/janus', pins: [] }] }).success).toBe(true);
   });
 
   it('refuses what RTCPeerConnection could not use or the core should not keep', () => {
@@ -49,7 +53,10 @@ describe('the server call configuration (GET /calls/config)', () => {
       { ...config(), ttl: 0 },
       { ...config(), ttl: 7 * 24 * 3600 },
       { ...config(), ttl: '3600' },
-      { ...config(), sftServers: [{ urls: ['http://sft.example'] }] },
+      { ...config(), sftServers: [{ urls: ['https://sft.example'] }] },
+      { ...config(), sftServers: [{ url: 'http://sft.example/janus', token: 't', expires: 1, pins: [] }] },
+      { ...config(), sftServers: [{ url: 'https://sft.example/janus', token: 't', expires: 1, pins: [] }] },
+      { ...config(), sftServers: [{ url: 'https://sft.example/janus', token: '', expires: 1, pins: [PIN] }] },
       { iceServers: [], sftServers: [] },
       'turn:relay.example:3478',
     ];
