@@ -9,6 +9,8 @@ import type { Result } from '../protocol/result';
 import { err, ok } from '../protocol/result';
 import type { LoginThrottleRules } from './auth/loginThrottle';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './auth/loginThrottle';
+import type { HashPoolOptions } from './auth/hashPool';
+import { defaultHashPoolOptions, HashPool } from './auth/hashPool';
 import type { PasswordAlgorithm } from './auth/password';
 import { hashPassword } from './auth/password';
 import { AccessTokens } from './auth/tokens';
@@ -47,6 +49,8 @@ export type ServerOptions = Readonly<{
   callConfigTtlSeconds?: number;
   /** How new passwords are hashed; existing hashes of either kind keep working. */
   passwordAlgorithm?: PasswordAlgorithm;
+  /** Password hashing threads and queue limits (default: one thread per core but one, 32 queued per thread). */
+  hashPool?: Partial<HashPoolOptions>;
   /** `full` (default) fsyncs every commit; `normal` survives process crashes but not power loss. */
   durability?: Durability;
   /** WebSocket ping interval (default 30 s). */
@@ -84,10 +88,16 @@ const ACK_FLUSH_MS = 1000;
 /** Two years, the value the HSTS preload list asks for. */
 const HSTS = 'max-age=63072000; includeSubDomains';
 
-/** Runs `make` on first use only and shares its promise. */
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let made: Promise<T> | undefined;
-  return () => (made ??= make());
+/** Runs `make` until it gives a value, then keeps that value; calls in flight share one attempt. */
+function untilMade<T>(make: () => Promise<T | undefined>): () => Promise<T | undefined> {
+  let made: T | undefined;
+  let attempt: Promise<T | undefined> | undefined;
+  return async () => {
+    if (made !== undefined) return made;
+    attempt ??= make().finally(() => (attempt = undefined));
+    made = await attempt;
+    return made;
+  };
 }
 
 /**
@@ -153,6 +163,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     heartbeatMs: options.heartbeatMs ?? 30_000,
     pins: { current: tls.pin, next: await loadNextPins(options.dataDir, options.nextPins ?? [], tls.pin) },
   };
+  const hashPool = new HashPool({ ...defaultHashPoolOptions(options.hashPool?.workers), ...options.hashPool });
   const context: ServerContext = {
     settings,
     store,
@@ -162,7 +173,11 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     acks: new AckBuffer(store.notifications, ACK_FLUSH_MS, (error: unknown) => app.log.error({ err: String(error) }, 'writing acks failed')),
     limiter: new RateLimiter({ ...DEFAULT_RATE_RULES, ...options.rateRules }, now),
     loginThrottle: new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle }, now),
-    dummyPasswordHash: once(() => hashPassword(randomBytes(16).toString('hex'), settings.passwordAlgorithm)),
+    hashPool,
+    dummyPasswordHash: untilMade(async () => {
+      const made = await hashPassword(hashPool, randomBytes(16).toString('hex'), settings.passwordAlgorithm);
+      return made.kind === 'done' ? made.value : undefined;
+    }),
     policy: policy.value,
     log: app.log,
     now,
@@ -188,6 +203,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
     store.close();
+    await hashPool.close();
     return err('listen-failed', `The server could not listen on ${host}:${options.port ?? 0}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const address = app.server.address();
@@ -210,6 +226,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
       await app.close();
       await context.acks.stop();
       await mailer.close();
+      await hashPool.close();
       store.close();
     },
   });
