@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { PIN_PATTERN } from '../protocol';
+import { readScaleFlags, SCALE_FLAGS } from './ops/scaleFlags';
 import { startServer } from './server';
 
 /**
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       'sft-url': { type: 'string', multiple: true },
       'password-hash': { type: 'string', default: 'scrypt' },
       durability: { type: 'string', default: 'full' },
+      ...SCALE_FLAGS,
       policy: { type: 'string' },
       'next-pin': { type: 'string', multiple: true },
     },
@@ -52,7 +54,13 @@ async function main(): Promise<void> {
     process.stderr.write(`--durability must be full or normal, not "${String(durability)}"\n`);
     process.exit(2);
   }
+  const scale = readScaleFlags(values);
+  if (!scale.ok) {
+    process.stderr.write(`${scale.error.message}\n`);
+    process.exit(2);
+  }
   const started = await startServer({
+    ...scale.value,
     passwordAlgorithm,
     durability,
     dataDir: values.data,

@@ -4,6 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import websocket from '@fastify/websocket';
+import type { FastifyBaseLogger } from 'fastify';
 import Fastify from 'fastify';
 import type { Result } from '../protocol/result';
 import { err, ok } from '../protocol/result';
@@ -25,6 +26,13 @@ import type { SmtpOptions } from './mail/smtpMailer';
 import { SmtpMailer } from './mail/smtpMailer';
 import { runMaintenance } from './maintenance';
 import { AckBuffer } from './notifications/acks';
+import { watchAcceptErrors } from './ops/acceptErrors';
+import type { FdLimit } from './ops/fdLimit';
+import { describeFdLimit, FD_LIMIT_WARNING, readFdLimit } from './ops/fdLimit';
+import { healthReport, registerHealthRoute } from './ops/health';
+import { ServerMetrics } from './ops/metrics';
+import type { OpsListener, OpsListenOptions } from './ops/opsListener';
+import { startOpsListener } from './ops/opsListener';
 import { NotificationHub } from './notifications/hub';
 import { PolicyFile } from './policy/policyFile';
 import { registerRoutes } from './routes';
@@ -51,6 +59,11 @@ export type ServerOptions = Readonly<{
   passwordAlgorithm?: PasswordAlgorithm;
   /** Password hashing threads and queue limits (default: one thread per core but one, 32 queued per thread). */
   hashPool?: Partial<HashPoolOptions>;
+  /**
+   * The operator's listener for `GET /metrics` and `GET /health` (plain HTTP, 127.0.0.1 unless
+   * `host` says otherwise; port 0 picks one). Off when absent.
+   */
+  metrics?: OpsListenOptions;
   /** `full` (default) fsyncs every commit; `normal` survives process crashes but not power loss. */
   durability?: Durability;
   /** WebSocket ping interval (default 30 s). */
@@ -76,6 +89,8 @@ export type RunningServer = Readonly<{
   url: string;
   pin: string;
   domain: string;
+  /** The operator's listener (`/metrics`, `/health`), when `metrics` was given. */
+  metricsUrl: string | undefined;
   /** Runs the periodic clean-up now (notification retention, expired assets). */
   maintenance(): Promise<void>;
   close(): Promise<void>;
@@ -164,13 +179,26 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     pins: { current: tls.pin, next: await loadNextPins(options.dataDir, options.nextPins ?? [], tls.pin) },
   };
   const hashPool = new HashPool({ ...defaultHashPoolOptions(options.hashPool?.workers), ...options.hashPool });
+  const fdLimit = await readFdLimit();
+  logFdLimit(app.log, fdLimit);
+  const acks = new AckBuffer(store.notifications, ACK_FLUSH_MS, (error: unknown) => app.log.error({ err: String(error) }, 'writing acks failed'));
+  const metrics: ServerMetrics | undefined = options.metrics
+    ? new ServerMetrics({
+        hashPool: () => hashPool.stats(),
+        sockets: (): number => hub.socketCount(),
+        pendingAcks: () => acks.pendingCount(),
+        connections: () => new Promise((resolve) => app.server.getConnections((error, count) => resolve(error ? 0 : count))),
+        fdLimit,
+      })
+    : undefined;
+  const hub: NotificationHub = new NotificationHub(metrics ? (notifications, pushes, seconds) => metrics.fanout(notifications, pushes, seconds) : undefined);
   const context: ServerContext = {
     settings,
     store,
     mailer,
     tokens: new AccessTokens(tokenKey),
-    hub: new NotificationHub(),
-    acks: new AckBuffer(store.notifications, ACK_FLUSH_MS, (error: unknown) => app.log.error({ err: String(error) }, 'writing acks failed')),
+    hub,
+    acks,
     limiter: new RateLimiter({ ...DEFAULT_RATE_RULES, ...options.rateRules }, now),
     loginThrottle: new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle }, now),
     hashPool,
@@ -199,6 +227,14 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   registerRoutes(app, context);
+  registerHealthRoute(app, context);
+  if (metrics) {
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.requestFinished(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
+  watchAcceptErrors(app.server, app.log, (code) => metrics?.acceptFailed(code), describeFdLimit(fdLimit?.soft));
   try {
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
@@ -208,6 +244,18 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
+  let ops: OpsListener | undefined;
+  if (options.metrics && metrics) {
+    try {
+      ops = await startOpsListener(options.metrics, metrics, () => healthReport(context, fdLimit));
+    } catch (error) {
+      await app.close();
+      await hashPool.close();
+      store.close();
+      return err('listen-failed', `The metrics listener could not listen on ${options.metrics.host ?? '127.0.0.1'}:${options.metrics.port}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    app.log.info({ event: 'metrics-listening', url: ops.url }, 'metrics and health for operators');
+  }
   context.acks.start();
   const maintenance = (): Promise<void> => runMaintenance(context);
   const timer = setInterval(() => {
@@ -220,9 +268,11 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     url: `https://${hostForUrl}:${port}`,
     pin: tls.pin,
     domain: settings.domain,
+    metricsUrl: ops?.url,
     maintenance,
     close: async () => {
       clearInterval(timer);
+      await ops?.close();
       await app.close();
       await context.acks.stop();
       await mailer.close();
@@ -230,4 +280,18 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
       store.close();
     },
   });
+}
+
+/**
+ * Logs the open-file limit at start, and warns when it is low: each online device holds a socket,
+ * and at the limit new connections are refused (logged one by one by `watchAcceptErrors`).
+ */
+function logFdLimit(log: FastifyBaseLogger, limit: FdLimit | undefined): void {
+  const fields = { event: 'fd-limit', soft: describeFdLimit(limit?.soft), hard: describeFdLimit(limit?.hard) };
+  if (limit !== undefined && limit.soft < FD_LIMIT_WARNING) {
+    log.warn(
+      fields,
+      `The open-file limit is ${fields.soft}: the server refuses connections beyond about that many devices. Raise it to at least ${FD_LIMIT_WARNING} (LimitNOFILE= in the systemd unit, or ulimit -n before start).`,
+    );
+  } else log.info(fields, 'open-file limit');
 }
