@@ -26,7 +26,7 @@ import type { SmtpOptions } from './mail/smtpMailer';
 import { SmtpMailer } from './mail/smtpMailer';
 import { runMaintenance } from './maintenance';
 import { AckBuffer } from './notifications/acks';
-import { watchAcceptErrors } from './ops/acceptErrors';
+import { limitConnections } from './ops/connectionLimit';
 import type { FdLimit } from './ops/fdLimit';
 import { describeFdLimit, FD_LIMIT_WARNING, readFdLimit } from './ops/fdLimit';
 import { healthReport, registerHealthRoute } from './ops/health';
@@ -180,7 +180,6 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   };
   const hashPool = new HashPool({ ...defaultHashPoolOptions(options.hashPool?.workers), ...options.hashPool });
   const fdLimit = await readFdLimit();
-  logFdLimit(app.log, fdLimit);
   const acks = new AckBuffer(store.notifications, ACK_FLUSH_MS, (error: unknown) => app.log.error({ err: String(error) }, 'writing acks failed'));
   const metrics: ServerMetrics | undefined = options.metrics
     ? new ServerMetrics({
@@ -234,7 +233,8 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
       done();
     });
   }
-  watchAcceptErrors(app.server, app.log, (code) => metrics?.acceptFailed(code), describeFdLimit(fdLimit?.soft));
+  const maxConnections = limitConnections(app.server, fdLimit, app.log, (reason) => metrics?.connectionRefused(reason));
+  logFdLimit(app.log, fdLimit, maxConnections);
   try {
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
@@ -283,15 +283,16 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
 }
 
 /**
- * Logs the open-file limit at start, and warns when it is low: each online device holds a socket,
- * and at the limit new connections are refused (logged one by one by `watchAcceptErrors`).
+ * Logs the open-file limit and the connection cap below it at start, and warns when the limit is
+ * low: each online device holds a socket, and beyond the cap new connections are refused (logged
+ * one by one by `limitConnections`).
  */
-function logFdLimit(log: FastifyBaseLogger, limit: FdLimit | undefined): void {
-  const fields = { event: 'fd-limit', soft: describeFdLimit(limit?.soft), hard: describeFdLimit(limit?.hard) };
+function logFdLimit(log: FastifyBaseLogger, limit: FdLimit | undefined, maxConnections: number | undefined): void {
+  const fields = { event: 'fd-limit', soft: describeFdLimit(limit?.soft), hard: describeFdLimit(limit?.hard), maxConnections: maxConnections ?? null };
   if (limit !== undefined && limit.soft < FD_LIMIT_WARNING) {
     log.warn(
       fields,
-      `The open-file limit is ${fields.soft}: the server refuses connections beyond about that many devices. Raise it to at least ${FD_LIMIT_WARNING} (LimitNOFILE= in the systemd unit, or ulimit -n before start).`,
+      `The open-file limit is ${fields.soft}: the server refuses connections beyond ${fields.maxConnections ?? 'about that many'}. Raise it to at least ${FD_LIMIT_WARNING} (LimitNOFILE= in the systemd unit, or ulimit -n before start).`,
     );
   } else log.info(fields, 'open-file limit');
 }

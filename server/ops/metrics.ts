@@ -28,7 +28,7 @@ export class ServerMetrics {
   private readonly fanoutSeconds: Histogram;
   private readonly notifications: Counter;
   private readonly pushes: Counter;
-  private readonly acceptErrors: Counter<'code'>;
+  private readonly refusedConnections: Counter<'reason'>;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -48,10 +48,10 @@ export class ServerMetrics {
     });
     this.notifications = new Counter({ name: 'cairn_notifications_total', help: 'Notifications stored and fanned out (messages, commits, events); rate() gives messages per second.', registers });
     this.pushes = new Counter({ name: 'cairn_pushes_total', help: 'Notification frames written to device sockets.', registers });
-    this.acceptErrors = new Counter({
-      name: 'cairn_accept_errors_total',
-      help: 'Connections the listener could not accept, by error code (EMFILE: the open-file limit is reached).',
-      labelNames: ['code'],
+    this.refusedConnections = new Counter({
+      name: 'cairn_connections_refused_total',
+      help: 'Connections refused: "fd-limit" beyond the cap kept below the open-file limit, else the accept error code.',
+      labelNames: ['reason'],
       registers,
     });
     const gauge = (name: string, help: string, read: () => number | Promise<number>): void => {
@@ -103,8 +103,8 @@ export class ServerMetrics {
     this.fanoutSeconds.observe(seconds);
   }
 
-  acceptFailed(code: string): void {
-    this.acceptErrors.inc({ code });
+  connectionRefused(reason: string): void {
+    this.refusedConnections.inc({ reason });
   }
 
   text(): Promise<string> {

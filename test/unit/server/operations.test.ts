@@ -1,6 +1,6 @@
 import { Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { watchAcceptErrors } from '../../../server/ops/acceptErrors';
+import { limitConnections, reservedDescriptors } from '../../../server/ops/connectionLimit';
 import { describeFdLimit, parseFdLimit } from '../../../server/ops/fdLimit';
 import { readScaleFlags } from '../../../server/ops/scaleFlags';
 
@@ -26,18 +26,29 @@ describe('operator limits', () => {
     expect(describeFdLimit(undefined)).toBe('unknown');
   });
 
+  it("caps connections below the open-file limit, keeping descriptors for the server's own files", () => {
+    const server = new Server();
+    expect(limitConnections(server, { soft: 1024, hard: 1024 }, { warn: () => undefined }, () => undefined)).toBe(960);
+    expect(server.maxConnections).toBe(960);
+    expect(reservedDescriptors(1_000_000)).toBe(1024);
+    const unlimited = new Server();
+    expect(limitConnections(unlimited, { soft: Number.POSITIVE_INFINITY, hard: Number.POSITIVE_INFINITY }, { warn: () => undefined }, () => undefined)).toBeUndefined();
+  });
+
   it('logs and counts each refused connection, and sums up a flood instead of logging every line', () => {
     const server = new Server();
     const lines: Record<string, unknown>[] = [];
     const counted: string[] = [];
     let clock = 1_000_000;
-    watchAcceptErrors(server, { warn: (fields) => lines.push(fields) }, (code) => counted.push(code), '1024', () => clock);
-    for (let index = 0; index < 50; index += 1) server.emit('error', acceptError('EMFILE'));
+    limitConnections(server, { soft: 1024, hard: 4096 }, { warn: (fields) => lines.push(fields) }, (reason) => counted.push(reason), () => clock);
+    for (let index = 0; index < 49; index += 1) server.emit('drop', {});
+    server.emit('error', acceptError('ENFILE'));
     expect(counted).toHaveLength(50);
+    expect(counted.at(-1)).toBe('ENFILE');
     expect(lines).toHaveLength(20);
-    expect(lines[0]).toMatchObject({ event: 'connection-refused', code: 'EMFILE', fdLimit: '1024' });
+    expect(lines[0]).toMatchObject({ event: 'connection-refused', reason: 'fd-limit', fdLimit: '1024', maxConnections: 960 });
     clock += 1000;
-    server.emit('error', acceptError('EMFILE'));
+    server.emit('drop', {});
     expect(lines).toHaveLength(21);
     expect(lines[20]).toMatchObject({ notLoggedBefore: 30 });
   });
