@@ -97,7 +97,10 @@ type Pending = {
   started: number;
 };
 
-type Slot = { worker: Worker; current: Pending | undefined };
+type Slot = { worker: Worker; current: Pending | undefined; alive: boolean; born: number };
+
+/** A thread that dies younger than this is restarted only after this long. */
+const RESPAWN_AFTER_MS = 1000;
 
 /** Smoothing of the job-duration estimate behind `Retry-After`. */
 const DURATION_WEIGHT = 0.2;
@@ -206,7 +209,7 @@ export class HashPool {
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (slot.current !== undefined) continue;
+      if (slot.current !== undefined || !slot.alive) continue;
       const next = this.queue.shift();
       if (next === undefined) return;
       next.started = performance.now();
@@ -219,7 +222,7 @@ export class HashPool {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sodiumPath: sodiumPath() } });
     // Idle workers must not keep a finished test or tool alive; `close` ends them in a server.
     worker.unref();
-    const slot: Slot = { worker, current: undefined };
+    const slot: Slot = { worker, current: undefined, alive: true, born: performance.now() };
     worker.on('message', (message: unknown) => this.answer(slot, message));
     worker.once('exit', () => this.replace(slot));
     worker.on('error', () => undefined);
@@ -238,15 +241,25 @@ export class HashPool {
     this.dispatch();
   }
 
-  /** A worker that died (out of memory, a crash) fails its job and is replaced, unless closing. */
+  /**
+   * A worker that died (out of memory, a crash) fails its job and is replaced, unless closing; one
+   * that died within a second of starting is replaced a second later, so a thread that cannot
+   * start does not become a busy loop of restarts.
+   */
   private replace(slot: Slot): void {
+    slot.alive = false;
     const pending = slot.current;
     slot.current = undefined;
     pending?.reject(new Error('the password hashing thread stopped'));
     if (this.closed) return;
-    const index = this.slots.indexOf(slot);
-    if (index >= 0) this.slots[index] = this.spawn();
-    this.dispatch();
+    const respawn = (): void => {
+      const index = this.slots.indexOf(slot);
+      if (this.closed || index < 0) return;
+      this.slots[index] = this.spawn();
+      this.dispatch();
+    };
+    if (performance.now() - slot.born < RESPAWN_AFTER_MS) setTimeout(respawn, RESPAWN_AFTER_MS).unref();
+    else respawn();
   }
 }
 
