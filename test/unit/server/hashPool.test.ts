@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HashPoolOptions } from '../../../server/auth/hashPool';
 import { defaultHashPoolOptions, HashPool } from '../../../server/auth/hashPool';
@@ -56,6 +57,16 @@ describe('password hashing pool', () => {
     const pool = open({ workers: 1, maxQueued: 4, maxPerAddress: 4 });
     await expect(pool.scrypt({ ...job, logN: 40 })).rejects.toThrow(/password hashing failed/);
     expect((await pool.scrypt(job)).kind).toBe('done');
+  });
+
+  it('hashes in threads of lower priority than the event loop, so under contention other requests go first', async () => {
+    const niceOf = (tid: string): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
+    const before = new Set(readdirSync('/proc/self/task'));
+    const pool = open({ workers: 1, maxQueued: 4, maxPerAddress: 4 });
+    expect((await pool.scrypt(job)).kind).toBe('done');
+    const added = readdirSync('/proc/self/task').filter((tid) => !before.has(tid));
+    const lowered = added.filter((tid) => niceOf(tid) > niceOf(String(process.pid)));
+    expect(lowered).toHaveLength(1);
   });
 
   it('leaves one core to the event loop by default', () => {
