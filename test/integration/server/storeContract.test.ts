@@ -5,11 +5,13 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CookieRecord, UserRecord } from '../../../server/store/records';
-import type { AssetRepository, CodeRepository, CookieRepository, SecretRepository, UserRepository } from '../../../server/store/repositories';
+import type { AssetRepository, CodeRepository, CookieRepository, KeyPackageRepository, SecretRepository, UserRepository } from '../../../server/store/repositories';
 import { MIGRATIONS } from '../../../server/store/migrations';
 import { PgAssetRepository } from '../../../server/store/postgres/assets';
 import { PgCodeRepository, PgCookieRepository, PgSecretRepository, PgUserRepository } from '../../../server/store/postgres/accounts';
 import { openPostgres } from '../../../server/store/postgres/database';
+import { PgKeyPackageRepository } from '../../../server/store/postgres/keyPackages';
+import { SqliteKeyPackageRepository } from '../../../server/store/sqlite/keyPackages';
 import { PG_MIGRATIONS } from '../../../server/store/postgres/migrations';
 import { SqliteAssetRepository } from '../../../server/store/sqlite/assets';
 import { SqliteCodeRepository } from '../../../server/store/sqlite/codes';
@@ -30,6 +32,9 @@ type Repositories = Readonly<{
   cookies: CookieRepository;
   secrets: SecretRepository;
   assets: AssetRepository;
+  keyPackages: KeyPackageRepository;
+  /** A device row (the client repository is not ported yet): key packages belong to one. */
+  addDevice(userId: string, clientId: string): Promise<void>;
   close(): Promise<void>;
 }>;
 
@@ -60,6 +65,10 @@ const BACKENDS: readonly Backend[] = [
         cookies: new SqliteCookieRepository(db),
         secrets: new SqliteSecretRepository(db),
         assets: new SqliteAssetRepository(db),
+        keyPackages: new SqliteKeyPackageRepository(db),
+        addDevice: async (userId, clientId) => {
+          db.prepare(`INSERT INTO clients (user_id, id, type, class, created_at) VALUES (?, ?, 'permanent', 'desktop', 0)`).run(userId, clientId);
+        },
         close: async () => {
           db.close();
         },
@@ -79,6 +88,10 @@ const BACKENDS: readonly Backend[] = [
         cookies: new PgCookieRepository(db),
         secrets: new PgSecretRepository(db),
         assets: new PgAssetRepository(db),
+        keyPackages: new PgKeyPackageRepository(db),
+        addDevice: async (userId, clientId) => {
+          await db.query(`INSERT INTO clients (user_id, id, type, class, created_at) VALUES ($1, $2, 'permanent', 'desktop', 0)`, [userId, clientId]);
+        },
         close: () => db.end(),
       };
     },
@@ -203,6 +216,50 @@ describe.each(BACKENDS)('the $name store', (backend) => {
     expect(await store.assets.expired(101, 10)).toEqual([asset.key]);
     await store.assets.delete(asset.key);
     expect(await store.assets.get(asset.key)).toBeUndefined();
+  });
+});
+
+describe.each(BACKENDS)('key packages in the $name store', (backend) => {
+  let store: Repositories;
+  beforeAll(async () => {
+    store = await backend.open();
+  });
+  afterAll(() => store.close());
+
+  const SUITE = 1;
+  const upload = (index: number, signatureKey: Buffer): { cipherSuite: number; data: Buffer; signatureKey: Buffer } => ({
+    cipherSuite: SUITE,
+    data: Buffer.from(`package-${index}`),
+    signatureKey,
+  });
+
+  it("binds a device's signature key at its first upload and refuses packages under another key", async () => {
+    const owner = user();
+    await store.users.create(owner);
+    await store.addDevice(owner.id, 'phone');
+    const key = Buffer.alloc(32, 1);
+    expect(await store.keyPackages.upload(owner.id, 'phone', [upload(1, key), upload(2, key)])).toEqual({ ok: true, count: 2 });
+    expect(await store.keyPackages.upload(owner.id, 'phone', [upload(3, Buffer.alloc(32, 2))])).toEqual({ ok: false, reason: 'signature-key-mismatch' });
+    expect(await store.keyPackages.count(owner.id, 'phone', SUITE)).toBe(2);
+    expect(await store.keyPackages.signatureKeys([{ userId: owner.id, clientId: 'phone' }])).toEqual([{ userId: owner.id, clientId: 'phone', cipherSuite: SUITE, signatureKey: key }]);
+  });
+
+  it('hands out every package once, also to claims made at the same time, oldest first, skipping the claimer', async () => {
+    const owner = user();
+    await store.users.create(owner);
+    await store.addDevice(owner.id, 'a');
+    await store.addDevice(owner.id, 'b');
+    const key = Buffer.alloc(32, 3);
+    await store.keyPackages.upload(owner.id, 'a', Array.from({ length: 6 }, (_, index) => upload(index, key)));
+    await store.keyPackages.upload(owner.id, 'b', [upload(100, key)]);
+    const first = await store.keyPackages.claim(owner.id, SUITE, { userId: owner.id, clientId: 'b' });
+    expect(first).toEqual([{ clientId: 'a', cipherSuite: SUITE, data: Buffer.from('package-0') }]);
+    const claims = await Promise.all(Array.from({ length: 8 }, () => store.keyPackages.claim(owner.id, SUITE, { userId: owner.id, clientId: 'b' })));
+    const handedOut = claims.flat().map((record) => record.data.toString());
+    expect(handedOut).toHaveLength(5);
+    expect(new Set(handedOut).size).toBe(5);
+    expect(await store.keyPackages.count(owner.id, 'a', SUITE)).toBe(0);
+    expect(await store.keyPackages.count(owner.id, 'b', SUITE)).toBe(1);
   });
 });
 
