@@ -14,6 +14,7 @@ export const API_ERRORS = {
   'access-token-expired': { status: 401, message: 'The access token has expired. Refresh it with your cookie.' },
   'invalid-credentials': { status: 403, message: 'The e-mail address or password is wrong.' },
   'rate-limited': { status: 429, message: 'Too many attempts. Wait a little and try again.' },
+  'server-busy': { status: 503, message: 'The server is busy. Nothing was changed; try again in a few seconds.' },
   'email-exists': { status: 409, message: 'An account with this e-mail address already exists. Sign in instead.' },
   'weak-password': {
     status: 400,

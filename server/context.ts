@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { HashPool } from './auth/hashPool';
 import type { PasswordAlgorithm } from './auth/password';
 import type { AccessTokens } from './auth/tokens';
 import type { LoginThrottle } from './auth/loginThrottle';
@@ -39,8 +40,13 @@ export type ServerContext = Readonly<{
   limiter: RateLimiter;
   /** Sign-in limits per account and address, checked before any password hash. */
   loginThrottle: LoginThrottle;
-  /** A hash of the configured algorithm to check unknown accounts against, so timing is the same. */
-  dummyPasswordHash: () => Promise<string>;
+  /** Password hashing threads with a bounded queue (`auth/hashPool.ts`). */
+  hashPool: HashPool;
+  /**
+   * A hash of the configured algorithm to check unknown accounts against, so timing is the same;
+   * `undefined` while the hashing threads had no room to make it (made on first use).
+   */
+  dummyPasswordHash: () => Promise<string | undefined>;
   /** The administrator's policy (`DIR/policy.json`), read again when the file changes. */
   policy: PolicyFile;
   log: FastifyBaseLogger;

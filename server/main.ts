@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { PIN_PATTERN } from '../protocol';
 import { missingCase } from '../protocol/result';
 import { sfuSetupFromArgs } from './calls/sfuArgs';
+import { readScaleFlags, SCALE_FLAGS } from './ops/scaleFlags';
 import { startServer } from './server';
 import type { RunningCoturn } from './turn/coturn';
 import { findTurnserver, startCoturn, turnSecretIn } from './turn/coturn';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
       'sft-https-ip': { type: 'string' },
       'password-hash': { type: 'string', default: 'scrypt' },
       durability: { type: 'string', default: 'full' },
+      ...SCALE_FLAGS,
       policy: { type: 'string' },
       'next-pin': { type: 'string', multiple: true },
     },
@@ -109,6 +111,11 @@ async function main(): Promise<void> {
     process.stderr.write(`--durability must be full or normal, not "${String(durability)}"\n`);
     process.exit(2);
   }
+  const scale = readScaleFlags(values);
+  if (!scale.ok) {
+    process.stderr.write(`${scale.error.message}\n`);
+    process.exit(2);
+  }
   const sfu = sfuSetupFromArgs(values);
   if (!sfu.ok) {
     process.stderr.write(`${sfu.error.message}\n`);
@@ -124,6 +131,7 @@ async function main(): Promise<void> {
     noTurn: values['no-turn'],
   });
   const started = await startServer({
+    ...scale.value,
     sfu: sfu.value,
     passwordAlgorithm,
     durability,

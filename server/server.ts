@@ -4,11 +4,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import websocket from '@fastify/websocket';
+import type { FastifyBaseLogger } from 'fastify';
 import Fastify from 'fastify';
 import type { Result } from '../protocol/result';
 import { err, ok } from '../protocol/result';
 import type { LoginThrottleRules } from './auth/loginThrottle';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './auth/loginThrottle';
+import type { HashPoolOptions } from './auth/hashPool';
+import { defaultHashPoolOptions, HashPool } from './auth/hashPool';
 import type { PasswordAlgorithm } from './auth/password';
 import { hashPassword } from './auth/password';
 import { AccessTokens } from './auth/tokens';
@@ -23,6 +26,13 @@ import type { SmtpOptions } from './mail/smtpMailer';
 import { SmtpMailer } from './mail/smtpMailer';
 import { runMaintenance } from './maintenance';
 import { AckBuffer } from './notifications/acks';
+import { limitConnections } from './ops/connectionLimit';
+import type { FdLimit } from './ops/fdLimit';
+import { describeFdLimit, FD_LIMIT_WARNING, readFdLimit } from './ops/fdLimit';
+import { healthReport, registerHealthRoute } from './ops/health';
+import { ServerMetrics } from './ops/metrics';
+import type { OpsListener, OpsListenOptions } from './ops/opsListener';
+import { startOpsListener } from './ops/opsListener';
 import { NotificationHub } from './notifications/hub';
 import { PolicyFile } from './policy/policyFile';
 import { registerRoutes } from './routes';
@@ -50,6 +60,13 @@ export type ServerOptions = Readonly<{
   callConfigTtlSeconds?: number;
   /** How new passwords are hashed; existing hashes of either kind keep working. */
   passwordAlgorithm?: PasswordAlgorithm;
+  /** Password hashing threads and queue limits (default: one thread per core but one, 32 queued per thread). */
+  hashPool?: Partial<HashPoolOptions>;
+  /**
+   * The operator's listener for `GET /metrics` and `GET /health` (plain HTTP, 127.0.0.1 unless
+   * `host` says otherwise; port 0 picks one). Off when absent.
+   */
+  metrics?: OpsListenOptions;
   /** `full` (default) fsyncs every commit; `normal` survives process crashes but not power loss. */
   durability?: Durability;
   /** WebSocket ping interval (default 30 s). */
@@ -77,6 +94,8 @@ export type RunningServer = Readonly<{
   domain: string;
   /** The SFUs handed to clients; a local Janus stops with `close()`. */
   sfus: Sfus;
+  /** The operator's listener (`/metrics`, `/health`), when `metrics` was given. */
+  metricsUrl: string | undefined;
   /** Runs the periodic clean-up now (notification retention, expired assets). */
   maintenance(): Promise<void>;
   close(): Promise<void>;
@@ -89,10 +108,16 @@ const ACK_FLUSH_MS = 1000;
 /** Two years, the value the HSTS preload list asks for. */
 const HSTS = 'max-age=63072000; includeSubDomains';
 
-/** Runs `make` on first use only and shares its promise. */
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let made: Promise<T> | undefined;
-  return () => (made ??= make());
+/** Runs `make` until it gives a value, then keeps that value; calls in flight share one attempt. */
+function untilMade<T>(make: () => Promise<T | undefined>): () => Promise<T | undefined> {
+  let made: T | undefined;
+  let attempt: Promise<T | undefined> | undefined;
+  return async () => {
+    if (made !== undefined) return made;
+    attempt ??= make().finally(() => (attempt = undefined));
+    made = await attempt;
+    return made;
+  };
 }
 
 /**
@@ -168,17 +193,34 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   const sfus = sfuStart.value.sfus;
   if (sfuStart.value.warning !== undefined) app.log.warn(sfus.summary);
   else app.log.info(sfus.summary);
+  const hashPool = new HashPool({ ...defaultHashPoolOptions(options.hashPool?.workers), ...options.hashPool });
+  const fdLimit = await readFdLimit();
+  const acks = new AckBuffer(store.notifications, ACK_FLUSH_MS, (error: unknown) => app.log.error({ err: String(error) }, 'writing acks failed'));
+  const metrics: ServerMetrics | undefined = options.metrics
+    ? new ServerMetrics({
+        hashPool: () => hashPool.stats(),
+        sockets: (): number => hub.socketCount(),
+        pendingAcks: () => acks.pendingCount(),
+        connections: () => new Promise((resolve) => app.server.getConnections((error, count) => resolve(error ? 0 : count))),
+        fdLimit,
+      })
+    : undefined;
+  const hub: NotificationHub = new NotificationHub(metrics ? (notifications, pushes, seconds) => metrics.fanout(notifications, pushes, seconds) : undefined);
   const context: ServerContext = {
     settings,
     sfus,
     store,
     mailer,
     tokens: new AccessTokens(tokenKey),
-    hub: new NotificationHub(),
-    acks: new AckBuffer(store.notifications, ACK_FLUSH_MS, (error: unknown) => app.log.error({ err: String(error) }, 'writing acks failed')),
+    hub,
+    acks,
     limiter: new RateLimiter({ ...DEFAULT_RATE_RULES, ...options.rateRules }, now),
     loginThrottle: new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle }, now),
-    dummyPasswordHash: once(() => hashPassword(randomBytes(16).toString('hex'), settings.passwordAlgorithm)),
+    hashPool,
+    dummyPasswordHash: untilMade(async () => {
+      const made = await hashPassword(hashPool, randomBytes(16).toString('hex'), settings.passwordAlgorithm);
+      return made.kind === 'done' ? made.value : undefined;
+    }),
     policy: policy.value,
     log: app.log,
     now,
@@ -200,15 +242,38 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   registerRoutes(app, context);
+  registerHealthRoute(app, context);
+  if (metrics) {
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.requestFinished(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
+  const maxConnections = limitConnections(app.server, fdLimit, app.log, (reason) => metrics?.connectionRefused(reason));
+  logFdLimit(app.log, fdLimit, maxConnections);
   try {
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
     await sfus.close();
     store.close();
+    await hashPool.close();
     return err('listen-failed', `The server could not listen on ${host}:${options.port ?? 0}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
+  let ops: OpsListener | undefined;
+  if (options.metrics && metrics) {
+    try {
+      ops = await startOpsListener(options.metrics, metrics, () => healthReport(context, fdLimit));
+    } catch (error) {
+      await app.close();
+      await sfus.close();
+      await hashPool.close();
+      store.close();
+      return err('listen-failed', `The metrics listener could not listen on ${options.metrics.host ?? '127.0.0.1'}:${options.metrics.port}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    app.log.info({ event: 'metrics-listening', url: ops.url }, 'metrics and health for operators');
+  }
   context.acks.start();
   const maintenance = (): Promise<void> => runMaintenance(context);
   const timer = setInterval(() => {
@@ -222,14 +287,32 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     pin: tls.pin,
     domain: settings.domain,
     sfus,
+    metricsUrl: ops?.url,
     maintenance,
     close: async () => {
       clearInterval(timer);
+      await ops?.close();
       await app.close();
       await sfus.close();
       await context.acks.stop();
       await mailer.close();
+      await hashPool.close();
       store.close();
     },
   });
+}
+
+/**
+ * Logs the open-file limit and the connection cap below it at start, and warns when the limit is
+ * low: each online device holds a socket, and beyond the cap new connections are refused (logged
+ * one by one by `limitConnections`).
+ */
+function logFdLimit(log: FastifyBaseLogger, limit: FdLimit | undefined, maxConnections: number | undefined): void {
+  const fields = { event: 'fd-limit', soft: describeFdLimit(limit?.soft), hard: describeFdLimit(limit?.hard), maxConnections: maxConnections ?? null };
+  if (limit !== undefined && limit.soft < FD_LIMIT_WARNING) {
+    log.warn(
+      fields,
+      `The open-file limit is ${fields.soft}: the server refuses connections beyond ${fields.maxConnections ?? 'about that many'}. Raise it to at least ${FD_LIMIT_WARNING} (LimitNOFILE= in the systemd unit, or ulimit -n before start).`,
+    );
+  } else log.info(fields, 'open-file limit');
 }

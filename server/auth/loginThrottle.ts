@@ -102,6 +102,22 @@ export class LoginThrottle {
     if (budget !== undefined && budget.failures > 0) budget.failures -= 1;
   }
 
+  /**
+   * The attempt was not checked at all (the server had no room to hash it): it leaves both the
+   * pair's count and the address's budget, without clearing earlier failures as `succeeded` does.
+   */
+  withdrawn(account: string, address: string): void {
+    const network = addressKey(address);
+    const key = pairKey(account, network);
+    const pair = this.pairs.get(key);
+    if (pair !== undefined) {
+      if (pair.failures > 1) pair.failures -= 1;
+      else this.pairs.delete(key);
+    }
+    const budget = this.budgets.get(network);
+    if (budget !== undefined && budget.failures > 0) budget.failures -= 1;
+  }
+
   /** The wait after `failures` wrong passwords: none for the free ones, then doubling to the cap. */
   private delayAfter(failures: number): number {
     if (failures < this.rules.freeFailures) return 0;

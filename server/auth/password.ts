@@ -1,19 +1,11 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import sodium from 'libsodium-wrappers-sumo';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { HashOutcome, HashPool } from './hashPool';
 
 /** Seed 002: scrypt with N = 2^14, r = 8, p = 1 and a random 256-bit salt. */
 const LOG_N = 14;
 const R = 8;
 const P = 1;
 const HASH_BYTES = 64;
-
-function derive(password: string, salt: Buffer, logN: number, r: number, p: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, HASH_BYTES, { N: 2 ** logN, r, p, maxmem: 256 * 2 ** logN * r }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
-}
 
 /** Seed 002: scrypt by default, argon2id when the operator chooses it. */
 export type PasswordAlgorithm = 'scrypt' | 'argon2id';
@@ -22,31 +14,34 @@ const ARGON2ID_PREFIX = '$argon2id$';
 
 /**
  * Hashes in seed 002's stored form `log2(N)|r|p|base64(salt)|base64(hash)` for scrypt, or the
- * libsodium `$argon2id$…` string (interactive limits: 2 passes, 64 MiB). Argon2id runs in WASM
- * on the event loop (~0.1 s per hash), which is why scrypt, run on the thread pool, is the default.
+ * libsodium `$argon2id$…` string (interactive limits: 2 passes, 64 MiB). The work runs on the
+ * server's hashing threads (`hashPool.ts`), never on the event loop; when their queue is full the
+ * answer is `busy` and nothing was hashed. `address` is the client's, for its share of the queue.
  */
-export async function hashPassword(password: string, algorithm: PasswordAlgorithm = 'scrypt'): Promise<string> {
-  if (algorithm === 'argon2id') {
-    await sodium.ready;
-    return sodium.crypto_pwhash_str(password.normalize('NFC'), sodium.crypto_pwhash_OPSLIMIT_INTERACTIVE, sodium.crypto_pwhash_MEMLIMIT_INTERACTIVE);
-  }
+export async function hashPassword(pool: HashPool, password: string, algorithm: PasswordAlgorithm = 'scrypt', address?: string): Promise<HashOutcome<string>> {
+  if (algorithm === 'argon2id') return pool.argon2idHash(password.normalize('NFC'), address);
   const salt = randomBytes(32);
-  const hash = await derive(password, salt, LOG_N, R, P);
-  return [LOG_N, R, P, salt.toString('base64'), hash.toString('base64')].join('|');
+  const hash = await pool.scrypt({ password: password.normalize('NFC'), salt, logN: LOG_N, r: R, p: P, keyBytes: HASH_BYTES }, address);
+  if (hash.kind !== 'done') return hash;
+  return { kind: 'done', value: [LOG_N, R, P, salt.toString('base64'), hash.value.toString('base64')].join('|') };
+}
+
+/** Scrypt parameters a stored hash may name: seed 002's and stronger, never absurd ones. */
+function plausible(logN: number, r: number, p: number): boolean {
+  return Number.isInteger(logN) && logN >= 10 && logN <= 22 && Number.isInteger(r) && r >= 1 && r <= 32 && Number.isInteger(p) && p >= 1 && p <= 16;
 }
 
 /** Checks a password against a stored hash of either algorithm, with the parameters stored with it. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  if (stored.startsWith(ARGON2ID_PREFIX)) {
-    await sodium.ready;
-    return sodium.crypto_pwhash_str_verify(stored, password.normalize('NFC'));
-  }
+export async function verifyPassword(pool: HashPool, password: string, stored: string, address?: string): Promise<HashOutcome<boolean>> {
+  if (stored.startsWith(ARGON2ID_PREFIX)) return pool.argon2idVerify(password.normalize('NFC'), stored, address);
   const [logN, r, p, salt, hash] = stored.split('|');
-  if (logN === undefined || r === undefined || p === undefined || salt === undefined || hash === undefined) return false;
+  if (logN === undefined || r === undefined || p === undefined || salt === undefined || hash === undefined) return { kind: 'done', value: false };
+  if (!plausible(Number(logN), Number(r), Number(p))) return { kind: 'done', value: false };
   const expected = Buffer.from(hash, 'base64');
-  const actual = await derive(password, Buffer.from(salt, 'base64'), Number(logN), Number(r), Number(p));
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  const actual = await pool.scrypt(
+    { password: password.normalize('NFC'), salt: Buffer.from(salt, 'base64'), logN: Number(logN), r: Number(r), p: Number(p), keyBytes: HASH_BYTES },
+    address,
+  );
+  if (actual.kind !== 'done') return actual;
+  return { kind: 'done', value: expected.length === actual.value.length && timingSafeEqual(expected, actual.value) };
 }
-
-/** A hash to verify against when the account does not exist, so timing does not reveal that. */
-export const DUMMY_PASSWORD_HASH = `${LOG_N}|${R}|${P}|${Buffer.alloc(32).toString('base64')}|${Buffer.alloc(HASH_BYTES).toString('base64')}`;

@@ -25,6 +25,11 @@ export class AckBuffer {
     this.timer.unref();
   }
 
+  /** Acknowledgements waiting for the next flush (metrics). */
+  pendingCount(): number {
+    return this.pending.size;
+  }
+
   record(client: ClientRef, upTo: number): void {
     const key = `${client.userId}/${client.clientId}`;
     const current = this.pending.get(key);

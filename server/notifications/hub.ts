@@ -28,15 +28,25 @@ export function notificationFrame(notification: Notification, eventJson: string)
 export class NotificationHub {
   /** Subscribers by user, then by client: a fan-out looks each target up without building a key. */
   private readonly subscribers = new Map<string, Map<string, Set<Subscriber>>>();
+  private sockets = 0;
+
+  /** `observe` hears each fan-out: distinct notifications, frames pushed, and how long it took (metrics). */
+  constructor(private readonly observe?: (notifications: number, pushes: number, seconds: number) => void) {}
+
+  /** Open subscribers (device WebSockets) across all clients. */
+  socketCount(): number {
+    return this.sockets;
+  }
 
   subscribe(client: ClientRef, subscriber: Subscriber): () => void {
     const clients = this.subscribers.get(client.userId) ?? new Map<string, Set<Subscriber>>();
     this.subscribers.set(client.userId, clients);
     const set = clients.get(client.clientId) ?? new Set<Subscriber>();
     clients.set(client.clientId, set);
+    if (!set.has(subscriber)) this.sockets += 1;
     set.add(subscriber);
     return () => {
-      set.delete(subscriber);
+      if (set.delete(subscriber)) this.sockets -= 1;
       if (set.size === 0 && clients.get(client.clientId) === set) clients.delete(client.clientId);
       if (clients.size === 0 && this.subscribers.get(client.userId) === clients) this.subscribers.delete(client.userId);
     };
@@ -52,9 +62,17 @@ export class NotificationHub {
    * same string goes to every socket.
    */
   deliver(delivered: readonly Delivered[]): void {
+    const started = this.observe === undefined ? 0 : performance.now();
     let last: Notification | undefined;
     let frame = '';
+    let counted: Notification | undefined;
+    let notifications = 0;
+    let pushes = 0;
     for (const { target, notification, eventJson } of delivered) {
+      if (notification !== counted) {
+        notifications += 1;
+        counted = notification;
+      }
       const subscribers = this.of(target);
       if (subscribers === undefined) continue;
       if (notification !== last) {
@@ -62,7 +80,9 @@ export class NotificationHub {
         last = notification;
       }
       for (const subscriber of subscribers) subscriber.push(notification, frame);
+      pushes += subscribers.size;
     }
+    if (this.observe !== undefined && delivered.length > 0) this.observe(notifications, pushes, (performance.now() - started) / 1000);
   }
 
   clientRemoved(client: ClientRef): void {

@@ -2,8 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { meetsPasswordPolicy, ROUTES } from '../../protocol';
 import { CODE_RULES, hashCode, newSixDigitCode } from '../auth/codes';
-import { hashPassword } from '../auth/password';
-import { checkPassword } from '../auth/passwordCheck';
+import { checkPassword, hashNewPassword, hashRefusal } from '../auth/passwordCheck';
 import type { ServerContext } from '../context';
 import { clearedCookieHeader } from '../http/cookies';
 import { defineRoute } from '../http/defineRoute';
@@ -50,13 +49,18 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
     return done({});
   });
 
-  defineRoute(app, context, ROUTES.register, async ({ body, reply }) => {
+  defineRoute(app, context, ROUTES.register, async ({ body, reply, request }) => {
     const limited = refused(limiter.attempt('verify-code', body.email));
     if (limited) return limited;
     if (!meetsPasswordPolicy(body.password)) return fail('weak-password');
+    // Asked before the single-use code is spent, so a full hashing queue does not cost the code.
+    const busy = context.hashPool.refusal(request.ip);
+    if (busy) return hashRefusal(busy);
     const check = await store.codes.consume(ACTIVATION, body.email, hashCode(body.email, body.code), context.now(), CODE_RULES.activation.attempts);
     if (check === 'wrong') return fail('invalid-code');
     if (check === 'exhausted') return fail('code-exhausted');
+    const hashed = await hashNewPassword(context, body.password, request.ip);
+    if (!hashed.ok) return hashed;
     const userId = randomUUID();
     const created = await store.users.create({
       id: userId,
@@ -66,7 +70,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
       accentId: 0,
       locale: body.locale ?? 'en',
       picture: null,
-      passwordHash: await hashPassword(body.password, context.settings.passwordAlgorithm),
+      passwordHash: hashed.value,
       secondFactor: false,
       createdAt: context.now(),
     });
@@ -170,16 +174,20 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
     return done({});
   });
 
-  defineRoute(app, context, ROUTES.passwordResetComplete, async ({ body }) => {
+  defineRoute(app, context, ROUTES.passwordResetComplete, async ({ body, request }) => {
     const limited = refused(limiter.attempt('verify-code', body.key));
     if (limited) return limited;
     if (!meetsPasswordPolicy(body.password)) return fail('weak-password');
+    const busy = context.hashPool.refusal(request.ip);
+    if (busy) return hashRefusal(busy);
     const user = await store.codes.owner(PASSWORD_RESET, body.key);
     const check = await store.codes.consume(PASSWORD_RESET, body.key, hashCode(body.key, body.code), context.now(), CODE_RULES.passwordReset.attempts);
     if (check === 'wrong') return fail('invalid-code');
     if (check === 'exhausted') return fail('code-exhausted');
     if (user === undefined) return fail('code-exhausted');
-    await store.users.setPassword(user, await hashPassword(body.password, context.settings.passwordAlgorithm));
+    const hashed = await hashNewPassword(context, body.password, request.ip);
+    if (!hashed.ok) return hashed;
+    await store.users.setPassword(user, hashed.value);
     // Seed 002: resetting the password invalidates all cookies. Open sockets are closed too, so
     // a stolen session ends now rather than when its access token expires.
     await store.cookies.deleteForUser(user);

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { EmailLookupSchema, meetsPasswordPolicy, ROUTES } from '../../protocol';
-import { hashPassword } from '../auth/password';
-import { checkPassword } from '../auth/passwordCheck';
+import { checkPassword, hashNewPassword } from '../auth/passwordCheck';
 import type { ServerContext } from '../context';
 import { defineRoute } from '../http/defineRoute';
 import { done, fail, refused } from '../http/outcome';
@@ -61,7 +60,9 @@ export function registerUserRoutes(app: FastifyInstance, context: ServerContext)
     const checked = await checkPassword(context, user.email, request.ip, body.oldPassword, user.passwordHash);
     if (!checked.ok) return checked;
     if (!meetsPasswordPolicy(body.newPassword)) return fail('weak-password');
-    await store.users.setPassword(user.id, await hashPassword(body.newPassword, context.settings.passwordAlgorithm));
+    const hashed = await hashNewPassword(context, body.newPassword, request.ip);
+    if (!hashed.ok) return hashed;
+    await store.users.setPassword(user.id, hashed.value);
     await store.cookies.deleteForUserExcept(user.id, auth.connection);
     context.hub.userSignedOut(user.id, auth.connection);
     return done({});

@@ -220,5 +220,7 @@ export type Store = Readonly<{
   notifications: NotificationRepository;
   assets: AssetRepository;
   secrets: SecretRepository;
+  /** Answers when the database does (health checks); throws when it cannot be reached. */
+  ping(): Promise<void>;
   close(): void;
 }>;

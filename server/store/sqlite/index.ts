@@ -29,6 +29,10 @@ export function openSqliteStore(file: string, durability: Durability = 'full'): 
     notifications: new SqliteNotificationRepository(db),
     assets: new SqliteAssetRepository(db),
     secrets: new SqliteSecretRepository(db),
+    ping: () => {
+      db.prepare('SELECT 1').get();
+      return Promise.resolve();
+    },
     close: () => db.close(),
   });
 }

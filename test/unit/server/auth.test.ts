@@ -1,10 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { meetsPasswordPolicy } from '../../../protocol';
-import { hashPassword, verifyPassword } from '../../../server/auth/password';
+import { HashPool } from '../../../server/auth/hashPool';
+import type { PasswordAlgorithm } from '../../../server/auth/password';
+import * as passwords from '../../../server/auth/password';
 import { AccessTokens, ACCESS_TOKEN_TTL_SECONDS } from '../../../server/auth/tokens';
 import { RateLimiter, DEFAULT_RATE_RULES } from '../../../server/http/rateLimit';
 
 describe('password hashing', () => {
+  const pool = new HashPool({ workers: 1, maxQueued: 8, maxPerAddress: 8 });
+  afterAll(() => pool.close());
+  const hashPassword = async (password: string, algorithm?: PasswordAlgorithm): Promise<string> => {
+    const made = await passwords.hashPassword(pool, password, algorithm);
+    if (made.kind !== 'done') throw new Error(`hashing refused: ${made.kind}`);
+    return made.value;
+  };
+  const verifyPassword = async (password: string, stored: string): Promise<boolean> => {
+    const checked = await passwords.verifyPassword(pool, password, stored);
+    if (checked.kind !== 'done') throw new Error(`hashing refused: ${checked.kind}`);
+    return checked.value;
+  };
+
   it('stores scrypt N=2^14 r=8 p=1 with a 256-bit salt, and verifies only the right password', async () => {
     const stored = await hashPassword('Correct-horse-9');
     const [logN, r, p, salt] = stored.split('|');
