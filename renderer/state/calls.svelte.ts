@@ -90,6 +90,8 @@ class CallsState {
       this.own = { muted: false, cameraOff: view.media === 'audio', sharing: false };
       this.quality = undefined;
     }
+    // A call on the user's other device has no screen here, only the bar (and so does its end).
+    if (view.phase === 'elsewhere') this.minimised = true;
     this.views = before ? this.views.map((v) => (v.callId === view.callId ? view : v)) : [...this.views, view];
   }
 
