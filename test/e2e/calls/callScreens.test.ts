@@ -5,7 +5,7 @@ import { RENDERER_HEADERS } from '../../host/headers';
 import type { TestClient } from '../../host/testHost';
 import { useTestHost } from '../../host/testHost';
 import { useTestServer } from '../../support/testServer';
-import { bridgeRequest, launchAliceAndBob, userOf } from '../support/signUp';
+import { bridgeRequest, groupWith, launchAliceAndBob, userOf } from '../support/signUp';
 
 /**
  * The call screens of issue 13, driven by `call.state` views delivered to the page as the core's
@@ -15,6 +15,7 @@ import { bridgeRequest, launchAliceAndBob, userOf } from '../support/signUp';
 const env = useTestServer('e2e-call-screens');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
 let alice: TestClient;
+let bob: TestClient;
 let conversationId: string;
 let bobRef: { id: string; domain: string };
 
@@ -49,7 +50,8 @@ const focusedTestId = (client: TestClient): Promise<string | null | undefined> =
 beforeAll(async () => {
   const launched = await launchAliceAndBob(hostEnv.host, env.server, env.root);
   alice = launched.alice;
-  bobRef = await userOf(launched.bob);
+  bob = launched.bob;
+  bobRef = await userOf(bob);
   const opened = await bridgeRequest(alice.page, 'conversations.openOneToOne', { user: bobRef });
   if (!opened.ok) throw new Error(opened.error?.message);
   conversationId = (opened.value as { id: string }).id;
@@ -134,10 +136,25 @@ describe('the call screens (issue 13)', () => {
     const a = alice.page;
     const composer = a.getByLabel('Message Bob Lichen');
     await composer.focus();
-    const ringtoneLoads: string[] = [];
-    a.on('request', (request) => {
-      if (request.url().includes('ringtone')) ringtoneLoads.push(request.url());
+    // Watch what the page asks of its media elements (autoplay may refuse to sound in a headless browser).
+    await a.evaluate(() => {
+      type Media = { src: string; loop: boolean };
+      const g = globalThis as unknown as { __ringtone: { playing: boolean; loop: boolean; src: string }; HTMLMediaElement: { prototype: { play(): Promise<void>; pause(): void } } };
+      g.__ringtone = { playing: false, loop: false, src: '' };
+      const proto = g.HTMLMediaElement.prototype;
+      const play = proto.play;
+      const pause = proto.pause;
+      proto.play = function (this: Media) {
+        g.__ringtone = { playing: true, loop: this.loop, src: this.src };
+        return play.call(this);
+      };
+      proto.pause = function (this: Media) {
+        g.__ringtone = { ...g.__ringtone, playing: false };
+        pause.call(this);
+      };
     });
+    const ringtone = (): Promise<{ playing: boolean; loop: boolean; src: string }> =>
+      a.evaluate(() => (globalThis as unknown as { __ringtone: { playing: boolean; loop: boolean; src: string } }).__ringtone);
     const callId = randomUUID();
     await deliver(alice, view({ callId, phase: 'incoming', direction: 'incoming', media: 'video' }));
     const prompt = a.getByRole('alertdialog', { name: 'Bob Lichen is calling you' });
@@ -145,7 +162,9 @@ describe('the call screens (issue 13)', () => {
     expect(await prompt.getAttribute('aria-describedby')).toBe('incoming-call-kind');
     expect(await a.locator('#incoming-call-kind').textContent()).toBe('Incoming video call');
     await expect.poll(() => focusedTestId(alice)).toBe('incoming-call');
-    await expect.poll(() => ringtoneLoads.length).toBeGreaterThan(0);
+    await expect.poll(async () => (await ringtone()).playing).toBe(true);
+    expect((await ringtone()).loop).toBe(true);
+    expect((await ringtone()).src).toMatch(/ringtone-.*\.ogg$/);
     // A key the user was about to type lands on the prompt, not on a button; Escape declines nothing.
     await a.keyboard.press('Space');
     await a.keyboard.press('Escape');
@@ -162,6 +181,7 @@ describe('the call screens (issue 13)', () => {
     await deliver(alice, view({ callId, phase: 'ended', direction: 'incoming', media: 'video', reason: { kind: 'no-answer' } }));
     await expect.poll(() => a.getByTestId('incoming-call-ended').textContent()).toContain('Missed call from Bob Lichen.');
     expect(await a.getByRole('alertdialog').count()).toBe(0);
+    expect((await ringtone()).playing).toBe(false);
     // Focus goes back to where the user was.
     await expect.poll(() => a.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('aria-label'))).toBe('Message Bob Lichen');
     await alice.screenshots('call-missed');
@@ -210,5 +230,26 @@ describe('the call screens (issue 13)', () => {
     await alice.screenshots('call-elsewhere');
     await deliver(alice, view({ callId, phase: 'ended', media: 'audio', reason: { kind: 'completed', durationMs: null } }));
     await expect.poll(() => a.getByTestId('call-bar').count(), { timeout: 10_000 }).toBe(0);
+  });
+
+  it('has no call buttons in a group, and turns the call screen into the bar when the user opens another conversation', async () => {
+    const a = alice.page;
+    await groupWith(alice, bob, 'Rope team');
+    await a.getByTestId('conversation-item').filter({ hasText: 'Rope team' }).click();
+    await a.getByRole('heading', { name: 'Rope team' }).waitFor();
+    expect(await a.getByTestId('call-start-audio').count()).toBe(0);
+
+    await a.getByTestId('conversation-item').filter({ hasText: 'Bob Lichen' }).click();
+    const callId = randomUUID();
+    await deliver(alice, view({ callId, phase: 'active', media: 'audio', peerMedia: { muted: false, cameraOff: true, sharing: false } }));
+    await a.getByTestId('call-screen').waitFor();
+    await a.getByTestId('conversation-item').filter({ hasText: 'Rope team' }).click();
+    await a.getByRole('heading', { name: 'Rope team' }).waitFor();
+    expect(await a.getByTestId('call-bar').textContent()).toContain('Bob Lichen');
+    expect(await a.getByTestId('call-screen').count()).toBe(0);
+    await a.getByTestId('call-return').click();
+    await a.getByTestId('call-screen').waitFor();
+    await deliver(alice, view({ callId, phase: 'ended', media: 'audio', reason: { kind: 'completed', durationMs: 3_000 } }));
+    await expect.poll(() => a.getByTestId('call-screen').count(), { timeout: 10_000 }).toBe(0);
   });
 });
