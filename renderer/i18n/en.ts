@@ -393,6 +393,7 @@ export const en = {
   'call.decline': 'Decline',
   'call.cancel': 'Cancel',
   'call.connecting': 'Connecting…',
+  'call.connected': 'Call connected',
   'call.elsewhere': 'Call in progress on your other device',
   'call.screen': 'Call with {name}',
   'call.peerMuted': '{name} is muted',

@@ -102,6 +102,8 @@ describe('the call screens (issue 13)', () => {
     await deliver(alice, view({ callId, phase: 'active', cbr: true, since: Date.now() - 65_000, peerMedia }));
     await expect.poll(() => a.getByTestId('call-status').textContent()).toMatch(/^1:0\d$/);
     expect(await a.getByTestId('call-peer-state').textContent()).toContain('Bob Lichen is muted');
+    // Screen readers hear that the call connected, not the clock ticking every second.
+    expect(await a.getByTestId('call-screen').getByRole('status').textContent()).toBe('Call connected');
     expect(await a.getByTestId('call-cbr').textContent()).toBe('Constant bit rate');
     expect(await a.getByTestId('call-screen').getByRole('img', { name: 'Verified: every device in this conversation is verified' }).count()).toBe(1);
     const toolbar = a.getByRole('toolbar', { name: 'Call controls' });
@@ -162,6 +164,7 @@ describe('the call screens (issue 13)', () => {
     expect(await prompt.getAttribute('aria-describedby')).toBe('incoming-call-kind');
     expect(await a.locator('#incoming-call-kind').textContent()).toBe('Incoming video call');
     await expect.poll(() => focusedTestId(alice)).toBe('incoming-call');
+    expect(await a.getByTestId('call-start-video').isDisabled()).toBe(true);
     await expect.poll(async () => (await ringtone()).playing).toBe(true);
     expect((await ringtone()).loop).toBe(true);
     expect((await ringtone()).src).toMatch(/ringtone-.*\.ogg$/);
