@@ -126,6 +126,8 @@ describe('the call screens (issue 13)', () => {
     await alice.screenshots('call-bar');
     await bar.getByRole('button', { name: 'Return to call' }).click();
     await a.getByTestId('call-screen').waitFor();
+    // The button that had focus is gone: focus is on the call screen, not lost to the page.
+    await expect.poll(() => focusedTestId(alice)).toBe('call-screen');
 
     await deliver(alice, view({ callId, phase: 'ended', cbr: true, reason: { kind: 'completed', durationMs: 125_000 } }));
     await expect.poll(() => a.getByTestId('call-status').textContent()).toBe('Call ended after 2:05.');
