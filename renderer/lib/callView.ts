@@ -1,0 +1,105 @@
+/**
+ * What the core's `call.state` event says about one call, as the renderer shows it. A renderer
+ * copy of `CallView` (electron/core/calls/callTypes.ts): the lint's boundaries let the renderer
+ * import types only from the IPC contract and protocol, and the event is not in the contract in
+ * this shape yet, so the payload is parsed here (zod) and anything else is ignored.
+ */
+import { z } from 'zod';
+import { t } from '../i18n';
+import type { MessageKey } from '../i18n/en';
+import { missingCase } from './missingCase';
+
+const UserRefSchema = z.object({ id: z.string(), domain: z.string() }).strict();
+const PeerMediaSchema = z.object({ muted: z.boolean(), cameraOff: z.boolean(), sharing: z.boolean() }).strict();
+
+export const CallFailureCodeSchema = z.enum(['ice-failed', 'dtls-failed', 'fingerprint-mismatch', 'timeout']);
+
+export const EndReasonSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('declined') }).strict(),
+  z.object({ kind: z.literal('cancelled') }).strict(),
+  z.object({ kind: z.literal('busy') }).strict(),
+  z.object({ kind: z.literal('no-answer') }).strict(),
+  z.object({ kind: z.literal('answered-elsewhere') }).strict(),
+  z.object({ kind: z.literal('failed'), code: CallFailureCodeSchema }).strict(),
+  z.object({ kind: z.literal('completed'), durationMs: z.number().nonnegative().nullable() }).strict(),
+]);
+
+export const CallViewSchema = z
+  .object({
+    callId: z.uuid(),
+    conversationId: z.string(),
+    peer: UserRefSchema,
+    direction: z.enum(['outgoing', 'incoming']),
+    media: z.enum(['audio', 'video']),
+    cbr: z.boolean(),
+    phase: z.enum(['outgoing', 'incoming', 'elsewhere', 'connecting', 'active', 'ended']),
+    since: z.number(),
+    reason: EndReasonSchema.optional(),
+    peerMedia: PeerMediaSchema.optional(),
+  })
+  .strict();
+
+export type CallView = Readonly<z.infer<typeof CallViewSchema>>;
+export type CallPhase = CallView['phase'];
+export type CallMedia = CallView['media'];
+export type EndReason = z.infer<typeof EndReasonSchema>;
+export type PeerMedia = z.infer<typeof PeerMediaSchema>;
+
+/** "1:05", "12:40", "1:02:03": the call's elapsed time as call screens show it. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+function failureKey(code: z.infer<typeof CallFailureCodeSchema>): MessageKey {
+  switch (code) {
+    case 'ice-failed':
+      return 'call.failedIce';
+    case 'dtls-failed':
+      return 'call.failedDtls';
+    case 'fingerprint-mismatch':
+      return 'call.failedFingerprint';
+    case 'timeout':
+      return 'call.failedTimeout';
+    default:
+      return missingCase(code);
+  }
+}
+
+/**
+ * The plain sentence for how a call ended, from this user's side: the callee's "cancelled",
+ * "no answer" and "busy" are a missed call (as callState.ts notifies them).
+ */
+export function endedLine(reason: EndReason, direction: CallView['direction'], name: string): string {
+  const line = endedKey(reason, direction, name);
+  return t(line.key, line.params);
+}
+
+type Line = Readonly<{ key: MessageKey; params?: Readonly<Record<string, string | number>> }>;
+
+function endedKey(reason: EndReason, direction: CallView['direction'], name: string): Line {
+  const mine = direction === 'outgoing';
+  switch (reason.kind) {
+    case 'declined':
+      return mine ? { key: 'call.endedDeclinedByPeer', params: { name } } : { key: 'call.endedDeclinedByMe' };
+    case 'cancelled':
+      return mine ? { key: 'call.endedCancelled' } : { key: 'call.endedMissed', params: { name } };
+    case 'busy':
+      return mine ? { key: 'call.endedBusy', params: { name } } : { key: 'call.endedMissedBusy', params: { name } };
+    case 'no-answer':
+      return mine ? { key: 'call.endedNoAnswer', params: { name } } : { key: 'call.endedMissed', params: { name } };
+    case 'answered-elsewhere':
+      return { key: 'call.endedElsewhere' };
+    case 'failed':
+      return { key: 'call.endedFailed', params: { reason: t(failureKey(reason.code)) } };
+    case 'completed':
+      return reason.durationMs === null
+        ? { key: 'call.endedShort' }
+        : { key: 'call.endedAfter', params: { duration: formatDuration(reason.durationMs) } };
+    default:
+      return missingCase(reason);
+  }
+}
