@@ -60,11 +60,19 @@ function onRemoteTrack(peer: Peer, track: MediaStreamTrack): void {
   peer.analyser = analyser;
 }
 
-async function newPeer(side: Side, options: { video: boolean; cbr: boolean }): Promise<Peer> {
+interface SetupOptions {
+  readonly video: boolean;
+  readonly cbr: boolean;
+  /** "Always relay calls" with no TURN server at all: gathering finds no relay candidate. */
+  readonly relay?: boolean;
+}
+
+async function newPeer(side: Side, options: SetupOptions): Promise<Peer> {
   const events: Peer['events'] = [];
   const holder: { peer?: Peer } = {};
   const started = await CallSession.start({
-    config: { iceServers: [], iceTransportPolicy: 'all' },
+    config: { iceServers: [], iceTransportPolicy: options.relay === true ? 'relay' : 'all' },
+    gatherTimeoutMs: 3_000,
     video: options.video,
     constantBitRate: options.cbr,
     onEvent: (event) => {
@@ -78,9 +86,13 @@ async function newPeer(side: Side, options: { video: boolean; cbr: boolean }): P
   return holder.peer;
 }
 
-async function setup(options: { video: boolean; cbr: boolean }): Promise<null> {
-  peers = { alice: await newPeer('alice', options), bob: await newPeer('bob', options) };
-  return null;
+async function setup(options: SetupOptions): Promise<string | null> {
+  try {
+    peers = { alice: await newPeer('alice', options), bob: await newPeer('bob', options) };
+    return null;
+  } catch (error) {
+    return String(error);
+  }
 }
 
 /** How the in-page "server" treats Bob's answer: pass it, alter only the SDP, or alter SDP and the fingerprint beside it. */
@@ -106,15 +118,16 @@ function tampered(answer: SignedDescription, tamper: Tamper): SignedDescription 
 }
 
 /** One round trip: Alice's gathered offer to Bob, Bob's gathered answer back. */
-async function connect(args: { tamper: Tamper; iceRestart?: boolean }): Promise<{ ok: boolean; code: string | null; setupMs: number }> {
+async function connect(args: { tamper: Tamper; iceRestart?: boolean }): Promise<{ ok: boolean; code: string | null; setupMs: number; ufrag: string | null }> {
   const { alice, bob } = need();
   const started = performance.now();
   const offer = await alice.session.createOffer({ iceRestart: args.iceRestart === true });
-  if (!offer.ok) return { ok: false, code: offer.error.code, setupMs: 0 };
+  if (!offer.ok) return { ok: false, code: offer.error.code, setupMs: 0, ufrag: null };
   const answer = await bob.session.answer(offer.value);
-  if (!answer.ok) return { ok: false, code: answer.error.code, setupMs: 0 };
+  if (!answer.ok) return { ok: false, code: answer.error.code, setupMs: 0, ufrag: null };
   const done = await alice.session.complete(tampered(answer.value, args.tamper));
-  return { ok: done.ok, code: done.ok ? null : done.error.code, setupMs: performance.now() - started };
+  const ufrag = /a=ice-ufrag:(\S+)/.exec(offer.value.sdp)?.[1] ?? null;
+  return { ok: done.ok, code: done.ok ? null : done.error.code, setupMs: performance.now() - started, ufrag };
 }
 
 function events(side: Side): Peer['events'] {
@@ -184,6 +197,15 @@ async function hangUp(side: Side): Promise<{ at: number; sentPeerToPeer: boolean
   return { at, sentPeerToPeer };
 }
 
+/** Switches one side's microphone to another fake capture device; answers the device ids (old, new). */
+async function switchMicrophone(side: Side): Promise<{ code: string | null; devices: number }> {
+  const inputs = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audioinput' && d.deviceId !== 'default');
+  const target = inputs[inputs.length - 1];
+  if (target === undefined) return { code: 'no-device', devices: 0 };
+  const result = await need()[side].session.selectMicrophone(target.deviceId);
+  return { code: result.ok ? null : result.error.code, devices: inputs.length };
+}
+
 function close(): null {
   if (peers === undefined) return null;
   for (const peer of Object.values(peers)) peer.session.close();
@@ -192,4 +214,4 @@ function close(): null {
   return null;
 }
 
-Object.assign(globalThis, { cairnCallHarness: { setup, connect, events, tone, rtp, quality, mute, share, camera, hangUp, close } });
+Object.assign(globalThis, { cairnCallHarness: { setup, connect, events, tone, rtp, quality, mute, share, camera, hangUp, switchMicrophone, close } });

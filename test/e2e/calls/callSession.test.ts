@@ -13,7 +13,7 @@ const TONE_HZ = 440;
 const TONE_TOLERANCE_HZ = 12;
 
 const eventsSchema = z.array(z.object({ type: z.string(), detail: z.string(), at: z.number() }));
-const connectSchema = z.object({ ok: z.boolean(), code: z.string().nullable(), setupMs: z.number() });
+const connectSchema = z.object({ ok: z.boolean(), code: z.string().nullable(), setupMs: z.number(), ufrag: z.string().nullable() });
 const rtpSchema = z.object({ framesDecoded: z.number(), audioBytesSent: z.number(), audioPacketsSent: z.number(), videoWidth: z.number() });
 
 let harness: CallHarness;
@@ -36,15 +36,15 @@ const rtp = (side: Side) => harness.call('rtp', rtpSchema, side);
 const tone = (side: Side) => harness.call('tone', toneSchema, side);
 const hearsTone = (t: z.infer<typeof toneSchema>): boolean => t.peakHz !== null && Math.abs(t.peakHz - TONE_HZ) <= TONE_TOLERANCE_HZ;
 
-async function connectedCall(options: { video: boolean; cbr: boolean }): Promise<number> {
-  await harness.call('setup', z.null(), options);
+async function connectedCall(options: { video: boolean; cbr: boolean }): Promise<z.infer<typeof connectSchema>> {
+  expect(await harness.call('setup', z.string().nullable(), options)).toBeNull();
   const connected = await harness.call('connect', connectSchema, { tamper: 'none' });
   expect(connected).toMatchObject({ ok: true, code: null });
   for (const side of ['alice', 'bob'] as const) {
     const seen = await pollUntil(() => events(side), (e) => e.some((x) => x.type === 'connected'), 20_000);
     expect(seen.map((e) => e.type), side).toContain('connected');
   }
-  return connected.setupMs;
+  return connected;
 }
 
 /** Mean Opus payload per packet Alice sent during a window of at least `packets` packets. */
@@ -56,7 +56,7 @@ async function payloadPerPacket(packets: number): Promise<number> {
 
 describe('1:1 call session', () => {
   it('connects a video call in one round trip: each side hears the tone and decodes video, and mute silences it on the other side only', async () => {
-    const setupMs = await connectedCall({ video: true, cbr: false });
+    const { setupMs } = await connectedCall({ video: true, cbr: false });
     console.info(`call setup (offer, answer, complete) ${Math.round(setupMs)} ms`);
     for (const side of ['alice', 'bob'] as const) {
       const heard = await pollUntil(() => tone(side), hearsTone, 15_000);
@@ -95,6 +95,57 @@ describe('1:1 call session', () => {
     expect(told.some((x) => x.detail.includes('"sharing":true'))).toBe(true);
   });
 
+  it('turns the camera off (no more frames on the other side, state sent) and back on', async () => {
+    await connectedCall({ video: true, cbr: false });
+    await pollUntil(() => rtp('bob'), (r) => r.framesDecoded >= 30, 20_000);
+    expect(await harness.call('camera', z.string().nullable(), { side: 'alice', on: false })).toBeNull();
+    await pollUntil(() => events('bob'), (e) => e.some((x) => x.detail.includes('"cameraOff":true')), 5_000);
+    // Frames in flight still arrive for a moment: wait until the count stands still, then check it stays.
+    let last = (await rtp('bob')).framesDecoded;
+    const still = await pollUntil(async () => {
+      const now = (await rtp('bob')).framesDecoded;
+      const same = now === last;
+      last = now;
+      return same;
+    }, (same) => same, 5_000, 300);
+    expect(still).toBe(true);
+    const stopped = (await rtp('bob')).framesDecoded;
+    expect(await harness.call('camera', z.string().nullable(), { side: 'alice', on: true })).toBeNull();
+    const again = await pollUntil(() => rtp('bob'), (r) => r.framesDecoded >= stopped + 30, 20_000);
+    expect(again.framesDecoded).toBeGreaterThanOrEqual(stopped + 30);
+  });
+
+  it('restarts ICE on a running call (network change) with new credentials and keeps the media flowing', async () => {
+    const first = await connectedCall({ video: true, cbr: false });
+    const before = await pollUntil(() => rtp('bob'), (r) => r.framesDecoded >= 30, 20_000);
+    const restart = await harness.call('connect', connectSchema, { tamper: 'none', iceRestart: true });
+    expect(restart).toMatchObject({ ok: true, code: null });
+    expect(first.ufrag).not.toBeNull();
+    expect(restart.ufrag).not.toBe(first.ufrag);
+    console.info(`ICE restart round trip ${Math.round(restart.setupMs)} ms`);
+    const after = await pollUntil(() => rtp('bob'), (r) => r.framesDecoded >= before.framesDecoded + 60, 20_000);
+    expect(after.framesDecoded).toBeGreaterThanOrEqual(before.framesDecoded + 60);
+    expect(hearsTone(await pollUntil(() => tone('bob'), hearsTone, 10_000))).toBe(true);
+    expect((await events('alice')).map((x) => x.type)).not.toContain('ended');
+  });
+
+  it('switches the microphone mid-call and the other side keeps hearing it', async () => {
+    await connectedCall({ video: false, cbr: false });
+    await pollUntil(() => tone('bob'), hearsTone, 15_000);
+    const switched = await harness.call('switchMicrophone', z.object({ code: z.string().nullable(), devices: z.number() }), 'alice');
+    expect(switched).toMatchObject({ code: null });
+    expect(switched.devices).toBeGreaterThan(0);
+    const packets = (await rtp('alice')).audioPacketsSent;
+    expect(hearsTone(await pollUntil(() => tone('bob'), hearsTone, 10_000))).toBe(true);
+    expect((await pollUntil(() => rtp('alice'), (r) => r.audioPacketsSent >= packets + 50, 10_000)).audioPacketsSent).toBeGreaterThanOrEqual(packets + 50);
+  });
+
+  it('refuses to send an offer with "Always relay calls" when no relay candidate could be gathered', async () => {
+    expect(await harness.call('setup', z.string().nullable(), { video: false, cbr: false, relay: true })).toBeNull();
+    const refused = await harness.call('connect', connectSchema, { tamper: 'none' });
+    expect(refused).toMatchObject({ ok: false, code: 'call.relay-unavailable' });
+  });
+
   it('ends both sides within 1 s when one hangs up, peer to peer', async () => {
     await connectedCall({ video: true, cbr: false });
     await pollUntil(() => harness.call('events', eventsSchema, 'bob'), (e) => e.some((x) => x.type === 'remote-media'), 5_000);
@@ -109,13 +160,13 @@ describe('1:1 call session', () => {
   });
 
   it('refuses an answer whose SDP fingerprint differs from the fingerprint sent with it', async () => {
-    await harness.call('setup', z.null(), { video: false, cbr: false });
+    await harness.call('setup', z.string().nullable(), { video: false, cbr: false });
     const refused = await harness.call('connect', connectSchema, { tamper: 'sdp' });
     expect(refused).toMatchObject({ ok: false, code: 'call.fingerprint-mismatch' });
   });
 
   it('fails with a DTLS reason when the fingerprint that came with the answer is not the peer\'s certificate', async () => {
-    await harness.call('setup', z.null(), { video: false, cbr: false });
+    await harness.call('setup', z.string().nullable(), { video: false, cbr: false });
     const applied = await harness.call('connect', connectSchema, { tamper: 'both' });
     expect(applied.ok).toBe(true);
     const alice = await pollUntil(() => events('alice'), (e) => e.some((x) => x.type === 'ended'), 20_000);
