@@ -16,7 +16,6 @@
  *   learn when the call ends.
  */
 import { z } from 'zod';
-import type { ErrorInfo } from '../../protocol/result';
 import { missingCase } from '../lib/missingCase';
 import type { MediaState } from './callMessages';
 import { decodeChannelMessage, encodeChannelMessage } from './callMessages';
@@ -24,8 +23,11 @@ import type { CallQuality } from './callQuality';
 import { summarizeStats } from './callQuality';
 import type { FrameCryptoRejection, FrameKeyInput } from './frameCrypto';
 import { FrameCrypto, isFrameEncryptionSupported, preferVp8 } from './frameCrypto';
-import type { DtlsFingerprint } from './sdp';
-import { candidatesOf, checkRelayOnly, dtlsFingerprint, sameFingerprint, withOpusConstantBitRate } from './sdp';
+import { candidatesOf, checkRelayOnly, dtlsFingerprint, withOpusConstantBitRate } from './sdp';
+import type { SessionResult, SignedDescription } from './signedDescription';
+import { fingerprintError, signedDescriptionSchema, verifyDescription } from './signedDescription';
+
+export type { SessionResult, SignedDescription } from './signedDescription';
 
 /** The core's `calls.config` answer, as far as the peer connection needs it. */
 export const callConfigSchema = z.object({
@@ -40,14 +42,6 @@ export const callConfigSchema = z.object({
 });
 export type CallConfig = z.infer<typeof callConfigSchema>;
 
-/** A session description as the call setup carries it: the SDP and the fingerprint it commits to. */
-export const signedDescriptionSchema = z.object({
-  sdp: z.string().min(1).max(64 * 1024),
-  fingerprint: z.object({ algorithm: z.string(), value: z.string() }),
-});
-export type SignedDescription = Readonly<{ sdp: string; fingerprint: DtlsFingerprint }>;
-
-export type SessionResult<T> = Readonly<{ ok: true; value: T }> | Readonly<{ ok: false; error: ErrorInfo }>;
 
 /** Why a call ended without the local user hanging up. */
 export type EndReason =
@@ -84,23 +78,6 @@ const HANGUP_FLUSH_MS = 300;
 const CAMERA: MediaTrackConstraints = { width: 1280, height: 720, frameRate: 30 };
 
 const failure = <T>(code: string, message: string): SessionResult<T> => ({ ok: false, error: { code, message } });
-
-function fingerprintError(error: 'missing' | 'malformed' | 'conflicting' | 'weak-hash'): SessionResult<never> {
-  return failure('call.fingerprint-invalid', `The other device's call setup has no usable security fingerprint (${error}).`);
-}
-
-/**
- * Checks that `description.sdp` commits to exactly the fingerprint that came with it. Exported for
- * the state machine, which checks before it even builds a session (a refused call never rings).
- */
-export function verifyDescription(description: SignedDescription): SessionResult<string> {
-  const found = dtlsFingerprint(description.sdp);
-  if (!found.ok) return fingerprintError(found.error);
-  if (!sameFingerprint(found.fingerprint, description.fingerprint)) {
-    return failure('call.fingerprint-mismatch', 'The call was refused: its security fingerprint does not match the one sent through the encrypted conversation.');
-  }
-  return { ok: true, value: description.sdp };
-}
 
 function waitForGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
@@ -197,6 +174,11 @@ export class CallSession {
   /** The peer's audio and video; the session plays the audio itself (see `selectSpeaker`). */
   get remoteStream(): MediaStream {
     return this.#remoteStream;
+  }
+
+  /** The tracks this side captures right now (microphone, camera, screen); all stopped after `close()`. */
+  get localTracks(): readonly MediaStreamTrack[] {
+    return [this.#microphone, this.#camera, this.#screen].filter((t): t is MediaStreamTrack => t !== undefined);
   }
 
   get mediaState(): MediaState {
@@ -391,8 +373,6 @@ export class CallSession {
     this.#closed = true;
     this.#ended = true;
     for (const track of [this.#microphone, this.#camera, this.#screen, ...this.#local.getTracks()]) track?.stop();
-    this.#screen = undefined;
-    this.#camera = undefined;
     this.#channel.close();
     this.#pc.close();
     this.#crypto.close();

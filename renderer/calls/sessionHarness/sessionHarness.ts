@@ -206,6 +206,16 @@ async function switchMicrophone(side: Side): Promise<{ code: string | null; devi
   return { code: result.ok ? null : result.error.code, devices: inputs.length };
 }
 
+/** readyState of every track the side captures (all 'ended' once its session closed). */
+function localTracks(side: Side): string[] {
+  return need()[side].session.localTracks.map((t) => `${t.kind}:${t.readyState}`);
+}
+
+async function speaker(args: { side: Side; deviceId: string }): Promise<string | null> {
+  const result = await need()[args.side].session.selectSpeaker(args.deviceId);
+  return result.ok ? null : result.error.code;
+}
+
 function close(): null {
   if (peers === undefined) return null;
   for (const peer of Object.values(peers)) peer.session.close();
@@ -214,4 +224,4 @@ function close(): null {
   return null;
 }
 
-Object.assign(globalThis, { cairnCallHarness: { setup, connect, events, tone, rtp, quality, mute, share, camera, hangUp, switchMicrophone, close } });
+Object.assign(globalThis, { cairnCallHarness: { setup, connect, events, tone, rtp, quality, mute, share, camera, hangUp, switchMicrophone, localTracks, speaker, close } });

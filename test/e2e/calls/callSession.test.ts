@@ -140,6 +140,12 @@ describe('1:1 call session', () => {
     expect((await pollUntil(() => rtp('alice'), (r) => r.audioPacketsSent >= packets + 50, 10_000)).audioPacketsSent).toBeGreaterThanOrEqual(packets + 50);
   });
 
+  it('plays the peer on the chosen speaker and says so plainly when that speaker does not exist', async () => {
+    await connectedCall({ video: false, cbr: false });
+    expect(await harness.call('speaker', z.string().nullable(), { side: 'bob', deviceId: 'default' })).toBeNull();
+    expect(await harness.call('speaker', z.string().nullable(), { side: 'bob', deviceId: 'no-such-speaker' })).toBe('call.speaker-unavailable');
+  });
+
   it('refuses to send an offer with "Always relay calls" when no relay candidate could be gathered', async () => {
     expect(await harness.call('setup', z.string().nullable(), { video: false, cbr: false, relay: true })).toBeNull();
     const refused = await harness.call('connect', connectSchema, { tamper: 'none' });
@@ -157,6 +163,11 @@ describe('1:1 call session', () => {
     const afterMs = (ended?.at ?? Infinity) - hung.at;
     console.info(`hang-up reached the peer after ${Math.round(afterMs)} ms`);
     expect(afterMs).toBeLessThanOrEqual(1_000);
+    // Both sides stopped their microphone and camera: the capture lights go out on both ends.
+    for (const side of ['alice', 'bob'] as const) {
+      const tracks = await harness.call('localTracks', z.array(z.string()), side);
+      expect(tracks, side).toEqual(['audio:ended', 'video:ended']);
+    }
   });
 
   it('refuses an answer whose SDP fingerprint differs from the fingerprint sent with it', async () => {
