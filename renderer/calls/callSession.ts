@@ -111,6 +111,7 @@ export class CallSession {
   #closed = false;
   #ended = false;
   #wasConnected = false;
+  #channelOpened = false;
 
   private constructor(options: CallSessionOptions, local: MediaStream) {
     this.#options = options;
@@ -133,11 +134,16 @@ export class CallSession {
     });
     // Negotiated on both ends with the same id: no in-band DCEP open, present before the offer.
     this.#channel = this.#pc.createDataChannel('cairn-call', { negotiated: true, id: 0, ordered: true });
-    this.#channel.addEventListener('open', () => this.#sendState());
+    this.#channel.addEventListener('open', () => {
+      this.#channelOpened = true;
+      this.#sendState();
+    });
     this.#channel.addEventListener('message', (event: MessageEvent) => this.#receive(event.data));
     this.#channel.addEventListener('close', () => {
-      if (this.#closed) return;
-      // The peer closed its connection without a message getting through; a failed connection says so itself.
+      // A channel that never opened closes when DTLS fails: that is the connection's failure (reported
+      // by its state), not a hang-up. One that was open: the peer closed its connection without the
+      // hang-up message getting through.
+      if (this.#closed || !this.#channelOpened) return;
       this.#end(this.#pc.connectionState === 'failed' ? this.#failure() : { kind: 'peer-hung-up' });
     });
     this.#pc.addEventListener('connectionstatechange', () => this.#onConnectionState());

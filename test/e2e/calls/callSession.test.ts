@@ -180,9 +180,16 @@ describe('1:1 call session', () => {
     await harness.call('setup', z.string().nullable(), { video: false, cbr: false });
     const applied = await harness.call('connect', connectSchema, { tamper: 'both' });
     expect(applied.ok).toBe(true);
+    const started = Date.now();
     const alice = await pollUntil(() => events('alice'), (e) => e.some((x) => x.type === 'ended'), 20_000);
     expect(alice.find((x) => x.type === 'ended')?.detail).toBe('failed:dtls');
     expect(alice.map((x) => x.type)).not.toContain('connected');
+    // Bob (the DTLS client) sees Alice's real certificate and may count his half of the handshake as
+    // done for a moment (measured: 'connected', then 'failed' 0.3 ms later) until Alice's alert arrives;
+    // he too must end as a DTLS failure, not as a hang-up.
+    const bob = await pollUntil(() => events('bob'), (e) => e.some((x) => x.type === 'ended'), 20_000);
+    console.info(`altered fingerprint: both sides ended ${Date.now() - started} ms after the answer was applied`);
+    expect(bob.find((x) => x.type === 'ended')?.detail).toBe('failed:dtls');
   });
 
   it('sends every Opus frame at one size with constant bit rate, silence included (and not without it)', async () => {
