@@ -187,6 +187,11 @@ export class CallSession {
     return [this.#microphone, this.#camera, this.#screen].filter((t): t is MediaStreamTrack => t !== undefined);
   }
 
+  /** What this side sends as video right now (the screen while sharing, else the camera), for the self view. */
+  get localVideoTrack(): MediaStreamTrack | undefined {
+    return this.#screen ?? this.#camera;
+  }
+
   get mediaState(): MediaState {
     return this.#state;
   }
