@@ -211,6 +211,11 @@ function localTracks(side: Side): string[] {
   return need()[side].session.localTracks.map((t) => `${t.kind}:${t.readyState}`);
 }
 
+/** The label of the video the side sends now (Chromium's fake screen is `screen:…`), null for none. */
+function localVideo(side: Side): string | null {
+  return need()[side].session.localVideoTrack?.label ?? null;
+}
+
 async function speaker(args: { side: Side; deviceId: string }): Promise<string | null> {
   const result = await need()[args.side].session.selectSpeaker(args.deviceId);
   return result.ok ? null : result.error.code;
@@ -224,4 +229,4 @@ function close(): null {
   return null;
 }
 
-Object.assign(globalThis, { cairnCallHarness: { setup, connect, events, tone, rtp, quality, mute, share, camera, hangUp, switchMicrophone, localTracks, speaker, close } });
+Object.assign(globalThis, { cairnCallHarness: { setup, connect, events, tone, rtp, quality, mute, share, camera, hangUp, switchMicrophone, localTracks, localVideo, speaker, close } });

@@ -87,7 +87,9 @@ describe('1:1 call session', () => {
     const before = await rtp('bob');
     expect(before.framesDecoded).toBe(0);
 
+    expect(await harness.call('localVideo', z.string().nullable(), 'alice')).toBeNull();
     expect(await harness.call('share', z.string().nullable(), 'alice')).toBeNull();
+    expect(await harness.call('localVideo', z.string().nullable(), 'alice')).toMatch(/^screen:/);
     const shown = await pollUntil(() => rtp('bob'), (r) => r.framesDecoded >= 30, 20_000);
     expect(shown.framesDecoded).toBeGreaterThanOrEqual(30);
     expect(shown.videoWidth).toBeGreaterThan(0);
