@@ -54,7 +54,7 @@ export function rendererSecurityHeaders(): Readonly<Record<string, string>> {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Permissions-Policy':
-      'camera=(self), microphone=(self), display-capture=(), geolocation=(), usb=(), serial=(), hid=(), bluetooth=(), payment=(), midi=()',
+      'camera=(self), microphone=(self), display-capture=(self), geolocation=(), usb=(), serial=(), hid=(), bluetooth=(), payment=(), midi=()',
     'Cache-Control': 'no-cache',
   };
 }

@@ -42,12 +42,16 @@ export async function makeTone(dir: string, hz: number): Promise<string> {
   return file;
 }
 
-export async function startCallHarness(options: { toneHz: number }): Promise<CallHarness> {
+/**
+ * `page`: the harness folder under renderer/calls (`harness`: two bare peer connections;
+ * `sessionHarness`: two CallSessions, renderer/calls/callSession.ts).
+ */
+export async function startCallHarness(options: { toneHz: number; page?: 'harness' | 'sessionHarness' }): Promise<CallHarness> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'cairn-call-harness-'));
   const outDir = path.join(work, 'page');
   await viteBuild({
     configFile: path.join(REPO_ROOT, 'renderer/vite.config.ts'),
-    root: path.join(REPO_ROOT, 'renderer/calls/harness'),
+    root: path.join(REPO_ROOT, 'renderer/calls', options.page ?? 'harness'),
     logLevel: 'silent',
     build: { outDir, emptyOutDir: true },
   });

@@ -61,4 +61,15 @@ describe('renderer content security policy', () => {
     expect(headers['Referrer-Policy']).toBe('no-referrer');
     expect(headers['X-Frame-Options']).toBe('DENY');
   });
+
+  it('lets the app\'s own origin capture camera, microphone and a screen for calls, and nothing else', () => {
+    const features = new Map(
+      (rendererSecurityHeaders()['Permissions-Policy'] ?? '').split(',').map((part) => {
+        const [name = '', allow = ''] = part.trim().split('=');
+        return [name, allow] as const;
+      }),
+    );
+    for (const feature of ['camera', 'microphone', 'display-capture']) expect(features.get(feature), feature).toBe('(self)');
+    for (const [feature, allow] of features) if (!['camera', 'microphone', 'display-capture'].includes(feature)) expect(allow, feature).toBe('()');
+  });
 });
