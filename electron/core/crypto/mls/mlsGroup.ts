@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ClientState, RatchetTree } from 'ts-mls';
+import type { ClientState, LeafNode, RatchetTree } from 'ts-mls';
 import { decodeGroupState as decodeTsMlsState, encodeGroupState as encodeTsMlsState } from 'ts-mls';
 import type { Result } from '../../../../protocol/result';
 import { ok } from '../../../../protocol/result';
@@ -54,23 +54,42 @@ export function groupStatus(group: MlsGroup): MlsGroupStatus {
 
 export type MlsMember = Readonly<{ leafIndex: number; identity: MlsClientIdentity; signaturePublicKey: Uint8Array }>;
 
+/**
+ * Identities parsed from leaf nodes, kept per leaf node object: every commit lists the members
+ * before and after it, and ts-mls replaces a leaf node rather than changing it, so in a group of
+ * 1 000 all but a few leaves were parsed for the previous commit (issue 15).
+ */
+const parsedLeaves = new WeakMap<LeafNode, MlsClientIdentity | null>();
+
+function identityOfLeaf(leaf: LeafNode): MlsClientIdentity | null {
+  const known = parsedLeaves.get(leaf);
+  if (known !== undefined) return known;
+  const { credential } = leaf;
+  const parsed = credential.credentialType === 'basic' ? parseMlsIdentityBytes(credential.identity) : undefined;
+  const identity = parsed?.ok === true ? parsed.value : null;
+  parsedLeaves.set(leaf, identity);
+  return identity;
+}
+
 /** The members of a ratchet tree whose credential is a well-formed Cairn identity. */
 export function membersOfTree(tree: RatchetTree): MlsMember[] {
   const members: MlsMember[] = [];
   for (let nodeIndex = 0; nodeIndex < tree.length; nodeIndex += 2) {
     const node = tree[nodeIndex];
-    if (node?.nodeType !== 'leaf' || node.leaf.credential.credentialType !== 'basic') continue;
-    const identity = parseMlsIdentityBytes(node.leaf.credential.identity);
-    if (identity.ok) members.push({ leafIndex: nodeIndex / 2, identity: identity.value, signaturePublicKey: node.leaf.signaturePublicKey });
+    if (node?.nodeType !== 'leaf') continue;
+    const identity = identityOfLeaf(node.leaf);
+    if (identity !== null) members.push({ leafIndex: nodeIndex / 2, identity, signaturePublicKey: node.leaf.signaturePublicKey });
   }
   return members;
 }
 
-/** Members of `after` that are not in `before` (same leaf and same signing key). */
+/** Members of `after` that are not in `before` (same leaf and same signing key); linear in both. */
 export function membersNotIn(after: readonly MlsMember[], before: readonly MlsMember[]): MlsMember[] {
-  return after.filter(
-    (m) => !before.some((b) => b.leafIndex === m.leafIndex && bytesEqual(b.signaturePublicKey, m.signaturePublicKey)),
-  );
+  const byLeaf = new Map(before.map((b) => [b.leafIndex, b]));
+  return after.filter((m) => {
+    const b = byLeaf.get(m.leafIndex);
+    return b === undefined || !bytesEqual(b.signaturePublicKey, m.signaturePublicKey);
+  });
 }
 
 const STATE_FORMAT = 1;
