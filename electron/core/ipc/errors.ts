@@ -29,6 +29,7 @@ export const IPC_ERRORS = {
     "Your organisation's server requires Cairn to lock sooner after it was last used. Choose a shorter time.",
   'app-lock-no-keychain':
     'This computer has no keychain to hold the key instead, so the passcode must stay: it is what protects your messages here.',
+  'account-signed-out': 'You are not signed in. Sign in first.',
   'account-password-needed':
     'Cairn does not keep your password, so it needs it again after a restart. Enter your password with the code.',
   'conversation-degraded':

@@ -1,4 +1,3 @@
-import path from 'node:path';
 /**
  * Account lifecycle on one profile: request a registration code, activate the account with it,
  * sign in (permanent or temporary device), sign out, read the own profile. The persistent user
@@ -12,7 +11,7 @@ import type { EventHub } from '../events';
 import type { AccountStatus, ConnectionState, Device, ServerConfig } from '../ipc/contract';
 import { wipeProfileStore } from '../store/wipeProfileStore';
 import type { BackupOwner } from './backupService';
-import { ConversationService } from './conversationService';
+import { SignedInSession } from '../session/session';
 import { SyncService } from './syncService';
 import { learnServerPins } from './pinRotation';
 import { ConnectionStateSchema, ServerConfigSchema } from '../ipc/contract';
@@ -92,7 +91,7 @@ export class AccountService {
   private record: AccountRecord | undefined;
   private sessionCookie: string | undefined;
   private readonly sync: SyncService;
-  private conversationService: ConversationService | undefined;
+  private activeSession: SignedInSession | undefined;
   private loading: Promise<AccountRecord | undefined> | undefined;
   /** A new device joining existing conversations; backups wait for it (it writes to the store). */
   private joining: Promise<unknown> = Promise.resolve();
@@ -249,7 +248,7 @@ export class AccountService {
 
   async self(): Promise<SelfUser> {
     const record = await this.current();
-    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    if (!record) throw new CoreError('account-signed-out');
     return this.apiClient(record).call('getSelf', {});
   }
 
@@ -260,23 +259,17 @@ export class AccountService {
    */
   async updateProfile(update: { name?: string; handle?: string }): Promise<SelfUser> {
     const record = await this.current();
-    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    if (!record) throw new CoreError('account-signed-out');
     const api = this.apiClient(record);
     if (update.handle !== undefined) await api.call('setHandle', { body: { handle: update.handle } });
     const self = update.name !== undefined ? await api.call('updateSelf', { body: { name: update.name } }) : await api.call('getSelf', {});
-    const latest = this.record;
-    if (latest && latest.userId === record.userId && latest.name !== self.name) {
-      this.record = { ...latest, name: self.name };
-      const { db } = await this.profile.store();
-      writeKv(db, 'profile', 'account', this.record);
-      this.events.emit('account.changed', signedIn(this.record));
-    }
+    await this.ownNameChanged(record.userId, self.name);
     return self;
   }
 
   async devices(): Promise<{ devices: Device[] }> {
     const record = await this.current();
-    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    if (!record) throw new CoreError('account-signed-out');
     const { db } = await this.profile.store();
     const own = await ownFingerprint(db);
     const { clients } = await this.apiClient(record).call('listClients', {});
@@ -314,7 +307,7 @@ export class AccountService {
    */
   async removeDevice(id: string, password: string): Promise<{ devices: Device[] }> {
     const record = await this.current();
-    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    if (!record) throw new CoreError('account-signed-out');
     await this.apiClient(record).call('deleteClient', { params: { client: id }, body: { password } });
     if (id === record.clientId) {
       await this.deviceRemoved();
@@ -338,8 +331,8 @@ export class AccountService {
   }
 
   private suspend(): void {
-    this.conversationService?.close();
-    this.conversationService = undefined;
+    this.activeSession?.close();
+    this.activeSession = undefined;
     this.close();
     this.record = undefined;
     this.sessionCookie = undefined;
@@ -386,9 +379,9 @@ export class AccountService {
     this.client = client;
     await this.startSync(record);
     // A newly registered device joins the user's existing conversations; it must not delay sign-in.
-    const conversations = this.conversationService;
-    if (conversations) {
-      this.joining = conversations.joinExisting().then(
+    const session = this.activeSession;
+    if (session) {
+      this.joining = session.membership.joinExisting().then(
         (result) => this.log.info('joined existing conversations', result),
         (error: unknown) => this.log.warn('joining existing conversations failed', { error }),
       );
@@ -400,20 +393,21 @@ export class AccountService {
   private async startSync(record: AccountRecord): Promise<void> {
     const { db } = await this.profile.store();
     const api = this.apiClient(record);
-    this.conversationService?.close();
-    this.conversationService = new ConversationService(
-      { api, db, profileDir: this.profile.profileDir, filesDir: path.join(this.profile.profileDir, 'files'), userId: record.userId, domain: record.domain, clientId: record.clientId },
+    this.activeSession?.close();
+    const session = new SignedInSession(
+      { api, db, profileDir: this.profile.profileDir, userId: record.userId, domain: record.domain, clientId: record.clientId },
       this.events,
-      this.log.child('conversations'),
+      this.log.child('session'),
+      { ownNameChanged: (name) => void this.ownNameChanged(record.userId, name) },
     );
-    this.conversationService.startExpiry();
+    this.activeSession = session;
     // The last policy the server sent applies at once, offline too; the server's answer follows online.
     const stored = storedFeatureConfigs(db);
     if (stored) this.onFeatureConfigs(stored);
     clearInterval(this.featureConfigsTimer);
     this.featureConfigsTimer = setInterval(() => void this.refreshFeatureConfigs(), FEATURE_CONFIGS_REFRESH_MS);
     this.featureConfigsTimer.unref?.();
-    await this.sync.start(api, record.server.url, db, record.clientId, this.conversationService);
+    await this.sync.start(api, record.server.url, db, session.receiving);
   }
 
   /**
@@ -459,7 +453,7 @@ export class AccountService {
 
   async searchUsers(query: string): Promise<{ users: Array<{ id: string; domain: string; name: string; handle: string | null }> }> {
     const record = await this.current();
-    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    if (!record) throw new CoreError('account-signed-out');
     const { results } = await this.apiClient(record).call('searchUsers', { query: { q: query, size: 20 } });
     return { users: results.map((u) => ({ id: u.qualifiedId.id, domain: u.qualifiedId.domain, name: u.name, handle: u.handle })) };
   }
@@ -467,7 +461,7 @@ export class AccountService {
   /** What a backup needs: the store, who owns it, and a way to pause the notification stream. */
   async backupOwner(): Promise<BackupOwner> {
     const record = await this.current();
-    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    if (!record) throw new CoreError('account-signed-out');
     const { db } = await this.profile.store();
     return {
       db,
@@ -482,11 +476,20 @@ export class AccountService {
     };
   }
 
-  /** Conversations of the signed-in device. */
-  async conversations(): Promise<ConversationService> {
+  /** The signed-in session, or undefined when no account is signed in (core.ts `requireSession` says so). */
+  async session(): Promise<SignedInSession | undefined> {
     const record = await this.current();
-    if (!record || !this.conversationService) throw new CoreError('account-signed-out', 'You are not signed in.');
-    return this.conversationService;
+    return record ? this.activeSession : undefined;
+  }
+
+  /** This user's name changed (here, or on another device: a `user.update`): the signed-in status carries it. */
+  private async ownNameChanged(userId: string, name: string): Promise<void> {
+    const latest = this.record;
+    if (!latest || latest.userId !== userId || latest.name === name) return;
+    this.record = { ...latest, name };
+    const { db } = await this.profile.store();
+    writeKv(db, 'profile', 'account', this.record);
+    this.events.emit('account.changed', signedIn(this.record));
   }
 
   /**

@@ -72,7 +72,7 @@ export class BackupService {
         return { conversationsAdded, membersAdded, messagesAdded, reactionsAdded, receiptsAdded, assetsAdded, recordsSkipped, encrypted, createdAt };
       } finally {
         await resume();
-        this.events.emit('conversation.changed', { id: '*' });
+        this.events.conversationChanged('*');
       }
     });
   }

@@ -683,6 +683,21 @@ export interface MemberSummary {
   readonly role: 'admin' | 'member';
 }
 
+/** Changes a member's role as the server announced it; returns whether the member was listed. */
+export function setMemberRole(db: Db, conversationId: string, user: string, role: 'admin' | 'member'): boolean {
+  return db.prepare('UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND user_id = ?').run(role, conversationId, user).changes > 0;
+}
+
+/** The conversations `user` (`id@domain`) is a member of, as this device last saw them. */
+export function conversationsWith(db: Db, user: string): string[] {
+  return z.array(z.string()).parse(db.prepare('SELECT conversation_id FROM conversation_members WHERE user_id = ?').pluck().all(user));
+}
+
+/** Marks a conversation left (this user is no longer in it). */
+export function markLeft(db: Db, conversationId: string, at: number): void {
+  db.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(at, conversationId);
+}
+
 /** Members of a conversation as this device last saw them, with their names. */
 export function listMembers(db: Db, conversationId: string): MemberSummary[] {
   const rows = db

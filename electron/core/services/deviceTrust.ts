@@ -113,6 +113,12 @@ export function reviewVerification(tx: Db, conversationId: string, self: SelfDev
   return changeState(tx, conversationId, outcome.state, text, self, now);
 }
 
+/** Records the devices of a group just stored and reviews the conversation's verification state (in the caller's transaction). */
+export function trackDevices(tx: Db, conversationId: string, members: readonly MlsMember[], self: SelfDevice): VerificationChange | undefined {
+  saveGroupDevices(tx, conversationId, members);
+  return reviewVerification(tx, conversationId, self);
+}
+
 function deviceKey(d: GroupDevice): string {
   return `${d.user} ${d.clientId} ${d.signatureKey}`;
 }

@@ -9,7 +9,7 @@ import { keyPackagesToUpload } from '../crypto/mls/keyPackageRefill';
 import type { MlsEngine } from '../crypto/mls/mlsEngine';
 import { loadProteus } from '../crypto/proteus/proteusApi';
 import { CoreError } from '../ipc/errors';
-import type { DeviceContext } from './conversationService';
+import type { DeviceContext } from '../session/device';
 
 const PREKEY_REFILL_BELOW = 50;
 
