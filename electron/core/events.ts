@@ -31,7 +31,7 @@ export class EventHub {
       announce();
     } finally {
       this.changed = undefined;
-      for (const id of changed) this.emit('conversation.changed', { id });
+      for (const id of changed) this.conversationChanged(id);
     }
   }
 

@@ -6,21 +6,9 @@
  */
 import { missingCase } from '../../../protocol/result';
 import type { Db } from '../store/migration';
-import {
-  applyDelete,
-  applyEdit,
-  applyReaction,
-  conversationsWith,
-  hideMessage,
-  markLeft,
-  qualified,
-  saveAsset,
-  saveConversation,
-  saveGroupState,
-  saveReceipts,
-  saveUserProfile,
-  setMemberRole,
-} from '../services/conversationStore';
+import { conversationsWith, markLeft, qualified, saveConversation, saveGroupState, saveUserProfile, setMemberRole } from '../services/conversationStore';
+import { applyDelete, applyEdit, applyReaction, hideMessage, saveReceipts } from '../services/messageStore';
+import { saveAsset } from '../services/assetStore';
 import type { SelfDevice, VerificationChange } from '../services/deviceTrust';
 import { trackDevices } from '../services/deviceTrust';
 import { MessageToStore, storeMessages } from '../services/messageBatch';

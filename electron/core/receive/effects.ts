@@ -10,7 +10,7 @@ import type { Content, Mention } from '../../../protocol/content/schema';
 import type { EventOf } from '../ipc/contract';
 import type { MlsMember } from '../crypto/mls/mlsGroup';
 import type { MlsClientIdentity } from '../crypto/mls/mlsIdentity';
-import type { NewMessage } from '../services/conversationStore';
+import type { NewMessage } from '../services/messageStore';
 import type { ChangeRefusal, Poster } from '../services/senderChecks';
 import type { Profile } from '../session/groupSession';
 

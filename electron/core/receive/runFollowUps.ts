@@ -8,7 +8,7 @@ import type { StoredMessage } from '../ipc/contract';
 import type { Logger } from '../log';
 import type { MlsClientIdentity } from '../crypto/mls/mlsIdentity';
 import type { Announcer } from '../session/announcer';
-import { getMessage } from '../services/conversationStore';
+import { getMessage } from '../services/messageStore';
 import type { Db } from '../store/migration';
 import type { FollowUp } from './effects';
 

@@ -14,7 +14,8 @@ import { decodeGroupState, membersOfTree } from '../crypto/mls/mlsGroup';
 import { decodeSigner } from '../crypto/mls/mlsSigner';
 import { CoreError } from '../ipc/errors';
 import type { Db } from '../store/migration';
-import { insertSystemMessage, qualified } from './conversationStore';
+import { qualified } from './conversationStore';
+import { insertSystemMessage } from './messageStore';
 import type { GroupDevice, VerificationState } from './verificationState';
 import { conversationVerification, sameDevice } from './verificationState';
 

@@ -16,8 +16,8 @@ import type { ApiClient } from '../net/apiClient';
 import { downloadAsset } from '../net/assetTransfer';
 import type { Db } from '../store/migration';
 import { AssetCache } from './assetCache';
-import type { AssetRecord } from './conversationStore';
-import { loadAsset } from './conversationStore';
+import type { AssetRecord } from './assetStore';
+import { loadAsset } from './assetStore';
 import { applyDownloadMark, downloadMark } from './downloadMark';
 import { checkSaveTarget } from './filePaths';
 

@@ -5,8 +5,9 @@
 import type { Mention } from '../../../protocol/content/schema';
 import { CoreError } from '../ipc/errors';
 import type { Db } from '../store/migration';
-import type { StoredMention } from './conversationStore';
-import { getMessage, listMembers, qualified, textHash } from './conversationStore';
+import type { StoredMention } from './messageStore';
+import { listMembers, qualified } from './conversationStore';
+import { getMessage, textHash } from './messageStore';
 
 /** Mentions as stored, and whether one of them names this user. */
 export type CheckedMentions = Readonly<{ mentions: StoredMention[]; mentionsMe: boolean }>;

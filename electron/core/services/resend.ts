@@ -26,7 +26,7 @@ import type { Logger } from '../log';
 import type { OutgoingMessages } from '../session/outgoingMessages';
 import type { Db } from '../store/migration';
 import { verificationOf } from './deviceTrust';
-import { getMessage } from './conversationStore';
+import { getMessage } from './messageStore';
 
 export interface ResendDeps {
   readonly db: Db;

@@ -30,7 +30,8 @@ import type { Db } from '../store/migration';
 import { deleteKv, readKv, writeKv } from '../store/kv';
 import type { Announcer } from '../session/announcer';
 import type { GroupSession } from '../session/groupSession';
-import { insertSystemMessage, qualified, saveConversation, saveUserProfile } from './conversationStore';
+import { qualified, saveConversation, saveUserProfile } from './conversationStore';
+import { insertSystemMessage } from './messageStore';
 import { recordOwnMembership } from './membershipMessages';
 
 const RESYNC_KEY = 'resync';

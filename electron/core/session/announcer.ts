@@ -4,7 +4,7 @@
  */
 import type { EventHub } from '../events';
 import type { Db } from '../store/migration';
-import { getMessage } from '../services/conversationStore';
+import { getMessage } from '../services/messageStore';
 import type { VerificationChange } from '../services/deviceTrust';
 
 export class Announcer {

@@ -2,7 +2,8 @@
 import type { ConversationSummary, StoredMessage } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { MemberSummary } from '../services/conversationStore';
-import { getMessage, listConversations, listMembers, listMessages, searchMessages } from '../services/conversationStore';
+import { listConversations, listMembers } from '../services/conversationStore';
+import { getMessage, listMessages, searchMessages } from '../services/messageStore';
 import type { DeviceContext } from './device';
 import { selfId } from './device';
 

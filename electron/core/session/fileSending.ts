@@ -12,7 +12,7 @@ import { encryptAssetFile } from '../crypto/assets/assetCipher';
 import type { StoredMessage } from '../ipc/contract';
 import type { Logger } from '../log';
 import { uploadAsset } from '../net/assetTransfer';
-import { mimeTypeOf, saveAsset } from '../services/conversationStore';
+import { mimeTypeOf, saveAsset } from '../services/assetStore';
 import { checkFileToSend } from '../services/filePaths';
 import type { FileTransfers } from '../services/fileTransfers';
 import type { DeviceContext } from './device';

@@ -6,7 +6,7 @@
  * connection is back, also after a restart. Received `hide`s are applied by the receive path.
  */
 import { MessageIdSchema } from '../../../protocol/content/schema';
-import { hideMessage } from '../services/conversationStore';
+import { hideMessage } from '../services/messageStore';
 import type { Outbox } from '../services/outbox';
 import type { Announcer } from './announcer';
 import type { ConversationQueries } from './conversationQueries';

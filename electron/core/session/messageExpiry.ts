@@ -1,6 +1,6 @@
 /** Removes self-deleting messages whose time is up, checked every second while signed in. */
 import type { Logger } from '../log';
-import { expireMessages } from '../services/conversationStore';
+import { expireMessages } from '../services/messageStore';
 import type { Announcer } from './announcer';
 import type { DeviceContext } from './device';
 
