@@ -165,7 +165,7 @@ export function createCore(options: CoreOptions): Core {
         backups.import(grants.use(grant, 'read', { spend: false }), password, allowUnencrypted),
       ),
       'backup.cancel': () => backups.cancel(),
-      'users.search': after(({ query }) => account.searchUsers(query)),
+      'users.search': requireSession((s, { query }) => s.people.search(query)),
       'users.devices': requireSession((s, { user }) => s.verification.userDevices(user)),
       'devices.verify': requireSession((s, request) => s.verification.verifyDevice(request)),
       'conversations.devices': requireSession((s, { conversationId }) => s.verification.conversationDevices(conversationId)),

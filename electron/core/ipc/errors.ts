@@ -30,6 +30,7 @@ export const IPC_ERRORS = {
   'app-lock-no-keychain':
     'This computer has no keychain to hold the key instead, so the passcode must stay: it is what protects your messages here.',
   'account-signed-out': 'You are not signed in. Sign in first.',
+  'account-signed-in': 'This profile is already signed in. Sign out first.',
   'account-password-needed':
     'Cairn does not keep your password, so it needs it again after a restart. Enter your password with the code.',
   'conversation-degraded':

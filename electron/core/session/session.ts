@@ -30,6 +30,7 @@ import { KeyRefiller } from './keyRefiller';
 import { Membership } from './membership';
 import { MessageExpiry } from './messageExpiry';
 import { OutgoingMessages } from './outgoingMessages';
+import { People } from './people';
 import { Verification } from './verification';
 
 export type AccountDevice = Omit<DeviceContext, 'filesDir'>;
@@ -67,6 +68,7 @@ export class SignedInSession {
   /** Downloads, previews and the encrypted file cache (fileTransfers.ts). */
   readonly files: FileTransfers;
   readonly fileSending: FileSending;
+  readonly people: People;
   readonly receiving: Receiving;
 
   constructor(account: AccountDevice, events: EventHub, log: Logger, hooks: SessionHooks) {
@@ -88,6 +90,7 @@ export class SignedInSession {
     this.hidden = new HiddenMessages(device, this.queries, this.outbox, announcer);
     this.files = new FileTransfers(device, events, log.child('files'));
     this.fileSending = new FileSending(device, this.outgoing, this.files, log.child('files'));
+    this.people = new People(device);
     const receiveLog = log.child('receive');
     this.receiving = {
       groups: this.groups,
