@@ -413,7 +413,7 @@ export class AccountService {
     await this.profile.lock();
     const wiped = await wipeProfileStore(this.profile.profileDir, this.profile.storeOptions);
     this.profile.reset();
-    if (!wiped.ok) throw new CoreError(wiped.error.code, wiped.error.message);
+    if (!wiped.ok) throw CoreError.from(wiped.error);
     this.onWiped();
     this.events.emit('account.changed', { state: 'signed-out' });
   }

@@ -30,7 +30,7 @@ export function memberMentions(db: Db, conversationId: string, mentions: readonl
 export function mentionsToSend(db: Db, conversationId: string, mentions: readonly Mention[], selfUser: string): CheckedMentions {
   const checked = memberMentions(db, conversationId, mentions, selfUser);
   if (checked.mentions.length !== mentions.length) {
-    throw new CoreError('mention-not-member', 'A mention names someone who is not in this conversation. Nothing was sent.');
+    throw new CoreError('mention-not-member');
   }
   return checked;
 }

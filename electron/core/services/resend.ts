@@ -66,10 +66,10 @@ const RESENDABLE = new Set(['text', 'knock', 'asset']);
 
 /** Why a message cannot be sent again, in a sentence for the user; undefined when it can. */
 function refusal(row: Row, selfId: string): CoreError | undefined {
-  if (row.sender_user_id !== selfId || !RESENDABLE.has(row.kind)) return new CoreError('message-not-yours', 'Only your own messages can be sent again.');
-  if (row.deleted_at !== null) return new CoreError('message-deleted', 'This message was deleted, so it cannot be sent again.');
-  if (row.left_at !== null) return new CoreError('conversation-left', 'You are no longer in this conversation, so nothing can be sent in it.');
-  if (row.content === null) return new CoreError('message-not-resendable', 'This message is no longer stored in full on this device, so it cannot be sent again. Write it again.');
+  if (row.sender_user_id !== selfId || !RESENDABLE.has(row.kind)) return new CoreError('message-not-yours');
+  if (row.deleted_at !== null) return new CoreError('message-deleted');
+  if (row.left_at !== null) return new CoreError('conversation-left');
+  if (row.content === null) return new CoreError('message-not-resendable');
   if (row.kind === 'asset' && row.has_asset === 0) return new CoreError('message-not-resendable', 'The file of this message is no longer on this device. Send the file again.');
   return undefined;
 }
@@ -116,11 +116,11 @@ export class Resender {
   async retry(conversationId: string, messageId: string): Promise<StoredMessage> {
     const { db } = this.deps;
     const row = this.row(conversationId, messageId);
-    if (!row) throw new CoreError('message-not-found', 'There is no such message in this conversation.');
+    if (!row) throw new CoreError('message-not-found');
     const refused = refusal(row, this.deps.selfId);
     if (refused) throw refused;
-    if (row.status === 'pending') throw new CoreError('message-sending', 'This message is being sent already.');
-    if (row.status !== 'failed') throw new CoreError('message-not-failed', 'This message was sent already; only a message that was not sent can be sent again.');
+    if (row.status === 'pending') throw new CoreError('message-sending');
+    if (row.status !== 'failed') throw new CoreError('message-not-failed');
     if (verificationOf(db, conversationId) === 'degraded') throw new CoreError('conversation-degraded');
     // Claimed here, synchronously: a second retry of the same message finds it pending.
     db.prepare(`UPDATE messages SET status = 'pending' WHERE conversation_id = ? AND id = ? AND status = 'failed'`).run(conversationId, messageId);
@@ -220,7 +220,7 @@ export class Resender {
 
   private stored(conversationId: string, messageId: string): StoredMessage {
     const message = getMessage(this.deps.db, conversationId, messageId);
-    if (!message) throw new CoreError('message-not-found', 'There is no such message in this conversation.');
+    if (!message) throw new CoreError('message-not-found');
     return message;
   }
 }

@@ -32,7 +32,7 @@ export class ConversationQueries {
   /** A page of history: the newest `limit` messages, or the `limit` just older than `before`. */
   messages(conversationId: string, limit: number, before?: string): { messages: StoredMessage[]; hasOlder: boolean } {
     if (before !== undefined && this.device.db.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND id = ?').pluck().get(conversationId, before) !== 1) {
-      throw new CoreError('message-not-found', 'There is no such message in this conversation.');
+      throw new CoreError('message-not-found');
     }
     return listMessages(this.device.db, conversationId, limit, before);
   }
@@ -40,7 +40,7 @@ export class ConversationQueries {
   /** A stored message, or `message-not-found`. */
   message(conversationId: string, messageId: string): StoredMessage {
     const found = getMessage(this.device.db, conversationId, messageId);
-    if (!found) throw new CoreError('message-not-found', 'There is no such message in this conversation.');
+    if (!found) throw new CoreError('message-not-found');
     return found;
   }
 }

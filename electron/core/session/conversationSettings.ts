@@ -18,14 +18,14 @@ export class ConversationSettings {
     if (until !== null && until <= Date.now()) {
       throw new CoreError('ipc-invalid-request', 'A mute must end in the future. To unmute, send null. Nothing was changed.');
     }
-    if (!setMutedUntil(this.device.db, conversationId, until)) throw new CoreError('conversation-not-found', 'There is no such conversation on this device.');
+    if (!setMutedUntil(this.device.db, conversationId, until)) throw new CoreError('conversation-not-found');
     this.announcer.conversationChanged(conversationId);
     return this.queries.summary(conversationId);
   }
 
   /** Archives a conversation (out of the main list) or brings it back. */
   setArchived(conversationId: string, archived: boolean): ConversationSummary {
-    if (!setArchived(this.device.db, conversationId, archived)) throw new CoreError('conversation-not-found', 'There is no such conversation on this device.');
+    if (!setArchived(this.device.db, conversationId, archived)) throw new CoreError('conversation-not-found');
     this.announcer.conversationChanged(conversationId);
     return this.queries.summary(conversationId);
   }

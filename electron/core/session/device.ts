@@ -31,7 +31,7 @@ export function selfDevice(device: DeviceContext): SelfDevice {
 
 /** The value of an engine result, or its error thrown as the CoreError the caller's request returns. */
 export function value<T>(result: Result<T>): T {
-  if (!result.ok) throw new CoreError(result.error.code, result.error.message);
+  if (!result.ok) throw CoreError.from(result.error);
   return result.value;
 }
 

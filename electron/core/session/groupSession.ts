@@ -63,7 +63,7 @@ export class GroupSession {
   mls(): Promise<MlsEngine> {
     this.engine ??= (async () => {
       const bytes: unknown = this.device.db.prepare('SELECT data FROM mls_signers WHERE suite = ?').pluck().get(DEFAULT_MLS_SUITE);
-      if (!(bytes instanceof Uint8Array)) throw new CoreError('device-not-registered', 'This device has no MLS key yet.');
+      if (!(bytes instanceof Uint8Array)) throw new CoreError('device-not-registered');
       const signer = value(decodeSigner(bytes));
       return value(await createMlsEngine(signer));
     })();
@@ -73,7 +73,7 @@ export class GroupSession {
   /** The stored group of a conversation, decoded (call under `exclusive`). */
   group(engine: MlsEngine, conversationId: string): MlsGroup {
     const state = this.decodedGroups.load(this.device.db, engine, conversationId);
-    if (!state) throw new CoreError('conversation-not-joined', 'This device is not (yet) in the conversation.');
+    if (!state) throw new CoreError('conversation-not-joined');
     return value(state);
   }
 
@@ -222,7 +222,7 @@ export class GroupSession {
       if (typeof current === 'number' && current >= epoch) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new CoreError('mls-stale-message', 'The group moved on and this device could not catch up. Try again.');
+    throw new CoreError('mls-stale-message');
   }
 
   /** Display names of a conversation's members (best effort: a missing profile is skipped). */

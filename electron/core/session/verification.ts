@@ -80,7 +80,7 @@ export class Verification {
   }
 
   private requireConversation(conversationId: string): void {
-    if (!conversationExists(this.device.db, conversationId)) throw new CoreError('conversation-not-found', 'There is no such conversation on this device.');
+    if (!conversationExists(this.device.db, conversationId)) throw new CoreError('conversation-not-found');
   }
 
   /** Group devices of profiles from before verification existed are read once, on first need. */
