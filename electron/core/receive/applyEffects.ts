@@ -127,9 +127,10 @@ function write(tx: Db, effect: Exclude<Effect, { kind: 'store-message' }>, conte
     case 'save-profile': {
       saveUserProfile(tx, effect.user, effect.name, effect.handle, effect.at);
       const user = qualified(effect.user);
-      // Names show in the list (a 1:1 is named after the other person) and in member lists.
-      const rows: FollowUp[] = conversationsWith(tx, user).map(changed);
-      return user === self.user ? [...rows, { kind: 'own-profile-changed', name: effect.name }] : rows;
+      // This user's own name shows in no conversation row: the signed-in status carries it.
+      if (user === self.user) return [{ kind: 'own-profile-changed', name: effect.name }];
+      // Others' names show in the list (a 1:1 is named after the other person) and in member lists.
+      return conversationsWith(tx, user).map(changed);
     }
     case 'follow-up':
       return [effect.followUp];
