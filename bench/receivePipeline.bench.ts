@@ -54,7 +54,7 @@ import { silentLogger } from '../electron/core/log';
 import { ApiClient } from '../electron/core/net/apiClient';
 import { MAX_BATCH } from '../electron/core/net/notificationStream';
 import { Session } from '../electron/core/net/session';
-import { ConversationService } from '../electron/core/services/conversationService';
+import { SignedInSession } from '../electron/core/session/session';
 import { loadGroupState } from '../electron/core/services/conversationStore';
 import { SyncService } from '../electron/core/services/syncService';
 import { readKv } from '../electron/core/store/kv';
@@ -227,14 +227,14 @@ async function pipelineRun(profileDir: string): Promise<PipelineRun> {
   events.subscribe((event) => {
     if (event === 'message.added') stored += 1;
   });
-  const device = { api, db: store.db, profileDir, filesDir: path.join(profileDir, 'files'), userId: record.userId, domain: record.domain, clientId: record.clientId };
-  const conversations = new ConversationService(device, events, silentLogger);
+  const device = { api, db: store.db, profileDir, userId: record.userId, domain: record.domain, clientId: record.clientId };
+  const session = new SignedInSession(device, events, silentLogger, { ownNameChanged: () => undefined });
   const sync = new SyncService(events, silentLogger, {
     onDeviceRemoved: async () => {
       throw new Error('the bench device was removed');
     },
   });
-  const sink = sync.receiver(store.db, record.clientId, conversations);
+  const sink = sync.receiver(store.db, session.receiving);
   let socket: WebSocket | undefined;
   try {
     const notifications: Notification[] = [];
@@ -268,7 +268,7 @@ async function pipelineRun(profileDir: string): Promise<PipelineRun> {
     return { pipeline: elapsed, engine };
   } finally {
     socket?.close();
-    conversations.close();
+    session.close();
     store.close();
   }
 }

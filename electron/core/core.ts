@@ -24,6 +24,7 @@ import { BackupService } from './services/backupService';
 import type { GrantAccess } from './services/fileGrants';
 import { FileGrants } from './services/fileGrants';
 import { PreferencesService } from './services/preferences';
+import type { SignedInSession } from './session/session';
 import { ProfileHandle } from './services/profileHandle';
 import type { ProfileStoreOptions } from './store/openProfileStore';
 import { withTextAsFile } from './textAsFile';
@@ -128,6 +129,18 @@ export function createCore(options: CoreOptions): Core {
       await ready;
       return handler(...args);
     };
+  /**
+   * A handler that needs the signed-in session: the one place that decides "not signed in".
+   * The session lives from sign-in (or unlock) to sign-out (or lock): session/session.ts.
+   */
+  const requireSession =
+    <A extends unknown[], R>(handler: (session: SignedInSession, ...args: A) => R | Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await ready;
+      const session = await account.session();
+      if (!session) throw new CoreError('account-signed-out');
+      return handler(session, ...args);
+    };
   const router = createRouter(
     {
       'app.info': () => ({
@@ -167,54 +180,51 @@ export function createCore(options: CoreOptions): Core {
         backups.import(grants.use(grant, 'read', { spend: false }), password, allowUnencrypted),
       ),
       'backup.cancel': () => backups.cancel(),
-      'users.search': after(({ query }) => account.searchUsers(query)),
-      'users.devices': after(async ({ user }) => (await account.conversations()).userDevices(user)),
-      'devices.verify': after(async (request) => (await account.conversations()).verifyDevice(request)),
-      'conversations.devices': after(async ({ conversationId }) => (await account.conversations()).conversationDevices(conversationId)),
-      'conversations.acceptDegraded': after(async ({ conversationId }) => (await account.conversations()).acceptDegraded(conversationId)),
-      'conversations.list': after(async () => (await account.conversations()).list()),
-      'conversations.setMuted': after(async ({ conversationId, until }) => (await account.conversations()).setMuted(conversationId, until)),
-      'conversations.setArchived': after(async ({ conversationId, archived }) => (await account.conversations()).setArchived(conversationId, archived)),
+      'users.search': requireSession((s, { query }) => s.people.search(query)),
+      'users.devices': requireSession((s, { user }) => s.verification.userDevices(user)),
+      'devices.verify': requireSession((s, request) => s.verification.verifyDevice(request)),
+      'conversations.devices': requireSession((s, { conversationId }) => s.verification.conversationDevices(conversationId)),
+      'conversations.acceptDegraded': requireSession((s, { conversationId }) => s.verification.acceptDegraded(conversationId)),
+      'conversations.list': requireSession((s) => s.queries.list()),
+      'conversations.setMuted': requireSession((s, { conversationId, until }) => s.settings.setMuted(conversationId, until)),
+      'conversations.setArchived': requireSession((s, { conversationId, archived }) => s.settings.setArchived(conversationId, archived)),
       'preferences.get': after(() => preferences.get()),
       'preferences.set': after((patch) => preferences.set(patch)),
-      'calls.config': after(async () => {
-        const { api } = (await account.conversations()).device;
+      'calls.config': requireSession(async (s) => {
+        const { api } = s.device;
         return iceConfigFor(await callConfigs.current(api, () => fetchCallConfig(api)), (await preferences.get())['calls.alwaysRelay']);
       }),
-      'conversations.create': after(async ({ name, members }) => (await account.conversations()).create(name, members)),
-      'conversations.openOneToOne': after(async ({ user }) => (await account.conversations()).openOneToOne(user)),
-      'conversations.members': after(async ({ conversationId }) => (await account.conversations()).members(conversationId)),
-      'conversations.leave': after(async ({ conversationId }) => (await account.conversations()).leave(conversationId)),
-      'conversations.addMembers': after(async ({ conversationId, members }) => (await account.conversations()).addMembers(conversationId, members)),
-      'conversations.removeMember': after(async ({ conversationId, member }) => (await account.conversations()).removeMember(conversationId, member)),
-      'device.keyStock': after(async () => (await account.conversations()).keyStock()),
-      'messages.edit': after(async ({ conversationId, messageId, text, mentions }) => (await account.conversations()).edit(conversationId, messageId, text, mentions)),
-      'messages.delete': after(async ({ conversationId, messageId }) => (await account.conversations()).delete(conversationId, messageId)),
-      'messages.react': after(async ({ conversationId, messageId, emoji }) => (await account.conversations()).react(conversationId, messageId, emoji)),
-      'files.send': after(async ({ conversationId, grant, transferId }) =>
-        (await account.conversations()).sendFile(conversationId, grants.use(grant, 'read', { spend: true }), transferId),
+      'conversations.create': requireSession((s, { name, members }) => s.membership.create(name, members)),
+      'conversations.openOneToOne': requireSession((s, { user }) => s.membership.openOneToOne(user)),
+      'conversations.members': requireSession((s, { conversationId }) => s.queries.members(conversationId)),
+      'conversations.leave': requireSession((s, { conversationId }) => s.membership.leave(conversationId)),
+      'conversations.addMembers': requireSession((s, { conversationId, members }) => s.membership.addMembers(conversationId, members)),
+      'conversations.removeMember': requireSession((s, { conversationId, member }) => s.membership.removeMember(conversationId, member)),
+      'device.keyStock': requireSession((s) => s.keys.stock()),
+      'messages.edit': requireSession((s, { conversationId, messageId, text, mentions }) => s.outgoing.edit(conversationId, messageId, text, mentions)),
+      'messages.delete': requireSession((s, { conversationId, messageId }) => s.outgoing.delete(conversationId, messageId)),
+      'messages.react': requireSession((s, { conversationId, messageId, emoji }) => s.outgoing.react(conversationId, messageId, emoji)),
+      'files.send': requireSession((s, { conversationId, grant, transferId }) =>
+        s.fileSending.send(conversationId, grants.use(grant, 'read', { spend: true }), transferId),
       ),
-      'files.sendText': after(async ({ conversationId, name, text, transferId }) => {
-        const conversations = await account.conversations();
-        return withTextAsFile(text, name, (file) => conversations.sendFile(conversationId, file, transferId));
-      }),
-      'files.download': after(async ({ assetId, grant }) => {
-        const saved = await (await account.conversations()).downloadFile(assetId, grants.use(grant, 'write', { spend: true }));
+      'files.sendText': requireSession((s, { conversationId, name, text, transferId }) =>
+        withTextAsFile(text, name, (file) => s.fileSending.send(conversationId, file, transferId)),
+      ),
+      'files.download': requireSession(async (s, { assetId, grant }) => {
+        const saved = await s.files.download(assetId, grants.use(grant, 'write', { spend: true }));
         return { name: path.basename(saved.path), size: saved.size };
       }),
-      'files.preview': after(async ({ assetId }) => (await account.conversations()).previewFile(assetId)),
-      'messages.typing': after(async ({ conversationId, state }) => (await account.conversations()).typing(conversationId, state)),
-      'messages.markRead': after(async ({ conversationId }) => (await account.conversations()).markRead(conversationId)),
-      'messages.search': after(async ({ text, limit }) => (await account.conversations()).search(text, limit)),
-      'messages.list': after(async ({ conversationId, limit, before }) =>
-        (await account.conversations()).messages(conversationId, limit, before),
+      'files.preview': requireSession((s, { assetId }) => s.files.preview(assetId)),
+      'messages.typing': requireSession((s, { conversationId, state }) => s.outgoing.typing(conversationId, state)),
+      'messages.markRead': requireSession((s, { conversationId }) => s.outgoing.markRead(conversationId)),
+      'messages.search': requireSession((s, { text, limit }) => s.queries.search(text, limit)),
+      'messages.list': requireSession((s, { conversationId, limit, before }) => s.queries.messages(conversationId, limit, before)),
+      'messages.send': requireSession((s, { conversationId, text, timerMs, quote, mentions }) =>
+        s.outgoing.sendText(conversationId, text, { timerMs, quote, mentions }),
       ),
-      'messages.send': after(async ({ conversationId, text, timerMs, quote, mentions }) =>
-        (await account.conversations()).sendText(conversationId, text, { timerMs, quote, mentions }),
-      ),
-      'messages.retry': after(async ({ conversationId, messageId }) => (await account.conversations()).retry(conversationId, messageId)),
-      'messages.knock': after(async ({ conversationId }) => (await account.conversations()).knock(conversationId)),
-      'messages.hide': after(async ({ conversationId, messageId }) => (await account.conversations()).hide(conversationId, messageId)),
+      'messages.retry': requireSession((s, { conversationId, messageId }) => s.resender.retry(conversationId, messageId)),
+      'messages.knock': requireSession((s, { conversationId }) => s.outgoing.knock(conversationId)),
+      'messages.hide': requireSession((s, { conversationId, messageId }) => s.hidden.hide(conversationId, messageId)),
       'appLock.status': after(async () => {
         if (!appLock.state().locked) await appLock.refreshEnabled();
         return appLock.state();

@@ -45,6 +45,15 @@ export class EventHub {
     };
   }
 
+  /**
+   * Tells the UI that a conversation's row (name, members, last message, unread count, state)
+   * changed: every `conversation.changed` the core sends goes through here ('*' for all of
+   * them), so what the event carries is decided in one place.
+   */
+  conversationChanged(id: string): void {
+    this.emit('conversation.changed', { id });
+  }
+
   emit<E extends EventName>(event: E, payload: EventOf<E>): void {
     const checked = events[event].safeParse(payload);
     if (!checked.success) {

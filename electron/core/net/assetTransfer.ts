@@ -14,6 +14,9 @@ import { CoreError } from '../ipc/errors';
 import type { ApiClient } from './apiClient';
 import { ApiError } from './apiError';
 
+/** A download that lost its connection keeps what arrived (`.partial`): the next call resumes it. */
+const INTERRUPTED = 'The download was interrupted. It will continue from where it stopped.';
+
 export type TransferProgress = (done: number, total: number | undefined) => void;
 
 export interface UploadedAsset {
@@ -154,7 +157,7 @@ export async function downloadAsset(api: ApiClient, key: string, partialFile: st
     }
     if (options.maxBytes !== undefined && total !== undefined && total > options.maxBytes) {
       response.destroy();
-      throw new CoreError('asset-too-large', 'The file is larger than Cairn shows here.');
+      throw new CoreError('asset-too-large');
     }
     let received = start;
     const count = new Transform({
@@ -162,7 +165,7 @@ export async function downloadAsset(api: ApiClient, key: string, partialFile: st
         received += chunk.length;
         fetched += chunk.length;
         if (options.maxBytes !== undefined && received > options.maxBytes) {
-          done(new CoreError('asset-too-large', 'The file is larger than Cairn shows here.'));
+          done(new CoreError('asset-too-large'));
           return;
         }
         options.onProgress?.(received, total);
@@ -174,13 +177,13 @@ export async function downloadAsset(api: ApiClient, key: string, partialFile: st
       await pipeline(response, count, createWriteStream(partialFile, { flags: start === 0 ? 'w' : 'a' }));
     } catch (error) {
       if (error instanceof CoreError) throw error;
-      if (++failures >= attempts) throw new CoreError('network-unreachable', 'The download was interrupted. It will continue from where it stopped.');
+      if (++failures >= attempts) throw new CoreError('network-unreachable', INTERRUPTED);
       await delay(RESUME_DELAY_MS * failures);
       continue;
     }
     const bytes = await sizeOf(partialFile);
     if (total !== undefined && bytes !== total) {
-      if (++failures >= attempts) throw new CoreError('network-unreachable', 'The download was interrupted. It will continue from where it stopped.');
+      if (++failures >= attempts) throw new CoreError('network-unreachable', INTERRUPTED);
       continue;
     }
     return { bytes, fetched, resumedFrom };

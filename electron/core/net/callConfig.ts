@@ -31,10 +31,7 @@ export async function fetchCallConfig(api: ApiClient): Promise<CallConfig> {
     // The API client refuses an answer that fails the schema with a bare `server-bad-response`
     // (an `ApiError` instead is the server's own error answer, passed on as it is).
     if (error instanceof CoreError && !(error instanceof ApiError) && error.code === 'server-bad-response') {
-      throw new CoreError(
-        'calls-config-invalid',
-        "The server sent call settings (relay servers and their credentials) that Cairn cannot use, so calls cannot start. Ask your administrator to check the server's TURN settings.",
-      );
+      throw new CoreError('calls-config-invalid');
     }
     throw error;
   }
@@ -99,10 +96,7 @@ export function staleAt(config: CallConfig, fetchedAt: number): number {
 export function iceConfigFor(config: CallConfig, alwaysRelay: boolean): IceConfig {
   const iceServers = config.iceServers.map((server) => ({ urls: [...server.urls], username: server.username, credential: server.credential }));
   if (alwaysRelay && !iceServers.some((server) => server.urls.some((url) => url.startsWith('turn')))) {
-    throw new CoreError(
-      'calls-no-relay',
-      '"Always relay calls" is on, but your server offers no relay (TURN) server, so calls cannot connect. Turn the setting off, or ask your administrator to set up TURN.',
-    );
+    throw new CoreError('calls-no-relay');
   }
   return { iceServers, iceTransportPolicy: alwaysRelay ? 'relay' : 'all' };
 }

@@ -1,98 +1,40 @@
-import path from 'node:path';
 /**
  * Account lifecycle on one profile: request a registration code, activate the account with it,
  * sign in (permanent or temporary device), sign out, read the own profile. The persistent user
  * cookie is kept in the encrypted store; a temporary device's cookie lives only in memory
  * (seed 002), so a restart of a temporary device signs it out.
  */
-import { z } from 'zod';
 import type { FeatureConfigs } from '../../../protocol/api/featureConfigs';
 import type { SelfUser } from '../../../protocol/api/users';
 import type { EventHub } from '../events';
 import type { AccountStatus, ConnectionState, Device, ServerConfig } from '../ipc/contract';
 import { wipeProfileStore } from '../store/wipeProfileStore';
 import type { BackupOwner } from './backupService';
-import { ConversationService } from './conversationService';
+import { SignedInSession } from '../session/session';
 import { SyncService } from './syncService';
 import { learnServerPins } from './pinRotation';
-import { ConnectionStateSchema, ServerConfigSchema } from '../ipc/contract';
+import { ConnectionStateSchema } from '../ipc/contract';
+import type { AccountRecord, PendingRegistration, Registration, SignIn } from './accountRecord';
+import { AccountRecordSchema, readPendingRegistration, signedIn } from './accountRecord';
+import { listAccountDevices } from './accountDevices';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import { ApiClient } from '../net/apiClient';
 import { Session } from '../net/session';
 import { deleteKv, readKv, writeKv } from '../store/kv';
-import type { Db } from '../store/migration';
-import type { DeviceOwner } from './deviceRegistration';
-import { ownFingerprint, registerDevice, storedDevice } from './deviceRegistration';
-import { backfillGroupDevices, knownDeviceKeys, ownSignatureKey } from './deviceTrust';
+import { registerDevice, storedDevice } from './deviceRegistration';
 import { fetchFeatureConfigs, storedFeatureConfigs, storeFeatureConfigs } from './serverPolicy';
-import { formatFingerprint } from '../crypto/mls/fingerprint';
 import type { ProfileHandle } from './profileHandle';
 
 /** The server's policy is asked for after every reconnect, and at least this often while connected. */
 const FEATURE_CONFIGS_REFRESH_MS = 60 * 60_000;
-
-const AccountRecordSchema = z.object({
-  server: ServerConfigSchema,
-  userId: z.string(),
-  domain: z.string(),
-  email: z.string(),
-  name: z.string(),
-  temporary: z.boolean(),
-  /** This device's client id at the server. */
-  clientId: z.string(),
-  /** Present only for permanent devices. */
-  cookie: z.string().optional(),
-});
-type AccountRecord = z.infer<typeof AccountRecordSchema>;
-
-/**
- * Kept in the encrypted store between "send me a code" and "here is the code" (up to 14 days).
- * The password is not: it stays in memory (`pendingPassword`) and is asked again if Cairn
- * restarted meanwhile (security review, issue 11 item 9).
- */
-const PendingRegistrationSchema = z.object({
-  server: ServerConfigSchema,
-  email: z.string(),
-  name: z.string(),
-  temporary: z.boolean(),
-});
-type PendingRegistration = z.infer<typeof PendingRegistrationSchema>;
-
-/** What earlier versions stored: the same with the password. */
-const StoredPendingRegistrationSchema = PendingRegistrationSchema.extend({ password: z.string().optional() });
-
-/** The waiting registration; one an earlier version stored with its password is rewritten without it. */
-function readPendingRegistration(db: Db): PendingRegistration | undefined {
-  const stored = readKv(db, 'profile', 'pendingRegistration', StoredPendingRegistrationSchema);
-  if (!stored) return undefined;
-  const pending = PendingRegistrationSchema.parse(stored);
-  if (stored.password !== undefined) writeKv(db, 'profile', 'pendingRegistration', pending);
-  return pending;
-}
-
-export interface SignIn {
-  readonly server: ServerConfig;
-  readonly email: string;
-  readonly password: string;
-  readonly temporary: boolean;
-  readonly verificationCode?: string;
-}
-
-export interface Registration {
-  readonly server: ServerConfig;
-  readonly email: string;
-  readonly name: string;
-  readonly password: string;
-  readonly temporary: boolean;
-}
 
 export class AccountService {
   private client: ApiClient | undefined;
   private record: AccountRecord | undefined;
   private sessionCookie: string | undefined;
   private readonly sync: SyncService;
-  private conversationService: ConversationService | undefined;
+  private activeSession: SignedInSession | undefined;
   private loading: Promise<AccountRecord | undefined> | undefined;
   /** A new device joining existing conversations; backups wait for it (it writes to the store). */
   private joining: Promise<unknown> = Promise.resolve();
@@ -277,8 +219,7 @@ export class AccountService {
   }
 
   async self(): Promise<SelfUser> {
-    const record = await this.current();
-    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    const record = await this.requireRecord();
     return this.apiClient(record).call('getSelf', {});
   }
 
@@ -288,53 +229,18 @@ export class AccountService {
    * status carries the new name at once (`account.changed`).
    */
   async updateProfile(update: { name?: string; handle?: string }): Promise<SelfUser> {
-    const record = await this.current();
-    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    const record = await this.requireRecord();
     const api = this.apiClient(record);
     if (update.handle !== undefined) await api.call('setHandle', { body: { handle: update.handle } });
     const self = update.name !== undefined ? await api.call('updateSelf', { body: { name: update.name } }) : await api.call('getSelf', {});
-    const latest = this.record;
-    if (latest && latest.userId === record.userId && latest.name !== self.name) {
-      this.record = { ...latest, name: self.name };
-      const { db } = await this.profile.store();
-      writeKv(db, 'profile', 'account', this.record);
-      this.events.emit('account.changed', signedIn(this.record));
-    }
+    await this.ownNameChanged(record.userId, self.name);
     return self;
   }
 
   async devices(): Promise<{ devices: Device[] }> {
-    const record = await this.current();
-    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    const record = await this.requireRecord();
     const { db } = await this.profile.store();
-    const own = await ownFingerprint(db);
-    const { clients } = await this.apiClient(record).call('listClients', {});
-    // MLS fingerprints: this device's own key, the others' from the groups shared with them.
-    backfillGroupDevices(db);
-    const ownMls = ownSignatureKey(db);
-    const seen = knownDeviceKeys(db, `${record.userId}@${record.domain}`);
-    const devices = clients
-      .map((c) => {
-        const current = c.id === record.clientId;
-        const keys = seen.filter((k) => k.clientId === c.id);
-        // Two keys for one device would be an attack or a re-join: show neither as verified.
-        const key = keys.length === 1 ? keys[0] : undefined;
-        const mlsKey = current ? ownMls : key?.signatureKey;
-        return {
-          id: c.id,
-          type: c.type,
-          class: c.class,
-          model: c.model,
-          label: c.label,
-          registeredAt: c.time,
-          current,
-          fingerprint: current ? own : null,
-          mlsFingerprint: mlsKey === undefined ? null : formatFingerprint(mlsKey),
-          verified: current || (key?.verified ?? false),
-        };
-      })
-      .sort((a, b) => Number(b.current) - Number(a.current) || b.registeredAt.localeCompare(a.registeredAt));
-    return { devices };
+    return listAccountDevices(this.apiClient(record), db, record);
   }
 
   /**
@@ -342,8 +248,7 @@ export class AccountService {
    * device is told by the server and wipes itself; removing this very device wipes it here.
    */
   async removeDevice(id: string, password: string): Promise<{ devices: Device[] }> {
-    const record = await this.current();
-    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    const record = await this.requireRecord();
     await this.apiClient(record).call('deleteClient', { params: { client: id }, body: { password } });
     if (id === record.clientId) {
       await this.deviceRemoved();
@@ -367,8 +272,8 @@ export class AccountService {
   }
 
   private suspend(): void {
-    this.conversationService?.close();
-    this.conversationService = undefined;
+    this.activeSession?.close();
+    this.activeSession = undefined;
     this.close();
     this.record = undefined;
     this.sessionCookie = undefined;
@@ -391,13 +296,15 @@ export class AccountService {
     if (!cookie) throw new CoreError('server-bad-response', 'The server did not issue a session cookie.');
     const { db } = await this.profile.store();
     const owner = { userId: self.qualifiedId.id, domain: self.qualifiedId.domain, password, temporary };
-    let clientId: string;
-    try {
-      clientId = await this.deviceFor(client, db, owner);
-    } catch (error) {
-      await client.call('logout', {}).catch(() => undefined);
-      throw error;
-    }
+    // The profile is empty (sign-in wipes what an earlier account left): this computer becomes a new device.
+    const clientId = await registerDevice(client, db, owner).then(
+      (device) => device.clientId,
+      async (error: unknown) => {
+        await client.call('logout', {}).catch(() => undefined);
+        throw error;
+      },
+    );
+    this.log.info('registered this device', { clientId });
     const record: AccountRecord = {
       server,
       userId: self.qualifiedId.id,
@@ -408,16 +315,15 @@ export class AccountService {
       clientId,
       ...(temporary ? {} : { cookie }),
     };
-    writeKv(db, 'profile', 'account', record);
-    this.record = record;
+    await this.saveRecord(record);
     this.sessionCookie = temporary ? cookie : undefined;
     this.client?.close();
     this.client = client;
     await this.startSync(record);
     // A newly registered device joins the user's existing conversations; it must not delay sign-in.
-    const conversations = this.conversationService;
-    if (conversations) {
-      this.joining = conversations.joinExisting().then(
+    const session = this.activeSession;
+    if (session) {
+      this.joining = session.membership.joinExisting().then(
         (result) => this.log.info('joined existing conversations', result),
         (error: unknown) => this.log.warn('joining existing conversations failed', { error }),
       );
@@ -429,20 +335,21 @@ export class AccountService {
   private async startSync(record: AccountRecord): Promise<void> {
     const { db } = await this.profile.store();
     const api = this.apiClient(record);
-    this.conversationService?.close();
-    this.conversationService = new ConversationService(
-      { api, db, profileDir: this.profile.profileDir, filesDir: path.join(this.profile.profileDir, 'files'), userId: record.userId, domain: record.domain, clientId: record.clientId },
+    this.activeSession?.close();
+    const session = new SignedInSession(
+      { api, db, profileDir: this.profile.profileDir, userId: record.userId, domain: record.domain, clientId: record.clientId },
       this.events,
-      this.log.child('conversations'),
+      this.log.child('session'),
+      { ownNameChanged: (name) => void this.ownNameChanged(record.userId, name) },
     );
-    this.conversationService.startExpiry();
+    this.activeSession = session;
     // The last policy the server sent applies at once, offline too; the server's answer follows online.
     const stored = storedFeatureConfigs(db);
     if (stored) this.onFeatureConfigs(stored);
     clearInterval(this.featureConfigsTimer);
     this.featureConfigsTimer = setInterval(() => void this.refreshFeatureConfigs(), FEATURE_CONFIGS_REFRESH_MS);
     this.featureConfigsTimer.unref?.();
-    await this.sync.start(api, record.server.url, db, record.clientId, this.conversationService);
+    await this.sync.start(api, record.server.url, db, session.receiving);
   }
 
   /**
@@ -456,10 +363,7 @@ export class AccountService {
       const api = this.apiClient(record);
       const pins = await learnServerPins(api, record.server.pins);
       if (pins === undefined || this.record?.userId !== record.userId) return;
-      const current = this.record;
-      this.record = { ...current, server: { ...current.server, pins: [...pins] } };
-      const { db } = await this.profile.store();
-      writeKv(db, 'profile', 'account', this.record);
+      await this.saveRecord({ ...this.record, server: { ...this.record.server, pins: [...pins] } });
       api.agent.setPins(pins);
       this.log.info('learned new server key pins', { count: pins.length });
     } catch (error) {
@@ -486,17 +390,9 @@ export class AccountService {
     }
   }
 
-  async searchUsers(query: string): Promise<{ users: Array<{ id: string; domain: string; name: string; handle: string | null }> }> {
-    const record = await this.current();
-    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
-    const { results } = await this.apiClient(record).call('searchUsers', { query: { q: query, size: 20 } });
-    return { users: results.map((u) => ({ id: u.qualifiedId.id, domain: u.qualifiedId.domain, name: u.name, handle: u.handle })) };
-  }
-
   /** What a backup needs: the store, who owns it, and a way to pause the notification stream. */
   async backupOwner(): Promise<BackupOwner> {
-    const record = await this.current();
-    if (!record) throw new CoreError('account-signed-out', 'You are not signed in.');
+    const record = await this.requireRecord();
     const { db } = await this.profile.store();
     return {
       db,
@@ -511,11 +407,18 @@ export class AccountService {
     };
   }
 
-  /** Conversations of the signed-in device. */
-  async conversations(): Promise<ConversationService> {
+  /** The signed-in session, or undefined when no account is signed in (core.ts `requireSession` says so). */
+  async session(): Promise<SignedInSession | undefined> {
     const record = await this.current();
-    if (!record || !this.conversationService) throw new CoreError('account-signed-out', 'You are not signed in.');
-    return this.conversationService;
+    return record ? this.activeSession : undefined;
+  }
+
+  /** This user's name changed (here, or on another device: a `user.update`): the signed-in status carries it. */
+  private async ownNameChanged(userId: string, name: string): Promise<void> {
+    const latest = this.record;
+    if (!latest || latest.userId !== userId || latest.name === name) return;
+    const record = await this.saveRecord({ ...latest, name });
+    this.events.emit('account.changed', signedIn(record));
   }
 
   /**
@@ -539,7 +442,7 @@ export class AccountService {
     await this.profile.lock();
     const wiped = await wipeProfileStore(this.profile.profileDir, this.profile.storeOptions);
     this.profile.reset();
-    if (!wiped.ok) throw new CoreError(wiped.error.code, wiped.error.message);
+    if (!wiped.ok) throw CoreError.from(wiped.error);
     this.onWiped();
     this.events.emit('account.changed', { state: 'signed-out' });
   }
@@ -555,13 +458,6 @@ export class AccountService {
     if (storedDevice(db) === undefined) return;
     this.log.warn('this profile still holds the data of an account that signed out; wiping it');
     await this.wipe();
-  }
-
-  /** Registers this computer as a device of `owner`; the profile is empty (sign-in wipes what an earlier account left). */
-  private async deviceFor(client: ApiClient, db: Db, owner: DeviceOwner): Promise<string> {
-    const device = await registerDevice(client, db, owner);
-    this.log.info('registered this device', { clientId: device.clientId });
-    return device.clientId;
   }
 
   /** The signed-in account, loaded once: concurrent first calls share one load (and one sync start). */
@@ -587,10 +483,15 @@ export class AccountService {
     return stored;
   }
 
+  /** The signed-in account, or `account-signed-out`. */
+  private async requireRecord(): Promise<AccountRecord> {
+    const record = await this.current();
+    if (!record) throw new CoreError('account-signed-out');
+    return record;
+  }
+
   private async requireSignedOut(): Promise<void> {
-    if (await this.current()) {
-      throw new CoreError('account-signed-in', 'This profile is already signed in. Sign out first.');
-    }
+    if (await this.current()) throw new CoreError('account-signed-in');
   }
 
   private apiClient(record: AccountRecord): ApiClient {
@@ -614,19 +515,14 @@ export class AccountService {
       this.sessionCookie = cookie;
       return;
     }
-    if (record.cookie === cookie) return;
-    this.record = { ...record, cookie };
-    const { db } = await this.profile.store();
-    writeKv(db, 'profile', 'account', this.record);
+    if (record.cookie !== cookie) await this.saveRecord({ ...record, cookie });
   }
-}
 
-function signedIn(record: AccountRecord): AccountStatus {
-  return {
-    state: 'signed-in',
-    server: record.server,
-    user: { id: record.userId, domain: record.domain, email: record.email, name: record.name },
-    temporary: record.temporary,
-    clientId: record.clientId,
-  };
+  /** Makes `record` the signed-in account's and stores it. */
+  private async saveRecord(record: AccountRecord): Promise<AccountRecord> {
+    this.record = record;
+    const { db } = await this.profile.store();
+    writeKv(db, 'profile', 'account', record);
+    return record;
+  }
 }

@@ -185,7 +185,7 @@ export class AppLock {
       passphrase: passcode,
       ...(this.options.kdf ? { kdf: this.options.kdf } : {}),
     });
-    if (!moved.ok) throw new CoreError(moved.error.code, moved.error.message);
+    if (!moved.ok) throw CoreError.from(moved.error);
     this.enabled = true;
     // A key that sat in the keychain (or was seen in memory) so far must not open the database
     // once the lock is on: a fresh key, wrapped under the passcode.
@@ -218,7 +218,7 @@ export class AppLock {
       { kind: 'keychain', ...(this.options.profile.storeOptions.keychain ?? {}) },
     );
     if (!moved.ok) {
-      throw moved.error.code === 'vault-unavailable' ? new CoreError('app-lock-no-keychain') : new CoreError(moved.error.code, moved.error.message);
+      throw moved.error.code === 'vault-unavailable' ? new CoreError('app-lock-no-keychain') : CoreError.from(moved.error);
     }
     this.options.profile.setPassphrase(undefined);
     this.enabled = false;
@@ -300,7 +300,7 @@ export class AppLock {
     await this.options.beforeLock();
     await this.options.profile.lock();
     const wiped = await wipeProfileStore(this.options.profile.profileDir, this.options.profile.storeOptions);
-    if (!wiped.ok) throw new CoreError(wiped.error.code, wiped.error.message);
+    if (!wiped.ok) throw CoreError.from(wiped.error);
     await rm(this.attemptsFile(), { force: true });
     this.options.profile.reset();
     this.options.log.info('device data wiped after a forgotten passcode');
@@ -350,14 +350,14 @@ export class AppLock {
       await this.recordFailure();
       throw new CoreError('app-lock-wrong-passcode', this.wrongPasscodeSentence());
     }
-    throw new CoreError(key.error.code, key.error.message);
+    throw CoreError.from(key.error);
   }
 
   /** Re-keys the open database under a fresh key wrapped by `passcode` (store/rekeyProfile.ts). */
   private async rekey(passcode: string): Promise<void> {
     const store = await this.options.profile.store();
     const rekeyed = await rekeyProfile(this.options.profile.profileDir, store, passcode, this.options.kdf);
-    if (!rekeyed.ok) throw new CoreError(rekeyed.error.code, rekeyed.error.message);
+    if (!rekeyed.ok) throw CoreError.from(rekeyed.error);
   }
 
   private armIdleTimer(): void {

@@ -104,6 +104,6 @@ export class AssetCache {
 
 function checked(assetId: string): string {
   // Asset ids come from E2EE messages: never let one name a path outside the cache.
-  if (!ASSET_ID.test(assetId)) throw new CoreError('asset-bad-metadata', 'The file message carries a malformed file id.');
+  if (!ASSET_ID.test(assetId)) throw new CoreError('asset-bad-metadata');
   return assetId;
 }

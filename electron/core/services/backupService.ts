@@ -31,7 +31,7 @@ export class BackupService {
 
   async inspect(file: string) {
     const info = await inspectBackup(absolute(file));
-    if (!info.ok) throw new CoreError(info.error.code, info.error.message);
+    if (!info.ok) throw CoreError.from(info.error);
     return { encrypted: info.value.encrypted, userId: info.value.userId, createdAt: info.value.createdAt, version: info.value.version };
   }
 
@@ -46,7 +46,7 @@ export class BackupService {
         signal,
         onProgress,
       });
-      if (!result.ok) throw new CoreError(result.error.code, result.error.message);
+      if (!result.ok) throw CoreError.from(result.error);
       const { conversations, members, messages, reactions, receipts, assets, bytes, encrypted } = result.value;
       return { file: result.value.file, encrypted, conversations, members, messages, reactions, receipts, assets, bytes };
     });
@@ -66,13 +66,13 @@ export class BackupService {
           signal,
           onProgress,
         });
-        if (!result.ok) throw new CoreError(result.error.code, result.error.message);
+        if (!result.ok) throw CoreError.from(result.error);
         const { conversationsAdded, membersAdded, messagesAdded, reactionsAdded, receiptsAdded, assetsAdded, recordsSkipped, encrypted, createdAt } =
           result.value;
         return { conversationsAdded, membersAdded, messagesAdded, reactionsAdded, receiptsAdded, assetsAdded, recordsSkipped, encrypted, createdAt };
       } finally {
         await resume();
-        this.events.emit('conversation.changed', { id: '*' });
+        this.events.conversationChanged('*');
       }
     });
   }
@@ -92,7 +92,7 @@ export class BackupService {
     operation: 'export' | 'import',
     work: (signal: AbortSignal, onProgress: (progress: BackupProgress) => void) => Promise<T>,
   ): Promise<T> {
-    if (this.running) throw new CoreError('backup-busy', 'Another backup is running. Wait for it or cancel it.');
+    if (this.running) throw new CoreError('backup-busy');
     const controller = new AbortController();
     this.running = controller;
     const onProgress = (progress: BackupProgress): void =>

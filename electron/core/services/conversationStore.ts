@@ -1,11 +1,11 @@
 /**
- * Reading and writing conversations, members, MLS group state and messages in the encrypted
- * store. Plain synchronous functions: callers wrap related writes in one transaction.
+ * Reading and writing conversations, their members, users' names and MLS group state in the
+ * encrypted store (messages: messageStore.ts; files: assetStore.ts). Plain synchronous
+ * functions: callers wrap related writes in one transaction.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Conversation } from '../../../protocol/api/conversations';
-import type { ConversationSummary, StoredMessage } from '../ipc/contract';
+import type { ConversationSummary } from '../ipc/contract';
 import type { Db } from '../store/migration';
 import { cachedStatement } from '../store/statements';
 
@@ -25,61 +25,7 @@ const ConversationRowSchema = z.object({
   archived: z.number(),
 });
 
-const MessageRowSchema = z.object({
-  id: z.string(),
-  sender_user_id: z.string(),
-  sender_client_id: z.string(),
-  kind: z.enum(['text', 'asset', 'knock', 'system', 'undecryptable']),
-  body: z.string().nullable(),
-  sent_at: z.number(),
-  status: z.enum(['pending', 'sent', 'failed', 'received']),
-  sender_name: z.string().nullable(),
-  edited_at: z.number().nullable().optional(),
-  deleted_at: z.number().nullable().optional(),
-  reactions: z.string().nullable().optional(),
-  asset_id: z.string().nullable().optional(),
-  asset_name: z.string().nullable().optional(),
-  asset_mime: z.string().nullable().optional(),
-  asset_size: z.number().nullable().optional(),
-  asset_path: z.string().nullable().optional(),
-  read_by: z.string().nullable().optional(),
-  timer_ms: z.number().nullable().optional(),
-  expires_at: z.number().nullable().optional(),
-  delivered_to: z.string().nullable().optional(),
-  quote_id: z.string().nullable().optional(),
-  quote_hash: z.instanceof(Uint8Array).nullable().optional(),
-  quote_sender: z.string().nullable().optional(),
-  quote_sender_name: z.string().nullable().optional(),
-  quote_body: z.string().nullable().optional(),
-  mentions: z.string().nullable().optional(),
-  mentions_me: z.number().optional(),
-});
-
-/** A mention as stored: `user` is qualified (`uuid@domain`). */
-export type StoredMention = Readonly<{ start: number; length: number; user: string }>;
-const MentionsJsonSchema = z.array(z.object({ start: z.number().int(), length: z.number().int(), user: z.string() }));
-
-/** SHA-256 of a message's text, as a reply's quote carries it (protocol/content/schema.ts `QuoteSchema`). */
-export function textHash(text: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(createHash('sha256').update(text, 'utf8').digest());
-}
-
-// Schemas are built once, here: building one costs 10–15 µs, more than the row it checks
-// (getMessage runs for every message received).
-const ReactionsJsonSchema = z.array(z.object({ emoji: z.string(), user: z.string() }));
-const UserListJsonSchema = z.array(z.string()).catch([]);
 const MemberRowsSchema = z.array(z.object({ id: z.string(), name: z.string().nullable(), role: z.enum(['admin', 'member']) }));
-const DueRowsSchema = z.array(z.object({ conversation_id: z.string(), id: z.string() }));
-
-/** Groups `[{emoji, user}]` rows into one entry per emoji, in first-seen order. */
-function groupReactions(json: string | null | undefined): Array<{ emoji: string; users: string[] }> {
-  if (!json) return [];
-  const parsed = ReactionsJsonSchema.safeParse(JSON.parse(json));
-  if (!parsed.success) return [];
-  const byEmoji = new Map<string, string[]>();
-  for (const { emoji, user } of parsed.data) byEmoji.set(emoji, [...(byEmoji.get(emoji) ?? []), user]);
-  return [...byEmoji].map(([emoji, users]) => ({ emoji, users }));
-}
 
 export function qualified(user: { id: string; domain: string }): string {
   return `${user.id}@${user.domain}`;
@@ -119,129 +65,12 @@ export function loadGroupState(db: Db, conversationId: string): Uint8Array | und
   return state instanceof Uint8Array ? state : undefined;
 }
 
-export interface NewMessage {
-  readonly id: string;
-  readonly conversationId: string;
-  readonly senderUser: string;
-  readonly senderClient: string;
-  readonly kind: 'text' | 'asset' | 'knock' | 'system' | 'undecryptable';
-  readonly body: string | null;
-  readonly content: Uint8Array | null;
-  readonly sentAt: number;
-  readonly receivedAt: number;
-  readonly status: 'pending' | 'sent' | 'failed' | 'received';
-  /** Self-deleting message: its lifetime once shown (seed 002 / Wire: the timer starts on first display). */
-  readonly timerMs?: number;
-  /** When it disappears; for received messages this is set when they are first shown. */
-  readonly expiresAt?: number;
-  /** A reply: the quoted message and the SHA-256 of its text as the sender saw it. */
-  readonly quote?: Readonly<{ messageId: string; textHash: Uint8Array | null }>;
-  /** Mentions (already checked against the text and the members). */
-  readonly mentions?: readonly StoredMention[];
-  /** One of the mentions names this user. */
-  readonly mentionsMe?: boolean;
-}
-
-/** Stores a message once: a second delivery of the same id changes nothing. Returns whether it was new. */
-export function insertMessage(db: Db, message: NewMessage): boolean {
-  return insertMessages(db, [message])[0] === true;
-}
-
-/** Stores a line this device writes itself (once: the id decides); returns the id when it was new. */
-export function insertSystemMessage(
-  db: Db,
-  conversationId: string,
-  id: string,
-  text: string,
-  self: Readonly<{ user: string; clientId: string }>,
-  now: number,
-): string | undefined {
-  const added = insertMessage(db, {
-    id,
-    conversationId,
-    senderUser: self.user,
-    senderClient: self.clientId,
-    kind: 'system',
-    body: text,
-    content: null,
-    sentAt: now,
-    receivedAt: now,
-    status: 'received',
-  });
-  return added ? id : undefined;
-}
-
-/** Rows per INSERT statement of `insertMessages` (16 parameters each). */
-const INSERT_BATCH = 64;
-
-/**
- * Stores several messages, each once, with one INSERT statement per INSERT_BATCH of them: SQLite
- * opens a statement savepoint for every INSERT that fires the full-text trigger, and FTS5 writes
- * its pending index data as a new segment at each one, so a statement per message costs a segment
- * per message (docs/backup-format.md measured the same for imports). Returns, in order, whether
- * each message was new; of two with the same id only the first can be.
- */
-export function insertMessages(db: Db, messages: readonly NewMessage[]): boolean[] {
-  const added = new Set<string>();
-  for (let start = 0; start < messages.length; start += INSERT_BATCH) {
-    const batch = messages.slice(start, start + INSERT_BATCH);
-    const rows = batch.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-    const inserted: unknown[] = cachedStatement(
-      db,
-      `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at, status,
-                             timer_ms, expires_at, quote_id, quote_hash, mentions, mentions_me)
-       VALUES ${rows} ON CONFLICT (conversation_id, id) DO NOTHING RETURNING conversation_id, id`,
-    )
-      .raw(true)
-      .all(batch.flatMap(messageParameters));
-    for (const row of inserted) {
-      if (Array.isArray(row)) added.add(messageKey(String(row[0]), String(row[1])));
-    }
-  }
-  const latest = new Map<string, number>();
-  const result = messages.map((message) => {
-    // The first of two with one id takes the "new"; the second was the conflict.
-    const isNew = added.delete(messageKey(message.conversationId, message.id));
-    if (isNew) latest.set(message.conversationId, Math.max(latest.get(message.conversationId) ?? 0, message.receivedAt));
-    return isNew;
-  });
-  const touch = cachedStatement(db, 'UPDATE conversations SET last_activity_at = max(last_activity_at, ?) WHERE id = ?');
-  for (const [conversationId, at] of latest) touch.run(at, conversationId);
-  return result;
-}
-
-const messageKey = (conversationId: string, id: string): string => `${conversationId} ${id}`;
-
-function messageParameters(message: NewMessage): unknown[] {
-  return [
-    message.id,
-    message.conversationId,
-    message.senderUser,
-    message.senderClient,
-    message.kind,
-    message.body,
-    message.content,
-    message.sentAt,
-    message.receivedAt,
-    message.status,
-    message.timerMs ?? null,
-    message.expiresAt ?? null,
-    message.quote?.messageId ?? null,
-    message.quote?.textHash ?? null,
-    message.mentions && message.mentions.length > 0 ? JSON.stringify(message.mentions) : null,
-    message.mentionsMe ? 1 : 0,
-  ];
-}
 
 export function saveUserProfile(db: Db, user: { id: string; domain: string }, name: string, handle: string | null, now: number): void {
   db.prepare(
     `INSERT INTO users (id, name, handle, updated_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET name = excluded.name, handle = excluded.handle, updated_at = excluded.updated_at`,
   ).run(qualified(user), name, handle, now);
-}
-
-export function setMessageStatus(db: Db, conversationId: string, id: string, status: 'sent' | 'failed'): void {
-  db.prepare('UPDATE messages SET status = ? WHERE conversation_id = ? AND id = ?').run(status, conversationId, id);
 }
 
 /** Conversations, most recent first. A 1:1 conversation is named after the other person. */
@@ -326,361 +155,25 @@ export function conversationDomain(db: Db, id: string): string | undefined {
   return typeof domain === 'string' ? domain : undefined;
 }
 
-/** Everything a StoredMessage shows, for messages `m` of one conversation; callers add WHERE/ORDER. */
-const MESSAGE_COLUMNS = `m.id, m.sender_user_id, m.sender_client_id, m.kind, m.body, m.sent_at, m.status, m.seq,
-  m.edited_at, m.deleted_at, m.timer_ms, m.expires_at, u.name AS sender_name,
-  a.asset_id, a.name AS asset_name, a.mime AS asset_mime, a.size AS asset_size, a.local_path AS asset_path,
-  (SELECT json_group_array(json_object('emoji', r.emoji, 'user', r.user_id)) FROM reactions r
-   WHERE r.conversation_id = m.conversation_id AND r.message_id = m.id) AS reactions,
-  (SELECT json_group_array(rc.user_id) FROM receipts rc WHERE rc.conversation_id = m.conversation_id
-   AND rc.message_id = m.id AND rc.kind = 'read') AS read_by,
-  (SELECT json_group_array(rc.user_id) FROM receipts rc WHERE rc.conversation_id = m.conversation_id
-   AND rc.message_id = m.id AND rc.kind = 'delivered') AS delivered_to,
-  m.quote_id, m.quote_hash, m.mentions, m.mentions_me,
-  q.sender_user_id AS quote_sender, qu.name AS quote_sender_name,
-  CASE WHEN q.deleted_at IS NULL AND q.hidden_at IS NULL THEN q.body END AS quote_body
-  FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
-  LEFT JOIN assets a ON a.conversation_id = m.conversation_id AND a.message_id = m.id
-  LEFT JOIN messages q ON m.quote_id IS NOT NULL AND q.conversation_id = m.conversation_id AND q.id = m.quote_id
-  LEFT JOIN users qu ON qu.id = q.sender_user_id`;
-
-/**
- * The newest `limit` messages of a conversation, oldest first; with `before`, the `limit`
- * messages just older than that message (paging back through a long history). `hasOlder` says
- * whether anything older remains.
- */
-export function listMessages(
-  db: Db,
-  conversationId: string,
-  limit: number,
-  before?: string,
-): { messages: StoredMessage[]; hasOlder: boolean } {
-  const rows: unknown[] =
-    before === undefined
-      ? db
-          .prepare(`SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.hidden_at IS NULL ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?`)
-          .all(conversationId, limit + 1)
-      : db
-          .prepare(
-            `SELECT ${MESSAGE_COLUMNS}
-             WHERE m.conversation_id = ? AND m.hidden_at IS NULL
-               AND (m.sent_at, m.seq) < (SELECT sent_at, seq FROM messages WHERE conversation_id = ? AND id = ?)
-             ORDER BY m.sent_at DESC, m.seq DESC LIMIT ?`,
-          )
-          .all(conversationId, conversationId, before, limit + 1);
-  const parsed = MessageRowSchema.array().parse(rows);
-  const hasOlder = parsed.length > limit;
-  return { messages: parsed.slice(0, limit).reverse().map((r) => toStoredMessage(conversationId, r)), hasOlder };
-}
-
-/** One message by id (by the unique key), or undefined; a message hidden on this device counts as none. */
-export function getMessage(db: Db, conversationId: string, id: string): StoredMessage | undefined {
-  const row: unknown = cachedStatement(db, `SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.id = ? AND m.hidden_at IS NULL`).get(conversationId, id);
-  return row === undefined ? undefined : toStoredMessage(conversationId, MessageRowSchema.parse(row));
-}
-
-function toStoredMessage(conversationId: string, r: z.infer<typeof MessageRowSchema>): StoredMessage {
-  return {
-    id: r.id,
-    conversationId,
-    sender: r.sender_user_id,
-    senderName: r.sender_name,
-    senderClient: r.sender_client_id,
-    kind: r.kind,
-    text: r.body,
-    sentAt: r.sent_at,
-    status: r.status,
-    editedAt: r.edited_at ?? null,
-    deleted: r.deleted_at !== null && r.deleted_at !== undefined,
-    reactions: groupReactions(r.reactions),
-    readBy: r.read_by ? UserListJsonSchema.parse(JSON.parse(r.read_by)) : [],
-    deliveredTo: r.delivered_to ? UserListJsonSchema.parse(JSON.parse(r.delivered_to)) : [],
-    quote: r.quote_id ? toQuote(r) : null,
-    mentions: r.mentions ? MentionsJsonSchema.catch([]).parse(JSON.parse(r.mentions)) : [],
-    mentionsMe: r.mentions_me === 1,
-    timerMs: r.timer_ms ?? null,
-    expiresAt: r.expires_at ?? null,
-    asset:
-      r.asset_id && !r.deleted_at
-        ? { id: r.asset_id, name: r.asset_name ?? '', mime: r.asset_mime ?? 'application/octet-stream', size: r.asset_size ?? 0, savedAt: r.asset_path ?? null }
-        : null,
-  };
-}
-
-/** A reply's quote as shown now: `edited` when the quoted text no longer has the hash the replier sent. */
-function toQuote(r: z.infer<typeof MessageRowSchema>): NonNullable<StoredMessage['quote']> {
-  const text = r.quote_body ?? null;
-  const hash = r.quote_hash ?? null;
-  return {
-    messageId: r.quote_id ?? '',
-    sender: r.quote_sender ?? null,
-    senderName: r.quote_sender_name ?? null,
-    text,
-    edited: text !== null && hash !== null && !Buffer.from(textHash(text)).equals(hash),
-  };
-}
-
-/**
- * Full-text search over decrypted message text (FTS5 inside the encrypted DB), newest first.
- * Takes rowids from the index in rowid order and joins afterwards: sorting every match by time
- * instead costs tens of milliseconds at 100 000 messages (store README).
- */
-export function searchMessages(db: Db, text: string, limit: number): StoredMessage[] {
-  const query = ftsQuery(text);
-  if (query === '') return [];
-  const rows = db
-    .prepare(
-      `SELECT m.id, m.conversation_id, m.sender_user_id, m.sender_client_id, m.kind, m.body, m.sent_at, m.status, u.name AS sender_name
-       FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
-       JOIN messages m ON m.seq = f.rowid LEFT JOIN users u ON u.id = m.sender_user_id
-       ORDER BY m.seq DESC`,
-    )
-    .all(query, limit);
-  return SearchRowSchema.array()
-    .parse(rows)
-    .map((r) => ({
-      id: r.id,
-      conversationId: r.conversation_id,
-      sender: r.sender_user_id,
-      senderName: r.sender_name,
-      senderClient: r.sender_client_id,
-      kind: r.kind,
-      text: r.body,
-      sentAt: r.sent_at,
-      status: r.status,
-      editedAt: null,
-      deleted: false,
-      reactions: [],
-      readBy: [],
-      deliveredTo: [],
-      quote: null,
-      mentions: [],
-      mentionsMe: false,
-      timerMs: null,
-      expiresAt: null,
-      asset: null,
-    }));
-}
-
-/** Each word becomes a quoted prefix term, so user input can never be FTS5 syntax. */
-export function ftsQuery(text: string): string {
-  return text
-    .split(/\s+/)
-    .map((word) => word.replace(/"/g, '').trim())
-    .filter((word) => word !== '')
-    .slice(0, 16)
-    .map((word) => `"${word}"*`)
-    .join(' ');
-}
-
-const SearchRowSchema = MessageRowSchema.extend({ conversation_id: z.string() });
-
-/**
- * Applies an edit from `senderUser`: only the original sender may edit, and a deleted message
- * stays deleted. Returns whether anything changed.
- */
-export function applyEdit(
-  db: Db,
-  conversationId: string,
-  messageId: string,
-  senderUser: string,
-  text: string,
-  at: number,
-  mentions: Readonly<{ mentions: readonly StoredMention[]; mentionsMe: boolean }> = { mentions: [], mentionsMe: false },
-): boolean {
-  return (
-    db
-      .prepare(
-        `UPDATE messages SET body = ?, edited_at = ?, mentions = ?, mentions_me = ? WHERE conversation_id = ? AND id = ? AND sender_user_id = ?
-         AND deleted_at IS NULL AND hidden_at IS NULL AND kind = 'text'`,
-      )
-      .run(
-        text,
-        at,
-        mentions.mentions.length > 0 ? JSON.stringify(mentions.mentions) : null,
-        mentions.mentionsMe ? 1 : 0,
-        conversationId,
-        messageId,
-        senderUser,
-      ).changes > 0
-  );
-}
-
-/**
- * Hides a message on this device ("delete for me"): the text leaves the row and the search
- * index, its file key goes, and the row stays as a tombstone so a second delivery of the same
- * message cannot bring it back. With `forestall`, a message not stored yet (the user's other
- * device hid it before it reached this one) gets the tombstone now, so it never shows. Returns
- * whether a visible message was hidden.
- */
-export function hideMessage(db: Db, conversationId: string, messageId: string, at: number, forestall = false): boolean {
-  if (forestall) {
-    db.prepare(
-      `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at, status, hidden_at)
-       SELECT ?, ?, '', '', 'text', NULL, NULL, ?, ?, 'received', ? WHERE EXISTS (SELECT 1 FROM conversations WHERE id = ?)
-       ON CONFLICT (conversation_id, id) DO NOTHING`,
-    ).run(messageId, conversationId, at, at, at, conversationId);
-  }
-  const changed =
-    db
-      .prepare('UPDATE messages SET body = NULL, content = NULL, mentions = NULL, hidden_at = ? WHERE conversation_id = ? AND id = ? AND hidden_at IS NULL')
-      .run(at, conversationId, messageId).changes > 0;
-  if (changed) {
-    db.prepare('DELETE FROM assets WHERE conversation_id = ? AND message_id = ?').run(conversationId, messageId);
-    db.prepare('DELETE FROM reactions WHERE conversation_id = ? AND message_id = ?').run(conversationId, messageId);
-  }
-  return changed;
-}
-
-/** Deletes a message for everyone: only its sender may. The text leaves the search index too. */
-export function applyDelete(db: Db, conversationId: string, messageId: string, senderUser: string, at: number): boolean {
-  const changed =
-    db
-      .prepare(
-        `UPDATE messages SET body = NULL, content = NULL, deleted_at = ? WHERE conversation_id = ? AND id = ? AND sender_user_id = ?
-         AND deleted_at IS NULL`,
-      )
-      .run(at, conversationId, messageId, senderUser).changes > 0;
-  if (changed) db.prepare('DELETE FROM reactions WHERE conversation_id = ? AND message_id = ?').run(conversationId, messageId);
-  return changed;
-}
-
-/** One reaction per person per message; an empty emoji removes it. */
-export function applyReaction(db: Db, conversationId: string, messageId: string, user: string, emoji: string, at: number): void {
-  if (emoji === '') {
-    db.prepare('DELETE FROM reactions WHERE conversation_id = ? AND message_id = ? AND user_id = ?').run(conversationId, messageId, user);
-    return;
-  }
-  db.prepare(
-    `INSERT INTO reactions (conversation_id, message_id, user_id, emoji, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (conversation_id, message_id, user_id) DO UPDATE SET emoji = excluded.emoji, updated_at = excluded.updated_at
-     WHERE excluded.updated_at >= reactions.updated_at`,
-  ).run(conversationId, messageId, user, emoji, at);
-}
-
-export interface AssetRecord {
-  readonly assetId: string;
-  readonly domain: string;
-  readonly conversationId: string;
-  readonly messageId: string;
-  readonly name: string;
-  readonly mime: string;
-  readonly size: number;
-  readonly key: Uint8Array;
-  readonly sha256: Uint8Array;
-  readonly localPath: string | null;
-}
-
-export function saveAsset(db: Db, asset: Omit<AssetRecord, 'localPath'> & { localPath: string | null }): void {
-  db.prepare(
-    `INSERT INTO assets (asset_id, domain, conversation_id, message_id, name, mime, size, key, sha256, local_path)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asset_id) DO NOTHING`,
-  ).run(asset.assetId, asset.domain, asset.conversationId, asset.messageId, asset.name, asset.mime, asset.size, asset.key, asset.sha256, asset.localPath);
-}
-
-const AssetRowSchema = z.object({
-  asset_id: z.string(),
-  domain: z.string(),
-  conversation_id: z.string(),
-  message_id: z.string(),
-  name: z.string(),
-  mime: z.string(),
-  size: z.number(),
-  key: z.instanceof(Uint8Array),
-  sha256: z.instanceof(Uint8Array),
-  local_path: z.string().nullable(),
-});
-
-export function loadAsset(db: Db, assetId: string): AssetRecord | undefined {
-  const row: unknown = db.prepare('SELECT * FROM assets WHERE asset_id = ?').get(assetId);
-  if (row === undefined) return undefined;
-  const r = AssetRowSchema.parse(row);
-  return {
-    assetId: r.asset_id,
-    domain: r.domain,
-    conversationId: r.conversation_id,
-    messageId: r.message_id,
-    name: r.name,
-    mime: r.mime,
-    size: r.size,
-    key: r.key,
-    sha256: r.sha256,
-    localPath: r.local_path,
-  };
-}
-
-const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.pdf': 'application/pdf',
-  '.txt': 'text/plain',
-  '.md': 'text/markdown',
-  '.zip': 'application/zip',
-  '.mp4': 'video/mp4',
-  '.mp3': 'audio/mpeg',
-  '.ogg': 'audio/ogg',
-};
-
-/** A MIME type from the file name; unknown types are plain bytes (never guessed from content). */
-export function mimeTypeOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return (dot >= 0 ? MIME_BY_EXTENSION[name.slice(dot).toLowerCase()] : undefined) ?? 'application/octet-stream';
-}
-
-/**
- * Marks everything up to now as read; returns the ids of others' messages that were unread,
- * for the read receipt.
- */
-export function markRead(db: Db, conversationId: string, selfId: string): string[] {
-  const row: unknown = db.prepare('SELECT last_read_seq FROM conversations WHERE id = ?').pluck().get(conversationId);
-  const since = typeof row === 'number' ? row : 0;
-  const unread = z
-    .array(z.object({ id: z.string(), seq: z.number() }))
-    .parse(
-      db
-        .prepare(
-          `SELECT id, seq FROM messages WHERE conversation_id = ? AND seq > ? AND sender_user_id != ? AND kind IN ('text', 'asset', 'knock')
-           AND deleted_at IS NULL AND hidden_at IS NULL ORDER BY seq LIMIT 500`,
-        )
-        .all(conversationId, since, selfId),
-    );
-  // Shown now: self-deleting messages start their countdown.
-  db.prepare(
-    `UPDATE messages SET expires_at = ? + timer_ms WHERE conversation_id = ? AND timer_ms IS NOT NULL AND expires_at IS NULL
-     AND deleted_at IS NULL`,
-  ).run(Date.now(), conversationId);
-  const newest: unknown = db.prepare('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck().get(conversationId);
-  if (typeof newest === 'number') db.prepare('UPDATE conversations SET last_read_seq = ? WHERE id = ?').run(newest, conversationId);
-  return unread.map((m) => m.id);
-}
-
-/**
- * Stores receipts from `user` for messages of `selfUser` (receipts travel to the whole group;
- * those for others' messages are not ours to keep). Returns the ids of the messages it changed.
- */
-export function saveReceipts(
-  db: Db,
-  conversationId: string,
-  messageIds: readonly string[],
-  user: string,
-  kind: 'delivered' | 'read',
-  at: number,
-  selfUser: string,
-): string[] {
-  const insert = db.prepare(
-    `INSERT INTO receipts (conversation_id, message_id, user_id, kind, at) SELECT ?, ?, ?, ?, ?
-     WHERE EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND id = ? AND sender_user_id = ?) ON CONFLICT DO NOTHING`,
-  );
-  return messageIds.filter((id) => insert.run(conversationId, id, user, kind, at, conversationId, id, selfUser).changes > 0);
-}
-
 export interface MemberSummary {
   readonly id: string;
   readonly name: string | null;
   readonly role: 'admin' | 'member';
+}
+
+/** Changes a member's role as the server announced it; returns whether the member was listed. */
+export function setMemberRole(db: Db, conversationId: string, user: string, role: 'admin' | 'member'): boolean {
+  return db.prepare('UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND user_id = ?').run(role, conversationId, user).changes > 0;
+}
+
+/** The conversations `user` (`id@domain`) is a member of, as this device last saw them. */
+export function conversationsWith(db: Db, user: string): string[] {
+  return z.array(z.string()).parse(db.prepare('SELECT conversation_id FROM conversation_members WHERE user_id = ?').pluck().all(user));
+}
+
+/** Marks a conversation left (this user is no longer in it). */
+export function markLeft(db: Db, conversationId: string, at: number): void {
+  db.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(at, conversationId);
 }
 
 /** Members of a conversation as this device last saw them, with their names. */
@@ -694,15 +187,3 @@ export function listMembers(db: Db, conversationId: string): MemberSummary[] {
   return MemberRowsSchema.parse(rows);
 }
 
-/** Removes the text of every self-deleting message whose time is up; returns the affected messages. */
-export function expireMessages(db: Db, now: number): Array<{ conversationId: string; id: string }> {
-  const due = DueRowsSchema.parse(
-    cachedStatement(db, 'SELECT conversation_id, id FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').all(now),
-  );
-  if (due.length === 0) return [];
-  db.transaction(() => {
-    db.prepare('UPDATE messages SET body = NULL, content = NULL, deleted_at = ? WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').run(now, now);
-    db.prepare('DELETE FROM assets WHERE (conversation_id, message_id) IN (SELECT conversation_id, id FROM messages WHERE deleted_at = ?)').run(now);
-  })();
-  return due.map((d) => ({ conversationId: d.conversation_id, id: d.id }));
-}

@@ -30,7 +30,7 @@ export interface DeviceOwner {
 }
 
 function value<T>(result: Result<T>): T {
-  if (!result.ok) throw new CoreError(result.error.code, result.error.message);
+  if (!result.ok) throw CoreError.from(result.error);
   return result.value;
 }
 

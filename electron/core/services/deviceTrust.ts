@@ -14,7 +14,8 @@ import { decodeGroupState, membersOfTree } from '../crypto/mls/mlsGroup';
 import { decodeSigner } from '../crypto/mls/mlsSigner';
 import { CoreError } from '../ipc/errors';
 import type { Db } from '../store/migration';
-import { insertSystemMessage, qualified } from './conversationStore';
+import { qualified } from './conversationStore';
+import { insertSystemMessage } from './messageStore';
 import type { GroupDevice, VerificationState } from './verificationState';
 import { conversationVerification, sameDevice } from './verificationState';
 
@@ -111,6 +112,12 @@ export function reviewVerification(tx: Db, conversationId: string, self: SelfDev
         ? degradedSentence(tx, outcome.unverified.map((d) => d.user), self.user)
         : 'This conversation is no longer verified.';
   return changeState(tx, conversationId, outcome.state, text, self, now);
+}
+
+/** Records the devices of a group just stored and reviews the conversation's verification state (in the caller's transaction). */
+export function trackDevices(tx: Db, conversationId: string, members: readonly MlsMember[], self: SelfDevice): VerificationChange | undefined {
+  saveGroupDevices(tx, conversationId, members);
+  return reviewVerification(tx, conversationId, self);
 }
 
 function deviceKey(d: GroupDevice): string {
@@ -226,22 +233,16 @@ export function setDeviceVerified(
 ): { fingerprint: string; changes: VerificationChange[] } {
   const key = parseFingerprint(device.fingerprint);
   if (key === undefined) {
-    throw new CoreError('device-fingerprint-invalid', 'A fingerprint is a series of hexadecimal digits, such as "3f1a 09bc …". Nothing was changed.');
+    throw new CoreError('device-fingerprint-invalid');
   }
   if (device.user === self.user && device.clientId === self.clientId) {
-    throw new CoreError('device-is-current', 'This is the device you are using; it is trusted without verification.');
+    throw new CoreError('device-is-current');
   }
   const seen = knownDeviceKeys(db, device.user).filter((k) => k.clientId === device.clientId);
   if (device.verified && !seen.some((k) => k.signatureKey === key)) {
     throw seen.length === 0
-      ? new CoreError(
-          'device-unknown',
-          'This device is not in any of your conversations yet, so its key cannot be checked. Nothing was marked verified; try again once you share a conversation.',
-        )
-      : new CoreError(
-          'device-fingerprint-mismatch',
-          'The fingerprint does not match the key this device uses. Nothing was marked verified. Compare it again with the one shown on the device itself.',
-        );
+      ? new CoreError('device-unknown')
+      : new CoreError('device-fingerprint-mismatch');
   }
   const changes: VerificationChange[] = [];
   db.transaction(() => {

@@ -69,7 +69,7 @@ export class FileGrants {
     if (!grant || grant.access !== access) throw invalidGrant();
     if (grant.expiresAt <= this.now()) {
       this.grants.delete(id);
-      throw new CoreError('file-grant-expired', 'The file was chosen too long ago. Choose it again.');
+      throw new CoreError('file-grant-expired');
     }
     if (options.spend) this.grants.delete(id);
     return grant.path;
@@ -87,5 +87,5 @@ export class FileGrants {
 }
 
 function invalidGrant(): CoreError {
-  return new CoreError('file-grant-invalid', 'Cairn may not use this file: it was not chosen in a Cairn dialog, or it was used already. Choose it again.');
+  return new CoreError('file-grant-invalid');
 }

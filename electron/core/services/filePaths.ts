@@ -17,14 +17,14 @@ export async function checkFileToSend(file: string, profileDir: string): Promise
   try {
     real = await realpath(file);
   } catch {
-    throw new CoreError('file-not-found', 'The file could not be found. It may have been moved or deleted; choose it again.');
+    throw new CoreError('file-not-found');
   }
   const info = await stat(real);
-  if (!info.isFile()) throw new CoreError('file-not-regular', 'Only files can be sent, not folders or devices.');
+  if (!info.isFile()) throw new CoreError('file-not-regular');
   try {
     await access(real, constants.R_OK);
   } catch {
-    throw new CoreError('file-not-readable', 'Cairn may not read this file. Check its permissions and try again.');
+    throw new CoreError('file-not-readable');
   }
   await refuseInside(real, profileDir);
   return real;
@@ -38,9 +38,9 @@ export async function checkSaveTarget(file: string, profileDir: string): Promise
   try {
     realFolder = await realpath(folder);
   } catch {
-    throw new CoreError('file-folder-missing', 'The folder to save in does not exist. Choose another place.');
+    throw new CoreError('file-folder-missing');
   }
-  if (!(await stat(realFolder)).isDirectory()) throw new CoreError('file-folder-missing', 'The folder to save in does not exist. Choose another place.');
+  if (!(await stat(realFolder)).isDirectory()) throw new CoreError('file-folder-missing');
   const target = path.join(realFolder, path.basename(file));
   const existing = await lstat(target).catch(() => undefined);
   if (existing && !existing.isFile()) {
@@ -59,6 +59,6 @@ async function refuseInside(real: string, profileDir: string): Promise<void> {
   const relative = path.relative(profile, real);
   const outside = relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
   if (!outside) {
-    throw new CoreError('file-in-profile', 'Files inside Cairn’s own data folder cannot be sent or overwritten.');
+    throw new CoreError('file-in-profile');
   }
 }

@@ -16,8 +16,8 @@ import type { ApiClient } from '../net/apiClient';
 import { downloadAsset } from '../net/assetTransfer';
 import type { Db } from '../store/migration';
 import { AssetCache } from './assetCache';
-import type { AssetRecord } from './conversationStore';
-import { loadAsset } from './conversationStore';
+import type { AssetRecord } from './assetStore';
+import { loadAsset } from './assetStore';
 import { applyDownloadMark, downloadMark } from './downloadMark';
 import { checkSaveTarget } from './filePaths';
 
@@ -99,9 +99,9 @@ export class FileTransfers {
   async preview(assetId: string): Promise<{ mime: string; bytes: Uint8Array<ArrayBuffer> }> {
     const asset = this.asset(assetId);
     const matches = PREVIEW_TYPES[asset.mime];
-    if (!matches) throw new CoreError('asset-not-image', 'Only images are shown in the conversation. Download the file to open it.');
+    if (!matches) throw new CoreError('asset-not-image');
     if (asset.size > PREVIEW_MAX_BYTES) {
-      throw new CoreError('asset-preview-too-large', 'This image is too large to show here. Download it to open it.');
+      throw new CoreError('asset-preview-too-large');
     }
     const bytes = await this.fromCiphertext(asset, PREVIEW_MAX_BYTES + CIPHER_OVERHEAD, async (cipherPath) =>
       decryptAssetBytes(await readFile(cipherPath), asset.key, asset.sha256),
@@ -118,7 +118,7 @@ export class FileTransfers {
 
   private asset(assetId: string): AssetRecord {
     const asset = loadAsset(this.device.db, assetId);
-    if (!asset) throw new CoreError('asset-not-found', 'There is no such file in your conversations.');
+    if (!asset) throw new CoreError('asset-not-found');
     return asset;
   }
 
@@ -174,7 +174,7 @@ export class FileTransfers {
       // A dropped connection keeps the bytes for the next try; anything else starts over.
       if (!(error instanceof CoreError) || error.code !== 'network-unreachable') await rm(partial, { force: true });
       if (error instanceof CoreError && error.code === 'asset-too-large' && maxBytes !== undefined) {
-        throw new CoreError('asset-preview-too-large', 'This image is too large to show here. Download it to open it.');
+        throw new CoreError('asset-preview-too-large');
       }
       throw error;
     }
@@ -191,7 +191,7 @@ export class FileTransfers {
 
 function refuseOver(maxBytes: number | undefined, size: number): void {
   if (maxBytes !== undefined && size > maxBytes) {
-    throw new CoreError('asset-preview-too-large', 'This image is too large to show here. Download it to open it.');
+    throw new CoreError('asset-preview-too-large');
   }
 }
 

@@ -9,7 +9,7 @@ import { keyPackagesToUpload } from '../crypto/mls/keyPackageRefill';
 import type { MlsEngine } from '../crypto/mls/mlsEngine';
 import { loadProteus } from '../crypto/proteus/proteusApi';
 import { CoreError } from '../ipc/errors';
-import type { DeviceContext } from './conversationService';
+import type { DeviceContext } from '../session/device';
 
 const PREKEY_REFILL_BELOW = 50;
 
@@ -37,7 +37,7 @@ export async function refillKeys(device: DeviceContext, engine: MlsEngine): Prom
   const missingPackages = keyPackagesToUpload(stock.keyPackages);
   if (missingPackages > 0) {
     const generated = await engine.generateKeyPackages(missingPackages);
-    if (!generated.ok) throw new CoreError(generated.error.code, generated.error.message);
+    if (!generated.ok) throw CoreError.from(generated.error);
     await api.call('uploadKeyPackages', {
       params: { client: clientId },
       body: { keyPackages: generated.value.map((p) => Buffer.from(p.message).toString('base64')) },
@@ -56,13 +56,13 @@ export async function refillKeys(device: DeviceContext, engine: MlsEngine): Prom
     const nextStart: unknown = db.prepare('SELECT next_prekey_id FROM device WHERE singleton = 1').pluck().get();
     if (!(identityBytes instanceof Uint8Array) || typeof nextStart !== 'number') throw new CoreError('device-not-registered');
     const identity = proteus.decodeIdentity(identityBytes);
-    if (!identity.ok) throw new CoreError(identity.error.code, identity.error.message);
+    if (!identity.ok) throw CoreError.from(identity.error);
     const plan = proteus.planPrekeyRefill(stock.prekeys, nextStart);
     const fresh = proteus.generatePrekeys(plan.startId, plan.count);
-    if (!fresh.ok) throw new CoreError(fresh.error.code, fresh.error.message);
+    if (!fresh.ok) throw CoreError.from(fresh.error);
     const published = fresh.value.map((p) => {
       const server = proteus.serverPrekey(identity.value, p);
-      if (!server.ok) throw new CoreError(server.error.code, server.error.message);
+      if (!server.ok) throw CoreError.from(server.error);
       return server.value;
     });
     // Private halves first: a prekey the server hands out must already be ours to answer.
@@ -70,7 +70,7 @@ export async function refillKeys(device: DeviceContext, engine: MlsEngine): Prom
     db.transaction(() => {
       for (const p of fresh.value) {
         const encoded = proteus.encodePrekey(p);
-        if (!encoded.ok) throw new CoreError(encoded.error.code, encoded.error.message);
+        if (!encoded.ok) throw CoreError.from(encoded.error);
         insert.run(p.id, encoded.value);
       }
     })();

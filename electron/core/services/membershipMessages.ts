@@ -17,7 +17,8 @@ import { z } from 'zod';
 import { signatureKeyHex } from '../crypto/mls/fingerprint';
 import type { MlsMember } from '../crypto/mls/mlsGroup';
 import type { Db } from '../store/migration';
-import { insertSystemMessage, qualified } from './conversationStore';
+import { qualified } from './conversationStore';
+import { insertSystemMessage } from './messageStore';
 import type { SelfDevice } from './deviceTrust';
 
 /** A group as last stored: its users, and its devices as `user client signature-key`. */

@@ -1,6 +1,7 @@
 import type { Db } from '../store/migration';
-import type { NewMessage } from './conversationStore';
-import { insertMessages, unarchiveOnNewMessage } from './conversationStore';
+import type { NewMessage } from './messageStore';
+import { unarchiveOnNewMessage } from './conversationStore';
+import { insertMessages } from './messageStore';
 import type { CheckedMentions } from './messageReferences';
 
 /**

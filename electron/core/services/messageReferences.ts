@@ -5,8 +5,9 @@
 import type { Mention } from '../../../protocol/content/schema';
 import { CoreError } from '../ipc/errors';
 import type { Db } from '../store/migration';
-import type { StoredMention } from './conversationStore';
-import { getMessage, listMembers, qualified, textHash } from './conversationStore';
+import type { StoredMention } from './messageStore';
+import { listMembers, qualified } from './conversationStore';
+import { getMessage, textHash } from './messageStore';
 
 /** Mentions as stored, and whether one of them names this user. */
 export type CheckedMentions = Readonly<{ mentions: StoredMention[]; mentionsMe: boolean }>;
@@ -29,7 +30,7 @@ export function memberMentions(db: Db, conversationId: string, mentions: readonl
 export function mentionsToSend(db: Db, conversationId: string, mentions: readonly Mention[], selfUser: string): CheckedMentions {
   const checked = memberMentions(db, conversationId, mentions, selfUser);
   if (checked.mentions.length !== mentions.length) {
-    throw new CoreError('mention-not-member', 'A mention names someone who is not in this conversation. Nothing was sent.');
+    throw new CoreError('mention-not-member');
   }
   return checked;
 }

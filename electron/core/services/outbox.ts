@@ -16,10 +16,11 @@
  * right after the app started), and meanwhile after a growing pause while the app runs.
  */
 import { z } from 'zod';
-import type { Content } from '../../../protocol/content/schema';
 import type { EventHub } from '../events';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
+import type { Membership } from '../session/membership';
+import type { OutgoingMessages } from '../session/outgoingMessages';
 import { ApiError } from '../net/apiError';
 import type { Db } from '../store/migration';
 import { cachedStatement } from '../store/statements';
@@ -41,10 +42,10 @@ export interface OutboxDeps {
   readonly db: Db;
   readonly events: EventHub;
   readonly log: Logger;
-  /** Encrypts `content` and posts it in the conversation; throws if the server did not accept it. */
-  readonly send: (conversationId: string, content: Content) => Promise<void>;
+  /** Encrypts content and posts it in the conversation; throws if the server did not accept it. */
+  readonly outgoing: Pick<OutgoingMessages, 'sendContent'>;
   /** The user's self-conversation, made on first need (needs the server then). */
-  readonly selfConversation: () => Promise<string>;
+  readonly membership: Pick<Membership, 'selfConversation'>;
 }
 
 /** What to do with a row after a failed send. */
@@ -228,7 +229,7 @@ export class Outbox {
       for (let start = 0; start < ids.length; start += RECEIPT_IDS_PER_MESSAGE) {
         const messageIds = ids.slice(start, start + RECEIPT_IDS_PER_MESSAGE);
         try {
-          await this.deps.send(conversationId, { type: 'receipt', kind: 'delivered', messageIds });
+          await this.deps.outgoing.sendContent(conversationId, { type: 'receipt', kind: 'delivered', messageIds });
           this.remove('delivered', conversationId, messageIds);
         } catch (error) {
           const failure = classify(error);
@@ -252,8 +253,8 @@ export class Outbox {
     for (const { conversationId, messageId } of rows) {
       if (this.closed) return 'idle';
       try {
-        const self = await this.deps.selfConversation();
-        await this.deps.send(self, { type: 'hide', conversationId, messageId });
+        const self = await this.deps.membership.selfConversation();
+        await this.deps.outgoing.sendContent(self, { type: 'hide', conversationId, messageId });
         this.remove('hide', conversationId, [messageId]);
       } catch (error) {
         const failure = classify(error);

@@ -95,7 +95,7 @@ export class PreferencesService {
 
   async set(patch: Partial<Preferences>): Promise<Preferences> {
     if (!(await this.profile.exists())) {
-      throw new CoreError('preferences-no-profile', 'Preferences are kept in your encrypted profile, which is made when you first sign in. Sign in, then try again.');
+      throw new CoreError('preferences-no-profile');
     }
     const { db } = await this.profile.store();
     this.lastKnown = writePreferences(db, patch);

@@ -48,7 +48,7 @@ export class ProfileHandle {
     this.opening ??= openProfileStore(this.profileDir, this.storeOptions).then((result) => {
       if (!result.ok) {
         this.opening = undefined;
-        throw new CoreError(result.error.code, result.error.message);
+        throw CoreError.from(result.error);
       }
       // Open now, and nothing reopens it before the next lock (which asks again): the passcode
       // the user typed is not kept (security review, item 5).

@@ -12,7 +12,7 @@
  * Receivers store messages by id, once (conversationStore `insertMessage`, ON CONFLICT DO
  * NOTHING), so a message that did reach the server before a crash and is sent again shows once.
  *
- * A file message row is stored only after its upload finished (conversationService `sendFile`),
+ * A file message row is stored only after its upload finished (session/fileSending.ts),
  * so sending one again needs no upload: the asset is at the server and its key in `assets`. An
  * upload that never finished left no message to retry; the upload card says so and the file is
  * sent again from the composer.
@@ -23,9 +23,10 @@ import type { EventHub } from '../events';
 import type { StoredMessage } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
+import type { OutgoingMessages } from '../session/outgoingMessages';
 import type { Db } from '../store/migration';
 import { verificationOf } from './deviceTrust';
-import { getMessage } from './conversationStore';
+import { getMessage } from './messageStore';
 
 export interface ResendDeps {
   readonly db: Db;
@@ -34,12 +35,12 @@ export interface ResendDeps {
   /** This user, `id@domain`. */
   readonly selfId: string;
   readonly clientId: string;
-  /** Encrypts `encoded` in the current epoch and posts it (ConversationService.transmit); throws if not accepted. */
-  readonly transmit: (conversationId: string, id: string, encoded: Uint8Array) => Promise<void>;
-  /** Whether this process is sending that message right now (then it is no orphan). */
-  readonly isSending: (id: string) => boolean;
-  /** Sends an edit of one of this user's messages (ConversationService.edit). */
-  readonly edit: (conversationId: string, messageId: string, text: string, mentions: readonly Mention[]) => Promise<unknown>;
+  /**
+   * `transmit` encrypts a stored content message in the current epoch and posts it (throws if
+   * not accepted); `isSending` says whether this process is sending that message right now
+   * (then it is no orphan); `edit` sends an edit of one of this user's messages.
+   */
+  readonly outgoing: Pick<OutgoingMessages, 'transmit' | 'isSending' | 'edit'>;
 }
 
 const RowSchema = z.object({
@@ -65,10 +66,10 @@ const RESENDABLE = new Set(['text', 'knock', 'asset']);
 
 /** Why a message cannot be sent again, in a sentence for the user; undefined when it can. */
 function refusal(row: Row, selfId: string): CoreError | undefined {
-  if (row.sender_user_id !== selfId || !RESENDABLE.has(row.kind)) return new CoreError('message-not-yours', 'Only your own messages can be sent again.');
-  if (row.deleted_at !== null) return new CoreError('message-deleted', 'This message was deleted, so it cannot be sent again.');
-  if (row.left_at !== null) return new CoreError('conversation-left', 'You are no longer in this conversation, so nothing can be sent in it.');
-  if (row.content === null) return new CoreError('message-not-resendable', 'This message is no longer stored in full on this device, so it cannot be sent again. Write it again.');
+  if (row.sender_user_id !== selfId || !RESENDABLE.has(row.kind)) return new CoreError('message-not-yours');
+  if (row.deleted_at !== null) return new CoreError('message-deleted');
+  if (row.left_at !== null) return new CoreError('conversation-left');
+  if (row.content === null) return new CoreError('message-not-resendable');
   if (row.kind === 'asset' && row.has_asset === 0) return new CoreError('message-not-resendable', 'The file of this message is no longer on this device. Send the file again.');
   return undefined;
 }
@@ -115,11 +116,11 @@ export class Resender {
   async retry(conversationId: string, messageId: string): Promise<StoredMessage> {
     const { db } = this.deps;
     const row = this.row(conversationId, messageId);
-    if (!row) throw new CoreError('message-not-found', 'There is no such message in this conversation.');
+    if (!row) throw new CoreError('message-not-found');
     const refused = refusal(row, this.deps.selfId);
     if (refused) throw refused;
-    if (row.status === 'pending') throw new CoreError('message-sending', 'This message is being sent already.');
-    if (row.status !== 'failed') throw new CoreError('message-not-failed', 'This message was sent already; only a message that was not sent can be sent again.');
+    if (row.status === 'pending') throw new CoreError('message-sending');
+    if (row.status !== 'failed') throw new CoreError('message-not-failed');
     if (verificationOf(db, conversationId) === 'degraded') throw new CoreError('conversation-degraded');
     // Claimed here, synchronously: a second retry of the same message finds it pending.
     db.prepare(`UPDATE messages SET status = 'pending' WHERE conversation_id = ? AND id = ? AND status = 'failed'`).run(conversationId, messageId);
@@ -164,7 +165,7 @@ export class Resender {
     );
     for (const { conversation_id: conversationId, id } of orphans) {
       if (this.closed) return;
-      if (this.deps.isSending(id)) continue;
+      if (this.deps.outgoing.isSending(id)) continue;
       const row = this.row(conversationId, id);
       if (!row || row.status !== 'pending') continue;
       const refused = refusal(row, this.deps.selfId) ?? (verificationOf(db, conversationId) === 'degraded' ? new CoreError('conversation-degraded') : undefined);
@@ -186,7 +187,7 @@ export class Resender {
   private async send(conversationId: string, messageId: string, row: Row): Promise<void> {
     if (row.content === null) throw new CoreError('internal');
     try {
-      await this.deps.transmit(conversationId, messageId, row.content);
+      await this.deps.outgoing.transmit(conversationId, messageId, row.content);
     } catch (error) {
       this.settle(conversationId, messageId, false);
       throw error;
@@ -197,7 +198,7 @@ export class Resender {
     if (row.edited_at !== null && row.kind === 'text' && row.body !== null) {
       const current = this.row(conversationId, messageId);
       if (current?.body) {
-        await this.deps
+        await this.deps.outgoing
           .edit(conversationId, messageId, current.body, mentionsOf(current.mentions))
           .catch((error: unknown) => this.deps.log.warn('sending the edit of a message sent again failed', { conversationId, messageId, error }));
       }
@@ -209,7 +210,7 @@ export class Resender {
       .prepare(`UPDATE messages SET status = ? WHERE conversation_id = ? AND id = ? AND status = 'pending'`)
       .run(ok ? 'sent' : 'failed', conversationId, messageId);
     this.announce(conversationId, messageId);
-    this.deps.events.emit('conversation.changed', { id: conversationId });
+    this.deps.events.conversationChanged(conversationId);
   }
 
   private announce(conversationId: string, messageId: string): void {
@@ -219,7 +220,7 @@ export class Resender {
 
   private stored(conversationId: string, messageId: string): StoredMessage {
     const message = getMessage(this.deps.db, conversationId, messageId);
-    if (!message) throw new CoreError('message-not-found', 'There is no such message in this conversation.');
+    if (!message) throw new CoreError('message-not-found');
     return message;
   }
 }

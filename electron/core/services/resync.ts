@@ -17,20 +17,21 @@
  * removed, and the cursor moved past what expired, in one transaction once the run finished: a
  * crash or kill before that runs it again, which is harmless — joins happen only where still
  * needed, and the lines carry the run's id, so none is written twice. Each conversation is
- * handled under the conversations' lock (`ConversationService.exclusive`), so a send never
+ * handled under the conversations' lock (`GroupSession.exclusive`), so a send never
  * encrypts from a group state the resync is replacing.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Conversation } from '../../../protocol/api/conversations';
-import type { EventHub } from '../events';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import { ApiError } from '../net/apiError';
 import type { Db } from '../store/migration';
 import { deleteKv, readKv, writeKv } from '../store/kv';
-import type { ConversationService } from './conversationService';
-import { getMessage, insertSystemMessage, qualified, saveConversation, saveUserProfile } from './conversationStore';
+import type { Announcer } from '../session/announcer';
+import type { GroupSession } from '../session/groupSession';
+import { qualified, saveConversation, saveUserProfile } from './conversationStore';
+import { insertSystemMessage } from './messageStore';
 import { recordOwnMembership } from './membershipMessages';
 
 const RESYNC_KEY = 'resync';
@@ -72,8 +73,8 @@ export class Resync {
   private readonly names = new Map<string, Promise<{ name: string; handle: string | null } | undefined>>();
 
   constructor(
-    private readonly conversations: ConversationService,
-    private readonly events: EventHub,
+    private readonly groups: GroupSession,
+    private readonly announcer: Announcer,
     private readonly log: Logger,
   ) {}
 
@@ -89,7 +90,7 @@ export class Resync {
    * Returns undefined when nothing was due or the run was stopped.
    */
   async run(complete: (tx: Db) => void): Promise<ResyncOutcome | undefined> {
-    const { db, api } = this.conversations.device;
+    const { db, api } = this.groups.device;
     const due = resyncDue(db);
     if (!due) return undefined;
     this.log.warn('the server dropped notifications this device never fetched; reading the conversations again');
@@ -125,10 +126,10 @@ export class Resync {
 
   /** One conversation the user is a member of, under the conversations' lock. */
   private async catchUp(conversation: Conversation, runId: string): Promise<'joined' | 'rejoined' | 'refreshed' | 'skipped'> {
-    const { db, clientId, userId, domain } = this.conversations.device;
+    const { db, clientId, userId, domain } = this.groups.device;
     const id = conversation.qualifiedId.id;
     const profiles = await this.profiles(conversation);
-    return this.conversations.exclusive(async () => {
+    return this.groups.exclusive(async () => {
       const local = localRow(db, id);
       // Epoch 0: the creator has not made the group yet; its Welcome is still to come.
       if (conversation.epoch === 0 && !local) return 'skipped';
@@ -153,9 +154,9 @@ export class Resync {
           saveConversation(db, conversation, Date.now());
           writeLines(db);
         })();
-        this.events.emit('conversation.changed', { id });
+        this.announcer.conversationChanged(id);
       } else {
-        await this.conversations.joinByExternalCommitAlone(conversation, writeLines);
+        await this.groups.joinByExternalCommitAlone(conversation, writeLines);
       }
       this.announce(id, said);
       return action;
@@ -168,7 +169,7 @@ export class Resync {
    * the user in it any more.
    */
   private async markLeftIfGone(id: string, runId: string): Promise<boolean> {
-    const { api, db } = this.conversations.device;
+    const { api, db } = this.groups.device;
     try {
       await api.call('getConversation', { params: { conv: id } });
       return false;
@@ -188,27 +189,23 @@ export class Resync {
       if (missed) said.push(missed);
     })();
     this.announce(id, said);
-    this.events.emit('conversation.changed', { id });
+    this.announcer.conversationChanged(id);
     return true;
   }
 
   private self(): { user: string; clientId: string } {
-    const { userId, domain, clientId } = this.conversations.device;
+    const { userId, domain, clientId } = this.groups.device;
     return { user: qualified({ id: userId, domain }), clientId };
   }
 
   private announce(conversationId: string, messageIds: readonly string[]): void {
-    const { db } = this.conversations.device;
-    for (const messageId of messageIds) {
-      const message = getMessage(db, conversationId, messageId);
-      if (message) this.events.emit('message.added', message);
-    }
-    if (messageIds.length > 0) this.events.emit('conversation.changed', { id: conversationId });
+    for (const messageId of messageIds) this.announcer.messageAdded(conversationId, messageId);
+    if (messageIds.length > 0) this.announcer.conversationChanged(conversationId);
   }
 
   /** Display names of a conversation's members, each user asked once per run (best effort). */
   private async profiles(conversation: Conversation): Promise<Array<{ user: { id: string; domain: string }; name: string; handle: string | null }>> {
-    const { api } = this.conversations.device;
+    const { api } = this.groups.device;
     const found = await Promise.all(
       conversation.members.map(async ({ user }) => {
         const key = qualified(user);

@@ -14,7 +14,8 @@ import type { ApiClient } from '../net/apiClient';
 import type { Db } from '../store/migration';
 import type { ChangeContext, CommitRefusalCode } from './commitRules';
 import { reviewChange } from './commitRules';
-import { insertSystemMessage, qualified } from './conversationStore';
+import { qualified } from './conversationStore';
+import { insertSystemMessage } from './messageStore';
 import type { SelfDevice } from './deviceTrust';
 import { namer } from './membershipMessages';
 

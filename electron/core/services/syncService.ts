@@ -14,12 +14,15 @@ import type { ApiClient } from '../net/apiClient';
 import { ApiError } from '../net/apiError';
 import type { NotificationSink } from '../net/notificationStream';
 import { CoreError } from '../ipc/errors';
-import type { ConversationService, PreparedEffect } from './conversationService';
 import { NotificationStream } from '../net/notificationStream';
+import { applyEffects } from '../receive/applyEffects';
+import type { Effects } from '../receive/context';
+import { prepareNotification } from '../receive/dispatch';
+import type { FollowUp } from '../receive/effects';
+import { runFollowUps } from '../receive/runFollowUps';
+import type { Receiving } from '../session/session';
 import type { Db } from '../store/migration';
 import { readKv, writeKv } from '../store/kv';
-import type { MessageToStore } from './messageBatch';
-import { storeMessages } from './messageBatch';
 import { ReceivedGroups } from './receivedGroups';
 import { markResyncDue, Resync } from './resync';
 
@@ -54,9 +57,9 @@ export class SyncService {
   }
 
   /** Starts (or restarts) syncing for the signed-in device. */
-  async start(api: ApiClient, baseUrl: string, db: Db, ownClientId: string, conversations: ConversationService): Promise<void> {
+  async start(api: ApiClient, baseUrl: string, db: Db, receiving: Receiving): Promise<void> {
     await this.stop();
-    const sink = this.receiver(db, ownClientId, conversations);
+    const sink = this.receiver(db, receiving);
     this.stream = new NotificationStream({
       api,
       baseUrl,
@@ -66,7 +69,7 @@ export class SyncService {
         this.setState(state);
         // Connected and caught up: make sure others can still add this device and reach it.
         if (state === 'online') {
-          conversations.refillKeys().catch((error: unknown) => this.log.warn('refilling keys failed', { error }));
+          receiving.keys.refill().catch((error: unknown) => this.log.warn('refilling keys failed', { error }));
         }
       },
     });
@@ -78,13 +81,13 @@ export class SyncService {
    * durably before resolving (the stream acknowledges it only then). Public so that the
    * receive-pipeline bench can feed it notifications it fetched itself.
    */
-  receiver(db: Db, ownClientId: string, conversations: ConversationService): NotificationSink {
-    const resync = new Resync(conversations, this.events, this.log.child('resync'));
+  receiver(db: Db, receiving: Receiving): NotificationSink {
+    const resync = new Resync(receiving.groups, receiving.followUps.announcer, this.log.child('resync'));
     this.resync = resync;
     return {
       lastStoredId: () => readKv(db, 'profile', LAST_ID_KEY, LastIdSchema) ?? 0,
-      // Applied under the conversations' lock: no send may read group state in between.
-      handle: (notifications) => conversations.exclusive(() => this.apply(db, ownClientId, conversations, notifications)),
+      // Applied under the group-state lock: no send may read group state in between.
+      handle: (notifications) => receiving.groups.exclusive(() => this.apply(db, receiving, notifications)),
       // Slow sync (resync.ts): noted before what is left of the queue is stored, run once it is.
       resyncRequired: async () => markResyncDue(db),
       caughtUp: async (lastId) => {
@@ -114,7 +117,7 @@ export class SyncService {
    * Each transaction also moves the "last stored id" to its last notification, so a crash
    * between two of them loses nothing and stores nothing twice.
    */
-  private async apply(db: Db, ownClientId: string, conversations: ConversationService, notifications: readonly Notification[]): Promise<void> {
+  private async apply(db: Db, receiving: Receiving, notifications: readonly Notification[]): Promise<void> {
     const lastStored = readKv(db, 'profile', LAST_ID_KEY, LastIdSchema) ?? 0;
     let run: Notification[] = [];
     for (const notification of notifications) {
@@ -123,96 +126,45 @@ export class SyncService {
         run.push(notification);
         continue;
       }
-      await this.storeRun(db, ownClientId, conversations, run);
+      await this.storeRun(db, receiving, run);
       run = [];
-      await this.store(db, ownClientId, conversations, [notification]);
+      await this.storeRun(db, receiving, [notification]);
     }
-    await this.storeRun(db, ownClientId, conversations, run);
+    await this.storeRun(db, receiving, run);
   }
 
   /**
    * A run is committed whenever preparing it has taken MAX_TRANSACTION_WORK_MS, so a crash
    * costs little work to redo and the first messages of a long catch-up show up soon.
    */
-  private async storeRun(db: Db, ownClientId: string, conversations: ConversationService, run: readonly Notification[]): Promise<void> {
+  private async storeRun(db: Db, receiving: Receiving, run: readonly Notification[]): Promise<void> {
     for (let index = 0; index < run.length; ) {
-      const received = new ReceivedGroups(conversations.decodedGroups);
+      const received = new ReceivedGroups(receiving.groups.decodedGroups);
       const started = performance.now();
       const chunk: Notification[] = [];
-      const effects: Array<PreparedEffect | undefined> = [];
+      const effects: Effects[] = [];
       do {
         const notification = run[index];
         if (notification === undefined) break;
         chunk.push(notification);
-        effects.push(await this.prepare(conversations, notification, received));
+        effects.push(await this.prepare(receiving, notification, received));
         index += 1;
       } while (performance.now() - started < MAX_TRANSACTION_WORK_MS);
-      this.commit(db, ownClientId, chunk, effects, received);
+      this.commit(db, receiving, chunk, effects, received);
     }
   }
 
-  private async store(db: Db, ownClientId: string, conversations: ConversationService, notifications: readonly Notification[]): Promise<void> {
-    const received = new ReceivedGroups(conversations.decodedGroups);
-    const effects: Array<PreparedEffect | undefined> = [];
-    for (const notification of notifications) effects.push(await this.prepare(conversations, notification, received));
-    this.commit(db, ownClientId, notifications, effects, received);
-  }
-
   /** Writes what `notifications` prepared (`effects`, same order) and the new cursor in one transaction, then announces it. */
-  private commit(
-    db: Db,
-    ownClientId: string,
-    notifications: readonly Notification[],
-    effects: ReadonlyArray<PreparedEffect | undefined>,
-    received: ReceivedGroups,
-  ): void {
+  private commit(db: Db, receiving: Receiving, notifications: readonly Notification[], effects: readonly Effects[], received: ReceivedGroups): void {
     const last = notifications.at(-1);
     if (last === undefined) return;
-    const after: Array<() => void> = [];
+    let followUps: FollowUp[] = [];
     db.transaction(() => {
-      // New messages are stored together (messageBatch.ts); any other write first stores those
-      // before it, so every write still sees what the notifications before it stored.
-      const messages: MessageToStore[] = [];
-      const storePending = (): void => {
-        if (messages.length > 0) storeMessages(db, messages.splice(0));
-      };
-      notifications.forEach((notification, index) => {
-        const effect = effects[index];
-        if (effect?.message) messages.push(effect.message);
-        else if (effect) {
-          storePending();
-          effect.write(db);
-        }
-        if (effect) after.push(effect.after);
-        const event = notification.event;
-        switch (event.type) {
-          case 'user.client-add':
-            if (event.client.id !== ownClientId) {
-              after.push(() =>
-                this.events.emit('device.added', {
-                  id: event.client.id,
-                  label: event.client.label,
-                  model: event.client.model,
-                  type: event.client.type,
-                  at: notification.time,
-                }),
-              );
-            }
-            break;
-          case 'user.client-remove':
-            after.push(() => this.events.emit('device.removed', { id: event.client }));
-            break;
-          default:
-            break;
-        }
-      });
-      storePending();
+      followUps = applyEffects(db, effects.flat(), receiving.apply);
       received.write(db);
       writeKv(db, 'profile', LAST_ID_KEY, last.id);
     })();
-    this.events.coalescingChanges(() => {
-      for (const emit of after) emit();
-    });
+    this.events.coalescingChanges(() => runFollowUps(followUps, receiving.followUps));
   }
 
   /**
@@ -220,15 +172,15 @@ export class SyncService {
    * reconnects and the notification comes again; anything else (a message this device can never
    * process) is logged and passed over, so one bad notification cannot stall the queue.
    */
-  private async prepare(conversations: ConversationService, notification: Notification, received: ReceivedGroups): Promise<PreparedEffect | undefined> {
+  private async prepare(receiving: Receiving, notification: Notification, received: ReceivedGroups): Promise<Effects> {
     try {
-      return await conversations.prepare(notification, received);
+      return await prepareNotification(receiving.context, notification, received);
     } catch (error) {
       const retryable =
         (error instanceof CoreError && error.code === 'network-unreachable') || (error instanceof ApiError && error.status >= 500);
       if (retryable) throw error;
       this.log.error('a notification could not be applied; passed over', { id: notification.id, type: notification.event.type, error });
-      return undefined;
+      return [];
     }
   }
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MlsMember } from '../../../electron/core/crypto/mls/mlsGroup';
-import { getMessage, hideMessage, insertMessage, listMessages, textHash } from '../../../electron/core/services/conversationStore';
+import { getMessage, hideMessage, insertMessage, listMessages, textHash } from '../../../electron/core/services/messageStore';
 import { saveGroupDevices } from '../../../electron/core/services/deviceTrust';
 import { groupBefore, recordDeparture, recordMembershipChange } from '../../../electron/core/services/membershipMessages';
 import { memberMentions } from '../../../electron/core/services/messageReferences';

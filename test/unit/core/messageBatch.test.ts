@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { NewMessage } from '../../../electron/core/services/conversationStore';
-import { hideMessage, insertMessage, insertMessages, searchMessages, setArchived, setMutedUntil } from '../../../electron/core/services/conversationStore';
+import type { NewMessage } from '../../../electron/core/services/messageStore';
+import { setArchived, setMutedUntil } from '../../../electron/core/services/conversationStore';
+import { hideMessage, insertMessage, insertMessages, searchMessages } from '../../../electron/core/services/messageStore';
 import { MessageToStore, storeMessages } from '../../../electron/core/services/messageBatch';
 import type { Db } from '../../../electron/core/store/migration';
 import { applyMigrations } from '../../../electron/core/store/migration';

@@ -13,7 +13,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CoreError } from '../../ipc/errors';
+import { CoreError, IPC_ERRORS } from '../../ipc/errors';
 
 const ALGORITHM = 'aes-256-cbc';
 const IV_BYTES = 16;
@@ -86,10 +86,10 @@ export async function decryptAssetFile(
   }
   const actual = await sha256OfFile(cipherPath, options.signal);
   if (!timingSafeEqual(actual, expectedSha256)) {
-    throw new CoreError('asset-hash-mismatch', 'The downloaded file does not match what the sender sent. It was not opened.');
+    throw new CoreError('asset-hash-mismatch');
   }
   const size = (await stat(cipherPath)).size;
-  if (size < 2 * IV_BYTES) throw new CoreError('asset-decrypt-failed', 'The file could not be decrypted.');
+  if (size < 2 * IV_BYTES) throw new CoreError('asset-decrypt-failed');
   const iv = await readHead(cipherPath, IV_BYTES);
   const decipher = createDecipheriv(ALGORITHM, key, iv);
   let plainSize = 0;
@@ -108,8 +108,8 @@ export async function decryptAssetFile(
     await rename(temporary, outPath);
   } catch (error) {
     await rm(temporary, { force: true });
-    if (isAbort(error)) throw new CoreError('asset-cancelled', 'The download was cancelled.');
-    throw new CoreError('asset-decrypt-failed', 'The file could not be decrypted.');
+    if (isAbort(error)) throw new CoreError('asset-cancelled');
+    throw new CoreError('asset-decrypt-failed');
   }
   return { plainSize };
 }
@@ -118,7 +118,7 @@ export async function decryptAssetFile(
 export async function verifyAssetFile(cipherPath: string, expectedSha256: Uint8Array, signal?: AbortSignal): Promise<void> {
   const actual = await sha256OfFile(cipherPath, signal);
   if (expectedSha256.length !== 32 || !timingSafeEqual(actual, expectedSha256)) {
-    throw new CoreError('asset-hash-mismatch', 'The downloaded file does not match what the sender sent. It was not opened.');
+    throw new CoreError('asset-hash-mismatch');
   }
 }
 
@@ -141,16 +141,16 @@ export function encryptAssetBytes(plain: Uint8Array): EncryptedAsset & { readonl
 export function decryptAssetBytes(ciphertext: Uint8Array, key: Uint8Array, expectedSha256: Uint8Array): Uint8Array<ArrayBuffer> {
   const actual = createHash('sha256').update(ciphertext).digest();
   if (expectedSha256.length !== 32 || !timingSafeEqual(actual, expectedSha256)) {
-    throw new CoreError('asset-hash-mismatch', 'The downloaded file does not match what the sender sent. It was not opened.');
+    throw new CoreError('asset-hash-mismatch');
   }
   if (key.length !== ASSET_KEY_BYTES || ciphertext.length < 2 * IV_BYTES) {
-    throw new CoreError('asset-decrypt-failed', 'The file could not be decrypted.');
+    throw new CoreError('asset-decrypt-failed');
   }
   try {
     const decipher = createDecipheriv(ALGORITHM, key, ciphertext.subarray(0, IV_BYTES));
     return new Uint8Array(Buffer.concat([decipher.update(ciphertext.subarray(IV_BYTES)), decipher.final()]));
   } catch {
-    throw new CoreError('asset-decrypt-failed', 'The file could not be decrypted.');
+    throw new CoreError('asset-decrypt-failed');
   }
 }
 
@@ -177,5 +177,5 @@ function isAbort(error: unknown): boolean {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? `The file could not be processed: ${error.message}` : 'The file could not be processed.';
+  return error instanceof Error ? `The file could not be processed: ${error.message}` : IPC_ERRORS['asset-io'];
 }

@@ -1,0 +1,75 @@
+/**
+ * Carries out what a committed receive transaction left to do (effects.ts `FollowUp`): events
+ * for the UI, desktop notifications, waking the outbox, and commits this device owes the group.
+ * Commits are started, never awaited: they queue behind the notification being applied.
+ */
+import { missingCase } from '../../../protocol/result';
+import type { StoredMessage } from '../ipc/contract';
+import type { Logger } from '../log';
+import type { MlsClientIdentity } from '../crypto/mls/mlsIdentity';
+import type { Announcer } from '../session/announcer';
+import { getMessage } from '../services/messageStore';
+import type { Db } from '../store/migration';
+import type { FollowUp } from './effects';
+
+export interface FollowUpContext {
+  readonly db: Db;
+  readonly announcer: Announcer;
+  readonly log: Logger;
+  readonly notify: (message: StoredMessage) => void;
+  /** Delivery receipts were noted: the outbox sends them once messages stop arriving. */
+  readonly receiptsNoted: () => void;
+  readonly ownProfileChanged: (name: string) => void;
+  readonly removeDeparted: (conversationId: string) => Promise<void>;
+  readonly removeGoneDevice: (conversationId: string, device: MlsClientIdentity) => Promise<void>;
+}
+
+export function runFollowUps(followUps: readonly FollowUp[], context: FollowUpContext): void {
+  const { announcer, log } = context;
+  const { events } = announcer;
+  for (const followUp of followUps) {
+    switch (followUp.kind) {
+      case 'conversation-changed':
+        announcer.conversationChanged(followUp.conversationId);
+        break;
+      case 'message-added': {
+        const stored = getMessage(context.db, followUp.conversationId, followUp.messageId);
+        if (!stored) break;
+        events.emit('message.added', stored);
+        if (followUp.notify) context.notify(stored);
+        if (followUp.receiptNoted) context.receiptsNoted();
+        break;
+      }
+      case 'message-updated':
+        announcer.messageUpdated(followUp.conversationId, followUp.messageId);
+        break;
+      case 'message-hidden':
+        events.emit('message.hidden', { conversationId: followUp.conversationId, messageId: followUp.messageId });
+        break;
+      case 'typing':
+        events.emit('typing', { conversationId: followUp.conversationId, user: followUp.user, state: followUp.state });
+        break;
+      case 'device-added':
+        events.emit('device.added', followUp.device);
+        break;
+      case 'device-removed':
+        events.emit('device.removed', { id: followUp.id });
+        break;
+      case 'own-profile-changed':
+        context.ownProfileChanged(followUp.name);
+        break;
+      case 'remove-departed': {
+        const { conversationId } = followUp;
+        context.removeDeparted(conversationId).catch((error: unknown) => log.warn('removing the devices of a member who left failed', { conversationId, error }));
+        break;
+      }
+      case 'remove-gone-device': {
+        const { conversationId } = followUp;
+        context.removeGoneDevice(conversationId, followUp.device).catch((error: unknown) => log.warn('removing a deleted device from a group failed', { conversationId, error }));
+        break;
+      }
+      default:
+        missingCase(followUp);
+    }
+  }
+}

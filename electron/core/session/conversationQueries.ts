@@ -1,0 +1,46 @@
+/** What the UI reads about conversations and messages: lists, pages, search, members. Nothing here writes. */
+import type { ConversationSummary, StoredMessage } from '../ipc/contract';
+import { CoreError } from '../ipc/errors';
+import type { MemberSummary } from '../services/conversationStore';
+import { listConversations, listMembers } from '../services/conversationStore';
+import { getMessage, listMessages, searchMessages } from '../services/messageStore';
+import type { DeviceContext } from './device';
+import { selfId } from './device';
+
+export class ConversationQueries {
+  constructor(private readonly device: DeviceContext) {}
+
+  list(): { conversations: ConversationSummary[] } {
+    return { conversations: listConversations(this.device.db, selfId(this.device)) };
+  }
+
+  /** One conversation's row, as the list shows it. */
+  summary(id: string): ConversationSummary {
+    const summary = listConversations(this.device.db, selfId(this.device)).find((c) => c.id === id);
+    if (!summary) throw new CoreError('internal');
+    return summary;
+  }
+
+  search(text: string, limit: number): { messages: StoredMessage[] } {
+    return { messages: searchMessages(this.device.db, text, limit) };
+  }
+
+  members(conversationId: string): { members: MemberSummary[] } {
+    return { members: listMembers(this.device.db, conversationId) };
+  }
+
+  /** A page of history: the newest `limit` messages, or the `limit` just older than `before`. */
+  messages(conversationId: string, limit: number, before?: string): { messages: StoredMessage[]; hasOlder: boolean } {
+    if (before !== undefined && this.device.db.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND id = ?').pluck().get(conversationId, before) !== 1) {
+      throw new CoreError('message-not-found');
+    }
+    return listMessages(this.device.db, conversationId, limit, before);
+  }
+
+  /** A stored message, or `message-not-found`. */
+  message(conversationId: string, messageId: string): StoredMessage {
+    const found = getMessage(this.device.db, conversationId, messageId);
+    if (!found) throw new CoreError('message-not-found');
+    return found;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Asks the shell for a desktop notification when someone else's message arrives: who wrote
+ * where, and what, as far as the user's preferences allow; none for a muted conversation —
+ * unless the message mentions this user (Signal's "notify for mentions" default) — or with
+ * notifications turned off. (While the app is locked no message is received at all: locking
+ * stops the notification stream first.)
+ */
+import type { StoredMessage } from '../ipc/contract';
+import type { EventHub } from '../events';
+import { groupName, isMuted } from '../services/conversationStore';
+import { readPreferencesThisTurn } from '../services/preferences';
+import type { Db } from '../store/migration';
+
+export class DesktopNotifications {
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventHub,
+  ) {}
+
+  notify(message: StoredMessage): void {
+    const { db } = this;
+    // Once per received batch, not once per message.
+    const preferences = readPreferencesThisTurn(db);
+    if (!preferences.desktopNotifications || (isMuted(db, message.conversationId) && !message.mentionsMe)) return;
+    let title = 'Cairn';
+    let body = 'New message';
+    if (preferences.notificationContent !== 'nothing') {
+      // One row, not the whole conversation list with its counts: this runs for every message.
+      const name = groupName(db, message.conversationId);
+      const sender = message.senderName ?? 'Someone';
+      title = name ? `${sender} in ${name}` : sender;
+    }
+    if (preferences.notificationContent === 'name-and-message') {
+      body = message.kind === 'asset' ? `Sent a file: ${message.asset?.name ?? ''}` : message.kind === 'knock' ? 'Sent a ping.' : (message.text ?? '');
+    }
+    this.events.emit('notify', { conversationId: message.conversationId, title: title.slice(0, 256), body: body.slice(0, 512) });
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * Everything this device sends into a conversation: texts, pings, edits, deletes, reactions,
+ * typing news, read receipts, and the content other services hand over (files, the outbox's
+ * receipts, resend.ts's messages sent again).
+ *
+ * Ordering that makes a crash harmless: the new group state and this user's message (status
+ * `pending`) are stored in one transaction before the ciphertext leaves, so a restart never
+ * reuses a ratchet step; the status becomes `sent` once the server accepted it, else `failed`.
+ * The server accepts application messages only in the group's current epoch: after a 409 this
+ * device catches up from its queue and encrypts the same message (same id) again.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { encodeContent } from '../../../protocol/content/codec';
+import type { Content, Mention } from '../../../protocol/content/schema';
+import type { StoredMessage } from '../ipc/contract';
+import { CoreError } from '../ipc/errors';
+import type { Logger } from '../log';
+import { ApiError } from '../net/apiError';
+import type { Db } from '../store/migration';
+import type { NewMessage } from '../services/messageStore';
+import { saveGroupState } from '../services/conversationStore';
+import { applyDelete, applyEdit, applyReaction, insertMessage, markRead, setMessageStatus } from '../services/messageStore';
+import { verificationOf } from '../services/deviceTrust';
+import { mentionsToSend, quoteToSend } from '../services/messageReferences';
+import { readPreferences } from '../services/preferences';
+import type { Announcer } from './announcer';
+import type { ConversationQueries } from './conversationQueries';
+import type { DeviceContext } from './device';
+import { selfId, toBase64, value } from './device';
+import type { GroupSession } from './groupSession';
+
+type Posted = { ok: true } | { ok: false; error: unknown };
+
+export class OutgoingMessages {
+  private readonly device: DeviceContext;
+  /** Ids of the messages this device is sending right now (resend.ts leaves them alone). */
+  private readonly sending = new Set<string>();
+  /** Per conversation, the last post started: posts leave in the order their messages were encrypted. */
+  private readonly posts = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly groups: GroupSession,
+    private readonly queries: ConversationQueries,
+    private readonly announcer: Announcer,
+    private readonly log: Logger,
+  ) {
+    this.device = groups.device;
+  }
+
+  /**
+   * Encrypts and sends a text message; the message is stored before it leaves. A reply carries
+   * the quoted message's id and the hash of its text; mentions must name members of the conversation.
+   */
+  async sendText(
+    conversationId: string,
+    text: string,
+    options: Readonly<{ timerMs?: number; quote?: { messageId: string }; mentions?: readonly Mention[] }> = {},
+  ): Promise<StoredMessage> {
+    const { db } = this.device;
+    const { timerMs } = options;
+    const quote = options.quote ? quoteToSend(db, conversationId, options.quote.messageId) : undefined;
+    const mentions = mentionsToSend(db, conversationId, options.mentions ?? [], selfId(this.device));
+    const plain: Content = {
+      type: 'text',
+      text,
+      mentions: [...(options.mentions ?? [])],
+      ...(quote ? { quote: { messageId: quote.messageId, ...(quote.textHash ? { textHash: quote.textHash } : {}) } } : {}),
+    };
+    // A self-deleting message: the receivers' countdown starts when they first see it; the
+    // sender's copy counts down from sending.
+    const content: Content = timerMs ? { type: 'ephemeral', expireAfterMs: timerMs, content: plain } : plain;
+    return this.sendOwn(conversationId, content, (sentAt) => ({
+      kind: 'text',
+      body: text,
+      ...(timerMs ? { timerMs, expiresAt: sentAt + timerMs } : {}),
+      ...(quote ? { quote } : {}),
+      ...mentions,
+    }));
+  }
+
+  /** Knocks ("ping"): a message without text that asks for the others' attention. */
+  knock(conversationId: string): Promise<StoredMessage> {
+    return this.sendOwn(conversationId, { type: 'knock' }, () => ({ kind: 'knock', body: null }));
+  }
+
+  /** Replaces the text of one of this user's messages; its mentions are replaced too (each must name a member). */
+  async edit(conversationId: string, messageId: string, text: string, mentions: readonly Mention[] = []): Promise<StoredMessage> {
+    this.requireOwn(conversationId, messageId);
+    const self = selfId(this.device);
+    const checked = mentionsToSend(this.device.db, conversationId, mentions, self);
+    await this.send(conversationId, { type: 'edit', replacingId: messageId, text, mentions: [...mentions] }, undefined, (_id, ok) => {
+      if (ok) applyEdit(this.device.db, conversationId, messageId, self, text, Date.now(), checked);
+    });
+    const updated = this.queries.message(conversationId, messageId);
+    this.announcer.events.emit('message.updated', updated);
+    this.announcer.conversationChanged(conversationId);
+    return updated;
+  }
+
+  async delete(conversationId: string, messageId: string): Promise<Record<string, never>> {
+    this.requireOwn(conversationId, messageId);
+    await this.send(conversationId, { type: 'delete', messageId }, undefined, (_id, ok) => {
+      if (ok) applyDelete(this.device.db, conversationId, messageId, selfId(this.device), Date.now());
+    });
+    this.announcer.events.emit('message.updated', this.queries.message(conversationId, messageId));
+    this.announcer.conversationChanged(conversationId);
+    return {};
+  }
+
+  async react(conversationId: string, messageId: string, emoji: string): Promise<Record<string, never>> {
+    this.queries.message(conversationId, messageId);
+    await this.send(conversationId, { type: 'reaction', messageId, emoji }, undefined, (_id, ok) => {
+      if (ok) applyReaction(this.device.db, conversationId, messageId, selfId(this.device), emoji, Date.now());
+    });
+    this.announcer.events.emit('message.updated', this.queries.message(conversationId, messageId));
+    return {};
+  }
+
+  /** Tells the others that this user started or stopped typing (not stored anywhere), unless the user turned that off. */
+  async typing(conversationId: string, state: 'started' | 'stopped'): Promise<Record<string, never>> {
+    if (!readPreferences(this.device.db).sendTypingIndicators) return {};
+    // Not even typing news goes to devices the user has not accepted (seed 002: degraded).
+    if (verificationOf(this.device.db, conversationId) === 'degraded') return {};
+    await this.sendContent(conversationId, { type: 'typing', state });
+    return {};
+  }
+
+  /**
+   * Clears the unread count and tells the senders (one read receipt for all newly read
+   * messages), unless the user turned read receipts off: messages read meanwhile are never
+   * reported, not even after turning them on again.
+   */
+  async markRead(conversationId: string): Promise<Record<string, never>> {
+    const read = markRead(this.device.db, conversationId, selfId(this.device));
+    this.announcer.conversationChanged(conversationId);
+    const receipts = readPreferences(this.device.db).sendReadReceipts;
+    if (receipts && read.length > 0 && verificationOf(this.device.db, conversationId) !== 'degraded') {
+      await this.sendContent(conversationId, { type: 'receipt', kind: 'read', messageIds: read }).catch((error: unknown) =>
+        this.log.warn('sending a read receipt failed', { conversationId, error }),
+      );
+    }
+    return {};
+  }
+
+  /** Sends content that stores nothing here (receipts, typing news, "delete for me"); throws if the server did not take it. */
+  async sendContent(conversationId: string, content: Content): Promise<void> {
+    await this.send(conversationId, content, undefined, () => undefined);
+  }
+
+  /**
+   * Sends a message of this user: stored as `pending` (what `row` says of it, and `alsoStore`'s
+   * rows) in the transaction that saves the new group state, then `sent` or `failed`; the stored
+   * message is announced and returned.
+   */
+  async sendOwn(
+    conversationId: string,
+    content: Content,
+    row: (sentAt: number) => Pick<NewMessage, 'kind' | 'body'> & Partial<NewMessage>,
+    alsoStore?: (tx: Db, messageId: string) => void,
+  ): Promise<StoredMessage> {
+    const { db } = this.device;
+    const { id } = await this.send(
+      conversationId,
+      content,
+      (tx, messageId, sentAt, encoded) => {
+        insertMessage(tx, {
+          id: messageId,
+          conversationId,
+          senderUser: selfId(this.device),
+          senderClient: this.device.clientId,
+          content: encoded,
+          sentAt,
+          receivedAt: sentAt,
+          status: 'pending',
+          ...row(sentAt),
+        });
+        alsoStore?.(tx, messageId);
+      },
+      (messageId, ok) => setMessageStatus(db, conversationId, messageId, ok ? 'sent' : 'failed'),
+    );
+    const stored = this.queries.message(conversationId, id);
+    this.announcer.events.emit('message.added', stored);
+    this.announcer.conversationChanged(conversationId);
+    return stored;
+  }
+
+  /** Whether this process is sending that message right now (then it is no orphan for resend.ts). */
+  isSending(id: string): boolean {
+    return this.sending.has(id);
+  }
+
+  /**
+   * Refuses to send into a degraded conversation (seed 002): devices the user has not verified
+   * joined it, and nothing goes to them until the user verifies them or accepts sending anyway.
+   */
+  requireSendable(conversationId: string): void {
+    if (verificationOf(this.device.db, conversationId) === 'degraded') throw new CoreError('conversation-degraded');
+  }
+
+  private requireOwn(conversationId: string, messageId: string): void {
+    const message = this.queries.message(conversationId, messageId);
+    if (message.sender !== selfId(this.device) || message.deleted || message.kind !== 'text') {
+      throw new CoreError('message-not-yours', 'Only your own messages can be edited or deleted.');
+    }
+  }
+
+  /** Sends `content` as a new content message in the group's current epoch. */
+  private async send(
+    conversationId: string,
+    content: Content,
+    storeLocally: ((tx: Db, id: string, sentAt: number, encoded: Uint8Array) => void) | undefined,
+    settled: (id: string, ok: boolean) => void,
+  ): Promise<{ id: string; sentAt: number }> {
+    const id = randomUUID();
+    const sentAt = Date.now();
+    this.requireSendable(conversationId);
+    const encoded = encodeContent({ v: 1, id, sentAt, content });
+    await this.transmit(conversationId, id, encoded, storeLocally && ((tx) => storeLocally(tx, id, sentAt, encoded)), (ok) => settled(id, ok));
+    return { id, sentAt };
+  }
+
+  /**
+   * Encrypts `encoded` (a content message whose id is `id`) in the group's current epoch and
+   * posts it; a 409 makes this device catch up and encrypt the same bytes again. `settled` runs
+   * once, with the outcome, whatever went wrong. resend.ts calls this with a stored message's
+   * content to send it again under the same id.
+   */
+  async transmit(conversationId: string, id: string, encoded: Uint8Array, storeLocally?: (tx: Db) => void, settled: (ok: boolean) => void = () => undefined): Promise<void> {
+    this.sending.add(id);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const sealed = await this.groups.exclusive(async () => {
+          // Checked again under the lock: a commit applied while this waited may have degraded it.
+          this.requireSendable(conversationId);
+          return this.seal(conversationId, encoded, storeLocally);
+        });
+        const outcome = await sealed.posted;
+        if (outcome.ok) break;
+        const error = outcome.error;
+        if (!(error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3)) throw error;
+        // The group moved on: apply the newer commits from the queue (outside the lock), then
+        // encrypt the same message (same id: receivers keep one copy) in the current epoch.
+        await this.groups.waitForEpoch(conversationId, error.epoch ?? 0);
+      }
+    } catch (error) {
+      settled(false);
+      this.announcer.conversationChanged(conversationId);
+      throw error;
+    } finally {
+      this.sending.delete(id);
+    }
+    settled(true);
+  }
+
+  /**
+   * One attempt, under the group-state lock: encrypt with the stored group state and store the
+   * new state (and the local rows) in one transaction before anything leaves — a crash never
+   * reuses a ratchet step. The post itself (`posted`) runs outside the lock, so a slow or hanging
+   * request holds up neither the receive path nor sends to other conversations; posts to one
+   * conversation still leave one after the other, in the order they were encrypted, so an edit,
+   * reaction or receipt never overtakes the message it refers to.
+   */
+  private async seal(conversationId: string, encoded: Uint8Array, storeLocally: ((tx: Db) => void) | undefined): Promise<{ posted: Promise<Posted> }> {
+    const { api, db } = this.device;
+    const engine = await this.groups.mls();
+    const group = this.groups.group(engine, conversationId);
+    const encrypted = value(await engine.encrypt(group, encoded));
+    const status = engine.status(encrypted.group);
+    const state = engine.encodeGroupState(encrypted.group);
+    db.transaction(() => {
+      saveGroupState(db, conversationId, status.groupId, status.epoch, state, Date.now());
+      storeLocally?.(db);
+    })();
+    this.groups.decodedGroups.remember(conversationId, state, encrypted.group);
+    // One key for this ciphertext, kept across the API client's retries: if the server stored a
+    // post whose answer was lost, the retry is answered without a second delivery (issue 12).
+    const idempotencyKey = randomBytes(16).toString('base64url');
+    const post = async (): Promise<Posted> => {
+      try {
+        await api.call('postMlsMessage', { params: { conv: conversationId }, body: { message: toBase64(encrypted.message), idempotencyKey } }, { idempotent: true });
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    };
+    const before = this.posts.get(conversationId) ?? Promise.resolve();
+    const posted = before.then(post, post);
+    this.posts.set(conversationId, posted);
+    void posted.then(() => {
+      if (this.posts.get(conversationId) === posted) this.posts.delete(conversationId);
+    });
+    return { posted };
+  }
+}
