@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { MachinePolicy } from '../../protocol/machinePolicy';
-import { NO_MACHINE_POLICY, strictestAppLock } from '../../protocol/machinePolicy';
+import { effectiveAlwaysRelay, NO_MACHINE_POLICY, strictestAppLock } from '../../protocol/machinePolicy';
 import { API_VERSION } from '../../protocol/version';
 import { EventHub } from './events';
 import type { ServerConfig } from './ipc/contract';
@@ -192,7 +192,9 @@ export function createCore(options: CoreOptions): Core {
       'preferences.set': after((patch) => preferences.set(patch)),
       'calls.config': requireSession(async (s) => {
         const { api } = s.device;
-        return iceConfigFor(await callConfigs.current(api, () => fetchCallConfig(api)), (await preferences.get())['calls.alwaysRelay']);
+        // The machine policy's "always relay" beats the user's choice (protocol/machinePolicy.ts).
+        const alwaysRelay = effectiveAlwaysRelay((await preferences.get())['calls.alwaysRelay'], machinePolicy);
+        return iceConfigFor(await callConfigs.current(api, () => fetchCallConfig(api)), alwaysRelay);
       }),
       'conversations.create': requireSession((s, { name, members }) => s.membership.create(name, members)),
       'conversations.openOneToOne': requireSession((s, { user }) => s.membership.openOneToOne(user)),

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Core } from '../../electron/core/core';
 import { createCore } from '../../electron/core/core';
 import { createLogger, silentLogger } from '../../electron/core/log';
+import type { MachinePolicy } from '../../protocol/machinePolicy';
 import type { RunningServer } from '../../server/server';
 import { FakeKeychain } from '../fixtures/fakeKeychain';
 import { mailedCode } from './outbox';
@@ -17,8 +18,9 @@ export interface ObservedCore {
 }
 
 /** A real core on its own profile folder, with every event it emits recorded. */
-export function startCore(root: string, profile: string, options: Readonly<{ passphrase?: string }> = {}): ObservedCore {
+export function startCore(root: string, profile: string, options: Readonly<{ passphrase?: string; machinePolicy?: MachinePolicy }> = {}): ObservedCore {
   const core = createCore({
+    ...(options.machinePolicy ? { machinePolicy: options.machinePolicy } : {}),
     dataDir: path.join(root, profile),
     appVersion: 'test',
     defaultServer: null,

@@ -57,6 +57,15 @@ describe('calls.config', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'calls-no-relay', message: expect.stringContaining('Always relay calls') } });
   });
 
+  it('relays every call when the machine policy says so, whatever the user chose', async () => {
+    const dee = startCore(shortTtl.root, 'dee', { machinePolicy: { calls: { alwaysRelay: true } } });
+    cores.push(dee);
+    await registerThroughCore(dee, shortTtl.server, shortTtl.root, 'dee@example.test', 'dee');
+    expect((await iceConfig(dee)).iceTransportPolicy).toBe('relay');
+    expect((await dee.core.router.request('preferences.set', { 'calls.alwaysRelay': false })).ok).toBe(true);
+    expect((await iceConfig(dee)).iceTransportPolicy).toBe('relay');
+  });
+
   it('needs a signed-in account', async () => {
     const nobody = startCore(noTurn.root, 'nobody');
     cores.push(nobody);
