@@ -12,7 +12,6 @@ import { wipeProfileStore } from '../store/wipeProfileStore';
 import type { BackupOwner } from './backupService';
 import { SignedInSession } from '../session/session';
 import { SyncService } from './syncService';
-import { learnServerPins } from './pinRotation';
 import { ConnectionStateSchema } from '../ipc/contract';
 import type { AccountRecord, PendingRegistration, Registration, SignIn } from './accountRecord';
 import { AccountRecordSchema, readPendingRegistration, signedIn } from './accountRecord';
@@ -23,11 +22,8 @@ import { ApiClient } from '../net/apiClient';
 import { Session } from '../net/session';
 import { deleteKv, readKv, writeKv } from '../store/kv';
 import { registerDevice, storedDevice } from './deviceRegistration';
-import { fetchFeatureConfigs, storedFeatureConfigs, storeFeatureConfigs } from './serverPolicy';
+import { ServerFacts } from './serverFacts';
 import type { ProfileHandle } from './profileHandle';
-
-/** The server's policy is asked for after every reconnect, and at least this often while connected. */
-const FEATURE_CONFIGS_REFRESH_MS = 60 * 60_000;
 
 export class AccountService {
   private client: ApiClient | undefined;
@@ -39,7 +35,8 @@ export class AccountService {
   /** A new device joining existing conversations; backups wait for it (it writes to the store). */
   private joining: Promise<unknown> = Promise.resolve();
 
-  private featureConfigsTimer: ReturnType<typeof setInterval> | undefined;
+  /** Pins and policy learned from the server while connected. */
+  private readonly serverFacts: ServerFacts;
   /** The password of the registration waiting for its code, in memory only; gone after a restart or a lock. */
   private pendingPassword: Readonly<{ email: string; password: string }> | undefined;
 
@@ -53,12 +50,19 @@ export class AccountService {
     private readonly onWiped: () => void = () => undefined,
   ) {
     this.sync = new SyncService(events, log.child('sync'), { onDeviceRemoved: () => this.deviceRemoved() });
-    // Connected and caught up (after every reconnect): ask the server for its policy again.
+    this.serverFacts = new ServerFacts({
+      current: () => this.record,
+      api: (record) => this.apiClient(record),
+      db: async () => (await this.profile.store()).db,
+      savePins: async (record, pins) => {
+        await this.saveRecord({ ...record, server: { ...record.server, pins: [...pins] } });
+      },
+      onFeatureConfigs,
+      log,
+    });
+    // Connected and caught up (after every reconnect): ask the server for its pins and policy again.
     events.subscribe((event, payload) => {
-      if (event === 'connection.state' && ConnectionStateSchema.safeParse(payload).data?.state === 'online') {
-        void this.refreshFeatureConfigs();
-        void this.refreshPins();
-      }
+      if (event === 'connection.state' && ConnectionStateSchema.safeParse(payload).data?.state === 'online') this.serverFacts.refresh();
     });
   }
 
@@ -258,8 +262,7 @@ export class AccountService {
   }
 
   close(): void {
-    clearInterval(this.featureConfigsTimer);
-    this.featureConfigsTimer = undefined;
+    this.serverFacts.stop();
     void this.sync.stop();
     this.client?.close();
     this.client = undefined;
@@ -344,50 +347,8 @@ export class AccountService {
     );
     this.activeSession = session;
     // The last policy the server sent applies at once, offline too; the server's answer follows online.
-    const stored = storedFeatureConfigs(db);
-    if (stored) this.onFeatureConfigs(stored);
-    clearInterval(this.featureConfigsTimer);
-    this.featureConfigsTimer = setInterval(() => void this.refreshFeatureConfigs(), FEATURE_CONFIGS_REFRESH_MS);
-    this.featureConfigsTimer.unref?.();
+    this.serverFacts.start(db);
     await this.sync.start(api, record.server.url, db, session.receiving);
-  }
-
-  /**
-   * Learns the server's current and next key pins over the verified connection and stores them,
-   * so that a key rotation the server announced in advance does not strand this device.
-   */
-  private async refreshPins(): Promise<void> {
-    const record = this.record;
-    if (!record) return;
-    try {
-      const api = this.apiClient(record);
-      const pins = await learnServerPins(api, record.server.pins);
-      if (pins === undefined || this.record?.userId !== record.userId) return;
-      await this.saveRecord({ ...this.record, server: { ...this.record.server, pins: [...pins] } });
-      api.agent.setPins(pins);
-      this.log.info('learned new server key pins', { count: pins.length });
-    } catch (error) {
-      this.log.warn('fetching the server key pins failed; the stored ones stay', { error });
-    }
-  }
-
-  /**
-   * Asks the server for its policy. Offline, or from a server without the route, the last
-   * stored policy stays in force.
-   */
-  private async refreshFeatureConfigs(): Promise<void> {
-    const record = this.record;
-    if (!record) return;
-    try {
-      const configs = await fetchFeatureConfigs(this.apiClient(record));
-      // Locked, signed out or signed into another account meanwhile: this answer is not for them.
-      if (this.record?.userId !== record.userId) return;
-      const { db } = await this.profile.store();
-      storeFeatureConfigs(db, configs);
-      this.onFeatureConfigs(configs);
-    } catch (error) {
-      this.log.warn('fetching the server policy failed; the last known one stays', { error });
-    }
   }
 
   /** What a backup needs: the store, who owns it, and a way to pause the notification stream. */
