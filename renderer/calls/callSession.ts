@@ -15,13 +15,14 @@
  * - Hang-up and media state go peer to peer over the data channel (seed 000): the server does not
  *   learn when the call ends.
  */
-import { z } from 'zod';
 import { missingCase } from '../lib/missingCase';
 import type { MediaState } from './callMessages';
+import type { CallSessionOptions, EndReason } from './callSessionTypes';
+import { callConfigSchema, waitForGathering } from './callSessionTypes';
 import { decodeChannelMessage, encodeChannelMessage } from './callMessages';
 import type { CallQuality } from './callQuality';
 import { summarizeStats } from './callQuality';
-import type { FrameCryptoRejection, FrameKeyInput } from './frameCrypto';
+import type { FrameKeyInput } from './frameCrypto';
 import { FrameCrypto, isFrameEncryptionSupported, preferVp8 } from './frameCrypto';
 import { candidatesOf, checkRelayOnly, dtlsFingerprint, withOpusConstantBitRate } from './sdp';
 import type { SessionResult, SignedDescription } from './signedDescription';
@@ -29,48 +30,8 @@ import { fingerprintError, signedDescriptionSchema, verifyDescription } from './
 
 export type { SessionResult, SignedDescription } from './signedDescription';
 
-/** The core's `calls.config` answer, as far as the peer connection needs it. */
-export const callConfigSchema = z.object({
-  iceServers: z.array(
-    z.object({
-      urls: z.union([z.string(), z.array(z.string())]),
-      username: z.string().optional(),
-      credential: z.string().optional(),
-    }),
-  ),
-  iceTransportPolicy: z.enum(['all', 'relay']),
-});
-export type CallConfig = z.infer<typeof callConfigSchema>;
-
-
-/** Why a call ended without the local user hanging up. */
-export type EndReason =
-  | Readonly<{ kind: 'peer-hung-up' }>
-  /** `ice`: no candidate pair worked; `dtls`: the pair worked but the handshake failed (wrong certificate). */
-  | Readonly<{ kind: 'failed'; cause: 'ice' | 'dtls' }>
-  | Readonly<{ kind: 'frame-crypto-failed' }>;
-
-export type CallSessionEvent =
-  | Readonly<{ type: 'connected' }>
-  /** The connection dropped (network change): the state machine sends an ICE restart offer. */
-  | Readonly<{ type: 'reconnecting' }>
-  | Readonly<{ type: 'remote-track'; track: MediaStreamTrack; stream: MediaStream }>
-  | Readonly<{ type: 'remote-media'; state: MediaState }>
-  | Readonly<{ type: 'frame-crypto-rejected'; code: FrameCryptoRejection }>
-  | Readonly<{ type: 'ended'; reason: EndReason }>;
-
-export interface CallSessionOptions {
-  readonly config: CallConfig;
-  /** Camera on at the start (a video call); audio calls can still share a screen. */
-  readonly video: boolean;
-  /** Opus `cbr=1` (whitepaper, "Calling"): applied to every remote description this side applies. */
-  readonly constantBitRate: boolean;
-  readonly onEvent: (event: CallSessionEvent) => void;
-  /** Deadline for ICE gathering before a description is sent anyway (a TURN server that does not answer). */
-  readonly gatherTimeoutMs?: number;
-  readonly microphoneId?: string;
-  readonly cameraId?: string;
-}
+export { callConfigSchema } from './callSessionTypes';
+export type { CallConfig, CallSessionEvent, CallSessionOptions, EndReason } from './callSessionTypes';
 
 const GATHER_TIMEOUT_MS = 10_000;
 /** How long hang-up waits for the message to leave before the connection closes. */
@@ -78,22 +39,6 @@ const HANGUP_FLUSH_MS = 300;
 const CAMERA: MediaTrackConstraints = { width: 1280, height: 720, frameRate: 30 };
 
 const failure = <T>(code: string, message: string): SessionResult<T> => ({ ok: false, error: { code, message } });
-
-function waitForGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      pc.removeEventListener('icegatheringstatechange', onChange);
-      resolve();
-    };
-    const onChange = (): void => {
-      if (pc.iceGatheringState === 'complete') done();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    pc.addEventListener('icegatheringstatechange', onChange);
-  });
-}
 
 export class CallSession {
   readonly #options: CallSessionOptions;
