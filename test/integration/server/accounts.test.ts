@@ -183,7 +183,7 @@ describe('login and tokens', () => {
 
   it('rejects tampered tokens and logs out by revoking the cookie', async () => {
     const user = await registerUser(t.api, t.dataDir);
-    // Two characters of the signature changed; never to what they already were (1 token in 4 096 ends in "AA").
+    // Two characters of the signature changed; never to what they already were (about 1 token in 1 024 ends in "AA").
     const tampered = `${user.token.slice(0, -2)}${user.token.endsWith('AA') ? 'BB' : 'AA'}`;
     expect((await t.api.get('/self', { token: tampered })).body).toMatchObject({ code: 'unauthorized' });
     expect((await t.api.get('/self')).status).toBe(401);
