@@ -11,6 +11,7 @@
 import type { FrameStats } from '../frameCipher';
 import type { Measured } from '../frameMessages';
 import { FrameCrypto, isFrameEncryptionSupported, preferVp8 } from '../frameCrypto';
+import { numberOf, toneOf } from './oracles';
 
 type Side = 'alice' | 'bob';
 
@@ -148,11 +149,6 @@ interface RtpKind {
   readonly packetsSent: number;
 }
 
-function numberOf(stat: Readonly<Record<string, unknown>>, name: string): number {
-  const value = stat[name];
-  return typeof value === 'number' ? value : 0;
-}
-
 async function rtp(side: Side): Promise<Record<'audio' | 'video', RtpKind>> {
   const report = await need()[side].pc.getStats();
   const totals: Record<'audio' | 'video', Record<keyof RtpKind, number>> = {
@@ -176,16 +172,7 @@ async function rtp(side: Side): Promise<Record<'audio' | 'video', RtpKind>> {
 function tone(side: Side): { peakHz: number | null; rms: number } {
   const analyser = need()[side].analyser;
   if (analyser === undefined || audioContext === undefined) return { peakHz: null, rms: 0 };
-  const spectrum = new Float32Array(analyser.frequencyBinCount);
-  const samples = new Float32Array(analyser.fftSize);
-  analyser.getFloatFrequencyData(spectrum);
-  analyser.getFloatTimeDomainData(samples);
-  let best = 1;
-  for (let i = 2; i < spectrum.length; i++) if ((spectrum[i] ?? -Infinity) > (spectrum[best] ?? -Infinity)) best = i;
-  let sum = 0;
-  for (const s of samples) sum += s * s;
-  const rms = Math.sqrt(sum / samples.length);
-  return { peakHz: rms > 0.001 ? Math.round((best * audioContext.sampleRate) / analyser.fftSize) : null, rms };
+  return toneOf(analyser, audioContext.sampleRate);
 }
 
 function firstFrame(side: Side): { firstFrameMs: number | null; videoWidth: number } {

@@ -9,6 +9,7 @@ import type { CallSessionEvent, SignedDescription } from '../callSession';
 import { CallSession } from '../callSession';
 import type { DtlsFingerprint } from '../sdp';
 import { dtlsFingerprint } from '../sdp';
+import { numberOf, toneOf } from '../harness/oracles';
 
 type Side = 'alice' | 'bob';
 
@@ -138,21 +139,7 @@ function events(side: Side): Peer['events'] {
 function tone(side: Side): { peakHz: number | null; rms: number } {
   const analyser = need()[side].analyser;
   if (analyser === undefined || audioContext === undefined) return { peakHz: null, rms: 0 };
-  const spectrum = new Float32Array(analyser.frequencyBinCount);
-  const samples = new Float32Array(analyser.fftSize);
-  analyser.getFloatFrequencyData(spectrum);
-  analyser.getFloatTimeDomainData(samples);
-  let best = 1;
-  for (let i = 2; i < spectrum.length; i++) if ((spectrum[i] ?? -Infinity) > (spectrum[best] ?? -Infinity)) best = i;
-  let sum = 0;
-  for (const s of samples) sum += s * s;
-  const rms = Math.sqrt(sum / samples.length);
-  return { peakHz: rms > 0.001 ? Math.round((best * audioContext.sampleRate) / analyser.fftSize) : null, rms };
-}
-
-function numberOf(stat: Readonly<Record<string, unknown>>, name: string): number {
-  const value = stat[name];
-  return typeof value === 'number' ? value : 0;
+  return toneOf(analyser, audioContext.sampleRate);
 }
 
 /** RTP counters the tests read: video frames decoded, audio payload bytes and packets sent. */
