@@ -88,6 +88,8 @@ export const en = {
   'lock.passcode': 'Passcode',
   'lock.unlock': 'Unlock',
   'lock.unlocking': 'Unlocking…',
+  'lock.wrongPasscode': 'The passcode is wrong.',
+  'lock.wait': 'Too many wrong passcodes. You can try again in {seconds} s.',
   'lock.forgot': 'Forgot your passcode?',
   'lock.forgotExplain':
     'The passcode is the only key to the messages stored on this computer; nobody can reset it. The way out is to erase this device: its messages and keys are deleted from this computer and you sign in again as a new device. Conversations on your other devices are not affected. Remove the old device from your device list afterwards.',
@@ -314,6 +316,7 @@ export const en = {
   'chat.sendAsFile': 'Send as a file',
   'chat.longTextFileName': 'Message.txt',
   'chat.actions': 'Message actions',
+  'chat.moreActions': 'More actions',
   'chat.from': 'Message from {name}',
   'chat.fromYou': 'Your message',
   'chat.delivered': 'Delivered',

@@ -89,4 +89,37 @@ describe('text in messages (issue 17)', () => {
     expect(await seriousA11yViolations(a)).toEqual([]);
     await ada.screenshots('right-to-left');
   });
+
+  it('shows the hover toolbar beside the message, covering nothing of the message above, with the rest in a menu (defect 9)', async () => {
+    const a = ada.page;
+    const above = await send(a, 'First the ridge, then the hut.');
+    const below = await send(a, 'Ok');
+    await below.hover();
+    const toolbar = below.getByRole('toolbar', { name: 'Message actions' });
+    await expect.poll(() => toolbar.evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
+    const box = await toolbar.boundingBox();
+    const aboveBox = await above.boundingBox();
+    const list = await a.getByTestId('message').first().evaluate((el) => {
+      const scroller = el.closest('[data-testid="message-list"]') ?? el.parentElement;
+      const r = (scroller ?? el).getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    });
+    if (!box || !aboveBox) throw new Error('no boxes');
+    const overlaps = (p: typeof box, q: typeof box): boolean =>
+      p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height;
+    expect(overlaps(box, aboveBox)).toBe(false);
+    // Entirely inside the visible list.
+    expect(box.x).toBeGreaterThanOrEqual(list.x);
+    expect(box.x + box.width).toBeLessThanOrEqual(list.x + list.width);
+
+    // Edit, delete for everyone and delete for me are in a menu, operable from the keyboard.
+    await toolbar.getByRole('button', { name: 'More actions' }).focus();
+    await a.keyboard.press('Enter');
+    const items = a.getByRole('menuitem');
+    await expect.poll(() => items.allTextContents()).toEqual(['Edit', 'Delete for everyone', 'Delete for me']);
+    expect(await seriousA11yViolations(a)).toEqual([]);
+    await ada.screenshots('message-toolbar-menu');
+    await a.keyboard.press('Escape');
+    await expect.poll(() => items.count()).toBe(0);
+  });
 });
