@@ -75,7 +75,7 @@ describe('text in messages (issue 17)', () => {
   it('lays out right-to-left text right to left in messages, the list and the header (defect 11)', async () => {
     const a = ada.page;
     const message = await send(a, HEBREW);
-    const direction = (locator: Locator): Promise<string> => locator.evaluate((el) => getComputedStyle(el).direction);
+    const direction = (locator: Locator): Promise<string> => locator.evaluate('(el) => getComputedStyle(el).direction').then(String);
     expect(await direction(message.locator('.body'))).toBe('rtl');
     const row = a.getByTestId('conversation-item');
     await expect.poll(() => row.locator('.preview').textContent()).toContain(HEBREW);
@@ -96,7 +96,7 @@ describe('text in messages (issue 17)', () => {
     const below = await send(a, 'Ok');
     await below.hover();
     const toolbar = below.getByRole('toolbar', { name: 'Message actions' });
-    await expect.poll(() => toolbar.evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
+    await expect.poll(() => toolbar.evaluate('(el) => getComputedStyle(el).opacity').then(String)).toBe('1');
     const box = await toolbar.boundingBox();
     const aboveBox = await above.boundingBox();
     const list = await a.getByTestId('message').first().evaluate((el) => {
