@@ -160,6 +160,14 @@ export function createCore(options: CoreOptions): Core {
       'account.activate': after(({ email, code, password }) => account.activate(email, code, password)),
       'account.resendCode': after(() => account.resendCode()),
       'account.cancelRegistration': after(() => account.cancelRegistration()),
+      'account.requestPasswordReset': async (request) => {
+        await account.requestPasswordReset(allowedServer(builtInServer, request.server), request.email);
+        return {};
+      },
+      'account.completePasswordReset': async (request) => {
+        await account.completePasswordReset(allowedServer(builtInServer, request.server), request.resetCode, request.password);
+        return {};
+      },
       'account.login': after((request) => account.login({ ...request, server: allowedServer(builtInServer, request.server) })),
       'account.logout': after(async () => {
         if (backups.busy) throw new CoreError('backup-busy', 'A backup is running. Wait for it to finish or cancel it, then sign out.');

@@ -73,6 +73,22 @@ export const requests = {
   'account.resendCode': { request: Empty, response: AccountStatusSchema },
   /** Forgets the waiting registration: signed out again, ready to register another address. */
   'account.cancelRegistration': { request: Empty, response: AccountStatusSchema },
+  /**
+   * "Forgot password?": asks the server to e-mail a reset code. The answer is the same whether
+   * or not the address has an account (the server mails either way), so it reveals nothing.
+   */
+  'account.requestPasswordReset': {
+    request: z.object({ server: ServerConfigSchema, email: EmailSchema }).strict(),
+    response: Empty,
+  },
+  /**
+   * Sets a new password with the e-mailed reset code (`<key>:<code>`, valid one hour). The server
+   * ends every session of the account, on every device (seed 002). Then sign in as usual.
+   */
+  'account.completePasswordReset': {
+    request: z.object({ server: ServerConfigSchema, resetCode: z.string().trim().min(3).max(200), password: PasswordSchema }).strict(),
+    response: Empty,
+  },
   'account.login': {
     request: z
       .object({

@@ -37,6 +37,8 @@ export const IPC_ERRORS = {
     'This conversation is no longer verified: devices that you have not verified are in it. Nothing was sent. Verify the new devices, or choose to send anyway.',
   // What the core's own services refuse (one sentence per code; a call may give a more specific one).
   'account-no-pending-registration': 'No registration is waiting for this address. Register first.',
+  'account-reset-code-malformed':
+    'That is not a whole reset code. Copy the complete code from the e-mail (it has a colon in the middle) and try again.',
   'asset-bad-metadata': 'The file message carries a malformed file id.',
   'asset-cancelled': 'The download was cancelled.',
   'asset-decrypt-failed': 'The file could not be decrypted.',
