@@ -204,7 +204,7 @@ describe('core utility host', () => {
     for (const message of fromShell) expect(ShellToCoreSchema.safeParse(message).success).toBe(true);
     const fromCore: CoreToShell[] = [
       { kind: 'ready' },
-      { kind: 'call-state', active: true },
+      { kind: 'call-state', active: true, ringing: false },
       { kind: 'fatal', message: 'x' },
       { kind: 'notify', conversationId: 'c', title: 't', body: 'b' },
       { kind: 'app-lock', locked: true },
