@@ -32,9 +32,11 @@ import {
   MAX_TEXT_FILE,
 } from './schemas';
 import { events } from './eventSchemas';
+import { callRequests } from './callSchemas';
 
 export * from './schemas';
 export { events } from './eventSchemas';
+export * from './callSchemas';
 
 export const requests = {
   /** Version and platform facts for the About screen and diagnostics. */
@@ -461,6 +463,7 @@ export const requests = {
   'appLock.forgetDevice': { request: Empty, response: LockStateSchema },
   /** The user did something; restarts the idle countdown. */
   'appLock.activity': { request: Empty, response: z.object({}).strict() },
+  ...callRequests,
 } as const satisfies Record<string, Readonly<{ request: z.ZodType; response: z.ZodType }>>;
 
 

@@ -93,7 +93,7 @@ describe('core supervisor', () => {
   it('follows the call state the core reports and ignores malformed messages', () => {
     const { launcher, supervisor, callStates, log } = setup();
     supervisor.start();
-    launcher.children[0]?.emit({ kind: 'call-state', active: true });
+    launcher.children[0]?.emit({ kind: 'call-state', active: true, ringing: false });
     launcher.children[0]?.emit({ kind: 'call-state', active: 'yes' });
     launcher.children[0]?.emit('garbage');
     expect(callStates).toEqual([true]);
@@ -135,7 +135,7 @@ describe('core supervisor', () => {
   it('restarts a crashed core, ends the call and reconnects the renderer', () => {
     const { launcher, supervisor, started, callStates, runScheduled } = setup();
     supervisor.start();
-    launcher.children[0]?.emit({ kind: 'call-state', active: true });
+    launcher.children[0]?.emit({ kind: 'call-state', active: true, ringing: false });
     launcher.children[0]?.exit(134);
     expect(callStates).toEqual([true, false]);
     expect(supervisor.openChannel()).toBeUndefined();

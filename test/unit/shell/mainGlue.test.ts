@@ -353,9 +353,9 @@ describe('the built shell against a stand-in electron', () => {
       return granted === true;
     };
     expect(ask()).toBe(false);
-    fake.calls.children[0]?.emit('message', { kind: 'call-state', active: true });
+    fake.calls.children[0]?.emit('message', { kind: 'call-state', active: true, ringing: false });
     expect(ask()).toBe(true);
-    fake.calls.children[0]?.emit('message', { kind: 'call-state', active: false });
+    fake.calls.children[0]?.emit('message', { kind: 'call-state', active: false, ringing: false });
     expect(ask()).toBe(false);
     expect(invoke(fake.calls.handlers.get('device'))).toBe(false);
   });
