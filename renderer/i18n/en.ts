@@ -170,6 +170,7 @@ export const en = {
   'callDevices.unnamed.camera': 'Camera {n}',
   'callDevices.unnamed.speaker': 'Speaker {n}',
   'callDevices.absent': 'Your chosen device (not connected)',
+  'callDevices.unlisted': 'Your chosen device',
   'callDevices.namesHidden': 'Device names appear during a call, when Cairn may use your microphone and camera.',
   'callDevices.done': 'Done',
   'settings.version': 'Version',

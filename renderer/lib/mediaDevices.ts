@@ -30,8 +30,12 @@ export type DeviceOption = Readonly<{
   id: string | null;
   /** A name from the system, or null when the browser hides it (the caller numbers it). */
   label: string | null;
-  /** The remembered device is not connected now: kept, so plugging it back in uses it again. */
-  absent?: true;
+  /**
+   * The remembered device is not in the list: `absent` when the browser listed this kind's devices
+   * and it is not among them (kept, so plugging it back in uses it again); `unlisted` when the
+   * browser hides the devices until media permission, so whether it is connected is unknown.
+   */
+  missing?: 'absent' | 'unlisted';
 }>;
 
 export type DeviceList = Readonly<{ options: readonly DeviceOption[]; selected: string | null }>;
@@ -51,12 +55,15 @@ function isRealDevice(device: ListedDevice): boolean {
 export function deviceList(devices: readonly ListedDevice[], kind: DeviceKind, chosen: string | null): DeviceList {
   const seen = new Set<string>();
   const options: DeviceOption[] = [{ id: null, label: null }];
+  let hiddenIds = false;
   for (const device of devices) {
-    if (KIND_OF[device.kind] !== kind || !isRealDevice(device) || seen.has(device.deviceId)) continue;
+    if (KIND_OF[device.kind] !== kind) continue;
+    if (device.deviceId === '') hiddenIds = true;
+    if (!isRealDevice(device) || seen.has(device.deviceId)) continue;
     seen.add(device.deviceId);
     options.push({ id: device.deviceId, label: device.label.trim() === '' ? null : device.label.trim() });
   }
-  if (chosen !== null && !seen.has(chosen)) options.push({ id: chosen, label: null, absent: true });
+  if (chosen !== null && !seen.has(chosen)) options.push({ id: chosen, label: null, missing: hiddenIds ? 'unlisted' : 'absent' });
   return { options, selected: chosen };
 }
 

@@ -28,7 +28,7 @@ describe('the microphone, camera and speaker choice', () => {
   it('keeps a remembered device that is unplugged now, marked absent, instead of forgetting the choice', () => {
     const list = deviceList(listed, 'camera', 'cam-gone');
     expect(list.selected).toBe('cam-gone');
-    expect(list.options.at(-1)).toEqual({ id: 'cam-gone', label: null, absent: true });
+    expect(list.options.at(-1)).toEqual({ id: 'cam-gone', label: null, missing: 'absent' });
   });
 
   it('offers only the system default when the browser hides the devices until permission', () => {
@@ -37,6 +37,8 @@ describe('the microphone, camera and speaker choice', () => {
       { kind: 'videoinput', deviceId: '', label: '' },
     ];
     expect(deviceList(hidden, 'microphone', null).options).toEqual([{ id: null, label: null }]);
+    // Outside a call in the shell: the remembered camera cannot be seen, which is not "unplugged".
+    expect(deviceList(hidden, 'camera', 'cam-1').options.at(-1)).toEqual({ id: 'cam-1', label: null, missing: 'unlisted' });
     expect(namesHidden(hidden)).toBe(true);
     expect(namesHidden(listed.filter((device) => device.label !== ''))).toBe(false);
   });
