@@ -96,6 +96,8 @@ function fakeElectron(userData: string) {
     children,
     handlers: new Map<string, unknown>(),
     notifications: [] as Array<{ title: string; body: string }>,
+    /** The notification objects shown, to click on. */
+    shownNotifications: [] as FakeEmitter[],
     notificationsClosed: 0,
     ipc: new Map<string, unknown>(),
     dialogs: [] as unknown[],
@@ -257,6 +259,7 @@ function fakeElectron(userData: string) {
       }
       show(): void {
         calls.notifications.push(this.options);
+        calls.shownNotifications.push(this);
       }
       close(): void {
         calls.notificationsClosed += 1;
@@ -464,8 +467,15 @@ describe('the built shell against a stand-in electron', () => {
     expect(fake.calls.windows[0]?.focused).toBe(true);
   });
 
-  it('restarts a crashed core and reconnects the page to the new one', async () => {
+  it('restarts a crashed core and reconnects the page to the new one; its ringing call ends in the shell too', async () => {
+    const window = fake.calls.windows[0];
+    if (window) window.focused = false;
+    fake.calls.children[0]?.emit('message', { kind: 'call-state', active: true, ringing: true });
+    expect(fake.calls.blockers.size).toBe(1);
+    expect(fake.calls.flashes.at(-1)).toBe(true);
     fake.calls.children[0]?.emit('exit', 1);
+    expect(fake.calls.blockers.size).toBe(0);
+    expect(fake.calls.flashes.at(-1)).toBe(false);
     await until(() => fake.calls.children.length === 2, 'a restarted core');
     expect(fake.calls.children[1]?.sent.map((entry) => entry.message)).toEqual([
       expect.objectContaining({ kind: 'start' }),
@@ -500,6 +510,10 @@ describe('the built shell against a stand-in electron', () => {
     expect(fake.calls.notifications).toHaveLength(1);
     window.emit('focus');
     expect(fake.calls.notificationsClosed).toBe(1);
+    // A click on a notification (an incoming call's too: its prompt is in the window) shows Cairn.
+    window.focused = false;
+    fake.calls.shownNotifications.at(-1)?.emit('click');
+    expect(window.focused).toBe(true);
   });
 
   it('answers the page’s file dialogs with grants the core recorded, opens only files saved through them, and ignores other frames', async () => {
