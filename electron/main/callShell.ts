@@ -3,7 +3,7 @@
  * callPresence.ts, and the screen-sharing picker of displayMediaPolicy.ts. Decisions live there;
  * this file only calls Electron.
  */
-import type { BrowserWindow, DesktopCapturerSource, Session } from 'electron';
+import type { BrowserWindow, DesktopCapturerSource, Session, Streams } from 'electron';
 import { app, desktopCapturer, dialog, powerSaveBlocker } from 'electron';
 import type { CallActivity } from './callActivity';
 import { inCall } from './callActivity';
@@ -51,20 +51,35 @@ export function installDisplayMediaHandler(
       });
       if (decision.kind === 'deny') {
         log(`refused a screen share: ${decision.reason}`);
-        callback({});
+        refuse(callback, log);
         return;
       }
       void pickSource(currentCall, currentWindow).then(
-        (source) => callback(source ? { video: source } : {}),
+        (source) => (source ? callback({ video: source }) : refuse(callback, log)),
         (error: unknown) => {
           log(`screen share picker failed: ${error instanceof Error ? error.message : 'unknown error'}`);
-          callback({});
+          refuse(callback, log);
         },
       );
     },
     // macOS 15+: the system's own picker replaces ours (Electron calls the handler elsewhere).
     { useSystemPicker: true },
   );
+}
+
+/**
+ * Rejects the page's `getDisplayMedia` (it gets a NotAllowedError). Electron rejects a request
+ * answered with null (electron/electron#30702: "if null or not supplied, the request will be
+ * rejected"), while an empty `{}` for a request that asked for video throws in main and leaves the
+ * page's promise pending (electron/electron#47980, #45517). electron.d.ts types the answer as
+ * `Streams` only, so null goes through Reflect.apply instead of a cast.
+ */
+function refuse(callback: (streams: Streams) => void, log: (message: string) => void): void {
+  try {
+    Reflect.apply(callback, undefined, [null]);
+  } catch (error) {
+    log(`refusing a screen share failed: ${error instanceof Error ? error.message : 'unknown error'}`);
+  }
 }
 
 async function pickSource(
