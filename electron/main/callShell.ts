@@ -62,8 +62,9 @@ export function installDisplayMediaHandler(
         },
       );
     },
-    // macOS 15+: the system's own picker replaces ours (Electron calls the handler elsewhere).
-    { useSystemPicker: true },
+    // Not macOS 15's system picker: with it Electron never calls this handler, so a page could
+    // open a picker outside a call (displayMediaPolicy.ts).
+    { useSystemPicker: false },
   );
 }
 

@@ -1,7 +1,8 @@
 /**
- * Screen and window sharing (`getDisplayMedia`). Electron has no picker of its own outside
- * macOS 15 (whose system picker the shell asks for with `useSystemPicker`): the app answers
- * `session.setDisplayMediaRequestHandler` with one `desktopCapturer` source. Cairn lets the user
+ * Screen and window sharing (`getDisplayMedia`). Electron has no picker of its own: the app
+ * answers `session.setDisplayMediaRequestHandler` with one `desktopCapturer` source. (macOS 15's
+ * system picker, `useSystemPicker`, is not used: Electron then skips the handler, and with it the
+ * checks below.) Cairn lets the user
  * choose it in a native message box drawn by the shell, not in the page:
  * - the page never learns the titles of the user's other windows (they often name documents,
  *   mail subjects or web pages), nor gets thumbnails of them, unless a source is chosen and shared;
