@@ -10,6 +10,7 @@
 import { onEvent } from '../api';
 import type { CallMedia, CallView } from '../lib/callView';
 import { CallViewSchema } from '../lib/callView';
+import { callDevices } from './callDevices.svelte';
 import { conversationList } from './conversationList.svelte';
 
 /** How long an ended call's sentence stays before the screen goes (Signal shows it briefly too). */
@@ -26,7 +27,7 @@ export interface CallActions {
   setMuted(callId: string, muted: boolean): void;
   setCamera(callId: string, on: boolean): void;
   setSharing(callId: string, on: boolean): void;
-  /** Opens the microphone, camera and speaker choice. */
+  /** Opens the microphone, camera and speaker choice (`callDevices.show()`: the picker needs no call session). */
   chooseDevices(): void;
 }
 
@@ -39,7 +40,7 @@ const UNWIRED: CallActions = {
   setMuted: () => undefined,
   setCamera: () => undefined,
   setSharing: () => undefined,
-  chooseDevices: () => undefined,
+  chooseDevices: () => callDevices.show(),
 };
 
 type OwnMedia = Readonly<{ muted: boolean; cameraOff: boolean; sharing: boolean }>;

@@ -107,7 +107,7 @@ describe('the call screens (issue 13)', () => {
     expect(await a.getByTestId('call-cbr').textContent()).toBe('Constant bit rate');
     expect(await a.getByTestId('call-screen').getByRole('img', { name: 'Verified: every device in this conversation is verified' }).count()).toBe(1);
     const toolbar = a.getByRole('toolbar', { name: 'Call controls' });
-    for (const name of ['Mute microphone', 'Turn camera off', 'Share your screen', 'Microphone and speaker', 'Hang up']) {
+    for (const name of ['Mute microphone', 'Turn camera off', 'Share your screen', 'Microphone, camera and speaker', 'Hang up']) {
       expect(await toolbar.getByRole('button', { name }).isVisible()).toBe(true);
     }
     await toolbar.getByRole('button', { name: 'Mute microphone' }).click();
