@@ -37,6 +37,10 @@ export interface LaunchOptions {
   readonly store?: CoreHostOptions['store'];
   /** False: the core never uses the OS keychain (as on a computer without one). */
   readonly useKeychain?: boolean;
+  /** Shorter call ring and connect times (missed-call tests). */
+  readonly callTimings?: CoreHostOptions['callTimings'];
+  /** The core's test seams, e.g. `{ alterReceivedCallFingerprints: true }` (session/calls/callOptions.ts). */
+  readonly testSeams?: CoreHostOptions['testSeams'];
 }
 
 /** Tests keep the DB key under a passphrase with a cheap KDF: fast, and no keychain needed. */
@@ -120,6 +124,8 @@ async function launchClient(
     runtime: 'test host',
     store: options.store ?? TEST_PROFILE_STORE,
     ...(options.useKeychain === undefined ? {} : { useKeychain: options.useKeychain }),
+    ...(options.callTimings ? { callTimings: options.callTimings } : {}),
+    ...(options.testSeams ? { testSeams: options.testSeams } : {}),
   };
   const received: unknown[] = [];
   const sent: unknown[] = [];

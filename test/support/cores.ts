@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Core } from '../../electron/core/core';
 import { createCore } from '../../electron/core/core';
 import { createLogger, silentLogger } from '../../electron/core/log';
+import type { CallTimings, CoreTestSeams } from '../../electron/core/session/calls/callOptions';
 import type { MachinePolicy } from '../../protocol/machinePolicy';
 import type { RunningServer } from '../../server/server';
 import { FakeKeychain } from '../fixtures/fakeKeychain';
@@ -18,9 +19,15 @@ export interface ObservedCore {
 }
 
 /** A real core on its own profile folder, with every event it emits recorded. */
-export function startCore(root: string, profile: string, options: Readonly<{ passphrase?: string; machinePolicy?: MachinePolicy }> = {}): ObservedCore {
+export function startCore(
+  root: string,
+  profile: string,
+  options: Readonly<{ passphrase?: string; machinePolicy?: MachinePolicy; callTimings?: CallTimings; testSeams?: CoreTestSeams }> = {},
+): ObservedCore {
   const core = createCore({
     ...(options.machinePolicy ? { machinePolicy: options.machinePolicy } : {}),
+    ...(options.callTimings ? { callTimings: options.callTimings } : {}),
+    ...(options.testSeams ? { testSeams: options.testSeams } : {}),
     dataDir: path.join(root, profile),
     appVersion: 'test',
     defaultServer: null,

@@ -88,6 +88,12 @@ export function runUtilityHost(parent: UtilityParentPort, deps: UtilityHostDeps)
     switch (message.kind) {
       case 'start': {
         if (core) return;
+        if (message.options.testSeams !== undefined) {
+          // Test seams weaken what they test on purpose; the app itself never runs with one.
+          parent.postMessage({ kind: 'fatal', message: 'The core was started with test seams, which only the test hosts may use.' });
+          deps.exit(1);
+          return;
+        }
         const onLocked = exitWhenLocked({
           close: () => core?.close() ?? Promise.resolve(),
           announce: async () => parent.postMessage({ kind: 'locked' }),

@@ -10,6 +10,7 @@ import type { EventHub } from '../events';
 import type { AccountStatus, ConnectionState, Device, ServerConfig } from '../ipc/contract';
 import { wipeProfileStore } from '../store/wipeProfileStore';
 import type { BackupOwner } from './backupService';
+import type { SessionOptions } from '../session/session';
 import { SignedInSession } from '../session/session';
 import { SyncService } from './syncService';
 import { ConnectionStateSchema } from '../ipc/contract';
@@ -48,6 +49,8 @@ export class AccountService {
     private readonly onFeatureConfigs: (configs: FeatureConfigs) => void = () => undefined,
     /** The profile was wiped (sign-out, device removed): whatever else holds state about it forgets it. */
     private readonly onWiped: () => void = () => undefined,
+    /** Set by the core's options for every session this account starts (session.ts). */
+    private readonly sessionOptions: SessionOptions = {},
   ) {
     this.sync = new SyncService(events, log.child('sync'), { onDeviceRemoved: () => this.deviceRemoved() });
     this.serverFacts = new ServerFacts({
@@ -344,6 +347,7 @@ export class AccountService {
       this.events,
       this.log.child('session'),
       { ownNameChanged: (name) => void this.ownNameChanged(record.userId, name) },
+      this.sessionOptions,
     );
     this.activeSession = session;
     // The last policy the server sent applies at once, offline too; the server's answer follows online.
