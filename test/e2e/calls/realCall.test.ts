@@ -3,7 +3,7 @@
  * page in Chromium placing the call through the call contract. Alice and Bob each run in their
  * own Chromium process with their own fake microphone tone (the file is per process: shared/
  * reference/feas-calls §4), so each side can prove it decodes the OTHER side's audio; the page
- * probe (test/host/callProbe.ts) reads what the app's peer connection decodes. Bob's second
+ * probe (renderer/calls/harness/callProbe.ts) reads what the app's peer connection decodes. Bob's second
  * device and Carol share the host's Chromium. Carol's core rings for only a few seconds (the
  * core's `callTimings`), for the missed call.
  */
@@ -22,7 +22,7 @@ import { TEST_PASSWORD } from '../../support/serverAccounts';
 import { useTestServer } from '../../support/testServer';
 import { bridgeRequest, signUpThroughBridge, userOf } from '../support/signUp';
 
-const env = useTestServer('e2e-real-call');
+const env = useTestServer('e2e-real-call', { coturn: true });
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
 
 const ALICE_HZ = 440;
@@ -33,6 +33,7 @@ const CARROL_RING_MS = 3_000;
 
 const Tone = z.object({ peakHz: z.number().nullable(), rms: z.number() });
 const Rtp = z.object({ framesDecoded: z.number(), frameWidth: z.number(), connection: z.string() });
+const Pair = z.object({ local: z.string().nullable(), remote: z.string().nullable() });
 const Resources = z.object({ connections: z.number(), open: z.number(), liveTracks: z.array(z.string()) });
 
 let work: string;
@@ -44,6 +45,7 @@ let carol: TestClient;
 const probe = {
   tone: async (client: TestClient) => Tone.parse(await client.page.evaluate('cairnCallProbe.tone()')),
   rtp: async (client: TestClient) => Rtp.parse(await client.page.evaluate('cairnCallProbe.rtp()')),
+  selectedPair: async (client: TestClient) => Pair.parse(await client.page.evaluate('cairnCallProbe.selectedPair()')),
   resources: async (client: TestClient) => Resources.parse(await client.page.evaluate('cairnCallProbe.resources()')),
 };
 
@@ -83,12 +85,14 @@ async function settled(client: TestClient): Promise<void> {
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'cairn-real-call-'));
-  const [probeScript, aliceTone, bobTone] = await Promise.all([bundleInitScript('test/host/callProbe.ts'), makeTone(work, ALICE_HZ), makeTone(work, BOB_HZ)]);
+  const [probeScript, aliceTone, bobTone] = await Promise.all([bundleInitScript('renderer/calls/harness/callProbe.ts'), makeTone(work, ALICE_HZ), makeTone(work, BOB_HZ)]);
   const media = (tone: string): Partial<LaunchOptions> => ({ chromiumArgs: [`--use-file-for-fake-audio-capture=${tone}`], initScripts: [probeScript] });
   [alice, bob, carol] = await Promise.all([
     launch('alice', media(aliceTone)),
     launch('bob', { ...media(bobTone), colorScheme: 'dark' }),
-    launch('carol', { initScripts: [probeScript], callTimings: { ringMs: CARROL_RING_MS } }),
+    // Carol's core alters the DTLS fingerprint in every call description it receives (the core's
+    // test seam), consistently in the SDP and the MLS field: only the DTLS handshake can notice.
+    launch('carol', { initScripts: [probeScript], callTimings: { ringMs: CARROL_RING_MS }, testSeams: { alterReceivedCallFingerprints: true } }),
   ]);
   await Promise.all([signUp(alice, 'alice@example.test', 'Alice Moss'), signUp(bob, 'bob@example.test', 'Bob Lichen'), signUp(carol, 'carol@example.test', 'Carol Reed')]);
   // Bob's second device signs in before the conversations exist, so each has both of his devices.
@@ -184,10 +188,12 @@ describe('a 1:1 call through real cores', () => {
   });
 
   it('Alice hangs up: both sides end within a second, release camera and microphone, and write the call in the history', async () => {
-    const clickedAt = Date.now();
+    // Both times are taken in the pages (one wall clock on this machine): when Alice's click
+    // lands and when Bob's screen turns to the end, so the test's own polling adds nothing.
+    const bobEnded = bob.page.evaluate(WHEN_ENDED);
+    await alice.page.evaluate(MARK_HANG_UP_CLICK);
     await alice.page.getByTestId('call-hang-up').click();
-    await bob.page.locator('[data-testid="call-screen"][data-phase="ended"]').waitFor({ timeout: 5_000 });
-    const bobEndedMs = Date.now() - clickedAt;
+    const bobEndedMs = z.number().parse(await bobEnded) - z.number().parse(await alice.page.evaluate('globalThis.hangUpClickedAt'));
     expect(bobEndedMs).toBeLessThan(1_000);
     await expect.poll(() => phaseOf(alice.page)).toBe('ended');
     for (const client of [alice, bob]) {
@@ -232,8 +238,55 @@ describe('a 1:1 call through real cores', () => {
     await open(bob, 'Carol Reed');
     await expect.poll(() => historyOf(bob.page), { timeout: 10_000 }).toContain('Missed call from Carol Reed.');
     await expect.poll(() => historyOf(carol.page), { timeout: 10_000 }).toContain('Bob Lichen did not answer.');
+    await Promise.all([settled(carol), settled(bob)]);
+  }, 40_000);
+
+  it('a certificate that is not the one the encrypted answer vouched for: the call refuses to connect and says why', async () => {
+    await carol.page.getByRole('button', { name: 'Voice call with Bob Lichen' }).click();
+    await bob.page.getByTestId('incoming-call').waitFor({ timeout: 15_000 });
+    await bob.page.getByTestId('call-accept-audio').click();
+    const refused = 'The call with Bob Lichen was refused because its encryption could not be verified.';
+    await expect
+      .poll(() => carol.page.getByTestId('call-status').textContent(), { timeout: 20_000 })
+      .toBe('The call could not connect: the secure connection to the other device could not be set up.');
+    await expect.poll(() => historyOf(carol.page), { timeout: 10_000 }).toContain(refused);
+    await expect.poll(() => phaseOf(bob.page), { timeout: 20_000 }).toBe('ended');
+    // No media flowed: nothing of Bob's was decoded, and both sides let go of their devices.
+    expect((await probe.tone(carol)).peakHz).toBeNull();
+    for (const client of [carol, bob]) await expect.poll(async () => (await probe.resources(client)).liveTracks).toEqual([]);
+  }, 40_000);
+
+  it('with "Always relay calls" on, Alice\'s call to Bob goes through the server\'s coturn only, and they still hear each other', async () => {
+    const turnedOn = await bridgeRequest(alice.page, 'preferences.set', { 'calls.alwaysRelay': true });
+    expect(turnedOn.ok).toBe(true);
+    await alice.page.getByRole('button', { name: 'Voice call with Bob Lichen' }).click();
+    await bob.page.getByTestId('incoming-call').waitFor({ timeout: 15_000 });
+    await bob.page.getByTestId('call-accept-audio').click();
+    await expect.poll(() => phaseOf(alice.page), { timeout: 20_000 }).toBe('active');
+    expect(near(BOB_HZ)(await pollTone(alice, near(BOB_HZ)))).toBe(true);
+    expect(near(ALICE_HZ)(await pollTone(bob, near(ALICE_HZ)))).toBe(true);
+    // Alice offered relay candidates only, so every pair she could use runs through coturn.
+    expect((await probe.selectedPair(alice)).local).toBe('relay');
+    await alice.page.getByTestId('call-hang-up').click();
+    await expect.poll(() => phaseOf(bob.page), { timeout: 5_000 }).toBe('ended');
+    await bridgeRequest(alice.page, 'preferences.set', { 'calls.alwaysRelay': false });
   }, 40_000);
 });
+
+/** In a page: resolves with the wall-clock time at which its call screen shows the call ended. */
+const WHEN_ENDED = `new Promise((resolve) => {
+  const ended = () => document.querySelector('[data-testid="call-screen"][data-phase="ended"]') !== null;
+  if (ended()) return resolve(Date.now());
+  const observer = new MutationObserver(() => {
+    if (!ended()) return;
+    observer.disconnect();
+    resolve(Date.now());
+  });
+  observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-phase'] });
+})`;
+
+/** In a page: remembers when the hang-up button is clicked (before the app's own handler runs). */
+const MARK_HANG_UP_CLICK = `document.querySelector('[data-testid="call-hang-up"]').addEventListener('click', () => { globalThis.hangUpClickedAt = Date.now(); }, { capture: true })`;
 
 /** Polls the tone on `client`'s remote audio until `done`, for up to 15 s; answers the last reading. */
 async function pollTone(client: TestClient, done: (tone: z.infer<typeof Tone>) => boolean): Promise<z.infer<typeof Tone>> {

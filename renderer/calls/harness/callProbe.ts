@@ -1,11 +1,11 @@
 /**
- * Runs inside a test host page before the app's scripts (an init script, like pageBridge.ts) for
+ * Runs inside a test host page before the app's scripts (an init script, like test/host/pageBridge.ts) for
  * the e2e tests of real calls: it remembers every RTCPeerConnection and every captured track the
  * app creates, so a test can read what the app's call actually decodes (the tone of the other
  * side's fake microphone, video frames from getStats) and see that the camera and microphone were
  * released, without any hook in the app. Test host only; never part of the app build.
  */
-import { numberOf, toneOf } from '../../renderer/calls/harness/oracles';
+import { numberOf, toneOf } from './oracles';
 
 const connections: RTCPeerConnection[] = [];
 const captured: MediaStreamTrack[] = [];
@@ -65,6 +65,21 @@ async function rtp(): Promise<{ framesDecoded: number; frameWidth: number; conne
   return out;
 }
 
+/** The candidate types of the current call's selected pair (local, remote), e.g. relay/relay. */
+async function selectedPair(): Promise<{ local: string | null; remote: string | null }> {
+  const pc = current();
+  if (pc === undefined) return { local: null, remote: null };
+  const stats = new Map<string, Record<string, unknown>>();
+  (await pc.getStats()).forEach((stat: Record<string, unknown>) => stats.set(String(stat.id), stat));
+  const transport = [...stats.values()].find((s) => s.type === 'transport');
+  const pair = stats.get(String(transport?.selectedCandidatePairId));
+  const typeOf = (id: unknown): string | null => {
+    const type = stats.get(String(id))?.candidateType;
+    return typeof type === 'string' ? type : null;
+  };
+  return { local: typeOf(pair?.localCandidateId), remote: typeOf(pair?.remoteCandidateId) };
+}
+
 /** How many connections the app made, how many are still open, and the captured tracks still live. */
 function resources(): { connections: number; open: number; liveTracks: string[] } {
   return {
@@ -74,4 +89,4 @@ function resources(): { connections: number; open: number; liveTracks: string[] 
   };
 }
 
-Object.defineProperty(globalThis, 'cairnCallProbe', { value: Object.freeze({ tone, rtp, resources }), enumerable: true });
+Object.defineProperty(globalThis, 'cairnCallProbe', { value: Object.freeze({ tone, rtp, selectedPair, resources }), enumerable: true });
