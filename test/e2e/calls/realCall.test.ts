@@ -237,6 +237,8 @@ describe('a 1:1 call through real cores', () => {
     await expect.poll(() => bob.page.getByTestId('incoming-call-ended').textContent(), { timeout: 10_000 }).toContain('Missed call from Carol Reed.');
     await open(bob, 'Carol Reed');
     await expect.poll(() => historyOf(bob.page), { timeout: 10_000 }).toContain('Missed call from Carol Reed.');
+    // Her earlier call, while he was talking to Alice, is there too.
+    expect(await historyOf(bob.page)).toContain('Missed call from Carol Reed while you were in another call.');
     await expect.poll(() => historyOf(carol.page), { timeout: 10_000 }).toContain('Bob Lichen did not answer.');
     await Promise.all([settled(carol), settled(bob)]);
   }, 40_000);
