@@ -96,6 +96,7 @@ export class CallService {
     return this.serial(async () => {
       const conversation = readCallConversation(this.deps.groups, await this.deps.groups.mls(), conversationId);
       if (conversation === undefined) throw new CoreError('conversation-not-found');
+      if (conversation.kind === 'one-to-one' && conversation.devices.length === 0) throw new CoreError('conversation-not-joined');
       const peer = peerOf(conversation, this.state.self.user);
       if (peer === undefined) throw new CoreError('call-no-calls-here');
       if (isBusy(this.state) || this.reservations.size > 0) throw new CoreError('call-busy');
