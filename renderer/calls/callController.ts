@@ -71,6 +71,7 @@ function grade(value: 'good' | 'fair' | 'poor' | 'unknown'): Quality | undefined
 export class CallController implements CallActions {
   readonly #port: CallPort;
   readonly #entries = new Map<string, Entry>();
+  #starting = false;
 
   constructor(port: CallPort) {
     this.#port = port;
@@ -82,14 +83,17 @@ export class CallController implements CallActions {
       this.#port.onEvent('call.state', (view) => this.#onState(view)),
       this.#port.onEvent('call.description', (description) => void this.#onDescription(description)),
       this.#port.onEvent('call.frameKey', (key) => this.#onFrameKey(key)),
+      // A lock replaces the core (its calls end with it): camera and microphone go off at once.
+      this.#port.onEvent('appLock.state', (state) => {
+        if (state.locked) this.#closeAll();
+      }),
     ];
     void this.#port.request('calls.list', {}).then((result) => {
       if (result.ok) for (const view of result.value.calls) calls.receive(view);
     });
     return () => {
       for (const stop of stops) stop();
-      for (const entry of this.#entries.values()) this.#close(entry);
-      this.#entries.clear();
+      this.#closeAll();
     };
   }
 
@@ -145,7 +149,18 @@ export class CallController implements CallActions {
   }
 
   async #start(conversationId: string, media: CallMedia): Promise<void> {
-    if (this.#live()) return;
+    // The call has no view (and its buttons stay on) until `calls.start` answers: a second click
+    // meanwhile must not prepare a second call.
+    if (this.#starting || this.#live()) return;
+    this.#starting = true;
+    try {
+      await this.#place(conversationId, media);
+    } finally {
+      this.#starting = false;
+    }
+  }
+
+  async #place(conversationId: string, media: CallMedia): Promise<void> {
     const prepared = await this.#port.request('calls.prepare', { conversationId, media });
     if (!prepared.ok) return this.#fail(prepared.error);
     const entry = this.#entry(prepared.value.callId);
@@ -361,6 +376,14 @@ export class CallController implements CallActions {
   /** True while a call on this device has (or is getting) media: a second one is not started. */
   #live(): boolean {
     return [...this.#entries.values()].some((e) => !e.done && e.session !== undefined);
+  }
+
+  #closeAll(): void {
+    for (const entry of this.#entries.values()) {
+      entry.done = true;
+      this.#close(entry);
+    }
+    this.#entries.clear();
   }
 
   #close(entry: Entry): void {
