@@ -4,12 +4,12 @@
  * call screen is minimised to the call bar, this side's own mute/camera/share toggles and the
  * streams and connection quality the renderer's call session reports.
  *
- * The core does not send `call.state` in this shape yet; `receive` parses whatever arrives and
- * ignores the rest, so wiring the event is the one line in `follow`.
+ * The media behind these views (one CallSession per call, driven through the core's call
+ * requests) lives in renderer/calls/callController.ts, which sets `actions`.
  */
+import type { ErrorInfo } from '../../protocol/result';
 import { onEvent } from '../api';
 import type { CallMedia, CallView } from '../lib/callView';
-import { CallViewSchema } from '../lib/callView';
 import { callDevices } from './callDevices.svelte';
 import { conversationList } from './conversationList.svelte';
 
@@ -32,7 +32,7 @@ export interface CallActions {
 }
 
 /** Until the call session is wired, the UI's requests go nowhere (its own toggles still show). */
-const UNWIRED: CallActions = {
+export const UNWIRED: CallActions = {
   start: () => undefined,
   accept: () => undefined,
   decline: () => undefined,
@@ -55,6 +55,8 @@ class CallsState {
   quality = $state<Quality | undefined>(undefined);
   localStream = $state<MediaStream | undefined>(undefined);
   remoteStream = $state<MediaStream | undefined>(undefined);
+  /** The last call request that failed (core or media), in plain words; the UI shows it until dismissed. */
+  error = $state<ErrorInfo | undefined>(undefined);
   actions: CallActions = UNWIRED;
   private timers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -77,10 +79,7 @@ class CallsState {
     return conversationList.byId(view.conversationId)?.name ?? view.peer.id;
   }
 
-  receive(payload: unknown): void {
-    const parsed = CallViewSchema.safeParse(payload);
-    if (!parsed.success) return;
-    const view = parsed.data;
+  receive(view: CallView): void {
     const before = this.views.find((v) => v.callId === view.callId);
     if (view.phase === 'ended') {
       if (before && before.phase !== 'ended') this.lastLive.set(view.callId, before.phase);
@@ -97,7 +96,7 @@ class CallsState {
   }
 
   follow(): () => void {
-    return onEvent('call.state', (payload) => this.receive(payload));
+    return onEvent('call.state', (view) => this.receive(view));
   }
 
   private schedule(callId: string): void {
@@ -113,6 +112,7 @@ class CallsState {
   }
 
   start(conversationId: string, media: CallMedia): void {
+    this.error = undefined;
     this.actions.start(conversationId, media);
   }
 
@@ -143,6 +143,10 @@ class CallsState {
     this.lastLive.clear();
     this.views = [];
     this.minimised = false;
+    this.error = undefined;
+    this.localStream = undefined;
+    this.remoteStream = undefined;
+    this.quality = undefined;
   }
 }
 

@@ -9,8 +9,9 @@ import { bridgeRequest, groupWith, launchAliceAndBob, userOf } from '../support/
 
 /**
  * The call screens of issue 13, driven by `call.state` views delivered to the page as the core's
- * port would deliver them (the core does not send this shape yet; see renderer/state/calls.svelte.ts).
- * Each view has the shape of the core's CallView (electron/core/calls/callTypes.ts).
+ * port would deliver them, so every phase and end can be shown without placing a call (real calls
+ * between real cores: realCall.test.ts). Each view has the contract's CallView shape
+ * (electron/core/ipc/callSchemas.ts).
  */
 const env = useTestServer('e2e-call-screens');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
