@@ -8,6 +8,7 @@
  * effects write with, and what their follow-ups call.
  */
 import path from 'node:path';
+import { CallGroupInbox } from '../calls/conference/callGroupInbox';
 import type { EventHub } from '../events';
 import type { Logger } from '../log';
 import type { ApplyContext } from '../receive/applyEffects';
@@ -70,6 +71,8 @@ export class SignedInSession {
   readonly fileSending: FileSending;
   readonly people: People;
   readonly receiving: Receiving;
+  /** Conference call groups this device is in, fed by the receive path (calls/conference/). */
+  readonly callGroups: CallGroupInbox;
 
   constructor(account: AccountDevice, events: EventHub, log: Logger, hooks: SessionHooks) {
     const device: DeviceContext = { ...account, filesDir: path.join(account.profileDir, 'files') };
@@ -91,6 +94,7 @@ export class SignedInSession {
     this.files = new FileTransfers(device, events, log.child('files'));
     this.fileSending = new FileSending(device, this.outgoing, this.files, log.child('files'));
     this.people = new People(device);
+    this.callGroups = new CallGroupInbox(log.child('conference'));
     const receiveLog = log.child('receive');
     this.receiving = {
       groups: this.groups,
@@ -106,6 +110,7 @@ export class SignedInSession {
         ownProfileChanged: hooks.ownNameChanged,
         removeDeparted: (conversationId) => this.membership.removeDeparted(conversationId),
         removeGoneDevice: (conversationId, gone) => this.membership.removeGoneDevice(conversationId, gone),
+        callGroupEvent: (event, time) => this.callGroups.deliver(event, time),
       },
     };
     this.expiry.start();
