@@ -18,6 +18,7 @@ export const CALL_SECRET_BYTES = 32;
 export const EPHEMERAL_ID_LABELS = {
   room: 'Cairn conference v1 SFU room id',
   pin: 'Cairn conference v1 SFU room pin',
+  secret: 'Cairn conference v1 SFU room secret',
   participant: 'Cairn conference v1 SFU participant id ',
 } as const;
 
@@ -48,11 +49,16 @@ function janusId(secret: CallSecret, info: string): number {
   return id === 0 ? 1 : id;
 }
 
-export type SfuRoom = Readonly<{ room: number; pin: string }>;
+export type SfuRoom = Readonly<{ room: number; pin: string; secret: string }>;
 
-/** The Janus room of this call and its pin (only holders of the call secret can join). */
+/**
+ * The Janus room of this call, its pin (joining) and its secret (destroy, edit, RTP forwarding):
+ * any holder of a server token may create rooms on the SFU (no `admin_key`, issue 14), so these
+ * two, known only to holders of the call secret, are what keeps others out of the room.
+ */
 export function sfuRoom(secret: CallSecret): SfuRoom {
-  return { room: janusId(secret, EPHEMERAL_ID_LABELS.room), pin: Buffer.from(expand(secret, EPHEMERAL_ID_LABELS.pin, 18)).toString('base64url') };
+  const text = (label: string): string => Buffer.from(expand(secret, label, 18)).toString('base64url');
+  return { room: janusId(secret, EPHEMERAL_ID_LABELS.room), pin: text(EPHEMERAL_ID_LABELS.pin), secret: text(EPHEMERAL_ID_LABELS.secret) };
 }
 
 /** A device's publisher id in this call's room; the others compute it for each device of the call group to know whose feed is whose. */

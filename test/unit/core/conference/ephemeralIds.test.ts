@@ -12,6 +12,7 @@ describe('ephemeral SFU ids of a conference (seed 001 "Privacy")', () => {
     expect(first.bytes).toHaveLength(32);
     expect(sfuRoom(first).room).not.toBe(sfuRoom(second).room);
     expect(sfuRoom(first).pin).not.toBe(sfuRoom(second).pin);
+    expect(sfuRoom(first).secret).not.toBe(sfuRoom(second).secret);
     expect(sfuParticipantId(first, alice)).not.toBe(sfuParticipantId(second, alice));
   });
 
@@ -33,6 +34,8 @@ describe('ephemeral SFU ids of a conference (seed 001 "Privacy")', () => {
     const expected = Buffer.from(hkdfSync('sha256', secret.bytes, new Uint8Array(0), EPHEMERAL_ID_LABELS.room, 8)).readBigUInt64BE() & ((1n << 53n) - 1n);
     expect(BigInt(room)).toBe(expected === 0n ? 1n : expected);
     expect(pin).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(sfuRoom(secret).secret).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(sfuRoom(secret).secret).not.toBe(pin);
     const id = sfuParticipantId(secret, device('0000000000000c01'));
     expect(Number.isSafeInteger(id) && id > 0).toBe(true);
   });
