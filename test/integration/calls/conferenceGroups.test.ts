@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callGroupReview } from '../../../electron/core/calls/conference/callGroupReview';
 import type { ConferenceDeps, ConferenceKey } from '../../../electron/core/calls/conference/conferenceGroup';
 import { ConferenceGroup } from '../../../electron/core/calls/conference/conferenceGroup';
+import { baseKeyAtStep } from '../../../electron/core/calls/conference/ratchetSteps';
 import type { MlsClientIdentity } from '../../../electron/core/crypto/mls/mlsIdentity';
 import { silentLogger } from '../../../electron/core/log';
 import { ApiError } from '../../../electron/core/net/apiError';
@@ -10,6 +12,9 @@ import { must } from '../../fixtures/mls/mlsTestDevices';
 import type { RawMember } from '../../support/rawMember';
 import { registerRawMember } from '../../support/rawMember';
 import { useTestServer } from '../../support/testServer';
+import { FrameKeyring } from '../../../renderer/calls/frameKeys';
+import type { SframeResult } from '../../../renderer/calls/sframe';
+import { decodeHeader, decryptFrame, encryptFrame, importSframeKey, splitKid } from '../../../renderer/calls/sframe';
 
 /*
  * Issue 14: a conference call is an MLS group of its own under the conversation (a
@@ -80,6 +85,25 @@ async function statusOf(run: () => Promise<unknown>): Promise<Readonly<{ status:
   }
 }
 
+/** The renderer's frame keyring (the worker's), holding a conference key as IPC would hand it over. */
+function keyring(key: ConferenceKey): FrameKeyring {
+  const ring = new FrameKeyring();
+  expect(ring.install({ epoch: key.epoch, baseKey: new Uint8Array(key.baseKey.slice(0)), selfLeaf: key.selfLeaf })).toEqual({ ok: true });
+  return ring;
+}
+
+function unwrap<T>(result: SframeResult<T>): T {
+  if (!result.ok) throw new Error(result.error);
+  return result.value;
+}
+
+/** A frame `from` encrypts with its current send key. */
+async function sealFrame(from: FrameKeyring, frame: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const send = await from.sendKey();
+  if (send === undefined) throw new Error('no send key');
+  return unwrap(await encryptFrame(send.key, send.ctr, new Uint8Array(0), frame));
+}
+
 afterAll(() => {
   for (const member of [alice, bob, carol, dave, erin, eve]) member?.api.close();
 });
@@ -112,6 +136,23 @@ describe('conference call groups', () => {
       [alice.user.id, 0],
       [bob.user.id, 1],
     ]);
+  });
+
+  it('hands the frame worker keys it accepts: a frame Alice sends at ratchet step 1 decrypts with Bob’s keyring, and step 1 is the core’s ratchet of the epoch key', async () => {
+    const [a, b] = [must(await aliceCall.currentKey()), must(await bobCall.currentKey())];
+    const [aliceRing, bobRing] = [keyring(a), keyring(b)];
+    expect(await aliceRing.ratchet()).toBe(true);
+    const frame = new Uint8Array(randomBytes(300));
+    const sealed = await sealFrame(aliceRing, frame);
+    const header = unwrap(decodeHeader(sealed));
+    expect(splitKid(header.kid)).toEqual({ step: 1, leaf: a.selfLeaf, epochLow: a.epoch & 0xff });
+    const bobKey = await bobRing.keyFor(header.kid);
+    if (bobKey === undefined) throw new Error('Bob derived no key for Alice’s step 1');
+    expect(unwrap(await decryptFrame(bobKey, header, new Uint8Array(0), sealed))).toEqual(frame);
+    const fromCore = await importSframeKey(header.kid, baseKeyAtStep(new Uint8Array(a.baseKey), 1));
+    expect(unwrap(await decryptFrame(fromCore, header, new Uint8Array(0), sealed))).toEqual(frame);
+    const stepZero = await importSframeKey(header.kid, baseKeyAtStep(new Uint8Array(a.baseKey), 0));
+    expect(await decryptFrame(stepZero, header, new Uint8Array(0), sealed)).toEqual({ ok: false, error: 'authentication-failed' });
   });
 
   it('refuses a user who is not in the conversation with 403, both the GroupInfo and an external commit', async () => {
@@ -178,6 +219,13 @@ describe('conference call groups', () => {
     expect((await daveCall.currentKey()).ok).toBe(false);
     expect(daveCall.epoch).toBeLessThan(after.epoch);
     expect(hex(daveKey)).not.toBe(hex(after));
+    // A worker still holding Dave's last key decrypts nothing Alice sends in the new epoch.
+    const daveRing = keyring(daveKey);
+    const sealed = await sealFrame(keyring(after), new Uint8Array(randomBytes(200)));
+    const header = unwrap(decodeHeader(sealed));
+    expect(await daveRing.keyFor(header.kid)).toBeUndefined();
+    const forced = await importSframeKey(header.kid, new Uint8Array(daveKey.baseKey.slice(0)));
+    expect(await decryptFrame(forced, header, new Uint8Array(0), sealed)).toEqual({ ok: false, error: 'authentication-failed' });
   });
 
   it('gives a late joiner a first key of an epoch that began with its own join, never an earlier one', async () => {

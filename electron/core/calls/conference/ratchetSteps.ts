@@ -10,14 +10,14 @@ const RATCHET_BYTES = 64;
  * (renderer/calls/sframe.ts), so what the core computes for step n is what the worker uses.
  * One-way: a step's key does not give the one before it (seed 001's forward secrecy).
  */
-export function ratchetBaseKey(key: Uint8Array): Uint8Array {
+export function ratchetBaseKey(key: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(hkdfSync('sha512', key, new Uint8Array(0), RATCHET_LABEL, RATCHET_BYTES));
 }
 
 /** The base key of ratchet step `step` of an epoch, from the epoch's base key (step 0). */
-export function baseKeyAtStep(epochBaseKey: Uint8Array, step: number): Uint8Array {
+export function baseKeyAtStep(epochBaseKey: Uint8Array, step: number): Uint8Array<ArrayBuffer> {
   if (!Number.isSafeInteger(step) || step < 0) throw new RangeError('a ratchet step is a whole number from 0');
-  let key = epochBaseKey;
+  let key = epochBaseKey.slice();
   for (let i = 0; i < step; i += 1) key = ratchetBaseKey(key);
-  return key === epochBaseKey ? epochBaseKey.slice() : key;
+  return key;
 }
