@@ -7,7 +7,8 @@ import { baseKeyAtStep } from '../../../electron/core/calls/conference/ratchetSt
 import type { MlsClientIdentity } from '../../../electron/core/crypto/mls/mlsIdentity';
 import { silentLogger } from '../../../electron/core/log';
 import { ApiError } from '../../../electron/core/net/apiError';
-import type { CallGroupEvent } from '../../../electron/core/receive/handlers/callGroupEvent';
+import { callGroupEvent } from '../../../electron/core/receive/handlers/callGroupEvent';
+import { CallGroupInbox } from '../../../electron/core/calls/conference/callGroupInbox';
 import { must } from '../../fixtures/mls/mlsTestDevices';
 import type { RawMember } from '../../support/rawMember';
 import { registerRawMember } from '../../support/rawMember';
@@ -44,17 +45,27 @@ beforeAll(async () => {
 
 const cursors = new Map<RawMember, number>();
 
-/** Hands the device's call group notifications (in server order) to its conference, as runFollowUps does. */
+const inboxes = new Map<RawMember, CallGroupInbox>();
+
+/**
+ * Hands the device's call group notifications (in server order) through the core's receive
+ * handler and its session's inbox to the conference, as the sync service and runFollowUps do.
+ */
 async function pump(member: RawMember, conference: ConferenceGroup): Promise<void> {
+  const inbox = inboxes.get(member) ?? new CallGroupInbox(silentLogger);
+  inboxes.set(member, inbox);
+  inbox.add(conference);
   const page = await member.api.call('getNotifications', { query: { since: cursors.get(member) ?? 0 } });
   for (const notification of page.notifications) {
     cursors.set(member, notification.id);
     const { event } = notification;
-    if (event.type === 'conversation.subconv-mls-message-add' || event.type === 'conversation.subconv-leave') {
-      const callEvent: CallGroupEvent = event;
-      await conference.receive(callEvent, notification.time);
+    if (event.type !== 'conversation.subconv-mls-message-add' && event.type !== 'conversation.subconv-leave') continue;
+    for (const effect of callGroupEvent(event, notification)) {
+      if (effect.kind === 'follow-up' && effect.followUp.kind === 'call-group-event') inbox.deliver(effect.followUp.event, effect.followUp.time);
     }
   }
+  // Deliveries queue behind each other in the conference: wait for the last one.
+  await conference.tick();
 }
 
 /** Pumps until `done` holds, or fails after the deadline. */
