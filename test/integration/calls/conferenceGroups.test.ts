@@ -271,6 +271,24 @@ describe('conference call groups', () => {
     expect(await statusOf(post)).toEqual({ status: 409, code: 'mls-stale-message' });
   });
 
+  it('lets two devices join at the same moment: both get in (a join whose commit loses the race tries again with the newer GroupInfo) and share one key', async () => {
+    const [carolCall, erinCall] = await Promise.all([
+      ConferenceGroup.join(deps(carol), conversationId, aliceCall.callGroupId),
+      ConferenceGroup.join(deps(erin), conversationId, aliceCall.callGroupId),
+    ]).then((joined) => joined.map(must));
+    if (carolCall === undefined || erinCall === undefined) throw new Error('two joins expected');
+    expect(Math.abs(carolCall.epoch - erinCall.epoch)).toBe(1);
+    const later = carolCall.epoch > erinCall.epoch ? carolCall : erinCall;
+    const earlier = later === carolCall ? erinCall : carolCall;
+    await pumpUntil(alice, aliceCall, () => aliceCall.epoch === later.epoch);
+    await pumpUntil(later === carolCall ? erin : carol, earlier, () => earlier.epoch === later.epoch);
+    const keys = await Promise.all([aliceCall, carolCall, erinCall].map(async (call) => hex(must(await call.currentKey()))));
+    expect(new Set(keys).size).toBe(1);
+    must(await carolCall.leave());
+    must(await erinCall.leave());
+    await pumpUntil(alice, aliceCall, () => aliceCall.members().size === 2);
+  });
+
   it('deletes the call group on the server when the last device leaves', async () => {
     const params = { conv: conversationId, sub: aliceCall.callGroupId };
     await pumpUntil(alice, aliceCall, () => aliceCall.members().size === 2);
