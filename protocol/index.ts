@@ -7,6 +7,7 @@ export * from './api/users';
 export * from './api/clients';
 export * from './api/mls';
 export * from './api/conversations';
+export * from './api/subconversations';
 export * from './api/notifications';
 export * from './api/assets';
 export * from './api/calls';

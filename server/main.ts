@@ -73,7 +73,6 @@ async function main(): Promise<void> {
       'no-turn': { type: 'boolean', default: false },
       'sft-url': { type: 'string', multiple: true },
       'sft-secret': { type: 'string' },
-      'sft-admin-key': { type: 'string' },
       'sft-pin': { type: 'string', multiple: true },
       'local-sft': { type: 'string', default: 'auto' },
       'sft-interface': { type: 'string' },

@@ -184,7 +184,6 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   };
   const sfuStart = await startSfus(options.sfu ?? { kind: 'none' }, options.dataDir, async () => ({
     tokenSecret: (await store.secrets.getOrCreate('sfu-token-secret', () => randomBytes(32))).toString('base64'),
-    adminKey: (await store.secrets.getOrCreate('sfu-admin-key', () => randomBytes(32))).toString('base64'),
   }), tls);
   if (!sfuStart.ok) {
     store.close();

@@ -3,6 +3,7 @@ import { ClientIdSchema, IsoTimeSchema, QualifiedUserIdSchema } from './common';
 import { ClientSchema } from './clients';
 import { UserProfileSchema } from './users';
 import { ConversationSchema, MemberSchema, MessageTimerSchema, QualifiedConversationIdSchema, RoleSchema } from './conversations';
+import { SubconversationIdSchema } from './subconversations';
 
 /** Seed 002: notifications are kept 4 weeks. */
 export const NOTIFICATION_RETENTION_MS = 28 * 24 * 3600 * 1000;
@@ -52,6 +53,25 @@ export const EventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('conversation.mls-client-gone'),
     conversation: QualifiedConversationIdSchema,
+    user: QualifiedUserIdSchema,
+    client: ClientIdSchema,
+  }),
+  /** A commit to a call group (subconversation) of the conversation, for the devices in that group. */
+  z.object({
+    type: z.literal('conversation.subconv-mls-message-add'),
+    ...ConversationEventBase,
+    subconv: SubconversationIdSchema,
+    fromClient: ClientIdSchema,
+    data: z.base64(),
+  }),
+  /**
+   * A device said it left a call group. Its leaf is still in the group's tree: the key generator
+   * (lowest leaf) commits its removal, which gives the others a new epoch key (issue 14).
+   */
+  z.object({
+    type: z.literal('conversation.subconv-leave'),
+    conversation: QualifiedConversationIdSchema,
+    subconv: SubconversationIdSchema,
     user: QualifiedUserIdSchema,
     client: ClientIdSchema,
   }),

@@ -70,6 +70,7 @@ import {
   UserProfileSchema,
 } from './users';
 import type { RouteSpec } from './route';
+import { CreateSubconversationRequestSchema, SubconversationParamsSchema, SubconversationSchema } from './subconversations';
 
 export const VersionResponseSchema = z.object({ apiVersion: z.number().int(), domain: z.string() });
 /**
@@ -131,6 +132,12 @@ export const ROUTES = {
   postCommitBundle: { method: 'POST', path: '/conversations/:conv/mls/commit-bundles', summary: 'Commit at the current epoch; 409 mls-stale-message with the current epoch otherwise', auth: 'client', status: 201, params: ConversationParamsSchema, body: CommitBundleRequestSchema, response: CommitBundleResponseSchema },
   postMlsMessage: { method: 'POST', path: '/conversations/:conv/mls/messages', summary: 'Send an MLS application message to the group', auth: 'client', status: 201, params: ConversationParamsSchema, body: MlsMessageRequestSchema, response: MlsMessageResponseSchema },
   getGroupInfo: { method: 'GET', path: '/conversations/:conv/mls/group-info', summary: 'GroupInfo for an external commit (members only)', auth: 'user', status: 200, params: ConversationParamsSchema, response: GroupInfoResponseSchema },
+
+  createSubconversation: { method: 'POST', path: '/conversations/:conv/subconversations', summary: 'Create a call group tied to the conversation (members); the creating device is in it at epoch 0', auth: 'client', status: 201, params: ConversationParamsSchema, body: CreateSubconversationRequestSchema, response: SubconversationSchema },
+  getSubconversation: { method: 'GET', path: '/conversations/:conv/subconversations/:sub', summary: 'A call group: epoch, when it began, devices and leaves (members of the conversation only)', auth: 'user', status: 200, params: SubconversationParamsSchema, response: SubconversationSchema },
+  postSubconversationCommitBundle: { method: 'POST', path: '/conversations/:conv/subconversations/:sub/mls/commit-bundles', summary: 'Commit to a call group at its current epoch (external joins: members of the conversation only)', auth: 'client', status: 201, params: SubconversationParamsSchema, body: CommitBundleRequestSchema, response: CommitBundleResponseSchema },
+  getSubconversationGroupInfo: { method: 'GET', path: '/conversations/:conv/subconversations/:sub/mls/group-info', summary: "A call group's GroupInfo for an external join (members of the conversation only)", auth: 'user', status: 200, params: SubconversationParamsSchema, response: GroupInfoResponseSchema },
+  leaveSubconversation: { method: 'DELETE', path: '/conversations/:conv/subconversations/:sub/self', summary: 'This device leaves a call group; the group is deleted when no device is left', auth: 'client', status: 200, params: SubconversationParamsSchema, response: OkSchema },
 
   getNotifications: { method: 'GET', path: '/notifications', summary: "Page of this device's queue after `since`", auth: 'client', status: 200, query: NotificationsQuerySchema, response: NotificationPageSchema },
   lastNotification: { method: 'GET', path: '/notifications/last', summary: 'Id of the newest notification of this device', auth: 'client', status: 200, response: LastNotificationSchema },

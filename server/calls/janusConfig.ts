@@ -24,8 +24,6 @@ export type JanusConfigInput = Readonly<{
   rtpPortRange: string;
   /** Shared with the server, which signs tokens with it (sfuToken.ts). */
   tokenSecret: string;
-  /** VideoRoom `admin_key`: only holders may create rooms. */
-  adminKey: string;
 }>;
 
 export const JANUS_CONFIG_FILES = ['janus.jcfg', 'janus.plugin.videoroom.jcfg', 'janus.transport.http.jcfg'] as const;
@@ -85,10 +83,11 @@ events: {
 \tdisable = ${list('libjanus_', UNUSED_EVENT_HANDLERS)}
 }
 `,
-    'janus.plugin.videoroom.jcfg': `# No static rooms: a room per call, created through the API with require_e2ee.
+    'janus.plugin.videoroom.jcfg': `# No static rooms: a room per call, created through the API with require_e2ee by any holder
+# of a token the Cairn server signed. No admin_key: rooms are guarded by the pin and secret the
+# participants derive from the per-call secret (joining needs the pin; destroy, edit and RTP
+# forwarding need the room secret).
 general: {
-\tadmin_key = ${jcfgString(input.adminKey)}
-\tlock_rtp_forward = true
 }
 `,
     'janus.transport.http.jcfg': input.https === undefined

@@ -30,7 +30,6 @@ export type LocalJanusOptions = Readonly<{
   /** Config and log folder, `DATA/janus`. */
   dir: string;
   tokenSecret: string;
-  adminKey: string;
   binary?: string;
   /** Interface for ICE (`--sft-interface`); default: the first non-loopback one. */
   iceInterface?: string;
@@ -82,7 +81,6 @@ export async function startLocalJanus(options: LocalJanusOptions): Promise<Resul
     iceInterface: iface.value,
     rtpPortRange: options.rtpPortRange ?? '20000-40000',
     tokenSecret: options.tokenSecret,
-    adminKey: options.adminKey,
   });
   for (const name of JANUS_CONFIG_FILES) await writeFile(path.join(options.dir, name), files[name], { mode: 0o600 });
   const logFile = path.join(options.dir, 'janus.log');

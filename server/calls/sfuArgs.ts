@@ -6,7 +6,6 @@ import type { SfuSetup } from './sfus';
 export type SfuArgs = Readonly<{
   'sft-url'?: readonly string[];
   'sft-secret'?: string;
-  'sft-admin-key'?: string;
   'sft-pin'?: readonly string[];
   'local-sft'?: string;
   'sft-interface'?: string;
@@ -31,7 +30,7 @@ export function sfuSetupFromArgs(args: SfuArgs): Result<SfuSetup> {
   if (urls.length > 0) {
     const secret = args['sft-secret'];
     if (secret === undefined || secret === '') return err('bad-argument', '--sft-url needs --sft-secret: the token_auth_secret of those Janus instances, to sign their tokens.');
-    return ok({ kind: 'remote', urls, secret, pins, ...(args['sft-admin-key'] !== undefined ? { adminKey: args['sft-admin-key'] } : {}) });
+    return ok({ kind: 'remote', urls, secret, pins });
   }
   const local = args['local-sft'] ?? 'auto';
   const tuning = {

@@ -25,7 +25,7 @@ export type SfuSetup =
       /** Serve Janus's API over HTTPS on this address with the server's own key (clients pin it) instead of http on loopback. */
       httpsIp?: string;
     }>
-  | Readonly<{ kind: 'remote'; urls: readonly string[]; secret: string; adminKey?: string; pins?: readonly string[] }>;
+  | Readonly<{ kind: 'remote'; urls: readonly string[]; secret: string; pins?: readonly string[] }>;
 
 /** One SFU as a client gets it for `sftServers` in `GET /calls/config`. */
 export type SftServer = Readonly<{
@@ -39,27 +39,24 @@ export type SftServer = Readonly<{
   pins: readonly string[];
 }>;
 
-type Instance = Readonly<{ url: string; tokenSecret: string; adminKey: string | undefined; pins: readonly string[] }>;
+type Instance = Readonly<{ url: string; tokenSecret: string; pins: readonly string[] }>;
 
 export interface Sfus {
   /** Every SFU with a fresh token, for `GET /calls/config`. */
   sftServers(nowMs: number): readonly SftServer[];
-  /** The VideoRoom `admin_key` of an SFU this server holds (room creation); undefined if none. */
-  adminKey(url: string): string | undefined;
   /** One sentence for the log: which SFUs are in use. */
   readonly summary: string;
   /** Stops a Janus this server started. */
   close(): Promise<void>;
 }
 
-export type SfuSecrets = Readonly<{ tokenSecret: string; adminKey: string }>;
+export type SfuSecrets = Readonly<{ tokenSecret: string }>;
 /** The server's TLS key, certificate and pin, which a local Janus serving https reuses. */
 export type SfuTls = Readonly<{ key: string; cert: string; pin: string }>;
 
 function makeSfus(instances: readonly Instance[], summary: string, local: LocalJanus | undefined): Sfus {
   return {
     sftServers: (nowMs) => instances.map((instance) => ({ url: instance.url, ...signSfuToken(instance.tokenSecret, nowMs), pins: instance.pins })),
-    adminKey: (url) => instances.find((instance) => instance.url === url)?.adminKey,
     summary,
     close: async () => {
       await local?.stop();
@@ -69,7 +66,7 @@ function makeSfus(instances: readonly Instance[], summary: string, local: LocalJ
 
 /**
  * Brings up the configured SFUs. `dataDir/janus` holds a local Janus's generated config and
- * log; `secrets` are the server's persisted token secret and admin key for it.
+ * log; `secrets` holds the server's persisted token secret for it.
  */
 export async function startSfus(setup: SfuSetup, dataDir: string, secrets: () => Promise<SfuSecrets>, tls?: SfuTls): Promise<Result<Readonly<{ sfus: Sfus; warning?: string }>>> {
   switch (setup.kind) {
@@ -78,7 +75,7 @@ export async function startSfus(setup: SfuSetup, dataDir: string, secrets: () =>
     case 'remote': {
       const bad = setup.urls.find((url) => !/^https?:\/\//.test(url));
       if (bad !== undefined) return err('sfu-bad-url', `--sft-url must be an http(s) URL of a Janus API, not "${bad}".`);
-      const instances = setup.urls.map((url) => ({ url: url.replace(/\/+$/, ''), tokenSecret: setup.secret, adminKey: setup.adminKey, pins: setup.pins ?? [] }));
+      const instances = setup.urls.map((url) => ({ url: url.replace(/\/+$/, ''), tokenSecret: setup.secret, pins: setup.pins ?? [] }));
       return ok({ sfus: makeSfus(instances, `SFUs in use: ${instances.map((i) => i.url).join(', ')} (run elsewhere).`, undefined) });
     }
     case 'local': {
@@ -86,11 +83,10 @@ export async function startSfus(setup: SfuSetup, dataDir: string, secrets: () =>
         return ok({ sfus: makeSfus([], 'SFUs in use: none (Janus is not installed: apt-get install janus, or pass --sft-url).', undefined) });
       }
       if (setup.httpsIp !== undefined && tls === undefined) return err('sfu-no-tls', 'Janus cannot serve https: the server has no TLS key to give it.');
-      const { tokenSecret, adminKey } = await secrets();
+      const { tokenSecret } = await secrets();
       const started = await startLocalJanus({
         dir: path.join(dataDir, 'janus'),
         tokenSecret,
-        adminKey,
         ...(setup.binary !== undefined ? { binary: setup.binary } : {}),
         ...(setup.iceInterface !== undefined ? { iceInterface: setup.iceInterface } : {}),
         ...(setup.rtpPortRange !== undefined ? { rtpPortRange: setup.rtpPortRange } : {}),
@@ -103,7 +99,7 @@ export async function startSfus(setup: SfuSetup, dataDir: string, secrets: () =>
       }
       const janus = started.value;
       return ok({
-        sfus: makeSfus([{ url: janus.url, tokenSecret, adminKey, pins: setup.httpsIp !== undefined && tls !== undefined ? [tls.pin] : [] }], `SFUs in use: local Janus ${janus.url} (pid ${janus.pid}, ICE on ${janus.iceInterface}, log ${janus.logFile}).`, janus),
+        sfus: makeSfus([{ url: janus.url, tokenSecret, pins: setup.httpsIp !== undefined && tls !== undefined ? [tls.pin] : [] }], `SFUs in use: local Janus ${janus.url} (pid ${janus.pid}, ICE on ${janus.iceInterface}, log ${janus.logFile}).`, janus),
       });
     }
     default:

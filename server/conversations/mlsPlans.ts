@@ -24,6 +24,11 @@ export type CommitInput = Readonly<{
   treeLeaves: () => ReadonlyMap<number, DeviceIdentity> | 'no-group-info' | undefined;
   /** The registered MLS signature keys (bound at each device's first key package upload) of the devices whose new leaves the commit carries. */
   signatureKeys: readonly SignatureKeyRecord[];
+  /**
+   * Any device in the group may commit the removal of any other (call groups, issue 14: the key
+   * generator removes whoever left or stopped answering, admin or not). Conversations: false.
+   */
+  anyMemberMayRemove?: boolean;
 }>;
 
 const same = (a: ClientRef, b: ClientRef): boolean => a.userId === b.userId && a.clientId === b.clientId;
@@ -136,7 +141,7 @@ export function planCommit(conversation: ConversationRecord, input: CommitInput)
   for (const remove of removed) {
     const client = conversation.clients.find((entry) => same(entry, remove));
     const stillWanted = client !== undefined && client.registered && memberOf(conversation, remove.userId) !== undefined && remove.userId !== input.sender.userId;
-    if (stillWanted && sender.role !== 'admin') return { ok: false, failure: { code: 'action-denied' } };
+    if (stillWanted && sender.role !== 'admin' && input.anyMemberMayRemove !== true) return { ok: false, failure: { code: 'action-denied' } };
   }
   const placed = placeJoiners(leaves, content.removes, added);
   const conversationId = qualifiedConversation(conversation, input.domain);

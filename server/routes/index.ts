@@ -10,6 +10,7 @@ import { registerMlsRoutes } from './mls';
 import { registerKeyPackageRoutes } from './keyPackages';
 import { registerMetaRoutes } from './meta';
 import { registerNotificationRoutes } from './notifications';
+import { registerSubconversationRoutes } from './subconversations';
 import { registerUserRoutes } from './users';
 
 /** Every route of the API. */
@@ -22,6 +23,7 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerNotificationRoutes(app, context);
   registerConversationRoutes(app, context);
   registerMlsRoutes(app, context);
+  registerSubconversationRoutes(app, context);
   registerAssetRoutes(app, context);
   registerCallRoutes(app, context);
   registerFeatureConfigRoutes(app, context);

@@ -15,6 +15,7 @@ import type {
   SignatureKeyRecord,
   UserRecord,
 } from './records';
+import type { SubconversationRepository } from './subconversationRecords';
 
 /*
  * Storage interfaces. The embedded SQLite store implements them; a PostgreSQL store can too.
@@ -217,6 +218,7 @@ export type Store = Readonly<{
   clients: ClientRepository;
   keyPackages: KeyPackageRepository;
   conversations: ConversationRepository;
+  subconversations: SubconversationRepository;
   notifications: NotificationRepository;
   assets: AssetRepository;
   secrets: SecretRepository;

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { newCallSecret, sfuRoom } from '../../electron/core/calls/conference/ephemeralIds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JanusEndpoint, JanusEvent, JanusResult, JanusSessionOptions } from '../../electron/core/net/janusClient';
 import { JanusSession } from '../../electron/core/net/janusClient';
@@ -22,7 +23,6 @@ function value<T>(result: JanusResult<T>): T {
 let page: MediaPage | undefined;
 const sessions: JanusSession[] = [];
 let endpoint: JanusEndpoint;
-let adminKey: string;
 
 async function openSession(options: JanusSessionOptions = {}): Promise<JanusSession> {
   const session = value(await JanusSession.create(endpoint, options));
@@ -34,7 +34,6 @@ beforeAll(async () => {
   const [sfu] = t.server.sfus.sftServers(Date.now());
   if (!sfu) throw new Error('the server lists no SFU');
   endpoint = { url: sfu.url, token: sfu.token, pins: sfu.pins };
-  adminKey = t.server.sfus.adminKey(sfu.url) ?? '';
   page = await openMediaPage();
 });
 
@@ -49,15 +48,28 @@ const media = (): MediaPage => {
 };
 
 describe('the core talks to Janus VideoRoom', () => {
-  it('creates a room only with the admin key, and only one that requires end-to-end encryption', async () => {
+  it('creates a room with the server token alone (no admin key) under the ids derived from the call secret, and only the room secret destroys it', async () => {
     const session = await openSession();
     const admin = value(await session.attachVideoRoom());
-    const refused = await admin.createRoom({ room: someId() });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'sfu-refused' } });
-    const room = someId();
-    expect(value(await admin.createRoom({ room, adminKey, pin: 'p1' }))).toBe(room);
-    const listed = value(await session.message(admin.id, { request: 'exists', room }));
+    const ids = sfuRoom(newCallSecret());
+    expect(value(await admin.createRoom(ids))).toBe(ids.room);
+    const listed = value(await session.message(admin.id, { request: 'exists', room: ids.room }));
     expect(listed.plugindata.data).toMatchObject({ exists: true });
+    // Another token holder cannot take the room over: its destroy without the secret is refused.
+    const other = value(await (await openSession()).attachVideoRoom());
+    expect(await other.destroyRoom(ids.room, 'guessed')).toMatchObject({ ok: false, error: { code: 'sfu-refused' } });
+    expect(await other.destroyRoom(ids.room)).toMatchObject({ ok: false, error: { code: 'sfu-refused' } });
+    // Nor create it again under its id.
+    expect(await other.createRoom({ ...sfuRoom(newCallSecret()), room: ids.room })).toMatchObject({ ok: false, error: { code: 'sfu-refused' } });
+    expect(value(await admin.destroyRoom(ids.room, ids.secret))).toBeUndefined();
+  });
+
+  it('gives two calls of one conversation different rooms on the SFU', async () => {
+    const admin = value(await (await openSession()).attachVideoRoom());
+    const [first, second] = [sfuRoom(newCallSecret()), sfuRoom(newCallSecret())];
+    expect(first.room).not.toBe(second.room);
+    expect(value(await admin.createRoom(first))).toBe(first.room);
+    expect(value(await admin.createRoom(second))).toBe(second.room);
   });
 
   it('refuses a token from another secret before a session exists', async () => {
@@ -73,9 +85,10 @@ describe('the core talks to Janus VideoRoom', () => {
   it('refuses a publisher that does not announce e2ee with 433, and takes the same offer marked e2ee', async () => {
     const session = await openSession();
     const admin = value(await session.attachVideoRoom());
-    const room = value(await admin.createRoom({ room: someId(), adminKey }));
+    const ids = sfuRoom(newCallSecret());
+    const room = value(await admin.createRoom(ids));
     const publisher = value(await session.attachVideoRoom());
-    value(await publisher.joinAsPublisher(room, someId()));
+    value(await publisher.joinAsPublisher(room, someId(), ids.pin));
     const offer = await media().publishOffer('probe');
     const plain = value(await session.message(publisher.id, { request: 'publish' }, { type: 'offer', sdp: offer }));
     expect(plain.plugindata.data).toMatchObject({ error_code: 433 });
@@ -83,15 +96,15 @@ describe('the core talks to Janus VideoRoom', () => {
     await publisher.detach();
     // A handle whose publish failed keeps half-set-up ICE state in Janus (490 on retry): a fresh one.
     const marked = value(await session.attachVideoRoom());
-    value(await marked.joinAsPublisher(room, someId()));
+    value(await marked.joinAsPublisher(room, someId(), ids.pin));
     expect(value(await marked.publish(offer))).toMatchObject({ type: 'answer', e2ee: true });
     await marked.detach();
   });
 
   it('lets two sessions join a room under the ids they chose, publish, subscribe to each other and decode video', async () => {
     const admin = value(await (await openSession()).attachVideoRoom());
-    const pin = 'derived-pin';
-    const room = value(await admin.createRoom({ room: someId(), adminKey, pin }));
+    const { pin, ...rest } = sfuRoom(newCallSecret());
+    const room = value(await admin.createRoom({ ...rest, pin }));
     const aliceEvents: JanusEvent[] = [];
     const [alice, bob] = [await openSession({ onEvent: (event) => aliceEvents.push(event) }), await openSession()];
     const [aliceId, bobId] = [someId(), someId()];

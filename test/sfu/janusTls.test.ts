@@ -1,5 +1,5 @@
-import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { newCallSecret, sfuRoom } from '../../electron/core/calls/conference/ephemeralIds';
 import { JanusSession } from '../../electron/core/net/janusClient';
 import { requireSfuNamespace } from '../support/sfuNamespace';
 import { useTestServer } from '../support/testServer';
@@ -20,8 +20,8 @@ describe('a Janus API served over HTTPS', () => {
     try {
       const admin = await session.value.attachVideoRoom();
       if (!admin.ok) throw new Error(admin.error.message);
-      const room = randomInt(1, 2 ** 48);
-      expect(await admin.value.createRoom({ room, adminKey: t.server.sfus.adminKey(sfu.url) ?? '' })).toEqual({ ok: true, value: room });
+      const ids = sfuRoom(newCallSecret());
+      expect(await admin.value.createRoom(ids)).toEqual({ ok: true, value: ids.room });
     } finally {
       await session.value.destroy();
     }

@@ -221,12 +221,14 @@ export class JanusSession {
 export type RoomSpec = Readonly<{
   /** Derived by the call code from the per-call secret. */
   room: number;
-  /** Needed to join; derived like the room id, so only holders of the call secret can join. */
-  pin?: string;
-  /** Needed to destroy the room. */
-  secret?: string;
-  /** VideoRoom `admin_key`, when the SFU requires one for creating rooms. */
-  adminKey?: string;
+  /**
+   * Needed to join; derived like the room id (calls/conference/ephemeralIds.ts), so only holders
+   * of the call secret can join. Required: any token holder may create rooms (no `admin_key`),
+   * so a room is never left open.
+   */
+  pin: string;
+  /** Needed to destroy or edit the room and to forward its RTP; derived like the pin. */
+  secret: string;
   /** Most concurrent publishers (default 16). */
   publishers?: number;
 }>;
@@ -267,9 +269,8 @@ export class VideoRoomHandle {
       audiolevel_event: false,
       videoorient_ext: false,
       notify_joining: false,
-      ...(spec.pin !== undefined ? { pin: spec.pin } : {}),
-      ...(spec.secret !== undefined ? { secret: spec.secret } : {}),
-      ...(spec.adminKey !== undefined ? { admin_key: spec.adminKey } : {}),
+      pin: spec.pin,
+      secret: spec.secret,
     });
     if (!answer.ok) return answer;
     const created = pluginRefused(answer.value) ?? parsed(RoomCreatedSchema, answer.value.plugindata.data);

@@ -9,6 +9,7 @@ import type { Notification } from '../../../protocol/api/notifications';
 import { missingCase } from '../../../protocol/result';
 import type { ReceivedGroups } from '../services/receivedGroups';
 import type { Effects, ReceiveContext } from './context';
+import { callGroupEvent } from './handlers/callGroupEvent';
 import { clientAdded } from './handlers/clientAdded';
 import { clientRemoved } from './handlers/clientRemoved';
 import { conversationCreated } from './handlers/conversationCreated';
@@ -56,6 +57,9 @@ export async function prepareNotification(context: ReceiveContext, notification:
       return mlsWelcome(context, event);
     case 'conversation.mls-client-gone':
       return mlsClientGone(context, event);
+    case 'conversation.subconv-mls-message-add':
+    case 'conversation.subconv-leave':
+      return callGroupEvent(event, notification);
     default:
       return missingCase(event);
   }

@@ -11,6 +11,7 @@ import type { Content, Mention } from '../../../protocol/content/schema';
 import type { EventOf } from '../ipc/contract';
 import type { MlsMember } from '../crypto/mls/mlsGroup';
 import type { MlsClientIdentity } from '../crypto/mls/mlsIdentity';
+import type { CallGroupEvent } from './handlers/callGroupEvent';
 import type { NewMessage } from '../services/messageStore';
 import type { ChangeRefusal, Poster } from '../services/senderChecks';
 import type { Profile } from '../session/groupSession';
@@ -86,4 +87,6 @@ export type FollowUp =
   /** Commit the removal of every device whose user is no longer a member (Membership.removeDeparted). */
   | Readonly<{ kind: 'remove-departed'; conversationId: string }>
   /** Commit the removal of a device deleted from its account (Membership.removeGoneDevice). */
-  | Readonly<{ kind: 'remove-gone-device'; conversationId: string; device: MlsClientIdentity }>;
+  | Readonly<{ kind: 'remove-gone-device'; conversationId: string; device: MlsClientIdentity }>
+  /** A conference call group's commit or leave notice, for the running conference (calls/conference/); `time`: when the server stored it. */
+  | Readonly<{ kind: 'call-group-event'; event: CallGroupEvent; time: string }>;

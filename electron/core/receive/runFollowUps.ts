@@ -11,6 +11,7 @@ import type { Announcer } from '../session/announcer';
 import { getMessage } from '../services/messageStore';
 import type { Db } from '../store/migration';
 import type { FollowUp } from './effects';
+import type { CallGroupEvent } from './handlers/callGroupEvent';
 
 export interface FollowUpContext {
   readonly db: Db;
@@ -24,6 +25,8 @@ export interface FollowUpContext {
   readonly callMessage: (message: Omit<Extract<FollowUp, { kind: 'call-message' }>, 'kind'>) => void;
   readonly removeDeparted: (conversationId: string) => Promise<void>;
   readonly removeGoneDevice: (conversationId: string, device: MlsClientIdentity) => Promise<void>;
+  /** Hands a call group's event to the running conference; returns at once (its work is queued there). */
+  readonly callGroupEvent: (event: CallGroupEvent, time: string) => void;
 }
 
 export function runFollowUps(followUps: readonly FollowUp[], context: FollowUpContext): void {
@@ -75,6 +78,9 @@ export function runFollowUps(followUps: readonly FollowUp[], context: FollowUpCo
         context.removeGoneDevice(conversationId, followUp.device).catch((error: unknown) => log.warn('removing a deleted device from a group failed', { conversationId, error }));
         break;
       }
+      case 'call-group-event':
+        context.callGroupEvent(followUp.event, followUp.time);
+        break;
       default:
         missingCase(followUp);
     }

@@ -8,6 +8,7 @@
  * effects write with, and what their follow-ups call.
  */
 import path from 'node:path';
+import { CallGroupInbox } from '../calls/conference/callGroupInbox';
 import type { EventHub } from '../events';
 import type { Logger } from '../log';
 import type { ApplyContext } from '../receive/applyEffects';
@@ -77,6 +78,8 @@ export class SignedInSession {
   /** 1:1 calls: the call machine, its messages, timers, history lines and frame keys (calls/callService.ts). */
   readonly calls: CallService;
   readonly receiving: Receiving;
+  /** Conference call groups this device is in, fed by the receive path (calls/conference/). */
+  readonly callGroups: CallGroupInbox;
 
   constructor(account: AccountDevice, events: EventHub, log: Logger, hooks: SessionHooks, options: SessionOptions = {}) {
     const device: DeviceContext = { ...account, filesDir: path.join(account.profileDir, 'files') };
@@ -106,6 +109,7 @@ export class SignedInSession {
       log: log.child('calls'),
       options: options.calls ?? {},
     });
+    this.callGroups = new CallGroupInbox(log.child('conference'));
     const receiveLog = log.child('receive');
     this.receiving = {
       groups: this.groups,
@@ -122,6 +126,7 @@ export class SignedInSession {
         callMessage: (message) => this.calls.received(message),
         removeDeparted: (conversationId) => this.membership.removeDeparted(conversationId),
         removeGoneDevice: (conversationId, gone) => this.membership.removeGoneDevice(conversationId, gone),
+        callGroupEvent: (event, time) => this.callGroups.deliver(event, time),
       },
     };
     this.expiry.start();

@@ -165,31 +165,7 @@ export class SqliteConversationRepository implements ConversationRepository {
   }
 
   private load(id: string): ConversationRecord | undefined {
-    const row = parseRow(ConversationRowSchema, prepared(this.db, 'SELECT * FROM conversations WHERE id = ?').get(id));
-    if (!row) return undefined;
-    const members = parseRows(MemberRowSchema, prepared(this.db, 'SELECT user_id, role FROM members WHERE conv_id = ? ORDER BY user_id').all(id));
-    const clients = parseRows(
-      GroupClientRowSchema,
-      prepared(this.db, `SELECT g.user_id, g.client_id, (c.id IS NOT NULL) AS registered, g.leaf_index FROM group_clients g
-           LEFT JOIN clients c ON c.user_id = g.user_id AND c.id = g.client_id
-           WHERE g.conv_id = ? ORDER BY g.user_id, g.client_id`,
-        )
-        .all(id),
-    );
-    return {
-      id: row.id,
-      type: row.type,
-      name: row.name,
-      creator: row.creator,
-      groupId: row.group_id,
-      epoch: row.epoch,
-      cipherSuite: row.cipher_suite,
-      messageTimer: row.message_timer,
-      groupInfo: row.group_info,
-      createdAt: row.created_at,
-      members: members.map((m) => ({ userId: m.user_id, role: m.role })),
-      clients: clients.map((c) => ({ userId: c.user_id, clientId: c.client_id, registered: c.registered === 1, leafIndex: c.leaf_index })),
-    };
+    return loadConversation(this.db, id);
   }
 
   private applyAndReload(id: string, change: ConversationChange): ConversationRecord {
@@ -220,4 +196,33 @@ export class SqliteConversationRepository implements ConversationRepository {
     const setLeaf = prepared(this.db, 'UPDATE group_clients SET leaf_index = ? WHERE conv_id = ? AND user_id = ? AND client_id = ?');
     for (const client of change.setLeaves ?? []) setLeaf.run(client.leafIndex, id, client.userId, client.clientId);
   }
+}
+
+/** A conversation with its members and group devices, read inside the caller's transaction (subconversations.ts reads parents with it). */
+export function loadConversation(db: SqliteDatabase, id: string): ConversationRecord | undefined {
+  const row = parseRow(ConversationRowSchema, prepared(db, 'SELECT * FROM conversations WHERE id = ?').get(id));
+  if (!row) return undefined;
+  const members = parseRows(MemberRowSchema, prepared(db, 'SELECT user_id, role FROM members WHERE conv_id = ? ORDER BY user_id').all(id));
+  const clients = parseRows(
+    GroupClientRowSchema,
+    prepared(db, `SELECT g.user_id, g.client_id, (c.id IS NOT NULL) AS registered, g.leaf_index FROM group_clients g
+         LEFT JOIN clients c ON c.user_id = g.user_id AND c.id = g.client_id
+         WHERE g.conv_id = ? ORDER BY g.user_id, g.client_id`,
+      )
+      .all(id),
+  );
+  return {
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    creator: row.creator,
+    groupId: row.group_id,
+    epoch: row.epoch,
+    cipherSuite: row.cipher_suite,
+    messageTimer: row.message_timer,
+    groupInfo: row.group_info,
+    createdAt: row.created_at,
+    members: members.map((m) => ({ userId: m.user_id, role: m.role })),
+    clients: clients.map((c) => ({ userId: c.user_id, clientId: c.client_id, registered: c.registered === 1, leafIndex: c.leaf_index })),
+  };
 }

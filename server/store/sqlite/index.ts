@@ -12,6 +12,7 @@ import { MIGRATIONS } from '../migrations';
 import { SqliteKeyPackageRepository } from './keyPackages';
 import { SqliteNotificationRepository } from './notifications';
 import { SqliteSecretRepository } from './secrets';
+import { SqliteSubconversationRepository } from './subconversations';
 import { SqliteUserRepository } from './users';
 
 /** The embedded default store: one SQLite file (WAL) in the data folder. */
@@ -26,6 +27,7 @@ export function openSqliteStore(file: string, durability: Durability = 'full'): 
     clients: new SqliteClientRepository(db),
     keyPackages: new SqliteKeyPackageRepository(db),
     conversations: new SqliteConversationRepository(db),
+    subconversations: new SqliteSubconversationRepository(db),
     notifications: new SqliteNotificationRepository(db),
     assets: new SqliteAssetRepository(db),
     secrets: new SqliteSecretRepository(db),

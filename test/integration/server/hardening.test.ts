@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteSpec } from '../../../protocol';
-import { API_ERRORS, AssetSchema, ROUTES } from '../../../protocol';
+import { API_ERRORS, AssetSchema, ROUTES, SubconversationSchema } from '../../../protocol';
 import { createGroup } from './support/conversations';
 import { fakeKeyPackage } from './support/mls';
 import type { TestServer } from './support/server';
@@ -73,7 +73,8 @@ describe('hardening', () => {
     const asset = AssetSchema.parse(
       (await t.api.post('/assets', { token: ada.token, rawBody: randomBytes(10), contentType: 'application/octet-stream' })).body,
     );
-    valid = { domain: 'cairn.test', id: bob.id, user: bob.id, client: ada.clientId, conv: group.qualifiedId.id, key: asset.key };
+    const callGroup = SubconversationSchema.parse((await t.api.post(`/conversations/${group.qualifiedId.id}/subconversations`, { token: ada.clientToken, body: {} })).body);
+    valid = { domain: 'cairn.test', id: bob.id, user: bob.id, client: ada.clientId, conv: group.qualifiedId.id, key: asset.key, sub: callGroup.id };
   });
   afterAll(async () => t.stop());
 

@@ -49,13 +49,14 @@ describe('the interface a local Janus gathers on', () => {
 });
 
 describe('the generated Janus config', () => {
-  const files = renderJanusConfig({ configDir: '/data/ja"nus', httpPort: 8123, iceInterface: 'cairn0', rtpPortRange: '20000-20100', tokenSecret: 'tok', adminKey: 'adm' });
+  const files = renderJanusConfig({ configDir: '/data/ja"nus', httpPort: 8123, iceInterface: 'cairn0', rtpPortRange: '20000-20100', tokenSecret: 'tok' });
 
   it('turns on signed tokens, the admin key, loopback HTTP and no admin API', () => {
     expect(files['janus.jcfg']).toMatch(/token_auth = true\n\ttoken_auth_secret = "tok"/);
     expect(files['janus.jcfg']).toContain('ice_enforce_list = "cairn0"');
     expect(files['janus.jcfg']).toContain('configs_folder = "/data/ja\\"nus"');
-    expect(files['janus.plugin.videoroom.jcfg']).toContain('admin_key = "adm"');
+    // No admin key: rooms are created with a token and guarded by their derived pin and secret (issue 14).
+    expect(files['janus.plugin.videoroom.jcfg']).not.toMatch(/^\s*admin_key/m);
     expect(files['janus.transport.http.jcfg']).toMatch(/port = 8123\n\tip = "127.0.0.1"/);
     expect(files['janus.transport.http.jcfg']).toMatch(/admin_http = false/);
   });
