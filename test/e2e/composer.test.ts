@@ -98,4 +98,41 @@ describe('the composer', () => {
     await a.keyboard.press('Escape');
     expect((await focused()).label).toBe('Message Base camp');
   });
+
+  it('shows Send greyed out, clearly unlike the ready button, while there is nothing to send, in both themes', async () => {
+    const a = ada.page;
+    const composer = a.getByRole('textbox', { name: 'Message Base camp' });
+    const send = a.getByRole('button', { name: 'Send', exact: true });
+    /** The colour Send really shows: its background blended by its opacity over the composer's surface. */
+    const shown = async (): Promise<readonly number[]> => {
+      // A script string: this project's test code is compiled without the DOM library.
+      const colours = await a.evaluate(`(() => {
+        const el = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Send');
+        let under = el.parentElement;
+        while (under && getComputedStyle(under).backgroundColor === 'rgba(0, 0, 0, 0)') under = under.parentElement;
+        return [getComputedStyle(el).backgroundColor, getComputedStyle(under || document.body).backgroundColor, getComputedStyle(el).opacity];
+      })()`);
+      if (!Array.isArray(colours)) throw new Error(`unexpected ${JSON.stringify(colours)}`);
+      const [fg, bg, opacity] = colours as [string, string, string];
+      const rgb = (css: string): number[] => (css.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+      const alpha = Number(opacity);
+      return rgb(fg).map((c, i) => c * alpha + (rgb(bg)[i] ?? 0) * (1 - alpha));
+    };
+    const distance = (p: readonly number[], q: readonly number[]): number => Math.hypot(...p.map((c, i) => c - (q[i] ?? 0)));
+    for (const theme of ['dark', 'light'] as const) {
+      expect((await bridgeRequest(a, 'preferences.set', { theme })).ok).toBe(true);
+      await expect.poll(() => a.evaluate('document.documentElement.dataset.theme')).toBe(theme);
+      await composer.fill('');
+      expect(await send.isDisabled()).toBe(true);
+      const idle = await shown();
+      await composer.fill('Ready');
+      expect(await send.isEnabled()).toBe(true);
+      const ready = await shown();
+      // Far apart in RGB (the faded accent of before was about 90 away from the accent in dark).
+      expect(distance(idle, ready)).toBeGreaterThan(150);
+      await composer.fill('');
+    }
+    await bridgeRequest(a, 'preferences.set', { theme: 'system' });
+    await ada.screenshots('composer-send-idle');
+  });
 });

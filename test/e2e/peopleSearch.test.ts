@@ -124,4 +124,27 @@ describe('searching for people in the new-chat dialog', () => {
     expect(await a.getByRole('dialog').getByRole('listitem').count()).toBe(0);
     expect(await seriousA11yViolations(a)).toEqual([]);
   });
+
+  it('searches as an admin types in the members panel too, without Enter', async () => {
+    const dana = await launchSignedUp(hostEnv.host, env.server, env.root, { profile: 'dana', email: 'dana@example.test', name: 'Dana Scree' });
+    expect((await bridgeRequest(dana.page, 'account.updateProfile', { handle: 'dana.scree' })).ok).toBe(true);
+    await dana.close();
+    const a = alice.page;
+    const created = await bridgeRequest(a, 'conversations.create', { name: 'Summit team', members: [] });
+    expect(created.ok).toBe(true);
+    await a.getByTestId('conversation-item').filter({ hasText: 'Summit team' }).click();
+    await a.getByRole('button', { name: '1 member' }).click();
+    const box = a.getByRole('searchbox', { name: 'Add people' });
+    const panel = a.getByRole('complementary', { name: 'Members' });
+    await box.pressSequentially('dana.sc', { delay: 20 });
+    await expect.poll(() => panel.getByText('Dana Scree').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => a.getByTestId('members-search-status').textContent()).toBe('1 person found.');
+    expect(await seriousA11yViolations(a)).toEqual([]);
+    await alice.screenshots('members-panel-search');
+
+    // Another text: Dana is gone at once, and nobody matches.
+    await box.fill('zz-nobody');
+    expect(await panel.getByText('Dana Scree').count()).toBe(0);
+    await expect.poll(() => a.getByTestId('members-search-status').textContent(), { timeout: 15_000 }).toBe('Nobody found.');
+  });
 });
