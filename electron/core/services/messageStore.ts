@@ -1,12 +1,13 @@
 /**
  * Reading and writing messages in the encrypted store: storing (in batches), pages, search,
- * edits, deletes, reactions, read state, receipts and expiry. Plain synchronous functions:
+ * edits, deletes, reactions, read state and expiry (receipts: store/receipts.ts). Plain synchronous functions:
  * callers wrap related writes in one transaction.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { StoredMessage } from '../ipc/contract';
 import type { Db } from '../store/migration';
+import { receiptColumns } from '../store/receipts';
 import { cachedStatement } from '../store/statements';
 
 const MessageRowSchema = z.object({
@@ -187,10 +188,7 @@ const MESSAGE_COLUMNS = `m.id, m.sender_user_id, m.sender_client_id, m.kind, m.b
   a.asset_id, a.name AS asset_name, a.mime AS asset_mime, a.size AS asset_size, a.local_path AS asset_path,
   (SELECT json_group_array(json_object('emoji', r.emoji, 'user', r.user_id)) FROM reactions r
    WHERE r.conversation_id = m.conversation_id AND r.message_id = m.id) AS reactions,
-  (SELECT json_group_array(rc.user_id) FROM receipts rc WHERE rc.conversation_id = m.conversation_id
-   AND rc.message_id = m.id AND rc.kind = 'read') AS read_by,
-  (SELECT json_group_array(rc.user_id) FROM receipts rc WHERE rc.conversation_id = m.conversation_id
-   AND rc.message_id = m.id AND rc.kind = 'delivered') AS delivered_to,
+  ${receiptColumns('m')},
   m.quote_id, m.quote_hash, m.mentions, m.mentions_me,
   q.sender_user_id AS quote_sender, qu.name AS quote_sender_name,
   CASE WHEN q.deleted_at IS NULL AND q.hidden_at IS NULL THEN q.body END AS quote_body
@@ -438,26 +436,6 @@ export function markRead(db: Db, conversationId: string, selfId: string): string
   const newest: unknown = db.prepare('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck().get(conversationId);
   if (typeof newest === 'number') db.prepare('UPDATE conversations SET last_read_seq = ? WHERE id = ?').run(newest, conversationId);
   return unread.map((m) => m.id);
-}
-
-/**
- * Stores receipts from `user` for messages of `selfUser` (receipts travel to the whole group;
- * those for others' messages are not ours to keep). Returns the ids of the messages it changed.
- */
-export function saveReceipts(
-  db: Db,
-  conversationId: string,
-  messageIds: readonly string[],
-  user: string,
-  kind: 'delivered' | 'read',
-  at: number,
-  selfUser: string,
-): string[] {
-  const insert = db.prepare(
-    `INSERT INTO receipts (conversation_id, message_id, user_id, kind, at) SELECT ?, ?, ?, ?, ?
-     WHERE EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND id = ? AND sender_user_id = ?) ON CONFLICT DO NOTHING`,
-  );
-  return messageIds.filter((id) => insert.run(conversationId, id, user, kind, at, conversationId, id, selfUser).changes > 0);
 }
 
 /** Removes the text of every self-deleting message whose time is up; returns the affected messages. */
