@@ -7,9 +7,11 @@
 import { missingCase } from '../../../protocol/result';
 import type { WritableDB } from '../store/handles';
 import type { Db } from '../store/migration';
+import { hideMessage } from '../store/hiddenMessages';
+import { applyReaction } from '../store/reactions';
 import { saveReceipts } from '../store/receipts';
 import { conversationsWith, markLeft, qualified, saveConversation, saveGroupState, saveUserProfile, setMemberRole } from '../services/conversationStore';
-import { applyDelete, applyEdit, applyReaction, hideMessage } from '../services/messageStore';
+import { applyDelete, applyEdit } from '../services/messageStore';
 import { saveAsset } from '../services/assetStore';
 import type { SelfDevice, VerificationChange } from '../services/deviceTrust';
 import { trackDevices } from '../services/deviceTrust';
