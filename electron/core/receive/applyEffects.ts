@@ -5,6 +5,7 @@
  * it stored. The switch names every effect; a new kind without a case fails the type check.
  */
 import { missingCase } from '../../../protocol/result';
+import { saveAsset } from '../store/assets';
 import type { WritableDB } from '../store/handles';
 import type { Db } from '../store/migration';
 import { hideMessage } from '../store/hiddenMessages';
@@ -12,7 +13,6 @@ import { applyReaction } from '../store/reactions';
 import { saveReceipts } from '../store/receipts';
 import { conversationsWith, markLeft, qualified, saveConversation, saveGroupState, saveUserProfile, setMemberRole } from '../services/conversationStore';
 import { applyDelete, applyEdit } from '../services/messageStore';
-import { saveAsset } from '../services/assetStore';
 import type { SelfDevice, VerificationChange } from '../services/deviceTrust';
 import { trackDevices } from '../services/deviceTrust';
 import { MessageToStore, storeMessages } from '../services/messageBatch';

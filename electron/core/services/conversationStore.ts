@@ -1,6 +1,6 @@
 /**
  * Reading and writing conversations, their members, users' names and MLS group state in the
- * encrypted store (messages: messageStore.ts; files: assetStore.ts). Plain synchronous
+ * encrypted store (messages: messageStore.ts; files: store/assets.ts). Plain synchronous
  * functions: callers wrap related writes in one transaction.
  */
 import { z } from 'zod';

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { StoredMessage } from '../ipc/contract';
 import type { Db } from '../store/migration';
+import { assetColumns, removeAssetsOfMessagesDeletedAt } from '../store/assets';
 import type { WritableDB } from '../store/handles';
+import { writeTransaction } from '../store/handles';
 import { reactionsColumn, removeReactions } from '../store/reactions';
 import { receiptColumns } from '../store/receipts';
 import { cachedStatement } from '../store/statements';
@@ -184,17 +186,19 @@ export function setMessageStatus(db: Db, conversationId: string, id: string, sta
   db.prepare('UPDATE messages SET status = ? WHERE conversation_id = ? AND id = ?').run(status, conversationId, id);
 }
 
+const MESSAGE_ASSET = assetColumns('m');
+
 /** Everything a StoredMessage shows, for messages `m` of one conversation; callers add WHERE/ORDER. */
 const MESSAGE_COLUMNS = `m.id, m.sender_user_id, m.sender_client_id, m.kind, m.body, m.sent_at, m.status, m.seq,
   m.edited_at, m.deleted_at, m.timer_ms, m.expires_at, u.name AS sender_name,
-  a.asset_id, a.name AS asset_name, a.mime AS asset_mime, a.size AS asset_size, a.local_path AS asset_path,
+  ${MESSAGE_ASSET.columns},
   ${reactionsColumn('m')},
   ${receiptColumns('m')},
   m.quote_id, m.quote_hash, m.mentions, m.mentions_me,
   q.sender_user_id AS quote_sender, qu.name AS quote_sender_name,
   CASE WHEN q.deleted_at IS NULL AND q.hidden_at IS NULL THEN q.body END AS quote_body
   FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
-  LEFT JOIN assets a ON a.conversation_id = m.conversation_id AND a.message_id = m.id
+  ${MESSAGE_ASSET.join}
   LEFT JOIN messages q ON m.quote_id IS NOT NULL AND q.conversation_id = m.conversation_id AND q.id = m.quote_id
   LEFT JOIN users qu ON qu.id = q.sender_user_id`;
 
@@ -406,10 +410,10 @@ export function expireMessages(db: Db, now: number): Array<{ conversationId: str
     cachedStatement(db, 'SELECT conversation_id, id FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').all(now),
   );
   if (due.length === 0) return [];
-  db.transaction(() => {
-    db.prepare('UPDATE messages SET body = NULL, content = NULL, deleted_at = ? WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').run(now, now);
-    db.prepare('DELETE FROM assets WHERE (conversation_id, message_id) IN (SELECT conversation_id, id FROM messages WHERE deleted_at = ?)').run(now);
-  })();
+  writeTransaction(db, (tx) => {
+    tx.prepare('UPDATE messages SET body = NULL, content = NULL, deleted_at = ? WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').run(now, now);
+    removeAssetsOfMessagesDeletedAt(tx, now);
+  });
   return due.map((d) => ({ conversationId: d.conversation_id, id: d.id }));
 }
 

@@ -2,6 +2,7 @@
  * Messages hidden on this device ("delete for me"): the `hidden_at` tombstone on a `messages`
  * row, and what goes with the message (its reactions and its file's key).
  */
+import { removeAssetOf } from './assets';
 import type { WritableDB } from './handles';
 import { removeReactions } from './reactions';
 import { cachedStatement } from './statements';
@@ -29,7 +30,7 @@ export function hideMessage(tx: WritableDB, conversationId: string, messageId: s
       messageId,
     ).changes > 0;
   if (changed) {
-    cachedStatement(tx, 'DELETE FROM assets WHERE conversation_id = ? AND message_id = ?').run(conversationId, messageId);
+    removeAssetOf(tx, conversationId, messageId);
     removeReactions(tx, conversationId, messageId);
   }
   return changed;
