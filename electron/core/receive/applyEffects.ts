@@ -6,12 +6,13 @@
  */
 import { missingCase } from '../../../protocol/result';
 import { saveAsset } from '../store/assets';
+import { saveGroupState } from '../store/groups';
 import type { WritableDB } from '../store/handles';
 import type { Db } from '../store/migration';
 import { hideMessage } from '../store/hiddenMessages';
 import { applyReaction } from '../store/reactions';
 import { saveReceipts } from '../store/receipts';
-import { conversationsWith, markLeft, qualified, saveConversation, saveGroupState, saveUserProfile, setMemberRole } from '../services/conversationStore';
+import { conversationsWith, markLeft, qualified, saveConversation, saveUserProfile, setMemberRole } from '../services/conversationStore';
 import { applyDelete, applyEdit } from '../services/messageStore';
 import type { SelfDevice, VerificationChange } from '../services/deviceTrust';
 import { trackDevices } from '../services/deviceTrust';

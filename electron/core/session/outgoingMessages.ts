@@ -18,8 +18,8 @@ import type { Logger } from '../log';
 import { ApiError } from '../net/apiError';
 import type { Db } from '../store/migration';
 import type { NewMessage } from '../services/messageStore';
-import { saveGroupState } from '../services/conversationStore';
 import { applyDelete, applyEdit, insertMessage, markRead, setMessageStatus } from '../services/messageStore';
+import { saveGroupState } from '../store/groups';
 import { writeTransaction } from '../store/handles';
 import { applyReaction } from '../store/reactions';
 import { verificationOf } from '../services/deviceTrust';
@@ -269,10 +269,10 @@ export class OutgoingMessages {
     const encrypted = value(await engine.encrypt(group, encoded));
     const status = engine.status(encrypted.group);
     const state = engine.encodeGroupState(encrypted.group);
-    db.transaction(() => {
-      saveGroupState(db, conversationId, status.groupId, status.epoch, state, Date.now());
-      storeLocally?.(db);
-    })();
+    writeTransaction(db, (tx) => {
+      saveGroupState(tx, conversationId, status.groupId, status.epoch, state, Date.now());
+      storeLocally?.(tx);
+    });
     this.groups.decodedGroups.remember(conversationId, state, encrypted.group);
     // One key for this ciphertext, kept across the API client's retries: if the server stored a
     // post whose answer was lost, the retry is answered without a second delivery (issue 12).
