@@ -55,10 +55,10 @@ import { ApiClient } from '../electron/core/net/apiClient';
 import { MAX_BATCH } from '../electron/core/net/notificationStream';
 import { Session } from '../electron/core/net/session';
 import { SignedInSession } from '../electron/core/session/session';
-import { loadGroupState } from '../electron/core/services/conversationStore';
+import { loadGroupState } from '../electron/core/store/groups';
 import { SyncService } from '../electron/core/services/syncService';
+import type { ReadableDB } from '../electron/core/store/handles';
 import { readKv } from '../electron/core/store/kv';
-import type { Db } from '../electron/core/store/migration';
 import type { ProfileStoreOptions } from '../electron/core/store/openProfileStore';
 import { openProfileStore } from '../electron/core/store/openProfileStore';
 import type { RunningServer } from '../server/server';
@@ -181,7 +181,7 @@ async function prepareBaseline(): Promise<() => Promise<Measured>> {
  * The receiver's MlsEngine alone on the same ciphertexts, from the stored group state (nothing is
  * written): what the pipeline spends beyond this is decoding, storing, events and acks.
  */
-async function engineOnly(db: Db, notifications: readonly Notification[]): Promise<number> {
+async function engineOnly(db: ReadableDB, notifications: readonly Notification[]): Promise<number> {
   const signer: unknown = db.prepare('SELECT data FROM mls_signers WHERE suite = ?').pluck().get(DEFAULT_MLS_SUITE);
   if (!(signer instanceof Uint8Array)) throw new Error('the copied profile has no MLS signer');
   const engine = must(await createMlsEngine(must(decodeSigner(signer))));

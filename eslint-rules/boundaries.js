@@ -15,10 +15,25 @@ const NODE_ONLY_PACKAGES = new Set([
   'electron-updater',
 ]);
 
-/** Longest prefix wins. `types` lists zones that may be imported with `import type` only. */
+/** The SQLite driver: only the store (electron/core/store) and the backup's bulk paths open it. */
+const SQLITE_PACKAGES = ['better-sqlite3-multiple-ciphers', 'better-sqlite3'];
+
+/**
+ * Longest prefix wins. `types` lists zones that may be imported with `import type` only;
+ * `forbidZones` carves folders out of the zones a zone may import (with or without `import type`).
+ *
+ * Inside the core (issue 12, "a data layer"): the session's services, the receive dispatch and
+ * the older services reach tables through the store's repositories and never the SQLite driver;
+ * the store knows rows, not the IPC contract, whose types are made from rows outside it
+ * (electron/core/toContract.ts).
+ */
 export const ZONES = {
   protocol: { zones: ['protocol'], packages: ['zod', 'cbor-x'], node: false },
   'electron/core': { zones: ['protocol', 'electron/core'], forbidPackages: ['electron'], node: true },
+  'electron/core/store': { zones: ['protocol', 'electron/core'], forbidZones: ['electron/core/ipc'], forbidPackages: ['electron'], node: true },
+  'electron/core/session': { zones: ['protocol', 'electron/core'], forbidPackages: ['electron', ...SQLITE_PACKAGES], node: true },
+  'electron/core/services': { zones: ['protocol', 'electron/core'], forbidPackages: ['electron', ...SQLITE_PACKAGES], node: true },
+  'electron/core/receive': { zones: ['protocol', 'electron/core'], forbidPackages: ['electron', ...SQLITE_PACKAGES], node: true },
   'electron/main': { zones: ['protocol', 'electron/main', 'electron/core/ipc'], node: true },
   'electron/preload': { zones: ['electron/preload', 'electron/core/ipc'], packages: ['electron'], node: false },
   'electron/cli': { zones: ['protocol', 'electron/core', 'electron/cli'], forbidPackages: ['electron'], node: true },
@@ -61,6 +76,8 @@ export function violation(fromZone, fromFile, source, typeOnly, root) {
       return target.startsWith('..') || rule.zones.length > 0 ? `${fromZone} may not import ${target}` : undefined;
     }
     const allowed = (zone) => target === zone || target.startsWith(`${zone}/`);
+    const carvedOut = (rule.forbidZones ?? []).find(allowed);
+    if (carvedOut !== undefined) return `${fromZone} may not import from ${carvedOut}`;
     if (rule.zones.some(allowed)) return undefined;
     if (typeOnly && (rule.types ?? []).some(allowed)) return undefined;
     const typeHint = (rule.types ?? []).some(allowed) ? ' except with `import type`' : '';

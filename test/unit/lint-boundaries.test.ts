@@ -37,4 +37,46 @@ describe('import boundaries', () => {
     expect(check('electron/main', 'electron/main/main.ts', '../core/ipc/contract')).toBeUndefined();
     expect(check('electron/preload', 'electron/preload/preload.ts', 'node:fs')).toMatch(/Node module/);
   });
+
+  it('keeps the SQLite driver out of the session, the services and the receive dispatch', () => {
+    for (const [zone, file] of [
+      ['electron/core/session', 'electron/core/session/session.ts'],
+      ['electron/core/services', 'electron/core/services/outbox.ts'],
+      ['electron/core/receive', 'electron/core/receive/applyEffects.ts'],
+    ] as const) {
+      expect(check(zone, file, 'better-sqlite3-multiple-ciphers')).toMatch(/may not import "better-sqlite3-multiple-ciphers"/);
+      expect(check(zone, file, 'better-sqlite3-multiple-ciphers', true)).toMatch(/may not import/);
+      expect(check(zone, file, 'better-sqlite3', true)).toMatch(/may not import "better-sqlite3"/);
+      expect(check(zone, file, 'electron')).toMatch(/may not import "electron"/);
+      expect(check(zone, file, '../store/handles')).toBeUndefined();
+      expect(check(zone, file, '../ipc/contract')).toBeUndefined();
+    }
+    expect(check('electron/core/store', 'electron/core/store/openStore.ts', 'better-sqlite3-multiple-ciphers')).toBeUndefined();
+  });
+
+  it('keeps the IPC contract out of the store, even as types', () => {
+    expect(check('electron/core/store', 'electron/core/store/receipts.ts', '../ipc/contract')).toMatch(/may not import from electron\/core\/ipc/);
+    expect(check('electron/core/store', 'electron/core/store/receipts.ts', '../ipc/contract', true)).toMatch(/may not import from electron\/core\/ipc/);
+    expect(check('electron/core/store', 'electron/core/store/receipts.ts', './handles')).toBeUndefined();
+    expect(check('electron/core/store', 'electron/core/store/receipts.ts', '../../../protocol/result')).toBeUndefined();
+  });
+
+  it('places files in the innermost zone that holds them', async () => {
+    const { ESLint } = await import('eslint');
+    const eslint = new ESLint({ cwd: process.cwd() });
+    const [store] = await eslint.lintText("import type { StoredMessage } from '../ipc/contract';\nexport type M = StoredMessage;\n", {
+      filePath: 'electron/core/store/example.ts',
+    });
+    const [service] = await eslint.lintText("import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';\nexport type D = BetterSqlite3.Database;\n", {
+      filePath: 'electron/core/services/example.ts',
+    });
+    const [core] = await eslint.lintText("import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';\nexport type D = BetterSqlite3.Database;\n", {
+      filePath: 'electron/core/backup/example.ts',
+    });
+    const boundaries = (messages: readonly { ruleId: string | null; message: string }[]): string[] =>
+      messages.filter((m) => m.ruleId === 'cairn/boundaries').map((m) => m.message);
+    expect(boundaries(store?.messages ?? [])).toEqual([expect.stringMatching(/electron\/core\/store may not import from electron\/core\/ipc/)]);
+    expect(boundaries(service?.messages ?? [])).toEqual([expect.stringMatching(/electron\/core\/services may not import "better-sqlite3-multiple-ciphers"/)]);
+    expect(boundaries(core?.messages ?? [])).toEqual([]);
+  });
 });

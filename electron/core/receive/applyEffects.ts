@@ -5,10 +5,15 @@
  * it stored. The switch names every effect; a new kind without a case fails the type check.
  */
 import { missingCase } from '../../../protocol/result';
+import { saveAsset } from '../store/assets';
+import { saveGroupState } from '../store/groups';
+import type { WritableDB } from '../store/handles';
 import type { Db } from '../store/migration';
-import { conversationsWith, markLeft, qualified, saveConversation, saveGroupState, saveUserProfile, setMemberRole } from '../services/conversationStore';
-import { applyDelete, applyEdit, applyReaction, hideMessage, saveReceipts } from '../services/messageStore';
-import { saveAsset } from '../services/assetStore';
+import { hideMessage } from '../store/hiddenMessages';
+import { applyReaction } from '../store/reactions';
+import { saveReceipts } from '../store/receipts';
+import { conversationsWith, markLeft, qualified, saveConversation, saveUserProfile, setMemberRole } from '../services/conversationStore';
+import { applyDelete, applyEdit } from '../services/messageStore';
 import type { SelfDevice, VerificationChange } from '../services/deviceTrust';
 import { trackDevices } from '../services/deviceTrust';
 import { MessageToStore, storeMessages } from '../services/messageBatch';
@@ -24,7 +29,7 @@ export interface ApplyContext {
 }
 
 /** Writes `effects` in the caller's transaction; returns what to announce and do after it committed, in order. */
-export function applyEffects(tx: Db, effects: readonly Effect[], context: ApplyContext, now: number = Date.now()): FollowUp[] {
+export function applyEffects(tx: WritableDB, effects: readonly Effect[], context: ApplyContext, now: number = Date.now()): FollowUp[] {
   const batch: MessageToStore[] = [];
   const later: Array<() => readonly FollowUp[]> = [];
   const flush = (): void => {
@@ -65,7 +70,7 @@ function messageToStore(effect: Extract<Effect, { kind: 'store-message' }>, cont
 }
 
 /** Writes one effect other than a new message; returns its follow-ups. */
-function write(tx: Db, effect: Exclude<Effect, { kind: 'store-message' }>, context: ApplyContext, now: number): FollowUp[] {
+function write(tx: WritableDB, effect: Exclude<Effect, { kind: 'store-message' }>, context: ApplyContext, now: number): FollowUp[] {
   const { self } = context;
   switch (effect.kind) {
     case 'save-asset':

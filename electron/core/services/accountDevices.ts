@@ -6,12 +6,12 @@
 import { formatFingerprint } from '../crypto/mls/fingerprint';
 import type { Device } from '../ipc/contract';
 import type { ApiClient } from '../net/apiClient';
-import type { Db } from '../store/migration';
+import type { ReadableDB } from '../store/handles';
 import type { AccountRecord } from './accountRecord';
 import { ownFingerprint } from './deviceRegistration';
 import { backfillGroupDevices, knownDeviceKeys, ownSignatureKey } from './deviceTrust';
 
-export async function listAccountDevices(api: ApiClient, db: Db, record: AccountRecord): Promise<{ devices: Device[] }> {
+export async function listAccountDevices(api: ApiClient, db: ReadableDB, record: AccountRecord): Promise<{ devices: Device[] }> {
   const own = await ownFingerprint(db);
   const { clients } = await api.call('listClients', {});
   // MLS fingerprints: this device's own key, the others' from the groups shared with them.

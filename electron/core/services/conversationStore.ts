@@ -1,12 +1,13 @@
 /**
- * Reading and writing conversations, their members, users' names and MLS group state in the
- * encrypted store (messages: messageStore.ts; files: assetStore.ts). Plain synchronous
+ * Reading and writing conversations, their members and users' names in the encrypted store
+ * (messages: messageStore.ts; files, groups: store/assets.ts, store/groups.ts). Plain synchronous
  * functions: callers wrap related writes in one transaction.
  */
 import { z } from 'zod';
 import type { Conversation } from '../../../protocol/api/conversations';
 import type { ConversationSummary } from '../ipc/contract';
 import type { Db } from '../store/migration';
+import { groupEpochColumn } from '../store/groups';
 import { cachedStatement } from '../store/statements';
 
 const ConversationRowSchema = z.object({
@@ -51,21 +52,6 @@ export function saveConversation(db: Db, conversation: Conversation, now: number
   for (const member of conversation.members) insert.run(conversation.qualifiedId.id, qualified(member.user), member.role, now);
 }
 
-export function saveGroupState(db: Db, conversationId: string, groupId: Uint8Array, epoch: bigint, state: Uint8Array, now: number): void {
-  cachedStatement(
-    db,
-    `INSERT INTO mls_groups (conversation_id, group_id, epoch, state, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (conversation_id) DO UPDATE SET group_id = excluded.group_id, epoch = excluded.epoch,
-       state = excluded.state, updated_at = excluded.updated_at`,
-  ).run(conversationId, groupId, Number(epoch), state, now);
-}
-
-export function loadGroupState(db: Db, conversationId: string): Uint8Array | undefined {
-  const state: unknown = cachedStatement(db, 'SELECT state FROM mls_groups WHERE conversation_id = ?').pluck().get(conversationId);
-  return state instanceof Uint8Array ? state : undefined;
-}
-
-
 export function saveUserProfile(db: Db, user: { id: string; domain: string }, name: string, handle: string | null, now: number): void {
   db.prepare(
     `INSERT INTO users (id, name, handle, updated_at) VALUES (?, ?, ?, ?)
@@ -83,7 +69,7 @@ export function listConversations(db: Db, selfId: string, now: number = Date.now
                  WHERE m.conversation_id = c.id AND m.user_id != @self LIMIT 1)
               ELSE c.name END AS name,
               c.last_activity_at, c.left_at, c.verification, c.muted_until, c.archived,
-              (SELECT epoch FROM mls_groups g WHERE g.conversation_id = c.id) AS epoch,
+              ${groupEpochColumn('c')},
               (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.seq > c.last_read_seq
                  AND m.sender_user_id != @self AND m.kind IN ('text', 'asset', 'knock') AND m.deleted_at IS NULL
                  AND m.hidden_at IS NULL) AS unread,

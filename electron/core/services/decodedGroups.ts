@@ -1,8 +1,8 @@
 import type { Result } from '../../../protocol/result';
 import type { MlsEngine } from '../crypto/mls/mlsEngine';
 import type { MlsGroup } from '../crypto/mls/mlsGroup';
-import type { Db } from '../store/migration';
-import { loadGroupState } from './conversationStore';
+import { loadGroupState } from '../store/groups';
+import type { ReadableDB } from '../store/handles';
 
 /** Conversations whose decoded state is kept; the least recently used one goes first. */
 const KEPT = 32;
@@ -19,7 +19,7 @@ export class DecodedGroups {
   private readonly entries = new Map<string, Readonly<{ bytes: Uint8Array; group: MlsGroup }>>();
 
   /** The stored state of a conversation, decoded; undefined when this device is not in its group. */
-  load(db: Db, engine: MlsEngine, conversationId: string): Result<MlsGroup> | undefined {
+  load(db: ReadableDB, engine: MlsEngine, conversationId: string): Result<MlsGroup> | undefined {
     const bytes = loadGroupState(db, conversationId);
     if (bytes === undefined) return undefined;
     const entry = this.entries.get(conversationId);

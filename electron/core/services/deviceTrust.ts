@@ -13,6 +13,9 @@ import type { MlsMember } from '../crypto/mls/mlsGroup';
 import { decodeGroupState, membersOfTree } from '../crypto/mls/mlsGroup';
 import { decodeSigner } from '../crypto/mls/mlsSigner';
 import { CoreError } from '../ipc/errors';
+import { groupsWithoutDeviceList } from '../store/groups';
+import type { ReadableDB } from '../store/handles';
+import { writeTransaction } from '../store/handles';
 import type { Db } from '../store/migration';
 import { qualified } from './conversationStore';
 import { insertSystemMessage } from './messageStore';
@@ -49,23 +52,14 @@ export function saveGroupDevices(tx: Db, conversationId: string, members: readon
  * Fills `group_devices` for groups stored before it existed (profiles from before migration 8).
  * Returns how many groups it read. Cheap after the first run: it only reads groups without rows.
  */
-export function backfillGroupDevices(db: Db): number {
-  const missing = z
-    .array(z.object({ conversation_id: z.string(), state: z.instanceof(Uint8Array) }))
-    .parse(
-      db
-        .prepare(
-          `SELECT g.conversation_id, g.state FROM mls_groups g JOIN conversations c ON c.id = g.conversation_id
-           WHERE NOT EXISTS (SELECT 1 FROM group_devices d WHERE d.conversation_id = g.conversation_id)`,
-        )
-        .all(),
-    );
-  db.transaction(() => {
+export function backfillGroupDevices(db: ReadableDB): number {
+  const missing = groupsWithoutDeviceList(db);
+  writeTransaction(db, (tx) => {
     for (const row of missing) {
       const group = decodeGroupState(row.state);
-      if (group.ok) saveGroupDevices(db, row.conversation_id, membersOfTree(group.value.state.ratchetTree));
+      if (group.ok) saveGroupDevices(tx, row.conversationId, membersOfTree(group.value.state.ratchetTree));
     }
-  })();
+  });
   return missing.length;
 }
 

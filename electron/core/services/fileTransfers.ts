@@ -14,10 +14,11 @@ import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import type { ApiClient } from '../net/apiClient';
 import { downloadAsset } from '../net/assetTransfer';
-import type { Db } from '../store/migration';
+import type { AssetRecord } from '../store/assets';
+import { loadAsset, setAssetLocalPath } from '../store/assets';
+import type { ReadableDB } from '../store/handles';
+import { writeTransaction } from '../store/handles';
 import { AssetCache } from './assetCache';
-import type { AssetRecord } from './assetStore';
-import { loadAsset } from './assetStore';
 import { applyDownloadMark, downloadMark } from './downloadMark';
 import { checkSaveTarget } from './filePaths';
 
@@ -38,7 +39,7 @@ const PREVIEW_TYPES: Readonly<Record<string, (bytes: Uint8Array) => boolean>> = 
 
 export interface FileDevice {
   readonly api: ApiClient;
-  readonly db: Db;
+  readonly db: ReadableDB;
   readonly filesDir: string;
   readonly profileDir: string;
 }
@@ -87,7 +88,7 @@ export class FileTransfers {
     if (!(await applyDownloadMark(target, downloadMark(process.platform, Date.now())))) {
       this.log.warn('the file system did not keep the download mark of a saved file');
     }
-    this.device.db.prepare('UPDATE assets SET local_path = ? WHERE asset_id = ?').run(target, assetId);
+    writeTransaction(this.device.db, (tx) => setAssetLocalPath(tx, assetId, target));
     return { path: target, size: plainSize };
   }
 

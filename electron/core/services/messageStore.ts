@@ -1,12 +1,17 @@
 /**
  * Reading and writing messages in the encrypted store: storing (in batches), pages, search,
- * edits, deletes, reactions, read state, receipts and expiry. Plain synchronous functions:
+ * edits, deletes, read state and expiry (receipts, reactions and hiding: store/). Plain synchronous functions:
  * callers wrap related writes in one transaction.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { StoredMessage } from '../ipc/contract';
 import type { Db } from '../store/migration';
+import { assetColumns, removeAssetsOfMessagesDeletedAt } from '../store/assets';
+import type { WritableDB } from '../store/handles';
+import { writeTransaction } from '../store/handles';
+import { reactionsColumn, removeReactions } from '../store/reactions';
+import { receiptColumns } from '../store/receipts';
 import { cachedStatement } from '../store/statements';
 
 const MessageRowSchema = z.object({
@@ -181,21 +186,19 @@ export function setMessageStatus(db: Db, conversationId: string, id: string, sta
   db.prepare('UPDATE messages SET status = ? WHERE conversation_id = ? AND id = ?').run(status, conversationId, id);
 }
 
+const MESSAGE_ASSET = assetColumns('m');
+
 /** Everything a StoredMessage shows, for messages `m` of one conversation; callers add WHERE/ORDER. */
 const MESSAGE_COLUMNS = `m.id, m.sender_user_id, m.sender_client_id, m.kind, m.body, m.sent_at, m.status, m.seq,
   m.edited_at, m.deleted_at, m.timer_ms, m.expires_at, u.name AS sender_name,
-  a.asset_id, a.name AS asset_name, a.mime AS asset_mime, a.size AS asset_size, a.local_path AS asset_path,
-  (SELECT json_group_array(json_object('emoji', r.emoji, 'user', r.user_id)) FROM reactions r
-   WHERE r.conversation_id = m.conversation_id AND r.message_id = m.id) AS reactions,
-  (SELECT json_group_array(rc.user_id) FROM receipts rc WHERE rc.conversation_id = m.conversation_id
-   AND rc.message_id = m.id AND rc.kind = 'read') AS read_by,
-  (SELECT json_group_array(rc.user_id) FROM receipts rc WHERE rc.conversation_id = m.conversation_id
-   AND rc.message_id = m.id AND rc.kind = 'delivered') AS delivered_to,
+  ${MESSAGE_ASSET.columns},
+  ${reactionsColumn('m')},
+  ${receiptColumns('m')},
   m.quote_id, m.quote_hash, m.mentions, m.mentions_me,
   q.sender_user_id AS quote_sender, qu.name AS quote_sender_name,
   CASE WHEN q.deleted_at IS NULL AND q.hidden_at IS NULL THEN q.body END AS quote_body
   FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
-  LEFT JOIN assets a ON a.conversation_id = m.conversation_id AND a.message_id = m.id
+  ${MESSAGE_ASSET.join}
   LEFT JOIN messages q ON m.quote_id IS NOT NULL AND q.conversation_id = m.conversation_id AND q.id = m.quote_id
   LEFT JOIN users qu ON qu.id = q.sender_user_id`;
 
@@ -361,56 +364,17 @@ export function applyEdit(
   );
 }
 
-/**
- * Hides a message on this device ("delete for me"): the text leaves the row and the search
- * index, its file key goes, and the row stays as a tombstone so a second delivery of the same
- * message cannot bring it back. With `forestall`, a message not stored yet (the user's other
- * device hid it before it reached this one) gets the tombstone now, so it never shows. Returns
- * whether a visible message was hidden.
- */
-export function hideMessage(db: Db, conversationId: string, messageId: string, at: number, forestall = false): boolean {
-  if (forestall) {
-    db.prepare(
-      `INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, content, sent_at, received_at, status, hidden_at)
-       SELECT ?, ?, '', '', 'text', NULL, NULL, ?, ?, 'received', ? WHERE EXISTS (SELECT 1 FROM conversations WHERE id = ?)
-       ON CONFLICT (conversation_id, id) DO NOTHING`,
-    ).run(messageId, conversationId, at, at, at, conversationId);
-  }
-  const changed =
-    db
-      .prepare('UPDATE messages SET body = NULL, content = NULL, mentions = NULL, hidden_at = ? WHERE conversation_id = ? AND id = ? AND hidden_at IS NULL')
-      .run(at, conversationId, messageId).changes > 0;
-  if (changed) {
-    db.prepare('DELETE FROM assets WHERE conversation_id = ? AND message_id = ?').run(conversationId, messageId);
-    db.prepare('DELETE FROM reactions WHERE conversation_id = ? AND message_id = ?').run(conversationId, messageId);
-  }
-  return changed;
-}
-
 /** Deletes a message for everyone: only its sender may. The text leaves the search index too. */
-export function applyDelete(db: Db, conversationId: string, messageId: string, senderUser: string, at: number): boolean {
+export function applyDelete(tx: WritableDB, conversationId: string, messageId: string, senderUser: string, at: number): boolean {
   const changed =
-    db
+    tx
       .prepare(
         `UPDATE messages SET body = NULL, content = NULL, deleted_at = ? WHERE conversation_id = ? AND id = ? AND sender_user_id = ?
          AND deleted_at IS NULL`,
       )
       .run(at, conversationId, messageId, senderUser).changes > 0;
-  if (changed) db.prepare('DELETE FROM reactions WHERE conversation_id = ? AND message_id = ?').run(conversationId, messageId);
+  if (changed) removeReactions(tx, conversationId, messageId);
   return changed;
-}
-
-/** One reaction per person per message; an empty emoji removes it. */
-export function applyReaction(db: Db, conversationId: string, messageId: string, user: string, emoji: string, at: number): void {
-  if (emoji === '') {
-    db.prepare('DELETE FROM reactions WHERE conversation_id = ? AND message_id = ? AND user_id = ?').run(conversationId, messageId, user);
-    return;
-  }
-  db.prepare(
-    `INSERT INTO reactions (conversation_id, message_id, user_id, emoji, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (conversation_id, message_id, user_id) DO UPDATE SET emoji = excluded.emoji, updated_at = excluded.updated_at
-     WHERE excluded.updated_at >= reactions.updated_at`,
-  ).run(conversationId, messageId, user, emoji, at);
 }
 
 /**
@@ -440,36 +404,16 @@ export function markRead(db: Db, conversationId: string, selfId: string): string
   return unread.map((m) => m.id);
 }
 
-/**
- * Stores receipts from `user` for messages of `selfUser` (receipts travel to the whole group;
- * those for others' messages are not ours to keep). Returns the ids of the messages it changed.
- */
-export function saveReceipts(
-  db: Db,
-  conversationId: string,
-  messageIds: readonly string[],
-  user: string,
-  kind: 'delivered' | 'read',
-  at: number,
-  selfUser: string,
-): string[] {
-  const insert = db.prepare(
-    `INSERT INTO receipts (conversation_id, message_id, user_id, kind, at) SELECT ?, ?, ?, ?, ?
-     WHERE EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND id = ? AND sender_user_id = ?) ON CONFLICT DO NOTHING`,
-  );
-  return messageIds.filter((id) => insert.run(conversationId, id, user, kind, at, conversationId, id, selfUser).changes > 0);
-}
-
 /** Removes the text of every self-deleting message whose time is up; returns the affected messages. */
 export function expireMessages(db: Db, now: number): Array<{ conversationId: string; id: string }> {
   const due = DueRowsSchema.parse(
     cachedStatement(db, 'SELECT conversation_id, id FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').all(now),
   );
   if (due.length === 0) return [];
-  db.transaction(() => {
-    db.prepare('UPDATE messages SET body = NULL, content = NULL, deleted_at = ? WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').run(now, now);
-    db.prepare('DELETE FROM assets WHERE (conversation_id, message_id) IN (SELECT conversation_id, id FROM messages WHERE deleted_at = ?)').run(now);
-  })();
+  writeTransaction(db, (tx) => {
+    tx.prepare('UPDATE messages SET body = NULL, content = NULL, deleted_at = ? WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted_at IS NULL').run(now, now);
+    removeAssetsOfMessagesDeletedAt(tx, now);
+  });
   return due.map((d) => ({ conversationId: d.conversation_id, id: d.id }));
 }
 

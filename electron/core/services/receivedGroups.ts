@@ -1,7 +1,7 @@
 import type { MlsEngine } from '../crypto/mls/mlsEngine';
 import type { MlsGroup } from '../crypto/mls/mlsGroup';
-import type { Db } from '../store/migration';
-import { saveGroupState } from './conversationStore';
+import { saveGroupState } from '../store/groups';
+import type { WritableDB } from '../store/handles';
 import type { DecodedGroups } from './decodedGroups';
 
 /**
@@ -28,7 +28,7 @@ export class ReceivedGroups {
   }
 
   /** Stores each advanced group's final state; call inside the transaction that stores the messages. */
-  write(tx: Db): void {
+  write(tx: WritableDB): void {
     for (const [conversationId, { group, at, engine }] of this.groups) {
       const status = engine.status(group);
       const bytes = engine.encodeGroupState(group);

@@ -24,6 +24,7 @@ import type { StoredMessage } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import type { OutgoingMessages } from '../session/outgoingMessages';
+import { hasAssetColumn } from '../store/assets';
 import type { Db } from '../store/migration';
 import { verificationOf } from './deviceTrust';
 import { getMessage } from './messageStore';
@@ -98,7 +99,7 @@ export class Resender {
     const row: unknown = this.deps.db
       .prepare(
         `SELECT m.sender_user_id, m.kind, m.status, m.content, m.body, m.mentions, m.deleted_at, m.edited_at, c.left_at,
-                EXISTS (SELECT 1 FROM assets a WHERE a.conversation_id = m.conversation_id AND a.message_id = m.id) AS has_asset
+                ${hasAssetColumn('m')}
          FROM messages m JOIN conversations c ON c.id = m.conversation_id
          WHERE m.conversation_id = ? AND m.id = ? AND m.hidden_at IS NULL`,
       )

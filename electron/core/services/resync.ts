@@ -26,6 +26,7 @@ import type { Conversation } from '../../../protocol/api/conversations';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import { ApiError } from '../net/apiError';
+import { groupEpochColumn } from '../store/groups';
 import type { Db } from '../store/migration';
 import { deleteKv, readKv, writeKv } from '../store/kv';
 import type { Announcer } from '../session/announcer';
@@ -228,7 +229,7 @@ export class Resync {
 function localRow(db: Db, conversationId: string): LocalRow | undefined {
   const row: unknown = db
     .prepare(
-      `SELECT c.kind, c.left_at, (SELECT g.epoch FROM mls_groups g WHERE g.conversation_id = c.id) AS epoch
+      `SELECT c.kind, c.left_at, ${groupEpochColumn('c')}
        FROM conversations c WHERE c.id = ?`,
     )
     .get(conversationId);

@@ -21,6 +21,7 @@ import { prepareNotification } from '../receive/dispatch';
 import type { FollowUp } from '../receive/effects';
 import { runFollowUps } from '../receive/runFollowUps';
 import type { Receiving } from '../session/session';
+import { writeTransaction } from '../store/handles';
 import type { Db } from '../store/migration';
 import { readKv, writeKv } from '../store/kv';
 import { ReceivedGroups } from './receivedGroups';
@@ -159,11 +160,11 @@ export class SyncService {
     const last = notifications.at(-1);
     if (last === undefined) return;
     let followUps: FollowUp[] = [];
-    db.transaction(() => {
-      followUps = applyEffects(db, effects.flat(), receiving.apply);
-      received.write(db);
-      writeKv(db, 'profile', LAST_ID_KEY, last.id);
-    })();
+    writeTransaction(db, (tx) => {
+      followUps = applyEffects(tx, effects.flat(), receiving.apply);
+      received.write(tx);
+      writeKv(tx, 'profile', LAST_ID_KEY, last.id);
+    });
     this.events.coalescingChanges(() => runFollowUps(followUps, receiving.followUps));
   }
 

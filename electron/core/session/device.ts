@@ -5,12 +5,12 @@
 import type { Result } from '../../../protocol/result';
 import { CoreError } from '../ipc/errors';
 import type { ApiClient } from '../net/apiClient';
-import type { Db } from '../store/migration';
+import type { ReadableDB } from '../store/handles';
 import type { SelfDevice } from '../services/deviceTrust';
 
 export interface DeviceContext {
   readonly api: ApiClient;
-  readonly db: Db;
+  readonly db: ReadableDB;
   /** Folder for temporary encrypted copies of files being sent or received, and the file cache. */
   readonly filesDir: string;
   /** The profile folder: files in it are never sent or overwritten. */

@@ -12,7 +12,9 @@ import { encryptAssetFile } from '../crypto/assets/assetCipher';
 import type { StoredMessage } from '../ipc/contract';
 import type { Logger } from '../log';
 import { uploadAsset } from '../net/assetTransfer';
-import { mimeTypeOf, saveAsset } from '../services/assetStore';
+import { mimeTypeOf } from '../services/mimeTypes';
+import { saveAsset } from '../store/assets';
+import { writeTransaction } from '../store/handles';
 import { checkFileToSend } from '../services/filePaths';
 import type { FileTransfers } from '../services/fileTransfers';
 import type { DeviceContext } from './device';
@@ -58,7 +60,9 @@ export class FileSending {
       conversationId,
       content,
       () => ({ kind: 'asset', body: name }),
-      (tx, messageId) => saveAsset(tx, { ...content, conversationId, messageId, localPath: filePath }),
+      // Inside the send's transaction (a savepoint): outgoingMessages.ts hands a plain connection
+      // until its transaction is a writeTransaction too (store/README.md, "Data layer").
+      (tx, messageId) => writeTransaction(tx, (w) => saveAsset(w, { ...content, conversationId, messageId, localPath: filePath })),
     );
   }
 }

@@ -19,7 +19,9 @@ import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import { ApiError } from '../net/apiError';
 import type { Db } from '../store/migration';
-import { saveConversation, saveGroupState, saveUserProfile } from '../services/conversationStore';
+import { saveConversation, saveUserProfile } from '../services/conversationStore';
+import { groupEpoch, holdsGroup, saveGroupState } from '../store/groups';
+import { writeTransaction } from '../store/handles';
 import { DecodedGroups } from '../services/decodedGroups';
 import type { VerificationChange } from '../services/deviceTrust';
 import { trackDevices } from '../services/deviceTrust';
@@ -79,7 +81,7 @@ export class GroupSession {
 
   /** Whether this device holds a group for the conversation. */
   holds(conversationId: string): boolean {
-    return this.device.db.prepare('SELECT 1 FROM mls_groups WHERE conversation_id = ?').pluck().get(conversationId) !== undefined;
+    return holdsGroup(this.device.db, conversationId);
   }
 
   /** Creates the MLS group of a conversation the server just made, with every device of its members. */
@@ -102,13 +104,13 @@ export class GroupSession {
     const profiles = await this.profiles(conversation);
     const now = Date.now();
     let change: VerificationChange | undefined;
-    db.transaction(() => {
-      saveConversation(db, conversation, now);
-      for (const p of profiles) saveUserProfile(db, p.user, p.name, p.handle, now);
-      saveGroupState(db, conversation.qualifiedId.id, fromBase64(conversation.groupId), output.epoch, engine.encodeGroupState(output.group), now);
+    writeTransaction(db, (tx) => {
+      saveConversation(tx, conversation, now);
+      for (const p of profiles) saveUserProfile(tx, p.user, p.name, p.handle, now);
+      saveGroupState(tx, conversation.qualifiedId.id, fromBase64(conversation.groupId), output.epoch, engine.encodeGroupState(output.group), now);
       // Creating a conversation is no membership change to announce: its history starts here.
-      change = trackDevices(db, conversation.qualifiedId.id, engine.members(output.group), selfDevice(this.device));
-    })();
+      change = trackDevices(tx, conversation.qualifiedId.id, engine.members(output.group), selfDevice(this.device));
+    });
     this.announcer.verification(change);
     this.announcer.conversationChanged(conversation.qualifiedId.id);
   }
@@ -147,13 +149,13 @@ export class GroupSession {
       const status = engine.status(output.group);
       const now = Date.now();
       let change: VerificationChange | undefined;
-      db.transaction(() => {
-        saveConversation(db, conversation, now);
-        for (const p of profiles) saveUserProfile(db, p.user, p.name, p.handle, now);
-        saveGroupState(db, id, status.groupId, output.epoch, engine.encodeGroupState(output.group), now);
-        change = trackDevices(db, id, engine.members(output.group), selfDevice(this.device));
-        write?.(db);
-      })();
+      writeTransaction(db, (tx) => {
+        saveConversation(tx, conversation, now);
+        for (const p of profiles) saveUserProfile(tx, p.user, p.name, p.handle, now);
+        saveGroupState(tx, id, status.groupId, output.epoch, engine.encodeGroupState(output.group), now);
+        change = trackDevices(tx, id, engine.members(output.group), selfDevice(this.device));
+        write?.(tx);
+      });
       this.announcer.verification(change);
       this.announcer.conversationChanged(id);
       return;
@@ -196,13 +198,13 @@ export class GroupSession {
         }
         const status = engine.status(output.group);
         let said: string | undefined;
-        const change = db.transaction(() => {
-          saveGroupState(db, conversationId, status.groupId, output.epoch, engine.encodeGroupState(output.group), Date.now());
+        const change = writeTransaction(db, (tx) => {
+          saveGroupState(tx, conversationId, status.groupId, output.epoch, engine.encodeGroupState(output.group), Date.now());
           const members = engine.members(output.group);
-          const before = groupBefore(db, conversationId);
-          said = recordMembershipChange(db, { conversationId, epoch: output.epoch, before, members, committer: selfId(this.device) }, selfDevice(this.device), Date.now());
-          return trackDevices(db, conversationId, members, selfDevice(this.device));
-        })();
+          const before = groupBefore(tx, conversationId);
+          said = recordMembershipChange(tx, { conversationId, epoch: output.epoch, before, members, committer: selfId(this.device) }, selfDevice(this.device), Date.now());
+          return trackDevices(tx, conversationId, members, selfDevice(this.device));
+        });
         this.announcer.messageAdded(conversationId, said);
         this.announcer.verification(change);
         // The conversation is in a new epoch (a live call's frame key changes: session/calls/callService.ts).
@@ -218,10 +220,9 @@ export class GroupSession {
   /** Waits (outside the lock) until the notification stream brought the group to `epoch`. */
   async waitForEpoch(conversationId: string, epoch: number): Promise<void> {
     const deadline = Date.now() + 15_000;
-    const read = this.device.db.prepare('SELECT epoch FROM mls_groups WHERE conversation_id = ?').pluck();
     while (Date.now() < deadline) {
-      const current = read.get(conversationId);
-      if (typeof current === 'number' && current >= epoch) return;
+      const current = groupEpoch(this.device.db, conversationId);
+      if (current !== undefined && current >= epoch) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new CoreError('mls-stale-message');

@@ -6,8 +6,9 @@
  * connection is back, also after a restart. Received `hide`s are applied by the receive path.
  */
 import { MessageIdSchema } from '../../../protocol/content/schema';
-import { hideMessage } from '../services/messageStore';
 import type { Outbox } from '../services/outbox';
+import { writeTransaction } from '../store/handles';
+import { hideMessage } from '../store/hiddenMessages';
 import type { Announcer } from './announcer';
 import type { ConversationQueries } from './conversationQueries';
 import type { DeviceContext } from './device';
@@ -25,12 +26,12 @@ export class HiddenMessages {
     this.queries.message(conversationId, messageId);
     // Lines this device wrote itself (system messages) have no id the others know.
     const tell = MessageIdSchema.safeParse(messageId).success;
-    const hidden = db.transaction(() => {
+    const hidden = writeTransaction(db, (tx) => {
       const now = Date.now();
-      const changed = hideMessage(db, conversationId, messageId, now);
-      if (changed && tell) this.outbox.noteHidden(db, conversationId, messageId, now);
+      const changed = hideMessage(tx, conversationId, messageId, now);
+      if (changed && tell) this.outbox.noteHidden(tx, conversationId, messageId, now);
       return changed;
-    })();
+    });
     if (hidden) {
       this.announcer.events.emit('message.hidden', { conversationId, messageId });
       this.announcer.conversationChanged(conversationId);

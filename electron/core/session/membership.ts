@@ -9,7 +9,8 @@ import type { ConversationSummary } from '../ipc/contract';
 import type { Logger } from '../log';
 import type { MlsClientIdentity } from '../crypto/mls/mlsIdentity';
 import { sameClient } from '../crypto/mls/mlsIdentity';
-import { listMembers, loadGroupState, qualified, saveConversation, saveUserProfile } from '../services/conversationStore';
+import { listMembers, qualified, saveConversation, saveUserProfile } from '../services/conversationStore';
+import { heldSelfConversation, holdsGroup } from '../store/groups';
 import { recordOwnMembership } from '../services/membershipMessages';
 import type { Announcer } from './announcer';
 import type { ConversationQueries } from './conversationQueries';
@@ -46,7 +47,7 @@ export class Membership {
   async openOneToOne(user: UserId): Promise<ConversationSummary> {
     const conversation = await this.device.api.call('createConversation', { body: { type: 'one2one', users: [user] } });
     const id = conversation.qualifiedId.id;
-    if (loadGroupState(this.device.db, id)) return this.queries.summary(id);
+    if (holdsGroup(this.device.db, id)) return this.queries.summary(id);
     if (this.madeJustNow(conversation)) await this.groups.establishGroup(conversation, [user]);
     else await this.groups.joinByExternalCommit(conversation);
     return this.queries.summary(id);
@@ -60,14 +61,11 @@ export class Membership {
    */
   async selfConversation(): Promise<string> {
     const { api, db } = this.device;
-    const known: unknown = db
-      .prepare(`SELECT c.id FROM conversations c JOIN mls_groups g ON g.conversation_id = c.id WHERE c.kind = 'self' AND c.left_at IS NULL`)
-      .pluck()
-      .get();
-    if (typeof known === 'string') return known;
+    const known = heldSelfConversation(db);
+    if (known !== undefined) return known;
     const conversation = await api.call('createConversation', { body: { type: 'self', users: [] } });
     const id = conversation.qualifiedId.id;
-    if (loadGroupState(db, id)) return id;
+    if (holdsGroup(db, id)) return id;
     if (this.madeJustNow(conversation)) await this.groups.establishGroup(conversation, []);
     else await this.groups.joinByExternalCommit(conversation);
     return id;
@@ -90,7 +88,7 @@ export class Membership {
     let failed = 0;
     for (const conversation of conversations) {
       const id = conversation.qualifiedId.id;
-      if (loadGroupState(db, id)) continue;
+      if (holdsGroup(db, id)) continue;
       if (conversation.clients.some((c) => c.user.id === this.device.userId && c.client === this.device.clientId)) continue;
       try {
         await this.groups.joinByExternalCommit(conversation);

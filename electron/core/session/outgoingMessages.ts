@@ -18,8 +18,10 @@ import type { Logger } from '../log';
 import { ApiError } from '../net/apiError';
 import type { Db } from '../store/migration';
 import type { NewMessage } from '../services/messageStore';
-import { saveGroupState } from '../services/conversationStore';
-import { applyDelete, applyEdit, applyReaction, insertMessage, markRead, setMessageStatus } from '../services/messageStore';
+import { applyDelete, applyEdit, insertMessage, markRead, setMessageStatus } from '../services/messageStore';
+import { saveGroupState } from '../store/groups';
+import { writeTransaction } from '../store/handles';
+import { applyReaction } from '../store/reactions';
 import { verificationOf } from '../services/deviceTrust';
 import { mentionsToSend, quoteToSend } from '../services/messageReferences';
 import { readPreferences } from '../services/preferences';
@@ -100,7 +102,7 @@ export class OutgoingMessages {
   async delete(conversationId: string, messageId: string): Promise<Record<string, never>> {
     this.requireOwn(conversationId, messageId);
     await this.send(conversationId, { type: 'delete', messageId }, undefined, (_id, ok) => {
-      if (ok) applyDelete(this.device.db, conversationId, messageId, selfId(this.device), Date.now());
+      if (ok) writeTransaction(this.device.db, (tx) => applyDelete(tx, conversationId, messageId, selfId(this.device), Date.now()));
     });
     this.announcer.events.emit('message.updated', this.queries.message(conversationId, messageId));
     this.announcer.conversationChanged(conversationId);
@@ -110,7 +112,7 @@ export class OutgoingMessages {
   async react(conversationId: string, messageId: string, emoji: string): Promise<Record<string, never>> {
     this.queries.message(conversationId, messageId);
     await this.send(conversationId, { type: 'reaction', messageId, emoji }, undefined, (_id, ok) => {
-      if (ok) applyReaction(this.device.db, conversationId, messageId, selfId(this.device), emoji, Date.now());
+      if (ok) writeTransaction(this.device.db, (tx) => applyReaction(tx, conversationId, messageId, selfId(this.device), emoji, Date.now()));
     });
     this.announcer.events.emit('message.updated', this.queries.message(conversationId, messageId));
     return {};
@@ -267,10 +269,10 @@ export class OutgoingMessages {
     const encrypted = value(await engine.encrypt(group, encoded));
     const status = engine.status(encrypted.group);
     const state = engine.encodeGroupState(encrypted.group);
-    db.transaction(() => {
-      saveGroupState(db, conversationId, status.groupId, status.epoch, state, Date.now());
-      storeLocally?.(db);
-    })();
+    writeTransaction(db, (tx) => {
+      saveGroupState(tx, conversationId, status.groupId, status.epoch, state, Date.now());
+      storeLocally?.(tx);
+    });
     this.groups.decodedGroups.remember(conversationId, state, encrypted.group);
     // One key for this ciphertext, kept across the API client's retries: if the server stored a
     // post whose answer was lost, the retry is answered without a second delivery (issue 12).

@@ -3,14 +3,19 @@ import type { Result } from '../../../protocol/result';
 import { ok } from '../../../protocol/result';
 import { classifyOpenError } from './classifyOpenError';
 import { isDbKey, withKeyingBytes } from './dbKey';
+import type { ReadableDB } from './handles';
+import { readable } from './handles';
 import type { Db, Migration } from './migration';
 import { applyMigrations, migrationListProblem, planMigrations, readSchemaVersion } from './migration';
 import { MIGRATIONS } from './migrations/index';
 import { storeError } from './storeErrors';
 
 export interface Store {
-  /** Synchronous handle: use it only in the core, which never runs on a thread serving the UI. */
-  readonly db: Db;
+  /**
+   * Synchronous handle: use it only in the core, which never runs on a thread serving the UI.
+   * Writes go through `writeTransaction` (handles.ts).
+   */
+  readonly db: ReadableDB;
   readonly file: string;
   readonly schemaVersion: number;
   close(): void;
@@ -104,7 +109,7 @@ export function openStore(file: string, key: Uint8Array, options: OpenStoreOptio
   }
 
   return ok({
-    db,
+    db: readable(db),
     file,
     schemaVersion: readSchemaVersion(db),
     close: () => {

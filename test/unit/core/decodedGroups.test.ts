@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MlsGroup } from '../../../electron/core/crypto/mls/mlsGroup';
-import { saveGroupState } from '../../../electron/core/services/conversationStore';
 import { DecodedGroups } from '../../../electron/core/services/decodedGroups';
-import type { Db } from '../../../electron/core/store/migration';
+import { saveGroupState } from '../../../electron/core/store/groups';
+import type { ReadableDB } from '../../../electron/core/store/handles';
+import { readable, writeTransaction } from '../../../electron/core/store/handles';
 import { applyMigrations } from '../../../electron/core/store/migration';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index';
 import type { TestDevice } from '../../fixtures/mls/mlsTestDevices';
@@ -18,17 +19,18 @@ beforeAll(async () => {
   second = must(await device.engine.encrypt(first, text('moves the ratchet'))).group;
 });
 
-let db: Db;
+let db: ReadableDB;
 beforeEach(() => {
-  db = new Database(':memory:');
-  applyMigrations(db, MIGRATIONS);
+  const raw = new Database(':memory:');
+  applyMigrations(raw, MIGRATIONS);
+  db = readable(raw);
   db.prepare(`INSERT INTO conversations (id, kind, protocol, name, created_at, last_activity_at) VALUES ('c1', 'group', 'mls', 'Team', 1, 1)`).run();
 });
 
 const store = (group: MlsGroup): Uint8Array => {
   const bytes = device.engine.encodeGroupState(group);
   const status = device.engine.status(group);
-  saveGroupState(db, 'c1', status.groupId, status.epoch, bytes, 1);
+  writeTransaction(db, (tx) => saveGroupState(tx, 'c1', status.groupId, status.epoch, bytes, 1));
   return bytes;
 };
 

@@ -11,7 +11,8 @@ import {
   setDeviceVerified,
   verificationOf,
 } from '../../../electron/core/services/deviceTrust';
-import type { Db } from '../../../electron/core/store/migration';
+import type { ReadableDB } from '../../../electron/core/store/handles';
+import { readable } from '../../../electron/core/store/handles';
 import { applyMigrations } from '../../../electron/core/store/migration';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index';
 import { keyPackageOf, must, newDevice, text } from '../../fixtures/mls/mlsTestDevices';
@@ -31,9 +32,9 @@ const member = (leafIndex: number, userId: string, clientId: string, byte: numbe
   signaturePublicKey: keyBytes(byte),
 });
 
-let db: Db;
+let db: ReadableDB;
 beforeEach(() => {
-  db = new Database(':memory:');
+  db = readable(new Database(':memory:'));
   db.pragma('foreign_keys = ON');
   applyMigrations(db, MIGRATIONS);
   db.prepare(`INSERT INTO conversations (id, kind, protocol, name, created_at, last_activity_at) VALUES ('c1', 'group', 'mls', 'Team', 1, 1)`).run();

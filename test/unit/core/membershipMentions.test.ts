@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MlsMember } from '../../../electron/core/crypto/mls/mlsGroup';
-import { getMessage, hideMessage, insertMessage, listMessages, textHash } from '../../../electron/core/services/messageStore';
+import { getMessage, insertMessage, listMessages, textHash } from '../../../electron/core/services/messageStore';
 import { saveGroupDevices } from '../../../electron/core/services/deviceTrust';
 import { groupBefore, recordDeparture, recordMembershipChange } from '../../../electron/core/services/membershipMessages';
 import { memberMentions } from '../../../electron/core/services/messageReferences';
+import { writeTransaction } from '../../../electron/core/store/handles';
+import { hideMessage } from '../../../electron/core/store/hiddenMessages';
 import type { Db } from '../../../electron/core/store/migration';
 import { applyMigrations } from '../../../electron/core/store/migration';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index';
@@ -126,11 +128,11 @@ describe('mentions and quotes in the store', () => {
   it('keeps a hidden message hidden when it is delivered again, or when the hide came first', () => {
     const base = { conversationId: 'c1', senderClient: 'x', content: null, sentAt: 1, receivedAt: 1, status: 'received' as const, senderUser: q(BOB), kind: 'text' as const };
     insertMessage(db, { ...base, id: 'm1', body: 'first' });
-    expect(hideMessage(db, 'c1', 'm1', 5)).toBe(true);
-    expect(hideMessage(db, 'c1', 'm1', 6)).toBe(false);
+    expect(writeTransaction(db, (tx) => hideMessage(tx, 'c1', 'm1', 5))).toBe(true);
+    expect(writeTransaction(db, (tx) => hideMessage(tx, 'c1', 'm1', 6))).toBe(false);
     expect(insertMessage(db, { ...base, id: 'm1', body: 'first' })).toBe(false);
     // The user's other device hid m2 before m2 reached this one.
-    expect(hideMessage(db, 'c1', 'm2', 7, true)).toBe(false);
+    expect(writeTransaction(db, (tx) => hideMessage(tx, 'c1', 'm2', 7, true))).toBe(false);
     expect(insertMessage(db, { ...base, id: 'm2', body: 'second' })).toBe(false);
     insertMessage(db, { ...base, id: 'm3', body: 'third' });
     expect(listMessages(db, 'c1', 10).messages.map((m) => m.id)).toEqual(['m3']);

@@ -2,8 +2,10 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { NewMessage } from '../../../electron/core/services/messageStore';
 import { setArchived, setMutedUntil } from '../../../electron/core/services/conversationStore';
-import { hideMessage, insertMessage, insertMessages, searchMessages } from '../../../electron/core/services/messageStore';
+import { insertMessage, insertMessages, searchMessages } from '../../../electron/core/services/messageStore';
 import { MessageToStore, storeMessages } from '../../../electron/core/services/messageBatch';
+import { writeTransaction } from '../../../electron/core/store/handles';
+import { hideMessage } from '../../../electron/core/store/hiddenMessages';
 import type { Db } from '../../../electron/core/store/migration';
 import { applyMigrations } from '../../../electron/core/store/migration';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index';
@@ -61,7 +63,7 @@ describe('insertMessages', () => {
   });
 
   it('keeps a hidden message hidden: its tombstone wins', () => {
-    hideMessage(db, 'c1', 'gone', 50, true);
+    writeTransaction(db, (tx) => hideMessage(tx, 'c1', 'gone', 50, true));
     expect(insertMessages(db, [text('c1', 'gone', 'should not show')])).toEqual([false]);
     expect(db.prepare("SELECT body FROM messages WHERE id = 'gone'").pluck().get()).toBeNull();
   });

@@ -1,5 +1,6 @@
 import type { Conversation } from '../../../../protocol/api/conversations';
 import { fromBase64, value } from '../../session/device';
+import { groupEpoch } from '../../store/groups';
 import type { EventOf, Effects, ReceiveContext } from '../context';
 import type { Effect } from '../effects';
 
@@ -21,8 +22,8 @@ export async function mlsWelcome(context: ReceiveContext, event: EventOf<'conver
   }
   const group = value(await engine.joinFromWelcome(welcome, match.data));
   const status = engine.status(group);
-  const held: unknown = db.prepare('SELECT epoch FROM mls_groups WHERE conversation_id = ?').pluck().get(conversationId);
-  if (typeof held === 'number' && held >= Number(status.epoch)) {
+  const held = groupEpoch(db, conversationId);
+  if (held !== undefined && held >= Number(status.epoch)) {
     // This device rejoined by external commit after the Welcome was sent (resync.ts): keep the newer group.
     context.log.info('a Welcome older than the group this device holds; ignored', { conversationId });
     return [];
