@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Core } from '../../electron/core/core';
 import { createCore } from '../../electron/core/core';
+import type { Logger } from '../../electron/core/log';
 import { createLogger, silentLogger } from '../../electron/core/log';
 import type { CallTimings, CoreTestSeams } from '../../electron/core/session/calls/callOptions';
 import type { MachinePolicy } from '../../protocol/machinePolicy';
@@ -18,11 +19,14 @@ export interface ObservedCore {
   readonly profile: string;
 }
 
-/** A real core on its own profile folder, with every event it emits recorded. */
+/**
+ * A real core on its own profile folder, with every event it emits recorded. `log` receives the
+ * core's log (a test that counts what the core passed over); silent by default.
+ */
 export function startCore(
   root: string,
   profile: string,
-  options: Readonly<{ passphrase?: string; machinePolicy?: MachinePolicy; callTimings?: CallTimings; testSeams?: CoreTestSeams }> = {},
+  options: Readonly<{ passphrase?: string; machinePolicy?: MachinePolicy; callTimings?: CallTimings; testSeams?: CoreTestSeams; log?: Logger }> = {},
 ): ObservedCore {
   const core = createCore({
     ...(options.machinePolicy ? { machinePolicy: options.machinePolicy } : {}),
@@ -32,7 +36,7 @@ export function startCore(
     appVersion: 'test',
     defaultServer: null,
     // CAIRN_TEST_LOG=1 shows the cores' logs when a test needs explaining.
-    log: process.env.CAIRN_TEST_LOG === '1' ? createLogger(profile, undefined, 'debug') : silentLogger,
+    log: options.log ?? (process.env.CAIRN_TEST_LOG === '1' ? createLogger(profile, undefined, 'debug') : silentLogger),
     // With a passphrase the database key is wrapped by it, so a separate process (a core the
     // test kills, test/fixtures/processCore.ts) can open the same profile.
     store: options.passphrase

@@ -59,11 +59,12 @@ export function saveUserProfile(db: Db, user: { id: string; domain: string }, na
   ).run(qualified(user), name, handle, now);
 }
 
-/** Conversations, most recent first. A 1:1 conversation is named after the other person. */
-export function listConversations(db: Db, selfId: string, now: number = Date.now()): ConversationSummary[] {
-  const rows = db
-    .prepare(
-      `SELECT c.id, c.domain, c.kind,
+/**
+ * What a conversation list row is read from: one query for the whole list and for one row
+ * (`conversationSummary`), so a row sent with `conversation.changed` is the row a reload shows.
+ * A 1:1 conversation is named after the other person; the self-conversation is not listed.
+ */
+const SUMMARY_SELECT = `SELECT c.id, c.domain, c.kind,
               CASE WHEN c.kind = 'one-to-one' THEN
                 (SELECT u.name FROM conversation_members m JOIN users u ON u.id = m.user_id
                  WHERE m.conversation_id = c.id AND m.user_id != @self LIMIT 1)
@@ -76,10 +77,10 @@ export function listConversations(db: Db, selfId: string, now: number = Date.now
               (SELECT count(*) FROM conversation_members m WHERE m.conversation_id = c.id) AS members,
               (SELECT body FROM messages m WHERE m.conversation_id = c.id AND m.body IS NOT NULL
                  ORDER BY sent_at DESC, seq DESC LIMIT 1) AS last_body
-       FROM conversations c WHERE c.kind != 'self' ORDER BY c.last_activity_at DESC`,
-    )
-    .all({ self: selfId });
-  return ConversationRowSchema.array().parse(rows).map((r) => ({
+       FROM conversations c WHERE c.kind != 'self'`;
+
+function toSummary(r: z.infer<typeof ConversationRowSchema>, now: number): ConversationSummary {
+  return {
     id: r.id,
     domain: r.domain,
     kind: r.kind === 'one-to-one' ? 'one-to-one' : 'group',
@@ -94,7 +95,21 @@ export function listConversations(db: Db, selfId: string, now: number = Date.now
     // A mute whose time is up no longer counts: shown as not muted.
     mutedUntil: r.muted_until !== null && r.muted_until > now ? r.muted_until : null,
     archived: r.archived === 1,
-  }));
+  };
+}
+
+/** Conversations, most recent first. */
+export function listConversations(db: Db, selfId: string, now: number = Date.now()): ConversationSummary[] {
+  const rows = db.prepare(`${SUMMARY_SELECT} ORDER BY c.last_activity_at DESC`).all({ self: selfId });
+  return ConversationRowSchema.array()
+    .parse(rows)
+    .map((r) => toSummary(r, now));
+}
+
+/** One conversation's row as `listConversations` has it; undefined when it is not listed (none, or the self-conversation). */
+export function conversationSummary(db: Db, selfId: string, id: string, now: number = Date.now()): ConversationSummary | undefined {
+  const row: unknown = cachedStatement(db, `${SUMMARY_SELECT} AND c.id = @id`).get({ self: selfId, id });
+  return row === undefined ? undefined : toSummary(ConversationRowSchema.parse(row), now);
 }
 
 /** Mutes a conversation until `until` (epoch ms) or, with null, unmutes it. Returns whether it exists. */

@@ -2,7 +2,7 @@
 import type { ConversationSummary, StoredMessage } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { MemberSummary } from '../services/conversationStore';
-import { listConversations, listMembers } from '../services/conversationStore';
+import { conversationSummary, listConversations, listMembers } from '../services/conversationStore';
 import { getMessage, listMessages, searchMessages } from '../services/messageStore';
 import type { DeviceContext } from './device';
 import { selfId } from './device';
@@ -16,9 +16,17 @@ export class ConversationQueries {
 
   /** One conversation's row, as the list shows it. */
   summary(id: string): ConversationSummary {
-    const summary = listConversations(this.device.db, selfId(this.device)).find((c) => c.id === id);
+    const summary = this.listed(id);
     if (!summary) throw new CoreError('internal');
     return summary;
+  }
+
+  /**
+   * One conversation's row as the list shows it, or undefined when the list does not show it
+   * (the self-conversation, one that does not exist).
+   */
+  listed(id: string): ConversationSummary | undefined {
+    return conversationSummary(this.device.db, selfId(this.device), id);
   }
 
   search(text: string, limit: number): { messages: StoredMessage[] } {

@@ -80,6 +80,7 @@ export class SignedInSession {
   readonly receiving: Receiving;
   /** Conference call groups this device is in, fed by the receive path (calls/conference/). */
   readonly callGroups: CallGroupInbox;
+  private readonly detachSummaries: () => void;
 
   constructor(account: AccountDevice, events: EventHub, log: Logger, hooks: SessionHooks, options: SessionOptions = {}) {
     const device: DeviceContext = { ...account, filesDir: path.join(account.profileDir, 'files') };
@@ -88,6 +89,9 @@ export class SignedInSession {
     this.announcer = announcer;
     this.groups = new GroupSession(device, announcer, log.child('groups'));
     this.queries = new ConversationQueries(device);
+    // Inside a transaction the row could include writes that are then rolled back: no row then,
+    // and the UI reads the list again (every announcement should come after the commit anyway).
+    this.detachSummaries = events.readSummariesWith((id) => (device.db.inTransaction ? undefined : this.queries.listed(id)));
     this.settings = new ConversationSettings(device, this.queries, announcer);
     this.outgoing = new OutgoingMessages(this.groups, this.queries, announcer, log.child('send'));
     this.membership = new Membership(this.groups, this.queries, announcer, log.child('membership'));
@@ -133,6 +137,7 @@ export class SignedInSession {
   }
 
   close(): void {
+    this.detachSummaries();
     this.expiry.close();
     this.outbox.close();
     this.resender.close();

@@ -8,9 +8,12 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { StoredMessage } from '../../../electron/core/ipc/contract';
+import { StoredMessageSchema } from '../../../electron/core/ipc/contract';
+import { createLogger } from '../../../electron/core/log';
 import type { ObservedCore, SignedInUser } from '../../support/cores';
-import { registerThroughCore, startCores } from '../../support/cores';
+import { eventsOf, registerThroughCore, startCore, startCores } from '../../support/cores';
 import type { TcpProxy } from '../../support/tcpProxy';
 import { startTcpProxy } from '../../support/tcpProxy';
 import { useTestServer } from '../../support/testServer';
@@ -70,6 +73,32 @@ function postedBy(clientId: string): number {
   }
 }
 
+/** Each receiver's log lines (JSON), kept to count the repeated ciphertexts it was handed. */
+const receiverLogs = new Map<string, string[]>();
+
+function startReceiver(profile: string): ObservedCore {
+  const lines: string[] = [];
+  receiverLogs.set(profile, lines);
+  const started = startCore(env.root, profile, { log: createLogger(profile, (line) => lines.push(line), 'debug') });
+  cores.push(started);
+  return started;
+}
+
+const LogLineSchema = z.object({ code: z.string().optional() }).loose();
+
+/**
+ * How many application messages `o` was handed again after it had decrypted them (MLS refuses
+ * a second decryption of the same ciphertext; the core logs it with `mls-duplicate` and moves on).
+ */
+function repeatsHandedTo(o: ObservedCore): number {
+  return (receiverLogs.get(o.profile) ?? []).filter((line) => LogLineSchema.parse(JSON.parse(line)).code === 'mls-duplicate').length;
+}
+
+/** How many times `o` told its UI that message `id` arrived. */
+function arrivals(o: ObservedCore, id: string): number {
+  return eventsOf(o, 'message.added').filter((payload) => StoredMessageSchema.parse(payload).id === id).length;
+}
+
 describe('a message post whose answer was lost', () => {
   let alice: ObservedCore;
   let bob: ObservedCore;
@@ -78,7 +107,9 @@ describe('a message post whose answer was lost', () => {
   let conversationId: string;
 
   beforeAll(async () => {
-    [alice, bob, carol] = startCores(env.root, cores, 'alice', 'bob', 'carol');
+    [alice] = startCores(env.root, cores, 'alice');
+    bob = startReceiver('bob');
+    carol = startReceiver('carol');
     // Alice reaches the server through the proxy, so the test can cut her connection.
     aliceUser = await registerThroughCore(alice, { ...env.server, url: proxy.url }, env.root, 'alice@example.test', 'Alice');
     const bobUser = await registerThroughCore(bob, env.server, env.root, 'bob@example.test', 'Bob');
@@ -110,14 +141,23 @@ describe('a message post whose answer was lost', () => {
     for (const receiver of [bob, carol]) {
       await expect.poll(async () => (await messagesOf(receiver, conversationId)).filter((m) => m.id === sent.id).map((m) => m.text), { timeout: 15_000 }).toEqual(['on belay']);
     }
-    // One post stored, so one notification for each receiving device; nothing undecryptable.
-    expect(postedBy(aliceUser.clientId)).toBe(before + 1);
-    // A later message still arrives after it (the receivers' queues are not stuck on a replay).
+    // A later message arrives after it: every notification before it, a repeat of 'on belay'
+    // included, was handed to the receivers by then (one queue per device, in order).
     const after = await value(alice.core.router.request('messages.send', { conversationId, text: 'climbing' }));
     for (const receiver of [bob, carol]) {
       await expect.poll(async () => (await messagesOf(receiver, conversationId)).filter((m) => m.id === after.id).length, { timeout: 15_000 }).toBe(1);
+    }
+    // Each receiving device was handed the ciphertext once: shown once, never handed again,
+    // nothing undecryptable.
+    for (const receiver of [bob, carol]) {
+      expect({ receiver: receiver.profile, arrivals: arrivals(receiver, sent.id), repeats: repeatsHandedTo(receiver) }).toEqual({
+        receiver: receiver.profile,
+        arrivals: 1,
+        repeats: 0,
+      });
       expect((await messagesOf(receiver, conversationId)).filter((m) => m.kind === 'undecryptable')).toEqual([]);
     }
+    // The server stored each post once (one event fanned out to every device of the group).
     expect(postedBy(aliceUser.clientId)).toBe(before + 2);
   }, 90_000);
 });

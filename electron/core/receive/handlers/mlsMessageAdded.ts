@@ -35,7 +35,12 @@ export async function mlsMessageAdded(
   const receivedAt = Date.now();
   const self = selfId(device);
   if (!inbound.ok) {
-    if (inbound.error.code === 'mls-duplicate') return [];
+    if (inbound.error.code === 'mls-duplicate') {
+      // These exact bytes were processed here before (a post the server stored twice, say):
+      // nothing new. Logged so that a repeat can be counted per device (idempotentPost.test.ts).
+      log.debug('a message this device already decrypted came again; ignored', { conversationId, code: inbound.error.code });
+      return [];
+    }
     if (inbound.error.code === 'mls-commit-refused') {
       // Not adopted: the group stays as it was (issue 11). The line says so; the log has the rule's code.
       const refused = refusal ?? { code: 'change-sender-mismatch' as const, reason: 'it broke the rules of this conversation' };
