@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Core } from '../../electron/core/core';
 import { createCore } from '../../electron/core/core';
+import type { Logger } from '../../electron/core/log';
 import { createLogger, silentLogger } from '../../electron/core/log';
 import type { MachinePolicy } from '../../protocol/machinePolicy';
 import type { RunningServer } from '../../server/server';
@@ -18,14 +19,19 @@ export interface ObservedCore {
 }
 
 /** A real core on its own profile folder, with every event it emits recorded. */
-export function startCore(root: string, profile: string, options: Readonly<{ passphrase?: string; machinePolicy?: MachinePolicy }> = {}): ObservedCore {
+export function startCore(
+  root: string,
+  profile: string,
+  options: Readonly<{ passphrase?: string; machinePolicy?: MachinePolicy; log?: Logger }> = {},
+): ObservedCore {
   const core = createCore({
     ...(options.machinePolicy ? { machinePolicy: options.machinePolicy } : {}),
     dataDir: path.join(root, profile),
     appVersion: 'test',
     defaultServer: null,
-    // CAIRN_TEST_LOG=1 shows the cores' logs when a test needs explaining.
-    log: process.env.CAIRN_TEST_LOG === '1' ? createLogger(profile, undefined, 'debug') : silentLogger,
+    // CAIRN_TEST_LOG=1 shows the cores' logs when a test needs explaining; a test that waits for
+    // something only the log tells passes its own.
+    log: options.log ?? (process.env.CAIRN_TEST_LOG === '1' ? createLogger(profile, undefined, 'debug') : silentLogger),
     // With a passphrase the database key is wrapped by it, so a separate process (a core the
     // test kills, test/fixtures/processCore.ts) can open the same profile.
     store: options.passphrase
