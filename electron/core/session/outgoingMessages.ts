@@ -172,15 +172,19 @@ export class OutgoingMessages {
    * `message.updated`. Refused before anything is stored in a degraded conversation or one this
    * device holds no group for.
    */
-  sendOwn(
+  async sendOwn(
     conversationId: string,
     content: Content,
     row: (sentAt: number) => Pick<NewMessage, 'kind' | 'body'> & Partial<NewMessage>,
     alsoStore?: (tx: Db, messageId: string) => void,
-  ): StoredMessage {
+  ): Promise<StoredMessage> {
     const { db } = this.device;
     this.requireSendable(conversationId);
+    // A group being stored right now (the Welcome of a conversation just made) is waited for:
+    // the receive path stores it under the group-state lock.
+    if (!this.groups.holds(conversationId)) await this.groups.exclusive(async () => undefined);
     if (!this.groups.holds(conversationId)) throw new CoreError('conversation-not-joined');
+    this.requireSendable(conversationId);
     const id = randomUUID();
     const sentAt = Date.now();
     const encoded = encodeContent({ v: 1, id, sentAt, content });
