@@ -82,3 +82,20 @@ export async function signInThroughCore(o: ObservedCore, server: RunningServer, 
 export function eventsOf(o: ObservedCore, name: string): unknown[] {
   return o.events.filter((e) => e.event === name).map((e) => e.payload);
 }
+
+/**
+ * Waits until the core announced that it settled one of its own messages (`sent`, or `failed`)
+ * and returns that status: sending is optimistic, so `messages.send` resolves with the message
+ * still `pending` (issue 12).
+ */
+export async function settled(o: ObservedCore, messageId: string, timeoutMs = 15_000): Promise<'sent' | 'failed'> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const payload of eventsOf(o, 'message.updated')) {
+      if (typeof payload !== 'object' || payload === null || !('id' in payload) || payload.id !== messageId || !('status' in payload)) continue;
+      if (payload.status === 'sent' || payload.status === 'failed') return payload.status;
+    }
+    if (Date.now() > deadline) throw new Error(`${o.profile} did not settle message ${messageId} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
