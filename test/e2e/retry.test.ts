@@ -112,6 +112,10 @@ describe('a message that was not sent', () => {
     const added = await bridgeRequest(bob.page, 'conversations.addMembers', { conversationId, members: [me] });
     expect(added.ok).toBe(true);
     await composer.waitFor({ timeout: 30_000 });
+    // Bob's next message is in the epoch that brought her back: once it shows, her device holds the new group.
+    const welcome = await bridgeRequest(bob.page, 'messages.send', { conversationId, text: 'Welcome back.' });
+    expect(welcome.ok).toBe(true);
+    await a.getByTestId('message').filter({ hasText: 'Welcome back.' }).waitFor({ timeout: 30_000 });
     // From the keyboard: the newest message is the list's tab stop, and its Retry is in the tab order.
     await expect.poll(() => retry.getAttribute('tabindex'), { timeout: 15_000 }).toBe('0');
     await retry.focus();

@@ -27,7 +27,7 @@ import type { Failure } from '../net/classifyFailure';
 import { classifyFailure, isTransient } from '../net/classifyFailure';
 import type { Db } from '../store/migration';
 import type { NewMessage } from '../services/messageStore';
-import { saveGroupState } from '../services/conversationStore';
+import { isLeft, saveGroupState } from '../services/conversationStore';
 import { getMessage } from '../services/messageStore';
 import { applyDelete, applyEdit, applyReaction, insertMessage, markRead, setMessageStatus } from '../services/messageStore';
 import { verificationOf } from '../services/deviceTrust';
@@ -169,8 +169,8 @@ export class OutgoingMessages {
    * Sends a message of this user: stored as `pending` (what `row` says of it, and `alsoStore`'s
    * rows) and announced with `message.added` at once, then encrypted and posted in the
    * background (`deliver`). Returns the pending message: what the server says comes as
-   * `message.updated`. Refused before anything is stored in a degraded conversation or one this
-   * device holds no group for.
+   * `message.updated`. Refused before anything is stored in a degraded conversation, one this
+   * user left or was removed from, or one this device holds no group for.
    */
   async sendOwn(
     conversationId: string,
@@ -184,6 +184,7 @@ export class OutgoingMessages {
     // the receive path stores it under the group-state lock.
     if (!this.groups.holds(conversationId)) await this.groups.exclusive(async () => undefined);
     if (!this.groups.holds(conversationId)) throw new CoreError('conversation-not-joined');
+    if (isLeft(db, conversationId)) throw new CoreError('conversation-left');
     this.requireSendable(conversationId);
     const id = randomUUID();
     const sentAt = Date.now();

@@ -166,6 +166,10 @@ describe('Retry', () => {
     if (addBack) {
       await value(bob.core.router.request('conversations.addMembers', { conversationId: conversation, members: [me] }));
       await expect.poll(() => inConversation(conversation), { timeout: 30_000 }).toBe(true);
+      // Bob's next message is in the epoch that brought her back: once she reads it, her device
+      // holds the new group (not only the member list that arrived first).
+      const back = await value(bob.core.router.request('messages.send', { conversationId: conversation, text: 'welcome back' }));
+      await expect.poll(async () => (await copiesOf(alice, conversation, back.id)).count, { timeout: 30_000 }).toBe(1);
     }
     const failed = (await messagesOf(alice, conversation)).find((m) => m.id === pending.id);
     if (!failed) throw new Error('the failed message is not stored');
