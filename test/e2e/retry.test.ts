@@ -116,8 +116,11 @@ describe('a message that was not sent', () => {
     const welcome = await bridgeRequest(bob.page, 'messages.send', { conversationId, text: 'Welcome back.' });
     expect(welcome.ok).toBe(true);
     await a.getByTestId('message').filter({ hasText: 'Welcome back.' }).waitFor({ timeout: 30_000 });
-    // From the keyboard: the newest message is the list's tab stop, and its Retry is in the tab order.
-    await expect.poll(() => retry.getAttribute('tabindex'), { timeout: 15_000 }).toBe('0');
+    // From the keyboard: the newest message (Bob's) is the list's tab stop; the arrow key moves it
+    // to Alice's message, and its Retry joins the tab order.
+    await a.getByTestId('message').filter({ hasText: 'Welcome back.' }).focus();
+    await a.keyboard.press('ArrowUp');
+    await expect.poll(() => retry.getAttribute('tabindex'), { timeout: 5_000 }).toBe('0');
     await retry.focus();
     await a.keyboard.press('Enter');
     await expect.poll(() => message.textContent(), { timeout: 30_000 }).not.toContain('Not sent');
