@@ -24,6 +24,7 @@ import { BackupService } from './services/backupService';
 import type { GrantAccess } from './services/fileGrants';
 import { FileGrants } from './services/fileGrants';
 import { PreferencesService } from './services/preferences';
+import type { CallTimings, CoreTestSeams } from './session/calls/callOptions';
 import type { SignedInSession } from './session/session';
 import { ProfileHandle } from './services/profileHandle';
 import type { ProfileStoreOptions } from './store/openProfileStore';
@@ -59,6 +60,13 @@ export interface CoreOptions {
    * (docs/SECURITY.md, section 5). The CLI, which has no lock, passes nothing.
    */
   readonly onLocked?: () => void;
+  /**
+   * Shorter ring and connect times for calls (tests of missed calls and failed connections);
+   * absent means the call machine's defaults (DEFAULT_CALL_CONFIG: 60 s ring, 30 s connect).
+   */
+  readonly callTimings?: CallTimings;
+  /** Test seams (session/calls/callOptions.ts); the Electron host refuses to start a core with any. */
+  readonly testSeams?: CoreTestSeams;
 }
 
 /** The server a request may use, or the `server-built-in` refusal. */
@@ -105,6 +113,7 @@ export function createCore(options: CoreOptions): Core {
     events,
     (configs) => appLock.applyPolicy(configs.appLock),
     () => appLock.profileWiped(),
+    { calls: { ...(options.callTimings ? { timings: options.callTimings } : {}), ...(options.testSeams ? { testSeams: options.testSeams } : {}) } },
   );
   const preferences = new PreferencesService(profile, events);
   const callConfigs = new CallConfigCache(log.child('calls'));
@@ -160,6 +169,14 @@ export function createCore(options: CoreOptions): Core {
       'account.activate': after(({ email, code, password }) => account.activate(email, code, password)),
       'account.resendCode': after(() => account.resendCode()),
       'account.cancelRegistration': after(() => account.cancelRegistration()),
+      'account.requestPasswordReset': async (request) => {
+        await account.requestPasswordReset(allowedServer(builtInServer, request.server), request.email);
+        return {};
+      },
+      'account.completePasswordReset': async (request) => {
+        await account.completePasswordReset(allowedServer(builtInServer, request.server), request.resetCode, request.password);
+        return {};
+      },
       'account.login': after((request) => account.login({ ...request, server: allowedServer(builtInServer, request.server) })),
       'account.logout': after(async () => {
         if (backups.busy) throw new CoreError('backup-busy', 'A backup is running. Wait for it to finish or cancel it, then sign out.');
@@ -196,6 +213,15 @@ export function createCore(options: CoreOptions): Core {
         const alwaysRelay = effectiveAlwaysRelay((await preferences.get())['calls.alwaysRelay'], machinePolicy);
         return iceConfigFor(await callConfigs.current(api, () => fetchCallConfig(api)), alwaysRelay);
       }),
+      'calls.prepare': requireSession((s, request) => s.calls.prepare(request)),
+      'calls.start': requireSession((s, request) => s.calls.start(request)),
+      'calls.accept': requireSession((s, request) => s.calls.accept(request)),
+      'calls.decline': requireSession((s, request) => s.calls.decline(request)),
+      'calls.hangUp': requireSession((s, request) => s.calls.hangUp(request)),
+      'calls.report': requireSession((s, request) => s.calls.report(request)),
+      'calls.frameKey': requireSession((s, request) => s.calls.frameKey(request)),
+      'calls.remoteDescription': requireSession((s, request) => s.calls.remoteDescription(request)),
+      'calls.list': requireSession((s) => s.calls.list()),
       'conversations.create': requireSession((s, { name, members }) => s.membership.create(name, members)),
       'conversations.openOneToOne': requireSession((s, { user }) => s.membership.openOneToOne(user)),
       'conversations.members': requireSession((s, { conversationId }) => s.queries.members(conversationId)),

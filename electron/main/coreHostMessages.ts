@@ -8,7 +8,7 @@ import type { MachinePolicy } from '../../protocol/machinePolicy';
 
 export const CoreToShellSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ready') }).strict(),
-  z.object({ kind: z.literal('call-state'), active: z.boolean() }).strict(),
+  z.object({ kind: z.literal('call-state'), active: z.boolean(), ringing: z.boolean() }).strict(),
   z
     .object({ kind: z.literal('notify'), conversationId: z.string().max(128), title: z.string().max(256), body: z.string().max(512) })
     .strict(),

@@ -9,6 +9,8 @@
 import { missingCase } from '../../protocol/result';
 import type { RestartPolicy } from './coreRestartPolicy';
 import { DEFAULT_RESTART_POLICY, decideRestart } from './coreRestartPolicy';
+import type { CallActivity } from './callActivity';
+import { NO_CALL } from './callActivity';
 import type { CoreStartOptions, CoreToShell, ShellToCore } from './coreHostMessages';
 import { CORE_LOCKED_EXIT_CODE, CoreToShellSchema } from './coreHostMessages';
 
@@ -31,7 +33,12 @@ export interface CoreLauncher<Port> {
 export interface SupervisorEvents {
   /** The core (re)started; the caller should connect the renderer again. */
   onStarted(restart: boolean): void;
-  onCallState(active: boolean): void;
+  /**
+   * The core's `call.activity`: `active` while a call is prepared, rings or runs here (camera and
+   * microphone may be granted only then), `ringing` while one rings here (taskbar attention).
+   * A core that exits ends both.
+   */
+  onCallState(activity: CallActivity): void;
   /** A message arrived for the user: show a desktop notification (the shell decides when). */
   onNotify(notification: Readonly<{ conversationId: string; title: string; body: string }>): void;
   /** The app lock engaged or was lifted: no notifications while locked. */
@@ -102,7 +109,7 @@ export function createCoreSupervisor<Port>(
     current.onExit((code) => {
       if (child !== current || state !== 'running') return;
       child = undefined;
-      events.onCallState(false);
+      events.onCallState(NO_CALL);
       // Grants live in the core's memory: an exited core has none, so no page waits for one.
       for (const id of [...pendingGrants.keys()]) settleGrant(id, false);
       if (lockedOut || code === CORE_LOCKED_EXIT_CODE) {
@@ -133,7 +140,7 @@ export function createCoreSupervisor<Port>(
       case 'ready':
         return;
       case 'call-state':
-        events.onCallState(message.active);
+        events.onCallState({ active: message.active, ringing: message.ringing });
         return;
       case 'notify':
         events.onNotify({ conversationId: message.conversationId, title: message.title, body: message.body });

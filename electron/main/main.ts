@@ -21,6 +21,7 @@ import { startUpdater } from './updater';
 import { utilityProcessLauncher } from './coreProcess';
 import { decideRestart } from './coreRestartPolicy';
 import { createCoreSupervisor } from './coreSupervisor';
+import { createCallPresence, installDisplayMediaHandler } from './callShell';
 import { BUILT_IN_SERVER_FILE, readBuiltInServer, serverSettings, withMachinePolicyServer } from './builtInServer';
 import { showFatalDialog } from './fatalDialog';
 import { createMainWindow } from './mainWindow';
@@ -52,7 +53,8 @@ const servers = withMachinePolicyServer(
 );
 let updater: Updater | undefined;
 let mainWindow: BrowserWindow | undefined;
-let callActive = false;
+// Display sleep and taskbar attention follow the core's call.activity (callPresence.ts).
+const callPresence = createCallPresence(() => mainWindow);
 
 // Before `ready`: the scheme must be privileged before any session exists, and every
 // renderer is sandboxed even if some future code forgets the flag.
@@ -67,10 +69,10 @@ const supervisor = createCoreSupervisor(
     onStarted: (restart) => {
       if (restart && mainWindow) connectRenderer(mainWindow);
     },
-    onCallState: (active) => {
-      callActive = active;
+    onCallState: (activity) => {
+      callPresence.update(activity);
       // An update that is ready waits for the call to end (updater.ts).
-      if (!active) updater?.callEnded();
+      if (!activity.active) updater?.callEnded();
     },
     onNotify: (notification) => showMessageNotification(notification),
     // No desktop notification outlives the lock or appears while it holds (security review, item 8).
@@ -94,16 +96,7 @@ if (!app.requestSingleInstanceLock()) {
   // Another Cairn owns this profile; it gets the 'second-instance' event and shows itself.
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    if (!mainWindow) {
-      // macOS keeps running with no window; a second launch should bring one back.
-      if (app.isReady()) openWindowOrReport();
-      return;
-    }
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.show();
-    mainWindow.focus();
-  });
+  app.on('second-instance', showWindow);
   app.on('web-contents-created', (_event, contents) =>
     installContentsGuards(contents, { openExternal: (url) => shell.openExternal(url), log }),
   );
@@ -127,11 +120,8 @@ if (!app.requestSingleInstanceLock()) {
 const notifier = new NotificationBatcher({
   show: (notice, count) => {
     const shown = new Notification({ title: notice.title, body: noticeBody(notice, count) });
-    shown.on('click', () => {
-      if (!mainWindow) return;
-      if (mainWindow.isMinimized()) mainWindow.restore();
-      mainWindow.focus();
-    });
+    // A click shows Cairn: for an incoming call its prompt is there, with Accept and Decline.
+    shown.on('click', showWindow);
     shown.show();
     return shown;
   },
@@ -143,6 +133,17 @@ const notifier = new NotificationBatcher({
 function showMessageNotification(notification: MessageNotice): void {
   if (mainWindow?.isFocused() || !Notification.isSupported()) return;
   notifier.offer(notification);
+}
+
+/** Brings the window to the front, or back (macOS keeps running with no window). */
+function showWindow(): void {
+  if (!mainWindow) {
+    if (app.isReady()) openWindowOrReport();
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
 }
 
 /** resources/ as electron-builder's `extraResources` places it, or the checkout's own. */
@@ -181,7 +182,8 @@ async function start(): Promise<void> {
   }
   // A build made for one server that cannot read which one does not start (builtInServer.ts).
   if (!servers.ok) throw new Error(`This copy of Cairn was built for one server, but its setting cannot be read: ${servers.reason}`);
-  installPermissionHandlers(session.defaultSession, () => callActive);
+  installPermissionHandlers(session.defaultSession, () => callPresence.current);
+  installDisplayMediaHandler(session.defaultSession, () => callPresence.current, () => mainWindow, log);
   installNetworkLock(session.defaultSession, log);
   // No developer tools in a packaged build's menu; no dictionary downloads (shellBuild.ts).
   Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(build)));
@@ -214,7 +216,7 @@ async function start(): Promise<void> {
       const answer = mainWindow ? await dialog.showMessageBox(mainWindow, options) : await dialog.showMessageBox(options);
       return answer.response === 0;
     },
-    callActive: () => callActive,
+    callActive: () => callPresence.current.active,
   });
 }
 
@@ -228,9 +230,13 @@ async function openWindow(): Promise<void> {
       mainWindow = created;
       created.on('closed', () => {
         mainWindow = undefined;
+        callPresence.windowClosed();
       });
-      // Looking at Cairn reads its news: the notifications on screen go.
-      created.on('focus', () => notifier.clear());
+      // Looking at Cairn reads its news: the notifications on screen go, the taskbar stops flashing.
+      created.on('focus', () => {
+        notifier.clear();
+        callPresence.windowFocused();
+      });
       // Each load (first start, reload) gets a fresh channel; the old one closes with its page.
       created.webContents.on('did-finish-load', () => connectRenderer(created));
       created.webContents.on('render-process-gone', (_event, details) => recoverRenderer(created, details.reason));

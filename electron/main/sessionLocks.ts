@@ -5,10 +5,11 @@
  * `installNetworkLock` cancels web requests, made by pages or not.
  */
 import type { Session } from 'electron';
+import type { CallActivity } from './callActivity';
 import { NETWORK_REQUEST_FILTER, decideSessionRequest } from './networkPolicy';
 import { decidePermission } from './permissionPolicy';
 
-export function installPermissionHandlers(session: Session, isCallActive: () => boolean): void {
+export function installPermissionHandlers(session: Session, currentCall: () => CallActivity): void {
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
     const decision = decidePermission({
@@ -16,7 +17,7 @@ export function installPermissionHandlers(session: Session, isCallActive: () => 
       requestingUrl: details.requestingUrl,
       isMainFrame: details.isMainFrame,
       mediaTypes,
-      callActive: isCallActive(),
+      call: currentCall(),
     });
     callback(decision.granted);
   });
@@ -26,7 +27,7 @@ export function installPermissionHandlers(session: Session, isCallActive: () => 
       requestingUrl: requestingOrigin,
       isMainFrame: details.isMainFrame,
       mediaTypes: details.mediaType ? [details.mediaType] : [],
-      callActive: isCallActive(),
+      call: currentCall(),
     }).granted,
   );
   // USB, HID, serial and Bluetooth devices are never needed by a messenger.

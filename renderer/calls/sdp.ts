@@ -72,9 +72,12 @@ function mergeParameters(current: string, set: Readonly<Record<string, string>>)
   return entries.map(([name, value]) => (value === '' ? name : `${name}=${value}`)).join(';');
 }
 
+/** The hash functions accepted for a DTLS fingerprint (the MLS call messages take the same three). */
+export type FingerprintAlgorithm = 'sha-256' | 'sha-384' | 'sha-512';
+
 export interface DtlsFingerprint {
   /** Hash function name as in RFC 8122, lower case ("sha-256"). */
-  readonly algorithm: string;
+  readonly algorithm: FingerprintAlgorithm;
   /** Upper-case hex bytes separated by colons. */
   readonly value: string;
 }
@@ -84,7 +87,11 @@ export type FingerprintResult =
   | { readonly ok: false; readonly error: 'missing' | 'malformed' | 'conflicting' | 'weak-hash' };
 
 /** Hash lengths in bytes of the algorithms we accept (RFC 8122 §5; SHA-1 and MD5 are refused). */
-const HASH_BYTES: Readonly<Record<string, number>> = { 'sha-256': 32, 'sha-384': 48, 'sha-512': 64 };
+const HASH_BYTES: Readonly<Record<FingerprintAlgorithm, number>> = { 'sha-256': 32, 'sha-384': 48, 'sha-512': 64 };
+
+function isAccepted(algorithm: string): algorithm is FingerprintAlgorithm {
+  return Object.hasOwn(HASH_BYTES, algorithm);
+}
 
 /**
  * The one DTLS certificate fingerprint a description commits to. It travels to the peer only
@@ -100,8 +107,8 @@ export function dtlsFingerprint(sdp: string): FingerprintResult {
     if (match?.[1] === undefined || match[2] === undefined) return { ok: false, error: 'malformed' };
     const algorithm = match[1].toLowerCase();
     const value = match[2].toUpperCase();
+    if (!isAccepted(algorithm)) return { ok: false, error: 'weak-hash' };
     const expected = HASH_BYTES[algorithm];
-    if (expected === undefined) return { ok: false, error: 'weak-hash' };
     if (!/^[0-9A-F]{2}(?::[0-9A-F]{2})*$/.test(value) || value.split(':').length !== expected) return { ok: false, error: 'malformed' };
     found.push({ algorithm, value });
   }
@@ -112,7 +119,7 @@ export function dtlsFingerprint(sdp: string): FingerprintResult {
 }
 
 /** True when two fingerprints name the same certificate (the offer's, as MLS delivered it, and the one DTLS presents). */
-export function sameFingerprint(a: DtlsFingerprint, b: DtlsFingerprint): boolean {
+export function sameFingerprint(a: DtlsFingerprint, b: Readonly<{ algorithm: string; value: string }>): boolean {
   return a.algorithm.toLowerCase() === b.algorithm.toLowerCase() && a.value.toUpperCase() === b.value.toUpperCase();
 }
 

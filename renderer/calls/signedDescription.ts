@@ -11,7 +11,7 @@ import { dtlsFingerprint, sameFingerprint } from './sdp';
 
 export const signedDescriptionSchema = z.object({
   sdp: z.string().min(1).max(64 * 1024),
-  fingerprint: z.object({ algorithm: z.string(), value: z.string() }),
+  fingerprint: z.object({ algorithm: z.enum(['sha-256', 'sha-384', 'sha-512']), value: z.string() }),
 });
 export type SignedDescription = Readonly<{ sdp: string; fingerprint: DtlsFingerprint }>;
 

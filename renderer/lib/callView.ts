@@ -1,49 +1,19 @@
 /**
- * What the core's `call.state` event says about one call, as the renderer shows it. A renderer
- * copy of `CallView` (electron/core/calls/callTypes.ts): the lint's boundaries let the renderer
- * import types only from the IPC contract and protocol, and the event is not in the contract in
- * this shape yet, so the payload is parsed here (zod) and anything else is ignored.
+ * What the core's `call.state` event says about one call, as the renderer shows it: the IPC
+ * contract's `CallViewSchema` (electron/core/ipc/callSchemas.ts), imported as types only (the
+ * lint's boundaries); the core validates what it emits, as for every other event.
  */
-import { z } from 'zod';
+import type { CallViewPayload } from '../../electron/core/ipc/contract';
 import { t } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { missingCase } from './missingCase';
 
-const UserRefSchema = z.object({ id: z.string(), domain: z.string() }).strict();
-const PeerMediaSchema = z.object({ muted: z.boolean(), cameraOff: z.boolean(), sharing: z.boolean() }).strict();
-
-export const CallFailureCodeSchema = z.enum(['ice-failed', 'dtls-failed', 'fingerprint-mismatch', 'timeout']);
-
-export const EndReasonSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('declined') }).strict(),
-  z.object({ kind: z.literal('cancelled') }).strict(),
-  z.object({ kind: z.literal('busy') }).strict(),
-  z.object({ kind: z.literal('no-answer') }).strict(),
-  z.object({ kind: z.literal('answered-elsewhere') }).strict(),
-  z.object({ kind: z.literal('failed'), code: CallFailureCodeSchema }).strict(),
-  z.object({ kind: z.literal('completed'), durationMs: z.number().nonnegative().nullable() }).strict(),
-]);
-
-export const CallViewSchema = z
-  .object({
-    callId: z.uuid(),
-    conversationId: z.string(),
-    peer: UserRefSchema,
-    direction: z.enum(['outgoing', 'incoming']),
-    media: z.enum(['audio', 'video']),
-    cbr: z.boolean(),
-    phase: z.enum(['outgoing', 'incoming', 'elsewhere', 'connecting', 'active', 'ended']),
-    since: z.number(),
-    reason: EndReasonSchema.optional(),
-    peerMedia: PeerMediaSchema.optional(),
-  })
-  .strict();
-
-export type CallView = Readonly<z.infer<typeof CallViewSchema>>;
+export type CallView = Readonly<CallViewPayload>;
 export type CallPhase = CallView['phase'];
 export type CallMedia = CallView['media'];
-export type EndReason = z.infer<typeof EndReasonSchema>;
-export type PeerMedia = z.infer<typeof PeerMediaSchema>;
+export type EndReason = NonNullable<CallView['reason']>;
+export type PeerMedia = NonNullable<CallView['peerMedia']>;
+type CallFailureCode = Extract<EndReason, { kind: 'failed' }>['code'];
 
 /** "1:05", "12:40", "1:02:03": the call's elapsed time as call screens show it. */
 export function formatDuration(ms: number): string {
@@ -54,7 +24,7 @@ export function formatDuration(ms: number): string {
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
 }
 
-function failureKey(code: z.infer<typeof CallFailureCodeSchema>): MessageKey {
+function failureKey(code: CallFailureCode): MessageKey {
   switch (code) {
     case 'ice-failed':
       return 'call.failedIce';

@@ -4,12 +4,13 @@
  * call screen is minimised to the call bar, this side's own mute/camera/share toggles and the
  * streams and connection quality the renderer's call session reports.
  *
- * The core does not send `call.state` in this shape yet; `receive` parses whatever arrives and
- * ignores the rest, so wiring the event is the one line in `follow`.
+ * The media behind these views (one CallSession per call, driven through the core's call
+ * requests) lives in renderer/calls/callController.ts, which sets `actions`.
  */
+import type { ErrorInfo } from '../../protocol/result';
 import { onEvent } from '../api';
 import type { CallMedia, CallView } from '../lib/callView';
-import { CallViewSchema } from '../lib/callView';
+import { callDevices } from './callDevices.svelte';
 import { conversationList } from './conversationList.svelte';
 
 /** How long an ended call's sentence stays before the screen goes (Signal shows it briefly too). */
@@ -26,12 +27,12 @@ export interface CallActions {
   setMuted(callId: string, muted: boolean): void;
   setCamera(callId: string, on: boolean): void;
   setSharing(callId: string, on: boolean): void;
-  /** Opens the microphone, camera and speaker choice. */
+  /** Opens the microphone, camera and speaker choice (`callDevices.show()`: the picker needs no call session). */
   chooseDevices(): void;
 }
 
 /** Until the call session is wired, the UI's requests go nowhere (its own toggles still show). */
-const UNWIRED: CallActions = {
+export const UNWIRED: CallActions = {
   start: () => undefined,
   accept: () => undefined,
   decline: () => undefined,
@@ -39,7 +40,7 @@ const UNWIRED: CallActions = {
   setMuted: () => undefined,
   setCamera: () => undefined,
   setSharing: () => undefined,
-  chooseDevices: () => undefined,
+  chooseDevices: () => callDevices.show(),
 };
 
 type OwnMedia = Readonly<{ muted: boolean; cameraOff: boolean; sharing: boolean }>;
@@ -54,6 +55,8 @@ class CallsState {
   quality = $state<Quality | undefined>(undefined);
   localStream = $state<MediaStream | undefined>(undefined);
   remoteStream = $state<MediaStream | undefined>(undefined);
+  /** The last call request that failed (core or media), in plain words; the UI shows it until dismissed. */
+  error = $state<ErrorInfo | undefined>(undefined);
   actions: CallActions = UNWIRED;
   private timers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -76,10 +79,7 @@ class CallsState {
     return conversationList.byId(view.conversationId)?.name ?? view.peer.id;
   }
 
-  receive(payload: unknown): void {
-    const parsed = CallViewSchema.safeParse(payload);
-    if (!parsed.success) return;
-    const view = parsed.data;
+  receive(view: CallView): void {
     const before = this.views.find((v) => v.callId === view.callId);
     if (view.phase === 'ended') {
       if (before && before.phase !== 'ended') this.lastLive.set(view.callId, before.phase);
@@ -96,7 +96,7 @@ class CallsState {
   }
 
   follow(): () => void {
-    return onEvent('call.state', (payload) => this.receive(payload));
+    return onEvent('call.state', (view) => this.receive(view));
   }
 
   private schedule(callId: string): void {
@@ -112,6 +112,7 @@ class CallsState {
   }
 
   start(conversationId: string, media: CallMedia): void {
+    this.error = undefined;
     this.actions.start(conversationId, media);
   }
 
@@ -142,6 +143,10 @@ class CallsState {
     this.lastLive.clear();
     this.views = [];
     this.minimised = false;
+    this.error = undefined;
+    this.localStream = undefined;
+    this.remoteStream = undefined;
+    this.quality = undefined;
   }
 }
 

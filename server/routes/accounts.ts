@@ -169,7 +169,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
       kind: 'password-reset',
       code: `${key}:${code}`,
       subject: 'Reset your Cairn password',
-      text: `Someone asked to reset your Cairn password. If it was you, enter this key and code within one hour:\nkey: ${key}\ncode: ${code}\nIf it was not you, ignore this e-mail.`,
+      text: `Someone asked to reset your Cairn password. If it was you, copy this reset code into Cairn within one hour:\n\n${key}:${code}\n\nIf it was not you, ignore this e-mail.`,
     });
     return done({});
   });

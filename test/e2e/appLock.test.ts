@@ -5,7 +5,7 @@ import { RENDERER_HEADERS } from '../host/headers';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
 import { KeytarVault } from '../../electron/core/vault/keytarVault';
-import { signUpThroughBridge } from './support/signUp';
+import { bridgeRequest, signUpThroughBridge } from './support/signUp';
 
 const PASSCODE = 'Quiet-Stone-42';
 
@@ -84,6 +84,50 @@ describe.skipIf(!keychain.available)('app lock in the UI (needs a Secret Service
     await page.getByRole('button', { name: 'Erase this device and start over' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Welcome to Cairn' }).isVisible()).toBe(true);
     await expect.poll(() => page.getByLabel('Server address').isVisible()).toBe(true);
+    await client.close();
+  });
+
+  it('counts the wait after too many wrong passcodes down in real time and keeps a passcode typed meanwhile (issue 17, defect 7)', async () => {
+    const client = await hostEnv.host.launch({
+      dataDir: path.join(env.root, 'noor'),
+      defaultServer: { url: env.server.url, pins: [env.server.pin] },
+      store: KEYCHAIN_PROFILE,
+    });
+    const { page } = client;
+    await expect.poll(() => page.getByLabel('Server address').isVisible()).toBe(true);
+    await signUpThroughBridge(page, env.server, env.root, 'noor@example.test', 'Noor Basalt');
+    await expect.poll(() => page.getByTestId('signed-in-name').textContent()).toBe('Noor Basalt');
+    const enabled = await bridgeRequest(page, 'appLock.enable', { passcode: PASSCODE });
+    expect(enabled.ok).toBe(true);
+    await bridgeRequest(page, 'appLock.lock', {});
+    await expect.poll(() => page.getByRole('heading', { name: 'Cairn is locked' }).isVisible(), { timeout: 15_000 }).toBe(true);
+
+    const field = page.getByLabel('Passcode');
+    const unlock = page.getByRole('button', { name: 'Unlock' });
+    const countdown = page.getByTestId('lock-wait');
+    // Three free tries, then 1 s, then 2 s of waiting (electron/core/services/appLock.ts).
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      await expect.poll(() => unlock.isDisabled(), { timeout: 15_000 }).toBe(true);
+      await field.fill(`Wrong-Guess-${attempt}`);
+      await expect.poll(() => unlock.isEnabled(), { timeout: 15_000 }).toBe(true);
+      await unlock.click();
+      await expect.poll(() => field.inputValue(), { timeout: 15_000 }).toBe('');
+    }
+    await expect.poll(() => countdown.textContent()).toBe('Too many wrong passcodes. You can try again in 2 s.');
+    expect(await page.getByRole('alert').textContent()).toContain('The passcode is wrong.');
+
+    // The right passcode typed during the wait stays, Enter asks the core nothing, and the count goes down.
+    await field.fill(PASSCODE);
+    const unlocksBefore = client.sent.filter((m) => typeof m === 'object' && m !== null && Reflect.get(m, 'channel') === 'appLock.unlock').length;
+    await field.press('Enter');
+    expect(await field.inputValue()).toBe(PASSCODE);
+    await expect.poll(() => countdown.textContent()).toBe('Too many wrong passcodes. You can try again in 1 s.');
+    await client.screenshots('lock-wait-countdown');
+    expect(client.sent.filter((m) => typeof m === 'object' && m !== null && Reflect.get(m, 'channel') === 'appLock.unlock').length).toBe(unlocksBefore);
+    await expect.poll(() => countdown.count(), { timeout: 5_000 }).toBe(0);
+    expect(await field.inputValue()).toBe(PASSCODE);
+    await unlock.click();
+    await expect.poll(() => page.getByTestId('signed-in-name').textContent(), { timeout: 15_000 }).toBe('Noor Basalt');
     await client.close();
   });
 });

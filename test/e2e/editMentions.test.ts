@@ -34,7 +34,8 @@ describe('editing a message with mentions', () => {
     // Edited without touching the mention: Bob is still named.
     const mine = a.getByTestId('message').filter({ hasText: 'can you bring the rope?' });
     await mine.hover();
-    await mine.getByRole('button', { name: 'Edit' }).click();
+    await mine.getByRole('button', { name: 'More actions' }).click();
+    await a.getByRole('menuitem', { name: 'Edit' }).click();
     expect(await composer.inputValue()).toBe('@Bob Lichen can you bring the rope?');
     await composer.press('End');
     await composer.pressSequentially(' And the map.');
@@ -49,7 +50,8 @@ describe('editing a message with mentions', () => {
     // Edited with the "@Bob Lichen" deleted: no longer a mention of Bob.
     const edited = a.getByTestId('message').filter({ hasText: 'And the map.' });
     await edited.hover();
-    await edited.getByRole('button', { name: 'Edit' }).click();
+    await edited.getByRole('button', { name: 'More actions' }).click();
+    await a.getByRole('menuitem', { name: 'Edit' }).click();
     await composer.fill('Who can bring the rope? And the map.');
     await composer.press('Enter');
     const dropped = atBob('Who can bring the rope?');
@@ -60,7 +62,8 @@ describe('editing a message with mentions', () => {
     // While editing, the @ list offers the members as in a new message.
     const plain = a.getByTestId('message').filter({ hasText: 'Who can bring the rope?' });
     await plain.hover();
-    await plain.getByRole('button', { name: 'Edit' }).click();
+    await plain.getByRole('button', { name: 'More actions' }).click();
+    await a.getByRole('menuitem', { name: 'Edit' }).click();
     await composer.press('End');
     await composer.pressSequentially(' Maybe @Bo');
     await a.getByTestId('mention-list').getByRole('option', { name: 'Bob Lichen' }).waitFor();

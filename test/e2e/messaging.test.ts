@@ -113,7 +113,8 @@ describe('two people chatting in a group', () => {
     await alice.screenshots('conversation-reaction');
 
     await a.getByTestId('message').last().hover();
-    await a.getByTestId('message').last().getByRole('button', { name: 'Delete for everyone' }).click();
+    await a.getByTestId('message').last().getByRole('button', { name: 'More actions' }).click();
+    await a.getByRole('menuitem', { name: 'Delete for everyone' }).click();
     await expect.poll(() => b.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('This message was deleted.');
     expect(await seriousA11yViolations(b)).toEqual([]);
     await bob.screenshots('conversation-deleted');

@@ -63,7 +63,8 @@ describe('replies, mentions, pings and delete for me', () => {
     // Bob's question itself, not Alice's reply that quotes it.
     const question = a.getByTestId('message').filter({ hasText: 'Who has the map' }).filter({ hasNotText: 'red bag' });
     await question.hover();
-    await question.getByRole('button', { name: 'Delete for me' }).click();
+    await question.getByRole('button', { name: 'More actions' }).click();
+    await a.getByRole('menuitem', { name: 'Delete for me' }).click();
     await expect.poll(() => question.count()).toBe(0);
     expect(await bob.page.getByTestId('message').filter({ hasText: 'Who has the map' }).filter({ hasNotText: 'red bag' }).count()).toBe(1);
     // The reply that quoted it now says the original is gone.

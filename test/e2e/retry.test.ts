@@ -151,7 +151,8 @@ describe('a message that was not sent', () => {
 
     const mine = a.getByTestId('message').filter({ hasText: 'Rope is in the blue bag.' });
     await mine.hover();
-    await mine.getByRole('button', { name: 'Edit' }).click();
+    await mine.getByRole('button', { name: 'More actions' }).click();
+    await a.getByRole('menuitem', { name: 'Edit' }).click();
     const composer = a.getByLabel('Message Scree slope');
     await composer.fill('');
     await composer.pressSequentially('Rope is in the red bag.', { delay: 20 });

@@ -46,6 +46,33 @@ describe('choosing a server on the welcome screen', () => {
     await client.close();
   });
 
+  it('takes the error of a refused pin away once the address or pins change, so it never stands next to a newer problem (issue 17, defect 6)', async () => {
+    const client = await hostEnv.host.launch({
+      dataDir: path.join(env.root, 'stale-error'),
+      defaultServer: { url: env.server.url, pins: [WRONG_PIN] },
+    });
+    const { page } = client;
+    await expect.poll(() => page.getByLabel('Server address').inputValue()).toBe(env.server.url);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    const serverError = page.locator('[data-error-code="tls-pin-mismatch"]');
+    await serverError.waitFor();
+
+    // A new problem with the address: only that one is shown.
+    await page.getByLabel('Server address').fill('http://plain.example');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => page.getByText('Enter an address that starts with https://').isVisible()).toBe(true);
+    expect(await serverError.count()).toBe(0);
+
+    // Back to the real address with the wrong pin: refused again, then typing in the pins clears it.
+    await page.getByLabel('Server address').fill(env.server.url);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await serverError.waitFor();
+    await page.getByLabel('Server key pins').press('End');
+    await page.keyboard.type('x');
+    await expect.poll(() => serverError.count()).toBe(0);
+    await client.close();
+  });
+
   it('checks the address and pin before contacting anything', async () => {
     const client = await hostEnv.host.launch({ dataDir: path.join(env.root, 'invalid') });
     const { page } = client;

@@ -37,6 +37,18 @@ export interface LaunchOptions {
   readonly store?: CoreHostOptions['store'];
   /** False: the core never uses the OS keychain (as on a computer without one). */
   readonly useKeychain?: boolean;
+  /** Shorter call ring and connect times (missed-call tests). */
+  readonly callTimings?: CoreHostOptions['callTimings'];
+  /** The core's test seams, e.g. `{ alterReceivedCallFingerprints: true }` (session/calls/callOptions.ts). */
+  readonly testSeams?: CoreHostOptions['testSeams'];
+  /**
+   * Flags for a Chromium of this client's own (closed with it), e.g. its own fake microphone
+   * (`--use-file-for-fake-audio-capture=<wav>`: the file is per browser process, so two people
+   * in a call test need two processes to send two different tones).
+   */
+  readonly chromiumArgs?: readonly string[];
+  /** Scripts the page runs before the app's own, after the bridge (e.g. bundleInitScript('test/host/callProbe.ts')). */
+  readonly initScripts?: readonly string[];
 }
 
 /** Tests keep the DB key under a passphrase with a cheap KDF: fast, and no keychain needed. */
@@ -105,7 +117,7 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
 }
 
 async function launchClient(
-  browser: Browser,
+  sharedBrowser: Browser,
   renderer: RendererServer,
   pageBridge: string,
   coreBundle: string,
@@ -120,6 +132,8 @@ async function launchClient(
     runtime: 'test host',
     store: options.store ?? TEST_PROFILE_STORE,
     ...(options.useKeychain === undefined ? {} : { useKeychain: options.useKeychain }),
+    ...(options.callTimings ? { callTimings: options.callTimings } : {}),
+    ...(options.testSeams ? { testSeams: options.testSeams } : {}),
   };
   const received: unknown[] = [];
   const sent: unknown[] = [];
@@ -130,6 +144,8 @@ async function launchClient(
     received.push(message);
     deliver(message);
   });
+  const ownBrowser = options.chromiumArgs === undefined ? undefined : await launchChromium({ args: options.chromiumArgs });
+  const browser = ownBrowser ?? sharedBrowser;
   const context = await browser.newContext({
     colorScheme: options.colorScheme ?? 'light',
     viewport: options.viewport ?? { width: 1100, height: 760 },
@@ -149,6 +165,7 @@ async function launchClient(
   const shell = createShellStandIn(path.join(options.dataDir, 'Downloads'), (id, access, file) => core.grant(id, access, file));
   await page.exposeBinding('__cairnShell', (_source, channel: ShellChannel, args: unknown[]) => shell.handle(channel, Array.isArray(args) ? args : []));
   await page.addInitScript({ content: pageBridge });
+  for (const script of options.initScripts ?? []) await page.addInitScript({ content: script });
   await core.ready();
   await page.goto(renderer.url);
 
@@ -188,16 +205,21 @@ async function launchClient(
       if (closed) return;
       closed = true;
       await context.close();
+      await ownBrowser?.close();
       await core.close();
       if (pageErrors.length > 0) throw new Error(`page errors: ${pageErrors.join('; ')}`);
     },
   };
 }
 
-/** Sends grants to the core worker and resolves with its answer (as coreSupervisor.grant does). */
-async function bundlePageBridge(): Promise<string> {
+function bundlePageBridge(): Promise<string> {
+  return bundleInitScript('test/host/pageBridge.ts');
+}
+
+/** Bundles a page script of the test host (a path from the repository root) into one IIFE for `initScripts`. */
+export async function bundleInitScript(entry: string): Promise<string> {
   const result = await build({
-    entryPoints: [path.join(REPO_ROOT, 'test/host/pageBridge.ts')],
+    entryPoints: [path.join(REPO_ROOT, entry)],
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -205,7 +227,7 @@ async function bundlePageBridge(): Promise<string> {
     write: false,
   });
   const output = result.outputFiles[0];
-  if (!output) throw new Error('page bridge bundle is empty');
+  if (!output) throw new Error(`${entry}: the bundle is empty`);
   return output.text;
 }
 

@@ -3,6 +3,7 @@ import type { Core } from '../../electron/core/core';
 import { createCore } from '../../electron/core/core';
 import type { Logger } from '../../electron/core/log';
 import { createLogger, silentLogger } from '../../electron/core/log';
+import type { CallTimings, CoreTestSeams } from '../../electron/core/session/calls/callOptions';
 import type { MachinePolicy } from '../../protocol/machinePolicy';
 import type { RunningServer } from '../../server/server';
 import { FakeKeychain } from '../fixtures/fakeKeychain';
@@ -22,10 +23,12 @@ export interface ObservedCore {
 export function startCore(
   root: string,
   profile: string,
-  options: Readonly<{ passphrase?: string; machinePolicy?: MachinePolicy; log?: Logger }> = {},
+  options: Readonly<{ passphrase?: string; machinePolicy?: MachinePolicy; callTimings?: CallTimings; testSeams?: CoreTestSeams; log?: Logger }> = {},
 ): ObservedCore {
   const core = createCore({
     ...(options.machinePolicy ? { machinePolicy: options.machinePolicy } : {}),
+    ...(options.callTimings ? { callTimings: options.callTimings } : {}),
+    ...(options.testSeams ? { testSeams: options.testSeams } : {}),
     dataDir: path.join(root, profile),
     appVersion: 'test',
     defaultServer: null,

@@ -13,7 +13,7 @@ import { createSigner } from '../../electron/core/crypto/mls/mlsSigner';
 import type { ApiClient } from '../../electron/core/net/apiClient';
 import type { RunningServer } from '../../server/server';
 import { must } from '../fixtures/mls/mlsTestDevices';
-import { registerAccount, registerDevice } from './serverAccounts';
+import { apiClient, registerAccount, registerDevice, TEST_PASSWORD } from './serverAccounts';
 
 /**
  * A real member driven by the test instead of a core: a registered account and device, its own
@@ -76,4 +76,20 @@ export async function encryptContent(member: RawMember, conversationId: string, 
 /** Posts MLS bytes as this member's device through the real route (the server attests it as the sender). */
 export async function postAsMember(member: RawMember, conversationId: string, message: Uint8Array): Promise<void> {
   await member.api.call('postMlsMessage', { params: { conv: conversationId }, body: { message: Buffer.from(message).toString('base64') } });
+}
+
+/**
+ * Another device of an existing account (signed in with TEST_PASSWORD), driven by the test: a
+ * device of the same user that does what no core would do at that moment (a late call answer).
+ */
+export async function addRawDevice(server: RunningServer, email: string, name: string): Promise<RawMember> {
+  const api = apiClient(server);
+  const access = await api.call('login', { body: { email, password: TEST_PASSWORD } });
+  api.session.setToken(access.accessToken, access.expiresIn);
+  const self = await api.call('getSelf', {});
+  const clientId = await registerDevice(api, `${name}'s raw test device`);
+  const identity = { userId: self.qualifiedId.id, clientId, domain: self.qualifiedId.domain };
+  const suite = must(await loadSuite(DEFAULT_MLS_SUITE));
+  const signer = await createSigner(identity, suite);
+  return { api, identity, user: self.qualifiedId, suite, signer, engine: must(await createMlsEngine(signer)), groups: new Map() };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CallViewSchema, endedLine, formatDuration } from '../../renderer/lib/callView';
+import { CallViewSchema } from '../../electron/core/ipc/callSchemas';
+import { endedLine, formatDuration } from '../../renderer/lib/callView';
 
 const base = {
   callId: '6f1c2a3e-8b7d-4c1e-9a2b-3c4d5e6f7a8b',

@@ -51,6 +51,8 @@ export function step(state: CallsState, event: CallEvent, now: number): CallStep
       return peerHungUp(state, event.callId, now);
     case 'media-changed':
       return mediaChanged(state, event.callId, event.media);
+    case 'peer-media':
+      return peerMedia(state, event.callId, event.media);
     case 'ice-restart':
       return iceRestart(state, event.callId, event.role, event.description);
     case 'timer':
@@ -187,6 +189,16 @@ function mediaChanged(state: CallsState, callId: string, media: Event<'media-cha
     state,
     effects: [{ kind: 'send', conversationId: call.conversationId, content: { type: 'call-media', callId: call.callId, ...media } }],
   };
+}
+
+/** The data channel told the peer's media state: shown like a `call-media` message from the peer. */
+function peerMedia(state: CallsState, callId: string, media: Event<'peer-media'>['media']): CallStep {
+  const call = findCall(state, callId);
+  if (call === undefined) return unchanged(state);
+  const s = call.state;
+  if (s.phase !== 'connecting' && s.phase !== 'active') return unchanged(state);
+  const updated = { ...call, state: { ...s, peerMedia: { muted: media.muted, cameraOff: media.cameraOff, sharing: media.sharing } } };
+  return { state: withCall(state, updated), effects: [emit(updated)] };
 }
 
 function iceRestart(state: CallsState, callId: string, role: 'offer' | 'answer', description: Event<'ice-restart'>['description']): CallStep {

@@ -131,6 +131,8 @@ export type CallEvent =
   /** The peer said goodbye over the call's data channel (seed 000: hang-up travels peer to peer). */
   | Readonly<{ kind: 'peer-hung-up'; callId: CallId }>
   | Readonly<{ kind: 'media-changed'; callId: CallId; media: PeerMedia }>
+  /** The peer's media state, as it said over the call's data channel (the renderer reports it). */
+  | Readonly<{ kind: 'peer-media'; callId: CallId; media: PeerMedia }>
   | Readonly<{ kind: 'ice-restart'; callId: CallId; role: 'offer' | 'answer'; description: Description }>
   | Readonly<{ kind: 'timer'; callId: CallId; timer: CallTimer }>
   // A decrypted call message; `from` is the MLS-authenticated sender device.
@@ -169,8 +171,11 @@ export type CallEffect =
   | Readonly<{ kind: 'notify'; conversationId: string; callId: CallId; peer: UserRef; notice: 'incoming-call' | 'missed-call'; media: CallMedia }>
   /** The `call.state` event. */
   | Readonly<{ kind: 'emit'; view: CallView }>
-  /** For the renderer's peer connection only: the peer's offer or answer. */
-  | Readonly<{ kind: 'remote-description'; callId: CallId; type: 'offer' | 'answer'; sdp: string }>
+  /**
+   * For the renderer's peer connection only: the peer's offer or answer, with the fingerprint
+   * its E2EE message vouched for (the SDP names the same one: checked before this effect).
+   */
+  | Readonly<{ kind: 'remote-description'; callId: CallId; type: 'offer' | 'answer'; sdp: string; fingerprint: DtlsFingerprint }>
   /** A local request that could not be carried out; `message` is for the person. */
   | Readonly<{ kind: 'refused'; callId: CallId; code: CallRefusalCode; message: string }>;
 

@@ -131,7 +131,7 @@ function ring(state: CallsState, call: Call, offer: Description, ringLeft: numbe
     effects: [
       ...before,
       { kind: 'start-timer', callId: call.callId, timer: 'ring', ms: ringLeft },
-      { kind: 'remote-description', callId: call.callId, type: 'offer', sdp: offer.sdp },
+      { kind: 'remote-description', callId: call.callId, type: 'offer', sdp: offer.sdp, fingerprint: offer.fingerprint },
       { kind: 'notify', conversationId: call.conversationId, callId: call.callId, peer: call.peer, notice: 'incoming-call', media: call.media },
       emit(call),
     ],
@@ -169,7 +169,7 @@ function answerReceived(state: CallsState, call: Call, from: DeviceRef, answer: 
         peerMedia: { muted: false, cameraOff: call.media === 'audio', sharing: false },
       };
       return moveTo(state, { ...call, cbr: call.cbr || answer.cbr }, { phase: 'connecting', since: now, ...link }, [
-        { kind: 'remote-description', callId: call.callId, type: 'answer', sdp: answer.sdp },
+        { kind: 'remote-description', callId: call.callId, type: 'answer', sdp: answer.sdp, fingerprint: answer.fingerprint },
       ]);
     }
     case 'connecting':
@@ -226,7 +226,7 @@ function restartReceived(state: CallsState, call: Call, link: CallLink, restart:
   }
   const deliver = (type: 'offer' | 'answer', next: CallLink['restart']): CallStep => {
     const updated = { ...call, state: { ...call.state, ...link, restart: next } };
-    return { state: withCall(state, updated), effects: [{ kind: 'remote-description', callId: call.callId, type, sdp: restart.sdp }] };
+    return { state: withCall(state, updated), effects: [{ kind: 'remote-description', callId: call.callId, type, sdp: restart.sdp, fingerprint: restart.fingerprint }] };
   };
   if (restart.kind === 'answer') return link.restart === 'offered' ? deliver('answer', 'none') : unchanged(state);
   // Both sides offered at once (glare): the caller's offer wins, the callee drops its own and answers.

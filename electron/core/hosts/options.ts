@@ -24,6 +24,16 @@ export const CoreHostOptionsSchema = z
       })
       .strict()
       .optional(),
+    /** Shorter call ring and connect times, for tests (CoreOptions.callTimings). */
+    callTimings: z
+      .object({ ringMs: z.number().int().min(100).max(600_000).optional(), connectMs: z.number().int().min(100).max(600_000).optional() })
+      .strict()
+      .optional(),
+    /**
+     * Test seams (session/calls/callOptions.ts): only the test hosts set them; the Electron host
+     * refuses to start a core with any (utilityHost.ts), so a packaged app never runs one.
+     */
+    testSeams: z.object({ alterReceivedCallFingerprints: z.boolean().optional() }).strict().optional(),
   })
   .strict();
 export type CoreHostOptions = z.infer<typeof CoreHostOptionsSchema>;

@@ -31,7 +31,7 @@ export type ShellToCore = z.infer<typeof ShellToCoreSchema>;
 /** What the core sends the shell; the shell parses it with its own schema. */
 export type CoreToShell =
   | Readonly<{ kind: 'ready' }>
-  | Readonly<{ kind: 'call-state'; active: boolean }>
+  | Readonly<{ kind: 'call-state'; active: boolean; ringing: boolean }>
   | Readonly<{ kind: 'notify'; conversationId: string; title: string; body: string }>
   | Readonly<{ kind: 'app-lock'; locked: boolean }>
   /** This core locked: it closes and exits with LOCKED_EXIT_CODE; start a fresh one. */
@@ -56,8 +56,8 @@ export interface UtilityParentPort {
 }
 
 /** Core events the shell must hear about. `call.state` carries `{ active: boolean }`. */
-const CALL_STATE_EVENT = 'call.state';
-const CallStatePayloadSchema = z.object({ active: z.boolean() });
+const CALL_ACTIVITY_EVENT = 'call.activity';
+const CallActivityPayloadSchema = z.object({ active: z.boolean(), ringing: z.boolean() });
 const NotifyPayloadSchema = z.object({ conversationId: z.string(), title: z.string(), body: z.string() });
 const LockStatePayloadSchema = z.object({ locked: z.boolean() });
 
@@ -88,6 +88,12 @@ export function runUtilityHost(parent: UtilityParentPort, deps: UtilityHostDeps)
     switch (message.kind) {
       case 'start': {
         if (core) return;
+        if (message.options.testSeams !== undefined) {
+          // Test seams weaken what they test on purpose; the app itself never runs with one.
+          parent.postMessage({ kind: 'fatal', message: 'The core was started with test seams, which only the test hosts may use.' });
+          deps.exit(1);
+          return;
+        }
         const onLocked = exitWhenLocked({
           close: () => core?.close() ?? Promise.resolve(),
           announce: async () => parent.postMessage({ kind: 'locked' }),
@@ -112,9 +118,9 @@ export function runUtilityHost(parent: UtilityParentPort, deps: UtilityHostDeps)
             return;
           }
           const eventName: string = name;
-          if (eventName !== CALL_STATE_EVENT) return;
-          const state = CallStatePayloadSchema.safeParse(payload);
-          if (state.success) parent.postMessage({ kind: 'call-state', active: state.data.active });
+          if (eventName !== CALL_ACTIVITY_EVENT) return;
+          const activity = CallActivityPayloadSchema.safeParse(payload);
+          if (activity.success) parent.postMessage({ kind: 'call-state', active: activity.data.active, ringing: activity.data.ringing });
         });
         parent.postMessage({ kind: 'ready' });
         return;

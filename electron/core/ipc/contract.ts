@@ -32,9 +32,11 @@ import {
   MAX_TEXT_FILE,
 } from './schemas';
 import { events } from './eventSchemas';
+import { callRequests } from './callSchemas';
 
 export * from './schemas';
 export { events } from './eventSchemas';
+export * from './callSchemas';
 
 export const requests = {
   /** Version and platform facts for the About screen and diagnostics. */
@@ -73,6 +75,22 @@ export const requests = {
   'account.resendCode': { request: Empty, response: AccountStatusSchema },
   /** Forgets the waiting registration: signed out again, ready to register another address. */
   'account.cancelRegistration': { request: Empty, response: AccountStatusSchema },
+  /**
+   * "Forgot password?": asks the server to e-mail a reset code. The answer is the same whether
+   * or not the address has an account (the server mails either way), so it reveals nothing.
+   */
+  'account.requestPasswordReset': {
+    request: z.object({ server: ServerConfigSchema, email: EmailSchema }).strict(),
+    response: Empty,
+  },
+  /**
+   * Sets a new password with the e-mailed reset code (`<key>:<code>`, valid one hour). The server
+   * ends every session of the account, on every device (seed 002). Then sign in as usual.
+   */
+  'account.completePasswordReset': {
+    request: z.object({ server: ServerConfigSchema, resetCode: z.string().trim().min(3).max(200), password: PasswordSchema }).strict(),
+    response: Empty,
+  },
   'account.login': {
     request: z
       .object({
@@ -450,6 +468,7 @@ export const requests = {
   'appLock.forgetDevice': { request: Empty, response: LockStateSchema },
   /** The user did something; restarts the idle countdown. */
   'appLock.activity': { request: Empty, response: z.object({}).strict() },
+  ...callRequests,
 } as const satisfies Record<string, Readonly<{ request: z.ZodType; response: z.ZodType }>>;
 
 

@@ -37,6 +37,8 @@ export const IPC_ERRORS = {
     'This conversation is no longer verified: devices that you have not verified are in it. Nothing was sent. Verify the new devices, or choose to send anyway.',
   // What the core's own services refuse (one sentence per code; a call may give a more specific one).
   'account-no-pending-registration': 'No registration is waiting for this address. Register first.',
+  'account-reset-code-malformed':
+    'That is not a whole reset code. Copy the complete code from the e-mail (it has a colon in the middle) and try again.',
   'asset-bad-metadata': 'The file message carries a malformed file id.',
   'asset-cancelled': 'The download was cancelled.',
   'asset-decrypt-failed': 'The file could not be decrypted.',
@@ -70,6 +72,14 @@ export const IPC_ERRORS = {
   'message-not-yours': 'Only your own messages can be sent again.',
   'message-sending': 'This message is being sent already.',
   'mls-stale-message': 'The group moved on and this device could not catch up. Try again.',
+  // The call machine's refusals (electron/core/calls/callTypes.ts CALL_REFUSALS; same sentences).
+  'call-busy': 'You are already in a call. End it before starting or taking another.',
+  'call-exists': 'A call with this id already exists.',
+  'call-not-found': 'This call is over or was never here.',
+  'call-not-ringing': 'This call is no longer ringing.',
+  'call-not-connected': 'This call is not connected.',
+  'call-no-calls-here': 'Calls are only possible in one-to-one conversations for now.',
+  'call-bad-description': 'The call could not be started: the description of this device’s media does not name its certificate.',
   'calls-config-invalid':
     "The server sent call settings (relay servers and their credentials) that Cairn cannot use, so calls cannot start. Ask your administrator to check the server's TURN settings.",
   'calls-no-relay':

@@ -4,6 +4,7 @@
  * sides (EventHub before sending, the bridge on arrival).
  */
 import { z } from 'zod';
+import { callEvents } from './callSchemas';
 import {
   AccountStatusSchema,
   ConnectionStateSchema,
@@ -15,8 +16,7 @@ import {
 
 export const events = {
   'connection.state': ConnectionStateSchema,
-  /** Whether a call is running on this device; the shell grants camera/microphone only then. */
-  'call.state': z.object({ active: z.boolean() }).strict(),
+  ...callEvents,
   'appLock.state': LockStateSchema,
   /** Another device was added to the account (seed 002: every device is told). */
   'device.added': z

@@ -187,6 +187,11 @@ export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
  * - `sendTypingIndicators`: off means this device sends no typing news and shows none of others'.
  * - `calls.alwaysRelay` ("Always relay calls", off by default): calls use relay (TURN) candidates
  *   only, so the peer never learns this computer's IP address; costs some latency (`calls.config`).
+ * - `calls.constantBitRate` ("Constant bit rate", off by default): this side asks for Opus
+ *   `cbr=1` in 1:1 calls (either side asking is enough, seed 002 "Calling / Encoding");
+ *   conferences always use it.
+ * - `calls.microphone`, `calls.camera`, `calls.speaker`: the media device ids the user chose
+ *   (`MediaDeviceInfo.deviceId`, which Chromium keeps per origin); null means the system default.
  */
 export const PreferencesSchema = z
   .object({
@@ -196,6 +201,10 @@ export const PreferencesSchema = z
     sendReadReceipts: z.boolean(),
     sendTypingIndicators: z.boolean(),
     'calls.alwaysRelay': z.boolean(),
+    'calls.constantBitRate': z.boolean(),
+    'calls.microphone': z.string().max(512).nullable(),
+    'calls.camera': z.string().max(512).nullable(),
+    'calls.speaker': z.string().max(512).nullable(),
   })
   .strict();
 export type Preferences = z.infer<typeof PreferencesSchema>;

@@ -6,6 +6,7 @@
  * notifications, and commits this device owes the group.
  */
 import type { Conversation } from '../../../protocol/api/conversations';
+import type { CallContent } from '../../../protocol/content/callSchema';
 import type { Content, Mention } from '../../../protocol/content/schema';
 import type { EventOf } from '../ipc/contract';
 import type { MlsMember } from '../crypto/mls/mlsGroup';
@@ -73,6 +74,11 @@ export type FollowUp =
   | Readonly<{ kind: 'message-updated'; conversationId: string; messageId: string }>
   | Readonly<{ kind: 'message-hidden'; conversationId: string; messageId: string }>
   | Readonly<{ kind: 'typing'; conversationId: string; user: string; state: 'started' | 'stopped' }>
+  /**
+   * Call signalling for the call machine (session/calls/callService.ts), never a history message:
+   * `from` is the MLS-authenticated sender device, `sentAt` the server's time of the message.
+   */
+  | Readonly<{ kind: 'call-message'; conversationId: string; from: Readonly<{ user: UserId; clientId: string }>; sentAt: number; content: CallContent }>
   | Readonly<{ kind: 'device-added'; device: EventOf<'device.added'> }>
   | Readonly<{ kind: 'device-removed'; id: string }>
   /** This user's own profile changed (from another device): the signed-in status carries the new name. */

@@ -103,12 +103,19 @@ export function interpretContent(input: ContentInput): readonly Effect[] {
     case 'call-hangup':
     case 'call-media':
     case 'call-ice-restart':
-      // Call signalling (issue 13) belongs to the call machine (electron/core/calls/), which is
-      // not wired to the receive path yet: until it is, a call message leaves no trace here.
-      return [];
+      // Call signalling (issue 13) belongs to the call machine (session/calls/callService.ts),
+      // after this transaction committed; it never becomes a message of the history. The server's
+      // time of the message decides whether a setup may still ring (callMachine.ts).
+      return [{ kind: 'follow-up', followUp: { kind: 'call-message', conversationId, from: { user: userOf(sender), clientId: senderClient }, sentAt: input.notificationTime, content: body } }];
     default:
       return missingCase(body);
   }
+}
+
+/** `id@domain` as a user (a user id is a UUID: the last `@` starts the domain). */
+function userOf(qualifiedId: string): Readonly<{ id: string; domain: string }> {
+  const at = qualifiedId.lastIndexOf('@');
+  return { id: qualifiedId.slice(0, at), domain: qualifiedId.slice(at + 1) };
 }
 
 /** A received message to store: someone else's text, file or ping notifies and is owed a delivery receipt. */

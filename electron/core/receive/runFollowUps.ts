@@ -20,6 +20,8 @@ export interface FollowUpContext {
   /** Delivery receipts were noted: the outbox sends them once messages stop arriving. */
   readonly receiptsNoted: () => void;
   readonly ownProfileChanged: (name: string) => void;
+  /** Hands a call message to the call service, which queues it (it must not wait for the group lock held here). */
+  readonly callMessage: (message: Omit<Extract<FollowUp, { kind: 'call-message' }>, 'kind'>) => void;
   readonly removeDeparted: (conversationId: string) => Promise<void>;
   readonly removeGoneDevice: (conversationId: string, device: MlsClientIdentity) => Promise<void>;
 }
@@ -49,6 +51,11 @@ export function runFollowUps(followUps: readonly FollowUp[], context: FollowUpCo
       case 'typing':
         events.emit('typing', { conversationId: followUp.conversationId, user: followUp.user, state: followUp.state });
         break;
+      case 'call-message': {
+        const { conversationId, from, sentAt, content } = followUp;
+        context.callMessage({ conversationId, from, sentAt, content });
+        break;
+      }
       case 'device-added':
         events.emit('device.added', followUp.device);
         break;

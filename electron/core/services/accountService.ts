@@ -10,6 +10,7 @@ import type { EventHub } from '../events';
 import type { AccountStatus, ConnectionState, Device, ServerConfig } from '../ipc/contract';
 import { wipeProfileStore } from '../store/wipeProfileStore';
 import type { BackupOwner } from './backupService';
+import type { SessionOptions } from '../session/session';
 import { SignedInSession } from '../session/session';
 import { SyncService } from './syncService';
 import { ConnectionStateSchema } from '../ipc/contract';
@@ -48,6 +49,8 @@ export class AccountService {
     private readonly onFeatureConfigs: (configs: FeatureConfigs) => void = () => undefined,
     /** The profile was wiped (sign-out, device removed): whatever else holds state about it forgets it. */
     private readonly onWiped: () => void = () => undefined,
+    /** Set by the core's options for every session this account starts (session.ts). */
+    private readonly sessionOptions: SessionOptions = {},
   ) {
     this.sync = new SyncService(events, log.child('sync'), { onDeviceRemoved: () => this.deviceRemoved() });
     this.serverFacts = new ServerFacts({
@@ -170,6 +173,39 @@ export class AccountService {
 
   private awaitingCode(pending: PendingRegistration): AccountStatus {
     return { state: 'awaiting-code', email: pending.email, server: pending.server, passwordNeeded: this.pendingPassword?.email !== pending.email };
+  }
+
+  /**
+   * "Forgot password?" (issue 17, defect 10): the server mails a reset code to the address, or a
+   * note that no account uses it; its answer is the same either way (seed 002, security review
+   * item 10), so this resolves without saying which.
+   */
+  async requestPasswordReset(server: ServerConfig, email: string): Promise<void> {
+    await this.requireSignedOut();
+    const client = this.clientFor(server, undefined);
+    try {
+      await client.call('passwordReset', { body: { email } });
+    } finally {
+      client.close();
+    }
+  }
+
+  /**
+   * Sets a new password with the mailed reset code, `<key>:<code>`: the key names the account
+   * without revealing it (SHA-256 of the user id, seed 002) and the code proves the mailbox.
+   * The server then ends every session of the account. Nothing is stored here: the user signs in next.
+   */
+  async completePasswordReset(server: ServerConfig, resetCode: string, password: string): Promise<void> {
+    await this.requireSignedOut();
+    const parsed = /^([A-Za-z0-9_-]{43}):([A-Za-z0-9_-]{1,64})$/.exec(resetCode.trim());
+    if (!parsed) throw new CoreError('account-reset-code-malformed');
+    const [, key, code] = parsed;
+    const client = this.clientFor(server, undefined);
+    try {
+      await client.call('passwordResetComplete', { body: { key: key ?? '', code: code ?? '', password } });
+    } finally {
+      client.close();
+    }
   }
 
   async login(signIn: SignIn): Promise<AccountStatus> {
@@ -344,6 +380,7 @@ export class AccountService {
       this.events,
       this.log.child('session'),
       { ownNameChanged: (name) => void this.ownNameChanged(record.userId, name) },
+      this.sessionOptions,
     );
     this.activeSession = session;
     // The last policy the server sent applies at once, offline too; the server's answer follows online.

@@ -20,6 +20,11 @@ export const DEFAULT_PREFERENCES: Preferences = {
   sendTypingIndicators: true,
   // Off as in Signal and Wire: relaying costs latency and relay capacity; the user may choose it.
   'calls.alwaysRelay': false,
+  // Off as in Wire: variable bit rate sounds better; the user may trade that for less leakage.
+  'calls.constantBitRate': false,
+  'calls.microphone': null,
+  'calls.camera': null,
+  'calls.speaker': null,
 };
 
 /** Every preference as stored, defaults for the rest. Cheap (a few indexed reads): callers read it when they need it. */
@@ -33,6 +38,10 @@ export function readPreferences(db: Db): Preferences {
     sendReadReceipts: readKv(db, 'settings', 'sendReadReceipts', shape.sendReadReceipts) ?? d.sendReadReceipts,
     sendTypingIndicators: readKv(db, 'settings', 'sendTypingIndicators', shape.sendTypingIndicators) ?? d.sendTypingIndicators,
     'calls.alwaysRelay': readKv(db, 'settings', 'calls.alwaysRelay', shape['calls.alwaysRelay']) ?? d['calls.alwaysRelay'],
+    'calls.constantBitRate': readKv(db, 'settings', 'calls.constantBitRate', shape['calls.constantBitRate']) ?? d['calls.constantBitRate'],
+    'calls.microphone': readKv(db, 'settings', 'calls.microphone', shape['calls.microphone']) ?? d['calls.microphone'],
+    'calls.camera': readKv(db, 'settings', 'calls.camera', shape['calls.camera']) ?? d['calls.camera'],
+    'calls.speaker': readKv(db, 'settings', 'calls.speaker', shape['calls.speaker']) ?? d['calls.speaker'],
   };
 }
 

@@ -35,4 +35,21 @@ export class DesktopNotifications {
     }
     this.events.emit('notify', { conversationId: message.conversationId, title: title.slice(0, 256), body: body.slice(0, 512) });
   }
+
+  /**
+   * An incoming or missed call (session/calls/callService.ts), under the same rules as a
+   * message: none with notifications off or in a muted conversation; the caller's name only if
+   * the user lets notifications show names. That it is a call is said even with "nothing", as
+   * Signal does: a ringing notification that said "New message" would mislead.
+   */
+  notifyCall(conversationId: string, peerName: string, notice: 'incoming-call' | 'missed-call', media: 'audio' | 'video'): void {
+    const { db } = this;
+    const preferences = readPreferencesThisTurn(db);
+    if (!preferences.desktopNotifications || isMuted(db, conversationId)) return;
+    const title = preferences.notificationContent === 'nothing' ? 'Cairn' : peerName;
+    const detailed = preferences.notificationContent === 'name-and-message';
+    const body =
+      notice === 'incoming-call' ? (detailed ? `Incoming ${media} call` : 'Incoming call') : detailed ? `Missed ${media} call` : 'Missed call';
+    this.events.emit('notify', { conversationId, title: title.slice(0, 256), body });
+  }
 }

@@ -205,6 +205,8 @@ export class GroupSession {
         })();
         this.announcer.messageAdded(conversationId, said);
         this.announcer.verification(change);
+        // The conversation is in a new epoch (a live call's frame key changes: session/calls/callService.ts).
+        this.announcer.conversationChanged(conversationId);
         return undefined;
       });
       if (!outcome) return;

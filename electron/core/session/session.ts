@@ -18,6 +18,8 @@ import { Outbox } from '../services/outbox';
 import { readPreferencesThisTurn } from '../services/preferences';
 import { Resender } from '../services/resend';
 import { Announcer } from './announcer';
+import type { CallServiceOptions } from './calls/callOptions';
+import { CallService } from './calls/callService';
 import { ConversationQueries } from './conversationQueries';
 import { ConversationSettings } from './conversationSettings';
 import { DesktopNotifications } from './desktopNotifications';
@@ -39,6 +41,9 @@ export interface SessionHooks {
   /** This user's display name changed on another device: the signed-in status follows. */
   readonly ownNameChanged: (name: string) => void;
 }
+
+/** What the core's options set for a session (CoreOptions.callTimings, CoreOptions.testSeams). */
+export type SessionOptions = Readonly<{ calls?: CallServiceOptions }>;
 
 export interface Receiving {
   readonly groups: GroupSession;
@@ -69,9 +74,11 @@ export class SignedInSession {
   readonly files: FileTransfers;
   readonly fileSending: FileSending;
   readonly people: People;
+  /** 1:1 calls: the call machine, its messages, timers, history lines and frame keys (calls/callService.ts). */
+  readonly calls: CallService;
   readonly receiving: Receiving;
 
-  constructor(account: AccountDevice, events: EventHub, log: Logger, hooks: SessionHooks) {
+  constructor(account: AccountDevice, events: EventHub, log: Logger, hooks: SessionHooks, options: SessionOptions = {}) {
     const device: DeviceContext = { ...account, filesDir: path.join(account.profileDir, 'files') };
     this.device = device;
     const announcer = new Announcer(device.db, events);
@@ -92,6 +99,14 @@ export class SignedInSession {
     this.files = new FileTransfers(device, events, log.child('files'));
     this.fileSending = new FileSending(device, this.outgoing, this.files, log.child('files'));
     this.people = new People(device);
+    this.calls = new CallService({
+      groups: this.groups,
+      outgoing: this.outgoing,
+      notifications: this.notifications,
+      announcer,
+      log: log.child('calls'),
+      options: options.calls ?? {},
+    });
     const receiveLog = log.child('receive');
     this.receiving = {
       groups: this.groups,
@@ -105,6 +120,7 @@ export class SignedInSession {
         notify: (message) => this.notifications.notify(message),
         receiptsNoted: () => this.outbox.receiptsNoted(),
         ownProfileChanged: hooks.ownNameChanged,
+        callMessage: (message) => this.calls.received(message),
         removeDeparted: (conversationId) => this.membership.removeDeparted(conversationId),
         removeGoneDevice: (conversationId, gone) => this.membership.removeGoneDevice(conversationId, gone),
       },
@@ -116,5 +132,6 @@ export class SignedInSession {
     this.expiry.close();
     this.outbox.close();
     this.resender.close();
+    this.calls.close();
   }
 }

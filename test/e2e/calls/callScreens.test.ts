@@ -9,8 +9,9 @@ import { bridgeRequest, groupWith, launchAliceAndBob, userOf } from '../support/
 
 /**
  * The call screens of issue 13, driven by `call.state` views delivered to the page as the core's
- * port would deliver them (the core does not send this shape yet; see renderer/state/calls.svelte.ts).
- * Each view has the shape of the core's CallView (electron/core/calls/callTypes.ts).
+ * port would deliver them, so every phase and end can be shown without placing a call (real calls
+ * between real cores: realCall.test.ts). Each view has the contract's CallView shape
+ * (electron/core/ipc/callSchemas.ts).
  */
 const env = useTestServer('e2e-call-screens');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
@@ -107,7 +108,7 @@ describe('the call screens (issue 13)', () => {
     expect(await a.getByTestId('call-cbr').textContent()).toBe('Constant bit rate');
     expect(await a.getByTestId('call-screen').getByRole('img', { name: 'Verified: every device in this conversation is verified' }).count()).toBe(1);
     const toolbar = a.getByRole('toolbar', { name: 'Call controls' });
-    for (const name of ['Mute microphone', 'Turn camera off', 'Share your screen', 'Microphone and speaker', 'Hang up']) {
+    for (const name of ['Mute microphone', 'Turn camera off', 'Share your screen', 'Microphone, camera and speaker', 'Hang up']) {
       expect(await toolbar.getByRole('button', { name }).isVisible()).toBe(true);
     }
     await toolbar.getByRole('button', { name: 'Mute microphone' }).click();

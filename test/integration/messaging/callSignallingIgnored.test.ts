@@ -10,10 +10,11 @@ import { encryptContent, joinExternally, postAsMember, registerRawMember } from 
 import { useTestServer } from '../../support/testServer';
 
 /*
- * Issue 13: call signalling travels as ordinary content messages of the conversation. Until the
- * call machine is wired into the receive path, a core that gets one must drop it quietly: no
- * "could not decrypt" or "needs a newer version" line, no notification, no crash — and the chat
- * that follows arrives as usual. (Before the call types existed, each became an unreadable line.)
+ * Issue 13: call signalling travels as ordinary content messages of the conversation and goes to
+ * the call service, never into the history. A group conversation has no calls yet (issue 14), so
+ * there a core that gets one drops it quietly: no "could not decrypt" or "needs a newer version"
+ * line, no notification, no crash — and the chat that follows arrives as usual. (Before the call
+ * types existed, each became an unreadable line.) 1:1 calls: test/integration/calls/.
  */
 
 const env = useTestServer('call-signalling-ignored');
@@ -31,7 +32,7 @@ afterAll(async () => {
   await Promise.all(cores.map((c) => c.core.close()));
 });
 
-describe('call messages reaching a core that does not handle calls yet', () => {
+describe('call messages in a group conversation, which has no calls yet', () => {
   it('are dropped without a line in the history, and the chat after them is shown', async () => {
     const created = await alice.core.router.request('conversations.create', { name: 'Bob and Alice', members: [bob.user] });
     if (!created.ok) throw new Error(created.error.message);

@@ -70,6 +70,10 @@ describe('preferences', () => {
       sendReadReceipts: true,
       sendTypingIndicators: true,
       'calls.alwaysRelay': false,
+      'calls.constantBitRate': false,
+      'calls.microphone': null,
+      'calls.camera': null,
+      'calls.speaker': null,
     });
     // Before the profile exists there is nowhere to keep them: a clear error, nothing made.
     expect(await carol.core.router.request('preferences.set', { theme: 'dark' })).toMatchObject({ ok: false, error: { code: 'preferences-no-profile' } });

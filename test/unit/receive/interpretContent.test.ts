@@ -29,6 +29,15 @@ function input(content: Content, options: Partial<ContentInput> & { id?: string 
 }
 
 describe('interpreting received content', () => {
+  it('hands call signalling to the call service with the authenticated sender device and the server’s time, never as a stored message', () => {
+    const callId = randomUUID();
+    const content: Content = { type: 'call-cancel', callId };
+    const [bobId, bobDomain] = bob.split('@');
+    expect(interpretContent(input(content))).toEqual([
+      { kind: 'follow-up', followUp: { kind: 'call-message', conversationId, from: { user: { id: bobId, domain: bobDomain }, clientId: 'b0b' }, sentAt: sentAt + 1000, content } },
+    ]);
+  });
+
   it("stores someone else's text with its quote and mentions, notifying and owing a delivery receipt", () => {
     const quoted = randomUUID();
     const hash = new Uint8Array(randomBytes(32));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CallActivity } from '../../../electron/main/callActivity';
 import type { ShellToCore } from '../../../electron/main/coreHostMessages';
 import { decideRestart } from '../../../electron/main/coreRestartPolicy';
 import type { CoreChild, CoreLauncher } from '../../../electron/main/coreSupervisor';
@@ -51,7 +52,7 @@ function setup() {
   const launcher = fakeLauncher();
   const log: string[] = [];
   const started: boolean[] = [];
-  const callStates: boolean[] = [];
+  const callStates: CallActivity[] = [];
   const notifications: unknown[] = [];
   const gaveUp: string[] = [];
   const lockStates: boolean[] = [];
@@ -61,7 +62,7 @@ function setup() {
     launcher,
     {
       onStarted: (restart) => started.push(restart),
-      onCallState: (active) => callStates.push(active),
+      onCallState: (activity) => callStates.push(activity),
       onNotify: (notification) => notifications.push(notification),
       onGaveUp: (detail) => gaveUp.push(detail),
       onLockChanged: (locked) => lockStates.push(locked),
@@ -93,10 +94,14 @@ describe('core supervisor', () => {
   it('follows the call state the core reports and ignores malformed messages', () => {
     const { launcher, supervisor, callStates, log } = setup();
     supervisor.start();
-    launcher.children[0]?.emit({ kind: 'call-state', active: true });
+    launcher.children[0]?.emit({ kind: 'call-state', active: true, ringing: true });
+    launcher.children[0]?.emit({ kind: 'call-state', active: true, ringing: false });
     launcher.children[0]?.emit({ kind: 'call-state', active: 'yes' });
     launcher.children[0]?.emit('garbage');
-    expect(callStates).toEqual([true]);
+    expect(callStates).toEqual([
+      { active: true, ringing: true },
+      { active: true, ringing: false },
+    ]);
     expect(log).toHaveLength(2);
   });
 
@@ -135,9 +140,12 @@ describe('core supervisor', () => {
   it('restarts a crashed core, ends the call and reconnects the renderer', () => {
     const { launcher, supervisor, started, callStates, runScheduled } = setup();
     supervisor.start();
-    launcher.children[0]?.emit({ kind: 'call-state', active: true });
+    launcher.children[0]?.emit({ kind: 'call-state', active: true, ringing: true });
     launcher.children[0]?.exit(134);
-    expect(callStates).toEqual([true, false]);
+    expect(callStates).toEqual([
+      { active: true, ringing: true },
+      { active: false, ringing: false },
+    ]);
     expect(supervisor.openChannel()).toBeUndefined();
     runScheduled();
     expect(launcher.children).toHaveLength(2);

@@ -96,6 +96,8 @@ function fakeElectron(userData: string) {
     children,
     handlers: new Map<string, unknown>(),
     notifications: [] as Array<{ title: string; body: string }>,
+    /** The notification objects shown, to click on. */
+    shownNotifications: [] as FakeEmitter[],
     notificationsClosed: 0,
     ipc: new Map<string, unknown>(),
     dialogs: [] as unknown[],
@@ -104,6 +106,11 @@ function fakeElectron(userData: string) {
     shownInFolder: [] as string[],
     menu: [] as unknown[],
     spellCheckerEnabled: [] as boolean[],
+    /** Power-save blockers running, by id. */
+    blockers: new Set<number>(),
+    flashes: [] as boolean[],
+    messageBoxes: [] as unknown[],
+    messageBoxAnswer: 1,
   };
   const app = new (class extends FakeEmitter {
     readyResolve: () => void = () => undefined;
@@ -162,6 +169,9 @@ function fakeElectron(userData: string) {
       return { x: 0, y: 0, width: 1100, height: 760 };
     }
     setBackgroundColor(): void {}
+    flashFrame(on: boolean): void {
+      calls.flashes.push(on);
+    }
   }
 
   let channels = 0;
@@ -199,6 +209,10 @@ function fakeElectron(userData: string) {
         setDevicePermissionHandler: (handler: unknown) => calls.handlers.set('device', handler),
         webRequest: { onBeforeRequest: (_filter: unknown, handler: unknown) => calls.handlers.set('before-request', handler) },
         setSpellCheckerEnabled: (enabled: boolean) => calls.spellCheckerEnabled.push(enabled),
+        setDisplayMediaRequestHandler: (handler: unknown, options: unknown) => {
+          calls.handlers.set('display-media', handler);
+          calls.handlers.set('display-media-options', options);
+        },
       },
     },
     shell: {
@@ -218,6 +232,24 @@ function fakeElectron(userData: string) {
     },
     nativeTheme: Object.assign(new FakeEmitter(), { shouldUseDarkColors: false }),
     powerMonitor: new FakeEmitter(),
+    powerSaveBlocker: (() => {
+      let next = 0;
+      return {
+        start: (type: string) => {
+          if (type !== 'prevent-display-sleep') throw new Error(`unexpected blocker ${type}`);
+          next += 1;
+          calls.blockers.add(next);
+          return next;
+        },
+        stop: (id: number) => calls.blockers.delete(id),
+      };
+    })(),
+    desktopCapturer: {
+      getSources: async () => [
+        { id: 'screen:0:0', name: 'Entire Screen' },
+        { id: 'window:5:0', name: 'Inbox — Mail' },
+      ],
+    },
     Notification: class extends FakeEmitter {
       static isSupported(): boolean {
         return true;
@@ -227,6 +259,7 @@ function fakeElectron(userData: string) {
       }
       show(): void {
         calls.notifications.push(this.options);
+        calls.shownNotifications.push(this);
       }
       close(): void {
         calls.notificationsClosed += 1;
@@ -237,7 +270,10 @@ function fakeElectron(userData: string) {
       getAllDisplays: () => [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
     },
     dialog: {
-      showMessageBox: async () => ({ response: 1 }),
+      showMessageBox: async (...args: unknown[]) => {
+        calls.messageBoxes.push(args.at(-1));
+        return { response: calls.messageBoxAnswer };
+      },
       showOpenDialog: async (...args: unknown[]) => {
         calls.dialogs.push(args.at(-1));
         return { canceled: calls.dialogAnswers.open.length === 0, filePaths: calls.dialogAnswers.open };
@@ -353,11 +389,61 @@ describe('the built shell against a stand-in electron', () => {
       return granted === true;
     };
     expect(ask()).toBe(false);
-    fake.calls.children[0]?.emit('message', { kind: 'call-state', active: true });
+    fake.calls.children[0]?.emit('message', { kind: 'call-state', active: true, ringing: false });
     expect(ask()).toBe(true);
-    fake.calls.children[0]?.emit('message', { kind: 'call-state', active: false });
+    fake.calls.children[0]?.emit('message', { kind: 'call-state', active: false, ringing: false });
     expect(ask()).toBe(false);
     expect(invoke(fake.calls.handlers.get('device'))).toBe(false);
+  });
+
+  it('keeps the display awake during a call and flashes the taskbar while it rings, until the window is focused', () => {
+    const core = fake.calls.children[0];
+    const window = fake.calls.windows[0];
+    if (!window) throw new Error('no window');
+    window.focused = false;
+    core?.emit('message', { kind: 'call-state', active: true, ringing: true });
+    expect(fake.calls.blockers.size).toBe(1);
+    expect(fake.calls.flashes).toEqual([true]);
+    window.emit('focus');
+    expect(fake.calls.flashes).toEqual([true, false]);
+    core?.emit('message', { kind: 'call-state', active: true, ringing: false });
+    expect(fake.calls.blockers.size).toBe(1);
+    core?.emit('message', { kind: 'call-state', active: false, ringing: false });
+    expect(fake.calls.blockers.size).toBe(0);
+    expect(fake.calls.flashes).toEqual([true, false]);
+  });
+
+  it('lets the user pick a screen or window in a shell dialog during a call, and shows no picker outside one', async () => {
+    const core = fake.calls.children[0];
+    const share = (): Promise<unknown> =>
+      new Promise((resolve) =>
+        invoke(
+          fake.calls.handlers.get('display-media'),
+          {
+            securityOrigin: 'app://cairn',
+            frame: { url: 'app://cairn/index.html', parent: null },
+            videoRequested: true,
+            audioRequested: true,
+            userGesture: true,
+          },
+          resolve,
+        ),
+      );
+    // macOS 15's own picker would bypass the handler and its call check.
+    expect(fake.calls.handlers.get('display-media-options')).toEqual({ useSystemPicker: false });
+    const boxes = fake.calls.messageBoxes.length;
+    // Refused with null: Electron rejects the page's request then (an empty {} would throw in main).
+    expect(await share()).toBeNull();
+    expect(fake.calls.messageBoxes).toHaveLength(boxes);
+
+    core?.emit('message', { kind: 'call-state', active: true, ringing: false });
+    fake.calls.messageBoxAnswer = 1;
+    expect(await share()).toEqual({ video: { id: 'window:5:0', name: 'Inbox — Mail' } });
+    expect(fake.calls.messageBoxes.at(-1)).toMatchObject({ buttons: ['Entire screen', 'Window: Inbox — Mail', 'Cancel'], cancelId: 2 });
+    fake.calls.messageBoxAnswer = 2;
+    expect(await share()).toBeNull();
+    core?.emit('message', { kind: 'call-state', active: false, ringing: false });
+    fake.calls.messageBoxAnswer = 1;
   });
 
   it('cancels network requests made by the page, and those no page made (dictionary downloads)', () => {
@@ -383,8 +469,15 @@ describe('the built shell against a stand-in electron', () => {
     expect(fake.calls.windows[0]?.focused).toBe(true);
   });
 
-  it('restarts a crashed core and reconnects the page to the new one', async () => {
+  it('restarts a crashed core and reconnects the page to the new one; its ringing call ends in the shell too', async () => {
+    const window = fake.calls.windows[0];
+    if (window) window.focused = false;
+    fake.calls.children[0]?.emit('message', { kind: 'call-state', active: true, ringing: true });
+    expect(fake.calls.blockers.size).toBe(1);
+    expect(fake.calls.flashes.at(-1)).toBe(true);
     fake.calls.children[0]?.emit('exit', 1);
+    expect(fake.calls.blockers.size).toBe(0);
+    expect(fake.calls.flashes.at(-1)).toBe(false);
     await until(() => fake.calls.children.length === 2, 'a restarted core');
     expect(fake.calls.children[1]?.sent.map((entry) => entry.message)).toEqual([
       expect.objectContaining({ kind: 'start' }),
@@ -419,6 +512,10 @@ describe('the built shell against a stand-in electron', () => {
     expect(fake.calls.notifications).toHaveLength(1);
     window.emit('focus');
     expect(fake.calls.notificationsClosed).toBe(1);
+    // A click on a notification (an incoming call's too: its prompt is in the window) shows Cairn.
+    window.focused = false;
+    fake.calls.shownNotifications.at(-1)?.emit('click');
+    expect(window.focused).toBe(true);
   });
 
   it('answers the page’s file dialogs with grants the core recorded, opens only files saved through them, and ignores other frames', async () => {

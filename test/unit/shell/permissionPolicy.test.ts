@@ -7,8 +7,10 @@ const call: PermissionQuery = {
   requestingUrl: 'app://cairn/index.html',
   isMainFrame: true,
   mediaTypes: ['audio', 'video'],
-  callActive: true,
+  call: { active: true, ringing: false },
 };
+const NO_CALL = { active: false, ringing: false };
+const RINGING = { active: true, ringing: true };
 
 const granted = (query: Partial<PermissionQuery>): boolean => decidePermission({ ...call, ...query }).granted;
 
@@ -24,7 +26,7 @@ describe('permission decisions', () => {
   });
 
   it('refuse camera and microphone when no call is active', () => {
-    expect(decidePermission({ ...call, callActive: false })).toEqual({
+    expect(decidePermission({ ...call, call: NO_CALL })).toEqual({
       granted: false,
       reason: 'camera and microphone are only available during a call',
     });
@@ -46,7 +48,6 @@ describe('permission decisions', () => {
   it.each([
     'notifications',
     'geolocation',
-    'display-capture',
     'clipboard-read',
     'fullscreen',
     'openExternal',
@@ -65,10 +66,27 @@ describe('permission decisions', () => {
     'unknown',
   ])('never grant %s, in or out of a call', (permission) => {
     expect(granted({ permission })).toBe(false);
-    expect(granted({ permission, callActive: false })).toBe(false);
+    expect(granted({ permission, call: NO_CALL })).toBe(false);
+    expect(granted({ permission, call: RINGING })).toBe(false);
   });
 
   it('let our window write sanitised text to the clipboard, for copy actions', () => {
-    expect(granted({ permission: 'clipboard-sanitized-write', callActive: false, mediaTypes: [] })).toBe(true);
+    expect(granted({ permission: 'clipboard-sanitized-write', call: NO_CALL, mediaTypes: [] })).toBe(true);
+  });
+
+  it('grant camera and microphone while a call rings here, so the answer can carry them', () => {
+    expect(granted({ call: RINGING })).toBe(true);
+  });
+
+  it('grant screen sharing only in a call this device is in: not outside a call, not while it only rings', () => {
+    const share = { permission: 'display-capture', mediaTypes: [] };
+    expect(decidePermission({ ...call, ...share })).toEqual({ granted: true, reason: 'screen sharing during a call, source chosen in the shell' });
+    expect(decidePermission({ ...call, ...share, call: NO_CALL }).granted).toBe(false);
+    expect(decidePermission({ ...call, ...share, call: RINGING })).toEqual({
+      granted: false,
+      reason: 'screen sharing is only available in a call this device is in',
+    });
+    expect(granted({ ...share, requestingUrl: 'https://evil.example/' })).toBe(false);
+    expect(granted({ ...share, isMainFrame: false })).toBe(false);
   });
 });

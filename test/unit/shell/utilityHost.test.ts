@@ -132,6 +132,24 @@ describe('core utility host', () => {
     expect(exits).toEqual([1]);
   });
 
+  it('refuses to start a core with a test seam: the app never weakens a defence that a test proves', () => {
+    const { parent, sent, send } = fakeParent();
+    const exits: number[] = [];
+    const created: unknown[] = [];
+    runUtilityHost(parent, {
+      createCore: (options) => {
+        created.push(options);
+        return createCore({ ...options, log: silentLogger });
+      },
+      exit: (code) => exits.push(code),
+      log: () => undefined,
+    });
+    send({ kind: 'start', options: { dataDir, appVersion: '0.1.0', defaultServer: null, testSeams: { alterReceivedCallFingerprints: true } } });
+    expect(sent).toEqual([{ kind: 'fatal', message: expect.stringContaining('test seams') }]);
+    expect(exits).toEqual([1]);
+    expect(created).toEqual([]);
+  });
+
   it('reports a core that cannot start and exits with an error code', () => {
     const { parent, sent, send } = fakeParent();
     const exits: number[] = [];
@@ -204,7 +222,7 @@ describe('core utility host', () => {
     for (const message of fromShell) expect(ShellToCoreSchema.safeParse(message).success).toBe(true);
     const fromCore: CoreToShell[] = [
       { kind: 'ready' },
-      { kind: 'call-state', active: true },
+      { kind: 'call-state', active: true, ringing: false },
       { kind: 'fatal', message: 'x' },
       { kind: 'notify', conversationId: 'c', title: 't', body: 'b' },
       { kind: 'app-lock', locked: true },

@@ -64,7 +64,7 @@ describe('ringing on every device', () => {
     for (const bob of [bob1, bob2]) {
       expect(bob.phase(callId)).toBe('incoming');
       expect(bob.of('notify')).toEqual([{ kind: 'notify', conversationId: chat.id, callId, peer: aliceUser, notice: 'incoming-call', media: 'video' }]);
-      expect(bob.of('remote-description')).toEqual([{ kind: 'remote-description', callId, type: 'offer', sdp: expect.stringContaining('v=0') }]);
+      expect(bob.of('remote-description')).toEqual([{ kind: 'remote-description', callId, type: 'offer', sdp: expect.stringContaining('v=0'), fingerprint: alice1.fingerprint }]);
       expect(bob.of('start-timer')).toEqual([{ kind: 'start-timer', callId, timer: 'ring', ms: 60_000 }]);
     }
     // Alice's other device shows the call as ongoing elsewhere and never rings.
@@ -89,7 +89,7 @@ describe('answering', () => {
     expect(bob1.sent()).toEqual([{ type: 'call-answer', callId, sdp: expect.any(String), fingerprint: bob1.fingerprint, cbr: false }]);
     expect(bob1.phase(callId)).toBe('connecting');
     expect(alice1.phase(callId)).toBe('connecting');
-    expect(alice1.of('remote-description')).toEqual([{ kind: 'remote-description', callId, type: 'answer', sdp: expect.stringContaining(bob1.fingerprint.value) }]);
+    expect(alice1.of('remote-description')).toEqual([{ kind: 'remote-description', callId, type: 'answer', sdp: expect.stringContaining(bob1.fingerprint.value), fingerprint: bob1.fingerprint }]);
     expect(bob2.phase(callId)).toBe('ended:answered-elsewhere');
     expect(bob2.of('stop-timer')).toEqual([{ kind: 'stop-timer', callId, timer: 'ring' }]);
     expect(lines(bob2)).toEqual(['Call from Alice answered on another device.']);
@@ -354,6 +354,19 @@ describe('during the call', () => {
     const before = alice1.effects.length;
     alice1.feed({ kind: 'received', conversation: chat, from: bob2.ref, sentAt: net.now, content: { type: 'call-media', callId, muted: false, cameraOff: true, sharing: false } });
     expect(alice1.effects.length).toBe(before);
+  });
+
+  it('shows the peer’s media state that its data channel told, without sending anything over E2EE', () => {
+    const callId = activeCall();
+    const sentBefore = alice1.sent().length;
+    alice1.feed({ kind: 'peer-media', callId, media: { muted: true, cameraOff: true, sharing: false } });
+    expect(alice1.of('emit').at(-1)?.view).toMatchObject({ callId, phase: 'active', peerMedia: { muted: true, cameraOff: true, sharing: false } });
+    expect(alice1.sent()).toHaveLength(sentBefore);
+    // Once the call ended there is nothing to show.
+    alice1.feed({ kind: 'hang-up', callId, dataChannelOpen: true });
+    const after = alice1.effects.length;
+    alice1.feed({ kind: 'peer-media', callId, media: { muted: false, cameraOff: false, sharing: false } });
+    expect(alice1.effects.length).toBe(after);
   });
 
   it('restarts ICE with a new offer and answer within the call', () => {

@@ -97,7 +97,7 @@ describe('DTLS fingerprint', () => {
   });
 
   it('compares fingerprints regardless of case', () => {
-    expect(sameFingerprint({ algorithm: 'SHA-256', value: FINGERPRINT.toLowerCase() }, { algorithm: 'sha-256', value: FINGERPRINT })).toBe(true);
+    expect(sameFingerprint({ algorithm: 'sha-256', value: FINGERPRINT }, { algorithm: 'SHA-256', value: FINGERPRINT.toLowerCase() })).toBe(true);
     expect(sameFingerprint({ algorithm: 'sha-256', value: FINGERPRINT }, { algorithm: 'sha-256', value: FINGERPRINT.replace(/34$/, '35') })).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ function sdp(lines: readonly string[]): string {
 describe('a description with the fingerprint the MLS message carried', () => {
   it('is accepted when the SDP commits to that fingerprint (case of the hex does not matter)', () => {
     const text = sdp([`a=fingerprint:sha-256 ${FINGERPRINT.toLowerCase()}`]);
-    expect(verifyDescription({ sdp: text, fingerprint: { algorithm: 'SHA-256', value: FINGERPRINT } })).toEqual({ ok: true, value: text });
+    expect(verifyDescription({ sdp: text, fingerprint: { algorithm: 'sha-256', value: FINGERPRINT } })).toEqual({ ok: true, value: text });
   });
 
   it('is refused when the SDP names another certificate than the message', () => {
@@ -20,7 +20,7 @@ describe('a description with the fingerprint the MLS message carried', () => {
   });
 
   it('is refused when the SDP has no fingerprint, two different ones or only a SHA-1 one', () => {
-    const fingerprint = { algorithm: 'sha-256', value: FINGERPRINT };
+    const fingerprint = { algorithm: 'sha-256', value: FINGERPRINT } as const;
     for (const lines of [[], [`a=fingerprint:sha-256 ${FINGERPRINT}`, `a=fingerprint:sha-256 ${OTHER}`], ['a=fingerprint:sha-1 E7:3B:41:0D:9A:62:5C:88:10:2F:AB:CD:EF:01:23:45:67:89:9A:BC']]) {
       expect(verifyDescription({ sdp: sdp(lines), fingerprint })).toMatchObject({ ok: false, error: { code: 'call.fingerprint-invalid' } });
     }
