@@ -87,6 +87,42 @@ describe('a message sent while offline', () => {
   }, 120_000);
 });
 
+describe('editing', () => {
+  it('tells nobody that the user is typing while a message is being edited', async () => {
+    const a = alice.page;
+    const b = bob.page;
+    // Everything Bob's typing line ever shows from now on.
+    await b.getByTestId('typing').evaluate((element) => {
+      const seen: string[] = [];
+      (globalThis as unknown as { typingSeen: string[] }).typingSeen = seen;
+      // Test code is type-checked without the DOM library: the page's own MutationObserver, typed here.
+      type Observer = new (callback: () => void) => { observe(target: unknown, options: Readonly<Record<string, boolean>>): void };
+      const MutationObserver = (globalThis as unknown as { MutationObserver: Observer }).MutationObserver;
+      new MutationObserver(() => {
+        const text = element.textContent?.trim() ?? '';
+        if (text !== '') seen.push(text);
+      }).observe(element, { childList: true, characterData: true, subtree: true });
+    });
+    const typingSeen = (): Promise<string[]> => b.evaluate(() => (globalThis as unknown as { typingSeen: string[] }).typingSeen);
+
+    const mine = a.getByTestId('message').filter({ hasText: 'Rope is in the blue bag.' });
+    await mine.hover();
+    await mine.getByRole('button', { name: 'More actions' }).click();
+    await a.getByRole('menuitem', { name: 'Edit' }).click();
+    const composer = a.getByLabel('Message Scree slope');
+    await composer.fill('');
+    await composer.pressSequentially('Rope is in the red bag.', { delay: 20 });
+    await composer.press('Enter');
+    // The edit reached Bob; typing news sent before it would have reached him first.
+    await expect.poll(() => b.getByTestId('message').filter({ hasText: 'Rope is in the red bag.' }).count(), { timeout: 15_000 }).toBe(1);
+    expect(await typingSeen()).toEqual([]);
+
+    // A new message being written is news, as before.
+    await composer.pressSequentially('Leaving at', { delay: 20 });
+    await expect.poll(typingSeen, { timeout: 15_000 }).toContain('Alice Moss is typing…');
+  }, 60_000);
+});
+
 describe('a message that was not sent', () => {
   it('shows Retry and the reason next to "Not sent", and Retry sends it once it can be sent', async () => {
     const a = alice.page;
@@ -131,38 +167,4 @@ describe('a message that was not sent', () => {
       .toBe(1);
     await alice.screenshots('message-sent-again');
   }, 120_000);
-
-  it('tells nobody that the user is typing while a message is being edited', async () => {
-    const a = alice.page;
-    const b = bob.page;
-    // Everything Bob's typing line ever shows from now on.
-    await b.getByTestId('typing').evaluate((element) => {
-      const seen: string[] = [];
-      (globalThis as unknown as { typingSeen: string[] }).typingSeen = seen;
-      // Test code is type-checked without the DOM library: the page's own MutationObserver, typed here.
-      type Observer = new (callback: () => void) => { observe(target: unknown, options: Readonly<Record<string, boolean>>): void };
-      const MutationObserver = (globalThis as unknown as { MutationObserver: Observer }).MutationObserver;
-      new MutationObserver(() => {
-        const text = element.textContent?.trim() ?? '';
-        if (text !== '') seen.push(text);
-      }).observe(element, { childList: true, characterData: true, subtree: true });
-    });
-    const typingSeen = (): Promise<string[]> => b.evaluate(() => (globalThis as unknown as { typingSeen: string[] }).typingSeen);
-
-    const mine = a.getByTestId('message').filter({ hasText: 'Rope is in the blue bag.' });
-    await mine.hover();
-    await mine.getByRole('button', { name: 'More actions' }).click();
-    await a.getByRole('menuitem', { name: 'Edit' }).click();
-    const composer = a.getByLabel('Message Scree slope');
-    await composer.fill('');
-    await composer.pressSequentially('Rope is in the red bag.', { delay: 20 });
-    await composer.press('Enter');
-    // The edit reached Bob; typing news sent before it would have reached him first.
-    await expect.poll(() => b.getByTestId('message').filter({ hasText: 'Rope is in the red bag.' }).count(), { timeout: 15_000 }).toBe(1);
-    expect(await typingSeen()).toEqual([]);
-
-    // A new message being written is news, as before.
-    await composer.pressSequentially('Leaving at', { delay: 20 });
-    await expect.poll(typingSeen, { timeout: 15_000 }).toContain('Alice Moss is typing…');
-  }, 60_000);
 });
