@@ -8,8 +8,8 @@ import { createCore } from '../core/core';
 import { missingCase } from '../../protocol/result';
 import { MAX_PINS, parsePinList } from '../../protocol/pins';
 import { IPC_ERRORS } from '../core/ipc/errors';
-import type { AccountStatus, RequestChannel, RequestOf, ResponseOf } from '../core/ipc/contract';
-import { ConnectionStateSchema } from '../core/ipc/contract';
+import type { AccountStatus, RequestChannel, RequestOf, ResponseOf, StoredMessage } from '../core/ipc/contract';
+import { ConnectionStateSchema, StoredMessageSchema } from '../core/ipc/contract';
 import type { EventHub } from '../core/events';
 import type { ProfileStoreOptions } from '../core/store/openProfileStore';
 import { silentLogger } from '../core/log';
@@ -101,6 +101,38 @@ async function settle(
   }
   if (mismatch) fail(out, 'tls-pin-mismatch', IPC_ERRORS['tls-pin-mismatch']);
   fail(out, 'network-unreachable', IPC_ERRORS['network-unreachable']);
+}
+
+/** How long a command waits for the server to take a message it sent. */
+const SEND_WAIT_MS = 30_000;
+
+/**
+ * Sending is optimistic (the core stores the message as pending and answers at once, then
+ * posts it): waits for the outcome the core announces, so that the exit status says whether
+ * the server took the message. Refused for good: the reason, non-zero. Still pending after
+ * SEND_WAIT_MS (no connection): non-zero; the message stays on this device and goes out the next
+ * time this profile runs online.
+ */
+async function outcomeOf(out: Output, events: EventHub, send: () => Promise<StoredMessage>): Promise<StoredMessage> {
+  const outcomes = new Map<string, StoredMessage>();
+  const stop = events.subscribe((event, payload) => {
+    if (event !== 'message.updated') return;
+    const parsed = StoredMessageSchema.safeParse(payload);
+    if (parsed.success && parsed.data.status !== 'pending') outcomes.set(parsed.data.id, parsed.data);
+  });
+  try {
+    const message = await send();
+    const deadline = Date.now() + SEND_WAIT_MS;
+    while (Date.now() < deadline) {
+      const outcome = outcomes.get(message.id);
+      if (outcome?.status === 'failed') fail(out, outcome.failure?.code ?? 'internal', outcome.failure?.message ?? IPC_ERRORS.internal);
+      if (outcome) return outcome;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    stop();
+  }
+  fail(out, 'network-unreachable', `${IPC_ERRORS['network-unreachable']} The message waits on this device and is sent the next time this profile is online.`);
 }
 
 function formatMessage(m: {
@@ -307,14 +339,16 @@ async function main(args: ParsedArgs): Promise<void> {
       if (!conversationId || words.length === 0) fail(out, 'usage', 'send needs CONV and TEXT.');
       const replyTo = stringFlag(args, 'reply-to');
       if (args.flags.has('reply-to') && !replyTo) fail(out, 'usage', '--reply-to needs the id of the message to reply to.');
-      const message = await call('messages.send', { conversationId, text: words.join(' '), ...(replyTo ? { quote: { messageId: replyTo } } : {}) });
+      const message = await outcomeOf(out, core.events, () =>
+        call('messages.send', { conversationId, text: words.join(' '), ...(replyTo ? { quote: { messageId: replyTo } } : {}) }),
+      );
       print(out, message, `sent ${message.id}`);
       break;
     }
     case 'knock': {
       const conversationId = args.positionals[1];
       if (!conversationId) fail(out, 'usage', 'knock needs CONV.');
-      const message = await call('messages.knock', { conversationId });
+      const message = await outcomeOf(out, core.events, () => call('messages.knock', { conversationId }));
       print(out, message, `knocked (${message.id})`);
       break;
     }
@@ -329,14 +363,14 @@ async function main(args: ParsedArgs): Promise<void> {
       const [, conversationId, messageId] = args.positionals;
       if (!conversationId || !messageId) fail(out, 'usage', 'retry needs CONV and MESSAGE.');
       await settle(out, core.events, call);
-      const message = await call('messages.retry', { conversationId, messageId });
+      const message = await outcomeOf(out, core.events, () => call('messages.retry', { conversationId, messageId }));
       print(out, message, `sent ${message.id} again`);
       break;
     }
     case 'send-file': {
       const [, conversationId, file] = args.positionals;
       if (!conversationId || !file) fail(out, 'usage', 'send-file needs CONV and PATH.');
-      const message = await call('files.send', { conversationId, grant: grant('read', file) });
+      const message = await outcomeOf(out, core.events, () => call('files.send', { conversationId, grant: grant('read', file) }));
       print(out, message, `sent ${message.asset?.name ?? 'file'} (${message.asset?.size ?? 0} bytes) as ${message.asset?.id ?? ''}`);
       break;
     }

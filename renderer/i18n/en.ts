@@ -199,7 +199,7 @@ export const en = {
   'nokeychain.submit': 'Use this passcode and continue',
   'connection.connecting': 'Connecting to the server…',
   'connection.catchingUp': 'Catching up on the messages that arrived while you were away…',
-  'connection.offline': 'Offline. Messages for you wait on the server until you are back; what you send meanwhile shows Retry.',
+  'connection.offline': 'Offline. Messages for you wait on the server until you are back; what you send meanwhile goes out when you are.',
   'connection.pinMismatch':
     "The server's certificate does not match the pinned key, so Cairn is not connecting. Ask your administrator before you continue.",
   'notice.newDevice': 'A new device was added to your account: {name}.',

@@ -183,16 +183,14 @@ class OpenConversationState {
         ...(extras.quote ? { quote: { messageId: extras.quote } } : {}),
         ...(mentions.length > 0 ? { mentions } : {}),
       });
+      // Refused (a degraded conversation, a mention of someone not in it): nothing was stored, the
+      // draft stays and the reason is shown. Otherwise the core stored the message as pending and
+      // answered at once, whatever the connection; `message.updated` brings "sent" or "Not sent".
       if (!result.ok) {
-        // Reloaded first (a message that could not be sent is listed as "Not sent"), then the reason is shown.
-        const shown = new Set(this.messages.map((m) => m.id));
-        await this.open(id);
         if (this.selectedId === id) this.error = result.error;
-        // Stored as "Not sent", with Retry: the list holds it now, so the composer lets the draft go
-        // (sending it again from there would make a second message). Not stored: the draft stays.
-        return this.messages.some((m) => !shown.has(m.id) && m.status === 'failed' && m.text === text);
+        return false;
       }
-      if (!this.messages.some((m) => m.id === result.value.id)) this.messages = [...this.messages, result.value];
+      if (this.selectedId === id && !this.messages.some((m) => m.id === result.value.id)) this.messages = [...this.messages, result.value];
       return true;
     } finally {
       this.sending = false;

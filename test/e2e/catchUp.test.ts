@@ -47,6 +47,14 @@ describe('coming back online', () => {
       [conversationId, WAITING] as const,
     );
     expect(sent).toBe(WAITING);
+    // Sending is optimistic: the requests answered once the messages were stored on Bob's device.
+    // All of them at the server before Alice is back, so that she meets them as one backlog.
+    const sentByBob = async (): Promise<number> => {
+      const list = await bridgeRequest(bob.page, 'messages.list', { conversationId, limit: WAITING + 20 });
+      const messages = (list.value as { messages: Array<{ text: string | null; status: string }> } | undefined)?.messages ?? [];
+      return messages.filter((m) => m.text?.startsWith('pitch ') && m.status === 'sent').length;
+    };
+    await expect.poll(sentByBob, { timeout: 60_000 }).toBe(WAITING);
 
     // Back on a slow line: what waited takes a few seconds to arrive.
     proxy.restore();

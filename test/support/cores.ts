@@ -35,7 +35,8 @@ export function startCore(
     dataDir: path.join(root, profile),
     appVersion: 'test',
     defaultServer: null,
-    // CAIRN_TEST_LOG=1 shows the cores' logs when a test needs explaining.
+    // CAIRN_TEST_LOG=1 shows the cores' logs when a test needs explaining; a test that waits for
+    // something only the log tells passes its own.
     log: options.log ?? (process.env.CAIRN_TEST_LOG === '1' ? createLogger(profile, undefined, 'debug') : silentLogger),
     // With a passphrase the database key is wrapped by it, so a separate process (a core the
     // test kills, test/fixtures/processCore.ts) can open the same profile.
@@ -86,4 +87,21 @@ export async function signInThroughCore(o: ObservedCore, server: RunningServer, 
 
 export function eventsOf(o: ObservedCore, name: string): unknown[] {
   return o.events.filter((e) => e.event === name).map((e) => e.payload);
+}
+
+/**
+ * Waits until the core announced that it settled one of its own messages (`sent`, or `failed`)
+ * and returns that status: sending is optimistic, so `messages.send` resolves with the message
+ * still `pending` (issue 12).
+ */
+export async function settled(o: ObservedCore, messageId: string, timeoutMs = 15_000): Promise<'sent' | 'failed'> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const payload of eventsOf(o, 'message.updated')) {
+      if (typeof payload !== 'object' || payload === null || !('id' in payload) || payload.id !== messageId || !('status' in payload)) continue;
+      if (payload.status === 'sent' || payload.status === 'failed') return payload.status;
+    }
+    if (Date.now() > deadline) throw new Error(`${o.profile} did not settle message ${messageId} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

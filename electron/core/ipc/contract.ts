@@ -274,7 +274,8 @@ export const requests = {
    * Sends a file from the local disk: `grant` is the read grant the shell gave for a file the
    * user picked or dropped (spent by this request); the file must be a readable regular file
    * outside the profile folder. `transferId`, chosen by the caller, comes back in the upload's
-   * `file.progress` events (the message exists only after the upload).
+   * `file.progress` events (the message exists only after the upload). Resolves once the upload
+   * finished and the message is stored, `pending`, as `messages.send` does.
    */
   'files.send': {
     request: z.object({ conversationId: z.uuid(), grant: FileGrantSchema, transferId: z.string().min(1).max(128).optional() }).strict(),
@@ -333,8 +334,11 @@ export const requests = {
     response: z.object({ messages: z.array(StoredMessageSchema) }).strict(),
   },
   /**
-   * Sends a text message; resolves once it is stored locally and accepted by the server.
-   * `quote` makes it a reply to a message of the same conversation (not deleted or hidden:
+   * Sends a text message; resolves as soon as it is stored locally, `pending` (`message.added`
+   * comes at the same time): the composer never waits for the server. The outcome follows as
+   * `message.updated`: `sent`, or `failed` with `failure` (a code and a sentence) when the server
+   * refuses it for good. While the server cannot be reached it stays `pending` and is sent when
+   * the connection is back, also after a restart. `quote` makes it a reply to a message of the same conversation (not deleted or hidden:
    * `message-not-found` otherwise). `mentions` must lie inside `text` and name members of the
    * conversation (`mention-not-member` otherwise; nothing is sent).
    */
@@ -354,7 +358,8 @@ export const requests = {
   },
   /**
    * Sends one of this user's `failed` messages again, with the same id and content, in the
-   * group's current epoch; resolves with the message once the server accepted it (`sent`).
+   * group's current epoch; resolves with the message once the server accepted it (`sent`), or,
+   * while the server cannot be reached, still `pending` (sent when the connection is back).
    * `message.updated` follows each change (`pending`, then `sent` or `failed`). Refused with a
    * sentence for someone else's message (`message-not-yours`), one that is not failed
    * (`message-not-failed`, `message-sending`), a deleted one (`message-deleted`), one in a

@@ -276,6 +276,12 @@ export const StoredMessageSchema = z
       .object({ id: z.string(), name: z.string(), mime: z.string(), size: z.number().int(), savedAt: z.string().nullable() })
       .strict()
       .nullable(),
+    /**
+     * Why one of this user's messages was not sent (`status` `failed`): a stable code and a
+     * sentence for the user (core/net/classifyFailure.ts). Null for every other message, and for
+     * a message that failed before Cairn kept the reason.
+     */
+    failure: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
   })
   .strict();
 export type StoredMessage = z.infer<typeof StoredMessageSchema>;

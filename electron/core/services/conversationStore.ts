@@ -177,6 +177,12 @@ export function markLeft(db: Db, conversationId: string, at: number): void {
   db.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(at, conversationId);
 }
 
+/** Whether this user is no longer in the conversation (removed or left); its history stays. */
+export function isLeft(db: Db, conversationId: string): boolean {
+  const left: unknown = cachedStatement(db, 'SELECT left_at FROM conversations WHERE id = ?').pluck().get(conversationId);
+  return left !== null && left !== undefined;
+}
+
 /** Members of a conversation as this device last saw them, with their names. */
 export function listMembers(db: Db, conversationId: string): MemberSummary[] {
   const rows = db

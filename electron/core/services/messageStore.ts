@@ -42,6 +42,8 @@ const MessageRowSchema = z.object({
   quote_body: z.string().nullable().optional(),
   mentions: z.string().nullable().optional(),
   mentions_me: z.number().optional(),
+  failure_code: z.string().nullable().optional(),
+  failure_message: z.string().nullable().optional(),
 });
 
 /** A mention as stored: `user` is qualified (`uuid@domain`). */
@@ -182,8 +184,23 @@ function messageParameters(message: NewMessage): unknown[] {
     message.mentionsMe ? 1 : 0,
   ];
 }
-export function setMessageStatus(db: Db, conversationId: string, id: string, status: 'sent' | 'failed'): void {
-  db.prepare('UPDATE messages SET status = ? WHERE conversation_id = ? AND id = ?').run(status, conversationId, id);
+/**
+ * Settles one of this user's `pending` messages: `sent`, or `failed` with why (a stable code and
+ * the sentence shown next to "Not sent"). A message no longer pending (hidden, settled by
+ * another path) is left alone; says whether it changed.
+ */
+export function setMessageStatus(
+  db: Db,
+  conversationId: string,
+  id: string,
+  status: 'sent' | 'failed',
+  failure?: Readonly<{ code: string; message: string }>,
+): boolean {
+  const changed = cachedStatement(
+    db,
+    `UPDATE messages SET status = ?, failure_code = ?, failure_message = ? WHERE conversation_id = ? AND id = ? AND status = 'pending'`,
+  ).run(status, failure?.code ?? null, failure?.message ?? null, conversationId, id);
+  return changed.changes > 0;
 }
 
 const MESSAGE_ASSET = assetColumns('m');
@@ -194,7 +211,7 @@ const MESSAGE_COLUMNS = `m.id, m.sender_user_id, m.sender_client_id, m.kind, m.b
   ${MESSAGE_ASSET.columns},
   ${reactionsColumn('m')},
   ${receiptColumns('m')},
-  m.quote_id, m.quote_hash, m.mentions, m.mentions_me,
+  m.quote_id, m.quote_hash, m.mentions, m.mentions_me, m.failure_code, m.failure_message,
   q.sender_user_id AS quote_sender, qu.name AS quote_sender_name,
   CASE WHEN q.deleted_at IS NULL AND q.hidden_at IS NULL THEN q.body END AS quote_body
   FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
@@ -262,6 +279,7 @@ function toStoredMessage(conversationId: string, r: z.infer<typeof MessageRowSch
       r.asset_id && !r.deleted_at
         ? { id: r.asset_id, name: r.asset_name ?? '', mime: r.asset_mime ?? 'application/octet-stream', size: r.asset_size ?? 0, savedAt: r.asset_path ?? null }
         : null,
+    failure: r.status === 'failed' && r.failure_code ? { code: r.failure_code, message: r.failure_message ?? '' } : null,
   };
 }
 
@@ -317,6 +335,7 @@ export function searchMessages(db: Db, text: string, limit: number): StoredMessa
       timerMs: null,
       expiresAt: null,
       asset: null,
+      failure: null,
     }));
 }
 

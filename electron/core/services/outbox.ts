@@ -16,12 +16,12 @@
  * right after the app started), and meanwhile after a growing pause while the app runs.
  */
 import { z } from 'zod';
+import { missingCase } from '../../../protocol/result';
 import type { EventHub } from '../events';
-import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import type { Membership } from '../session/membership';
 import type { OutgoingMessages } from '../session/outgoingMessages';
-import { ApiError } from '../net/apiError';
+import { classifyFailure } from '../net/classifyFailure';
 import type { Db } from '../store/migration';
 import { cachedStatement } from '../store/statements';
 import { verificationOf } from './deviceTrust';
@@ -52,21 +52,24 @@ export interface OutboxDeps {
 type Failure = 'retry' | 'keep' | 'drop';
 
 /**
- * Whether a failed send is worth trying again: the server was unreachable, overloaded or
- * busy with the group. Anything else (the conversation was left, the server refuses) will
- * fail the same way next time.
+ * A failed send, classified as everywhere (net/classifyFailure.ts): the server unreachable or
+ * busy is worth trying again; what waits for the user (to accept the new devices, or to fix
+ * the server's pin) is kept and tried again when the connection is (back) online or something
+ * new is queued; what the server refuses for good would fail the same way next time.
  */
 function classify(error: unknown): Failure {
-  if (error instanceof ApiError) return error.status >= 500 || error.status === 429 || error.status === 408 || error.code === 'mls-stale-message' ? 'retry' : 'drop';
-  if (error instanceof CoreError) {
-    if (error.code === 'network-unreachable' || error.code === 'mls-stale-message') return 'retry';
-    // Waits for the user: to accept the new devices, or to fix the server's pin. Tried again
-    // when the connection is (back) online or something new is queued.
-    if (error.code === 'conversation-degraded' || error.code === 'tls-pin-mismatch') return 'keep';
-    return 'drop';
+  const failure = classifyFailure(error);
+  switch (failure.kind) {
+    case 'retry':
+    case 'offline':
+      return 'retry';
+    case 'needs-user':
+      return 'keep';
+    case 'give-up':
+      return 'drop';
+    default:
+      return missingCase(failure);
   }
-  // A socket error that never became a CoreError: the network.
-  return 'retry';
 }
 
 export class Outbox {

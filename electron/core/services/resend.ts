@@ -2,10 +2,13 @@
  * Sending a message of this user again, under the same message id (as Signal and Wire do):
  *
  * - `retry`: the user asks to send a `failed` message again (the "Retry" next to "Not sent").
- * - `resendOrphans`: a message this device stored as `pending` and never settled — the app was
- *   killed or crashed between storing it and the server's answer — is sent again once the
- *   device is online after a start (sign-in, unlock), oldest first. If that fails it becomes
- *   `failed`, so the user sees "Not sent" with "Retry".
+ * - `resendOrphans`: every message of this device still `pending` that nothing in this process
+ *   is sending — it waited for the connection (session/outgoingMessages.ts leaves a message
+ *   `pending` while the server cannot be reached), or the app was killed or crashed between
+ *   storing it and the server's answer — is sent again, oldest first: when the device is online
+ *   (after a start, after an outage) and, while messages wait, after a growing pause (2 s … 5 min)
+ *   or as soon as another message went out. A message the server refuses for good becomes
+ *   `failed` with the reason, so the user sees "Not sent" with "Retry".
  *
  * Both re-encrypt the content message stored with the row (the `content` column holds the CBOR
  * the first attempt encrypted, with its id and sending time) in the group's current epoch.
@@ -18,12 +21,13 @@
  * sent again from the composer.
  */
 import { z } from 'zod';
+import { missingCase } from '../../../protocol/result';
 import type { Mention } from '../../../protocol/content/schema';
 import type { EventHub } from '../events';
 import type { StoredMessage } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
-import type { OutgoingMessages } from '../session/outgoingMessages';
+import type { Delivery, OutgoingMessages } from '../session/outgoingMessages';
 import { hasAssetColumn } from '../store/assets';
 import type { Db } from '../store/migration';
 import { verificationOf } from './deviceTrust';
@@ -37,11 +41,11 @@ export interface ResendDeps {
   readonly selfId: string;
   readonly clientId: string;
   /**
-   * `transmit` encrypts a stored content message in the current epoch and posts it (throws if
-   * not accepted); `isSending` says whether this process is sending that message right now
-   * (then it is no orphan); `edit` sends an edit of one of this user's messages.
+   * `deliver` encrypts a stored content message in the current epoch, posts it and settles the
+   * row; `settle` marks one `failed` with why; `isSending` says whether this process is sending
+   * that message right now (then it is no orphan); `edit` sends an edit of one of this user's messages.
    */
-  readonly outgoing: Pick<OutgoingMessages, 'transmit' | 'isSending' | 'edit'>;
+  readonly outgoing: Pick<OutgoingMessages, 'deliver' | 'settle' | 'isSending' | 'edit'>;
 }
 
 const RowSchema = z.object({
@@ -62,6 +66,10 @@ const StoredMentionsSchema = z.array(z.object({ start: z.number().int(), length:
 
 const OrphanSchema = z.object({ conversation_id: z.string(), id: z.string() });
 
+/** Pauses before sending waiting messages again while the connection seems up: 2 s, 4 s … 5 min (as the outbox). */
+const RETRY_BASE_MS = 2000;
+const RETRY_CAP_MS = 5 * 60_000;
+
 /** Kinds a user sends as a message of their own (edits, reactions and receipts are no rows). */
 const RESENDABLE = new Set(['text', 'knock', 'asset']);
 
@@ -80,11 +88,16 @@ export class Resender {
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
 
   constructor(private readonly deps: ResendDeps) {
-    // Online and caught up (after a start, or after an outage): send what a crash left pending.
+    // Online and caught up (after a start, or after an outage): send what waited or a crash left pending.
     this.unsubscribe = deps.events.subscribe((event, payload) => {
       if (event === 'connection.state' && typeof payload === 'object' && payload !== null && 'state' in payload && payload.state === 'online') {
+        this.failures = 0;
+        clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
         void this.resendOrphans();
       }
     });
@@ -93,6 +106,43 @@ export class Resender {
   close(): void {
     this.closed = true;
     this.unsubscribe();
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  /**
+   * What outgoingMessages.ts tells after a delivery: a message was left `pending` (the server
+   * could not be reached or was busy: try again after a pause, unless the connection comes back
+   * first), or one went out (the connection works: send what waits now).
+   */
+  deliveryNews(news: 'waiting' | 'sent'): void {
+    if (this.closed) return;
+    switch (news) {
+      case 'waiting':
+        this.later();
+        return;
+      case 'sent':
+        this.failures = 0;
+        if (this.retryTimer !== undefined) {
+          clearTimeout(this.retryTimer);
+          this.retryTimer = undefined;
+          void this.resendOrphans();
+        }
+        return;
+      default:
+        return missingCase(news);
+    }
+  }
+
+  private later(): void {
+    if (this.closed || this.retryTimer !== undefined) return;
+    this.failures += 1;
+    const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (this.failures - 1));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.resendOrphans();
+    }, delay);
+    this.retryTimer.unref?.();
   }
 
   private row(conversationId: string, messageId: string): Row | undefined {
@@ -109,10 +159,11 @@ export class Resender {
 
   /**
    * Sends a `failed` message of this user again, same id and same content, in the group's current
-   * epoch: `pending` at once, then `sent` or `failed` (each announced with `message.updated`).
-   * Refused, with a sentence that says why, for someone else's message, one that is not failed,
-   * deleted, in a conversation this user left, or (as any send) in a degraded conversation.
-   * A failure to send is thrown after the message was marked `failed` again.
+   * epoch: `pending` at once, then `sent` or `failed` (each announced with `message.updated`);
+   * while the server cannot be reached it stays `pending` and goes out when the connection is
+   * back. Refused, with a sentence that says why, for someone else's message, one that is not
+   * failed, deleted, in a conversation this user left, or (as any send) in a degraded
+   * conversation. A refusal by the server is thrown after the message was marked `failed` again.
    */
   async retry(conversationId: string, messageId: string): Promise<StoredMessage> {
     const { db } = this.deps;
@@ -126,14 +177,16 @@ export class Resender {
     // Claimed here, synchronously: a second retry of the same message finds it pending.
     db.prepare(`UPDATE messages SET status = 'pending' WHERE conversation_id = ? AND id = ? AND status = 'failed'`).run(conversationId, messageId);
     this.announce(conversationId, messageId);
-    await this.send(conversationId, messageId, row);
+    const delivery = await this.send(conversationId, messageId, row);
+    if (delivery.kind === 'failed') throw delivery.error;
     return this.stored(conversationId, messageId);
   }
 
   /**
    * Sends again, oldest first, every message of this device still `pending` that nothing in
-   * this process is sending: left so by a crash or a kill. One that cannot be sent (any more)
-   * becomes `failed`. Runs again if asked while running.
+   * this process is sending: waiting for the connection, or left so by a crash or a kill. One
+   * that cannot be sent (any more) becomes `failed`; when the server cannot be reached the rest
+   * wait for the next try. Runs again if asked while running.
    */
   resendOrphans(): Promise<void> {
     if (this.running) {
@@ -146,6 +199,8 @@ export class Resender {
           this.again = false;
           await this.resendOrphansOnce();
         } while (this.again && !this.closed);
+      } catch (error) {
+        this.deps.log.warn('sending waiting messages failed', { error });
       } finally {
         this.running = undefined;
       }
@@ -171,29 +226,22 @@ export class Resender {
       if (!row || row.status !== 'pending') continue;
       const refused = refusal(row, this.deps.selfId) ?? (verificationOf(db, conversationId) === 'degraded' ? new CoreError('conversation-degraded') : undefined);
       if (refused) {
-        log.info('a message left pending cannot be sent again; marked failed', { conversationId, messageId: id, code: refused.code });
-        this.settle(conversationId, id, false);
+        log.info('a pending message cannot be sent; marked failed', { conversationId, messageId: id, code: refused.code });
+        this.deps.outgoing.settle(conversationId, id, 'failed', { code: refused.code, message: refused.message });
         continue;
       }
-      try {
-        await this.send(conversationId, id, row);
-        log.info('sent a message left pending by an earlier run', { conversationId, messageId: id });
-      } catch (error) {
-        log.warn('sending a message left pending by an earlier run failed; marked failed', { conversationId, messageId: id, error });
-      }
+      const delivery = await this.send(conversationId, id, row);
+      log.info('sent a pending message again', { conversationId, messageId: id, outcome: delivery.kind });
+      // The rest would meet the same connection: they wait for the next try (deliveryNews).
+      if (delivery.kind === 'waiting') return;
     }
   }
 
   /** Posts the stored content again and settles the row; a message edited meanwhile gets its edit again. */
-  private async send(conversationId: string, messageId: string, row: Row): Promise<void> {
+  private async send(conversationId: string, messageId: string, row: Row): Promise<Delivery> {
     if (row.content === null) throw new CoreError('internal');
-    try {
-      await this.deps.outgoing.transmit(conversationId, messageId, row.content);
-    } catch (error) {
-      this.settle(conversationId, messageId, false);
-      throw error;
-    }
-    this.settle(conversationId, messageId, true);
+    const delivery = await this.deps.outgoing.deliver(conversationId, messageId, row.content);
+    if (delivery.kind !== 'sent') return delivery;
     // An edit of a message that had failed reached the others before the message itself, and
     // they dropped it (no such message yet): the current text follows as an edit again.
     if (row.edited_at !== null && row.kind === 'text' && row.body !== null) {
@@ -204,14 +252,7 @@ export class Resender {
           .catch((error: unknown) => this.deps.log.warn('sending the edit of a message sent again failed', { conversationId, messageId, error }));
       }
     }
-  }
-
-  private settle(conversationId: string, messageId: string, ok: boolean): void {
-    this.deps.db
-      .prepare(`UPDATE messages SET status = ? WHERE conversation_id = ? AND id = ? AND status = 'pending'`)
-      .run(ok ? 'sent' : 'failed', conversationId, messageId);
-    this.announce(conversationId, messageId);
-    this.deps.events.conversationChanged(conversationId);
+    return delivery;
   }
 
   private announce(conversationId: string, messageId: string): void {

@@ -23,10 +23,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Conversation } from '../../../protocol/api/conversations';
-import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import { ApiError } from '../net/apiError';
 import { groupEpochColumn } from '../store/groups';
+import { classifyFailure, isTransient } from '../net/classifyFailure';
 import type { Db } from '../store/migration';
 import { deleteKv, readKv, writeKv } from '../store/kv';
 import type { Announcer } from '../session/announcer';
@@ -60,8 +60,7 @@ export function resyncDue(db: Db): z.infer<typeof DueSchema> | undefined {
  * Anything else concerns one conversation only and is passed over.
  */
 function retryable(error: unknown): boolean {
-  if (error instanceof ApiError) return error.status >= 500 || error.status === 429 || error.code === 'mls-stale-message';
-  return error instanceof CoreError && error.code === 'network-unreachable';
+  return isTransient(classifyFailure(error));
 }
 
 const LocalRowSchema = z.object({ kind: z.string(), left_at: z.number().nullable(), epoch: z.number().nullable() });

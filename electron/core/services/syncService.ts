@@ -11,9 +11,8 @@ import type { EventHub } from '../events';
 import type { ConnectionState } from '../ipc/contract';
 import type { Logger } from '../log';
 import type { ApiClient } from '../net/apiClient';
-import { ApiError } from '../net/apiError';
+import { classifyFailure, isTransient } from '../net/classifyFailure';
 import type { NotificationSink } from '../net/notificationStream';
-import { CoreError } from '../ipc/errors';
 import { NotificationStream } from '../net/notificationStream';
 import { applyEffects } from '../receive/applyEffects';
 import type { Effects } from '../receive/context';
@@ -169,17 +168,15 @@ export class SyncService {
   }
 
   /**
-   * Decrypts and reads what a notification carries. A network failure is thrown, so the stream
-   * reconnects and the notification comes again; anything else (a message this device can never
+   * Decrypts and reads what a notification carries. A network failure or a busy server
+   * (net/classifyFailure.ts) is thrown, so the stream reconnects and the notification comes again; anything else (a message this device can never
    * process) is logged and passed over, so one bad notification cannot stall the queue.
    */
   private async prepare(receiving: Receiving, notification: Notification, received: ReceivedGroups): Promise<Effects> {
     try {
       return await prepareNotification(receiving.context, notification, received);
     } catch (error) {
-      const retryable =
-        (error instanceof CoreError && error.code === 'network-unreachable') || (error instanceof ApiError && error.status >= 500);
-      if (retryable) throw error;
+      if (isTransient(classifyFailure(error))) throw error;
       this.log.error('a notification could not be applied; passed over', { id: notification.id, type: notification.event.type, error });
       return [];
     }

@@ -3,11 +3,18 @@
  * typing news, read receipts, and the content other services hand over (files, the outbox's
  * receipts, resend.ts's messages sent again).
  *
- * Ordering that makes a crash harmless: the new group state and this user's message (status
- * `pending`) are stored in one transaction before the ciphertext leaves, so a restart never
- * reuses a ratchet step; the status becomes `sent` once the server accepted it, else `failed`.
- * The server accepts application messages only in the group's current epoch: after a 409 this
- * device catches up from its queue and encrypts the same message (same id) again.
+ * Sending is optimistic (issue 12, as Signal and Wire): a message of this user is stored as
+ * `pending` and announced (`message.added`) before anything else, so the composer never waits
+ * for the server; it is then encrypted and posted, and the outcome comes as `message.updated`:
+ * `sent`, or `failed` with a reason when the server refuses it for good. While the server cannot
+ * be reached it stays `pending` and services/resend.ts sends it when the connection is back
+ * (also after a restart: the row holds the encoded content). One function says which failure is
+ * which (net/classifyFailure.ts).
+ *
+ * Ordering that makes a crash harmless: the new group state is stored before the ciphertext
+ * leaves, so a restart never reuses a ratchet step. The server accepts application messages
+ * only in the group's current epoch: after a 409 this device catches up from its queue and
+ * encrypts the same message (same id) again.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { encodeContent } from '../../../protocol/content/codec';
@@ -16,9 +23,12 @@ import type { StoredMessage } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import { ApiError } from '../net/apiError';
+import type { Failure } from '../net/classifyFailure';
+import { classifyFailure, isTransient } from '../net/classifyFailure';
 import type { Db } from '../store/migration';
 import type { NewMessage } from '../services/messageStore';
-import { applyDelete, applyEdit, insertMessage, markRead, setMessageStatus } from '../services/messageStore';
+import { applyDelete, applyEdit, getMessage, insertMessage, markRead, setMessageStatus } from '../services/messageStore';
+import { isLeft } from '../services/conversationStore';
 import { saveGroupState } from '../store/groups';
 import { writeTransaction } from '../store/handles';
 import { applyReaction } from '../store/reactions';
@@ -33,6 +43,9 @@ import type { GroupSession } from './groupSession';
 
 type Posted = { ok: true } | { ok: false; error: unknown };
 
+/** How an attempt to send one of this user's stored messages ended (the row says the same). */
+export type Delivery = Readonly<{ kind: 'sent' }> | Readonly<{ kind: 'waiting'; failure: Failure }> | Readonly<{ kind: 'failed'; error: unknown }>;
+
 export class OutgoingMessages {
   private readonly device: DeviceContext;
   /** Ids of the messages this device is sending right now (resend.ts leaves them alone). */
@@ -45,12 +58,17 @@ export class OutgoingMessages {
     private readonly queries: ConversationQueries,
     private readonly announcer: Announcer,
     private readonly log: Logger,
+    /**
+     * A message was left `pending` because the server could not be reached or was busy, or one
+     * was just sent (the connection works): resend.ts sends what is waiting.
+     */
+    private readonly deliveryNews: (news: 'waiting' | 'sent') => void = () => undefined,
   ) {
     this.device = groups.device;
   }
 
   /**
-   * Encrypts and sends a text message; the message is stored before it leaves. A reply carries
+   * Sends a text message: stored as `pending` and returned at once, then sent (`sendOwn`). A reply carries
    * the quoted message's id and the hash of its text; mentions must name members of the conversation.
    */
   async sendText(
@@ -81,7 +99,7 @@ export class OutgoingMessages {
   }
 
   /** Knocks ("ping"): a message without text that asks for the others' attention. */
-  knock(conversationId: string): Promise<StoredMessage> {
+  async knock(conversationId: string): Promise<StoredMessage> {
     return this.sendOwn(conversationId, { type: 'knock' }, () => ({ kind: 'knock', body: null }));
   }
 
@@ -90,7 +108,7 @@ export class OutgoingMessages {
     this.requireOwn(conversationId, messageId);
     const self = selfId(this.device);
     const checked = mentionsToSend(this.device.db, conversationId, mentions, self);
-    await this.send(conversationId, { type: 'edit', replacingId: messageId, text, mentions: [...mentions] }, undefined, (_id, ok) => {
+    await this.send(conversationId, { type: 'edit', replacingId: messageId, text, mentions: [...mentions] }, (_id, ok) => {
       if (ok) applyEdit(this.device.db, conversationId, messageId, self, text, Date.now(), checked);
     });
     const updated = this.queries.message(conversationId, messageId);
@@ -101,7 +119,7 @@ export class OutgoingMessages {
 
   async delete(conversationId: string, messageId: string): Promise<Record<string, never>> {
     this.requireOwn(conversationId, messageId);
-    await this.send(conversationId, { type: 'delete', messageId }, undefined, (_id, ok) => {
+    await this.send(conversationId, { type: 'delete', messageId }, (_id, ok) => {
       if (ok) writeTransaction(this.device.db, (tx) => applyDelete(tx, conversationId, messageId, selfId(this.device), Date.now()));
     });
     this.announcer.events.emit('message.updated', this.queries.message(conversationId, messageId));
@@ -111,7 +129,7 @@ export class OutgoingMessages {
 
   async react(conversationId: string, messageId: string, emoji: string): Promise<Record<string, never>> {
     this.queries.message(conversationId, messageId);
-    await this.send(conversationId, { type: 'reaction', messageId, emoji }, undefined, (_id, ok) => {
+    await this.send(conversationId, { type: 'reaction', messageId, emoji }, (_id, ok) => {
       if (ok) writeTransaction(this.device.db, (tx) => applyReaction(tx, conversationId, messageId, selfId(this.device), emoji, Date.now()));
     });
     this.announcer.events.emit('message.updated', this.queries.message(conversationId, messageId));
@@ -146,13 +164,15 @@ export class OutgoingMessages {
 
   /** Sends content that stores nothing here (receipts, typing news, "delete for me"); throws if the server did not take it. */
   async sendContent(conversationId: string, content: Content): Promise<void> {
-    await this.send(conversationId, content, undefined, () => undefined);
+    await this.send(conversationId, content, () => undefined);
   }
 
   /**
    * Sends a message of this user: stored as `pending` (what `row` says of it, and `alsoStore`'s
-   * rows) in the transaction that saves the new group state, then `sent` or `failed`; the stored
-   * message is announced and returned.
+   * rows) and announced with `message.added` at once, then encrypted and posted in the
+   * background (`deliver`). Returns the pending message: what the server says comes as
+   * `message.updated`. Refused before anything is stored in a degraded conversation, one this
+   * user left or was removed from, or one this device holds no group for.
    */
   async sendOwn(
     conversationId: string,
@@ -161,29 +181,71 @@ export class OutgoingMessages {
     alsoStore?: (tx: Db, messageId: string) => void,
   ): Promise<StoredMessage> {
     const { db } = this.device;
-    const { id } = await this.send(
-      conversationId,
-      content,
-      (tx, messageId, sentAt, encoded) => {
-        insertMessage(tx, {
-          id: messageId,
-          conversationId,
-          senderUser: selfId(this.device),
-          senderClient: this.device.clientId,
-          content: encoded,
-          sentAt,
-          receivedAt: sentAt,
-          status: 'pending',
-          ...row(sentAt),
-        });
-        alsoStore?.(tx, messageId);
-      },
-      (messageId, ok) => setMessageStatus(db, conversationId, messageId, ok ? 'sent' : 'failed'),
-    );
+    this.requireSendable(conversationId);
+    // A group being stored right now (the Welcome of a conversation just made) is waited for:
+    // the receive path stores it under the group-state lock.
+    if (!this.groups.holds(conversationId)) await this.groups.exclusive(async () => undefined);
+    if (!this.groups.holds(conversationId)) throw new CoreError('conversation-not-joined');
+    if (isLeft(db, conversationId)) throw new CoreError('conversation-left');
+    this.requireSendable(conversationId);
+    const id = randomUUID();
+    const sentAt = Date.now();
+    const encoded = encodeContent({ v: 1, id, sentAt, content });
+    db.transaction(() => {
+      insertMessage(db, {
+        id,
+        conversationId,
+        senderUser: selfId(this.device),
+        senderClient: this.device.clientId,
+        content: encoded,
+        sentAt,
+        receivedAt: sentAt,
+        status: 'pending',
+        ...row(sentAt),
+      });
+      alsoStore?.(db, id);
+    })();
     const stored = this.queries.message(conversationId, id);
     this.announcer.events.emit('message.added', stored);
     this.announcer.conversationChanged(conversationId);
+    // `deliver` claims the id (`sending`) before its first await: resend.ts leaves it alone.
+    void this.deliver(conversationId, id, encoded).catch((error: unknown) => this.log.warn('sending a message failed', { conversationId, messageId: id, error }));
     return stored;
+  }
+
+  /**
+   * Encrypts and posts one of this user's `pending` messages (its stored content, `encoded`) and
+   * settles the row: `sent`; `failed` with the reason when it cannot be sent without the user;
+   * still `pending` when the server could not be reached or was busy (resend.ts tries again,
+   * told through `deliveryNews`). A change is announced with `message.updated`.
+   */
+  async deliver(conversationId: string, id: string, encoded: Uint8Array): Promise<Delivery> {
+    let delivery: Delivery;
+    // In `sending` until the row is settled, so resend.ts never sends it a second time meanwhile.
+    this.sending.add(id);
+    try {
+      await this.transmit(conversationId, encoded);
+      delivery = { kind: 'sent' };
+      this.settle(conversationId, id, 'sent');
+    } catch (error) {
+      const failure = classifyFailure(error);
+      delivery = isTransient(failure) ? { kind: 'waiting', failure } : { kind: 'failed', error };
+      if (failure.kind === 'needs-user' || failure.kind === 'give-up') this.settle(conversationId, id, 'failed', failure);
+      this.log.info('a message was not sent', { conversationId, messageId: id, failure: failure.kind, error });
+    } finally {
+      this.sending.delete(id);
+    }
+    if (delivery.kind !== 'failed') this.deliveryNews(delivery.kind);
+    return delivery;
+  }
+
+  /** Marks a pending message of this user `sent` or `failed` (with why) and announces it; nothing if it is no longer pending. */
+  settle(conversationId: string, id: string, status: 'sent' | 'failed', failure?: Readonly<{ code: string; message: string }>): void {
+    const { db } = this.device;
+    if (!setMessageStatus(db, conversationId, id, status, failure)) return;
+    const message = getMessage(db, conversationId, id);
+    if (message) this.announcer.events.emit('message.updated', message);
+    this.announcer.conversationChanged(conversationId);
   }
 
   /** Whether this process is sending that message right now (then it is no orphan for resend.ts). */
@@ -206,73 +268,61 @@ export class OutgoingMessages {
     }
   }
 
-  /** Sends `content` as a new content message in the group's current epoch. */
-  private async send(
-    conversationId: string,
-    content: Content,
-    storeLocally: ((tx: Db, id: string, sentAt: number, encoded: Uint8Array) => void) | undefined,
-    settled: (id: string, ok: boolean) => void,
-  ): Promise<{ id: string; sentAt: number }> {
+  /** Sends `content` as a new content message in the group's current epoch; `settled` runs once with the outcome. */
+  private async send(conversationId: string, content: Content, settled: (id: string, ok: boolean) => void): Promise<{ id: string; sentAt: number }> {
     const id = randomUUID();
     const sentAt = Date.now();
     this.requireSendable(conversationId);
     const encoded = encodeContent({ v: 1, id, sentAt, content });
-    await this.transmit(conversationId, id, encoded, storeLocally && ((tx) => storeLocally(tx, id, sentAt, encoded)), (ok) => settled(id, ok));
+    try {
+      await this.transmit(conversationId, encoded);
+    } catch (error) {
+      settled(id, false);
+      this.announcer.conversationChanged(conversationId);
+      throw error;
+    }
+    settled(id, true);
     return { id, sentAt };
   }
 
   /**
    * Encrypts `encoded` (a content message whose id is `id`) in the group's current epoch and
-   * posts it; a 409 makes this device catch up and encrypt the same bytes again. `settled` runs
-   * once, with the outcome, whatever went wrong. resend.ts calls this with a stored message's
-   * content to send it again under the same id.
+   * posts it; a 409 makes this device catch up and encrypt the same bytes again. Throws what
+   * the last attempt met.
    */
-  async transmit(conversationId: string, id: string, encoded: Uint8Array, storeLocally?: (tx: Db) => void, settled: (ok: boolean) => void = () => undefined): Promise<void> {
-    this.sending.add(id);
-    try {
-      for (let attempt = 1; ; attempt++) {
-        const sealed = await this.groups.exclusive(async () => {
-          // Checked again under the lock: a commit applied while this waited may have degraded it.
-          this.requireSendable(conversationId);
-          return this.seal(conversationId, encoded, storeLocally);
-        });
-        const outcome = await sealed.posted;
-        if (outcome.ok) break;
-        const error = outcome.error;
-        if (!(error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3)) throw error;
-        // The group moved on: apply the newer commits from the queue (outside the lock), then
-        // encrypt the same message (same id: receivers keep one copy) in the current epoch.
-        await this.groups.waitForEpoch(conversationId, error.epoch ?? 0);
-      }
-    } catch (error) {
-      settled(false);
-      this.announcer.conversationChanged(conversationId);
-      throw error;
-    } finally {
-      this.sending.delete(id);
+  private async transmit(conversationId: string, encoded: Uint8Array): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const sealed = await this.groups.exclusive(async () => {
+        // Checked again under the lock: a commit applied while this waited may have degraded it.
+        this.requireSendable(conversationId);
+        return this.seal(conversationId, encoded);
+      });
+      const outcome = await sealed.posted;
+      if (outcome.ok) return;
+      const error = outcome.error;
+      if (!(error instanceof ApiError && error.code === 'mls-stale-message' && attempt < 3)) throw error;
+      // The group moved on: apply the newer commits from the queue (outside the lock), then
+      // encrypt the same message (same id: receivers keep one copy) in the current epoch.
+      await this.groups.waitForEpoch(conversationId, error.epoch ?? 0);
     }
-    settled(true);
   }
 
   /**
    * One attempt, under the group-state lock: encrypt with the stored group state and store the
-   * new state (and the local rows) in one transaction before anything leaves — a crash never
+   * new state before anything leaves — a crash never
    * reuses a ratchet step. The post itself (`posted`) runs outside the lock, so a slow or hanging
    * request holds up neither the receive path nor sends to other conversations; posts to one
    * conversation still leave one after the other, in the order they were encrypted, so an edit,
    * reaction or receipt never overtakes the message it refers to.
    */
-  private async seal(conversationId: string, encoded: Uint8Array, storeLocally: ((tx: Db) => void) | undefined): Promise<{ posted: Promise<Posted> }> {
+  private async seal(conversationId: string, encoded: Uint8Array): Promise<{ posted: Promise<Posted> }> {
     const { api, db } = this.device;
     const engine = await this.groups.mls();
     const group = this.groups.group(engine, conversationId);
     const encrypted = value(await engine.encrypt(group, encoded));
     const status = engine.status(encrypted.group);
     const state = engine.encodeGroupState(encrypted.group);
-    writeTransaction(db, (tx) => {
-      saveGroupState(tx, conversationId, status.groupId, status.epoch, state, Date.now());
-      storeLocally?.(tx);
-    });
+    writeTransaction(db, (tx) => saveGroupState(tx, conversationId, status.groupId, status.epoch, state, Date.now()));
     this.groups.decodedGroups.remember(conversationId, state, encrypted.group);
     // One key for this ciphertext, kept across the API client's retries: if the server stored a
     // post whose answer was lost, the retry is answered without a second delivery (issue 12).

@@ -93,7 +93,8 @@ export class SignedInSession {
     // and the UI reads the list again (every announcement should come after the commit anyway).
     this.detachSummaries = events.readSummariesWith((id) => (device.db.inTransaction ? undefined : this.queries.listed(id)));
     this.settings = new ConversationSettings(device, this.queries, announcer);
-    this.outgoing = new OutgoingMessages(this.groups, this.queries, announcer, log.child('send'));
+    // The resender is made below; it hears how each send ended (messages waiting for the connection).
+    this.outgoing = new OutgoingMessages(this.groups, this.queries, announcer, log.child('send'), (news) => this.resender.deliveryNews(news));
     this.membership = new Membership(this.groups, this.queries, announcer, log.child('membership'));
     this.verification = new Verification(device, this.queries, announcer, log.child('verification'));
     this.notifications = new DesktopNotifications(device.db, events);

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
 import { useTestServer } from '../../support/testServer';
-import { registerThroughCore, startCore, startCores } from '../../support/cores';
+import { registerThroughCore, settled, startCore, startCores } from '../../support/cores';
 
 const env = useTestServer('catch-up');
 const cores: ObservedCore[] = [];
@@ -72,7 +72,9 @@ describe('catching up after being offline', () => {
 
     // Bob's stored group state is the one the whole backlog left: what he sends now, in the
     // epoch with Carol, both others read.
-    expect(await bob.core.router.request('messages.send', { conversationId: id, text: 'back again' })).toMatchObject({ ok: true, value: { status: 'sent' } });
+    const back = await bob.core.router.request('messages.send', { conversationId: id, text: 'back again' });
+    if (!back.ok) throw new Error(back.error.message);
+    expect(await settled(bob, back.value.id)).toBe('sent');
     await expect.poll(async () => (await texts(alice, id)).at(-1), { timeout: 15_000 }).toBe('back again');
     await expect.poll(async () => (await texts(carol, id)).at(-1), { timeout: 15_000 }).toBe('back again');
   }, 120_000);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
 import { useTestServer } from '../../support/testServer';
-import { eventsOf, registerThroughCore, signInThroughCore, startCore } from '../../support/cores';
+import { eventsOf, registerThroughCore, settled, signInThroughCore, startCore } from '../../support/cores';
 
 const env = useTestServer('messaging');
 const cores: ObservedCore[] = [];
@@ -48,7 +48,8 @@ describe('group text messaging over MLS', () => {
     await expect.poll(() => conversationIds(bobPhone), { timeout: 15_000 }).toEqual([conversationId]);
 
     const sent = await alice.core.router.request('messages.send', { conversationId, text: 'Meet at the cairn at nine?' });
-    expect(sent).toMatchObject({ ok: true, value: { status: 'sent', kind: 'text', text: 'Meet at the cairn at nine?' } });
+    expect(sent).toMatchObject({ ok: true, value: { status: 'pending', kind: 'text', text: 'Meet at the cairn at nine?' } });
+    if (sent.ok) expect(await settled(alice, sent.value.id)).toBe('sent');
     await expect.poll(() => texts(bob, conversationId), { timeout: 15_000 }).toEqual(['text:Meet at the cairn at nine?']);
     await expect.poll(() => texts(bobPhone, conversationId), { timeout: 15_000 }).toEqual(['text:Meet at the cairn at nine?']);
     // The receivers' shells are asked for a desktop notification; the sender's is not.
@@ -56,7 +57,8 @@ describe('group text messaging over MLS', () => {
     expect(eventsOf(alice, 'notify')).toEqual([]);
 
     const reply = await bobPhone.core.router.request('messages.send', { conversationId, text: 'Yes — see you there' });
-    expect(reply).toMatchObject({ ok: true, value: { status: 'sent' } });
+    expect(reply).toMatchObject({ ok: true, value: { status: 'pending' } });
+    if (reply.ok) expect(await settled(bobPhone, reply.value.id)).toBe('sent');
     await expect
       .poll(() => texts(alice, conversationId), { timeout: 15_000 })
       .toEqual(['text:Meet at the cairn at nine?', 'text:Yes — see you there']);

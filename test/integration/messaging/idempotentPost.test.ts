@@ -135,9 +135,11 @@ describe('a message post whose answer was lost', () => {
     proxy.outage();
     proxy.restore();
 
-    // The API client's retry reaches the server and is answered as the first post was.
+    // Stored and answered at once, as pending; the API client's retry reaches the server and is
+    // answered as the first post was.
     const sent = await value(sending);
-    expect(sent.status).toBe('sent');
+    expect(sent.status).toBe('pending');
+    await expect.poll(async () => (await messagesOf(alice, conversationId)).find((m) => m.id === sent.id)?.status, { timeout: 15_000 }).toBe('sent');
     for (const receiver of [bob, carol]) {
       await expect.poll(async () => (await messagesOf(receiver, conversationId)).filter((m) => m.id === sent.id).map((m) => m.text), { timeout: 15_000 }).toEqual(['on belay']);
     }

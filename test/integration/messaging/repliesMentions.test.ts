@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../../electron/core/ipc/contract';
 import type { ObservedCore, SignedInUser } from '../../support/cores';
-import { eventsOf, registerThroughCore, startCore, startCores } from '../../support/cores';
+import { eventsOf, registerThroughCore, settled, startCore, startCores } from '../../support/cores';
 import { useTestServer } from '../../support/testServer';
 
 const env = useTestServer('replies');
@@ -149,7 +149,8 @@ describe('knocks', () => {
   it('stores a knock on every device and notifies the others', async () => {
     const before = eventsOf(bob, 'notify').length;
     const knock = await value(carol.core.router.request('messages.knock', { conversationId: id }));
-    expect(knock).toMatchObject({ kind: 'knock', text: null, sender: qualified(carolUser), status: 'sent' });
+    expect(knock).toMatchObject({ kind: 'knock', text: null, sender: qualified(carolUser), status: 'pending' });
+    expect(await settled(carol, knock.id)).toBe('sent');
     expect(await arrived(bob, knock.id)).toMatchObject({ kind: 'knock', text: null, sender: qualified(carolUser) });
     expect(await arrived(alice, knock.id)).toMatchObject({ kind: 'knock' });
     expect(eventsOf(bob, 'notify').slice(before)).toEqual([{ conversationId: id, title: 'Carol in Trail', body: 'Sent a ping.' }]);
@@ -178,6 +179,8 @@ describe('delivery receipts', () => {
     cores.splice(cores.indexOf(bob), 1);
     const sent: string[] = [];
     for (let i = 0; i < 40; i++) sent.push((await value(alice.core.router.request('messages.send', { conversationId: id, text: `queued ${i}` }))).id);
+    // All at the server before Bob's device starts, so that it meets them as one catch-up.
+    for (const messageId of sent) expect(await settled(alice, messageId)).toBe('sent');
     // What Bob's device has posted so far, counted at the server.
     const server = new Database(path.join(env.serverDir, 'cairn.db'), { readonly: true, fileMustExist: true });
     const postedByBob = (): number =>

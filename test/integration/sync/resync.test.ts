@@ -6,7 +6,7 @@ import { MISSED_MESSAGES_TEXT } from '../../../electron/core/services/resync';
 import { openProfileStore } from '../../../electron/core/store/openProfileStore';
 import { NOTIFICATION_RETENTION_MS } from '../../../protocol';
 import type { ObservedCore } from '../../support/cores';
-import { eventsOf, registerThroughCore, startCore, startCores } from '../../support/cores';
+import { eventsOf, registerThroughCore, settled, startCore, startCores } from '../../support/cores';
 import { apiClient, TEST_PASSWORD } from '../../support/serverAccounts';
 import { useTestServer } from '../../support/testServer';
 import { TestClock } from '../server/support/server';
@@ -47,9 +47,11 @@ async function summaries(o: ObservedCore) {
   return list.ok ? list.value.conversations : [];
 }
 
+/** Sends a text and waits until the server took it (the request itself resolves once it is stored here). */
 async function send(o: ObservedCore, conversationId: string, text: string): Promise<void> {
   const sent = await o.core.router.request('messages.send', { conversationId, text });
   if (!sent.ok) throw new Error(sent.error.message);
+  expect(await settled(o, sent.value.id)).toBe('sent');
 }
 
 /** Starts Bob's device as its own process; it kills itself (SIGKILL) right after the resync stored its first line. */

@@ -32,6 +32,7 @@ const sent: StoredMessage = {
   timerMs: null,
   expiresAt: null,
   asset: null,
+  failure: null,
 };
 
 function router(onRetry: (request: { conversationId: string; messageId: string }) => StoredMessage = () => sent) {

@@ -24,6 +24,7 @@ function message(id: string, sender: string, sentAt: number, kind: StoredMessage
     timerMs: null,
     expiresAt: null,
     asset: null,
+    failure: null,
   };
 }
 
