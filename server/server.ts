@@ -165,7 +165,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   });
   const policy = await PolicyFile.open(options.policyFile ?? path.join(options.dataDir, 'policy.json'), app.log);
   if (!policy.ok) {
-    store.close();
+    await store.close();
     return policy;
   }
   const mailer: Mailer = options.smtp ? new SmtpMailer(options.smtp) : new OutboxMailer(path.join(options.dataDir, 'outbox'));
@@ -187,7 +187,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     adminKey: (await store.secrets.getOrCreate('sfu-admin-key', () => randomBytes(32))).toString('base64'),
   }), tls);
   if (!sfuStart.ok) {
-    store.close();
+    await store.close();
     return sfuStart;
   }
   const sfus = sfuStart.value.sfus;
@@ -255,7 +255,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
     await sfus.close();
-    store.close();
+    await store.close();
     await hashPool.close();
     return err('listen-failed', `The server could not listen on ${host}:${options.port ?? 0}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -269,7 +269,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
       await app.close();
       await sfus.close();
       await hashPool.close();
-      store.close();
+      await store.close();
       return err('listen-failed', `The metrics listener could not listen on ${options.metrics.host ?? '127.0.0.1'}:${options.metrics.port}: ${error instanceof Error ? error.message : String(error)}`);
     }
     app.log.info({ event: 'metrics-listening', url: ops.url }, 'metrics and health for operators');
@@ -297,7 +297,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
       await context.acks.stop();
       await mailer.close();
       await hashPool.close();
-      store.close();
+      await store.close();
     },
   });
 }
