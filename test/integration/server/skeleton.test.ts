@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, buildOpenApiDocument } from '../../../protocol';
-import { startServer } from '../../../server/server';
+import { startServer } from '../../support/testDatabase';
 import { loadTlsMaterial, spkiPin } from '../../../server/tls/certificate';
 import type { TestServer } from './support/server';
 import { startTestServer } from './support/server';
