@@ -5,14 +5,13 @@
  * sender (test/support/tcpProxy.ts holds the answers, then cuts); the core's retry must not
  * deliver the ciphertext a second time. Real cores, the real server over TLS.
  */
-import Database from 'better-sqlite3-multiple-ciphers';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../../electron/core/ipc/contract';
 import type { ObservedCore, SignedInUser } from '../../support/cores';
 import { registerThroughCore, startCores } from '../../support/cores';
 import type { TcpProxy } from '../../support/tcpProxy';
 import { startTcpProxy } from '../../support/tcpProxy';
+import { postedMessagesBy } from '../../support/serverDatabase';
 import { useTestServer } from '../../support/testServer';
 
 const env = useTestServer('idempotent-post');
@@ -56,18 +55,8 @@ async function messagesOf(o: ObservedCore, conversationId: string): Promise<Stor
  * The application messages the server stored from one device, each fanned out once to every
  * other device of the group (one event in the conversation log per post).
  */
-function postedBy(clientId: string): number {
-  const server = new Database(path.join(env.serverDir, 'cairn.db'), { readonly: true, fileMustExist: true });
-  try {
-    return Number(
-      server
-        .prepare(`SELECT count(*) FROM events WHERE json_extract(payload, '$.type') = 'conversation.mls-message-add' AND json_extract(payload, '$.fromClient') = ?`)
-        .pluck()
-        .get(clientId),
-    );
-  } finally {
-    server.close();
-  }
+function postedBy(clientId: string): Promise<number> {
+  return postedMessagesBy(env.serverDir, clientId);
 }
 
 describe('a message post whose answer was lost', () => {
@@ -95,7 +84,7 @@ describe('a message post whose answer was lost', () => {
     for (const receiver of [bob, carol]) {
       await expect.poll(async () => (await messagesOf(receiver, conversationId)).filter((m) => m.id === first.id).length, { timeout: 15_000 }).toBe(1);
     }
-    const before = postedBy(aliceUser.clientId);
+    const before = await postedBy(aliceUser.clientId);
 
     // The server stores the post, but its answer is held; then the connection is cut under it.
     proxy.hold('answers');
@@ -111,13 +100,13 @@ describe('a message post whose answer was lost', () => {
       await expect.poll(async () => (await messagesOf(receiver, conversationId)).filter((m) => m.id === sent.id).map((m) => m.text), { timeout: 15_000 }).toEqual(['on belay']);
     }
     // One post stored, so one notification for each receiving device; nothing undecryptable.
-    expect(postedBy(aliceUser.clientId)).toBe(before + 1);
+    expect(await postedBy(aliceUser.clientId)).toBe(before + 1);
     // A later message still arrives after it (the receivers' queues are not stuck on a replay).
     const after = await value(alice.core.router.request('messages.send', { conversationId, text: 'climbing' }));
     for (const receiver of [bob, carol]) {
       await expect.poll(async () => (await messagesOf(receiver, conversationId)).filter((m) => m.id === after.id).length, { timeout: 15_000 }).toBe(1);
       expect((await messagesOf(receiver, conversationId)).filter((m) => m.kind === 'undecryptable')).toEqual([]);
     }
-    expect(postedBy(aliceUser.clientId)).toBe(before + 2);
+    expect(await postedBy(aliceUser.clientId)).toBe(before + 2);
   }, 90_000);
 });
