@@ -16,6 +16,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          // CAIRN_TEST_DATABASE=postgres: one PostgreSQL cluster for the run (otherwise nothing).
+          globalSetup: ['test/support/postgresGlobalSetup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: 'forks',

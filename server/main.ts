@@ -9,6 +9,8 @@ import { startServer } from './server';
 import type { RunningCoturn } from './turn/coturn';
 import { findTurnserver, startCoturn, turnSecretIn } from './turn/coturn';
 import { chooseTurn } from './turn/turnChoice';
+import { readDatabaseFlag } from './store/open';
+import { USAGE } from './usage';
 
 /** The TURN servers handed to clients, and the line that tells the operator which. */
 type TurnSetup = Readonly<{ turn?: { urls: readonly string[]; secret: string }; coturn?: RunningCoturn; line: string }>;
@@ -51,9 +53,10 @@ async function setUpTurn(values: Readonly<{ data: string; host: string; domain?:
 }
 
 /**
- * `npm run server -- --data DIR [--host 127.0.0.1] [--port N] [--domain D] [--password-hash scrypt|argon2id] [--policy FILE] [--next-pin sha256/…]
+ * `npm run server -- --data DIR [--database postgres://…] [--host 127.0.0.1] [--port N] [--domain D] [--password-hash scrypt|argon2id] [--policy FILE] [--next-pin sha256/…]
  *  [--turn-url turn:… --turn-secret S | --turn-secret-file F] [--no-turn] …`
  * Prints `url: …`, `pin: sha256/…` and `turn: …` on stdout once listening; logs go to stderr as JSON.
+ * `--help` lists every flag (usage.ts).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -80,13 +83,19 @@ async function main(): Promise<void> {
       'sft-https-ip': { type: 'string' },
       'password-hash': { type: 'string', default: 'scrypt' },
       durability: { type: 'string', default: 'full' },
+      database: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
       ...SCALE_FLAGS,
       policy: { type: 'string' },
       'next-pin': { type: 'string', multiple: true },
     },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
   if (values.data === undefined) {
-    process.stderr.write('usage: npm run server -- --data DIR [--host 127.0.0.1] [--port N] [--domain D]\n');
+    process.stderr.write(USAGE);
     process.exit(2);
   }
   const port = Number(values.port);
@@ -108,6 +117,11 @@ async function main(): Promise<void> {
   const durability = values.durability;
   if (durability !== 'full' && durability !== 'normal') {
     process.stderr.write(`--durability must be full or normal, not "${String(durability)}"\n`);
+    process.exit(2);
+  }
+  const database = values.database === undefined ? undefined : readDatabaseFlag(values.database);
+  if (database !== undefined && !database.ok) {
+    process.stderr.write(`${database.error.message}\n`);
     process.exit(2);
   }
   const scale = readScaleFlags(values);
@@ -134,6 +148,7 @@ async function main(): Promise<void> {
     sfu: sfu.value,
     passwordAlgorithm,
     durability,
+    ...(database === undefined ? {} : { database: database.value }),
     dataDir: values.data,
     host: values.host,
     port,

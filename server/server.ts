@@ -39,7 +39,7 @@ import { registerRoutes } from './routes';
 import type { SfuSetup, Sfus } from './calls/sfus';
 import { startSfus } from './calls/sfus';
 import { bindStoredSignatureKeys } from './mls/signatureKeys';
-import { openSqliteStore } from './store/sqlite';
+import { openStore } from './store/open';
 import type { Durability } from './store/sqlite/database';
 import { loadNextPins, loadTlsMaterial, TLS_CIPHERS } from './tls/certificate';
 import { DEFAULT_MAX_ASSET_BYTES, ROUTES } from '../protocol';
@@ -67,8 +67,13 @@ export type ServerOptions = Readonly<{
    * `host` says otherwise; port 0 picks one). Off when absent.
    */
   metrics?: OpsListenOptions;
-  /** `full` (default) fsyncs every commit; `normal` survives process crashes but not power loss. */
+  /** `full` (default) fsyncs every commit; `normal` survives process crashes but not power loss. SQLite only. */
   durability?: Durability;
+  /**
+   * A `postgres://` URL: the store lives in that PostgreSQL database instead of `dataDir/cairn.db`
+   * (TLS keys, assets and the outbox stay in `dataDir`). Default: SQLite.
+   */
+  database?: string;
   /** WebSocket ping interval (default 30 s). */
   heartbeatMs?: number;
   /** The administrator's policy file (default `dataDir/policy.json`; absent file = no policy). */
@@ -121,7 +126,8 @@ function untilMade<T>(make: () => Promise<T | undefined>): () => Promise<T | und
 }
 
 /**
- * Starts the reference backend over HTTPS. Opens (and migrates) the database in `dataDir`,
+ * Starts the reference backend over HTTPS. Opens (and migrates) the database in `dataDir` (or
+ * the PostgreSQL database of `database`),
  * creates or reuses the TLS key, and answers once listening. A database from a newer server
  * version is refused with `database-too-new`.
  */
@@ -131,7 +137,10 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   // Uploads cut off by a crash left partial files that no row points to.
   await rm(path.join(options.dataDir, 'assets', 'incoming'), { recursive: true, force: true });
-  const opened = openSqliteStore(path.join(options.dataDir, 'cairn.db'), options.durability ?? 'full');
+  const opened = await openStore(
+    options.database === undefined ? { kind: 'sqlite', durability: options.durability ?? 'full' } : { kind: 'postgres', url: options.database },
+    options.dataDir,
+  );
   if (!opened.ok) return opened;
   const store = opened.value;
   await bindStoredSignatureKeys(store);
@@ -163,9 +172,10 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
       },
     },
   });
+  app.log.info({ event: 'database', database: describeDatabase(options) }, 'database');
   const policy = await PolicyFile.open(options.policyFile ?? path.join(options.dataDir, 'policy.json'), app.log);
   if (!policy.ok) {
-    store.close();
+    await store.close();
     return policy;
   }
   const mailer: Mailer = options.smtp ? new SmtpMailer(options.smtp) : new OutboxMailer(path.join(options.dataDir, 'outbox'));
@@ -186,7 +196,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     tokenSecret: (await store.secrets.getOrCreate('sfu-token-secret', () => randomBytes(32))).toString('base64'),
   }), tls);
   if (!sfuStart.ok) {
-    store.close();
+    await store.close();
     return sfuStart;
   }
   const sfus = sfuStart.value.sfus;
@@ -254,7 +264,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
     await sfus.close();
-    store.close();
+    await store.close();
     await hashPool.close();
     return err('listen-failed', `The server could not listen on ${host}:${options.port ?? 0}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -268,7 +278,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
       await app.close();
       await sfus.close();
       await hashPool.close();
-      store.close();
+      await store.close();
       return err('listen-failed', `The metrics listener could not listen on ${options.metrics.host ?? '127.0.0.1'}:${options.metrics.port}: ${error instanceof Error ? error.message : String(error)}`);
     }
     app.log.info({ event: 'metrics-listening', url: ops.url }, 'metrics and health for operators');
@@ -296,9 +306,16 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
       await context.acks.stop();
       await mailer.close();
       await hashPool.close();
-      store.close();
+      await store.close();
     },
   });
+}
+
+/** Which store the server uses, for the start log: never the PostgreSQL URL's user or password. */
+function describeDatabase(options: ServerOptions): string {
+  if (options.database === undefined) return `SQLite ${path.join(options.dataDir, 'cairn.db')}`;
+  const url = new URL(options.database);
+  return `PostgreSQL ${url.host}${url.pathname}`;
 }
 
 /**

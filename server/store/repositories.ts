@@ -18,7 +18,8 @@ import type {
 import type { SubconversationRepository } from './subconversationRecords';
 
 /*
- * Storage interfaces. The embedded SQLite store implements them; a PostgreSQL store can too.
+ * Storage interfaces, implemented by the embedded SQLite store (sqlite/) and the PostgreSQL store
+ * (postgres/); test/integration/server/storeContract.test.ts holds both to the same behaviour.
  * Every method that must be atomic with its notifications takes its fan-out as an argument and
  * enqueues it in the same transaction, so a crash never leaves a change without its events.
  */
@@ -224,5 +225,6 @@ export type Store = Readonly<{
   secrets: SecretRepository;
   /** Answers when the database does (health checks); throws when it cannot be reached. */
   ping(): Promise<void>;
-  close(): void;
+  /** Closes the database (PostgreSQL: waits for the pool's connections to end). */
+  close(): Promise<void>;
 }>;

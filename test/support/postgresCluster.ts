@@ -12,10 +12,25 @@ const run = promisify(execFile);
 
 /** A throwaway PostgreSQL cluster of the test's own, on 127.0.0.1 and a free port. */
 export type PostgresCluster = Readonly<{
+  /** The cluster's URL without a database name (`postgres://cairn@127.0.0.1:PORT`). */
+  base: string;
   /** A new, empty database in the cluster, as a `postgres://` URL. */
   createDatabase(): Promise<string>;
   stop(): Promise<void>;
 }>;
+
+/** Creates a new, empty database in the cluster at `base` (see `PostgresCluster.base`) and returns its URL. */
+export async function createDatabaseIn(base: string): Promise<string> {
+  const name = `cairn_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: `${base}/postgres` });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return `${base}/${name}`;
+}
 
 /** The newest Debian PostgreSQL binaries (`/usr/lib/postgresql/<major>/bin`), or `undefined` when not installed. */
 export function postgresBinaries(): string | undefined {
@@ -41,7 +56,9 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Starts a cluster with initdb and pg_ctl in a temporary folder (fsync off: it is thrown away).
+ * Starts a cluster with initdb and pg_ctl in a temporary folder (fsync off: it is thrown away;
+ * 400 connections: a whole integration run on PostgreSQL puts many servers, each with a pool of
+ * up to 10, on one cluster).
  * PostgreSQL refuses to run as root, so as root the cluster belongs to Debian's `postgres` user
  * (the package creates it) and its commands run through `runuser`.
  */
@@ -69,23 +86,14 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     '-l',
     path.join(root, 'log'),
     '-o',
-    `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+    `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400`,
     '-w',
     'start',
   ]);
   const base = `postgres://cairn@127.0.0.1:${port}`;
   return {
-    createDatabase: async () => {
-      const name = `cairn_${randomBytes(6).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: `${base}/postgres` });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await admin.end();
-      }
-      return `${base}/${name}`;
-    },
+    base,
+    createDatabase: () => createDatabaseIn(base),
     stop: async () => {
       await as('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       await rm(root, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { ServerContext } from '../../server/context';
 import type { RunningServer, ServerOptions } from '../../server/server';
-import { startServer } from '../../server/server';
+import { startServer } from './testDatabase';
 import type { RunningCoturn } from '../../server/turn/coturn';
 import { startCoturn } from '../../server/turn/coturn';
 import { commitWithoutChecks } from './uncheckedDelivery';

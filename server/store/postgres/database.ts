@@ -86,10 +86,16 @@ async function migrate(client: pg.PoolClient, pool: PgDatabase, migrations: read
 
 /**
  * Runs `work` in one transaction on one connection: committed when it returns, rolled back when
- * it throws. `isolation` SERIALIZABLE is for work whose reads decide its writes across rows that
- * a row lock cannot cover; a serialization failure is retried a few times.
+ * it throws. `isolation` REPEATABLE READ gives reads of several statements one snapshot (a
+ * conversation with its members, a notification page with its queue state); SERIALIZABLE is
+ * for work whose reads decide its writes across rows that a row lock cannot cover. A
+ * serialization failure or deadlock is retried a few times.
  */
-export async function inTransaction<T>(pool: PgDatabase, work: (client: Queryable) => Promise<T>, isolation: 'READ COMMITTED' | 'SERIALIZABLE' = 'READ COMMITTED'): Promise<T> {
+export async function inTransaction<T>(
+  pool: PgDatabase,
+  work: (client: Queryable) => Promise<T>,
+  isolation: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE' = 'READ COMMITTED',
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     const client = await pool.connect();
     try {

@@ -35,6 +35,9 @@ export function openSqliteStore(file: string, durability: Durability = 'full'): 
       db.prepare('SELECT 1').get();
       return Promise.resolve();
     },
-    close: () => db.close(),
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
   });
 }

@@ -6,7 +6,7 @@ import type { Core } from '../../../electron/core/core';
 import { createCore } from '../../../electron/core/core';
 import { silentLogger } from '../../../electron/core/log';
 import type { RunningServer } from '../../../server/server';
-import { startServer } from '../../../server/server';
+import { startServer } from '../../support/testDatabase';
 import { mailedCode as mailedCodeIn } from '../../support/outbox';
 
 const PASSWORD = 'Correct-Horse-9';

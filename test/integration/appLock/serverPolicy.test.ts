@@ -9,7 +9,7 @@ import type { LockState } from '../../../electron/core/ipc/contract';
 import { silentLogger } from '../../../electron/core/log';
 import { PROFILE_FILES } from '../../../electron/core/store/openProfileStore';
 import type { RunningServer } from '../../../server/server';
-import { startServer } from '../../../server/server';
+import { startServer } from '../../support/testDatabase';
 import { FakeKeychain } from '../../fixtures/fakeKeychain';
 import { mailedCode } from '../../support/outbox';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { IPC_ERRORS } from '../../../electron/core/ipc/errors';
 import type { RunningServer } from '../../../server/server';
-import { startServer } from '../../../server/server';
+import { startServer } from '../../support/testDatabase';
 import { loadTlsMaterial } from '../../../server/tls/certificate';
 import type { BundledCli, CliRun } from '../../support/cliProcess';
 import { bundleCli } from '../../support/cliProcess';

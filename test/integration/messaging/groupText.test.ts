@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
+import { serverQuery } from '../../support/serverDatabase';
+import { databaseFor } from '../../support/testDatabase';
 import { useTestServer } from '../../support/testServer';
 import { eventsOf, registerThroughCore, settled, signInThroughCore, startCore } from '../../support/cores';
 
@@ -72,8 +74,13 @@ describe('group text messaging over MLS', () => {
         await readFile(path.join(dir, 'cairn.db')),
         await readFile(path.join(dir, 'cairn.db-wal')).catch(() => Buffer.alloc(0)),
       ]);
+    // On PostgreSQL (CAIRN_TEST_DATABASE) the server's rows are read from its database instead.
+    const serverBytes = async (): Promise<Buffer> =>
+      (await databaseFor(path.join(env.root, 'server'))) === undefined
+        ? filesOf(path.join(env.root, 'server'))
+        : Buffer.from(JSON.stringify(await serverQuery(path.join(env.root, 'server'), 'SELECT payload FROM events')));
     for (const dir of ['server', 'alice', 'bob', 'bob-phone']) {
-      const bytes = await filesOf(path.join(env.root, dir));
+      const bytes = dir === 'server' ? await serverBytes() : await filesOf(path.join(env.root, dir));
       expect(bytes.length).toBeGreaterThan(0);
       expect(bytes.includes(Buffer.from('cairn at nine')), dir).toBe(false);
       expect(bytes.includes(Buffer.from('see you there')), dir).toBe(false);

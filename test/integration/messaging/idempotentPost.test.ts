@@ -5,8 +5,6 @@
  * sender (test/support/tcpProxy.ts holds the answers, then cuts); the core's retry must not
  * deliver the ciphertext a second time. Real cores, the real server over TLS.
  */
-import Database from 'better-sqlite3-multiple-ciphers';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { StoredMessage } from '../../../electron/core/ipc/contract';
@@ -16,6 +14,7 @@ import type { ObservedCore, SignedInUser } from '../../support/cores';
 import { eventsOf, registerThroughCore, startCore, startCores } from '../../support/cores';
 import type { TcpProxy } from '../../support/tcpProxy';
 import { startTcpProxy } from '../../support/tcpProxy';
+import { postedMessagesBy } from '../../support/serverDatabase';
 import { useTestServer } from '../../support/testServer';
 
 const env = useTestServer('idempotent-post');
@@ -59,18 +58,8 @@ async function messagesOf(o: ObservedCore, conversationId: string): Promise<Stor
  * The application messages the server stored from one device, each fanned out once to every
  * other device of the group (one event in the conversation log per post).
  */
-function postedBy(clientId: string): number {
-  const server = new Database(path.join(env.serverDir, 'cairn.db'), { readonly: true, fileMustExist: true });
-  try {
-    return Number(
-      server
-        .prepare(`SELECT count(*) FROM events WHERE json_extract(payload, '$.type') = 'conversation.mls-message-add' AND json_extract(payload, '$.fromClient') = ?`)
-        .pluck()
-        .get(clientId),
-    );
-  } finally {
-    server.close();
-  }
+function postedBy(clientId: string): Promise<number> {
+  return postedMessagesBy(env.serverDir, clientId);
 }
 
 /** Each receiver's log lines (JSON), kept to count the repeated ciphertexts it was handed. */
@@ -126,7 +115,7 @@ describe('a message post whose answer was lost', () => {
     for (const receiver of [bob, carol]) {
       await expect.poll(async () => (await messagesOf(receiver, conversationId)).filter((m) => m.id === first.id).length, { timeout: 15_000 }).toBe(1);
     }
-    const before = postedBy(aliceUser.clientId);
+    const before = await postedBy(aliceUser.clientId);
 
     // The server stores the post, but its answer is held; then the connection is cut under it.
     proxy.hold('answers');
@@ -160,6 +149,6 @@ describe('a message post whose answer was lost', () => {
       expect((await messagesOf(receiver, conversationId)).filter((m) => m.kind === 'undecryptable')).toEqual([]);
     }
     // The server stored each post once (one event fanned out to every device of the group).
-    expect(postedBy(aliceUser.clientId)).toBe(before + 2);
+    expect(await postedBy(aliceUser.clientId)).toBe(before + 2);
   }, 90_000);
 });

@@ -2,7 +2,6 @@
  * The outbox (services/outbox.ts): delivery receipts and "delete for me" syncs that could not be
  * sent yet survive a kill, a restart and a network outage, and go out once the device is online.
  */
-import Database from 'better-sqlite3-multiple-ciphers';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import type { ObservedCore, SignedInUser } from '../../support/cores';
 import { closeCore, registerThroughCore, signInThroughCore, startCore, startCores } from '../../support/cores';
 import type { TcpProxy } from '../../support/tcpProxy';
 import { startTcpProxy } from '../../support/tcpProxy';
+import { postedMessagesBy } from '../../support/serverDatabase';
 import { useTestServer } from '../../support/testServer';
 
 const env = useTestServer('outbox');
@@ -75,18 +75,8 @@ function startKillOnMessage(profile: string): { online: Promise<void>; exit: Pro
 }
 
 /** Messages Bob's device posted, counted at the server. */
-function postedBy(clientId: string): number {
-  const server = new Database(path.join(env.serverDir, 'cairn.db'), { readonly: true, fileMustExist: true });
-  try {
-    return Number(
-      server
-        .prepare(`SELECT count(*) FROM events WHERE json_extract(payload, '$.type') = 'conversation.mls-message-add' AND json_extract(payload, '$.fromClient') = ?`)
-        .pluck()
-        .get(clientId),
-    );
-  } finally {
-    server.close();
-  }
+function postedBy(clientId: string): Promise<number> {
+  return postedMessagesBy(env.serverDir, clientId);
 }
 
 async function joined(o: ObservedCore, conversationId: string): Promise<void> {
@@ -118,10 +108,10 @@ describe('delivery receipts', () => {
     // Bob's device runs as its own process and is killed right after it stored the next message.
     const receiver = startKillOnMessage('bob');
     await receiver.online;
-    const before = postedBy(bobUser.clientId);
+    const before = await postedBy(bobUser.clientId);
     const second = await value(alice.core.router.request('messages.send', { conversationId: id, text: 'second' }));
     expect(await receiver.exit).toBe('SIGKILL');
-    expect(postedBy(bobUser.clientId)).toBe(before);
+    expect(await postedBy(bobUser.clientId)).toBe(before);
     expect(await deliveredTo(second.id)).toEqual([]);
     // The receipt waits in the store, noted with the message.
     expect(await outboxOf('bob')).toEqual([{ kind: 'delivered', message_id: second.id }]);
@@ -130,7 +120,7 @@ describe('delivery receipts', () => {
     bob = passphraseCore('bob');
     await bob.core.router.request('account.status', {});
     await expect.poll(() => deliveredTo(second.id), { timeout: 30_000 }).toEqual([qualified(bobUser)]);
-    expect(postedBy(bobUser.clientId)).toBe(before + 1);
+    expect(await postedBy(bobUser.clientId)).toBe(before + 1);
     await closeCore(cores, bob);
     expect(await outboxOf('bob')).toEqual([]);
   }, 120_000);

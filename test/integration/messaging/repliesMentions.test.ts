@@ -1,9 +1,8 @@
-import Database from 'better-sqlite3-multiple-ciphers';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../../electron/core/ipc/contract';
 import type { ObservedCore, SignedInUser } from '../../support/cores';
 import { eventsOf, registerThroughCore, settled, startCore, startCores } from '../../support/cores';
+import { postedMessagesBy } from '../../support/serverDatabase';
 import { useTestServer } from '../../support/testServer';
 
 const env = useTestServer('replies');
@@ -182,31 +181,20 @@ describe('delivery receipts', () => {
     // All at the server before Bob's device starts, so that it meets them as one catch-up.
     for (const messageId of sent) expect(await settled(alice, messageId)).toBe('sent');
     // What Bob's device has posted so far, counted at the server.
-    const server = new Database(path.join(env.serverDir, 'cairn.db'), { readonly: true, fileMustExist: true });
-    const postedByBob = (): number =>
-      Number(
-        server
-          .prepare(`SELECT count(*) FROM events WHERE json_extract(payload, '$.type') = 'conversation.mls-message-add' AND json_extract(payload, '$.fromClient') = ?`)
-          .pluck()
-          .get(bobUser.clientId),
-      );
-    try {
-      const before = postedByBob();
-      bob = startCore(env.root, 'bob');
-      cores.push(bob);
-      await bob.core.router.request('account.status', {});
-      await expect
-        .poll(async () => {
-          const list = await value(alice.core.router.request('messages.list', { conversationId: id, limit: 100 }));
-          return list.messages.filter((m) => sent.includes(m.id) && m.deliveredTo.includes(qualified(bobUser))).length;
-        }, { timeout: 30_000 })
-        .toBe(40);
-      const receipts = postedByBob() - before;
-      expect(receipts).toBeGreaterThanOrEqual(1);
-      expect(receipts).toBeLessThanOrEqual(4);
-    } finally {
-      server.close();
-    }
+    const postedByBob = (): Promise<number> => postedMessagesBy(env.serverDir, bobUser.clientId);
+    const before = await postedByBob();
+    bob = startCore(env.root, 'bob');
+    cores.push(bob);
+    await bob.core.router.request('account.status', {});
+    await expect
+      .poll(async () => {
+        const list = await value(alice.core.router.request('messages.list', { conversationId: id, limit: 100 }));
+        return list.messages.filter((m) => sent.includes(m.id) && m.deliveredTo.includes(qualified(bobUser))).length;
+      }, { timeout: 30_000 })
+      .toBe(40);
+    const receipts = (await postedByBob()) - before;
+    expect(receipts).toBeGreaterThanOrEqual(1);
+    expect(receipts).toBeLessThanOrEqual(4);
   });
 });
 

@@ -5,7 +5,6 @@
  * (test/support/tcpProxy.ts); a message fails for good when its sender was removed from the
  * conversation while offline (and is added back to retry it).
  */
-import Database from 'better-sqlite3-multiple-ciphers';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import type { ObservedCore, SignedInUser } from '../../support/cores';
 import { closeCore, eventsOf, registerThroughCore, signInThroughCore, startCore, startCores } from '../../support/cores';
 import type { TcpProxy } from '../../support/tcpProxy';
 import { startTcpProxy } from '../../support/tcpProxy';
+import { postedMessagesBy, serverQuery } from '../../support/serverDatabase';
 import { useTestServer } from '../../support/testServer';
 
 const env = useTestServer('resend');
@@ -91,27 +91,12 @@ function updates(o: ObservedCore, messageId: string): string[] {
 }
 
 /** Messages a device posted, counted at the server (every copy, also one sent again). */
-function postedBy(clientId: string): number {
-  const server = new Database(path.join(env.serverDir, 'cairn.db'), { readonly: true, fileMustExist: true });
-  try {
-    return Number(
-      server
-        .prepare(`SELECT count(*) FROM events WHERE json_extract(payload, '$.type') = 'conversation.mls-message-add' AND json_extract(payload, '$.fromClient') = ?`)
-        .pluck()
-        .get(clientId),
-    );
-  } finally {
-    server.close();
-  }
+function postedBy(clientId: string): Promise<number> {
+  return postedMessagesBy(env.serverDir, clientId);
 }
 
-function assetsAtServer(): number {
-  const server = new Database(path.join(env.serverDir, 'cairn.db'), { readonly: true, fileMustExist: true });
-  try {
-    return Number(server.prepare('SELECT count(*) FROM assets').pluck().get());
-  } finally {
-    server.close();
-  }
+async function assetsAtServer(): Promise<number> {
+  return Number((await serverQuery(env.serverDir, 'SELECT count(*) AS n FROM assets'))[0]?.n);
 }
 
 /** Waits until the device reported `online` (connected and caught up) `times` times in all. */
@@ -194,10 +179,10 @@ describe('Retry', () => {
       .toEqual([`${bobUser.id}@${bobUser.domain}`]);
 
     // Sent now: a second retry is refused, and nothing more is posted.
-    const posted = postedBy(aliceUser.clientId);
+    const posted = await postedBy(aliceUser.clientId);
     const again = await failure(alice.core.router.request('messages.retry', { conversationId, messageId: failed.id }));
     expect(again).toEqual({ code: 'message-not-failed', message: 'This message was sent already; only a message that was not sent can be sent again.' });
-    expect(postedBy(aliceUser.clientId)).toBe(posted);
+    expect(await postedBy(aliceUser.clientId)).toBe(posted);
   }, 120_000);
 
   it('keeps a message retried while offline pending, and sends it when the connection is back', async () => {
@@ -243,7 +228,7 @@ describe('Retry', () => {
     const file = path.join(env.root, 'files', 'map.txt');
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, 'contour lines every ten metres\n'.repeat(200));
-    const assetsBefore = assetsAtServer();
+    const assetsBefore = await assetsAtServer();
     // The server takes the upload, but its answer and the message after it never arrive.
     proxy.hold('answers');
     const sending = alice.core.router.request('files.send', { conversationId, grant: alice.core.grantFile('read', file) });
@@ -255,7 +240,7 @@ describe('Retry', () => {
 
     proxy.restore();
     await expect.poll(() => statusOf(alice, conversationId, pending.id), { timeout: 30_000 }).toBe('sent');
-    expect(assetsAtServer()).toBe(assetsBefore + 1);
+    expect(await assetsAtServer()).toBe(assetsBefore + 1);
     await expect.poll(async () => (await messagesOf(bob, conversationId)).filter((m) => m.id === pending.id).length, { timeout: 15_000 }).toBe(1);
     const saved = path.join(env.root, 'files', 'map-at-bob.txt');
     await value(bob.core.router.request('files.download', { assetId: pending.asset.id, grant: bob.core.grantFile('write', saved) }));
@@ -284,13 +269,13 @@ describe('Retry', () => {
     // A conversation Alice is no longer in takes nothing more from her.
     const other = await bobsConversation('Col');
     const goodbye = await refusedMessage(other, 'goodbye', false);
-    const posted = postedBy(aliceUser.clientId);
+    const posted = await postedBy(aliceUser.clientId);
     expect(await failure(alice.core.router.request('messages.retry', { conversationId: other, messageId: goodbye.id }))).toEqual({
       code: 'conversation-left',
       message: 'You are no longer in this conversation, so nothing can be sent in it.',
     });
     expect(await statusOf(alice, other, goodbye.id)).toBe('failed');
-    expect(postedBy(aliceUser.clientId)).toBe(posted);
+    expect(await postedBy(aliceUser.clientId)).toBe(posted);
   }, 120_000);
 
   it('refuses a failed message in a degraded conversation, as any send, until the user accepts the new device', async () => {
@@ -393,20 +378,20 @@ describe('a message left pending by a kill -9', () => {
   it('is sent after the restart when it never reached the server, and arrives once', async () => {
     const sender = pendingSender('carol');
     await sender.online;
-    const before = postedBy(carolUser.clientId);
+    const before = await postedBy(carolUser.clientId);
     // Nothing the sender says reaches the server any more.
     proxy.hold('requests');
     const id = await sender.send(conversationId, 'written just before the crash');
     await sender.kill();
     proxy.restore();
-    expect(postedBy(carolUser.clientId)).toBe(before);
+    expect(await postedBy(carolUser.clientId)).toBe(before);
     expect(await copiesOf(dave, conversationId, id)).toEqual({ count: 0, text: undefined });
 
     carol = passphraseCore('carol');
     await carol.core.router.request('account.status', {});
     await expect.poll(() => statusOf(carol, conversationId, id), { timeout: 30_000 }).toBe('sent');
     await expect.poll(() => copiesOf(dave, conversationId, id), { timeout: 15_000 }).toEqual({ count: 1, text: 'written just before the crash' });
-    expect(postedBy(carolUser.clientId)).toBe(before + 1);
+    expect(await postedBy(carolUser.clientId)).toBe(before + 1);
     expect(updates(carol, id)).toEqual(['sent']);
     await closeCore(cores, carol);
   }, 120_000);
@@ -414,7 +399,7 @@ describe('a message left pending by a kill -9', () => {
   it('is sent again after the restart when the server had it already, and the receiver shows it once', async () => {
     const sender = pendingSender('carol');
     await sender.online;
-    const before = postedBy(carolUser.clientId);
+    const before = await postedBy(carolUser.clientId);
     // The server takes the message, but its answer never reaches the sender before the kill.
     await sender.warm();
     proxy.hold('answers');
@@ -428,7 +413,7 @@ describe('a message left pending by a kill -9', () => {
     await carol.core.router.request('account.status', {});
     await expect.poll(() => statusOf(carol, conversationId, id), { timeout: 30_000 }).toBe('sent');
     // Posted twice, shown once; and the conversation goes on in both directions.
-    expect(postedBy(carolUser.clientId)).toBe(before + 2);
+    expect(await postedBy(carolUser.clientId)).toBe(before + 2);
     const after = await value(dave.core.router.request('messages.send', { conversationId, text: 'got it' }));
     await expect.poll(async () => (await copiesOf(carol, conversationId, after.id)).count, { timeout: 15_000 }).toBe(1);
     expect(await copiesOf(dave, conversationId, id)).toEqual({ count: 1, text: 'posted, then the crash' });

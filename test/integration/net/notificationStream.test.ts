@@ -8,7 +8,7 @@ import type { NotificationSink } from '../../../electron/core/net/notificationSt
 import { MAX_BATCH, NotificationStream } from '../../../electron/core/net/notificationStream';
 import { ApiClient } from '../../../electron/core/net/apiClient';
 import type { RunningServer } from '../../../server/server';
-import { startServer } from '../../../server/server';
+import { startServer } from '../../support/testDatabase';
 import { addDevice, apiClient, registerAccount, registerDevice, serverDir, TEST_PASSWORD } from '../../support/serverAccounts';
 
 let root: string;

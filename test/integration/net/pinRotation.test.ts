@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedCore } from '../../support/cores';
 import { closeCore, registerThroughCore, startCore } from '../../support/cores';
 import type { RunningServer } from '../../../server/server';
-import { startServer } from '../../../server/server';
+import { startServer } from '../../support/testDatabase';
 import { loadTlsMaterial } from '../../../server/tls/certificate';
 
 const tracked: ObservedCore[] = [];

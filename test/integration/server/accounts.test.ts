@@ -1,5 +1,4 @@
-import path from 'node:path';
-import Database from 'better-sqlite3-multiple-ciphers';
+import { serverQuery } from '../../support/serverDatabase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { field, userCookie } from './support/api';
 import { lastCode, readOutbox } from './support/mail';
@@ -84,9 +83,7 @@ describe('registration', () => {
 
   it('stores only scrypt hashes with N=2^14, r=8, p=1', async () => {
     const user = await registerUser(t.api, t.dataDir);
-    const db = new Database(path.join(t.dataDir, 'cairn.db'), { readonly: true });
-    const row: unknown = db.prepare('SELECT password_hash FROM users WHERE id = ?').get(user.id);
-    db.close();
+    const [row] = await serverQuery(t.dataDir, 'SELECT password_hash FROM users WHERE id = $1', [user.id]);
     const hash = typeof row === 'object' && row !== null ? Reflect.get(row, 'password_hash') : undefined;
     expect(hash).toMatch(/^14\|8\|1\|[A-Za-z0-9+/=]{44}\|[A-Za-z0-9+/=]+$/);
     expect(String(hash)).not.toContain(PASSWORD);
@@ -98,9 +95,7 @@ describe('argon2id password hashing', () => {
     const t = await startTestServer({ passwordAlgorithm: 'argon2id' });
     try {
       const user = await registerUser(t.api, t.dataDir);
-      const db = new Database(path.join(t.dataDir, 'cairn.db'), { readonly: true });
-      const row: unknown = db.prepare('SELECT password_hash FROM users WHERE id = ?').get(user.id);
-      db.close();
+      const [row] = await serverQuery(t.dataDir, 'SELECT password_hash FROM users WHERE id = $1', [user.id]);
       expect(typeof row === 'object' && row !== null ? Reflect.get(row, 'password_hash') : undefined).toMatch(/^\$argon2id\$/);
       expect((await t.api.post('/login', { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
       expect((await t.api.post('/login', { body: { email: user.email, password: 'Wrong-pass-1' } })).status).toBe(403);

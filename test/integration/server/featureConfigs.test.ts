@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../../protocol';
-import { startServer } from '../../../server/server';
+import { startServer } from '../../support/testDatabase';
 import type { TestServer } from './support/server';
 import { startTestServer } from './support/server';
 import { registerUser } from './support/users';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3-multiple-ciphers';
+import { serverQuery } from '../../support/serverDatabase';
 import { defaultCapabilities, defaultCryptoProvider, defaultLifetime, encodeMlsMessage, generateKeyPackage, getCiphersuiteFromName, getCiphersuiteImpl } from 'ts-mls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClaimKeyPackagesResponseSchema } from '../../../protocol';
@@ -133,15 +133,11 @@ describe('MLS key packages', () => {
       expect((await put([await fakeKeyPackage(bob)])).status).toBe(201);
       await own.stop();
       // As a database from before migration 0008 would be: the package is stored, no key is bound.
-      const db = new Database(path.join(own.dataDir, 'cairn.db'));
-      db.prepare('DELETE FROM client_mls_keys').run();
-      db.close();
+      await serverQuery(own.dataDir, 'DELETE FROM client_mls_keys');
       const restarted = await startTestServer({ dataDir: own.dataDir });
       try {
-        const rows = new Database(path.join(own.dataDir, 'cairn.db'), { readonly: true });
-        const bound = rows.prepare('SELECT count(*) AS n FROM client_mls_keys WHERE client_id = ?').get(bob.clientId);
-        rows.close();
-        expect(bound).toEqual({ n: 1 });
+        const bound = await serverQuery(own.dataDir, 'SELECT count(*) AS n FROM client_mls_keys WHERE client_id = $1', [bob.clientId]);
+        expect(bound.map((row) => Number(row.n))).toEqual([1]);
       } finally {
         await restarted.stop();
       }

@@ -1,5 +1,4 @@
-import path from 'node:path';
-import Database from 'better-sqlite3-multiple-ciphers';
+import { serverQuery } from '../../support/serverDatabase';
 import type { CiphersuiteImpl, ClientState, KeyPackage, MLSMessage, PrivateKeyPackage, Proposal } from 'ts-mls';
 import {
   acceptAll,
@@ -76,14 +75,9 @@ describe('leaf indices kept by the server', () => {
   const encode = (message: MLSMessage) => Buffer.from(encodeMlsMessage(message)).toString('base64');
   const ref = (d: Device) => ({ user: { id: d.client.id, domain: 'cairn.test' }, client: d.client.clientId });
 
-  function serverLeaves(conversation: Conversation): string[] {
-    const db = new Database(path.join(t.dataDir, 'cairn.db'), { readonly: true });
-    try {
-      const rows = z.array(LeafRowSchema).parse(db.prepare('SELECT user_id, client_id, leaf_index FROM group_clients WHERE conv_id = ?').all(conversation.qualifiedId.id));
-      return rows.map((row) => `${row.leaf_index ?? 'null'}=${row.user_id}:${row.client_id}`).sort();
-    } finally {
-      db.close();
-    }
+  async function serverLeaves(conversation: Conversation): Promise<string[]> {
+    const rows = z.array(LeafRowSchema).parse(await serverQuery(t.dataDir, 'SELECT user_id, client_id, leaf_index FROM group_clients WHERE conv_id = $1', [conversation.qualifiedId.id]));
+    return rows.map((row) => `${row.leaf_index ?? 'null'}=${row.user_id}:${row.client_id}`).sort();
   }
 
   function treeLeaves(state: ClientState): string[] {
@@ -115,7 +109,7 @@ describe('leaf indices kept by the server', () => {
     const route = `/conversations/${conversation.qualifiedId.id}/mls/commit-bundles`;
     const own = await keyPackage(a);
     let state = await createGroup(Buffer.from(conversation.groupId, 'base64'), own.publicPackage, own.privatePackage, [], cs);
-    expect(serverLeaves(conversation)).toEqual(treeLeaves(state));
+    expect(await serverLeaves(conversation)).toEqual(treeLeaves(state));
 
     /** Alice commits `proposals` and posts them declaring `adds`/`removes`; the server must agree with the tree. */
     const commitByAlice = async (proposals: Proposal[], adds: Device[], removes: Device[]) => {
@@ -132,7 +126,7 @@ describe('leaf indices kept by the server', () => {
       });
       expect(posted.status, posted.raw.toString()).toBe(201);
       state = made.newState;
-      expect(serverLeaves(conversation)).toEqual(treeLeaves(state));
+      expect(await serverLeaves(conversation)).toEqual(treeLeaves(state));
     };
     const add = async (d: Device): Promise<Proposal> => ({ proposalType: 'add', add: { keyPackage: (await keyPackage(d)).publicPackage } });
     const remove = (d: Device): Proposal => ({ proposalType: 'remove', remove: { removed: leafOf(state, d) } });
@@ -159,7 +153,7 @@ describe('leaf indices kept by the server', () => {
       if (processed.kind !== 'newState') throw new Error('Alice could not process the external commit');
       state = processed.newState;
       expect(treeLeaves(joined.newState)).toEqual(treeLeaves(state));
-      expect(serverLeaves(conversation)).toEqual(treeLeaves(state));
+      expect(await serverLeaves(conversation)).toEqual(treeLeaves(state));
     };
 
     await commitByAlice(await Promise.all([d1, d2, d3, d4, d5].map(add)), [d1, d2, d3, d4, d5], []);
@@ -204,12 +198,10 @@ describe('leaf indices kept by the server', () => {
     const added = await post(await Promise.all([b, c].map(async (d): Promise<Proposal> => ({ proposalType: 'add', add: { keyPackage: (await keyPackage(d)).publicPackage } }))), [b, c], []);
     expect(added.status).toBe(201);
     // As a database from before migration 0007 has them: no leaf indices at all.
-    const db = new Database(path.join(t.dataDir, 'cairn.db'));
-    db.prepare('UPDATE group_clients SET leaf_index = NULL WHERE conv_id = ?').run(conversation.qualifiedId.id);
-    db.close();
-    expect(serverLeaves(conversation).every((entry) => entry.startsWith('null='))).toBe(true);
+    await serverQuery(t.dataDir, 'UPDATE group_clients SET leaf_index = NULL WHERE conv_id = $1', [conversation.qualifiedId.id]);
+    expect((await serverLeaves(conversation)).every((entry) => entry.startsWith('null='))).toBe(true);
     const removed = await post([{ proposalType: 'remove', remove: { removed: leafOf(state, b) } }], [], [b]);
     expect(removed.status, removed.raw.toString()).toBe(201);
-    expect(serverLeaves(conversation)).toEqual(treeLeaves(state));
+    expect(await serverLeaves(conversation)).toEqual(treeLeaves(state));
   });
 });

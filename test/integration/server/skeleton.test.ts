@@ -7,6 +7,8 @@ import tls from 'node:tls';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, buildOpenApiDocument } from '../../../protocol';
+// The real startServer: this file checks the SQLite file and the process itself, on SQLite whatever
+// CAIRN_TEST_DATABASE says (the PostgreSQL schema checks are in storeContract.test.ts).
 import { startServer } from '../../../server/server';
 import { loadTlsMaterial, spkiPin } from '../../../server/tls/certificate';
 import type { TestServer } from './support/server';

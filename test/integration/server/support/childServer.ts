@@ -1,12 +1,17 @@
 import type { ChildProcessByStdio } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { databaseArgs } from '../../../support/testDatabase';
 
 export type ChildServer = Readonly<{ url: string; pin: string; child: ChildProcessByStdio<null, Readable, Readable>; exited: Promise<number | null> }>;
 
-/** Runs `server/main.ts` as its own process, as `npm run server` does, and waits for its url and pin. */
-export function spawnServer(dataDir: string, extraArgs: readonly string[] = [], timeoutMs = 30_000): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--data', dataDir, '--port', '0', ...extraArgs], {
+/**
+ * Runs `server/main.ts` as its own process, as `npm run server` does, and waits for its url and
+ * pin. On the run's test database (`CAIRN_TEST_DATABASE`): the same data folder, the same database.
+ */
+export async function spawnServer(dataDir: string, extraArgs: readonly string[] = [], timeoutMs = 30_000): Promise<ChildServer> {
+  const database = await databaseArgs(dataDir);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--data', dataDir, '--port', '0', ...database, ...extraArgs], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunningServer, ServerOptions } from '../../../../server/server';
-import { startServer } from '../../../../server/server';
+import { startServer } from '../../../support/testDatabase';
 import { Api } from './api';
 
 export type TestServer = Readonly<{ server: RunningServer; api: Api; dataDir: string; clock: TestClock; stop(): Promise<void> }>;
