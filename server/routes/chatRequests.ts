@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { ChatRequest } from '../../protocol';
 import { CHAT_REQUEST_TTL_MS, ROUTES } from '../../protocol';
@@ -45,12 +46,24 @@ export function registerChatRequestRoutes(app: FastifyInstance, context: ServerC
     });
   };
 
+  /**
+   * The work runs one request at a time, in order, each after a random pause of 10–100 ms. Done
+   * at once, the store write and the mail of an address with an account slowed whatever the
+   * server answered next (measured: the requester's following request took ~0.5 ms longer), so a
+   * requester could tell from their next request; the pause moves it off that request.
+   */
+  let queue: Promise<void> = Promise.resolve();
+  const later = (requesterId: string, email: string): void => {
+    queue = queue
+      .then(() => sleep(randomInt(10, 101)))
+      .then(() => deliver(requesterId, email))
+      .catch((error: unknown) => context.log.error({ event: 'chat-request-failed', err: error }, 'chat request not delivered'));
+  };
+
   defineRoute(app, context, ROUTES.sendChatRequest, async ({ auth, body }) => {
     const limited = refused(context.limiter.attempt('chat-request', auth.userId)) ?? refused(context.limiter.attempt('chat-request-target', body.email));
     if (limited) return limited;
-    setImmediate(() => {
-      deliver(auth.userId, body.email).catch((error: unknown) => context.log.error({ event: 'chat-request-failed', err: error }, 'chat request not delivered'));
-    });
+    later(auth.userId, body.email);
     return done({});
   });
 
