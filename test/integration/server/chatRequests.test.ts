@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../../../protocol';
-import { ChatRequestListSchema } from '../../../protocol';
+import { CHAT_REQUEST_TTL_MS, ChatRequestListSchema } from '../../../protocol';
 import type { ApiResponse } from './support/api';
 import { readOutbox } from './support/mail';
 import { fetchNotifications } from './support/notifications';
@@ -123,6 +123,20 @@ describe('chat requests by e-mail', () => {
     expect(ofType(await fetchNotifications(t.api, bob), 'user.chat-request')).toHaveLength(2);
     const carolsEvents = (await fetchNotifications(t.api, carol)).map((n) => n.event.type);
     expect(carolsEvents.filter((type) => type.startsWith('user.chat-request'))).toEqual([]);
+  });
+
+  it('lets a request lapse after 30 days: it leaves the list, cannot be accepted, and may be sent again', async () => {
+    const erin = await userWithClient(t.api, t.dataDir, 'Erin');
+    const bob = await userWithClient(t.api, t.dataDir, 'Bob');
+    await send(erin, bob.email);
+    const request = await requestFor(bob, erin);
+    t.clock.advance(CHAT_REQUEST_TTL_MS);
+    const [laterBob, laterErin] = await Promise.all([refreshed(t.api, bob), refreshed(t.api, erin)]);
+    expect(await requestsOf(laterBob)).toEqual([]);
+    expect((await t.api.post(`/chat-requests/${request.id}/accept`, { token: laterBob.clientToken })).status).toBe(404);
+    await send(laterErin, bob.email);
+    const again = await requestFor(laterBob, laterErin);
+    expect(again.id).not.toBe(request.id);
   });
 
   it('limits requests to 20 an hour per requester and 5 an hour per address, alike with or without an account', async () => {
