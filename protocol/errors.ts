@@ -38,6 +38,7 @@ export const API_ERRORS = {
   'client-required': { status: 403, message: 'This request must come from a registered device.' },
   'client-not-found': { status: 404, message: 'This device is not registered (any more) with the account.' },
   'user-not-found': { status: 404, message: 'There is no such user.' },
+  'chat-request-not-found': { status: 404, message: 'There is no such chat request for you, or it was already answered or has expired.' },
   'conversation-not-found': { status: 404, message: 'There is no such conversation, or you are not in it.' },
   'asset-not-found': { status: 404, message: 'There is no such file, or you may not download it.' },
   'asset-too-large': { status: 413, message: 'The file is larger than the server accepts.' },

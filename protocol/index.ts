@@ -4,6 +4,7 @@ export * from './errors';
 export * from './api/common';
 export * from './api/auth';
 export * from './api/users';
+export * from './api/chatRequests';
 export * from './api/clients';
 export * from './api/mls';
 export * from './api/conversations';

@@ -3,7 +3,7 @@ import { MESSAGE_POST_KEY_RETENTION_MS, NOTIFICATION_RETENTION_MS } from '../pro
 import { assetPath } from './assets/files';
 import type { ServerContext } from './context';
 
-/** Periodic clean-up: notifications past the 4-week retention, message post keys past a day, expired assets, codes and cookies. */
+/** Periodic clean-up: notifications past the 4-week retention, message post keys past a day, expired assets, codes, cookies and chat requests. */
 export async function runMaintenance(context: ServerContext): Promise<void> {
   const now = context.now();
   // Acks must be stored before pruning decides which queues missed notifications.
@@ -22,7 +22,8 @@ export async function runMaintenance(context: ServerContext): Promise<void> {
   }
   const codes = await context.store.codes.purgeExpired(now);
   const cookies = await context.store.cookies.purgeExpired(now);
-  if (pruned + postKeys + assets + codes + cookies > 0) {
-    context.log.info({ event: 'maintenance', notificationsPruned: pruned, postKeysPruned: postKeys, assetsDeleted: assets, codesPurged: codes, cookiesPurged: cookies }, 'maintenance');
+  const chatRequests = await context.store.chatRequests.purgeExpired(now);
+  if (pruned + postKeys + assets + codes + cookies + chatRequests > 0) {
+    context.log.info({ event: 'maintenance', notificationsPruned: pruned, postKeysPruned: postKeys, assetsDeleted: assets, codesPurged: codes, cookiesPurged: cookies, chatRequestsPurged: chatRequests }, 'maintenance');
   }
 }

@@ -35,7 +35,13 @@ Commands:
                                               (messages, files, keys; export a backup first)
   whoami                                      the signed-in account
   devices                                     the account's devices, this one marked
-  find-user QUERY                             people by handle or complete e-mail address
+  find-user QUERY                             people by handle, or by complete e-mail address
+                                              those you already share a conversation with
+  chat-request send EMAIL                     ask the owner of an address to chat (the answer is
+                                              the same whether the address has an account)
+  chat-request list                           chat requests waiting for your answer
+  chat-request accept ID                      accept one and open the 1:1 conversation
+  chat-request ignore ID                      ignore one (the requester is not told)
   create-conversation --name N [--members a@d,b@d]
                                               a group with these users (ids as uuid@domain)
   conversations                               conversations, most recent first
@@ -307,6 +313,25 @@ async function main(args: ParsedArgs): Promise<void> {
       if (!query) fail(out, 'usage', 'find-user needs a QUERY.');
       const { users } = await call('users.search', { query });
       print(out, { users }, users.map((u) => `${u.id}@${u.domain}  ${u.name}${u.handle ? `  @${u.handle}` : ''}`).join('\n') || 'Nobody found.');
+      break;
+    }
+    case 'chat-request': {
+      const action = args.positionals[1];
+      const value = args.positionals[2];
+      if (action === 'list') {
+        const { requests } = await call('chatRequests.list', {});
+        print(out, { requests }, requests.map((r) => `${r.id}  ${r.requester.name}${r.requester.handle ? `  @${r.requester.handle}` : ''}`).join('\n') || 'No chat requests.');
+        break;
+      }
+      if (!value || (action !== 'send' && action !== 'accept' && action !== 'ignore')) fail(out, 'usage', 'chat-request needs send EMAIL, list, accept ID or ignore ID.');
+      if (action === 'send') {
+        print(out, await call('chatRequests.send', { email: value }), `If ${value} uses Cairn, they get your request. You will see the conversation when they accept.`);
+      } else if (action === 'accept') {
+        const conversation = await call('chatRequests.accept', { id: value });
+        print(out, conversation, `${conversation.id}  ${conversation.name ?? ''}`);
+      } else {
+        print(out, await call('chatRequests.ignore', { id: value }), 'Ignored.');
+      }
       break;
     }
     case 'create-conversation': {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ClientIdSchema, IsoTimeSchema, QualifiedUserIdSchema } from './common';
 import { ClientSchema } from './clients';
 import { UserProfileSchema } from './users';
+import { ChatRequestIdSchema, ChatRequestSchema } from './chatRequests';
 import { ConversationSchema, MemberSchema, MessageTimerSchema, QualifiedConversationIdSchema, RoleSchema } from './conversations';
 import { SubconversationIdSchema } from './subconversations';
 
@@ -20,6 +21,12 @@ export const EventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('user.password-changed') }),
   /** A profile changed: sent to the user's devices and to everyone sharing a conversation with them. */
   z.object({ type: z.literal('user.update'), user: UserProfileSchema }),
+  /** Someone asked this user to chat (`POST /chat-requests` with their address): to the target's devices only. */
+  z.object({ type: z.literal('user.chat-request'), request: ChatRequestSchema }),
+  /** The target accepted this user's chat request: to the requester's devices, with the target's profile. */
+  z.object({ type: z.literal('user.chat-request-accepted'), request: ChatRequestIdSchema, user: UserProfileSchema }),
+  /** One of this user's devices answered a chat request (accepted or ignored): the other devices drop it from their list. */
+  z.object({ type: z.literal('user.chat-request-answered'), request: ChatRequestIdSchema }),
   z.object({ type: z.literal('conversation.create'), conversation: ConversationSchema }),
   z.object({ type: z.literal('conversation.member-join'), ...ConversationEventBase, members: z.array(MemberSchema) }),
   z.object({

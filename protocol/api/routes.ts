@@ -30,6 +30,7 @@ import {
   UserClientParamsSchema,
 } from './clients';
 import { OkSchema } from './common';
+import { AcceptedChatRequestSchema, ChatRequestListSchema, ChatRequestParamsSchema, SendChatRequestSchema } from './chatRequests';
 import {
   AddMembersRequestSchema,
   ConversationListSchema,
@@ -105,7 +106,11 @@ export const ROUTES = {
   changePassword: { method: 'PUT', path: '/self/password', summary: 'Change the password', auth: 'user', status: 200, body: ChangePasswordRequestSchema, response: OkSchema },
   setSecondFactor: { method: 'PUT', path: '/self/second-factor', summary: 'Turn e-mailed 2FA codes on or off', auth: 'user', status: 200, body: SecondFactorRequestSchema, response: SelfUserSchema },
   getUser: { method: 'GET', path: '/users/:domain/:id', summary: 'A user profile', auth: 'user', status: 200, params: UserParamsSchema, response: UserProfileSchema },
-  searchUsers: { method: 'GET', path: '/search/users', summary: 'Find users by handle or exact e-mail', auth: 'user', status: 200, query: SearchQuerySchema, response: SearchResponseSchema },
+  searchUsers: { method: 'GET', path: '/search/users', summary: 'Find users by handle, or people one already talks with by exact e-mail', auth: 'user', status: 200, query: SearchQuerySchema, response: SearchResponseSchema },
+  sendChatRequest: { method: 'POST', path: '/chat-requests', summary: 'Ask the owner of an e-mail address to chat (the same answer whether it has an account)', auth: 'user', status: 202, body: SendChatRequestSchema, response: OkSchema },
+  listChatRequests: { method: 'GET', path: '/chat-requests', summary: 'Pending chat requests addressed to me', auth: 'user', status: 200, response: ChatRequestListSchema },
+  acceptChatRequest: { method: 'POST', path: '/chat-requests/:id/accept', summary: 'Accept a chat request (its target only); tells the requester', auth: 'user', status: 200, params: ChatRequestParamsSchema, response: AcceptedChatRequestSchema },
+  ignoreChatRequest: { method: 'POST', path: '/chat-requests/:id/ignore', summary: 'Ignore a chat request (its target only); tells nobody', auth: 'user', status: 200, params: ChatRequestParamsSchema, response: OkSchema },
 
   addClient: { method: 'POST', path: '/clients', summary: 'Register a device (password re-entered)', auth: 'user', status: 201, body: NewClientRequestSchema, response: ClientSchema },
   listClients: { method: 'GET', path: '/clients', summary: 'Own devices', auth: 'user', status: 200, response: ClientListSchema },

@@ -57,3 +57,16 @@ export function isCurrentAnswer(asked: Readonly<{ generation: number; query: str
 export function shouldSearchNow(plan: SearchPlan, generation: number, lastSentGeneration: number | undefined): boolean {
   return plan.kind === 'search' && generation !== lastSentGeneration;
 }
+
+/**
+ * The address to offer a chat request to in the new-chat dialog, if any: a whole e-mail address
+ * whose search found nobody (or could not be run for the hourly budget). Search answers an
+ * address only for people one already knows, so this is how anyone else is reached; the offer
+ * reads the same whether the address has an account, because nothing here knows
+ * (docs/SECURITY.md §10).
+ */
+export function chatRequestAddress(text: string, answer: Readonly<{ kind: 'found'; count: number }> | Readonly<{ kind: 'rate-limited' | 'other' }>): string | undefined {
+  const plan = planSearch(text);
+  if (plan.kind !== 'search' || plan.by !== 'email') return undefined;
+  return (answer.kind === 'found' && answer.count === 0) || answer.kind === 'rate-limited' ? plan.query : undefined;
+}

@@ -1,7 +1,7 @@
 /** Limits per bucket: at most `limit` events per `windowMs` for one key. */
 export type RateRule = Readonly<{ limit: number; windowMs: number }>;
 
-export type RateBucket = 'login' | 'send-code' | 'verify-code' | 'key-claim' | 'key-claim-target' | 'password-reset' | 'search-email';
+export type RateBucket = 'login' | 'send-code' | 'verify-code' | 'key-claim' | 'key-claim-target' | 'password-reset' | 'search-email' | 'chat-request' | 'chat-request-target';
 
 /** Whether an event may go ahead; when not, how long until the key's window ends (for `Retry-After`). */
 export type RateCheck = Readonly<{ ok: true }> | Readonly<{ ok: false; retryAfterMs: number }>;
@@ -22,6 +22,13 @@ export const DEFAULT_RATE_RULES: Readonly<Record<RateBucket, RateRule>> = {
   'key-claim-target': { limit: 20, windowMs: 600_000 },
   'password-reset': { limit: 5, windowMs: 3600_000 },
   'search-email': { limit: 30, windowMs: 3600_000 },
+  /**
+   * Chat requests by e-mail: 20 an hour per requester, and 5 an hour to one address from
+   * everyone together, so an address's owner gets at most 5 request mails an hour however many
+   * accounts ask. Both count every request alike, address with an account or not.
+   */
+  'chat-request': { limit: 20, windowMs: 3600_000 },
+  'chat-request-target': { limit: 5, windowMs: 3600_000 },
 };
 
 /** Fixed-window counters in memory; a multi-node deployment would back this with shared storage. */

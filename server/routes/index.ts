@@ -3,6 +3,7 @@ import type { ServerContext } from '../context';
 import { registerAccountRoutes } from './accounts';
 import { registerAssetRoutes } from './assets';
 import { registerCallRoutes } from './calls';
+import { registerChatRequestRoutes } from './chatRequests';
 import { registerClientRoutes } from './clients';
 import { registerConversationRoutes } from './conversations';
 import { registerFeatureConfigRoutes } from './featureConfigs';
@@ -18,6 +19,7 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerMetaRoutes(app, context);
   registerAccountRoutes(app, context);
   registerUserRoutes(app, context);
+  registerChatRequestRoutes(app, context);
   registerClientRoutes(app, context);
   registerKeyPackageRoutes(app, context);
   registerNotificationRoutes(app, context);

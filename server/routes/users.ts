@@ -20,6 +20,12 @@ export function registerUserRoutes(app: FastifyInstance, context: ServerContext)
     }
     context.hub.deliver(await store.notifications.enqueue([{ users: [...audience], event: { type: 'user.update', user: toProfile(user, settings.domain) } }], context.now()));
   };
+  /** Whether `userId` already knows `otherId`: themselves, a shared conversation, or an accepted chat request. */
+  const knows = async (userId: string, otherId: string): Promise<boolean> => {
+    if (userId === otherId) return true;
+    if ((await store.chatRequests.acceptedAmong(userId, [otherId])).length > 0) return true;
+    return (await store.conversations.listForUser(userId)).some((conversation) => conversation.members.some((member) => member.userId === otherId));
+  };
   const self = async (userId: string) => {
     const user = await store.users.byId(userId);
     return user ? done(toSelf(user, settings.domain)) : fail('unauthorized');
@@ -90,13 +96,15 @@ export function registerUserRoutes(app: FastifyInstance, context: ServerContext)
     if (email.success) {
       const limited = refused(context.limiter.attempt('search-email', auth.userId));
       if (limited) return limited;
-      // An address is matched only exactly. Finding someone by the address one knows is how
-      // people start a conversation here (as in Wire, or Signal by phone number), so an exact
-      // lookup does tell whether the address has an account; the budget above (30 an hour per
-      // searcher) is what keeps that from becoming a way to list accounts. docs/SECURITY.md §10
-      // says why and what would remove it (requests by e-mail that answer alike either way).
+      // An address is matched only exactly, and only for people the searcher already knows: a
+      // shared conversation, or a chat request one of them accepted. Anyone else is reached by a
+      // chat request (`POST /chat-requests`), which answers alike whether the address has an
+      // account, so search no longer tells (docs/SECURITY.md §10). The budget above stays so a
+      // searcher cannot probe their own contacts' addresses in bulk either.
+      // `knows` runs for unknown addresses too, so the time taken does not tell either.
       const user = await store.users.byEmail(email.data);
-      found = user ? [user] : [];
+      const known = await knows(auth.userId, user?.id ?? '');
+      found = user && known ? [user] : [];
     } else {
       const handle = text.replace(/^@/, '');
       if (/^[a-z0-9_.-]{1,256}$/.test(handle)) found = await store.users.byHandlePrefix(handle, query.size);

@@ -121,3 +121,19 @@ export type AssetRecord = Readonly<{
   createdAt: number;
   expiresAt: number | null;
 }>;
+
+/**
+ * A chat request by e-mail (docs/SECURITY.md §10). `pending` until the target answers or it
+ * expires; an `ignored` one stays until its expiry so the same requester cannot ask again
+ * meanwhile (the requester is never told), an `accepted` one stays for good: the two know each
+ * other from then on (search answers them by address).
+ */
+export type ChatRequestState = 'pending' | 'accepted' | 'ignored';
+export type ChatRequestRecord = Readonly<{
+  id: string;
+  requesterId: string;
+  targetId: string;
+  state: ChatRequestState;
+  createdAt: number;
+  expiresAt: number;
+}>;

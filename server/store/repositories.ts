@@ -1,6 +1,7 @@
 import type { Prekey, Role } from '../../protocol';
 import type {
   AssetRecord,
+  ChatRequestRecord,
   ClientRecord,
   ClientRef,
   ConversationRecord,
@@ -207,6 +208,32 @@ export interface AssetRepository {
   expired(now: number, limit: number): Promise<readonly string[]>;
 }
 
+export type ChatRequestOutcome =
+  | Readonly<{ kind: 'created'; request: ChatRequestRecord; delivered: readonly Delivered[] }>
+  /** The requester already has a live request (pending or ignored) or an accepted one to this target. */
+  | Readonly<{ kind: 'exists' }>;
+
+export type AnswerOutcome =
+  | Readonly<{ kind: 'answered'; request: ChatRequestRecord; delivered: readonly Delivered[] }>
+  /** No pending, unexpired request with this id addressed to this user. */
+  | Readonly<{ kind: 'missing' }>;
+
+export interface ChatRequestRepository {
+  /**
+   * Stores a pending request and enqueues `fanout` with it, unless the pair already has a live
+   * or accepted request in this direction (then nothing is stored or sent).
+   */
+  create(request: ChatRequestRecord, fanout: (created: ChatRequestRecord) => readonly Fanout[], now: number): Promise<ChatRequestOutcome>;
+  /** The pending, unexpired requests addressed to `targetId`, oldest first. */
+  pendingFor(targetId: string, now: number): Promise<readonly ChatRequestRecord[]>;
+  /** Accepts or ignores a pending request addressed to `targetId`, with its fan-out, in one transaction. */
+  answer(id: string, targetId: string, state: 'accepted' | 'ignored', fanout: (request: ChatRequestRecord) => readonly Fanout[], now: number): Promise<AnswerOutcome>;
+  /** The users among `candidates` with whom `userId` has an accepted request, either direction. */
+  acceptedAmong(userId: string, candidates: readonly string[]): Promise<readonly string[]>;
+  /** Drops expired pending and ignored requests; returns how many. */
+  purgeExpired(now: number): Promise<number>;
+}
+
 export interface SecretRepository {
   /** Returns the named secret, creating it with `create` on first use (kept across restarts). */
   getOrCreate(name: string, create: () => Buffer): Promise<Buffer>;
@@ -222,6 +249,7 @@ export type Store = Readonly<{
   subconversations: SubconversationRepository;
   notifications: NotificationRepository;
   assets: AssetRepository;
+  chatRequests: ChatRequestRepository;
   secrets: SecretRepository;
   /** Answers when the database does (health checks); throws when it cannot be reached. */
   ping(): Promise<void>;

@@ -6,15 +6,19 @@ import { RENDERER_HEADERS } from '../host/headers';
 import type { TestClient } from '../host/testHost';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
-import { bridgeRequest, launchAliceAndBob, launchSignedUp } from './support/signUp';
+import { bridgeRequest, launchAliceAndBob, launchSignedUp, userOf } from './support/signUp';
 
 const env = useTestServer('e2e-people-search');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
 let alice: TestClient;
 
 beforeAll(async () => {
-  ({ alice } = await launchAliceAndBob(hostEnv.host, env.server, env.root));
+  const launched = await launchAliceAndBob(hostEnv.host, env.server, env.root);
+  alice = launched.alice;
   const carol = await launchSignedUp(hostEnv.host, env.server, env.root, { profile: 'carol', email: 'carol@example.test', name: 'Carol Fern' });
+  // An address finds only people one already shares a conversation with (docs/SECURITY.md §10).
+  const group = await bridgeRequest(alice.page, 'conversations.create', { name: 'Acquainted', members: [await userOf(launched.bob), await userOf(carol)] });
+  if (!group.ok) throw new Error(group.error?.message);
   await carol.close();
 });
 

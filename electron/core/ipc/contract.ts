@@ -33,10 +33,12 @@ import {
 } from './schemas';
 import { events } from './eventSchemas';
 import { callRequests } from './callSchemas';
+import { chatRequestRequests } from './chatRequestSchemas';
 
 export * from './schemas';
 export { events } from './eventSchemas';
 export * from './callSchemas';
+export * from './chatRequestSchemas';
 
 export const requests = {
   /** Version and platform facts for the About screen and diagnostics. */
@@ -469,6 +471,7 @@ export const requests = {
   /** The user did something; restarts the idle countdown. */
   'appLock.activity': { request: Empty, response: z.object({}).strict() },
   ...callRequests,
+  ...chatRequestRequests,
 } as const satisfies Record<string, Readonly<{ request: z.ZodType; response: z.ZodType }>>;
 
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { callEvents } from './callSchemas';
+import { chatRequestEvents } from './chatRequestSchemas';
 import {
   AccountStatusSchema,
   ConnectionStateSchema,
@@ -17,6 +18,7 @@ import {
 export const events = {
   'connection.state': ConnectionStateSchema,
   ...callEvents,
+  ...chatRequestEvents,
   'appLock.state': LockStateSchema,
   /** Another device was added to the account (seed 002: every device is told). */
   'device.added': z

@@ -10,6 +10,9 @@ import { missingCase } from '../../../protocol/result';
 import type { ReceivedGroups } from '../services/receivedGroups';
 import type { Effects, ReceiveContext } from './context';
 import { callGroupEvent } from './handlers/callGroupEvent';
+import { chatRequestAccepted } from './handlers/chatRequestAccepted';
+import { chatRequestAnswered } from './handlers/chatRequestAnswered';
+import { chatRequestReceived } from './handlers/chatRequestReceived';
 import { clientAdded } from './handlers/clientAdded';
 import { clientRemoved } from './handlers/clientRemoved';
 import { conversationCreated } from './handlers/conversationCreated';
@@ -39,6 +42,12 @@ export async function prepareNotification(context: ReceiveContext, notification:
       return passwordChanged(event);
     case 'user.update':
       return userUpdated(event);
+    case 'user.chat-request':
+      return chatRequestReceived(event);
+    case 'user.chat-request-accepted':
+      return chatRequestAccepted(event);
+    case 'user.chat-request-answered':
+      return chatRequestAnswered(event);
     case 'conversation.create':
       return conversationCreated(event);
     case 'conversation.member-join':

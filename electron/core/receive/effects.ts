@@ -82,6 +82,10 @@ export type FollowUp =
   | Readonly<{ kind: 'call-message'; conversationId: string; from: Readonly<{ user: UserId; clientId: string }>; sentAt: number; content: CallContent }>
   | Readonly<{ kind: 'device-added'; device: EventOf<'device.added'> }>
   | Readonly<{ kind: 'device-removed'; id: string }>
+  /** A chat request arrived, was accepted (one this user sent) or was answered on another device: told to the UI. */
+  | Readonly<{ kind: 'chat-request-received'; request: EventOf<'chatRequest.received'> }>
+  | Readonly<{ kind: 'chat-request-accepted'; accepted: EventOf<'chatRequest.accepted'> }>
+  | Readonly<{ kind: 'chat-request-answered'; id: string }>
   /** This user's own profile changed (from another device): the signed-in status carries the new name. */
   | Readonly<{ kind: 'own-profile-changed'; name: string }>
   /** Commit the removal of every device whose user is no longer a member (Membership.removeDeparted). */

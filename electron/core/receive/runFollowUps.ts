@@ -65,6 +65,15 @@ export function runFollowUps(followUps: readonly FollowUp[], context: FollowUpCo
       case 'device-removed':
         events.emit('device.removed', { id: followUp.id });
         break;
+      case 'chat-request-received':
+        events.emit('chatRequest.received', followUp.request);
+        break;
+      case 'chat-request-accepted':
+        events.emit('chatRequest.accepted', followUp.accepted);
+        break;
+      case 'chat-request-answered':
+        events.emit('chatRequest.answered', { id: followUp.id });
+        break;
       case 'own-profile-changed':
         context.ownProfileChanged(followUp.name);
         break;

@@ -34,6 +34,7 @@ import { Membership } from './membership';
 import { MessageExpiry } from './messageExpiry';
 import { OutgoingMessages } from './outgoingMessages';
 import { People } from './people';
+import { ChatRequests } from './chatRequests';
 import { Verification } from './verification';
 
 export type AccountDevice = Omit<DeviceContext, 'filesDir'>;
@@ -75,6 +76,8 @@ export class SignedInSession {
   readonly files: FileTransfers;
   readonly fileSending: FileSending;
   readonly people: People;
+  /** Chat requests by e-mail, sent and answered (chatRequests.ts). */
+  readonly chatRequests: ChatRequests;
   /** 1:1 calls: the call machine, its messages, timers, history lines and frame keys (calls/callService.ts). */
   readonly calls: CallService;
   readonly receiving: Receiving;
@@ -106,6 +109,7 @@ export class SignedInSession {
     this.files = new FileTransfers(device, events, log.child('files'));
     this.fileSending = new FileSending(device, this.outgoing, this.files, log.child('files'));
     this.people = new People(device);
+    this.chatRequests = new ChatRequests(device, this.membership);
     this.calls = new CallService({
       groups: this.groups,
       outgoing: this.outgoing,

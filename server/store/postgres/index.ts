@@ -3,6 +3,7 @@ import { ok } from '../../../protocol/result';
 import type { Store } from '../repositories';
 import { PgCodeRepository, PgCookieRepository, PgSecretRepository, PgUserRepository } from './accounts';
 import { PgAssetRepository } from './assets';
+import { PgChatRequestRepository } from './chatRequests';
 import { PgClientRepository } from './clients';
 import { PgConversationRepository } from './conversations';
 import { openPostgres } from './database';
@@ -28,6 +29,7 @@ export async function openPostgresStore(url: string, poolSize?: number): Promise
     keyPackages: new PgKeyPackageRepository(db),
     conversations: new PgConversationRepository(db),
     subconversations: new PgSubconversationRepository(db),
+    chatRequests: new PgChatRequestRepository(db),
     notifications: new PgNotificationRepository(db),
     assets: new PgAssetRepository(db),
     secrets: new PgSecretRepository(db),

@@ -2,6 +2,7 @@ import type { Result } from '../../../protocol/result';
 import { ok } from '../../../protocol/result';
 import type { Store } from '../repositories';
 import { SqliteAssetRepository } from './assets';
+import { SqliteChatRequestRepository } from './chatRequests';
 import { SqliteClientRepository } from './clients';
 import { SqliteCodeRepository } from './codes';
 import { SqliteConversationRepository } from './conversations';
@@ -30,6 +31,7 @@ export function openSqliteStore(file: string, durability: Durability = 'full'): 
     subconversations: new SqliteSubconversationRepository(db),
     notifications: new SqliteNotificationRepository(db),
     assets: new SqliteAssetRepository(db),
+    chatRequests: new SqliteChatRequestRepository(db),
     secrets: new SqliteSecretRepository(db),
     ping: () => {
       db.prepare('SELECT 1').get();

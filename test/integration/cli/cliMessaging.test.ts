@@ -58,6 +58,19 @@ describe('CLI messaging', () => {
     // wherever neither waits for the other; one profile's commands always run one at a time.
     const [, dave] = await Promise.all([account('carol', 'carol@example.test', 'Carol'), account('dave', 'dave@example.test', 'Dave')]);
 
+    // An address finds only people one knows: Carol reaches Dave with a chat request first.
+    const unknown = (await json('carol', ['find-user', 'dave@example.test'])) as { users: Array<{ id: string }> };
+    expect(unknown.users).toEqual([]);
+    expect(await json('carol', ['chat-request', 'send', 'dave@example.test'])).toEqual({});
+    let requests: Array<{ id: string; requester: { name: string } }> = [];
+    await expect
+      .poll(async () => {
+        requests = ((await json('dave', ['chat-request', 'list'])) as { requests: typeof requests }).requests;
+        return requests.map((r) => r.requester.name);
+      }, { timeout: 20_000 })
+      .toEqual(['Carol']);
+    const accepted = (await json('dave', ['chat-request', 'accept', requests[0]?.id ?? ''])) as { kind: string; name: string };
+    expect(accepted).toMatchObject({ kind: 'one-to-one', name: 'Carol' });
     const found = (await json('carol', ['find-user', 'dave@example.test'])) as { users: Array<{ id: string }> };
     expect(found.users.map((u) => u.id)).toEqual([dave.split('@')[0]]);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EmailLookupSchema } from '../../../protocol';
-import { isCurrentAnswer, planSearch, shouldSearchNow } from '../../../renderer/lib/peopleSearch';
+import { chatRequestAddress, isCurrentAnswer, planSearch, shouldSearchNow } from '../../../renderer/lib/peopleSearch';
 
 describe('when the people search asks the server', () => {
   it('sends a complete address as an e-mail lookup and a username as a prefix search', () => {
@@ -42,5 +42,16 @@ describe('whether an answer may be shown', () => {
     expect(shouldSearchNow(plan, 2, 1)).toBe(true);
     expect(shouldSearchNow(plan, 2, 2)).toBe(false);
     expect(shouldSearchNow(planSearch('bob@'), 2, 1)).toBe(false);
+  });
+});
+
+describe('when the new-chat dialog offers a chat request', () => {
+  it('offers one for a whole address that found nobody or hit the lookup budget, never for a username or a found person', () => {
+    expect(chatRequestAddress(' Bob@Example.test ', { kind: 'found', count: 0 })).toBe('bob@example.test');
+    expect(chatRequestAddress('bob@example.test', { kind: 'rate-limited' })).toBe('bob@example.test');
+    expect(chatRequestAddress('bob@example.test', { kind: 'found', count: 1 })).toBeUndefined();
+    expect(chatRequestAddress('bob@example.test', { kind: 'other' })).toBeUndefined();
+    expect(chatRequestAddress('bob@example', { kind: 'found', count: 0 })).toBeUndefined();
+    expect(chatRequestAddress('bob.lichen', { kind: 'found', count: 0 })).toBeUndefined();
   });
 });
