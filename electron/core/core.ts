@@ -21,6 +21,7 @@ import { probeServer } from './net/serverProbe';
 import { AccountService } from './services/accountService';
 import { AppLock } from './services/appLock';
 import { BackupService } from './services/backupService';
+import { completePasswordReset, requestPasswordReset } from './services/passwordReset';
 import type { GrantAccess } from './services/fileGrants';
 import { FileGrants } from './services/fileGrants';
 import { PreferencesService } from './services/preferences';
@@ -170,11 +171,11 @@ export function createCore(options: CoreOptions): Core {
       'account.resendCode': after(() => account.resendCode()),
       'account.cancelRegistration': after(() => account.cancelRegistration()),
       'account.requestPasswordReset': async (request) => {
-        await account.requestPasswordReset(allowedServer(builtInServer, request.server), request.email);
+        await requestPasswordReset(await account.signedOutClient(allowedServer(builtInServer, request.server)), request.email);
         return {};
       },
       'account.completePasswordReset': async (request) => {
-        await account.completePasswordReset(allowedServer(builtInServer, request.server), request.resetCode, request.password);
+        await completePasswordReset(await account.signedOutClient(allowedServer(builtInServer, request.server)), request.resetCode, request.password);
         return {};
       },
       'account.login': after((request) => account.login({ ...request, server: allowedServer(builtInServer, request.server) })),

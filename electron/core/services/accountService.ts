@@ -175,37 +175,10 @@ export class AccountService {
     return { state: 'awaiting-code', email: pending.email, server: pending.server, passwordNeeded: this.pendingPassword?.email !== pending.email };
   }
 
-  /**
-   * "Forgot password?" (issue 17, defect 10): the server mails a reset code to the address, or a
-   * note that no account uses it; its answer is the same either way (seed 002, security review
-   * item 10), so this resolves without saying which.
-   */
-  async requestPasswordReset(server: ServerConfig, email: string): Promise<void> {
+  /** A client for `server` while no account is signed in here ("Forgot password?", passwordReset.ts). */
+  async signedOutClient(server: ServerConfig): Promise<ApiClient> {
     await this.requireSignedOut();
-    const client = this.clientFor(server, undefined);
-    try {
-      await client.call('passwordReset', { body: { email } });
-    } finally {
-      client.close();
-    }
-  }
-
-  /**
-   * Sets a new password with the mailed reset code, `<key>:<code>`: the key names the account
-   * without revealing it (SHA-256 of the user id, seed 002) and the code proves the mailbox.
-   * The server then ends every session of the account. Nothing is stored here: the user signs in next.
-   */
-  async completePasswordReset(server: ServerConfig, resetCode: string, password: string): Promise<void> {
-    await this.requireSignedOut();
-    const parsed = /^([A-Za-z0-9_-]{43}):([A-Za-z0-9_-]{1,64})$/.exec(resetCode.trim());
-    if (!parsed) throw new CoreError('account-reset-code-malformed');
-    const [, key, code] = parsed;
-    const client = this.clientFor(server, undefined);
-    try {
-      await client.call('passwordResetComplete', { body: { key: key ?? '', code: code ?? '', password } });
-    } finally {
-      client.close();
-    }
+    return this.clientFor(server, undefined);
   }
 
   async login(signIn: SignIn): Promise<AccountStatus> {
