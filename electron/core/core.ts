@@ -162,6 +162,7 @@ export function createCore(options: CoreOptions): Core {
         runtime: options.runtime ?? `node ${process.versions.node}`,
         defaultServer: builtInServer ?? options.defaultServer,
         builtInServer,
+        managed: { alwaysRelay: machinePolicy.calls?.alwaysRelay === true },
       }),
       'app.ping': ({ nonce }) => ({ nonce, receivedAt: Date.now() }),
       'server.probe': (config) => probeServer(allowedServer(builtInServer, config)),

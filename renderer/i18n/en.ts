@@ -171,6 +171,7 @@ export const en = {
   'settings.typing': 'Send typing indicators',
   'settings.typingHint': 'Others see when you are typing. With this off, you do not see when others are typing either.',
   'settings.alwaysRelay': 'Always relay calls',
+  'settings.alwaysRelayManaged': 'Your organisation turned this on for this computer: every call goes through the server’s relay, so the other side never learns this computer’s IP address.',
   'settings.alwaysRelayHint':
     "Calls go through your server's relay, so the person you call never learns your IP address. Sound and video may arrive a little later.",
   'settings.callsTitle': 'Calls',

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { RENDERER_HEADERS } from '../host/headers';
 import { useTestHost } from '../host/testHost';
 import { useTestServer } from '../support/testServer';
+import { seriousA11yViolations } from '../host/axe';
+import { bridgeRequest, signUpThroughBridge } from './support/signUp';
 
 const env = useTestServer('e2e-machine-policy');
 const hostEnv = useTestHost({ headers: RENDERER_HEADERS });
@@ -31,6 +33,29 @@ describe('a server preset by machine policy', () => {
       return result;
     }, elsewhere);
     expect(answer).toMatchObject({ ok: false, error: { code: 'server-built-in' } });
+    await client.close();
+  });
+
+  it('shows "Always relay calls" on and set by the organisation when the policy turns it on, whatever the user chose', async () => {
+    const client = await hostEnv.host.launch({
+      dataDir: path.join(env.root, 'relay-policy'),
+      defaultServer: { url: env.server.url, pins: [env.server.pin] },
+      machinePolicy: { calls: { alwaysRelay: true } },
+    });
+    const { page } = client;
+    await page.getByLabel('Server address').waitFor();
+    await signUpThroughBridge(page, env.server, env.root, 'rosa@example.test', 'Rosa Tarn');
+    await page.getByTestId('signed-in-name').waitFor();
+    // The user's own choice is off; the policy wins.
+    expect((await bridgeRequest(page, 'preferences.set', { 'calls.alwaysRelay': false })).ok).toBe(true);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const toggle = page.getByRole('checkbox', { name: 'Always relay calls' });
+    await expect.poll(() => toggle.isChecked()).toBe(true);
+    expect(await toggle.isDisabled()).toBe(true);
+    expect(await page.getByText('Your organisation turned this on for this computer', { exact: false }).isVisible()).toBe(true);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await toggle.scrollIntoViewIfNeeded();
+    await client.screenshots('settings-relay-managed');
     await client.close();
   });
 });

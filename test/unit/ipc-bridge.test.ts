@@ -17,6 +17,7 @@ const handlers: Handlers = testHandlers({
     runtime: 'node',
     defaultServer: null,
     builtInServer: null,
+    managed: { alwaysRelay: false },
   }),
   'app.ping': async ({ nonce }) => {
     // Answer later pings sooner, so responses come back out of order.

@@ -17,6 +17,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
       runtime: 'node',
       defaultServer: null,
       builtInServer: null,
+      managed: { alwaysRelay: false },
     }),
     'app.ping': ({ nonce }) => ({ nonce, receivedAt: 1 }),
     'server.probe': () => ({ domain: 'example.test', apiVersion: 1, latencyMs: 3 }),

@@ -39,6 +39,12 @@ export const AppInfoSchema = z
     defaultServer: ServerConfigSchema.nullable(),
     /** A server built into this copy of the app: the only one it connects to (see builtInServer.ts). */
     builtInServer: ServerConfigSchema.nullable(),
+    /**
+     * Settings that IT fixed on this computer (machine policy, protocol/machinePolicy.ts), so the
+     * settings screens show them as set by the organisation instead of a choice that does nothing.
+     * (The server and the app lock show theirs through `builtInServer` and `appLock.status`.)
+     */
+    managed: z.object({ alwaysRelay: z.boolean() }).strict(),
   })
   .strict();
 export type AppInfo = z.infer<typeof AppInfoSchema>;
