@@ -10,7 +10,7 @@ import type { Content } from '../../../protocol/content/schema';
 import { readMessageHeader } from '../../../server/mls/wire';
 import { must } from '../../fixtures/mls/mlsTestDevices';
 import type { ObservedCore, SignedInUser } from '../../support/cores';
-import { eventsOf, registerThroughCore, signInThroughCore, startCore } from '../../support/cores';
+import { eventsOf, registerThroughCore, settled, signInThroughCore, startCore } from '../../support/cores';
 import type { RawMember } from '../../support/rawMember';
 import { addRawDevice, encryptContent, joinExternally, postAsMember } from '../../support/rawMember';
 import { useTestServer } from '../../support/testServer';
@@ -323,7 +323,9 @@ describe('a 1:1 call between two people with two devices each', () => {
       callIds.push(callId);
       const sizeBefore = rows.length;
       await ask(alice1, 'calls.start', { callId, offer });
-      await ask(alice1, 'messages.send', { conversationId: chat, text });
+      // Sending is optimistic: the text is posted after `messages.send` answers.
+      const sent = await ask(alice1, 'messages.send', { conversationId: chat, text });
+      expect(await settled(alice1, sent.id)).toBe('sent');
       const newer = db
         .prepare('SELECT e.payload FROM conv_log l JOIN events e ON e.id = l.event_id WHERE l.conv_id = ? ORDER BY l.id')
         .pluck()
