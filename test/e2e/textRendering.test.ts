@@ -33,6 +33,9 @@ async function send(page: Page, text: string): Promise<Locator> {
   return message;
 }
 
+/** The page's `getComputedStyle`, as `evaluate` reaches it (test code is compiled without the DOM library). */
+type PageStyles = { getComputedStyle(element: unknown): { direction: string; opacity: string } };
+
 type PlatformFont = { familyName: string; glyphCount: number };
 
 /** The fonts Chromium really drew `selector`'s text with (DevTools protocol), by family. */
@@ -75,7 +78,7 @@ describe('text in messages (issue 17)', () => {
   it('lays out right-to-left text right to left in messages, the list and the header (defect 11)', async () => {
     const a = ada.page;
     const message = await send(a, HEBREW);
-    const direction = (locator: Locator): Promise<string> => locator.evaluate('(el) => getComputedStyle(el).direction').then(String);
+    const direction = (locator: Locator): Promise<string> => locator.evaluate((el) => (globalThis as unknown as PageStyles).getComputedStyle(el).direction);
     expect(await direction(message.locator('.body'))).toBe('rtl');
     const row = a.getByTestId('conversation-item');
     await expect.poll(() => row.locator('.preview').textContent()).toContain(HEBREW);
@@ -96,7 +99,7 @@ describe('text in messages (issue 17)', () => {
     const below = await send(a, 'Ok');
     await below.hover();
     const toolbar = below.getByRole('toolbar', { name: 'Message actions' });
-    await expect.poll(() => toolbar.evaluate('(el) => getComputedStyle(el).opacity').then(String)).toBe('1');
+    await expect.poll(() => toolbar.evaluate((el) => (globalThis as unknown as PageStyles).getComputedStyle(el).opacity)).toBe('1');
     const box = await toolbar.boundingBox();
     const aboveBox = await above.boundingBox();
     const list = await a.getByTestId('message').first().evaluate((el) => {
