@@ -197,13 +197,16 @@ describe('Retry', () => {
   }, 120_000);
 
   it('keeps receiving while a post of its own hangs, and posts to one conversation in the order they were written', async () => {
+    // Online again after the last test's outage first (its reconnect waits out a backoff, which
+    // takes longer on a loaded machine): this test is about pushes while a post hangs.
+    await expect.poll(() => eventsOf(alice, 'connection.state').at(-1), { timeout: 30_000 }).toMatchObject({ state: 'online' });
     // Alice's requests stop reaching the server; what the server pushes still reaches her.
     proxy.hold('requests');
     const hanging = await value(alice.core.router.request('messages.send', { conversationId, text: 'stuck on the wire' }));
     const behind = await value(alice.core.router.request('messages.send', { conversationId, text: 'written after it' }));
     const fromBob = await value(bob.core.router.request('messages.send', { conversationId, text: 'are you there?' }));
     // Stored although Alice's post holds no answer: the post runs outside the group-state lock.
-    await expect.poll(async () => (await copiesOf(alice, conversationId, fromBob.id)).count, { timeout: 15_000 }).toBe(1);
+    await expect.poll(async () => (await copiesOf(alice, conversationId, fromBob.id)).count, { timeout: 30_000 }).toBe(1);
     expect((await messagesOf(alice, conversationId)).filter((m) => m.id === hanging.id || m.id === behind.id).map((m) => m.status)).toEqual(['pending', 'pending']);
     // The network goes and comes back: both wait (never "Not sent"), then go out by themselves, in order.
     proxy.outage();
