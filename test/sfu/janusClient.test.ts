@@ -116,6 +116,9 @@ describe('the core talks to Janus VideoRoom', () => {
     expect(value(await alicePub.joinAsPublisher(room, aliceId, pin))).toEqual({ id: aliceId, publishers: [] });
     await media().applyAnswer('alice-pub', value(await alicePub.publish(await media().publishOffer('alice-pub'))).sdp);
     expect(await waitUntil(async () => (await media().connectionState('alice-pub')) === 'connected', 20_000)).toBe(true);
+    // Janus lists a publisher only once its own side of the PeerConnection is up ("webrtcup"),
+    // which can come a moment after the browser reports "connected".
+    expect(await waitUntil(async () => aliceEvents.some((event) => event.handle === alicePub.id && event.janus === 'webrtcup'), 10_000)).toBe(true);
 
     const bobPub = value(await bob.attachVideoRoom());
     // Bob's join lists Alice under the id she chose: the SFU knows participants only by these ids.
