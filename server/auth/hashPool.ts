@@ -67,10 +67,13 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { scryptSync } = require('node:crypto');
 // Linux: this thread only runs at a lower priority (its id from /proc/thread-self), so when
-// cores are contended the scheduler prefers the event loop. Lowering is always allowed.
+// cores are contended the scheduler prefers the event loop. Relative to the thread's own nice
+// value, so a server that was itself started under nice still hashes below its event loop.
+// Lowering is always allowed.
 try {
+  const os = require('node:os');
   const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  if (tid > 0) require('node:os').setPriority(tid, workerData.nice);
+  if (tid > 0) os.setPriority(tid, Math.min(19, os.getPriority(tid) + workerData.nice));
 } catch {}
 let sodium;
 async function run(job) {
@@ -106,9 +109,9 @@ type Pending = {
 type Slot = { worker: Worker; current: Pending | undefined; alive: boolean; born: number };
 
 /**
- * The hashing threads' nice value (Linux; 0 is normal, 19 the lowest): under contention the event
- * loop gets about three times their share of a core (CFS weights 1024 vs 335), so sign-ins wait
- * for the others rather than the other way round.
+ * How many nice steps below the process the hashing threads run (Linux; 19 is the lowest): under
+ * contention the event loop gets about three times their share of a core (CFS weights 1024 vs
+ * 335), so sign-ins wait for the others rather than the other way round.
  */
 const HASH_THREAD_NICE = 5;
 
