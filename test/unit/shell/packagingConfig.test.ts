@@ -110,7 +110,7 @@ async function loadWithBuilder(env: Readonly<Record<string, string>>, args: read
   // process.argv as electron-builder's CLI sees it: [node, cli, ...flags].
   const { stdout } = await run(process.execPath, ['-e', script, 'electron-builder', ...args], {
     cwd: REPO_ROOT,
-    timeout: 20_000,
+    timeout: 50_000,
     env: { PATH: process.env.PATH ?? '', ...env },
   });
   const answer = z.union([z.object({ ok: z.literal(true), config: z.record(z.string(), z.unknown()) }), z.object({ ok: z.literal(false), message: z.string() })]).parse(JSON.parse(stdout));
@@ -118,7 +118,9 @@ async function loadWithBuilder(env: Readonly<Record<string, string>>, args: read
   return answer.config;
 }
 
-describe('installer configuration as electron-builder loads it', () => {
+// Each load starts electron-builder's loader in a child process: 2–18 s measured, the slow end
+// on a loaded 2-core machine, so these tests get three times that.
+describe('installer configuration as electron-builder loads it', { timeout: 60_000 }, () => {
   it('refuses to build for Windows without signing credentials', async () => {
     await expect(loadWithBuilder({}, ['--win'])).rejects.toThrow(/not built unsigned.*Windows: WIN_CSC_LINK/);
   });
