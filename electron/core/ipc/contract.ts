@@ -33,11 +33,13 @@ import {
 } from './schemas';
 import { events } from './eventSchemas';
 import { callRequests } from './callSchemas';
+import { conferenceRequests } from './conferenceSchemas';
 import { chatRequestRequests } from './chatRequestSchemas';
 
 export * from './schemas';
 export { events } from './eventSchemas';
 export * from './callSchemas';
+export * from './conferenceSchemas';
 export * from './chatRequestSchemas';
 
 export const requests = {
@@ -471,6 +473,7 @@ export const requests = {
   /** The user did something; restarts the idle countdown. */
   'appLock.activity': { request: Empty, response: z.object({}).strict() },
   ...callRequests,
+  ...conferenceRequests,
   ...chatRequestRequests,
 } as const satisfies Record<string, Readonly<{ request: z.ZodType; response: z.ZodType }>>;
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { callEvents } from './callSchemas';
+import { conferenceEvents } from './conferenceSchemas';
 import { chatRequestEvents } from './chatRequestSchemas';
 import {
   AccountStatusSchema,
@@ -18,6 +19,7 @@ import {
 export const events = {
   'connection.state': ConnectionStateSchema,
   ...callEvents,
+  ...conferenceEvents,
   ...chatRequestEvents,
   'appLock.state': LockStateSchema,
   /** Another device was added to the account (seed 002: every device is told). */
