@@ -93,9 +93,9 @@ export class FrameCrypto {
     this.#post({ type: 'key', epoch: input.epoch, baseKey: copy, selfLeaf: input.selfLeaf }, [copy]);
   }
 
-  /** Moves this sender one ratchet step on (conference key rotation). */
-  ratchet(): void {
-    this.#post({ type: 'ratchet' });
+  /** Moves this sender one ratchet step on, or to `step` of its epoch (conference key rotation: the core says which step is due). */
+  ratchet(step?: number): void {
+    this.#post(step === undefined ? { type: 'ratchet' } : { type: 'ratchet', step });
   }
 
   async stats(): Promise<FrameStats> {
