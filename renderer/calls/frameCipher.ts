@@ -114,7 +114,7 @@ export interface KindStats {
   readonly malformed: number;
   readonly replayed: number;
   /** Decrypted frames per sender leaf, lowest leaf first. */
-  readonly bySender: readonly Readonly<{ leaf: number; decrypted: number }>[];
+  readonly bySender: { leaf: number; decrypted: number }[];
   readonly encrypt: TimingSummary | null;
   readonly decrypt: TimingSummary | null;
 }

@@ -11,15 +11,9 @@
 import type { FrameStats, MediaKind } from './frameCipher';
 import type { Measured, PageToWorker, TransformOptions } from './frameMessages';
 import { workerToPageSchema } from './frameMessages';
+import type { FrameKeyInput } from './frameKeyInput';
 
-export interface FrameKeyInput {
-  /** The MLS epoch the key belongs to; its low byte is part of every KID. */
-  readonly epoch: number;
-  /** 32 bytes: MLS-Exporter("SFrame 1.0 Base Key", call id, 32), from the core over IPC. */
-  readonly baseKey: ArrayBuffer;
-  /** This device's leaf index in the call's group (names its own sender key). */
-  readonly selfLeaf: number;
-}
+export type { FrameKeyInput } from './frameKeyInput';
 
 /**
  * Why the worker refused something: a message it could not read, a bad key, a key of an older
