@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { QualifiedUserIdSchema } from '../api/common';
 import { CALL_CONTENT_SCHEMAS } from './callSchema';
+import { CONFERENCE_CONTENT_SCHEMAS } from './conferenceSchema';
 
 /** Client-generated message ids make sends idempotent: a resend of the same id is one message. */
 export const MessageIdSchema = z.uuid();
@@ -134,6 +135,8 @@ export const ContentSchema = z.discriminatedUnion('type', [
   // Call signalling (callSchema.ts): decoded here like every other type, then handed to the call
   // machine by the receive path; none of them is ever a line in the history by itself.
   ...CALL_CONTENT_SCHEMAS,
+  // Conference signalling (conferenceSchema.ts): handed to the conference service the same way.
+  ...CONFERENCE_CONTENT_SCHEMAS,
 ]);
 export type Content = z.infer<typeof ContentSchema>;
 export type ContentType = Content['type'];

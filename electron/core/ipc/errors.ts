@@ -80,6 +80,14 @@ export const IPC_ERRORS = {
   'call-not-connected': 'This call is not connected.',
   'call-no-calls-here': 'Calls are only possible in one-to-one conversations for now.',
   'call-bad-description': 'The call could not be started: the description of this device’s media does not name its certificate.',
+  // Conferences (issue 14, session/calls/conference/conferenceService.ts).
+  'conference-no-sfu': 'Your server offers no conference server (SFU), so group calls cannot start. Ask your administrator to set one up.',
+  'conference-sfu-gone': 'The conference server this group call runs on is no longer offered by your server, so the call cannot be joined.',
+  'conference-not-found': 'This group call is over or was never here.',
+  'conference-ended': 'This group call has ended.',
+  'conference-not-joined': 'This device is not in this group call.',
+  'conference-no-subscription': 'There is nobody else to see or hear in this group call yet.',
+  'conference-stale-subscription': 'The group call changed meanwhile; answer its latest offer instead.',
   'calls-config-invalid':
     "The server sent call settings (relay servers and their credentials) that Cairn cannot use, so calls cannot start. Ask your administrator to check the server's TURN settings.",
   'calls-no-relay':

@@ -27,6 +27,7 @@ import {
   RoomDestroyedSchema,
   StartedSchema,
   SubscriberAttachedSchema,
+  SubscriberUpdatedSchema,
   VideoRoomErrorSchema,
 } from './janusSchemas';
 import type { JanusExchange } from './janusTransport';
@@ -236,6 +237,19 @@ export type RoomSpec = Readonly<{
 export type PublisherJoin = Readonly<{ id: number; publishers: readonly Readonly<{ id: number }>[] }>;
 export type Subscription = Readonly<{ offer: Jsep; streams: readonly Readonly<{ mid: string; type: string; feed: number | undefined }>[] }>;
 
+/**
+ * A subscription as an `updated` answer or event carries it (a publisher left, or `update`):
+ * undefined without an offer. Inactive streams (their publisher left) are not listed.
+ */
+export function subscriptionOf(answer: PluginAnswer): JanusResult<Subscription | undefined> {
+  const updated = parsed(SubscriberUpdatedSchema, answer.plugindata.data);
+  if (!updated.ok) return updated;
+  if (answer.jsep === undefined) return success(undefined);
+  if (answer.jsep.type !== 'offer') return failure('sfu-bad-response', 'The conference server sent no SDP offer for the subscription.');
+  const streams = (updated.value.streams ?? []).filter((s) => s.active !== false).map((s) => ({ mid: s.mid, type: s.type, feed: s.feed_id }));
+  return success({ offer: answer.jsep, streams });
+}
+
 function validId(value: number, what: string): JanusResult<number> {
   return JanusIdSchema.safeParse(value).success ? success(value) : failure('sfu-bad-id', `The ${what} must be a positive whole number below 2^53.`);
 }
@@ -327,6 +341,23 @@ export class VideoRoomHandle {
     if (answer.value.jsep?.type !== 'offer') return failure('sfu-bad-response', 'The conference server sent no SDP offer for the subscription.');
     // Subscriber offers do not carry e2ee (measured: null); the frame worker decrypts or drops every frame regardless.
     return success({ offer: answer.value.jsep, streams: attached.value.streams.map((s) => ({ mid: s.mid, type: s.type, feed: s.feed_id })) });
+  }
+
+  /**
+   * Changes which feeds this subscriber handle carries (Janus multistream `update`): Janus
+   * renegotiates and sends a new offer, answered with `start` like the first. Undefined when
+   * nothing changed (no offer).
+   */
+  async update(subscribe: readonly number[], unsubscribe: readonly number[]): Promise<JanusResult<Subscription | undefined>> {
+    const answer = await this.session.message(this.id, {
+      request: 'update',
+      ...(subscribe.length > 0 ? { subscribe: subscribe.map((feed) => ({ feed })) } : {}),
+      ...(unsubscribe.length > 0 ? { unsubscribe: unsubscribe.map((feed) => ({ feed })) } : {}),
+    });
+    if (!answer.ok) return answer;
+    const refusal = pluginRefused(answer.value);
+    if (refusal) return refusal;
+    return subscriptionOf(answer.value);
   }
 
   /** Completes a subscription with the renderer's answer. */

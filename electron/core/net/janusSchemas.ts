@@ -78,3 +78,31 @@ export const SubscriberAttachedSchema = z.object({
 });
 
 export const StartedSchema = z.object({ videoroom: z.literal('event'), started: z.literal('ok') });
+
+const SubscribedStreamSchema = z.object({
+  type: z.string(),
+  mid: z.string(),
+  feed_id: JanusIdSchema.optional(),
+  feed_mid: z.string().optional(),
+  /** Janus keeps the m-line of a stream whose publisher left, marked inactive. */
+  active: z.boolean().optional(),
+});
+
+/** A subscription changed (`update`, or a publisher left): the streams now, with a new offer in the jsep. */
+export const SubscriberUpdatedSchema = z.object({
+  videoroom: z.literal('updated'),
+  room: JanusIdSchema,
+  streams: z.array(SubscribedStreamSchema).max(256).optional(),
+});
+
+/**
+ * VideoRoom's news on a publisher handle: publishers that began publishing, one that stopped
+ * (`unpublished`) or left the room (`leaving`). Ids only: the SFU knows no one by name.
+ */
+export const RoomNewsSchema = z.object({
+  videoroom: z.literal('event'),
+  room: JanusIdSchema.optional(),
+  publishers: z.array(PublisherSchema).max(1000).optional(),
+  unpublished: z.union([JanusIdSchema, z.literal('ok')]).optional(),
+  leaving: z.union([JanusIdSchema, z.literal('ok')]).optional(),
+});

@@ -7,6 +7,7 @@
  */
 import type { Conversation } from '../../../protocol/api/conversations';
 import type { CallContent } from '../../../protocol/content/callSchema';
+import type { ConferenceContent } from '../../../protocol/content/conferenceSchema';
 import type { Content, Mention } from '../../../protocol/content/schema';
 import type { EventOf } from '../ipc/contract';
 import type { MlsMember } from '../crypto/mls/mlsGroup';
@@ -80,6 +81,8 @@ export type FollowUp =
    * `from` is the MLS-authenticated sender device, `sentAt` the server's time of the message.
    */
   | Readonly<{ kind: 'call-message'; conversationId: string; from: Readonly<{ user: UserId; clientId: string }>; sentAt: number; content: CallContent }>
+  /** Conference signalling for the conference service (session/calls/conference/), never a history message by itself. */
+  | Readonly<{ kind: 'conference-message'; conversationId: string; from: Readonly<{ user: UserId; clientId: string }>; sentAt: number; content: ConferenceContent }>
   | Readonly<{ kind: 'device-added'; device: EventOf<'device.added'> }>
   | Readonly<{ kind: 'device-removed'; id: string }>
   /** A chat request arrived, was accepted (one this user sent) or was answered on another device: told to the UI. */

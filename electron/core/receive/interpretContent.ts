@@ -107,6 +107,13 @@ export function interpretContent(input: ContentInput): readonly Effect[] {
       // after this transaction committed; it never becomes a message of the history. The server's
       // time of the message decides whether a setup may still ring (callMachine.ts).
       return [{ kind: 'follow-up', followUp: { kind: 'call-message', conversationId, from: { user: userOf(sender), clientId: senderClient }, sentAt: input.notificationTime, content: body } }];
+    case 'conference-start':
+    case 'conference-end':
+    case 'conference-media':
+      // Conference signalling (issue 14) belongs to the conference service
+      // (session/calls/conference/conferenceService.ts), after this transaction committed; it
+      // writes its own history lines. The server's time of the message dates them.
+      return [{ kind: 'follow-up', followUp: { kind: 'conference-message', conversationId, from: { user: userOf(sender), clientId: senderClient }, sentAt: input.notificationTime, content: body } }];
     default:
       return missingCase(body);
   }

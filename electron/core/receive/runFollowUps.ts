@@ -23,6 +23,8 @@ export interface FollowUpContext {
   readonly ownProfileChanged: (name: string) => void;
   /** Hands a call message to the call service, which queues it (it must not wait for the group lock held here). */
   readonly callMessage: (message: Omit<Extract<FollowUp, { kind: 'call-message' }>, 'kind'>) => void;
+  /** Hands a conference message to the conference service, which queues it (same reason). */
+  readonly conferenceMessage: (message: Omit<Extract<FollowUp, { kind: 'conference-message' }>, 'kind'>) => void;
   readonly removeDeparted: (conversationId: string) => Promise<void>;
   readonly removeGoneDevice: (conversationId: string, device: MlsClientIdentity) => Promise<void>;
   /** Hands a call group's event to the running conference; returns at once (its work is queued there). */
@@ -57,6 +59,11 @@ export function runFollowUps(followUps: readonly FollowUp[], context: FollowUpCo
       case 'call-message': {
         const { conversationId, from, sentAt, content } = followUp;
         context.callMessage({ conversationId, from, sentAt, content });
+        break;
+      }
+      case 'conference-message': {
+        const { conversationId, from, sentAt, content } = followUp;
+        context.conferenceMessage({ conversationId, from, sentAt, content });
         break;
       }
       case 'device-added':

@@ -26,6 +26,9 @@ import { registerDevice, storedDevice } from './deviceRegistration';
 import { ServerFacts } from './serverFacts';
 import type { ProfileHandle } from './profileHandle';
 
+/** How long locking or signing out waits for a running group call to be left. */
+const LEAVE_CALLS_MS = 5_000;
+
 export class AccountService {
   private client: ApiClient | undefined;
   private record: AccountRecord | undefined;
@@ -279,8 +282,25 @@ export class AccountService {
 
   /** Forgets everything held in memory (the app is locking); the encrypted store keeps the rest. */
   async lockDown(): Promise<void> {
+    await this.leaveCalls();
     await this.sync.stop();
     this.suspend();
+  }
+
+  /**
+   * Leaves a running conference before the session closes (app lock, sign-out), so the call
+   * group's key generator removes this device at once; bounded, so a server that does not answer
+   * cannot hold the lock up.
+   */
+  private async leaveCalls(): Promise<void> {
+    const session = this.activeSession;
+    if (session === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, LEAVE_CALLS_MS);
+    });
+    await Promise.race([session.leaveCalls().catch((error: unknown) => this.log.warn('leaving the group call failed', { error })), bounded]);
+    clearTimeout(timer);
   }
 
   private suspend(): void {
@@ -408,6 +428,7 @@ export class AccountService {
    * the key could not be erased; the profile then opens again as it was.
    */
   private async wipe(): Promise<void> {
+    await this.leaveCalls();
     await this.sync.stop();
     this.suspend();
     await this.profile.lock();

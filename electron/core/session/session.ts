@@ -21,6 +21,7 @@ import { Resender } from '../services/resend';
 import { Announcer } from './announcer';
 import type { CallServiceOptions } from './calls/callOptions';
 import { CallService } from './calls/callService';
+import { ConferenceService } from './calls/conference/conferenceService';
 import { ConversationQueries } from './conversationQueries';
 import { ConversationSettings } from './conversationSettings';
 import { DesktopNotifications } from './desktopNotifications';
@@ -80,6 +81,8 @@ export class SignedInSession {
   readonly chatRequests: ChatRequests;
   /** 1:1 calls: the call machine, its messages, timers, history lines and frame keys (calls/callService.ts). */
   readonly calls: CallService;
+  /** Group calls through the SFU: start messages, call groups, keys, subscriptions (calls/conference/conferenceService.ts). */
+  readonly conferences: ConferenceService;
   readonly receiving: Receiving;
   /** Conference call groups this device is in, fed by the receive path (calls/conference/). */
   readonly callGroups: CallGroupInbox;
@@ -117,8 +120,22 @@ export class SignedInSession {
       announcer,
       log: log.child('calls'),
       options: options.calls ?? {},
+      conferenceBusy: () => this.conferences.busy(),
     });
     this.callGroups = new CallGroupInbox(log.child('conference'));
+    const timings = options.calls?.timings;
+    this.conferences = new ConferenceService({
+      groups: this.groups,
+      outgoing: this.outgoing,
+      announcer,
+      inbox: this.callGroups,
+      log: log.child('conference'),
+      calls: this.calls,
+      timings: {
+        ...(timings?.conferenceRatchetMs === undefined ? {} : { ratchetMs: timings.conferenceRatchetMs }),
+        ...(timings?.conferenceSilenceMs === undefined ? {} : { silenceMs: timings.conferenceSilenceMs }),
+      },
+    });
     const receiveLog = log.child('receive');
     this.receiving = {
       groups: this.groups,
@@ -133,6 +150,7 @@ export class SignedInSession {
         receiptsNoted: () => this.outbox.receiptsNoted(),
         ownProfileChanged: hooks.ownNameChanged,
         callMessage: (message) => this.calls.received(message),
+        conferenceMessage: (message) => this.conferences.received(message),
         removeDeparted: (conversationId) => this.membership.removeDeparted(conversationId),
         removeGoneDevice: (conversationId, gone) => this.membership.removeGoneDevice(conversationId, gone),
         callGroupEvent: (event, time) => this.callGroups.deliver(event, time),
@@ -141,8 +159,14 @@ export class SignedInSession {
     this.expiry.start();
   }
 
+  /** Leaves a running conference while the server can still be told (app lock, sign-out). */
+  async leaveCalls(): Promise<void> {
+    await this.conferences.leaveAll();
+  }
+
   close(): void {
     this.detachSummaries();
+    this.conferences.close();
     this.expiry.close();
     this.outbox.close();
     this.resender.close();

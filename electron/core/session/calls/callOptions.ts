@@ -6,7 +6,14 @@
 import type { CallMachineConfig } from '../../calls/callTypes';
 
 /** Shorter ring and connect times, so a test sees a missed call without waiting 60 s. */
-export type CallTimings = Readonly<{ ringMs?: number; connectMs?: number }>;
+export type CallTimings = Readonly<{
+  ringMs?: number;
+  connectMs?: number;
+  /** A conference key's ratchet period instead of 30 s (issue 14: several rotations in one test call). */
+  conferenceRatchetMs?: number;
+  /** How long a conference participant may stay silent before the key generator removes it (20 s). */
+  conferenceSilenceMs?: number;
+}>;
 
 /**
  * Test seams of the core, named as such and refused by the Electron host (hosts/utilityHost.ts):

@@ -57,6 +57,8 @@ export interface CallServiceDeps {
   readonly announcer: Announcer;
   readonly log: Logger;
   readonly options: CallServiceOptions;
+  /** A conference holds this device (conference/conferenceService.ts): one call or conference at a time. */
+  readonly conferenceBusy?: () => boolean;
 }
 
 /** A decrypted call message, as the receive path hands it over (after its transaction committed). */
@@ -99,7 +101,7 @@ export class CallService {
       if (conversation.kind === 'one-to-one' && conversation.devices.length === 0) throw new CoreError('conversation-not-joined');
       const peer = peerOf(conversation, this.state.self.user);
       if (peer === undefined) throw new CoreError('call-no-calls-here');
-      if (isBusy(this.state) || this.reservations.size > 0) throw new CoreError('call-busy');
+      if (this.busy()) throw new CoreError('call-busy');
       // Refused before the shell opens camera and microphone, not only when the setup would be sent.
       this.deps.outgoing.requireSendable(conversationId);
       const callId = randomUUID();
@@ -130,6 +132,7 @@ export class CallService {
 
   accept({ callId, answer }: RequestOf<'calls.accept'>): Promise<CallView> {
     return this.serial(async () => {
+      if (this.deps.conferenceBusy?.() === true) throw new CoreError('call-busy');
       await this.carryOut({ kind: 'accept', callId, answer: description(answer), cbr: this.constantBitRate() });
       return this.view(callId);
     });
@@ -179,6 +182,16 @@ export class CallService {
     const found = this.descriptions.get(callId.toLowerCase());
     if (found === undefined) throw new CoreError('call-not-found');
     return found;
+  }
+
+  /** A 1:1 call (or one being prepared) or a conference holds this device. */
+  busy(): boolean {
+    return isBusy(this.state) || this.reservations.size > 0 || this.deps.conferenceBusy?.() === true;
+  }
+
+  /** Says `call.activity` again after a conference began or ended (the shell's camera and microphone grant). */
+  refreshActivity(): void {
+    this.updateActivity();
   }
 
   list(): ResponseOf<'calls.list'> {
@@ -319,7 +332,7 @@ export class CallService {
 
   private updateActivity(): void {
     const next: Activity = {
-      active: this.reservations.size > 0 || isBusy(this.state),
+      active: this.busy(),
       ringing: this.state.calls.some((c) => c.state.phase === 'incoming'),
     };
     if (next.active === this.activity.active && next.ringing === this.activity.ringing) return;
