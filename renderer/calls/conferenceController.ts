@@ -199,6 +199,8 @@ export class ConferenceController<S> implements ConferenceActions {
     const completed = await media.completePublish(published.value.answer);
     if (!completed.ok) return this.#abandon(entry, completed.error);
     entry.stopHeard = this.#deps.setInterval(() => void this.#reportHeard(entry), HEARD_EVERY_MS);
+    // The others learn at once whether this device came with its camera (or muted).
+    void this.#tellMedia(entry.conferenceId, media);
     // The SFU's offer may have come while publishing; if none came, ask for the latest one.
     if (entry.pending === undefined && entry.version < 0) {
       const latest = await port.request('conferences.subscription', { conferenceId: entry.conferenceId });

@@ -180,7 +180,9 @@ describe('joining a conference', () => {
     const { bridge, media, controller, opened } = setUp();
     controller.join(CONFERENCE, 'audio');
     await settle();
-    expect(bridge.channels()).toEqual(['conferences.list', 'conferences.join', 'calls.config', 'preferences.get', 'conferences.frameKey', 'conferences.publish', 'conferences.subscription']);
+    expect(bridge.channels()).toEqual(['conferences.list', 'conferences.join', 'calls.config', 'preferences.get', 'conferences.frameKey', 'conferences.publish', 'conferences.setMedia', 'conferences.subscription']);
+    // The others learn that this device came without its camera.
+    expect(bridge.payloads('conferences.setMedia')).toEqual([{ conferenceId: CONFERENCE, media: { muted: false, cameraOff: true, sharing: false } }]);
     expect(media.log).toEqual(['key 3/2', 'offer', 'answer sfu-answer']);
     expect(opened[0]?.video).toBe(false);
     expect(bridge.payloads('conferences.publish')).toEqual([{ conferenceId: CONFERENCE, offer: 'publish-offer' }]);
@@ -263,6 +265,7 @@ describe('during a conference', () => {
     controller.setSharing(CONFERENCE, true);
     await settle();
     expect(bridge.payloads('conferences.setMedia')).toEqual([
+      { conferenceId: CONFERENCE, media: { muted: false, cameraOff: true, sharing: false } },
       { conferenceId: CONFERENCE, media: { muted: true, cameraOff: true, sharing: false } },
       { conferenceId: CONFERENCE, media: { muted: true, cameraOff: true, sharing: true } },
     ]);
