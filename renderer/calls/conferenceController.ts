@@ -250,6 +250,7 @@ export class ConferenceController<S> implements ConferenceActions {
     entry.key = key;
     entry.media?.setKey({ ...frameKeyInput(key), step: key.step });
     this.#deps.store.epoch = key.epoch;
+    this.#deps.store.keyStep = key.step;
   }
 
   #onState(view: ConferenceView): void {

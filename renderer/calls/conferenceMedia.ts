@@ -74,6 +74,8 @@ export interface ConferenceStore<S> {
   localStream: S | undefined;
   speaking: number | undefined;
   epoch: number | undefined;
+  /** The ratchet step of that epoch the core last named. */
+  keyStep: number | undefined;
   error: ErrorInfo | undefined;
   receive(view: ConferenceView): void;
   clearMedia(): void;

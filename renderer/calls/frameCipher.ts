@@ -94,10 +94,19 @@ export interface KindCounters {
   malformed: number;
   /** Received frames whose counter was already seen for their key, or is older than the replay window. */
   replayed: number;
-  /** Decrypted frames per sender leaf: whom this device hears (conferences report it to the key generator). */
-  readonly bySender: Map<number, number>;
+  /**
+   * Per sender leaf: decrypted frames (whom this device hears; conferences report it to the key
+   * generator) and the smallest and largest decrypted frame (with CBR every Opus frame has one size).
+   */
+  readonly bySender: Map<number, SenderCounts>;
   readonly encryptMs: number[];
   readonly decryptMs: number[];
+}
+
+export interface SenderCounts {
+  decrypted: number;
+  minBytes: number;
+  maxBytes: number;
 }
 
 export interface TimingSummary {
@@ -113,8 +122,8 @@ export interface KindStats {
   readonly noKey: number;
   readonly malformed: number;
   readonly replayed: number;
-  /** Decrypted frames per sender leaf, lowest leaf first. */
-  readonly bySender: { leaf: number; decrypted: number }[];
+  /** Decrypted frames and their smallest and largest size per sender leaf, lowest leaf first. */
+  readonly bySender: { leaf: number; decrypted: number; minBytes: number; maxBytes: number }[];
   readonly encrypt: TimingSummary | null;
   readonly decrypt: TimingSummary | null;
 }
@@ -142,8 +151,18 @@ export function summarise(samples: readonly number[]): TimingSummary | null {
 
 export function kindStats(counters: KindCounters): KindStats {
   const { encrypted, decrypted, failed, noKey, malformed, replayed } = counters;
-  const bySender = [...counters.bySender].sort(([a], [b]) => a - b).map(([leaf, count]) => ({ leaf, decrypted: count }));
+  const bySender = [...counters.bySender].sort(([a], [b]) => a - b).map(([leaf, count]) => ({ leaf, ...count }));
   return { encrypted, decrypted, failed, noKey, malformed, replayed, bySender, encrypt: summarise(counters.encryptMs), decrypt: summarise(counters.decryptMs) };
+}
+
+function countSender(senders: Map<number, SenderCounts>, leaf: number, bytes: number): void {
+  const known = senders.get(leaf);
+  if (known === undefined) senders.set(leaf, { decrypted: 1, minBytes: bytes, maxBytes: bytes });
+  else {
+    known.decrypted += 1;
+    known.minBytes = Math.min(known.minBytes, bytes);
+    known.maxBytes = Math.max(known.maxBytes, bytes);
+  }
 }
 
 /** Runs one frame through the cipher and counts the outcome; never throws. */
@@ -170,7 +189,7 @@ export async function processFrame(
       recordTiming(counters.encryptMs, elapsed);
     } else {
       counters.decrypted += 1;
-      if (outcome.sender !== undefined) counters.bySender.set(outcome.sender, (counters.bySender.get(outcome.sender) ?? 0) + 1);
+      if (outcome.sender !== undefined) countSender(counters.bySender, outcome.sender, outcome.data.length);
       recordTiming(counters.decryptMs, elapsed);
     }
     return outcome;

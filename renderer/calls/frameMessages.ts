@@ -47,7 +47,7 @@ export const kindStatsSchema = z.object({
   noKey: z.number(),
   malformed: z.number(),
   replayed: z.number(),
-  bySender: z.array(z.object({ leaf: z.number().int().min(0).max(255), decrypted: z.number() })),
+  bySender: z.array(z.object({ leaf: z.number().int().min(0).max(255), decrypted: z.number(), minBytes: z.number(), maxBytes: z.number() })),
   encrypt: timingSchema,
   decrypt: timingSchema,
 });

@@ -41,6 +41,7 @@ class ConferencesState implements ConferenceStore<MediaStream> {
   speaking = $state<number | undefined>(undefined);
   /** The MLS epoch of the frame key in use (shown to tests and diagnostics; not a secret). */
   epoch = $state<number | undefined>(undefined);
+  keyStep = $state<number | undefined>(undefined);
   error = $state<ErrorInfo | undefined>(undefined);
   actions: ConferenceActions = CONFERENCES_UNWIRED;
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -107,6 +108,7 @@ class ConferencesState implements ConferenceStore<MediaStream> {
     this.localStream = undefined;
     this.speaking = undefined;
     this.epoch = undefined;
+    this.keyStep = undefined;
   }
 
   reset(): void {

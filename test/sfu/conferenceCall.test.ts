@@ -41,6 +41,16 @@ type Person = keyof typeof PEOPLE;
 const Tile = z.object({ leaf: z.number(), name: z.string(), peakHz: z.number().nullable(), rms: z.number(), framesDecoded: z.number(), speaking: z.boolean() });
 const Tiles = z.array(Tile);
 const Resources = z.object({ connections: z.number(), open: z.number() });
+const Counters = z.object({
+  decrypted: z.number(),
+  failed: z.number(),
+  noKey: z.number(),
+  replayed: z.number(),
+  bySender: z.array(z.object({ leaf: z.number(), decrypted: z.number(), minBytes: z.number(), maxBytes: z.number() })),
+});
+const FrameStats = z.object({ audio: Counters, video: Counters });
+/** The key's ratchet period for this test (issue 14: "rotation period shortened"); the app's is 30 s. */
+const RATCHET_MS = 4_000;
 
 const ORDER: readonly Person[] = ['alice', 'bob', 'carol', 'dave'];
 let work: string;
@@ -55,6 +65,8 @@ const clients = {
 
 const tilesOf = async (who: Person) => Tiles.parse(await clients.get(who).page.evaluate('cairnConferenceProbe.tiles()'));
 const resourcesOf = async (who: Person) => Resources.parse(await clients.get(who).page.evaluate('cairnConferenceProbe.resources()'));
+const frameStatsOf = async (who: Person) => FrameStats.parse(await clients.get(who).page.evaluate('cairnConferenceProbe.frameStats()'));
+const keyStepOf = async (who: Person): Promise<number> => Number(await clients.get(who).page.getByTestId('conference-screen').getAttribute('data-key-step'));
 const phaseOf = (page: Page): Promise<string | null> =>
   page.getByTestId('conference-screen').count().then((n) => (n === 0 ? null : page.getByTestId('conference-screen').getAttribute('data-phase')));
 const epochOf = async (who: Person): Promise<number> => Number(await clients.get(who).page.getByTestId('conference-screen').getAttribute('data-epoch'));
@@ -93,6 +105,7 @@ async function launch(who: Person, probe: string, tone: string): Promise<TestCli
     colorScheme: PEOPLE[who].scheme,
     chromiumArgs: [`--use-file-for-fake-audio-capture=${tone}`],
     initScripts: [probe],
+    callTimings: { conferenceRatchetMs: RATCHET_MS },
   };
   const client = await hostEnv.host.launch(options);
   await client.page.getByLabel('Server address').waitFor();
@@ -169,6 +182,27 @@ describe('a conference through a real Janus', () => {
     await screenshots('alice', 'conference-grid');
     await screenshots('bob', 'conference-speaker');
   }, 180_000);
+
+  it('the key ratchets several times during the call and no frame is lost to it (Alice\'s worker counters)', async () => {
+    const stepBefore = await keyStepOf('alice');
+    const before = await frameStatsOf('alice');
+    await expect.poll(() => keyStepOf('alice'), { timeout: 10 * RATCHET_MS + 20_000 }).toBeGreaterThanOrEqual(stepBefore + 3);
+    const after = await frameStatsOf('alice');
+    for (const kind of ['audio', 'video'] as const) {
+      expect({ kind, noKey: after[kind].noKey - before[kind].noKey, failed: after[kind].failed - before[kind].failed, replayed: after[kind].replayed - before[kind].replayed }).toEqual({ kind, noKey: 0, failed: 0, replayed: 0 });
+      // Frames of both others kept coming through every step.
+      expect(after[kind].bySender.filter((s) => s.decrypted > (before[kind].bySender.find((b) => b.leaf === s.leaf)?.decrypted ?? 0) + 20)).toHaveLength(2);
+    }
+  }, 120_000);
+
+  it('with constant bit rate every Opus frame from each sender has one size, and the call screen says so', async () => {
+    for (const who of ['alice', 'bob', 'carol'] as const) {
+      const { audio } = await frameStatsOf(who);
+      expect(audio.bySender).toHaveLength(2);
+      for (const sender of audio.bySender) expect({ who, leaf: sender.leaf, sizes: [sender.minBytes, sender.maxBytes] }).toEqual({ who, leaf: sender.leaf, sizes: [sender.minBytes, sender.minBytes] });
+      expect(await clients.get(who).page.getByTestId('conference-cbr').getAttribute('title')).toContain('steady rate');
+    }
+  }, 60_000);
 
   it('Alice shares her screen: Bob sees it large, first in the grid, and is told', async () => {
     await clients.get('alice').page.getByTestId('conference-share').click();

@@ -21,6 +21,42 @@ class RecordedConnection extends NativeConnection {
 }
 Object.defineProperty(globalThis, 'RTCPeerConnection', { value: RecordedConnection, configurable: true, writable: true });
 
+/**
+ * The app's frame workers (named 'cairn-frame-crypto' by frameCrypto.ts): the probe asks the
+ * newest one for its counters with the worker's own `stats` message, under ids the app never uses.
+ */
+const frameWorkers: Worker[] = [];
+const NativeWorker = globalThis.Worker;
+class RecordedWorker extends NativeWorker {
+  constructor(url: string | URL, options?: WorkerOptions) {
+    super(url, options);
+    if (options?.name === 'cairn-frame-crypto') frameWorkers.push(this);
+  }
+}
+Object.defineProperty(globalThis, 'Worker', { value: RecordedWorker, configurable: true, writable: true });
+let nextStatsId = 1_000_000_000;
+
+/** The frame worker's counters (audio and video, per sender leaf too), or null when it does not answer within 5 s. */
+function frameStats(): Promise<unknown> {
+  const worker = frameWorkers.at(-1);
+  if (worker === undefined) return Promise.resolve(null);
+  const id = nextStatsId++;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(null), 5_000);
+    const onMessage = (event: MessageEvent): void => {
+      const data: unknown = event.data;
+      if (typeof data === 'object' && data !== null && Reflect.get(data, 'type') === 'stats' && Reflect.get(data, 'id') === id) done(Reflect.get(data, 'stats'));
+    };
+    function done(value: unknown): void {
+      clearTimeout(timer);
+      worker?.removeEventListener('message', onMessage);
+      resolve(value);
+    }
+    worker.addEventListener('message', onMessage);
+    worker.postMessage({ type: 'stats', id });
+  });
+}
+
 type TileReading = { leaf: number; name: string; peakHz: number | null; rms: number; framesDecoded: number; speaking: boolean };
 
 function toneOfTrack(track: MediaStreamTrack): { peakHz: number | null; rms: number } {
@@ -75,4 +111,4 @@ function resources(): { connections: number; open: number } {
   return { connections: connections.length, open: connections.filter((c) => c.connectionState !== 'closed').length };
 }
 
-Object.defineProperty(globalThis, 'cairnConferenceProbe', { value: Object.freeze({ tiles, resources }), enumerable: true });
+Object.defineProperty(globalThis, 'cairnConferenceProbe', { value: Object.freeze({ tiles, resources, frameStats }), enumerable: true });

@@ -124,6 +124,7 @@ class PlainStore implements ConferenceStore<Stream> {
   localStream: Stream | undefined = undefined;
   speaking: number | undefined = undefined;
   epoch: number | undefined = undefined;
+  keyStep: number | undefined = undefined;
   error: { code: string; message: string } | undefined = undefined;
   cleared = 0;
   receive(v: ConferenceView): void {
@@ -230,6 +231,7 @@ describe('joining a conference', () => {
     bridge.emit('conference.frameKey', { conferenceId: CONFERENCE, epoch: 4, baseKey: KEY_B, selfLeaf: 1, step: 0 });
     expect(media.log.filter((l) => l.startsWith('key'))).toEqual(['key 3/2', 'key 3/3', 'key 4/0']);
     expect(store.epoch).toBe(4);
+    expect(store.keyStep).toBe(0);
   });
 
   it('tells the key generator every few seconds whose frames it decrypted', async () => {

@@ -301,14 +301,14 @@ describe('conference keys', () => {
     expect(await new FrameKeyring(() => 0).ratchetTo(2)).toBe(false);
   });
 
-  it('counts decrypted frames per sender leaf, so a participant can tell whom it hears', async () => {
+  it('counts decrypted frames per sender leaf and their sizes, so a participant can tell whom it hears (and that CBR holds)', async () => {
     const base = randomKey();
     const [alice, carol, bob] = [peer(() => 0), peer(() => 0), peer(() => 0)];
     alice.keys.install({ epoch: 1, baseKey: base, selfLeaf: 0 });
     carol.keys.install({ epoch: 1, baseKey: base, selfLeaf: 2 });
     bob.keys.install({ epoch: 1, baseKey: base, selfLeaf: 1 });
-    for (let i = 0; i < 3; i++) {
-      const fromAlice = await send(alice, AUDIO, frame(80));
+    for (const size of [80, 120, 80]) {
+      const fromAlice = await send(alice, AUDIO, frame(size));
       if (fromAlice) await receive(bob, AUDIO, fromAlice);
     }
     const fromCarol = await send(carol, AUDIO, frame(80));
@@ -320,8 +320,8 @@ describe('conference keys', () => {
       await receive(bob, AUDIO, forged);
     }
     expect(kindStats(bob.counters).bySender).toEqual([
-      { leaf: 0, decrypted: 3 },
-      { leaf: 2, decrypted: 1 },
+      { leaf: 0, decrypted: 3, minBytes: 80, maxBytes: 120 },
+      { leaf: 2, decrypted: 1, minBytes: 80, maxBytes: 80 },
     ]);
     expect(bob.counters.failed).toBe(1);
   });
