@@ -27,6 +27,12 @@ window.publishOffer = async (name) => {
 };
 window.applyAnswer = async (name, sdp) => { await pcs[name].setRemoteDescription({ type: 'answer', sdp }); };
 window.subscribeAnswer = async (name, sdp) => {
+  // A later offer for the same name renegotiates the connection it made (the SFU's re-offer).
+  if (pcs[name]) {
+    await pcs[name].setRemoteDescription({ type: 'offer', sdp });
+    await pcs[name].setLocalDescription(await pcs[name].createAnswer());
+    return gathered(pcs[name]);
+  }
   const pc = new RTCPeerConnection({ iceServers: [] });
   pcs[name] = pc;
   pc.ontrack = (event) => {
@@ -50,6 +56,7 @@ window.closeAll = () => { for (const pc of Object.values(pcs)) pc.close(); };
 export type MediaPage = Readonly<{
   publishOffer(name: string): Promise<string>;
   applyAnswer(name: string, sdp: string): Promise<void>;
+  /** Answers an SFU offer; a later offer under the same name renegotiates that connection. */
   subscribeAnswer(name: string, offerSdp: string): Promise<string>;
   connectionState(name: string): Promise<string>;
   framesDecoded(name: string): Promise<number>;

@@ -38,6 +38,21 @@ describe('interpreting received content', () => {
     ]);
   });
 
+  it('hands conference signalling to the conference service with the sender device and the server’s time, never as a stored message', () => {
+    const conferenceId = randomUUID();
+    const [bobId, bobDomain] = bob.split('@');
+    const contents: Content[] = [
+      { type: 'conference-start', conferenceId, callGroupId: randomUUID(), secret: new Uint8Array(randomBytes(32)), sfuUrl: 'https://sfu.cairn.test/janus', media: 'audio' },
+      { type: 'conference-media', conferenceId, muted: false, cameraOff: true, sharing: false },
+      { type: 'conference-end', conferenceId },
+    ];
+    for (const content of contents) {
+      expect(interpretContent(input(content))).toEqual([
+        { kind: 'follow-up', followUp: { kind: 'conference-message', conversationId, from: { user: { id: bobId, domain: bobDomain }, clientId: 'b0b' }, sentAt: sentAt + 1000, content } },
+      ]);
+    }
+  });
+
   it("stores someone else's text with its quote and mentions, notifying and owing a delivery receipt", () => {
     const quoted = randomUUID();
     const hash = new Uint8Array(randomBytes(32));
