@@ -165,7 +165,9 @@ export class ConferenceSession implements ConferenceMedia<MediaStream> {
 
   async heard(): Promise<readonly number[]> {
     if (this.#closed) return [];
-    const stats = await this.#crypto.stats();
+    // The session may close while the worker answers (its pending request then fails): nobody heard.
+    const stats = await this.#crypto.stats().catch(() => undefined);
+    if (stats === undefined) return [];
     const totals = new Map<number, number>();
     for (const kind of [stats.audio, stats.video]) for (const { leaf, decrypted } of kind.bySender) totals.set(leaf, (totals.get(leaf) ?? 0) + decrypted);
     const heard = [...totals].filter(([leaf, total]) => total > (this.#heardBefore.get(leaf) ?? 0)).map(([leaf]) => leaf);

@@ -36,13 +36,13 @@ class RecordedWorker extends NativeWorker {
 Object.defineProperty(globalThis, 'Worker', { value: RecordedWorker, configurable: true, writable: true });
 let nextStatsId = 1_000_000_000;
 
-/** The frame worker's counters (audio and video, per sender leaf too), or null when it does not answer within 5 s. */
+/** The frame worker's counters (audio and video, per sender leaf too), or null when it does not answer within 20 s (a loaded machine). */
 function frameStats(): Promise<unknown> {
   const worker = frameWorkers.at(-1);
   if (worker === undefined) return Promise.resolve(null);
   const id = nextStatsId++;
   return new Promise((resolve) => {
-    const timer = setTimeout(() => done(null), 5_000);
+    const timer = setTimeout(() => done(null), 20_000);
     const onMessage = (event: MessageEvent): void => {
       const data: unknown = event.data;
       if (typeof data === 'object' && data !== null && Reflect.get(data, 'type') === 'stats' && Reflect.get(data, 'id') === id) done(Reflect.get(data, 'stats'));
