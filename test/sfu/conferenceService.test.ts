@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConferenceGroup } from '../../electron/core/calls/conference/conferenceGroup';
 import { sfuRoom } from '../../electron/core/calls/conference/ephemeralIds';
+import { silentLogger } from '../../electron/core/log';
 import type { EventOf } from '../../electron/core/ipc/contract';
 import { decodeContent } from '../../protocol/content/codec';
 import type { ObservedCore, SignedInUser } from '../support/cores';
@@ -146,8 +148,9 @@ async function publish(o: ObservedCore, name: string): Promise<void> {
   expect(await waitUntil(async () => (await media().connectionState(name)) === 'connected', 30_000)).toBe(true);
 }
 
-/** The call secret and room of each start message, as a member of the conversation decrypts them. */
+/** The call secret of each start message, as a member of the conversation decrypts them, and its call group. */
 const starts = new Map<string, Uint8Array>();
+const callGroups = new Map<string, string>();
 let observerCursor = 0;
 async function readStarts(): Promise<void> {
   for (;;) {
@@ -164,7 +167,10 @@ async function readStarts(): Promise<void> {
       observer.groups.set(chat, processed.value.group);
       if (processed.value.kind !== 'application') continue;
       const content = decodeContent(processed.value.plaintext);
-      if (content.ok && content.value.content.type === 'conference-start') starts.set(content.value.content.conferenceId, content.value.content.secret);
+      if (content.ok && content.value.content.type === 'conference-start') {
+        starts.set(content.value.content.conferenceId, content.value.content.secret);
+        callGroups.set(content.value.content.conferenceId, content.value.content.callGroupId);
+      }
     }
   }
 }
@@ -310,4 +316,48 @@ describe('a conference through a real Janus between three cores', () => {
     await ask(bob, 'conferences.leave', { conferenceId: second.conferenceId });
     await expect.poll(() => viewsOf(alice, second.conferenceId).at(-1)?.phase, { timeout: 20_000 }).toBe('ended');
   }, 90_000);
+
+  it('removes from the call a user removed from the conversation, and a device that signs out, each with a new epoch key for those who stay', async () => {
+    const third = await ask(alice, 'conferences.start', { conversationId: chat, media: 'audio' });
+    conferenceId = third.conferenceId;
+    for (const o of [bob, carol]) {
+      await expect.poll(() => viewsOf(o).at(-1)?.phase, { timeout: 20_000 }).toBe('available');
+      await ask(o, 'conferences.join', { conferenceId, media: 'audio' });
+    }
+    // Carol's raw device joins the call group too: it never leaves by itself, so only the key
+    // generator's removal can take it out.
+    await readStarts();
+    const callGroupId = callGroups.get(conferenceId);
+    if (callGroupId === undefined) throw new Error('the observer did not read the start message');
+    const raw = await ConferenceGroup.join({ api: observer.api, engine: observer.engine, log: silentLogger, review: async () => ({ ok: true }) }, chat, callGroupId);
+    expect(raw.ok).toBe(true);
+    await expect.poll(() => viewsOf(alice).at(-1)?.participants.length, { timeout: 20_000 }).toBe(4);
+    await expect.poll(() => new Set([alice, bob, carol].map((o) => `${lastKey(o)?.epoch}:${lastKey(o)?.baseKey}`)).size, { timeout: 20_000 }).toBe(1);
+    const carolKey = lastKey(carol);
+    const carolUser = users.get(carol);
+    if (carolUser === undefined || carolKey === undefined) throw new Error('Carol is not in the call');
+    const carolLeaves = (viewsOf(alice).at(-1)?.participants ?? []).filter((p) => p.user.id === carolUser.id).map((p) => p.leaf);
+    expect(carolLeaves).toHaveLength(2);
+
+    // Nobody ever reports media here, so silence cannot be what removes anyone below.
+    await ask(alice, 'conversations.removeMember', { conversationId: chat, member: { id: carolUser.id, domain: carolUser.domain } });
+    for (const o of [alice, bob]) {
+      await expect
+        .poll(() => viewsOf(o).at(-1)?.participants.filter((p) => carolLeaves.includes(p.leaf)).length, { timeout: 30_000, message: `${o.profile} no longer lists Carol's devices` })
+        .toBe(0);
+      expect(lastKey(o)?.epoch ?? -1).toBeGreaterThan(carolKey.epoch);
+    }
+    await expect.poll(() => viewsOf(carol).at(-1)?.phase, { timeout: 20_000 }).toBe('ended');
+    expect(viewsOf(carol).at(-1)?.reason).toEqual({ kind: 'removed' });
+    expect(keysOf(carol).filter((k) => k.epoch > carolKey.epoch)).toEqual([]);
+
+    const bobLeaf = selfLeaf(bob);
+    const beforeSignOut = lastKey(alice)?.epoch ?? -1;
+    expect((await ask(bob, 'account.logout', {})).state).toBe('signed-out');
+    await expect.poll(() => viewsOf(alice).at(-1)?.participants.some((p) => p.leaf === bobLeaf), { timeout: 20_000 }).toBe(false);
+    expect(lastKey(alice)?.epoch ?? -1).toBeGreaterThan(beforeSignOut);
+    // Alice is the last one: her leave ends the call.
+    expect(await ask(alice, 'conferences.leave', { conferenceId })).toMatchObject({ phase: 'ended', reason: { kind: 'left' } });
+    expect((await ask(alice, 'conferences.list', {})).conferences).toEqual([]);
+  }, 120_000);
 });

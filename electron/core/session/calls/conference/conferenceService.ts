@@ -436,8 +436,9 @@ export class ConferenceService {
     this.#emit(known);
     if (last) {
       this.#line(known, 'end', conferenceEndedText(Date.now() - known.startedAt), Date.now());
-    } else {
-      // Still running without this device: it may join again.
+    } else if (remaining.ok && reason.kind === 'left') {
+      // Still running without this device: it may join again (not after a removal or a failure
+      // the server would not even let it read the call group after).
       known.phase = 'available';
       known.reason = undefined;
       known.mediaStates.clear();
