@@ -45,6 +45,8 @@ let carol: ObservedCore;
 let users: Map<ObservedCore, SignedInUser>;
 let observer: RawMember;
 let chat: string;
+/** Alice and Bob's 1:1 conversation: one call or conference at a time per device. */
+let oneToOne: string;
 let page: MediaPage | undefined;
 let conferenceId: string;
 
@@ -88,6 +90,11 @@ beforeAll(async () => {
       return list.ok && list.value.conversations.some((c) => c.id === chat);
     }, 60_000, `${o.profile} sees the conversation`);
   }
+  oneToOne = (await ask(alice, 'conversations.openOneToOne', { user: member(bob) })).id;
+  await until(async () => {
+    const list = await bob.core.router.request('conversations.list', {});
+    return list.ok && list.value.conversations.some((c) => c.id === oneToOne);
+  }, 60_000, 'Bob sees the 1:1 conversation');
   observer = await addRawDevice(env.server, 'carol@example.test', 'Carol');
   await joinExternally(observer, chat);
   // Every core takes the observer's commit before anything is sent in the conversation.
@@ -189,6 +196,7 @@ describe('a conference through a real Janus between three cores', () => {
     expect(activities(alice).at(-1)).toEqual({ active: true, ringing: false });
     // One call or conference at a time on a device.
     expect(await refusal(alice, 'conferences.start', { conversationId: chat, media: 'audio' })).toBe('call-busy');
+    expect(await refusal(alice, 'calls.prepare', { conversationId: oneToOne, media: 'audio' })).toBe('call-busy');
     stops.push(answerSubscriptions(alice, 'alice-sub'));
     await publish(alice, 'alice-pub');
 
@@ -306,6 +314,10 @@ describe('a conference through a real Janus between three cores', () => {
   }, 90_000);
 
   it('gives a second conference in the same conversation another room', async () => {
+    // A 1:1 call being placed holds the device too.
+    const { callId } = await ask(bob, 'calls.prepare', { conversationId: oneToOne, media: 'audio' });
+    expect(await refusal(bob, 'conferences.start', { conversationId: chat, media: 'audio' })).toBe('call-busy');
+    await ask(bob, 'calls.hangUp', { callId, dataChannelOpen: false });
     const second = await ask(bob, 'conferences.start', { conversationId: chat, media: 'audio' });
     expect(second.conferenceId).not.toBe(conferenceId);
     await expect.poll(() => viewsOf(alice, second.conferenceId).at(-1)?.phase, { timeout: 20_000 }).toBe('available');

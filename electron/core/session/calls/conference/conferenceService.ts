@@ -30,10 +30,9 @@ import { conferenceEndedText, conferenceStartedText } from '../../../calls/confe
 import type { ConferenceDeps, ConferenceKey } from '../../../calls/conference/conferenceGroup';
 import { ConferenceGroup } from '../../../calls/conference/conferenceGroup';
 import type { CallGroupInbox } from '../../../calls/conference/callGroupInbox';
-import type { CallSecret } from '../../../calls/conference/ephemeralIds';
 import { callSecretFrom, newCallSecret, sfuParticipantId, sfuRoom } from '../../../calls/conference/ephemeralIds';
 import type { FeedOwner } from '../../../calls/conference/feedMap';
-import { feedOwners, wantedFeeds } from '../../../calls/conference/feedMap';
+import { wantedFeeds } from '../../../calls/conference/feedMap';
 import { KEY_ROTATION_PERIOD_MS, SILENCE_LIMIT_MS } from '../../../calls/conference/keySchedule';
 import { RatchetClock } from '../../../calls/conference/ratchetClock';
 import type { MlsClientIdentity } from '../../../crypto/mls/mlsIdentity';
@@ -50,6 +49,8 @@ import { selfDevice } from '../../device';
 import type { GroupSession } from '../../groupSession';
 import type { OutgoingMessages } from '../../outgoingMessages';
 import type { SfuOffer } from './sfuLink';
+import type { Known, Live, Reason, UserRef, View } from './conferenceState';
+import { ownersOf, subscriptionEventOf, viewOf } from './conferenceState';
 import { SfuLink } from './sfuLink';
 
 /** How often the call group is checked for silent or departed devices. */
@@ -68,43 +69,6 @@ export interface ConferenceServiceDeps {
   readonly timings?: ConferenceTimings;
 }
 
-type UserRef = Readonly<{ id: string; domain: string }>;
-type View = EventOf<'conference.state'>;
-type MediaState = Readonly<{ muted: boolean; cameraOff: boolean; sharing: boolean }>;
-type Reason = NonNullable<View['reason']>;
-
-/** A conference as this device knows it from its start message (or its own start). */
-type Known = {
-  readonly conferenceId: string;
-  readonly conversationId: string;
-  readonly callGroupId: string;
-  readonly secret: CallSecret;
-  readonly sfuUrl: string;
-  readonly media: 'audio' | 'video';
-  readonly startedBy: UserRef;
-  /** When it started (server time of the start message, or this device's clock for its own). */
-  readonly startedAt: number;
-  phase: View['phase'];
-  since: number;
-  reason: Reason | undefined;
-  /** Each device's media state by `user:client@domain`. */
-  readonly mediaStates: Map<string, MediaState>;
-  live: Live | undefined;
-};
-
-/** The conference this device is in. */
-type Live = {
-  readonly group: ConferenceGroup;
-  readonly sfu: SfuLink;
-  readonly clock: RatchetClock;
-  readonly tick: NodeJS.Timeout;
-  readonly stop: readonly (() => void)[];
-  key: ConferenceKey | undefined;
-  step: number;
-  published: boolean;
-};
-
-const NO_MEDIA: MediaState = { muted: false, cameraOff: false, sharing: false };
 
 export class ConferenceService {
   readonly #known = new Map<string, Known>();
@@ -501,7 +465,7 @@ export class ConferenceService {
   }
 
   #owners(known: Known, live: Live): ReadonlyMap<number, FeedOwner> {
-    return feedOwners(known.secret, live.group.members());
+    return ownersOf(known, live);
   }
 
   async #resubscribe(known: Known): Promise<void> {
@@ -549,31 +513,7 @@ export class ConferenceService {
   // ---- Views and events ----
 
   #view(known: Known): View {
-    const live = known.live;
-    const participants: View['participants'] = [];
-    if (live !== undefined) {
-      const self = this.#selfIdentity();
-      for (const [leaf, device] of live.group.members()) {
-        if (leaf > 0xff) continue;
-        const isSelf = formatMlsIdentity(device) === formatMlsIdentity(self);
-        const feed = sfuParticipantId(known.secret, device);
-        const publishing = isSelf ? live.published : live.sfu.publishing.has(feed);
-        const media = known.mediaStates.get(formatMlsIdentity(device)) ?? NO_MEDIA;
-        participants.push({ user: { id: device.userId, domain: device.domain }, clientId: device.clientId, self: isSelf, leaf, feed: publishing ? feed : null, ...media });
-      }
-      participants.sort((a, b) => a.leaf - b.leaf);
-    }
-    return {
-      conferenceId: known.conferenceId,
-      conversationId: known.conversationId,
-      startedBy: known.startedBy,
-      media: known.media,
-      cbr: true,
-      phase: known.phase,
-      since: known.since,
-      participants,
-      ...(known.reason === undefined ? {} : { reason: known.reason }),
-    };
+    return viewOf(known, this.#selfIdentity());
   }
 
   #emit(known: Known): void {
@@ -581,15 +521,7 @@ export class ConferenceService {
   }
 
   #subscriptionEvent(known: Known, offer: SfuOffer): EventOf<'conference.subscription'> {
-    const owners = known.live === undefined ? new Map<number, FeedOwner>() : this.#owners(known, known.live);
-    const streams: EventOf<'conference.subscription'>['streams'] = [];
-    for (const stream of offer.streams) {
-      const owner = stream.feed === undefined ? undefined : owners.get(stream.feed);
-      if (owner === undefined || stream.feed === undefined || owner.leaf > 0xff) continue;
-      if (stream.type !== 'audio' && stream.type !== 'video') continue;
-      streams.push({ mid: stream.mid, kind: stream.type, feed: stream.feed, leaf: owner.leaf });
-    }
-    return { conferenceId: known.conferenceId, version: offer.version, offer: offer.sdp, streams };
+    return subscriptionEventOf(known, offer);
   }
 
   #line(known: Known, which: 'start' | 'end', text: string, at: number): void {
