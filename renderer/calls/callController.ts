@@ -27,7 +27,7 @@ import { callDevices } from '../state/callDevices.svelte';
 import { calls, UNWIRED } from '../state/calls.svelte';
 import type { CallSessionEvent, SessionResult, SignedDescription } from './callSession';
 import { CallSession } from './callSession';
-import type { FrameKeyInput } from './frameCrypto';
+import { frameKeyInput } from './frameKeyInput';
 
 type CallRemoteDescription = EventOf<'call.description'>;
 type FrameKeyPayload = EventOf<'call.frameKey'>;
@@ -54,15 +54,6 @@ type Entry = {
 export interface CallPort {
   readonly request: typeof request;
   readonly onEvent: typeof onEvent;
-}
-
-/** `baseKey` is unpadded base64url of 32 bytes (the contract's CallFrameKeySchema). */
-export function frameKeyInput(key: Pick<FrameKeyPayload, 'epoch' | 'baseKey' | 'selfLeaf'>): FrameKeyInput {
-  const base64 = key.baseKey.replaceAll('-', '+').replaceAll('_', '/');
-  const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return { epoch: key.epoch, baseKey: bytes.buffer, selfLeaf: key.selfLeaf };
 }
 
 function grade(value: 'good' | 'fair' | 'poor' | 'unknown'): Quality | undefined {

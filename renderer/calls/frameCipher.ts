@@ -15,7 +15,7 @@
  */
 import type { FrameKeyring } from './frameKeys';
 import type { Bytes } from './sframe';
-import { TAG_BYTES, decodeHeader, decryptFrame, encryptFrame } from './sframe';
+import { TAG_BYTES, decodeHeader, decryptFrame, encryptFrame, splitKid } from './sframe';
 
 export type MediaKind = 'audio' | 'video';
 export type FrameOperation = 'encrypt' | 'decrypt';
@@ -41,7 +41,8 @@ export function clearPrefixLength(info: FrameInfo): number {
 
 export type DropReason = 'no-key' | 'malformed' | 'authentication-failed' | 'replayed';
 
-export type FrameOutcome = { readonly ok: true; readonly data: Bytes } | { readonly ok: false; readonly reason: DropReason };
+/** `sender`: on a decrypted frame, the leaf index its KID names (RFC 9605 §5.2, Cairn's layout): whose frame it was. */
+export type FrameOutcome = { readonly ok: true; readonly data: Bytes; readonly sender?: number } | { readonly ok: false; readonly reason: DropReason };
 
 function joined(prefix: Uint8Array, rest: Uint8Array): Bytes {
   const out = new Uint8Array(prefix.length + rest.length);
@@ -78,7 +79,7 @@ export async function decryptMediaFrame(keys: FrameKeyring, info: FrameInfo, dat
   // Checked again: the same frame may have been decrypted meanwhile by an earlier call still awaiting WebCrypto.
   if (replay.check(header.value.ctr) !== 'fresh') return { ok: false, reason: 'replayed' };
   replay.accept(header.value.ctr);
-  return { ok: true, data: joined(prefix, opened.value) };
+  return { ok: true, data: joined(prefix, opened.value), sender: splitKid(header.value.kid).leaf };
 }
 
 /** Per-kind counters the page can read (worker `stats`); timings are per frame in milliseconds. */
@@ -93,8 +94,19 @@ export interface KindCounters {
   malformed: number;
   /** Received frames whose counter was already seen for their key, or is older than the replay window. */
   replayed: number;
+  /**
+   * Per sender leaf: decrypted frames (whom this device hears; conferences report it to the key
+   * generator) and the smallest and largest decrypted frame (with CBR every Opus frame has one size).
+   */
+  readonly bySender: Map<number, SenderCounts>;
   readonly encryptMs: number[];
   readonly decryptMs: number[];
+}
+
+export interface SenderCounts {
+  decrypted: number;
+  minBytes: number;
+  maxBytes: number;
 }
 
 export interface TimingSummary {
@@ -110,6 +122,8 @@ export interface KindStats {
   readonly noKey: number;
   readonly malformed: number;
   readonly replayed: number;
+  /** Decrypted frames and their smallest and largest size per sender leaf, lowest leaf first. */
+  readonly bySender: { leaf: number; decrypted: number; minBytes: number; maxBytes: number }[];
   readonly encrypt: TimingSummary | null;
   readonly decrypt: TimingSummary | null;
 }
@@ -120,7 +134,7 @@ export type FrameStats = Readonly<Record<MediaKind, KindStats>>;
 const TIMING_WINDOW = 2048;
 
 export function emptyCounters(): KindCounters {
-  return { encrypted: 0, decrypted: 0, failed: 0, noKey: 0, malformed: 0, replayed: 0, encryptMs: [], decryptMs: [] };
+  return { encrypted: 0, decrypted: 0, failed: 0, noKey: 0, malformed: 0, replayed: 0, bySender: new Map(), encryptMs: [], decryptMs: [] };
 }
 
 export function recordTiming(samples: number[], ms: number): void {
@@ -137,7 +151,18 @@ export function summarise(samples: readonly number[]): TimingSummary | null {
 
 export function kindStats(counters: KindCounters): KindStats {
   const { encrypted, decrypted, failed, noKey, malformed, replayed } = counters;
-  return { encrypted, decrypted, failed, noKey, malformed, replayed, encrypt: summarise(counters.encryptMs), decrypt: summarise(counters.decryptMs) };
+  const bySender = [...counters.bySender].sort(([a], [b]) => a - b).map(([leaf, count]) => ({ leaf, ...count }));
+  return { encrypted, decrypted, failed, noKey, malformed, replayed, bySender, encrypt: summarise(counters.encryptMs), decrypt: summarise(counters.decryptMs) };
+}
+
+function countSender(senders: Map<number, SenderCounts>, leaf: number, bytes: number): void {
+  const known = senders.get(leaf);
+  if (known === undefined) senders.set(leaf, { decrypted: 1, minBytes: bytes, maxBytes: bytes });
+  else {
+    known.decrypted += 1;
+    known.minBytes = Math.min(known.minBytes, bytes);
+    known.maxBytes = Math.max(known.maxBytes, bytes);
+  }
 }
 
 /** Runs one frame through the cipher and counts the outcome; never throws. */
@@ -164,6 +189,7 @@ export async function processFrame(
       recordTiming(counters.encryptMs, elapsed);
     } else {
       counters.decrypted += 1;
+      if (outcome.sender !== undefined) countSender(counters.bySender, outcome.sender, outcome.data.length);
       recordTiming(counters.decryptMs, elapsed);
     }
     return outcome;

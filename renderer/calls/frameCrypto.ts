@@ -11,15 +11,9 @@
 import type { FrameStats, MediaKind } from './frameCipher';
 import type { Measured, PageToWorker, TransformOptions } from './frameMessages';
 import { workerToPageSchema } from './frameMessages';
+import type { FrameKeyInput } from './frameKeyInput';
 
-export interface FrameKeyInput {
-  /** The MLS epoch the key belongs to; its low byte is part of every KID. */
-  readonly epoch: number;
-  /** 32 bytes: MLS-Exporter("SFrame 1.0 Base Key", call id, 32), from the core over IPC. */
-  readonly baseKey: ArrayBuffer;
-  /** This device's leaf index in the call's group (names its own sender key). */
-  readonly selfLeaf: number;
-}
+export type { FrameKeyInput } from './frameKeyInput';
 
 /**
  * Why the worker refused something: a message it could not read, a bad key, a key of an older
@@ -93,9 +87,9 @@ export class FrameCrypto {
     this.#post({ type: 'key', epoch: input.epoch, baseKey: copy, selfLeaf: input.selfLeaf }, [copy]);
   }
 
-  /** Moves this sender one ratchet step on (conference key rotation). */
-  ratchet(): void {
-    this.#post({ type: 'ratchet' });
+  /** Moves this sender one ratchet step on, or to `step` of its epoch (conference key rotation: the core says which step is due). */
+  ratchet(step?: number): void {
+    this.#post(step === undefined ? { type: 'ratchet' } : { type: 'ratchet', step });
   }
 
   async stats(): Promise<FrameStats> {

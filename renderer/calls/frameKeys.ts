@@ -105,6 +105,24 @@ export class FrameKeyring {
     return true;
   }
 
+  /**
+   * Moves this sender on to ratchet step `step` of its epoch (conferences: the core says which
+   * step is due, so a machine that slept catches up in one go). A step at or behind the current
+   * one changes nothing: the ratchet never goes back (forward secrecy).
+   */
+  async ratchetTo(step: number): Promise<boolean> {
+    if (!Number.isSafeInteger(step) || step < 0) return false;
+    while (this.#self !== undefined && this.#self.step < step) {
+      if (!(await this.ratchet())) return false;
+    }
+    return this.#self !== undefined;
+  }
+
+  /** This sender's ratchet step in its epoch, or undefined without a key (tests and stats). */
+  get sendStep(): number | undefined {
+    return this.#self?.step;
+  }
+
   /** The key and counter for the next outgoing frame, or undefined when no key is installed (the frame must be dropped). */
   async sendKey(): Promise<SendKey | undefined> {
     const self = this.#self;

@@ -26,8 +26,11 @@ export const pageToWorkerSchema = z.discriminatedUnion('type', [
     baseKey: z.instanceof(ArrayBuffer).refine((b) => b.byteLength === 32, 'baseKey must be 32 bytes'),
     selfLeaf: z.number().int().min(0).max(255),
   }),
-  /** Move this sender one ratchet step on (RFC 9605 §5.1; conferences rotate every 30 s). */
-  z.object({ type: z.literal('ratchet') }),
+  /**
+   * Move this sender one ratchet step on (RFC 9605 §5.1), or to `step` of its epoch when given
+   * (conferences: the core says which 30 s step is due; a step already passed changes nothing).
+   */
+  z.object({ type: z.literal('ratchet'), step: z.number().int().nonnegative().max(0xffff).optional() }),
   z.object({ type: z.literal('stats'), id: requestId }),
   /** Encrypts and decrypts `frames` synthetic frames of `bytes` with a throw-away key: the per-frame cost, for the bench. */
   z.object({ type: z.literal('measure'), id: requestId, bytes: z.number().int().min(1).max(4_000_000), frames: z.number().int().min(1).max(10_000) }),
@@ -44,6 +47,7 @@ export const kindStatsSchema = z.object({
   noKey: z.number(),
   malformed: z.number(),
   replayed: z.number(),
+  bySender: z.array(z.object({ leaf: z.number().int().min(0).max(255), decrypted: z.number(), minBytes: z.number(), maxBytes: z.number() })),
   encrypt: timingSchema,
   decrypt: timingSchema,
 });

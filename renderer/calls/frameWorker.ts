@@ -153,7 +153,8 @@ self.addEventListener('message', (event: MessageEvent) => {
       return;
     }
     case 'ratchet':
-      void keys.ratchet();
+      if (message.step === undefined) void keys.ratchet();
+      else void keys.ratchetTo(message.step);
       return;
     case 'stats':
       reply({ type: 'stats', id: message.id, stats: { audio: kindStats(counters.audio), video: kindStats(counters.video) } });

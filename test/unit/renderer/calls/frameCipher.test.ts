@@ -5,6 +5,7 @@ import {
   VP8_KEY_FRAME_CLEAR_BYTES,
   clearPrefixLength,
   emptyCounters,
+  kindStats,
   processFrame,
 } from '../../../../renderer/calls/frameCipher';
 import { EPOCH_GRACE_MS, FrameKeyring, MAX_STEPS_AHEAD } from '../../../../renderer/calls/frameKeys';
@@ -279,5 +280,49 @@ describe('epochs and the ratchet', () => {
       counters.add(b.ctr);
     }
     expect(counters.size).toBe(100);
+  });
+});
+
+describe('conference keys', () => {
+  it('moves its own sender straight to the ratchet step the core says is due, never back', async () => {
+    const base = randomKey();
+    const alice = peer(() => 0);
+    const bob = peer(() => 0);
+    alice.keys.install({ epoch: 4, baseKey: base, selfLeaf: 0 });
+    bob.keys.install({ epoch: 4, baseKey: base, selfLeaf: 1 });
+    expect(await alice.keys.ratchetTo(3)).toBe(true);
+    expect(await alice.keys.ratchetTo(1)).toBe(true);
+    expect(alice.keys.sendStep).toBe(3);
+    const wire = await send(alice, AUDIO, frame(80));
+    if (wire === undefined) throw new Error('not sent');
+    const header = decodeHeader(wire);
+    expect(header.ok && splitKid(header.value.kid)).toEqual({ step: 3, leaf: 0, epochLow: 4 });
+    expect(await receive(bob, AUDIO, wire)).toBeDefined();
+    expect(await new FrameKeyring(() => 0).ratchetTo(2)).toBe(false);
+  });
+
+  it('counts decrypted frames per sender leaf and their sizes, so a participant can tell whom it hears (and that CBR holds)', async () => {
+    const base = randomKey();
+    const [alice, carol, bob] = [peer(() => 0), peer(() => 0), peer(() => 0)];
+    alice.keys.install({ epoch: 1, baseKey: base, selfLeaf: 0 });
+    carol.keys.install({ epoch: 1, baseKey: base, selfLeaf: 2 });
+    bob.keys.install({ epoch: 1, baseKey: base, selfLeaf: 1 });
+    for (const size of [80, 120, 80]) {
+      const fromAlice = await send(alice, AUDIO, frame(size));
+      if (fromAlice) await receive(bob, AUDIO, fromAlice);
+    }
+    const fromCarol = await send(carol, AUDIO, frame(80));
+    if (fromCarol) await receive(bob, AUDIO, fromCarol);
+    // A frame that fails to authenticate names a sender but is not counted for it.
+    const forged = await send(carol, AUDIO, frame(80));
+    if (forged) {
+      forged[forged.length - 1] = (forged[forged.length - 1] ?? 0) ^ 1;
+      await receive(bob, AUDIO, forged);
+    }
+    expect(kindStats(bob.counters).bySender).toEqual([
+      { leaf: 0, decrypted: 3, minBytes: 80, maxBytes: 120 },
+      { leaf: 2, decrypted: 1, minBytes: 80, maxBytes: 80 },
+    ]);
+    expect(bob.counters.failed).toBe(1);
   });
 });
