@@ -118,6 +118,7 @@ describe('two people chatting in a group', () => {
     await a.getByTestId('message').last().hover();
     await a.getByTestId('message').last().getByRole('button', { name: 'More actions' }).click();
     await a.getByRole('menuitem', { name: 'Delete for everyone' }).click();
+    await a.getByTestId('delete-confirm').getByRole('button', { name: 'Delete for everyone' }).click();
     await expect.poll(() => b.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('This message was deleted.');
     expect(await seriousA11yViolations(b)).toEqual([]);
     await bob.screenshots('conversation-deleted');
@@ -147,6 +148,7 @@ describe('two people chatting in a group', () => {
     expect(await seriousA11yViolations(a)).toEqual([]);
     await alice.screenshots('members-panel');
     await a.getByTestId('member-row').filter({ hasText: 'Bob Lichen' }).getByRole('button', { name: 'Remove' }).click();
+    await a.getByTestId('remove-confirm').getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => a.getByTestId('member-row').count(), { timeout: 15_000 }).toBe(1);
 
     const b = bob.page;
