@@ -35,11 +35,14 @@ export function avatarColour(key: string): string {
   return AVATAR_COLOURS[avatarHue(key)] ?? '#0b6e64';
 }
 
-/** Up to two initials of a display name, one per word (a letter, not half of a surrogate pair). */
+/**
+ * Up to two initials of a display name, one per word that starts with a letter or digit ("Moss &
+ * Lichen" is "ML", not "M&"); whole characters, never half of a surrogate pair.
+ */
 export function initialsOf(name: string): string {
-  return name
-    .split(/\s+/)
-    .filter((part) => part !== '')
+  const words = name.split(/\s+/).filter((part) => part !== '');
+  const named = words.filter((part) => /^[\p{L}\p{N}]/u.test(part));
+  return (named.length > 0 ? named : words)
     .slice(0, 2)
     .map((part) => [...part][0]?.toUpperCase() ?? '')
     .join('');

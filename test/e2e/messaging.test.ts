@@ -82,12 +82,17 @@ describe('two people chatting in a group', () => {
     await expect.poll(() => a.getByTestId('typing').textContent(), { timeout: 15_000 }).not.toContain('typing');
 
     // A self-deleting message is marked as such on the other side.
-    await b.getByLabel('Self-deleting timer').selectOption({ label: '⏱ 1 min' });
+    // Disappearing messages are chosen from the conversation's options, and marked beside its name.
+    await b.getByTestId('conversation-options').click();
+    await b.getByRole('menuitemradio', { name: '1 minute' }).click();
+    expect(await b.getByTestId('timer-mark').textContent()).toContain('1 minute');
     await b.getByLabel('Message Alice Moss').fill('This will vanish');
     await b.getByLabel('Message Alice Moss').press('Enter');
     await expect.poll(() => a.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('self-deleting');
     await alice.screenshots('self-deleting');
-    await b.getByLabel('Self-deleting timer').selectOption({ label: 'Timer off' });
+    await b.getByTestId('conversation-options').click();
+    await b.getByRole('menuitemradio', { name: 'Off' }).click();
+    expect(await b.getByTestId('timer-mark').count()).toBe(0);
   });
 
   it('edits the last message with the Up arrow, reacts, and deletes for everyone', async () => {

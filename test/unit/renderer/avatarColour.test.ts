@@ -20,6 +20,9 @@ describe('avatar colours', () => {
     expect(initialsOf('  bob  ')).toBe('B');
     expect(initialsOf('Émile de la Roche')).toBe('ÉD');
     expect(initialsOf('𝒜lice Moss')).toBe('𝒜M');
+    expect(initialsOf('Moss & Lichen')).toBe('ML');
+    expect(initialsOf('🎉 party')).toBe('P');
+    expect(initialsOf('🎉')).toBe('🎉');
   });
 });
 
