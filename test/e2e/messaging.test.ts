@@ -82,12 +82,17 @@ describe('two people chatting in a group', () => {
     await expect.poll(() => a.getByTestId('typing').textContent(), { timeout: 15_000 }).not.toContain('typing');
 
     // A self-deleting message is marked as such on the other side.
-    await b.getByLabel('Self-deleting timer').selectOption({ label: '⏱ 1 min' });
+    // Disappearing messages are chosen from the conversation's options, and marked beside its name.
+    await b.getByTestId('conversation-options').click();
+    await b.getByRole('menuitemradio', { name: '1 minute' }).click();
+    expect(await b.getByTestId('timer-mark').textContent()).toContain('1 minute');
     await b.getByLabel('Message Alice Moss').fill('This will vanish');
     await b.getByLabel('Message Alice Moss').press('Enter');
     await expect.poll(() => a.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('self-deleting');
     await alice.screenshots('self-deleting');
-    await b.getByLabel('Self-deleting timer').selectOption({ label: 'Timer off' });
+    await b.getByTestId('conversation-options').click();
+    await b.getByRole('menuitemradio', { name: 'Off' }).click();
+    expect(await b.getByTestId('timer-mark').count()).toBe(0);
   });
 
   it('edits the last message with the Up arrow, reacts, and deletes for everyone', async () => {
@@ -118,6 +123,7 @@ describe('two people chatting in a group', () => {
     await a.getByTestId('message').last().hover();
     await a.getByTestId('message').last().getByRole('button', { name: 'More actions' }).click();
     await a.getByRole('menuitem', { name: 'Delete for everyone' }).click();
+    await a.getByTestId('delete-confirm').getByRole('button', { name: 'Delete for everyone' }).click();
     await expect.poll(() => b.getByTestId('message').last().textContent(), { timeout: 15_000 }).toContain('This message was deleted.');
     expect(await seriousA11yViolations(b)).toEqual([]);
     await bob.screenshots('conversation-deleted');
@@ -147,6 +153,7 @@ describe('two people chatting in a group', () => {
     expect(await seriousA11yViolations(a)).toEqual([]);
     await alice.screenshots('members-panel');
     await a.getByTestId('member-row').filter({ hasText: 'Bob Lichen' }).getByRole('button', { name: 'Remove' }).click();
+    await a.getByTestId('remove-confirm').getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => a.getByTestId('member-row').count(), { timeout: 15_000 }).toBe(1);
 
     const b = bob.page;

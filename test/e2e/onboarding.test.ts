@@ -72,7 +72,8 @@ describe('onboarding', () => {
     });
     const { page } = client;
     await expect.poll(() => page.getByTestId('signed-in-name').isVisible()).toBe(true);
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByTestId('account-menu').click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign out and erase' }).click();
 
     await connect(page);

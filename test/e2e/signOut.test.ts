@@ -23,16 +23,26 @@ afterAll(async () => {
   await client?.close();
 });
 
-type Focused = { document: { activeElement: { textContent: string | null } | null } };
+type Focused = { document: { activeElement: { textContent: string | null; getAttribute(n: string): string | null } | null } };
 
 function focusedText(): Promise<string | null> {
   return client.page.evaluate(() => (globalThis as unknown as Focused).document.activeElement?.textContent?.trim() ?? null);
 }
 
+function focusedTestId(): Promise<string | null> {
+  return client.page.evaluate(() => (globalThis as unknown as Focused).document.activeElement?.getAttribute('data-testid') ?? null);
+}
+
+/** Sign out lives in the account menu behind the own avatar. */
+async function chooseSignOut(): Promise<void> {
+  await client.page.getByTestId('account-menu').click();
+  await client.page.getByTestId('sign-out').click();
+}
+
 describe('signing out', () => {
   it('says what will be erased before it signs out, and Escape keeps everything', async () => {
     const { page } = client;
-    await page.getByTestId('sign-out').click();
+    await chooseSignOut();
     const dialog = page.getByRole('dialog', { name: 'Sign out and erase this computer’s Cairn data?' });
     await expect.poll(() => dialog.isVisible()).toBe(true);
     const text = (await dialog.textContent()) ?? '';
@@ -46,14 +56,14 @@ describe('signing out', () => {
 
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.isVisible()).toBe(false);
-    expect(await focusedText()).toBe('Sign out');
+    expect(await focusedTestId()).toBe('account-menu');
     expect(await page.getByTestId('signed-in-name').textContent()).toBe('Sam Quarry');
     expect(await page.getByTestId('conversation-item').count()).toBe(1);
   });
 
   it('leads to the backup export instead when asked', async () => {
     const { page } = client;
-    await page.getByTestId('sign-out').click();
+    await chooseSignOut();
     await page.getByRole('button', { name: 'Export a backup' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Backups' }).isVisible()).toBe(true);
     expect(await page.getByRole('dialog').count()).toBe(0);
@@ -62,7 +72,11 @@ describe('signing out', () => {
 
   it('signs out from the keyboard, erases the profile and shows the welcome screen', async () => {
     const { page } = client;
-    await page.getByTestId('sign-out').focus();
+    // The account menu opens on its first item; End reaches Sign out, the last.
+    await page.getByTestId('account-menu').focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    expect(await focusedText()).toBe('Sign out');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
     await page.keyboard.press('Tab');
