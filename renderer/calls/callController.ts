@@ -21,6 +21,7 @@ import type { EventOf, Preferences, RequestOf } from '../../electron/core/ipc/co
 import type { ErrorInfo, Result } from '../../protocol/result';
 import { onEvent, request } from '../api';
 import type { CallMedia, CallView } from '../lib/callView';
+import type { DeviceChoices } from '../lib/mediaDevices';
 import { missingCase } from '../lib/missingCase';
 import type { CallActions, Quality } from '../state/calls.svelte';
 import { callDevices } from '../state/callDevices.svelte';
@@ -48,6 +49,10 @@ type Entry = {
   /** Set once the call ended or was hung up here: late results close what they opened. */
   done: boolean;
   qualityTimer: ReturnType<typeof setInterval> | undefined;
+  /** The devices the session uses now (from the preferences); a changed preference switches them. */
+  devices: DeviceChoices | undefined;
+  /** Device switches run one after another, so two quick choices end on the later one. */
+  switching: Promise<void>;
 };
 
 /** What the controller needs from the core; the app's IPC bridge by default. */
@@ -63,6 +68,11 @@ export function frameKeyInput(key: Pick<FrameKeyPayload, 'epoch' | 'baseKey' | '
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
   return { epoch: key.epoch, baseKey: bytes.buffer, selfLeaf: key.selfLeaf };
+}
+
+/** The device choice in the preferences (null: the system's). */
+function devicesOf(chosen: Partial<Preferences>): DeviceChoices {
+  return { microphone: chosen['calls.microphone'] ?? null, camera: chosen['calls.camera'] ?? null, speaker: chosen['calls.speaker'] ?? null };
 }
 
 function grade(value: 'good' | 'fair' | 'poor' | 'unknown'): Quality | undefined {
@@ -84,6 +94,8 @@ export class CallController implements CallActions {
       this.#port.onEvent('call.state', (view) => this.#onState(view)),
       this.#port.onEvent('call.description', (description) => void this.#onDescription(description)),
       this.#port.onEvent('call.frameKey', (key) => this.#onFrameKey(key)),
+      // A device chosen in the picker or in Settings during a call switches the running call.
+      this.#port.onEvent('preferences.changed', (chosen) => this.#onDevices(devicesOf(chosen))),
       // A lock replaces the core (its calls end with it): camera and microphone go off at once.
       this.#port.onEvent('appLock.state', (state) => {
         if (state.locked) this.#closeAll();
@@ -237,6 +249,7 @@ export class CallController implements CallActions {
       return undefined;
     }
     entry.session = session;
+    entry.devices = devicesOf(chosen);
     const speaker = chosen['calls.speaker'];
     if (speaker) void session.selectSpeaker(speaker);
     const key = await this.#port.request('calls.frameKey', { callId: entry.callId });
@@ -283,6 +296,33 @@ export class CallController implements CallActions {
       return;
     }
     await this.#report(entry, { kind: 'ice-restart', role: 'answer', description: answer.value });
+  }
+
+  /**
+   * Applies a changed device choice to every running call: the new microphone or camera replaces
+   * the old track on the same sender (frame encryption stays on it), the speaker is set with
+   * setSinkId. A device that cannot be opened leaves the call on the old one and says so.
+   */
+  #onDevices(next: DeviceChoices): void {
+    for (const entry of this.#entries.values()) {
+      entry.switching = entry.switching.then(() => this.#switchDevices(entry, next));
+    }
+  }
+
+  async #switchDevices(entry: Entry, next: DeviceChoices): Promise<void> {
+    const session = entry.session;
+    const now = entry.devices;
+    if (!session || entry.done || now === undefined) return;
+    entry.devices = next;
+    const results: SessionResult<null>[] = [];
+    if (next.microphone !== now.microphone) results.push(await session.selectMicrophone(next.microphone ?? undefined));
+    if (next.camera !== now.camera) {
+      results.push(await session.selectCamera(next.camera ?? undefined));
+      this.#showLocal(session);
+    }
+    if (next.speaker !== now.speaker) results.push(await session.selectSpeaker(next.speaker ?? undefined));
+    const failed = results.find((result) => !result.ok);
+    if (failed && !failed.ok && !entry.done) calls.error = failed.error;
   }
 
   #onFrameKey(key: FrameKeyPayload): void {
@@ -368,7 +408,7 @@ export class CallController implements CallActions {
   #entry(callId: string): Entry {
     let entry = this.#entries.get(callId);
     if (!entry) {
-      entry = { callId, session: undefined, offer: undefined, answer: undefined, awaitingAnswer: false, done: false, qualityTimer: undefined };
+      entry = { callId, session: undefined, offer: undefined, answer: undefined, awaitingAnswer: false, done: false, qualityTimer: undefined, devices: undefined, switching: Promise.resolve() };
       this.#entries.set(callId, entry);
     }
     return entry;
