@@ -24,9 +24,13 @@ export const CoreHostOptionsSchema = z
       })
       .strict()
       .optional(),
-    /** Shorter call ring and connect times, for tests (CoreOptions.callTimings). */
+    /** Shorter call ring, connect and reservation times, for tests (CoreOptions.callTimings). */
     callTimings: z
-      .object({ ringMs: z.number().int().min(100).max(600_000).optional(), connectMs: z.number().int().min(100).max(600_000).optional() })
+      .object({
+        ringMs: z.number().int().min(100).max(600_000).optional(),
+        connectMs: z.number().int().min(100).max(600_000).optional(),
+        reservationMs: z.number().int().min(100).max(600_000).optional(),
+      })
       .strict()
       .optional(),
     /**

@@ -26,6 +26,9 @@ import { registerDevice, storedDevice } from './deviceRegistration';
 import { ServerFacts } from './serverFacts';
 import type { ProfileHandle } from './profileHandle';
 
+/** How long locking or signing out waits for this device's calls to be ended properly. */
+const END_CALLS_MS = 5_000;
+
 export class AccountService {
   private client: ApiClient | undefined;
   private record: AccountRecord | undefined;
@@ -216,6 +219,7 @@ export class AccountService {
     const record = await this.current();
     if (!record && !(await this.profile.exists())) return { state: 'signed-out' };
     const cookie = record ? (record.cookie ?? this.sessionCookie) : undefined;
+    await this.endCalls();
     await this.wipe();
     if (record && cookie !== undefined) {
       const client = this.clientFor(record.server, cookie);
@@ -279,8 +283,25 @@ export class AccountService {
 
   /** Forgets everything held in memory (the app is locking); the encrypted store keeps the rest. */
   async lockDown(): Promise<void> {
+    await this.endCalls();
     await this.sync.stop();
     this.suspend();
+  }
+
+  /**
+   * Ends this device's calls while the network and the store are still there (calls/callService.ts
+   * `endAll`): the peer hears at once that the call is over, and a lock leaves the call's line in
+   * the history. Bounded, so a server that does not answer cannot hold up locking or signing out.
+   */
+  private async endCalls(): Promise<void> {
+    const session = this.activeSession;
+    if (session === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, END_CALLS_MS);
+    });
+    await Promise.race([session.calls.endAll(), bound]);
+    clearTimeout(timer);
   }
 
   private suspend(): void {

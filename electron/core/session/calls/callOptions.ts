@@ -5,8 +5,11 @@
  */
 import type { CallMachineConfig } from '../../calls/callTypes';
 
-/** Shorter ring and connect times, so a test sees a missed call without waiting 60 s. */
-export type CallTimings = Readonly<{ ringMs?: number; connectMs?: number }>;
+/**
+ * Shorter times, so a test sees a missed call without waiting 60 s (`ringMs`, `connectMs`: the
+ * machine's) or a `calls.prepare` reservation lapse without waiting 30 s (`reservationMs`).
+ */
+export type CallTimings = Readonly<{ ringMs?: number; connectMs?: number; reservationMs?: number }>;
 
 /**
  * Test seams of the core, named as such and refused by the Electron host (hosts/utilityHost.ts):

@@ -106,7 +106,7 @@ export class CallService {
       const timer = setTimeout(() => {
         this.reservations.delete(callId);
         this.updateActivity();
-      }, RESERVATION_MS);
+      }, this.deps.options.timings?.reservationMs ?? RESERVATION_MS);
       timer.unref();
       this.reservations.set(callId, { conversationId, peer, media, timer });
       this.updateActivity();
@@ -196,6 +196,27 @@ export class CallService {
       const content = this.deps.options.testSeams?.alterReceivedCallFingerprints === true ? tamperedCallContent(message.content) : message.content;
       await this.carryOut({ kind: 'received', conversation, from: message.from, sentAt: message.sentAt, content });
     }).catch((error: unknown) => this.deps.log.warn('a call message could not be handled', { conversationId: message.conversationId, error }));
+  }
+
+  /**
+   * Ends every call this device is in before the session goes (the app locks, the user signs
+   * out): a ringing outgoing call is cancelled, a connecting or active one hung up with the E2EE
+   * message (the page's data channel goes with the page's session, and the peer must not wait for
+   * a timer that an active call does not have), each with its history line, written while the
+   * store is still open. A call only ringing here is left to the other devices. Called while the
+   * network is still up; a message that cannot leave is logged and the call ends here anyway.
+   */
+  async endAll(): Promise<void> {
+    if (this.closed) return;
+    await this.serial(async () => {
+      for (const reservation of this.reservations.keys()) this.release(reservation);
+      const mine = this.state.calls.filter((c) => c.state.phase === 'outgoing' || c.state.phase === 'connecting' || c.state.phase === 'active');
+      for (const call of mine) {
+        await this.carryOut({ kind: 'hang-up', callId: call.callId, dataChannelOpen: false }).catch((error: unknown) =>
+          this.deps.log.warn('a call could not be ended before the session closed', { error }),
+        );
+      }
+    });
   }
 
   /** Ends the service with its session: timers stop, and the shell hears that no call needs camera or microphone. */
