@@ -110,6 +110,8 @@ describe('a call when the session around it goes', () => {
     await waitForPhase(bob, callId, 'ended:completed');
     await expect.poll(() => systemLines(bob, chat), { timeout: 15_000 }).toContainEqual(callLine('Alice'));
     expect(activities(alice).at(-1)).toEqual({ active: false, ringing: false });
+    // The conversation list shows the call like a message, short.
+    expect((await ask(bob, 'conversations.list', {})).conversations.find((c) => c.id === chat)?.lastMessage).toMatch(/^Call, \d+ s$/);
 
     await ask(alice, 'appLock.unlock', { passcode: PASSCODE });
     await expect.poll(() => systemLines(alice, chat), { timeout: 15_000 }).toContainEqual(callLine('Bob'));

@@ -26,7 +26,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallContent, CallId } from '../../../../protocol/content/callSchema';
 import { missingCase } from '../../../../protocol/result';
-import { historyText } from '../../calls/callHistory';
+import { historyPreview, historyText } from '../../calls/callHistory';
 import { initialCallsState, step } from '../../calls/callMachine';
 import { findCall, isBusy, viewOf } from '../../calls/callState';
 import type { Call, CallEffect, CallEvent, CallHistoryLine, CallMedia, CallsState, CallView, Description, DeviceRef, UserRef } from '../../calls/callTypes';
@@ -391,9 +391,14 @@ export class CallService {
     }
   }
 
-  /** The history line of a call, `system-call-<call id>` (one per call: a second is ignored); its id when it was added. */
+  /**
+   * The history line of a call, `system-call-<call id>` (one per call: a second is ignored), with
+   * its short form for the conversation list; its id when it was added.
+   */
   private writeLine(db: Db, line: CallHistoryLine): string | undefined {
-    return insertSystemMessage(db, line.conversationId, `system-call-${line.callId}`, historyText(line, this.nameOf(line.peer)), selfDevice(this.deps.groups.device), line.at);
+    const id = insertSystemMessage(db, line.conversationId, `system-call-${line.callId}`, historyText(line, this.nameOf(line.peer)), selfDevice(this.deps.groups.device), line.at);
+    if (id !== undefined) db.prepare('UPDATE messages SET preview = ? WHERE conversation_id = ? AND id = ?').run(historyPreview(line), line.conversationId, id);
+    return id;
   }
 
   private stopTimer(callId: CallId, timer: string): void {
