@@ -19,7 +19,7 @@
  */
 import type { EventOf, Preferences, RequestOf } from '../../electron/core/ipc/contract';
 import type { ErrorInfo, Result } from '../../protocol/result';
-import { onEvent, request } from '../api';
+import { onEvent, request, shell } from '../api';
 import type { CallMedia, CallView } from '../lib/callView';
 import type { DeviceChoices } from '../lib/mediaDevices';
 import { missingCase } from '../lib/missingCase';
@@ -464,13 +464,34 @@ export class CallController implements CallActions {
   }
 }
 
-/** Makes the call buttons work: sets `calls.actions` to a controller on the app's bridge. */
-export function wireCalls(port: CallPort = { request, onEvent }): () => void {
+/**
+ * Makes the call buttons work: sets `calls.actions` to a controller on the app's bridge, and
+ * carries out Accept and Decline pressed on a call's desktop notification (the shell's
+ * main/callNotices.ts) as if pressed on the incoming-call prompt; a click on the notification
+ * brings the call screen back from the bar.
+ */
+export function wireCalls(port: CallPort = { request, onEvent }, shellActions: typeof shell.onCallAction = shell.onCallAction): () => void {
   const controller = new CallController(port);
   const stop = controller.follow();
   calls.actions = controller;
+  const stopShell = shellActions(({ callId, action, media }) => {
+    switch (action) {
+      case 'accept':
+        calls.actions.accept(callId, media);
+        return;
+      case 'decline':
+        calls.actions.decline(callId);
+        return;
+      case 'show':
+        calls.minimised = false;
+        return;
+      default:
+        missingCase(action);
+    }
+  });
   return () => {
     stop();
+    stopShell();
     calls.actions = UNWIRED;
   };
 }

@@ -373,7 +373,7 @@ export class CallService {
         return { ok: true };
       }
       case 'notify':
-        notifications.notifyCall(effect.conversationId, this.nameOf(effect.peer), effect.notice, effect.media);
+        notifications.notifyCall(effect.conversationId, effect.callId, this.nameOf(effect.peer), effect.notice, effect.media);
         return { ok: true };
       case 'emit':
         announcer.events.emit('call.state', effect.view);
