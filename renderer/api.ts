@@ -3,7 +3,7 @@
  * the renderer touches `window.cairn`.
  */
 import type { EventName, EventOf, RequestChannel, RequestOf, ResponseOf } from '../electron/core/ipc/contract';
-import type { ChosenFile, OpenPathOutcome } from '../electron/core/ipc/shellApi';
+import type { ChosenFile, OpenPathOutcome, ShellCallAction } from '../electron/core/ipc/shellApi';
 import type { Result } from '../protocol/result';
 
 function bridge() {
@@ -45,4 +45,6 @@ export const shell = {
   grantDroppedFiles: (files: readonly File[]): Promise<ChosenFile[]> => bridge().shell.grantDroppedFiles(files),
   openSaved: (grant: string): Promise<OpenPathOutcome> => bridge().shell.openSaved(grant),
   showInFolder: (grant: string): Promise<boolean> => bridge().shell.showInFolder(grant),
+  /** Accept or Decline pressed on a call notification (or a click on it); nothing outside the shell. */
+  onCallAction: (listener: (action: ShellCallAction) => void): (() => void) => window.cairn?.shell.onCallAction(listener) ?? (() => undefined),
 };

@@ -10,7 +10,13 @@ export const CoreToShellSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ready') }).strict(),
   z.object({ kind: z.literal('call-state'), active: z.boolean(), ringing: z.boolean() }).strict(),
   z
-    .object({ kind: z.literal('notify'), conversationId: z.string().max(128), title: z.string().max(256), body: z.string().max(512) })
+    .object({
+      kind: z.literal('notify'),
+      conversationId: z.string().max(128),
+      title: z.string().max(256),
+      body: z.string().max(512),
+      call: z.object({ callId: z.uuid(), notice: z.enum(['incoming-call', 'missed-call']), media: z.enum(['audio', 'video']) }).strict().optional(),
+    })
     .strict(),
   z.object({ kind: z.literal('app-lock'), locked: z.boolean() }).strict(),
   z.object({ kind: z.literal('locked') }).strict(),

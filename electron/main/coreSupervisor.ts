@@ -9,6 +9,7 @@
 import { missingCase } from '../../protocol/result';
 import type { RestartPolicy } from './coreRestartPolicy';
 import { DEFAULT_RESTART_POLICY, decideRestart } from './coreRestartPolicy';
+import type { CallNoticeMarker } from './callNotices';
 import type { CallActivity } from './callActivity';
 import { NO_CALL } from './callActivity';
 import type { CoreStartOptions, CoreToShell, ShellToCore } from './coreHostMessages';
@@ -40,7 +41,7 @@ export interface SupervisorEvents {
    */
   onCallState(activity: CallActivity): void;
   /** A message arrived for the user: show a desktop notification (the shell decides when). */
-  onNotify(notification: Readonly<{ conversationId: string; title: string; body: string }>): void;
+  onNotify(notification: Readonly<{ conversationId: string; title: string; body: string; call?: CallNoticeMarker }>): void;
   /** The app lock engaged or was lifted: no notifications while locked. */
   onLockChanged(locked: boolean): void;
   /** Too many crashes: the caller tells the user; the supervisor will not retry. */
@@ -143,7 +144,7 @@ export function createCoreSupervisor<Port>(
         events.onCallState({ active: message.active, ringing: message.ringing });
         return;
       case 'notify':
-        events.onNotify({ conversationId: message.conversationId, title: message.title, body: message.body });
+        events.onNotify({ conversationId: message.conversationId, title: message.title, body: message.body, ...(message.call ? { call: message.call } : {}) });
         return;
       case 'app-lock':
         events.onLockChanged(message.locked);

@@ -21,6 +21,8 @@ import { startUpdater } from './updater';
 import { utilityProcessLauncher } from './coreProcess';
 import { decideRestart } from './coreRestartPolicy';
 import { createCoreSupervisor } from './coreSupervisor';
+import { CALL_ACTION_CHANNEL } from '../core/ipc/shellApi';
+import { CallNotices } from './callNotices';
 import { createCallPresence, installDisplayMediaHandler } from './callShell';
 import { BUILT_IN_SERVER_FILE, readBuiltInServer, serverSettings, withMachinePolicyServer } from './builtInServer';
 import { showFatalDialog } from './fatalDialog';
@@ -71,12 +73,16 @@ const supervisor = createCoreSupervisor(
     },
     onCallState: (activity) => {
       callPresence.update(activity);
+      callNotices.ringing(activity.ringing);
       // An update that is ready waits for the call to end (updater.ts).
       if (!activity.active) updater?.callEnded();
     },
-    onNotify: (notification) => showMessageNotification(notification),
+    onNotify: ({ call, ...notification }) => (call ? showCallNotification({ ...notification, call }) : showMessageNotification(notification)),
     // No desktop notification outlives the lock or appears while it holds (security review, item 8).
-    onLockChanged: (locked) => notifier.setLocked(locked),
+    onLockChanged: (locked) => {
+      notifier.setLocked(locked);
+      callNotices.setLocked(locked);
+    },
     onGaveUp: (detail) => void reportCoreFailure(detail),
     log,
   },
@@ -128,6 +134,39 @@ const notifier = new NotificationBatcher({
   setTimer: (run, ms) => setTimeout(run, ms),
   clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
 });
+
+/**
+ * Incoming and missed calls (callNotices.ts): alone, not batched; Accept and Decline where the
+ * platform shows actions, handed to the page, which makes the media and the answer; a click shows
+ * the window with the incoming-call prompt.
+ */
+const callNotices = new CallNotices(process.platform, {
+  show: (notice, options, events) => {
+    const shown = new Notification({
+      title: notice.title,
+      body: notice.body,
+      actions: [...options.actions],
+      ...(options.urgency ? { urgency: options.urgency } : {}),
+      ...(options.timeoutType ? { timeoutType: options.timeoutType } : {}),
+    });
+    shown.on('action', (_event, index) => events.onAction(index));
+    shown.on('click', () => {
+      showWindow();
+      events.onClick();
+    });
+    shown.show();
+    return shown;
+  },
+  chosen: (action) => {
+    showWindow();
+    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(CALL_ACTION_CHANNEL, action);
+  },
+});
+
+function showCallNotification(notice: Parameters<CallNotices['offer']>[0]): void {
+  if (mainWindow?.isFocused() || !Notification.isSupported()) return;
+  callNotices.offer(notice);
+}
 
 /** A desktop notification for a new message, unless the user is looking at Cairn already. */
 function showMessageNotification(notification: MessageNotice): void {

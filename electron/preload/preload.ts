@@ -9,7 +9,7 @@
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { createBridge } from '../core/ipc/bridge';
-import { createShellApi } from '../core/ipc/shellApi';
+import { CALL_ACTION_CHANNEL, createShellApi } from '../core/ipc/shellApi';
 import { CORE_PORT_CHANNEL } from './channels';
 import { adaptDomPort, createSwappablePortTransport } from './portTransport';
 
@@ -26,6 +26,12 @@ const shell = createShellApi(
   // A File from the page's drop event; Electron knows where it lives on disk (a File the page
   // made itself has no path and yields no grant).
   (file) => webUtils.getPathForFile(file),
+  // Accept or Decline on a call notification (main/callNotices.ts); checked in createShellApi.
+  (listener) => {
+    const handler = (_event: unknown, payload: unknown): void => listener(payload);
+    ipcRenderer.on(CALL_ACTION_CHANNEL, handler);
+    return () => void ipcRenderer.removeListener(CALL_ACTION_CHANNEL, handler);
+  },
 );
 
 contextBridge.exposeInMainWorld('cairn', { ...createBridge(transport), shell });

@@ -19,8 +19,9 @@
  */
 import type { EventOf, Preferences, RequestOf } from '../../electron/core/ipc/contract';
 import type { ErrorInfo, Result } from '../../protocol/result';
-import { onEvent, request } from '../api';
+import { onEvent, request, shell } from '../api';
 import type { CallMedia, CallView } from '../lib/callView';
+import type { DeviceChoices } from '../lib/mediaDevices';
 import { missingCase } from '../lib/missingCase';
 import type { CallActions, Quality } from '../state/calls.svelte';
 import { callDevices } from '../state/callDevices.svelte';
@@ -48,12 +49,21 @@ type Entry = {
   /** Set once the call ended or was hung up here: late results close what they opened. */
   done: boolean;
   qualityTimer: ReturnType<typeof setInterval> | undefined;
+  /** The devices the session uses now (from the preferences); a changed preference switches them. */
+  devices: DeviceChoices | undefined;
+  /** Device switches run one after another, so two quick choices end on the later one. */
+  switching: Promise<void>;
 };
 
 /** What the controller needs from the core; the app's IPC bridge by default. */
 export interface CallPort {
   readonly request: typeof request;
   readonly onEvent: typeof onEvent;
+}
+
+/** The device choice in the preferences (null: the system's). */
+function devicesOf(chosen: Partial<Preferences>): DeviceChoices {
+  return { microphone: chosen['calls.microphone'] ?? null, camera: chosen['calls.camera'] ?? null, speaker: chosen['calls.speaker'] ?? null };
 }
 
 function grade(value: 'good' | 'fair' | 'poor' | 'unknown'): Quality | undefined {
@@ -75,6 +85,8 @@ export class CallController implements CallActions {
       this.#port.onEvent('call.state', (view) => this.#onState(view)),
       this.#port.onEvent('call.description', (description) => void this.#onDescription(description)),
       this.#port.onEvent('call.frameKey', (key) => this.#onFrameKey(key)),
+      // A device chosen in the picker or in Settings during a call switches the running call.
+      this.#port.onEvent('preferences.changed', (chosen) => this.#onDevices(devicesOf(chosen))),
       // A lock replaces the core (its calls end with it): camera and microphone go off at once.
       this.#port.onEvent('appLock.state', (state) => {
         if (state.locked) this.#closeAll();
@@ -228,6 +240,7 @@ export class CallController implements CallActions {
       return undefined;
     }
     entry.session = session;
+    entry.devices = devicesOf(chosen);
     const speaker = chosen['calls.speaker'];
     if (speaker) void session.selectSpeaker(speaker);
     const key = await this.#port.request('calls.frameKey', { callId: entry.callId });
@@ -274,6 +287,33 @@ export class CallController implements CallActions {
       return;
     }
     await this.#report(entry, { kind: 'ice-restart', role: 'answer', description: answer.value });
+  }
+
+  /**
+   * Applies a changed device choice to every running call: the new microphone or camera replaces
+   * the old track on the same sender (frame encryption stays on it), the speaker is set with
+   * setSinkId. A device that cannot be opened leaves the call on the old one and says so.
+   */
+  #onDevices(next: DeviceChoices): void {
+    for (const entry of this.#entries.values()) {
+      entry.switching = entry.switching.then(() => this.#switchDevices(entry, next));
+    }
+  }
+
+  async #switchDevices(entry: Entry, next: DeviceChoices): Promise<void> {
+    const session = entry.session;
+    const now = entry.devices;
+    if (!session || entry.done || now === undefined) return;
+    entry.devices = next;
+    const results: SessionResult<null>[] = [];
+    if (next.microphone !== now.microphone) results.push(await session.selectMicrophone(next.microphone ?? undefined));
+    if (next.camera !== now.camera) {
+      results.push(await session.selectCamera(next.camera ?? undefined));
+      this.#showLocal(session);
+    }
+    if (next.speaker !== now.speaker) results.push(await session.selectSpeaker(next.speaker ?? undefined));
+    const failed = results.find((result) => !result.ok);
+    if (failed && !failed.ok && !entry.done) calls.error = failed.error;
   }
 
   #onFrameKey(key: FrameKeyPayload): void {
@@ -359,7 +399,7 @@ export class CallController implements CallActions {
   #entry(callId: string): Entry {
     let entry = this.#entries.get(callId);
     if (!entry) {
-      entry = { callId, session: undefined, offer: undefined, answer: undefined, awaitingAnswer: false, done: false, qualityTimer: undefined };
+      entry = { callId, session: undefined, offer: undefined, answer: undefined, awaitingAnswer: false, done: false, qualityTimer: undefined, devices: undefined, switching: Promise.resolve() };
       this.#entries.set(callId, entry);
     }
     return entry;
@@ -415,13 +455,34 @@ export class CallController implements CallActions {
   }
 }
 
-/** Makes the call buttons work: sets `calls.actions` to a controller on the app's bridge. */
-export function wireCalls(port: CallPort = { request, onEvent }): () => void {
+/**
+ * Makes the call buttons work: sets `calls.actions` to a controller on the app's bridge, and
+ * carries out Accept and Decline pressed on a call's desktop notification (the shell's
+ * main/callNotices.ts) as if pressed on the incoming-call prompt; a click on the notification
+ * brings the call screen back from the bar.
+ */
+export function wireCalls(port: CallPort = { request, onEvent }, shellActions: typeof shell.onCallAction = shell.onCallAction): () => void {
   const controller = new CallController(port);
   const stop = controller.follow();
   calls.actions = controller;
+  const stopShell = shellActions(({ callId, action, media }) => {
+    switch (action) {
+      case 'accept':
+        calls.actions.accept(callId, media);
+        return;
+      case 'decline':
+        calls.actions.decline(callId);
+        return;
+      case 'show':
+        calls.minimised = false;
+        return;
+      default:
+        missingCase(action);
+    }
+  });
   return () => {
     stop();
+    stopShell();
     calls.actions = UNWIRED;
   };
 }

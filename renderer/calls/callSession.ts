@@ -50,6 +50,8 @@ export class CallSession {
   readonly #remoteAudio = new Audio();
   #microphone: MediaStreamTrack;
   #camera: MediaStreamTrack | undefined;
+  /** The camera to open when the camera is turned on (the user's choice; undefined: the system's). */
+  #cameraId: string | undefined;
   #screen: MediaStreamTrack | undefined;
   #local: MediaStream;
   #state: MediaState;
@@ -65,6 +67,7 @@ export class CallSession {
     if (microphone === undefined) throw new Error('no microphone track');
     this.#microphone = microphone;
     this.#camera = local.getVideoTracks()[0];
+    this.#cameraId = options.cameraId;
     this.#state = { muted: false, cameraOff: this.#camera === undefined, sharing: false };
     this.#pc = new RTCPeerConnection({
       iceServers: options.config.iceServers.map((s) => ({ ...s })),
@@ -218,7 +221,7 @@ export class CallSession {
       return { ok: true, value: null };
     }
     if (this.#camera !== undefined) return { ok: true, value: null };
-    const camera = await this.#capture('video', this.#options.cameraId);
+    const camera = await this.#capture('video', this.#cameraId);
     if (!camera.ok) return camera;
     this.#camera = camera.value;
     if (this.#screen === undefined) await this.#videoSender()?.replaceTrack(camera.value);
@@ -258,7 +261,13 @@ export class CallSession {
     this.#update({ sharing: false });
   }
 
-  async selectMicrophone(deviceId: string): Promise<SessionResult<null>> {
+  /**
+   * Switches the running call to another microphone (undefined: the system's): the new track
+   * replaces the old on the same sender, so the frame transform on that sender (frameCrypto.ts)
+   * encrypts it as before and no renegotiation is needed. Mute carries over.
+   */
+  async selectMicrophone(deviceId: string | undefined): Promise<SessionResult<null>> {
+    if (this.#closed) return failure('call.closed', 'The call has ended.');
     const next = await this.#capture('audio', deviceId);
     if (!next.ok) return next;
     next.value.enabled = !this.#state.muted;
@@ -270,21 +279,28 @@ export class CallSession {
     return { ok: true, value: null };
   }
 
-  async selectCamera(deviceId: string): Promise<SessionResult<null>> {
+  /**
+   * Switches to another camera (undefined: the system's) on the same sender, like the microphone.
+   * With the camera off the choice is only remembered: turning it on opens that camera.
+   */
+  async selectCamera(deviceId: string | undefined): Promise<SessionResult<null>> {
+    if (this.#closed) return failure('call.closed', 'The call has ended.');
+    this.#cameraId = deviceId;
+    if (this.#camera === undefined) return { ok: true, value: null };
     const next = await this.#capture('video', deviceId);
     if (!next.ok) return next;
-    this.#camera?.stop();
+    const previous = this.#camera;
     this.#camera = next.value;
     if (this.#screen === undefined) await this.#videoSender()?.replaceTrack(next.value);
-    this.#update({ cameraOff: false });
+    previous.stop();
     return { ok: true, value: null };
   }
 
-  /** Plays the peer on another output device; `setSinkId` is missing in some browsers (then: unsupported). */
-  async selectSpeaker(deviceId: string): Promise<SessionResult<null>> {
+  /** Plays the peer on another output device (undefined: the system's); `setSinkId` is missing in some browsers (then: unsupported). */
+  async selectSpeaker(deviceId: string | undefined): Promise<SessionResult<null>> {
     if (typeof this.#remoteAudio.setSinkId !== 'function') return failure('call.speaker-unsupported', 'This device cannot choose a speaker for calls.');
     try {
-      await this.#remoteAudio.setSinkId(deviceId);
+      await this.#remoteAudio.setSinkId(deviceId ?? '');
       return { ok: true, value: null };
     } catch {
       return failure('call.speaker-unavailable', 'That speaker is not available.');

@@ -30,6 +30,43 @@ export function historyText(line: CallHistoryLine, peerName: string): string {
   }
 }
 
+/**
+ * The same line, short, for the conversation list's preview (like a message's text there): "Missed
+ * call", "Call, 3 min".
+ */
+export function historyPreview(line: CallHistoryLine): string {
+  const outgoing = line.direction === 'outgoing';
+  const reason = line.reason;
+  switch (reason.kind) {
+    case 'declined':
+      return outgoing ? 'Call declined' : 'Declined call';
+    case 'cancelled':
+      return outgoing ? 'Cancelled call' : 'Missed call';
+    case 'busy':
+      return outgoing ? 'Busy' : 'Missed call';
+    case 'no-answer':
+      return outgoing ? 'No answer' : 'Missed call';
+    case 'answered-elsewhere':
+      return 'Answered on another device';
+    case 'failed':
+      return 'Call failed';
+    case 'completed':
+      return reason.durationMs === null ? 'Call' : `Call, ${shortDuration(reason.durationMs)}`;
+    default:
+      return missingCase(reason);
+  }
+}
+
+/** "42 s", "3 min", "1 h 5 min": a list row has no room for seconds once a call is longer. */
+export function shortDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const rest = minutes % 60;
+  return rest === 0 ? `${Math.floor(minutes / 60)} h` : `${Math.floor(minutes / 60)} h ${rest} min`;
+}
+
 function failureText(code: CallFailureCode, peerName: string): string {
   switch (code) {
     case 'ice-failed':

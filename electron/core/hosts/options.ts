@@ -24,11 +24,12 @@ export const CoreHostOptionsSchema = z
       })
       .strict()
       .optional(),
-    /** Shorter call ring and connect times and conference key periods, for tests (CoreOptions.callTimings, session/calls/callOptions.ts). */
+    /** Shorter call ring, connect and reservation times and conference key periods, for tests (CoreOptions.callTimings, session/calls/callOptions.ts). */
     callTimings: z
       .object({
         ringMs: z.number().int().min(100).max(600_000).optional(),
         connectMs: z.number().int().min(100).max(600_000).optional(),
+        reservationMs: z.number().int().min(100).max(600_000).optional(),
         conferenceRatchetMs: z.number().int().min(1_000).max(600_000).optional(),
         conferenceSilenceMs: z.number().int().min(1_000).max(600_000).optional(),
       })

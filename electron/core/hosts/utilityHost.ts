@@ -32,7 +32,7 @@ export type ShellToCore = z.infer<typeof ShellToCoreSchema>;
 export type CoreToShell =
   | Readonly<{ kind: 'ready' }>
   | Readonly<{ kind: 'call-state'; active: boolean; ringing: boolean }>
-  | Readonly<{ kind: 'notify'; conversationId: string; title: string; body: string }>
+  | Readonly<{ kind: 'notify'; conversationId: string; title: string; body: string; call?: Readonly<{ callId: string; notice: 'incoming-call' | 'missed-call'; media: 'audio' | 'video' }> }>
   | Readonly<{ kind: 'app-lock'; locked: boolean }>
   /** This core locked: it closes and exits with LOCKED_EXIT_CODE; start a fresh one. */
   | Readonly<{ kind: 'locked' }>
@@ -58,7 +58,12 @@ export interface UtilityParentPort {
 /** Core events the shell must hear about. `call.state` carries `{ active: boolean }`. */
 const CALL_ACTIVITY_EVENT = 'call.activity';
 const CallActivityPayloadSchema = z.object({ active: z.boolean(), ringing: z.boolean() });
-const NotifyPayloadSchema = z.object({ conversationId: z.string(), title: z.string(), body: z.string() });
+const NotifyPayloadSchema = z.object({
+  conversationId: z.string(),
+  title: z.string(),
+  body: z.string(),
+  call: z.object({ callId: z.string(), notice: z.enum(['incoming-call', 'missed-call']), media: z.enum(['audio', 'video']) }).optional(),
+});
 const LockStatePayloadSchema = z.object({ locked: z.boolean() });
 
 export interface UtilityHostDeps {

@@ -41,7 +41,19 @@ export const events = {
   'conversation.changed': z.object({ id: z.string(), summary: ConversationSummarySchema.optional() }).strict(),
   'message.added': StoredMessageSchema,
   /** A message from someone else arrived: the shell shows a desktop notification. */
-  notify: z.object({ conversationId: z.string(), title: z.string().max(256), body: z.string().max(512) }).strict(),
+  notify: z
+    .object({
+      conversationId: z.string(),
+      title: z.string().max(256),
+      body: z.string().max(512),
+      /**
+       * Set on call notices (session/calls/callService.ts): the shell shows an incoming call alone
+       * (never batched with messages), with Accept and Decline where the platform has actions, and
+       * closes it when ringing stops; it routes the chosen action to the page by `callId`.
+       */
+      call: z.object({ callId: z.uuid(), notice: z.enum(['incoming-call', 'missed-call']), media: z.enum(['audio', 'video']) }).strict().optional(),
+    })
+    .strict(),
   /** The user's preferences changed (on this device). */
   'preferences.changed': PreferencesSchema,
   /** Someone in a conversation started or stopped typing. */

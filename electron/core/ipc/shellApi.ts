@@ -23,6 +23,26 @@ export const SHELL_CHANNELS = {
 } as const;
 export type ShellChannel = (typeof SHELL_CHANNELS)[keyof typeof SHELL_CHANNELS];
 
+/** The one channel main sends the page on besides the core's port: a choice on a call notification (main/callNotices.ts). */
+export const CALL_ACTION_CHANNEL = 'cairn:shell:call-action';
+
+/** Accept or Decline pressed on an incoming call's notification, or a click on it (`show`). */
+export type ShellCallAction = Readonly<{ callId: string; action: 'accept' | 'decline' | 'show'; media: 'audio' | 'video' }>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Main's payload, checked again on the page's side (no zod here: this file is bundled into the preload). */
+export function shellCallAction(payload: unknown): ShellCallAction | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const callId = 'callId' in payload ? payload.callId : undefined;
+  const action = 'action' in payload ? payload.action : undefined;
+  const media = 'media' in payload ? payload.media : undefined;
+  if (typeof callId !== 'string' || !UUID.test(callId)) return undefined;
+  if (action !== 'accept' && action !== 'decline' && action !== 'show') return undefined;
+  if (media !== 'audio' && media !== 'video') return undefined;
+  return { callId, action, media };
+}
+
 /** What `openSaved` did: types outside the allow-list are shown in their folder instead. */
 export type OpenPathOutcome = 'opened' | 'shown-in-folder' | 'refused';
 
@@ -46,7 +66,12 @@ export interface ShellApi {
   openSaved(grant: string): Promise<OpenPathOutcome>;
   /** Shows a file saved through `chooseSaveFile` in this session in the OS file manager. */
   showInFolder(grant: string): Promise<boolean>;
+  /** Calls `listener` for each choice on a call notification; returns the unsubscribe function. */
+  onCallAction(listener: (action: ShellCallAction) => void): () => void;
 }
+
+/** How the preload hears main's call-notification choices (the test host has none: nothing arrives). */
+export type ShellListen = (listener: (payload: unknown) => void) => () => void;
 
 /** Sends one shell request and resolves to main's (unchecked) answer. */
 export type ShellInvoke = (channel: ShellChannel, ...args: unknown[]) => Promise<unknown>;
@@ -54,8 +79,15 @@ export type ShellInvoke = (channel: ShellChannel, ...args: unknown[]) => Promise
 /** At most this many files per pick or drop (main enforces the same bound). */
 export const MAX_CHOSEN_FILES = 100;
 
-export function createShellApi(invoke: ShellInvoke, pathForFile: (file: File) => string): ShellApi {
+export function createShellApi(invoke: ShellInvoke, pathForFile: (file: File) => string, listen?: ShellListen): ShellApi {
   return {
+    onCallAction(listener) {
+      if (listen === undefined) return () => undefined;
+      return listen((payload) => {
+        const action = shellCallAction(payload);
+        if (action !== undefined) listener(action);
+      });
+    },
     async pickFiles() {
       return chosenFiles(await invoke(SHELL_CHANNELS.pickFiles));
     },

@@ -26,8 +26,8 @@ import { registerDevice, storedDevice } from './deviceRegistration';
 import { ServerFacts } from './serverFacts';
 import type { ProfileHandle } from './profileHandle';
 
-/** How long locking or signing out waits for a running group call to be left. */
-const LEAVE_CALLS_MS = 5_000;
+/** How long locking or signing out waits for this device's calls to be ended and its group call left. */
+const END_CALLS_MS = 5_000;
 
 export class AccountService {
   private client: ApiClient | undefined;
@@ -219,6 +219,7 @@ export class AccountService {
     const record = await this.current();
     if (!record && !(await this.profile.exists())) return { state: 'signed-out' };
     const cookie = record ? (record.cookie ?? this.sessionCookie) : undefined;
+    await this.endCalls();
     await this.wipe();
     if (record && cookie !== undefined) {
       const client = this.clientFor(record.server, cookie);
@@ -282,24 +283,27 @@ export class AccountService {
 
   /** Forgets everything held in memory (the app is locking); the encrypted store keeps the rest. */
   async lockDown(): Promise<void> {
-    await this.leaveCalls();
+    await this.endCalls();
     await this.sync.stop();
     this.suspend();
   }
 
   /**
-   * Leaves a running conference before the session closes (app lock, sign-out), so the call
-   * group's key generator removes this device at once; bounded, so a server that does not answer
-   * cannot hold the lock up.
+   * Ends this device's calls while the network and the store are still there: a 1:1 call through
+   * calls/callService.ts `endAll` (the peer hears at once that the call is over, and a lock leaves
+   * the call's line in the history), a group call by leaving it, so the call group's key generator
+   * removes this device at once. Bounded, so a server that does not answer cannot hold up locking
+   * or signing out.
    */
-  private async leaveCalls(): Promise<void> {
+  private async endCalls(): Promise<void> {
     const session = this.activeSession;
     if (session === undefined) return;
     let timer: NodeJS.Timeout | undefined;
-    const bounded = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, LEAVE_CALLS_MS);
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, END_CALLS_MS);
     });
-    await Promise.race([session.leaveCalls().catch((error: unknown) => this.log.warn('leaving the group call failed', { error })), bounded]);
+    const leaveConference = session.leaveCalls().catch((error: unknown) => this.log.warn('leaving the group call failed', { error }));
+    await Promise.race([Promise.all([session.calls.endAll(), leaveConference]), bound]);
     clearTimeout(timer);
   }
 
@@ -428,7 +432,7 @@ export class AccountService {
    * the key could not be erased; the profile then opens again as it was.
    */
   private async wipe(): Promise<void> {
-    await this.leaveCalls();
+    await this.endCalls();
     await this.sync.stop();
     this.suspend();
     await this.profile.lock();

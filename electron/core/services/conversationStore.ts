@@ -75,7 +75,7 @@ const SUMMARY_SELECT = `SELECT c.id, c.domain, c.kind,
                  AND m.sender_user_id != @self AND m.kind IN ('text', 'asset', 'knock') AND m.deleted_at IS NULL
                  AND m.hidden_at IS NULL) AS unread,
               (SELECT count(*) FROM conversation_members m WHERE m.conversation_id = c.id) AS members,
-              (SELECT body FROM messages m WHERE m.conversation_id = c.id AND m.body IS NOT NULL
+              (SELECT coalesce(preview, body) FROM messages m WHERE m.conversation_id = c.id AND m.body IS NOT NULL
                  ORDER BY sent_at DESC, seq DESC LIMIT 1) AS last_body
        FROM conversations c WHERE c.kind != 'self'`;
 

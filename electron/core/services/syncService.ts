@@ -163,6 +163,9 @@ export class SyncService {
       followUps = applyEffects(tx, effects.flat(), receiving.apply);
       received.write(tx);
       writeKv(tx, 'profile', LAST_ID_KEY, last.id);
+      // A call message that ends a call leaves its history line in this same transaction, so a
+      // crash after the commit cannot lose the line while the message is gone from the queue.
+      for (const followUp of followUps) if (followUp.kind === 'call-message') receiving.calls?.receivedInTransaction(tx, followUp);
     });
     this.events.coalescingChanges(() => runFollowUps(followUps, receiving.followUps));
   }

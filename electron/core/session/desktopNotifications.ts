@@ -42,7 +42,7 @@ export class DesktopNotifications {
    * the user lets notifications show names. That it is a call is said even with "nothing", as
    * Signal does: a ringing notification that said "New message" would mislead.
    */
-  notifyCall(conversationId: string, peerName: string, notice: 'incoming-call' | 'missed-call', media: 'audio' | 'video'): void {
+  notifyCall(conversationId: string, callId: string, peerName: string, notice: 'incoming-call' | 'missed-call', media: 'audio' | 'video'): void {
     const { db } = this;
     const preferences = readPreferencesThisTurn(db);
     if (!preferences.desktopNotifications || isMuted(db, conversationId)) return;
@@ -50,6 +50,6 @@ export class DesktopNotifications {
     const detailed = preferences.notificationContent === 'name-and-message';
     const body =
       notice === 'incoming-call' ? (detailed ? `Incoming ${media} call` : 'Incoming call') : detailed ? `Missed ${media} call` : 'Missed call';
-    this.events.emit('notify', { conversationId, title: title.slice(0, 256), body });
+    this.events.emit('notify', { conversationId, title: title.slice(0, 256), body, call: { callId, notice, media } });
   }
 }

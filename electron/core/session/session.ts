@@ -54,6 +54,8 @@ export interface Receiving {
   readonly apply: ApplyContext;
   readonly followUps: FollowUpContext;
   readonly keys: KeyRefiller;
+  /** Steps the call machine for received call messages inside the receive transaction (calls/callService.ts). */
+  readonly calls?: Pick<CallService, 'receivedInTransaction'>;
 }
 
 export class SignedInSession {
@@ -155,6 +157,7 @@ export class SignedInSession {
         removeGoneDevice: (conversationId, gone) => this.membership.removeGoneDevice(conversationId, gone),
         callGroupEvent: (event, time) => this.callGroups.deliver(event, time),
       },
+      calls: this.calls,
     };
     this.expiry.start();
   }

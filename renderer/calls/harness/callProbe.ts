@@ -29,6 +29,14 @@ const remember = (stream: MediaStream): MediaStream => {
   return stream;
 };
 devices.getUserMedia = async (constraints) => remember(await getUserMedia(constraints));
+
+/** Media elements the app chose an output device for (the call's remote audio is not in the DOM). */
+const sinks = new Set<HTMLMediaElement>();
+const setSinkId = HTMLMediaElement.prototype.setSinkId;
+HTMLMediaElement.prototype.setSinkId = function (this: HTMLMediaElement, sinkId: string): Promise<void> {
+  sinks.add(this);
+  return setSinkId.call(this, sinkId);
+};
 devices.getDisplayMedia = async (options) => remember(await getDisplayMedia(options));
 
 /** The call's connection: the newest one that is not closed. */
@@ -80,6 +88,20 @@ async function selectedPair(): Promise<{ local: string | null; remote: string | 
   return { local: typeOf(pair?.localCandidateId), remote: typeOf(pair?.remoteCandidateId) };
 }
 
+/** What the current call sends: each sender's track (label, device id) and whether a frame transform sits on it. */
+function senders(): { kind: string; label: string; deviceId: string | null; transform: boolean }[] {
+  return (current()?.getSenders() ?? []).flatMap((sender) => {
+    const track = sender.track;
+    if (track === null) return [];
+    return [{ kind: track.kind, label: track.label, deviceId: track.getSettings().deviceId ?? null, transform: sender.transform !== null && sender.transform !== undefined }];
+  });
+}
+
+/** The output device of every media element that still plays something and had one chosen. */
+function sinkIds(): string[] {
+  return [...sinks].filter((element) => element.srcObject !== null).map((element) => element.sinkId);
+}
+
 /** How many connections the app made, how many are still open, and the captured tracks still live. */
 function resources(): { connections: number; open: number; liveTracks: string[] } {
   return {
@@ -89,4 +111,4 @@ function resources(): { connections: number; open: number; liveTracks: string[] 
   };
 }
 
-Object.defineProperty(globalThis, 'cairnCallProbe', { value: Object.freeze({ tone, rtp, selectedPair, resources }), enumerable: true });
+Object.defineProperty(globalThis, 'cairnCallProbe', { value: Object.freeze({ tone, rtp, selectedPair, resources, senders, sinkIds }), enumerable: true });

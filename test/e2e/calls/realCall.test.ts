@@ -35,6 +35,8 @@ const Tone = z.object({ peakHz: z.number().nullable(), rms: z.number() });
 const Rtp = z.object({ framesDecoded: z.number(), frameWidth: z.number(), connection: z.string() });
 const Pair = z.object({ local: z.string().nullable(), remote: z.string().nullable() });
 const Resources = z.object({ connections: z.number(), open: z.number(), liveTracks: z.array(z.string()) });
+const Senders = z.array(z.object({ kind: z.string(), label: z.string(), deviceId: z.string().nullable(), transform: z.boolean() }));
+const Option = z.object({ value: z.string(), label: z.string() });
 
 let work: string;
 let alice: TestClient;
@@ -47,7 +49,18 @@ const probe = {
   rtp: async (client: TestClient) => Rtp.parse(await client.page.evaluate('cairnCallProbe.rtp()')),
   selectedPair: async (client: TestClient) => Pair.parse(await client.page.evaluate('cairnCallProbe.selectedPair()')),
   resources: async (client: TestClient) => Resources.parse(await client.page.evaluate('cairnCallProbe.resources()')),
+  senders: async (client: TestClient) => Senders.parse(await client.page.evaluate('cairnCallProbe.senders()')),
+  sinkIds: async (client: TestClient) => z.array(z.string()).parse(await client.page.evaluate('cairnCallProbe.sinkIds()')),
 };
+
+/** The devices a select of the picker offers (not "Same as the system"). */
+const devicesIn = async (page: Page, label: string): Promise<z.infer<typeof Option>[]> =>
+  z.array(Option).parse(
+    await page
+      .getByRole('dialog', { name: 'Microphone, camera and speaker' })
+      .getByLabel(label, { exact: true })
+      .evaluate((select) => Array.from((select as unknown as { options: ArrayLike<{ value: string; label: string }> }).options, (o) => ({ value: o.value, label: o.label })).filter((o) => o.value !== '')),
+  );
 
 const near = (hz: number) => (tone: z.infer<typeof Tone>) => tone.peakHz !== null && Math.abs(tone.peakHz - hz) <= TONE_TOLERANCE_HZ;
 
@@ -87,8 +100,12 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'cairn-real-call-'));
   const [probeScript, aliceTone, bobTone] = await Promise.all([bundleInitScript('renderer/calls/harness/callProbe.ts'), makeTone(work, ALICE_HZ), makeTone(work, BOB_HZ)]);
   const media = (tone: string): Partial<LaunchOptions> => ({ chromiumArgs: [`--use-file-for-fake-audio-capture=${tone}`], initScripts: [probeScript] });
+  // Alice's Chromium has three fake cameras (and, as always, three fake microphones), so she can
+  // switch mid-call. Measured: fake_device_1 is a depth camera (Y16) that WebRTC never encodes,
+  // so the switch goes to fake_device_2.
+  const cameras = media(aliceTone);
   [alice, bob, carol] = await Promise.all([
-    launch('alice', media(aliceTone)),
+    launch('alice', { ...cameras, chromiumArgs: [...(cameras.chromiumArgs ?? []), '--use-fake-device-for-media-stream=device-count=3'] }),
     launch('bob', { ...media(bobTone), colorScheme: 'dark' }),
     // Carol's core alters the DTLS fingerprint in every call description it receives (the core's
     // test seam), consistently in the SDP and the MLS field: only the DTLS handshake can notice.
@@ -167,6 +184,40 @@ describe('a 1:1 call through real cores', () => {
     await alice.page.getByTestId('call-share').click();
     await expect.poll(async () => (await probe.resources(alice)).liveTracks, { timeout: 10_000 }).toEqual(['audio', 'video']);
   }, 30_000);
+
+  it('Alice picks another microphone, camera and speaker mid-call: the call switches to them, still encrypted, and Bob still hears and sees her', async () => {
+    const a = alice.page;
+    const before = await probe.senders(alice);
+    const sentBefore = (kind: string) => before.find((s) => s.kind === kind);
+    await a.getByRole('button', { name: 'Microphone, camera and speaker' }).click();
+    const picker = a.getByRole('dialog', { name: 'Microphone, camera and speaker' });
+    await picker.waitFor();
+    // Choose a device that is not the one in use now, of each kind.
+    const microphone = (await devicesIn(a, 'Microphone')).find((d) => d.value !== sentBefore('audio')?.deviceId && d.label !== sentBefore('audio')?.label);
+    const camera = (await devicesIn(a, 'Camera')).find((d) => d.label === 'fake_device_2' && d.value !== sentBefore('video')?.deviceId);
+    const speaker = (await devicesIn(a, 'Speaker'))[0];
+    if (microphone === undefined || camera === undefined || speaker === undefined) throw new Error('Chromium offered only one device of a kind');
+    const decodedBefore = (await probe.rtp(bob)).framesDecoded;
+    await picker.getByLabel('Microphone', { exact: true }).selectOption(microphone.value);
+    await picker.getByLabel('Camera', { exact: true }).selectOption(camera.value);
+    await picker.getByLabel('Speaker', { exact: true }).selectOption(speaker.value);
+    await picker.getByRole('button', { name: 'Done' }).click();
+
+    // The running call's senders carry the new tracks (replaceTrack: same senders, transforms still on them).
+    await expect
+      .poll(async () => (await probe.senders(alice)).map((s) => ({ kind: s.kind, label: s.label, deviceId: s.deviceId, transform: s.transform })), { timeout: 15_000 })
+      .toEqual([
+        { kind: 'audio', label: microphone.label, deviceId: microphone.value, transform: true },
+        { kind: 'video', label: camera.label, deviceId: camera.value, transform: true },
+      ]);
+    expect(camera.label).not.toBe(sentBefore('video')?.label);
+    await expect.poll(() => probe.sinkIds(alice), { timeout: 10_000 }).toContain(speaker.value);
+    // Bob decrypts and decodes the new camera's frames and hears Alice's tone from the new microphone.
+    await expect.poll(async () => (await probe.rtp(bob)).framesDecoded, { timeout: 15_000 }).toBeGreaterThan(decodedBefore + 30);
+    expect(near(ALICE_HZ)(await pollTone(bob, near(ALICE_HZ)))).toBe(true);
+    // The old camera and microphone were released: one track of each kind is live.
+    expect((await probe.resources(alice)).liveTracks.sort()).toEqual(['audio', 'video']);
+  }, 40_000);
 
   it('Carol calls Bob while he is in the call: she hears he is busy, he finds a missed call', async () => {
     await carol.page.getByRole('button', { name: 'Video call with Bob Lichen' }).click();

@@ -37,6 +37,12 @@ describe("one conversation's summary", () => {
     expect(conversationSummary(db, SELF, 'pair', 4_999)).toMatchObject({ kind: 'one-to-one', name: 'Ada', unread: 0 });
   });
 
+  it('shows the short form of a message that has one (a call line), else its text', () => {
+    db.prepare("INSERT INTO messages (id, conversation_id, sender_user_id, sender_client_id, kind, body, preview, sent_at, received_at, status) VALUES ('system-call-1', 'pair', ?, 'c', 'system', 'Missed call from Ada.', 'Missed call', 40, 40, 'received')").run(SELF);
+    expect(conversationSummary(db, SELF, 'pair', 0)).toMatchObject({ lastMessage: 'Missed call' });
+    expect(conversationSummary(db, SELF, 'team', 0)).toMatchObject({ lastMessage: 'at the col' });
+  });
+
   it('is none for the self-conversation and for a conversation that is not stored', () => {
     expect(conversationSummary(db, SELF, 'mine')).toBeUndefined();
     expect(conversationSummary(db, SELF, 'gone')).toBeUndefined();

@@ -189,6 +189,12 @@ describe('core utility host', () => {
     start(send);
     core?.events.emit('notify', { conversationId: 'c1', title: 'Bob in Crew', body: 'hello' });
     expect(sent).toContainEqual({ kind: 'notify', conversationId: 'c1', title: 'Bob in Crew', body: 'hello' });
+    // A call notice keeps its marker, so the shell can add Accept/Decline and close it when ringing stops.
+    const call = { callId: '0b6f3c2e-7d1a-4f5e-9a8b-1c2d3e4f5a6b', notice: 'incoming-call' as const, media: 'video' as const };
+    core?.events.emit('notify', { conversationId: 'c1', title: 'Bob', body: 'Incoming video call', call });
+    const forwarded = sent.find((m) => m.kind === 'notify' && m.body === 'Incoming video call');
+    expect(forwarded).toEqual({ kind: 'notify', conversationId: 'c1', title: 'Bob', body: 'Incoming video call', call });
+    expect(CoreToShellSchema.safeParse(forwarded).success).toBe(true);
   });
 
   it('after the app lock engages, answers the lock request, tells the shell it locked and exits to be replaced', async () => {

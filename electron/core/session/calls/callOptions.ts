@@ -5,10 +5,14 @@
  */
 import type { CallMachineConfig } from '../../calls/callTypes';
 
-/** Shorter ring and connect times, so a test sees a missed call without waiting 60 s. */
+/**
+ * Shorter times, so a test sees a missed call without waiting 60 s (`ringMs`, `connectMs`: the
+ * machine's) or a `calls.prepare` reservation lapse without waiting 30 s (`reservationMs`).
+ */
 export type CallTimings = Readonly<{
   ringMs?: number;
   connectMs?: number;
+  reservationMs?: number;
   /** A conference key's ratchet period instead of 30 s (issue 14: several rotations in one test call). */
   conferenceRatchetMs?: number;
   /** How long a conference participant may stay silent before the key generator removes it (20 s). */

@@ -26,10 +26,11 @@
 import { randomUUID } from 'node:crypto';
 import type { CallContent, CallId } from '../../../../protocol/content/callSchema';
 import { missingCase } from '../../../../protocol/result';
-import { historyText } from '../../calls/callHistory';
+import { historyPreview, historyText } from '../../calls/callHistory';
 import { initialCallsState, step } from '../../calls/callMachine';
 import { findCall, isBusy, viewOf } from '../../calls/callState';
-import type { Call, CallEffect, CallEvent, CallMedia, CallsState, CallView, Description, DeviceRef, UserRef } from '../../calls/callTypes';
+import type { Call, CallEffect, CallEvent, CallHistoryLine, CallMedia, CallsState, CallView, Description, DeviceRef, UserRef } from '../../calls/callTypes';
+import type { Db } from '../../store/migration';
 import { peerOf } from '../../calls/oneToOneRules';
 import type { EventName, EventOf, RequestOf, ResponseOf } from '../../ipc/contract';
 import { CoreError } from '../../ipc/errors';
@@ -40,6 +41,8 @@ import { readPreferences } from '../../services/preferences';
 import type { Announcer } from '../announcer';
 import type { DesktopNotifications } from '../desktopNotifications';
 import { selfDevice, value } from '../device';
+import type { MlsEngine } from '../../crypto/mls/mlsEngine';
+import type { WritableDB } from '../../store/handles';
 import type { GroupSession } from '../groupSession';
 import type { OutgoingMessages } from '../outgoingMessages';
 import { readCallConversation, storedEpoch } from './callConversation';
@@ -84,12 +87,25 @@ export class CallService {
   private readonly keyEpochs = new Map<string, Readonly<{ conversationId: string; epoch: number | undefined }>>();
   private activity: Activity = { active: false, ringing: false };
   private closed = false;
+  /** The MLS engine once made: a received call message is stepped in the receive transaction only with it at hand. */
+  private engine: MlsEngine | undefined;
+  /**
+   * Received messages already stepped in their receive transaction (keyed by their content),
+   * with the effects left to carry out after the commit.
+   */
+  private readonly stepped = new WeakMap<CallContent, Readonly<{ effects: readonly CallEffect[]; lines: readonly Readonly<{ conversationId: string; id: string }>[] }>>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: CallServiceDeps) {
     const { device } = deps.groups;
     this.state = initialCallsState({ user: { id: device.userId, domain: device.domain }, clientId: device.clientId }, machineConfig(deps.options.timings));
     this.unsubscribe = deps.announcer.events.subscribe((event, payload) => this.noticed(event, payload));
+    deps.groups.mls().then(
+      (engine) => {
+        this.engine = engine;
+      },
+      () => undefined,
+    );
   }
 
   // ---- Requests (core.ts) ----
@@ -108,7 +124,7 @@ export class CallService {
       const timer = setTimeout(() => {
         this.reservations.delete(callId);
         this.updateActivity();
-      }, RESERVATION_MS);
+      }, this.deps.options.timings?.reservationMs ?? RESERVATION_MS);
       timer.unref();
       this.reservations.set(callId, { conversationId, peer, media, timer });
       this.updateActivity();
@@ -200,15 +216,76 @@ export class CallService {
 
   // ---- From the receive path ----
 
+  /**
+   * Steps the machine for a received call message inside the receive transaction `tx`, before it
+   * commits: the history lines the step makes are written with `tx`, so the line of a call that
+   * this message ends is stored with the message's consumption, or neither is. Everything else
+   * (sending, timers, events, notifications) waits for `received`, after the commit. Without the
+   * MLS engine at hand, or if anything here fails, the message is left to `received` as before.
+   * Stepping outside the queue is safe: a request waiting on its send is only rolled back for its
+   * own call (`carryOut`), and the effects left over run in the queue in order.
+   */
+  receivedInTransaction(tx: WritableDB, message: ReceivedCallMessage): void {
+    const engine = this.engine;
+    if (this.closed || engine === undefined) return;
+    const before = this.state;
+    try {
+      const conversation = readCallConversation(this.deps.groups, engine, message.conversationId);
+      if (conversation === undefined) return;
+      const content = this.deps.options.testSeams?.alterReceivedCallFingerprints === true ? tamperedCallContent(message.content) : message.content;
+      const { state, effects } = step(before, { kind: 'received', conversation, from: message.from, sentAt: message.sentAt, content }, Date.now());
+      const lines: Array<Readonly<{ conversationId: string; id: string }>> = [];
+      for (const effect of effects) {
+        if (effect.kind !== 'history') continue;
+        const id = this.writeLine(tx, effect.line);
+        if (id !== undefined) lines.push({ conversationId: effect.line.conversationId, id });
+      }
+      this.state = state;
+      this.stepped.set(message.content, { effects: effects.filter((e) => e.kind !== 'history'), lines });
+    } catch (error) {
+      this.state = before;
+      this.deps.log.warn('a call message could not be stepped with its receive; it is handled after the commit', { error });
+    }
+  }
+
   /** Queues a decrypted call message for the machine; never awaited by the caller (it holds the group lock). */
   received(message: ReceivedCallMessage): void {
     if (this.closed) return;
+    const stepped = this.stepped.get(message.content);
+    if (stepped !== undefined) {
+      this.stepped.delete(message.content);
+      this.serial(() => this.carryOutStepped(stepped)).catch((error: unknown) =>
+        this.deps.log.warn('a call message could not be handled', { conversationId: message.conversationId, error }),
+      );
+      return;
+    }
     this.serial(async () => {
       const conversation = readCallConversation(this.deps.groups, await this.deps.groups.mls(), message.conversationId);
       if (conversation === undefined) return;
       const content = this.deps.options.testSeams?.alterReceivedCallFingerprints === true ? tamperedCallContent(message.content) : message.content;
       await this.carryOut({ kind: 'received', conversation, from: message.from, sentAt: message.sentAt, content });
     }).catch((error: unknown) => this.deps.log.warn('a call message could not be handled', { conversationId: message.conversationId, error }));
+  }
+
+  /**
+   * Ends every call this device is in before the session goes (the app locks, the user signs
+   * out): a ringing outgoing call is cancelled, a connecting or active one hung up with the E2EE
+   * message (the page's data channel goes with the page's session, and the peer must not wait for
+   * a timer that an active call does not have), each with its history line, written while the
+   * store is still open. A call only ringing here is left to the other devices. Called while the
+   * network is still up; a message that cannot leave is logged and the call ends here anyway.
+   */
+  async endAll(): Promise<void> {
+    if (this.closed) return;
+    await this.serial(async () => {
+      for (const reservation of this.reservations.keys()) this.release(reservation);
+      const mine = this.state.calls.filter((c) => c.state.phase === 'outgoing' || c.state.phase === 'connecting' || c.state.phase === 'active');
+      for (const call of mine) {
+        await this.carryOut({ kind: 'hang-up', callId: call.callId, dataChannelOpen: false }).catch((error: unknown) =>
+          this.deps.log.warn('a call could not be ended before the session closed', { error }),
+        );
+      }
+    });
   }
 
   /** Ends the service with its session: timers stop, and the shell hears that no call needs camera or microphone. */
@@ -234,6 +311,23 @@ export class CallService {
     return run;
   }
 
+  /** The effects of a received message that was stepped in its receive transaction (its lines are written). */
+  private async carryOutStepped(stepped: Readonly<{ effects: readonly CallEffect[]; lines: readonly Readonly<{ conversationId: string; id: string }>[] }>): Promise<void> {
+    if (this.closed) return;
+    for (const line of stepped.lines) {
+      this.deps.announcer.messageAdded(line.conversationId, line.id);
+      this.deps.announcer.conversationChanged(line.conversationId);
+    }
+    try {
+      for (const effect of stepped.effects) {
+        const sent = await this.apply(effect);
+        if (!sent.ok) this.deps.log.warn('a call message could not be sent; the call goes on here without it', { type: effect.kind === 'send' ? effect.content.type : effect.kind });
+      }
+    } finally {
+      this.afterStep();
+    }
+  }
+
   private async carryOut(event: CallEvent): Promise<void> {
     if (this.closed) throw new CoreError('account-signed-out');
     const before = this.state;
@@ -244,8 +338,10 @@ export class CallService {
         const sent = await this.apply(effect);
         if (sent.ok) continue;
         if (index === 0 && effect.kind === 'send' && NEEDED.has(effect.content.type)) {
-          // Nothing else of this step ran: the machine stays where it was, the request fails.
-          this.state = before;
+          // Nothing else of this step ran: the machine stays where it was, the request fails. A
+          // message stepped in a receive transaction meanwhile (receivedInTransaction) is kept:
+          // then only this request's call goes back.
+          this.state = this.state === state ? before : withCallOf(this.state, before, callIdOf(event));
           throw sent.error;
         }
         this.deps.log.warn('a call message could not be sent; the call goes on here without it', { type: effect.kind === 'send' ? effect.content.type : effect.kind });
@@ -284,14 +380,13 @@ export class CallService {
         return { ok: true };
       case 'history': {
         const { line } = effect;
-        const { db } = this.deps.groups.device;
-        const id = insertSystemMessage(db, line.conversationId, `system-call-${line.callId}`, historyText(line, this.nameOf(line.peer)), selfDevice(this.deps.groups.device), line.at);
+        const id = this.writeLine(this.deps.groups.device.db, line);
         announcer.messageAdded(line.conversationId, id);
         announcer.conversationChanged(line.conversationId);
         return { ok: true };
       }
       case 'notify':
-        notifications.notifyCall(effect.conversationId, this.nameOf(effect.peer), effect.notice, effect.media);
+        notifications.notifyCall(effect.conversationId, effect.callId, this.nameOf(effect.peer), effect.notice, effect.media);
         return { ok: true };
       case 'emit':
         announcer.events.emit('call.state', effect.view);
@@ -307,6 +402,16 @@ export class CallService {
       default:
         return missingCase(effect);
     }
+  }
+
+  /**
+   * The history line of a call, `system-call-<call id>` (one per call: a second is ignored), with
+   * its short form for the conversation list; its id when it was added.
+   */
+  private writeLine(db: Db, line: CallHistoryLine): string | undefined {
+    const id = insertSystemMessage(db, line.conversationId, `system-call-${line.callId}`, historyText(line, this.nameOf(line.peer)), selfDevice(this.deps.groups.device), line.at);
+    if (id !== undefined) db.prepare('UPDATE messages SET preview = ? WHERE conversation_id = ? AND id = ?').run(historyPreview(line), line.conversationId, id);
+    return id;
   }
 
   private stopTimer(callId: CallId, timer: string): void {
@@ -412,6 +517,19 @@ function conversationOf(event: EventName, payload: unknown): string | undefined 
   if (event === 'conversation.changed' && 'id' in payload && typeof payload.id === 'string') return payload.id;
   if (event === 'message.added' && 'conversationId' in payload && typeof payload.conversationId === 'string') return payload.conversationId;
   return undefined;
+}
+
+/** The call a request or report is about (undefined for received messages and timers' own). */
+function callIdOf(event: CallEvent): string | undefined {
+  return 'callId' in event ? event.callId.toLowerCase() : undefined;
+}
+
+/** `now` with the call `callId` as it was in `then` (removed if it did not exist then). */
+function withCallOf(now: CallsState, then: CallsState, callId: string | undefined): CallsState {
+  if (callId === undefined) return now;
+  const old = findCall(then, callId);
+  const others = now.calls.filter((c) => c.callId !== callId);
+  return { ...now, calls: old === undefined ? others : [...others, old] };
 }
 
 function description(d: Readonly<{ sdp: string; fingerprint: Description['fingerprint'] }>): Description {

@@ -11,6 +11,7 @@ import { migration0009 } from './0009-quotes-mentions-hide';
 import { migration0010 } from './0010-outbox';
 import { migration0011 } from './0011-pending-messages';
 import { migration0012 } from './0012-message-failure';
+import { migration0013 } from './0013-message-preview';
 
 /** Every schema step in order. Append new files here; never edit or reorder landed ones. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011, migration0012];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011, migration0012, migration0013];
