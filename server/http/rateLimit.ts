@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RateWindowRepository } from '../store/repositories';
 
 /** Limits per bucket: at most `limit` events per `windowMs` for one key. */
@@ -34,6 +35,15 @@ export const DEFAULT_RATE_RULES: Readonly<Record<RateBucket, RateRule>> = {
 };
 
 /**
+ * The stored name of a key's window: the bucket and a SHA-256 of the key, so the table holds no
+ * e-mail addresses (keys are addresses, user ids and pairs of them) and no byte PostgreSQL's
+ * text refuses.
+ */
+function windowId(bucket: RateBucket, key: string): string {
+  return `${bucket}:${createHash('sha256').update(key).digest('base64url')}`;
+}
+
+/**
  * Fixed-window counters kept in the store (`rate_windows`), so that every server instance on one
  * PostgreSQL counts into the same windows (issue 18) and a restart does not reset them. One
  * atomic UPSERT per event decides; the answer is computed from the count it returns.
@@ -49,7 +59,7 @@ export class RateLimiter {
   async attempt(bucket: RateBucket, key: string): Promise<RateCheck> {
     const rule = this.rules[bucket];
     const now = this.now();
-    const window = await this.windows.hit(`${bucket}\u0000${key}`, now, rule.windowMs);
+    const window = await this.windows.hit(windowId(bucket, key), now, rule.windowMs);
     return window.count <= rule.limit ? { ok: true } : { ok: false, retryAfterMs: Math.max(1, window.startedAt + rule.windowMs - now) };
   }
 

@@ -10,10 +10,10 @@ const WindowRowSchema = z.object({ started_at: z.number().int(), count: z.number
  * In SET, every `rate_windows.` column is the row's value before the update.
  */
 const HIT = `
-  INSERT INTO rate_windows (id, started_at, count) VALUES ($1, $2, 1)
+  INSERT INTO rate_windows (id, started_at, count) VALUES ($1, $2::bigint, 1)
   ON CONFLICT (id) DO UPDATE SET
-    count = CASE WHEN $2 - rate_windows.started_at >= $3 THEN 1 ELSE rate_windows.count + 1 END,
-    started_at = CASE WHEN $2 - rate_windows.started_at >= $3 THEN $2 ELSE rate_windows.started_at END
+    count = CASE WHEN $2::bigint - rate_windows.started_at >= $3::bigint THEN 1 ELSE rate_windows.count + 1 END,
+    started_at = CASE WHEN $2::bigint - rate_windows.started_at >= $3::bigint THEN $2::bigint ELSE rate_windows.started_at END
   RETURNING started_at, count`;
 
 export class PgRateWindowRepository implements RateWindowRepository {
