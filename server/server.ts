@@ -80,6 +80,12 @@ export type ServerOptions = Readonly<{
    * connection listens for the other instances. Each request holds one only while it queries.
    */
   databasePool?: number;
+  /**
+   * Addresses of load balancers whose `X-Forwarded-For` names the client (HAProxy re-encrypting,
+   * deploy/haproxy/cairn.cfg). Sign-in limits count per client address, so without this every
+   * user behind the balancer would share its one address. Default: none trusted.
+   */
+  trustProxy?: readonly string[];
   /** WebSocket ping interval (default 30 s). */
   heartbeatMs?: number;
   /** The administrator's policy file (default `dataDir/policy.json`; absent file = no policy). */
@@ -168,6 +174,8 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     requestIdHeader: false,
     requestTimeout: REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
+    // Only the named balancers' X-Forwarded-For is read (proxy-addr walks it from the right).
+    ...(options.trustProxy !== undefined && options.trustProxy.length > 0 ? { trustProxy: [...options.trustProxy] } : {}),
     // Malformed URLs and over-long path parameters get the same stable error body as the rest.
     frameworkErrors: (_error, _request, reply) => {
       sendFailure(reply, 'bad-request', 'The address of the request is malformed.');

@@ -27,6 +27,8 @@ export const USAGE = `usage: npm run server -- --data DIR [flags]
                              password hashing threads and queued checks
   --metrics-port N [--metrics-host H]
                              operator listener with GET /metrics and GET /health
+  --trust-proxy ADDRESS      a load balancer (repeatable) whose X-Forwarded-For names the client
+                             address that sign-in limits count (deploy/haproxy/cairn.cfg)
   --policy FILE              the administrator's policy (default DIR/policy.json)
   --turn-url turn:… (repeatable) --turn-secret S | --turn-secret-file FILE
                              an existing coturn; --no-turn for none
