@@ -242,7 +242,7 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     hub,
     acks,
     limiter: new RateLimiter({ ...DEFAULT_RATE_RULES, ...options.rateRules }, store.rateWindows, now),
-    loginThrottle: new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle }, now),
+    loginThrottle: new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle }, store.loginThrottle, now),
     hashPool,
     dummyPasswordHash: untilMade(async () => {
       const made = await hashPassword(hashPool, randomBytes(16).toString('hex'), settings.passwordAlgorithm);

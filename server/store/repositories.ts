@@ -251,6 +251,24 @@ export interface RateWindowRepository {
   prune(olderThan: number): Promise<number>;
 }
 
+/** The sign-in throttle's failures of one (account, address) pair. */
+export type ThrottlePair = Readonly<{ failures: number; lastFailure: number }>;
+/** The sign-in throttle's failures of one address in its current window. */
+export type ThrottleBudget = Readonly<{ startedAt: number; failures: number }>;
+/** What `decide` writes back: a row, `null` to delete it, or `undefined` to leave it. */
+export type ThrottleChange = Readonly<{ pair?: ThrottlePair | null; budget?: ThrottleBudget | null }>;
+
+/** The sign-in throttle's state (`auth/loginThrottle.ts`), shared by every instance on the database. */
+export interface LoginThrottleRepository {
+  /**
+   * Reads the pair's and the address's rows, lets `decide` change them and writes the change, as
+   * one step no other sign-in of the same pair or address can interleave with (row locks).
+   */
+  update<T>(pairId: string, budgetId: string, decide: (pair: ThrottlePair | undefined, budget: ThrottleBudget | undefined) => Readonly<{ result: T; change: ThrottleChange }>): Promise<T>;
+  /** Deletes pairs whose last failure is before `pairsBefore` and budgets started before `budgetsBefore`. */
+  prune(pairsBefore: number, budgetsBefore: number): Promise<number>;
+}
+
 export type Store = Readonly<{
   users: UserRepository;
   codes: CodeRepository;
@@ -264,6 +282,7 @@ export type Store = Readonly<{
   chatRequests: ChatRequestRepository;
   secrets: SecretRepository;
   rateWindows: RateWindowRepository;
+  loginThrottle: LoginThrottleRepository;
   /**
    * The channel to other server instances on the same database (PostgreSQL's LISTEN/NOTIFY);
    * absent on SQLite, which serves one instance only.

@@ -11,6 +11,7 @@ import { PG_MIGRATIONS } from './migrations';
 import { PgKeyPackageRepository } from './keyPackages';
 import { PgNotificationRepository } from './notifications';
 import { PgInstanceBus } from './instanceBus';
+import { PgLoginThrottleRepository } from './loginThrottle';
 import { PgRateWindowRepository } from './rateWindows';
 import { PgSubconversationRepository } from './subconversations';
 
@@ -37,6 +38,7 @@ export async function openPostgresStore(url: string, poolSize?: number): Promise
     assets: new PgAssetRepository(db),
     secrets: new PgSecretRepository(db),
     rateWindows: new PgRateWindowRepository(db),
+    loginThrottle: new PgLoginThrottleRepository(db),
     instances,
     ping: async () => {
       await db.query('SELECT 1');

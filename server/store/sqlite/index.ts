@@ -13,6 +13,7 @@ import { lockInstance } from './instanceLock';
 import { MIGRATIONS } from '../migrations';
 import { SqliteKeyPackageRepository } from './keyPackages';
 import { SqliteNotificationRepository } from './notifications';
+import { SqliteLoginThrottleRepository } from './loginThrottle';
 import { SqliteRateWindowRepository } from './rateWindows';
 import { SqliteSecretRepository } from './secrets';
 import { SqliteSubconversationRepository } from './subconversations';
@@ -41,6 +42,7 @@ export function openSqliteStore(file: string, durability: Durability = 'full'): 
     chatRequests: new SqliteChatRequestRepository(db),
     secrets: new SqliteSecretRepository(db),
     rateWindows: new SqliteRateWindowRepository(db),
+    loginThrottle: new SqliteLoginThrottleRepository(db),
     ping: () => {
       db.prepare('SELECT 1').get();
       return Promise.resolve();

@@ -14,7 +14,7 @@ import { fakeApplicationMessage } from './support/mls';
 import type { PushSocket } from './support/socket';
 import { openPushSocket } from './support/socket';
 import type { TestClient } from './support/users';
-import { uniqueEmail, userWithClient } from './support/users';
+import { registerUser, uniqueEmail, userWithClient } from './support/users';
 
 /** What a device keeps of its pushes: like the client core, it skips any id at or below the last it stored. */
 class Device {
@@ -122,6 +122,17 @@ describe.runIf(testDatabaseKind() === 'postgres')('several server instances on o
     }
     expect(statuses.filter((status) => status === 202)).toHaveLength(5);
     expect(statuses.slice(5)).toEqual([429, 429, 429]);
+  });
+
+  it('slows password guessing across both instances together', async () => {
+    // 5 free wrong guesses per account and address, whichever instance checks them; then a wait.
+    const user = await registerUser(apiFirst, dataDir, 'Guessed');
+    const statuses: number[] = [];
+    for (let index = 0; index < 6; index += 1) {
+      statuses.push((await (index % 2 === 0 ? apiFirst : apiSecond).post('/login', { body: { email: user.email, password: 'Wrong-horse-1' } })).status);
+    }
+    expect(statuses.slice(0, 5).filter((status) => status === 429)).toEqual([]);
+    expect(statuses[5]).toBe(429);
   });
 
   it('delivers in order and exactly once across instances, also when one is killed with SIGKILL mid-traffic', async () => {

@@ -10,7 +10,7 @@ import { migration0008 } from './0008-mls-signature-keys';
 import { migration0009 } from './0009-message-post-keys';
 import { migration0010 } from './0010-subconversations';
 import { migration0011 } from './0011-chat-requests';
-import { migration0012 } from './0012-rate-windows';
+import { migration0012 } from './0012-shared-limits';
 
 /**
  * PostgreSQL migrations, one for each SQLite migration with the same number and name, so a schema
