@@ -73,12 +73,12 @@ describe.runIf(testDatabaseKind() === 'postgres')('HAProxy in front of two insta
     if (!existsSync(HAPROXY)) throw new Error('HAProxy is not installed (apt-get install -y --no-install-recommends haproxy)');
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-haproxy-'));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const first = await spawnServer(dataDir, ['--trust-proxy', '127.0.0.1']);
+    const first = await spawnServer(dataDir, ['--trust-proxy', '127.0.0.1'], 90_000);
     cleanup.push(async () => {
       first.child.kill('SIGKILL');
       await first.exited;
     });
-    const second = await spawnServer(dataDir, ['--trust-proxy', '127.0.0.1']);
+    const second = await spawnServer(dataDir, ['--trust-proxy', '127.0.0.1'], 90_000);
     cleanup.push(async () => {
       second.child.kill('SIGKILL');
       await second.exited;
@@ -116,7 +116,7 @@ describe.runIf(testDatabaseKind() === 'postgres')('HAProxy in front of two insta
       },
       () => `HAProxy answered no /health: ${proxyLog}`,
     );
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const step of cleanup.reverse()) await step();

@@ -67,6 +67,9 @@ class Device {
   }
 }
 
+/** Starting a server process under a loaded CI machine (2 cores, other test files at once) can take a while. */
+const STARTUP_MS = 90_000;
+
 async function until(condition: () => boolean, what: () => string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -87,12 +90,12 @@ describe.runIf(testDatabaseKind() === 'postgres')('several server instances on o
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-instances-'));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
     // One data folder (TLS key, assets, outbox) and one database for both, as behind a load balancer.
-    first = await spawnServer(dataDir);
+    first = await spawnServer(dataDir, [], STARTUP_MS);
     cleanup.push(async () => {
       first.child.kill('SIGKILL');
       await first.exited;
     });
-    second = await spawnServer(dataDir);
+    second = await spawnServer(dataDir, [], STARTUP_MS);
     cleanup.push(async () => {
       second.child.kill('SIGKILL');
       await second.exited;
@@ -103,7 +106,7 @@ describe.runIf(testDatabaseKind() === 'postgres')('several server instances on o
       apiFirst.close();
       apiSecond.close();
     });
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     for (const step of cleanup.reverse()) await step();
