@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
       ...SCALE_FLAGS,
       policy: { type: 'string' },
       'next-pin': { type: 'string', multiple: true },
+      'trust-proxy': { type: 'string', multiple: true },
     },
   });
   if (values.help) {
@@ -112,6 +114,12 @@ async function main(): Promise<void> {
   const badPin = nextPins.find((pin) => !PIN_PATTERN.test(pin));
   if (badPin !== undefined) {
     process.stderr.write(`--next-pin must look like sha256/<44 base64 characters>, not "${badPin}"\n`);
+    process.exit(2);
+  }
+  const trustProxy = values['trust-proxy'] ?? [];
+  const badProxy = trustProxy.find((address) => isIP(address) === 0);
+  if (badProxy !== undefined) {
+    process.stderr.write(`--trust-proxy must be an IP address (the load balancer's), not "${badProxy}"\n`);
     process.exit(2);
   }
   const durability = values.durability;
@@ -160,6 +168,7 @@ async function main(): Promise<void> {
     ...(turn.turn ? { turn: turn.turn } : {}),
     ...(values.policy ? { policyFile: values.policy } : {}),
     nextPins,
+    ...(trustProxy.length > 0 ? { trustProxy } : {}),
     logStream: process.stderr,
   });
   if (!started.ok) {

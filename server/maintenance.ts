@@ -23,6 +23,8 @@ export async function runMaintenance(context: ServerContext): Promise<void> {
   const codes = await context.store.codes.purgeExpired(now);
   const cookies = await context.store.cookies.purgeExpired(now);
   const chatRequests = await context.store.chatRequests.purgeExpired(now);
+  await context.limiter.prune();
+  await context.loginThrottle.prune();
   if (pruned + postKeys + assets + codes + cookies + chatRequests > 0) {
     context.log.info({ event: 'maintenance', notificationsPruned: pruned, postKeysPruned: postKeys, assetsDeleted: assets, codesPurged: codes, cookiesPurged: cookies, chatRequestsPurged: chatRequests }, 'maintenance');
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import websocket from '@fastify/websocket';
@@ -34,12 +34,13 @@ import { ServerMetrics } from './ops/metrics';
 import type { OpsListener, OpsListenOptions } from './ops/opsListener';
 import { startOpsListener } from './ops/opsListener';
 import { NotificationHub } from './notifications/hub';
+import { InstanceFanout } from './notifications/instances';
 import { PolicyFile } from './policy/policyFile';
 import { registerRoutes } from './routes';
 import type { SfuSetup, Sfus } from './calls/sfus';
 import { startSfus } from './calls/sfus';
 import { bindStoredSignatureKeys } from './mls/signatureKeys';
-import { openStore } from './store/open';
+import { DEFAULT_DATABASE_POOL, openStore } from './store/open';
 import type { Durability } from './store/sqlite/database';
 import { loadNextPins, loadTlsMaterial, TLS_CIPHERS } from './tls/certificate';
 import { DEFAULT_MAX_ASSET_BYTES, ROUTES } from '../protocol';
@@ -74,6 +75,17 @@ export type ServerOptions = Readonly<{
    * (TLS keys, assets and the outbox stay in `dataDir`). Default: SQLite.
    */
   database?: string;
+  /**
+   * PostgreSQL connections of this process's pool (default 10, `DEFAULT_DATABASE_POOL`); one more
+   * connection listens for the other instances. Each request holds one only while it queries.
+   */
+  databasePool?: number;
+  /**
+   * Addresses of load balancers whose `X-Forwarded-For` names the client (HAProxy re-encrypting,
+   * deploy/haproxy/cairn.cfg). Sign-in limits count per client address, so without this every
+   * user behind the balancer would share its one address. Default: none trusted.
+   */
+  trustProxy?: readonly string[];
   /** WebSocket ping interval (default 30 s). */
   heartbeatMs?: number;
   /** The administrator's policy file (default `dataDir/policy.json`; absent file = no policy). */
@@ -109,6 +121,8 @@ export type RunningServer = Readonly<{
 /** JSON bodies are small: the largest is an MLS commit bundle (3 × 1 MiB as base64). */
 const JSON_BODY_LIMIT = 4 * 1024 * 1024 + 64 * 1024;
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+/** Generous enough for a 100 MB upload on a slow link; bounds slow-request attacks. */
+const REQUEST_TIMEOUT_MS = 10 * 60 * 1000;
 const ACK_FLUSH_MS = 1000;
 /** Two years, the value the HSTS preload list asks for. */
 const HSTS = 'max-age=63072000; includeSubDomains';
@@ -135,10 +149,13 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? Date.now;
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  // Uploads cut off by a crash left partial files that no row points to.
-  await rm(path.join(options.dataDir, 'assets', 'incoming'), { recursive: true, force: true });
+  // Uploads cut off by a crash left partial files that no row points to. Only those older than
+  // the longest request: another instance sharing the data folder may be receiving the rest.
+  await removeStaleUploads(path.join(options.dataDir, 'assets', 'incoming'), Date.now() - REQUEST_TIMEOUT_MS);
   const opened = await openStore(
-    options.database === undefined ? { kind: 'sqlite', durability: options.durability ?? 'full' } : { kind: 'postgres', url: options.database },
+    options.database === undefined
+      ? { kind: 'sqlite', durability: options.durability ?? 'full' }
+      : { kind: 'postgres', url: options.database, poolSize: options.databasePool ?? DEFAULT_DATABASE_POOL },
     options.dataDir,
   );
   if (!opened.ok) return opened;
@@ -155,9 +172,10 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ciphers: TLS_CIPHERS, honorCipherOrder: true },
     bodyLimit: JSON_BODY_LIMIT,
     requestIdHeader: false,
-    // Generous enough for a 100 MB upload on a slow link; bounds slow-request attacks.
-    requestTimeout: 10 * 60 * 1000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
+    // Only the named balancers' X-Forwarded-For is read (proxy-addr walks it from the right).
+    ...(options.trustProxy !== undefined && options.trustProxy.length > 0 ? { trustProxy: [...options.trustProxy] } : {}),
     // Malformed URLs and over-long path parameters get the same stable error body as the rest.
     frameworkErrors: (_error, _request, reply) => {
       sendFailure(reply, 'bad-request', 'The address of the request is malformed.');
@@ -223,8 +241,8 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     tokens: new AccessTokens(tokenKey),
     hub,
     acks,
-    limiter: new RateLimiter({ ...DEFAULT_RATE_RULES, ...options.rateRules }, now),
-    loginThrottle: new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle }, now),
+    limiter: new RateLimiter({ ...DEFAULT_RATE_RULES, ...options.rateRules }, store.rateWindows, now),
+    loginThrottle: new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle }, store.loginThrottle, now),
     hashPool,
     dummyPasswordHash: untilMade(async () => {
       const made = await hashPassword(hashPool, randomBytes(16).toString('hex'), settings.passwordAlgorithm);
@@ -234,6 +252,16 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
     log: app.log,
     now,
   };
+  // Several instances on one PostgreSQL: pushes, removals and sign-outs go through the database.
+  const instances = store.instances === undefined ? undefined : new InstanceFanout(store.instances, hub, app.log);
+  try {
+    await instances?.start();
+  } catch (error) {
+    await sfus.close();
+    await hashPool.close();
+    await store.close();
+    return err('database-unreachable', `The server could not listen for the other instances on the database: ${error instanceof Error ? error.message : String(error)}`);
+  }
   options.testSeam?.(context);
   installErrorHandling(app);
   // Seed 002: the server "communicates HTTP Strict Transport Security (HSTS) to all HTTPS-clients".
@@ -309,6 +337,21 @@ export async function startServer(options: ServerOptions): Promise<Result<Runnin
       await store.close();
     },
   });
+}
+
+/** Deletes partial uploads last written before `before` (ms since the epoch). */
+async function removeStaleUploads(folder: string, before: number): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const file = path.join(folder, name);
+    const info = await stat(file).catch(() => undefined);
+    if (info !== undefined && info.mtimeMs < before) await rm(file, { recursive: true, force: true });
+  }
 }
 
 /** Which store the server uses, for the start log: never the PostgreSQL URL's user or password. */

@@ -6,7 +6,10 @@ export const USAGE = `usage: npm run server -- --data DIR [flags]
   --database postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=require]
                              keep the store in this PostgreSQL database instead of DIR/cairn.db
                              (migrated on start; default: SQLite in the data folder). See
-                             docs/operations.md, "Database"
+                             docs/operations.md, "Database". Several server processes may share
+                             one PostgreSQL database and one data folder ("Several instances")
+  --database-pool N          PostgreSQL connections per server process (default 10; each
+                             instance also holds one more for LISTEN)
   --durability full|normal   SQLite only: fsync every commit (full, default) or survive only
                              process crashes (normal). PostgreSQL's is its own synchronous_commit
   --host ADDRESS             listen address (default 127.0.0.1)
@@ -24,6 +27,8 @@ export const USAGE = `usage: npm run server -- --data DIR [flags]
                              password hashing threads and queued checks
   --metrics-port N [--metrics-host H]
                              operator listener with GET /metrics and GET /health
+  --trust-proxy ADDRESS      a load balancer (repeatable) whose X-Forwarded-For names the client
+                             address that sign-in limits count (deploy/haproxy/cairn.cfg)
   --policy FILE              the administrator's policy (default DIR/policy.json)
   --turn-url turn:… (repeatable) --turn-secret S | --turn-secret-file FILE
                              an existing coturn; --no-turn for none

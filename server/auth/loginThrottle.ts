@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { RateCheck } from '../http/rateLimit';
+import type { LoginThrottleRepository } from '../store/repositories';
 
 /** How sign-in guessing is slowed; durations in milliseconds. */
 export type LoginThrottleRules = Readonly<{
@@ -48,74 +50,77 @@ export function addressKey(address: string): string {
     .join(':')}::/64`;
 }
 
-type Pair = { failures: number; lastFailure: number };
-type Budget = { start: number; failures: number };
-
 /**
  * Sign-in limits that are checked before any password hash is computed. Failures count per
  * (account, address) pair and per address; a success from a pair clears that pair only. So an
  * attacker hammering an account from one address slows only themselves: the owner signing in
- * from their own address is never delayed. State is in memory (a restart forgets it, which only
- * helps the owner); a multi-node deployment would share it.
+ * from their own address is never delayed. The state is in the store (`login_pairs`,
+ * `login_budgets`, keys as SHA-256), so several server instances on one database count together
+ * (issue 18) and a restart does not hand out fresh attempts.
  */
 export class LoginThrottle {
-  private readonly pairs = new Map<string, Pair>();
-  private readonly budgets = new Map<string, Budget>();
-
   constructor(
     private readonly rules: LoginThrottleRules,
+    private readonly state: LoginThrottleRepository,
     private readonly now: () => number,
   ) {}
 
   /**
    * Whether `address` may try a password for `account` now. An allowed attempt is counted as a
-   * failure at once, before the hash is checked, so parallel guesses cannot slip past the count;
-   * `succeeded` takes it back.
+   * failure at once, before the hash is checked, so parallel guesses cannot slip past the count
+   * (the repository runs this read and write as one step); `succeeded` takes it back.
    */
-  begin(account: string, address: string): RateCheck {
+  async begin(account: string, address: string): Promise<RateCheck> {
     const now = this.now();
     const network = addressKey(address);
-    const budget = this.budgets.get(network);
-    const budgetOpen = budget !== undefined && now - budget.start < this.rules.addressWindowMs;
-    if (budgetOpen && budget.failures >= this.rules.addressBudget) {
-      return { ok: false, retryAfterMs: budget.start + this.rules.addressWindowMs - now };
-    }
-    const key = pairKey(account, network);
-    const pair = this.pairs.get(key);
-    const pairOpen = pair !== undefined && now - pair.lastFailure < this.rules.forgetAfterMs;
-    if (pairOpen) {
-      const wait = pair.lastFailure + this.delayAfter(pair.failures) - now;
-      if (wait > 0) return { ok: false, retryAfterMs: wait };
-    }
-    if (this.pairs.size > 100_000 || this.budgets.size > 100_000) this.sweep(now);
-    this.pairs.set(key, { failures: pairOpen ? pair.failures + 1 : 1, lastFailure: now });
-    if (budgetOpen) budget.failures += 1;
-    else this.budgets.set(network, { start: now, failures: 1 });
-    return { ok: true };
+    return this.state.update<RateCheck>(pairId(account, network), budgetId(network), (pair, budget) => {
+      const budgetOpen = budget !== undefined && now - budget.startedAt < this.rules.addressWindowMs;
+      if (budgetOpen && budget.failures >= this.rules.addressBudget) {
+        return { result: { ok: false, retryAfterMs: budget.startedAt + this.rules.addressWindowMs - now }, change: {} };
+      }
+      const pairOpen = pair !== undefined && now - pair.lastFailure < this.rules.forgetAfterMs;
+      if (pairOpen) {
+        const wait = pair.lastFailure + this.delayAfter(pair.failures) - now;
+        if (wait > 0) return { result: { ok: false, retryAfterMs: wait }, change: {} };
+      }
+      return {
+        result: { ok: true },
+        change: {
+          pair: { failures: pairOpen ? pair.failures + 1 : 1, lastFailure: now },
+          budget: budgetOpen ? { startedAt: budget.startedAt, failures: budget.failures + 1 } : { startedAt: now, failures: 1 },
+        },
+      };
+    });
   }
 
   /** The password was right: the pair starts afresh and the attempt leaves the address's budget. */
-  succeeded(account: string, address: string): void {
+  async succeeded(account: string, address: string): Promise<void> {
     const network = addressKey(address);
-    this.pairs.delete(pairKey(account, network));
-    const budget = this.budgets.get(network);
-    if (budget !== undefined && budget.failures > 0) budget.failures -= 1;
+    await this.state.update(pairId(account, network), budgetId(network), (_pair, budget) => ({
+      result: undefined,
+      change: { pair: null, ...(budget !== undefined && budget.failures > 0 ? { budget: { startedAt: budget.startedAt, failures: budget.failures - 1 } } : {}) },
+    }));
   }
 
   /**
    * The attempt was not checked at all (the server had no room to hash it): it leaves both the
    * pair's count and the address's budget, without clearing earlier failures as `succeeded` does.
    */
-  withdrawn(account: string, address: string): void {
+  async withdrawn(account: string, address: string): Promise<void> {
     const network = addressKey(address);
-    const key = pairKey(account, network);
-    const pair = this.pairs.get(key);
-    if (pair !== undefined) {
-      if (pair.failures > 1) pair.failures -= 1;
-      else this.pairs.delete(key);
-    }
-    const budget = this.budgets.get(network);
-    if (budget !== undefined && budget.failures > 0) budget.failures -= 1;
+    await this.state.update(pairId(account, network), budgetId(network), (pair, budget) => ({
+      result: undefined,
+      change: {
+        ...(pair === undefined ? {} : { pair: pair.failures > 1 ? { failures: pair.failures - 1, lastFailure: pair.lastFailure } : null }),
+        ...(budget !== undefined && budget.failures > 0 ? { budget: { startedAt: budget.startedAt, failures: budget.failures - 1 } } : {}),
+      },
+    }));
+  }
+
+  /** Deletes pairs and budgets that no longer limit anything (maintenance). */
+  async prune(): Promise<number> {
+    const now = this.now();
+    return this.state.prune(now - this.rules.forgetAfterMs, now - this.rules.addressWindowMs);
   }
 
   /** The wait after `failures` wrong passwords: none for the free ones, then doubling to the cap. */
@@ -124,11 +129,19 @@ export class LoginThrottle {
     const doublings = Math.min(failures - this.rules.freeFailures, 30);
     return Math.min(this.rules.baseDelayMs * 2 ** doublings, this.rules.maxDelayMs);
   }
+}
 
-  private sweep(now: number): void {
-    for (const [key, pair] of this.pairs) if (now - pair.lastFailure >= this.rules.forgetAfterMs) this.pairs.delete(key);
-    for (const [key, budget] of this.budgets) if (now - budget.start >= this.rules.addressWindowMs) this.budgets.delete(key);
-  }
+/** Stored names: SHA-256, so the tables hold neither e-mail addresses nor client addresses. */
+function hashed(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
+}
+
+function pairId(account: string, network: string): string {
+  return hashed(pairKey(account, network));
+}
+
+function budgetId(network: string): string {
+  return hashed(network);
 }
 
 function pairKey(account: string, network: string): string {

@@ -38,15 +38,15 @@ export async function checkPassword(
   password: string,
   storedHash: string | undefined,
 ): Promise<Outcome<undefined>> {
-  const limited = refused(context.loginThrottle.begin(account, address));
+  const limited = refused(await context.loginThrottle.begin(account, address));
   if (limited) return limited;
   const against = storedHash ?? (await context.dummyPasswordHash());
   const valid = against === undefined ? undefined : await verifyPassword(context.hashPool, password, against, address);
   if (valid === undefined || valid.kind !== 'done') {
-    context.loginThrottle.withdrawn(account, address);
+    await context.loginThrottle.withdrawn(account, address);
     return hashRefusal(valid ?? { kind: 'busy', retryAfterMs: 1000 });
   }
   if (storedHash === undefined || !valid.value) return fail('invalid-credentials');
-  context.loginThrottle.succeeded(account, address);
+  await context.loginThrottle.succeeded(account, address);
   return done(undefined);
 }

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import type { RateWindowRepository } from '../store/repositories';
+
 /** Limits per bucket: at most `limit` events per `windowMs` for one key. */
 export type RateRule = Readonly<{ limit: number; windowMs: number }>;
 
@@ -31,32 +34,38 @@ export const DEFAULT_RATE_RULES: Readonly<Record<RateBucket, RateRule>> = {
   'chat-request-target': { limit: 5, windowMs: 3600_000 },
 };
 
-/** Fixed-window counters in memory; a multi-node deployment would back this with shared storage. */
-export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+/**
+ * The stored name of a key's window: the bucket and a SHA-256 of the key, so the table holds no
+ * e-mail addresses (keys are addresses, user ids and pairs of them) and no byte PostgreSQL's
+ * text refuses.
+ */
+function windowId(bucket: RateBucket, key: string): string {
+  return `${bucket}:${createHash('sha256').update(key).digest('base64url')}`;
+}
 
+/**
+ * Fixed-window counters kept in the store (`rate_windows`), so that every server instance on one
+ * PostgreSQL counts into the same windows (issue 18) and a restart does not reset them. One
+ * atomic UPSERT per event decides; the answer is computed from the count it returns.
+ */
+export class RateLimiter {
   constructor(
     private readonly rules: Readonly<Record<RateBucket, RateRule>>,
+    private readonly windows: RateWindowRepository,
     private readonly now: () => number,
   ) {}
 
   /** Counts one event; refused when the key has used up its window. */
-  attempt(bucket: RateBucket, key: string): RateCheck {
+  async attempt(bucket: RateBucket, key: string): Promise<RateCheck> {
     const rule = this.rules[bucket];
     const now = this.now();
-    const id = `${bucket}\u0000${key}`;
-    const window = this.windows.get(id);
-    if (window === undefined || now - window.start >= rule.windowMs) {
-      if (this.windows.size > 100_000) this.sweep(now);
-      this.windows.set(id, { start: now, count: 1 });
-      return { ok: true };
-    }
-    window.count += 1;
-    return window.count <= rule.limit ? { ok: true } : { ok: false, retryAfterMs: window.start + rule.windowMs - now };
+    const window = await this.windows.hit(windowId(bucket, key), now, rule.windowMs);
+    return window.count <= rule.limit ? { ok: true } : { ok: false, retryAfterMs: Math.max(1, window.startedAt + rule.windowMs - now) };
   }
 
-  private sweep(now: number): void {
+  /** Deletes windows that have run out (maintenance). */
+  async prune(): Promise<number> {
     const longest = Math.max(...Object.values(this.rules).map((rule) => rule.windowMs));
-    for (const [id, window] of this.windows) if (now - window.start >= longest) this.windows.delete(id);
+    return this.windows.prune(this.now() - longest);
   }
 }

@@ -9,8 +9,24 @@ export interface Subscriber {
   removed(): void;
   /** The account's sessions were revoked (password reset or change): disconnect without further notice. */
   signedOut(): void;
+  /**
+   * Pushes may have been missed (the instance lost its channel to the other instances): close so
+   * the device reconnects and catches up from the queue.
+   */
+  reconnect(): void;
   /** The session (cookie connection id) the socket was opened with. */
   readonly connection: string;
+}
+
+/**
+ * Where the hub's changes go when several server instances share one database
+ * (`instances.ts`): a route's stored notifications and removals reach the devices of every
+ * instance, each instance's in the database's commit order.
+ */
+export interface HubRelay {
+  committed(delivered: readonly Delivered[]): void;
+  clientRemoved(client: ClientRef): void;
+  userSignedOut(userId: string, keep?: string): void;
 }
 
 /**
@@ -29,9 +45,18 @@ export class NotificationHub {
   /** Subscribers by user, then by client: a fan-out looks each target up without building a key. */
   private readonly subscribers = new Map<string, Map<string, Set<Subscriber>>>();
   private sockets = 0;
+  private relay: HubRelay | undefined;
 
   /** `observe` hears each fan-out: distinct notifications, frames pushed, and how long it took (metrics). */
   constructor(private readonly observe?: (notifications: number, pushes: number, seconds: number) => void) {}
+
+  /**
+   * From now on the routes' `deliver`, `clientRemoved` and `userSignedOut` go through `relay`,
+   * which calls this hub's `push…`/`…Here` methods in the order of the shared database.
+   */
+  relayThrough(relay: HubRelay): void {
+    this.relay = relay;
+  }
 
   /** Open subscribers (device WebSockets) across all clients. */
   socketCount(): number {
@@ -57,11 +82,20 @@ export class NotificationHub {
   }
 
   /**
-   * Pushes stored notifications to their targets' sockets. A message written once to a
-   * conversation's log is one notification for all its targets: its frame is built once and the
-   * same string goes to every socket.
+   * A route's transaction stored these notifications: pushes them to their targets' sockets
+   * (through the relay when there are several instances).
    */
   deliver(delivered: readonly Delivered[]): void {
+    if (this.relay === undefined) this.push(delivered);
+    else if (delivered.length > 0) this.relay.committed(delivered);
+  }
+
+  /**
+   * Pushes stored notifications to the sockets of their targets on this instance. A message
+   * written once to a conversation's log is one notification for all its targets: its frame is
+   * built once and the same string goes to every socket.
+   */
+  push(delivered: readonly Delivered[]): void {
     const started = this.observe === undefined ? 0 : performance.now();
     let last: Notification | undefined;
     let frame = '';
@@ -86,6 +120,11 @@ export class NotificationHub {
   }
 
   clientRemoved(client: ClientRef): void {
+    if (this.relay === undefined) this.clientRemovedHere(client);
+    else this.relay.clientRemoved(client);
+  }
+
+  clientRemovedHere(client: ClientRef): void {
     for (const subscriber of this.of(client) ?? []) subscriber.removed();
   }
 
@@ -94,9 +133,19 @@ export class NotificationHub {
    * but the session `keep` after a password change.
    */
   userSignedOut(userId: string, keep?: string): void {
+    if (this.relay === undefined) this.userSignedOutHere(userId, keep);
+    else this.relay.userSignedOut(userId, keep);
+  }
+
+  userSignedOutHere(userId: string, keep?: string): void {
     for (const set of this.subscribers.get(userId)?.values() ?? []) {
       for (const subscriber of set) if (subscriber.connection !== keep) subscriber.signedOut();
     }
+  }
+
+  /** Asks every socket on this instance to reconnect (pushes may have been missed). */
+  reconnectAll(): void {
+    for (const clients of this.subscribers.values()) for (const set of clients.values()) for (const subscriber of set) subscriber.reconnect();
   }
 
   /** Open sockets of one client; bounded so one device cannot hold unlimited server memory. */

@@ -23,7 +23,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
   const { store, mailer, limiter } = context;
 
   defineRoute(app, context, ROUTES.sendActivationCode, async ({ body }) => {
-    const limited = refused(limiter.attempt('send-code', body.email));
+    const limited = refused(await limiter.attempt('send-code', body.email));
     if (limited) return limited;
     // The same answer for a registered address, so this endpoint cannot list accounts; its
     // owner gets a mail instead of a code, and registering with any code then fails as a wrong
@@ -50,7 +50,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
   });
 
   defineRoute(app, context, ROUTES.register, async ({ body, reply, request }) => {
-    const limited = refused(limiter.attempt('verify-code', body.email));
+    const limited = refused(await limiter.attempt('verify-code', body.email));
     if (limited) return limited;
     if (!meetsPasswordPolicy(body.password)) return fail('weak-password');
     // Asked before the single-use code is spent, so a full hashing queue does not cost the code.
@@ -92,7 +92,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
   });
 
   defineRoute(app, context, ROUTES.sendVerificationCode, async ({ body }) => {
-    const limited = refused(limiter.attempt('send-code', body.email));
+    const limited = refused(await limiter.attempt('send-code', body.email));
     if (limited) return limited;
     const user = await store.users.byEmail(body.email);
     // Answer the same whether or not the account exists, so the endpoint cannot list accounts.
@@ -137,7 +137,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
   });
 
   defineRoute(app, context, ROUTES.passwordReset, async ({ body }) => {
-    const limited = refused(limiter.attempt('password-reset', body.email));
+    const limited = refused(await limiter.attempt('password-reset', body.email));
     if (limited) return limited;
     // Every path answers 202 and sends one mail, so neither the answer nor its timing tells
     // whether the address has an account or a reset pending.
@@ -175,7 +175,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: ServerConte
   });
 
   defineRoute(app, context, ROUTES.passwordResetComplete, async ({ body, request }) => {
-    const limited = refused(limiter.attempt('verify-code', body.key));
+    const limited = refused(await limiter.attempt('verify-code', body.key));
     if (limited) return limited;
     if (!meetsPasswordPolicy(body.password)) return fail('weak-password');
     const busy = context.hashPool.refusal(request.ip);

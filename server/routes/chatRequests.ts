@@ -61,7 +61,7 @@ export function registerChatRequestRoutes(app: FastifyInstance, context: ServerC
   };
 
   defineRoute(app, context, ROUTES.sendChatRequest, async ({ auth, body }) => {
-    const limited = refused(context.limiter.attempt('chat-request', auth.userId)) ?? refused(context.limiter.attempt('chat-request-target', body.email));
+    const limited = refused(await context.limiter.attempt('chat-request', auth.userId)) ?? refused(await context.limiter.attempt('chat-request-target', body.email));
     if (limited) return limited;
     later(auth.userId, body.email);
     return done({});

@@ -7,8 +7,8 @@ import type { RateCheck } from '../http/rateLimit';
  * packages faster than their devices refill them (seed 002: each package is handed out once).
  * Claiming one's own (for another device of the same user) counts only against the first.
  */
-export function claimLimit(context: ServerContext, claimer: string, target: string): RateCheck {
-  const overall = context.limiter.attempt('key-claim', claimer);
+export async function claimLimit(context: ServerContext, claimer: string, target: string): Promise<RateCheck> {
+  const overall = await context.limiter.attempt('key-claim', claimer);
   if (!overall.ok || claimer === target) return overall;
   return context.limiter.attempt('key-claim-target', `${claimer}\u0000${target}`);
 }

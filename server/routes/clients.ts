@@ -138,7 +138,7 @@ export function registerClientRoutes(app: FastifyInstance, context: ServerContex
   });
 
   defineRoute(app, context, ROUTES.claimPrekey, async ({ auth, params }) => {
-    const limited = refused(claimLimit(context, auth.userId, params.id));
+    const limited = refused(await claimLimit(context, auth.userId, params.id));
     if (limited) return limited;
     if (params.domain !== settings.domain) return fail('client-not-found');
     const prekey = await store.clients.claimPrekey(params.id, params.client);
@@ -146,7 +146,7 @@ export function registerClientRoutes(app: FastifyInstance, context: ServerContex
   });
 
   defineRoute(app, context, ROUTES.claimPrekeyBundle, async ({ auth, params }) => {
-    const limited = refused(claimLimit(context, auth.userId, params.id));
+    const limited = refused(await claimLimit(context, auth.userId, params.id));
     if (limited) return limited;
     if (params.domain !== settings.domain || !(await store.users.byId(params.id))) return fail('user-not-found');
     const claimed = [];

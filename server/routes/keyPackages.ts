@@ -41,7 +41,7 @@ export function registerKeyPackageRoutes(app: FastifyInstance, context: ServerCo
   });
 
   defineRoute(app, context, ROUTES.claimKeyPackages, async ({ auth, params, query }) => {
-    const limited = refused(claimLimit(context, auth.userId, params.id));
+    const limited = refused(await claimLimit(context, auth.userId, params.id));
     if (limited) return limited;
     if (params.domain !== settings.domain || !(await store.users.byId(params.id))) return fail('user-not-found');
     const claimed = await store.keyPackages.claim(params.id, query.ciphersuite, { userId: auth.userId, clientId: auth.clientId });

@@ -93,6 +93,8 @@ function serve(socket: WebSocket, context: ServerContext, client: ClientRef, con
       socket.close(4403, 'client removed');
     },
     signedOut: () => socket.close(4401, 'signed out'),
+    // 1012 Service Restart (RFC 6455 registry): the device reconnects and replays what it missed.
+    reconnect: () => socket.close(1012, 'reconnect'),
     connection,
   });
   socket.on('close', unsubscribe);

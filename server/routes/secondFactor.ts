@@ -15,7 +15,7 @@ export async function checkSecondFactor(
   code: string | undefined,
 ): Promise<Outcome<undefined>> {
   if (code === undefined) return fail('code-authentication-required');
-  const limited = refused(context.limiter.attempt('verify-code', userId));
+  const limited = refused(await context.limiter.attempt('verify-code', userId));
   if (limited) return limited;
   const check = await context.store.codes.consume(`2fa-${action}`, userId, hashCode(userId, code), context.now(), CODE_RULES.secondFactor.attempts);
   switch (check) {

@@ -94,7 +94,7 @@ export function registerUserRoutes(app: FastifyInstance, context: ServerContext)
     let found: readonly UserRecord[] = [];
     const email = EmailLookupSchema.safeParse(text);
     if (email.success) {
-      const limited = refused(context.limiter.attempt('search-email', auth.userId));
+      const limited = refused(await context.limiter.attempt('search-email', auth.userId));
       if (limited) return limited;
       // An address is matched only exactly, and only for people the searcher already knows: a
       // shared conversation, or a chat request one of them accepted. Anyone else is reached by a

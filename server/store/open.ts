@@ -7,7 +7,14 @@ import { openSqliteStore } from './sqlite';
 import type { Durability } from './sqlite/database';
 
 /** Where the server keeps its data: the embedded SQLite file (default) or a PostgreSQL database. */
-export type DatabaseChoice = Readonly<{ kind: 'sqlite'; durability: Durability }> | Readonly<{ kind: 'postgres'; url: string }>;
+export type DatabaseChoice = Readonly<{ kind: 'sqlite'; durability: Durability }> | Readonly<{ kind: 'postgres'; url: string; poolSize?: number }>;
+
+/**
+ * PostgreSQL connections per server process unless `--database-pool` says otherwise: requests
+ * hold one only while they query, and PostgreSQL's default `max_connections` of 100 leaves room
+ * for several instances of 10 (plus one LISTEN connection each) and the operator's tools.
+ */
+export const DEFAULT_DATABASE_POOL = 10;
 
 /**
  * Reads `--database`: a `postgres://` or `postgresql://` URL (libpq's form, as `psql` takes it;
@@ -33,7 +40,7 @@ export async function openStore(choice: DatabaseChoice, dataDir: string): Promis
     case 'sqlite':
       return openSqliteStore(path.join(dataDir, 'cairn.db'), choice.durability);
     case 'postgres':
-      return openPostgresStore(choice.url);
+      return openPostgresStore(choice.url, choice.poolSize ?? DEFAULT_DATABASE_POOL);
     default:
       return missingCase(choice);
   }

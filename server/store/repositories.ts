@@ -1,3 +1,4 @@
+import type { InstanceBus } from '../notifications/instanceEvents';
 import type { Prekey, Role } from '../../protocol';
 import type {
   AssetRecord,
@@ -239,6 +240,35 @@ export interface SecretRepository {
   getOrCreate(name: string, create: () => Buffer): Promise<Buffer>;
 }
 
+/** Fixed-window counters of the rate limiter (`http/rateLimit.ts`), shared by every instance on the database. */
+export interface RateWindowRepository {
+  /**
+   * Counts one event for `id` in one atomic step: a window older than `windowMs` starts afresh at
+   * `now` with a count of 1. Returns the window's start and its count including this event.
+   */
+  hit(id: string, now: number, windowMs: number): Promise<Readonly<{ startedAt: number; count: number }>>;
+  /** Deletes windows that started before `olderThan`; returns how many. */
+  prune(olderThan: number): Promise<number>;
+}
+
+/** The sign-in throttle's failures of one (account, address) pair. */
+export type ThrottlePair = Readonly<{ failures: number; lastFailure: number }>;
+/** The sign-in throttle's failures of one address in its current window. */
+export type ThrottleBudget = Readonly<{ startedAt: number; failures: number }>;
+/** What `decide` writes back: a row, `null` to delete it, or `undefined` to leave it. */
+export type ThrottleChange = Readonly<{ pair?: ThrottlePair | null; budget?: ThrottleBudget | null }>;
+
+/** The sign-in throttle's state (`auth/loginThrottle.ts`), shared by every instance on the database. */
+export interface LoginThrottleRepository {
+  /**
+   * Reads the pair's and the address's rows, lets `decide` change them and writes the change, as
+   * one step no other sign-in of the same pair or address can interleave with (row locks).
+   */
+  update<T>(pairId: string, budgetId: string, decide: (pair: ThrottlePair | undefined, budget: ThrottleBudget | undefined) => Readonly<{ result: T; change: ThrottleChange }>): Promise<T>;
+  /** Deletes pairs whose last failure is before `pairsBefore` and budgets started before `budgetsBefore`. */
+  prune(pairsBefore: number, budgetsBefore: number): Promise<number>;
+}
+
 export type Store = Readonly<{
   users: UserRepository;
   codes: CodeRepository;
@@ -251,6 +281,13 @@ export type Store = Readonly<{
   assets: AssetRepository;
   chatRequests: ChatRequestRepository;
   secrets: SecretRepository;
+  rateWindows: RateWindowRepository;
+  loginThrottle: LoginThrottleRepository;
+  /**
+   * The channel to other server instances on the same database (PostgreSQL's LISTEN/NOTIFY);
+   * absent on SQLite, which serves one instance only.
+   */
+  instances?: InstanceBus;
   /** Answers when the database does (health checks); throws when it cannot be reached. */
   ping(): Promise<void>;
   /** Closes the database (PostgreSQL: waits for the pool's connections to end). */

@@ -9,7 +9,8 @@ import { migration0008 } from './0008-mls-signature-keys';
 import { migration0009 } from './0009-message-post-keys';
 import { migration0010 } from './0010-subconversations';
 import { migration0011 } from './0011-chat-requests';
+import { migration0012 } from './0012-shared-limits';
 import type { Migration } from './migration';
 
 /** In order; `PRAGMA user_version` is the number of migrations applied. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011, migration0012];

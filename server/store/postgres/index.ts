@@ -10,6 +10,9 @@ import { openPostgres } from './database';
 import { PG_MIGRATIONS } from './migrations';
 import { PgKeyPackageRepository } from './keyPackages';
 import { PgNotificationRepository } from './notifications';
+import { PgInstanceBus } from './instanceBus';
+import { PgLoginThrottleRepository } from './loginThrottle';
+import { PgRateWindowRepository } from './rateWindows';
 import { PgSubconversationRepository } from './subconversations';
 
 /**
@@ -21,6 +24,7 @@ export async function openPostgresStore(url: string, poolSize?: number): Promise
   const opened = await openPostgres(url, PG_MIGRATIONS, poolSize);
   if (!opened.ok) return opened;
   const db = opened.value;
+  const instances = new PgInstanceBus(url, db);
   return ok({
     users: new PgUserRepository(db),
     codes: new PgCodeRepository(db),
@@ -33,9 +37,15 @@ export async function openPostgresStore(url: string, poolSize?: number): Promise
     notifications: new PgNotificationRepository(db),
     assets: new PgAssetRepository(db),
     secrets: new PgSecretRepository(db),
+    rateWindows: new PgRateWindowRepository(db),
+    loginThrottle: new PgLoginThrottleRepository(db),
+    instances,
     ping: async () => {
       await db.query('SELECT 1');
     },
-    close: () => db.end(),
+    close: async () => {
+      await instances.close();
+      await db.end();
+    },
   });
 }

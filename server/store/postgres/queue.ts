@@ -3,6 +3,8 @@ import type { Notification } from '../../../protocol';
 import type { ClientRef, Delivered, Fanout } from '../records';
 import { parseRows } from '../sqlite/rows';
 import type { Queryable } from './database';
+import type { InstanceEvent } from '../../notifications/instanceEvents';
+import { HUB_CHANNEL } from '../../notifications/instanceEvents';
 
 const InsertedRowSchema = z.object({ id: z.number().int(), user_id: z.string(), client_id: z.string() });
 const SeqRowSchema = z.object({ seq: z.number().int() });
@@ -98,11 +100,22 @@ export async function reconcileReach(client: Queryable, conversationId: string):
   }
 }
 
+/**
+ * Tells every server instance (server/notifications/instances.ts) that the ids `first`…`last`
+ * were stored, by NOTIFY on the hub channel inside the transaction: PostgreSQL delivers it only
+ * if the transaction commits, and delivers notifications of different transactions in the order
+ * they committed, which the order lock makes the order of their ids. The payload carries ids
+ * only; each instance reads the rows for the devices it holds.
+ */
+async function announceStored(client: Queryable, first: number, last: number): Promise<void> {
+  await client.query('SELECT pg_notify($1, $2)', [HUB_CHANNEL, JSON.stringify({ kind: 'stored', first, last } satisfies InstanceEvent)]);
+}
+
 async function insertEvent(client: Queryable, eventJson: string, now: number): Promise<number> {
   return IdRowSchema.parse((await client.query('INSERT INTO events (payload, created_at) VALUES ($1, $2) RETURNING id', [eventJson, now])).rows[0]).id;
 }
 
-async function logToConversation(client: Queryable, conversationId: string, fanout: Fanout, eventJson: string, now: number): Promise<Delivered[]> {
+async function logToConversation(client: Queryable, conversationId: string, fanout: Fanout, eventJson: string, now: number, taken: number[]): Promise<Delivered[]> {
   const sender = fanout.except;
   if (!sender) throw new Error('a conversation broadcast needs its sender');
   const eventId = await insertEvent(client, eventJson, now);
@@ -112,6 +125,7 @@ async function logToConversation(client: Queryable, conversationId: string, fano
     [conversationId, sender.userId, sender.clientId, eventId, now],
   );
   const id = IdRowSchema.parse(inserted.rows[0]).id;
+  taken.push(id);
   const notification: Notification = { id, time: new Date(now).toISOString(), event: fanout.event };
   const reach = parseRows(ReachRowSchema, (await client.query('SELECT user_id, client_id FROM conv_reach WHERE conv_id = $1 AND to_id IS NULL', [conversationId])).rows);
   return reach
@@ -129,10 +143,11 @@ export async function insertFanout(client: Queryable, fanouts: readonly Fanout[]
   if (fanouts.length === 0) return delivered;
   await lockNotificationOrder(client);
   const time = new Date(now).toISOString();
+  const taken: number[] = [];
   for (const fanout of fanouts) {
     const eventJson = JSON.stringify(fanout.event);
     if (fanout.conversation !== undefined) {
-      delivered.push(...(await logToConversation(client, fanout.conversation, fanout, eventJson, now)));
+      delivered.push(...(await logToConversation(client, fanout.conversation, fanout, eventJson, now, taken)));
       continue;
     }
     const targets = new Map<string, ClientRef>();
@@ -158,8 +173,10 @@ export async function insertFanout(client: Queryable, fanouts: readonly Fanout[]
     for (const row of parseRows(InsertedRowSchema, inserted.rows)) {
       const notification: Notification = { id: row.id, time, event: fanout.event };
       delivered.push({ target: { userId: row.user_id, clientId: row.client_id }, notification, eventJson });
+      taken.push(row.id);
     }
   }
+  if (taken.length > 0) await announceStored(client, taken.reduce((a, b) => Math.min(a, b)), taken.reduce((a, b) => Math.max(a, b)));
   delivered.sort((a, b) => a.notification.id - b.notification.id);
   return delivered;
 }

@@ -80,7 +80,12 @@ describe('notifications', () => {
     const socket = await openPushSocket(t.api, bob.clientToken, start);
     const caughtUp = await socket.waitFor((f) => f.type === 'caught-up');
     const live = await send(ada, group, 5);
-    await socket.waitFor((f) => f.type === 'notification' && f.notification.event.type === 'conversation.mls-message-add' && f.notification.event.data === live.at(-1));
+    // After the caught-up frame: the replay already holds a message with the same bytes as the last live one.
+    await socket.waitFor(
+      (f) => f.type === 'notification' && f.notification.event.type === 'conversation.mls-message-add' && f.notification.event.data === live.at(-1),
+      10_000,
+      socket.frames.indexOf(caughtUp) + 1,
+    );
     const received = socket.frames.flatMap((f) => (f.type === 'notification' ? [f.notification] : []));
     expect(messages(received)).toEqual([...missed, ...live]);
     expect(caughtUp).toMatchObject({ lastId: received[29]?.id });

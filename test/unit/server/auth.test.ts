@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { meetsPasswordPolicy } from '../../../protocol';
 import { HashPool } from '../../../server/auth/hashPool';
@@ -5,6 +8,7 @@ import type { PasswordAlgorithm } from '../../../server/auth/password';
 import * as passwords from '../../../server/auth/password';
 import { AccessTokens, ACCESS_TOKEN_TTL_SECONDS } from '../../../server/auth/tokens';
 import { RateLimiter, DEFAULT_RATE_RULES } from '../../../server/http/rateLimit';
+import { openSqliteStore } from '../../../server/store/sqlite';
 
 describe('password hashing', () => {
   const pool = new HashPool({ workers: 1, maxQueued: 8, maxPerAddress: 8 });
@@ -92,15 +96,24 @@ describe('access tokens', () => {
 });
 
 describe('rate limiter', () => {
-  it('allows the configured number of events per window, then refuses until the window passes', () => {
-    let now = 0;
-    const limiter = new RateLimiter(DEFAULT_RATE_RULES, () => now);
-    const results = Array.from({ length: 11 }, () => limiter.attempt('login', 'ada@example.org'));
-    expect(results.filter((result) => result.ok)).toHaveLength(10);
-    now += 20_000;
-    expect(limiter.attempt('login', 'ada@example.org')).toEqual({ ok: false, retryAfterMs: 40_000 });
-    expect(limiter.attempt('login', 'bob@example.org')).toEqual({ ok: true });
-    now += 40_000;
-    expect(limiter.attempt('login', 'ada@example.org')).toEqual({ ok: true });
+  it('allows the configured number of events per window, then refuses until the window passes', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'cairn-rate-'));
+    const opened = openSqliteStore(path.join(folder, 'cairn.db'));
+    if (!opened.ok) throw new Error(opened.error.message);
+    try {
+      let now = 0;
+      const limiter = new RateLimiter(DEFAULT_RATE_RULES, opened.value.rateWindows, () => now);
+      const results = [];
+      for (let index = 0; index < 11; index += 1) results.push(await limiter.attempt('login', 'ada@example.org'));
+      expect(results.filter((result) => result.ok)).toHaveLength(10);
+      now += 20_000;
+      expect(await limiter.attempt('login', 'ada@example.org')).toEqual({ ok: false, retryAfterMs: 40_000 });
+      expect(await limiter.attempt('login', 'bob@example.org')).toEqual({ ok: true });
+      now += 40_000;
+      expect(await limiter.attempt('login', 'ada@example.org')).toEqual({ ok: true });
+    } finally {
+      await opened.value.close();
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
