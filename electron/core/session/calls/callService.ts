@@ -34,8 +34,9 @@ import { peerOf } from '../../calls/oneToOneRules';
 import type { EventName, EventOf, RequestOf, ResponseOf } from '../../ipc/contract';
 import { CoreError } from '../../ipc/errors';
 import type { Logger } from '../../log';
-import { qualified } from '../../services/conversationStore';
-import { insertSystemMessage } from '../../services/messageStore';
+import { insertSystemMessage } from '../../store/messages';
+import { writeTransaction } from '../../store/handles';
+import { qualified, userName } from '../../store/users';
 import { readPreferences } from '../../services/preferences';
 import type { Announcer } from '../announcer';
 import type { DesktopNotifications } from '../desktopNotifications';
@@ -272,7 +273,7 @@ export class CallService {
       case 'history': {
         const { line } = effect;
         const { db } = this.deps.groups.device;
-        const id = insertSystemMessage(db, line.conversationId, `system-call-${line.callId}`, historyText(line, this.nameOf(line.peer)), selfDevice(this.deps.groups.device), line.at);
+        const id = writeTransaction(db, (tx) => insertSystemMessage(tx, line.conversationId, `system-call-${line.callId}`, historyText(line, this.nameOf(line.peer)), selfDevice(this.deps.groups.device), line.at));
         announcer.messageAdded(line.conversationId, id);
         announcer.conversationChanged(line.conversationId);
         return { ok: true };
@@ -347,8 +348,8 @@ export class CallService {
 
   /** The display name for sentences and notifications. */
   private nameOf(user: UserRef): string {
-    const name: unknown = this.deps.groups.device.db.prepare('SELECT name FROM users WHERE id = ?').pluck().get(qualified(user));
-    return typeof name === 'string' && name !== '' ? name : 'Someone';
+    const name = userName(this.deps.groups.device.db, qualified(user));
+    return name !== undefined && name !== '' ? name : 'Someone';
   }
 
   // ---- Frame keys ----
