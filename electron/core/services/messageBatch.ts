@@ -25,7 +25,7 @@ export class MessageToStore {
 /**
  * Stores messages in order (each once) inside the caller's transaction, writes what each new one
  * brings along (`whenNew`), and brings each archived
- * conversation that got a new message from someone else back to the list (conversationStore.ts
+ * conversation that got a new message from someone else back to the list (store/conversations.ts
  * `unarchiveOnNewMessage`), once per conversation.
  */
 export function storeMessages(tx: WritableDB, batch: readonly MessageToStore[]): void {

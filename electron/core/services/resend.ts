@@ -12,7 +12,7 @@
  *
  * Both re-encrypt the content message stored with the row (the `content` column holds the CBOR
  * the first attempt encrypted, with its id and sending time) in the group's current epoch.
- * Receivers store messages by id, once (conversationStore `insertMessage`, ON CONFLICT DO
+ * Receivers store messages by id, once (store/messages.ts `insertMessage`, ON CONFLICT DO
  * NOTHING), so a message that did reach the server before a crash and is sent again shows once.
  *
  * A file message row is stored only after its upload finished (session/fileSending.ts),
