@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { listMessages, searchMessages } from '../electron/core/services/messageStore';
+import { listMessages, searchMessages } from '../electron/core/toContract';
 import { generateDbKey } from '../electron/core/store/dbKey';
 import { openStore } from '../electron/core/store/openStore';
 import type { BenchResult } from './harness';

@@ -12,8 +12,8 @@ import type { BackupProtection, BackupStage, ProgressListener } from './backupPr
 import { endRecordLine, startRecordLine } from './backupRecords';
 import { ChunkSealer } from './chunkCipher';
 import { chunkCapacity, chunkSizeInBounds, DEFAULT_CHUNK_SIZE } from './chunkFraming';
-import type { HistoryPager } from './historyPages';
-import { assetPager, beginScope, conversationPager, countHistory, memberPager, messagePager, reactionPager, receiptPager } from './historyPages';
+import type { HistoryPager } from '../store/backup/historyPages';
+import { assetPager, beginScope, conversationPager, countHistory, memberPager, messagePager, reactionPager, receiptPager } from '../store/backup/historyPages';
 import type { PayloadSink } from './payloadWriter';
 import { PayloadWriter } from './payloadWriter';
 

@@ -14,10 +14,11 @@ import { BACKUP_FORMAT_NAME, backupStartRecord, parseHistoryRecord } from './bac
 import type { SniffedBackup } from './backupSource';
 import { encryptedPayload, keyMatchesHeader, plainPayload, sniffBackup } from './backupSource';
 import { DEFAULT_CHUNK_SIZE } from './chunkFraming';
-import { DECIDE_AFTER_MESSAGES, DeferredIndexes, worthDeferring } from './deferredIndexes';
-import { useRollbackJournal } from './importJournal';
-import type { MergeCounts } from './historyMerge';
-import { HistoryMerge } from './historyMerge';
+import { DECIDE_AFTER_MESSAGES, DeferredIndexes, worthDeferring } from '../store/backup/deferredIndexes';
+import { useRollbackJournal } from '../store/backup/importJournal';
+import { beginImport, commitImport, rollbackImport, widenPageCache } from '../store/backup/importTransaction';
+import type { MergeCounts } from '../store/backup/historyMerge';
+import { HistoryMerge } from '../store/backup/historyMerge';
 import { workerPays, WorkerRecordSource } from './recordReaderWorker';
 import type { RecordSource } from './recordSource';
 import { ThreadRecordSource } from './recordSource';
@@ -133,7 +134,7 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
     if (db.inTransaction) throw new BackupFailure('backup-busy');
     const restoreJournal = useRollbackJournal(db);
     try {
-      db.exec('BEGIN IMMEDIATE');
+      beginImport(db);
     } catch {
       restoreJournal();
       throw new BackupFailure('backup-busy');
@@ -175,10 +176,10 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
       if (rest !== '' || start === undefined || !merge.complete) throw new BackupFailure(incomplete);
       report('finishing');
       indexes.restore();
-      db.exec('COMMIT');
+      commitImport(db);
       return { ...merge.counts, encrypted: sniffed.kind === 'encrypted', createdAt: start.createdAt };
     } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
+      rollbackImport(db);
       throw error;
     } finally {
       restoreCache();
@@ -192,27 +193,6 @@ async function runImport(options: ImportBackupOptions, reader: BackupFileReader)
   }
 }
 
-/** Page cache while an import runs, in KiB (SQLite's negative `cache_size` form). */
-const IMPORT_CACHE_KIB = 32 * 1024;
-
-/**
- * A large import dirties index and full-text pages over and over; with SQLite's default 2 MiB
- * cache each is spilled (encrypted and written out) many times. 32 MiB for the duration of
- * the import measured 3.5–5.3 s instead of 8.6–9.2 s for 100 000 messages here. The previous
- * size is put back afterwards, which frees the extra pages.
- */
-function widenPageCache(db: Db): () => void {
-  const previous: unknown = db.pragma('cache_size', { simple: true });
-  const pageSize: unknown = db.pragma('page_size', { simple: true });
-  if (typeof previous !== 'number' || typeof pageSize !== 'number') return () => undefined;
-  // Negative sizes are KiB, positive ones pages. Only ever widen.
-  const previousKib = previous < 0 ? -previous : (previous * pageSize) / 1024;
-  if (previousKib >= IMPORT_CACHE_KIB) return () => undefined;
-  db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
-  return () => {
-    db.pragma(`cache_size = ${previous}`);
-  };
-}
 
 const versionProbe = z.looseObject({ type: z.literal('backup'), format: z.literal(BACKUP_FORMAT_NAME), version: z.number() });
 

@@ -7,17 +7,20 @@
 import { missingCase } from '../../../protocol/result';
 import { saveAsset } from '../store/assets';
 import { saveGroupState } from '../store/groups';
+import { removeKeyPackage } from '../store/device';
 import type { WritableDB } from '../store/handles';
-import type { Db } from '../store/migration';
 import { hideMessage } from '../store/hiddenMessages';
 import { applyReaction } from '../store/reactions';
 import { saveReceipts } from '../store/receipts';
-import { conversationsWith, markLeft, qualified, saveConversation, saveUserProfile, setMemberRole } from '../services/conversationStore';
-import { applyDelete, applyEdit } from '../services/messageStore';
+import { markLeft, saveConversation } from '../store/conversations';
+import { conversationsWith, setMemberRole } from '../store/members';
+import { applyDelete, applyEdit } from '../store/messages';
+import { qualified, saveUserProfile } from '../store/users';
 import type { SelfDevice, VerificationChange } from '../services/deviceTrust';
 import { trackDevices } from '../services/deviceTrust';
 import { MessageToStore, storeMessages } from '../services/messageBatch';
-import { groupBefore, recordDeparture, recordMembershipChange, recordOwnMembership } from '../services/membershipMessages';
+import { groupBefore, recordMembershipChange, recordOwnMembership } from '../services/membershipMessages';
+import { recordDeparture } from '../store/groupDevices';
 import { memberMentions } from '../services/messageReferences';
 import { recordForgedMessage, recordRefusedChange } from '../services/senderChecks';
 import type { Effect, FollowUp } from './effects';
@@ -25,7 +28,7 @@ import type { Effect, FollowUp } from './effects';
 export interface ApplyContext {
   readonly self: SelfDevice;
   /** Notes a delivery receipt owed for a stored message (outbox.ts), in the same transaction. */
-  readonly noteDelivered: (tx: Db, conversationId: string, messageId: string, at: number) => void;
+  readonly noteDelivered: (tx: WritableDB, conversationId: string, messageId: string, at: number) => void;
 }
 
 /** Writes `effects` in the caller's transaction; returns what to announce and do after it committed, in order. */
@@ -115,7 +118,7 @@ function write(tx: WritableDB, effect: Exclude<Effect, { kind: 'store-message' }
       saveGroupState(tx, effect.conversationId, effect.groupId, effect.epoch, effect.state, effect.at);
       return [];
     case 'use-key-package':
-      tx.prepare('DELETE FROM mls_key_packages WHERE ref = ?').run(effect.ref);
+      removeKeyPackage(tx, effect.ref);
       return [];
     case 'track-devices':
       return verification(trackDevices(tx, effect.conversationId, effect.members, self));

@@ -13,7 +13,7 @@ import type { EventOf } from '../ipc/contract';
 import type { MlsMember } from '../crypto/mls/mlsGroup';
 import type { MlsClientIdentity } from '../crypto/mls/mlsIdentity';
 import type { CallGroupEvent } from './handlers/callGroupEvent';
-import type { NewMessage } from '../services/messageStore';
+import type { NewMessage } from '../store/messages';
 import type { ChangeRefusal, Poster } from '../services/senderChecks';
 import type { Profile } from '../session/groupSession';
 

@@ -8,13 +8,13 @@ import type { StoredMessage } from '../ipc/contract';
 import type { Logger } from '../log';
 import type { MlsClientIdentity } from '../crypto/mls/mlsIdentity';
 import type { Announcer } from '../session/announcer';
-import { getMessage } from '../services/messageStore';
-import type { Db } from '../store/migration';
+import { getMessage } from '../toContract';
+import type { ReadableDB } from '../store/handles';
 import type { FollowUp } from './effects';
 import type { CallGroupEvent } from './handlers/callGroupEvent';
 
 export interface FollowUpContext {
-  readonly db: Db;
+  readonly db: ReadableDB;
   readonly announcer: Announcer;
   readonly log: Logger;
   readonly notify: (message: StoredMessage) => void;

@@ -9,7 +9,8 @@ import type { ApiClient } from '../net/apiClient';
 import type { ReadableDB } from '../store/handles';
 import type { AccountRecord } from './accountRecord';
 import { ownFingerprint } from './deviceRegistration';
-import { backfillGroupDevices, knownDeviceKeys, ownSignatureKey } from './deviceTrust';
+import { knownDeviceKeys } from '../store/groupDevices';
+import { backfillGroupDevices, ownSignatureKey } from './deviceTrust';
 
 export async function listAccountDevices(api: ApiClient, db: ReadableDB, record: AccountRecord): Promise<{ devices: Device[] }> {
   const own = await ownFingerprint(db);

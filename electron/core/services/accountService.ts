@@ -22,7 +22,8 @@ import type { Logger } from '../log';
 import { ApiClient } from '../net/apiClient';
 import { Session } from '../net/session';
 import { deleteKv, readKv, writeKv } from '../store/kv';
-import { registerDevice, storedDevice } from './deviceRegistration';
+import { storedDevice } from '../store/device';
+import { registerDevice } from './deviceRegistration';
 import { ServerFacts } from './serverFacts';
 import type { ProfileHandle } from './profileHandle';
 

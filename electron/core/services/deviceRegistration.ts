@@ -14,7 +14,9 @@ import { createSigner, encodeSigner } from '../crypto/mls/mlsSigner';
 import { loadProteus } from '../crypto/proteus/proteusApi';
 import { CoreError } from '../ipc/errors';
 import type { ApiClient } from '../net/apiClient';
-import type { Db } from '../store/migration';
+import { proteusIdentity, saveRegistration } from '../store/device';
+import type { ReadableDB } from '../store/handles';
+import { writeTransaction } from '../store/handles';
 
 export interface RegisteredDevice {
   readonly clientId: string;
@@ -39,7 +41,7 @@ function value<T>(result: Result<T>): T {
  * seed 002 requires) and uploads its MLS key packages. The keys are written to the database in
  * one transaction once the server knows the device.
  */
-export async function registerDevice(api: ApiClient, db: Db, owner: DeviceOwner, now = Date.now()): Promise<RegisteredDevice> {
+export async function registerDevice(api: ApiClient, db: ReadableDB, owner: DeviceOwner, now = Date.now()): Promise<RegisteredDevice> {
   const proteus = await loadProteus();
   const identity = value(proteus.generateIdentity());
   const plan = proteus.planPrekeyRefill(0, 0);
@@ -69,36 +71,33 @@ export async function registerDevice(api: ApiClient, db: Db, owner: DeviceOwner,
     body: { keyPackages: packages.map((p) => Buffer.from(p.message).toString('base64')) },
   });
 
-  const store = db.transaction(() => {
-    db.prepare(
-      `INSERT INTO device (singleton, client_id, user_id, domain, temporary, proteus_identity, next_prekey_id, registered_at)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (singleton) DO UPDATE SET client_id = excluded.client_id, user_id = excluded.user_id,
-         domain = excluded.domain, temporary = excluded.temporary, proteus_identity = excluded.proteus_identity,
-         next_prekey_id = excluded.next_prekey_id, registered_at = excluded.registered_at`,
-    ).run(client.id, owner.userId, owner.domain, owner.temporary ? 1 : 0, value(proteus.encodeIdentity(identity)), plan.nextStartId, now);
-    db.prepare('DELETE FROM proteus_prekeys').run();
-    const insertPrekey = db.prepare('INSERT INTO proteus_prekeys (id, data) VALUES (?, ?)');
-    for (const prekey of [...prekeys, lastResort]) insertPrekey.run(prekey.id, value(proteus.encodePrekey(prekey)));
-    db.prepare('INSERT OR REPLACE INTO mls_signers (suite, data) VALUES (?, ?)').run(DEFAULT_MLS_SUITE, encodeSigner(signer));
-    const insertPackage = db.prepare('INSERT OR REPLACE INTO mls_key_packages (ref, suite, data, created_at) VALUES (?, ?, ?, ?)');
-    for (const p of packages) insertPackage.run(p.ref, DEFAULT_MLS_SUITE, p.stored, now);
-  });
-  store();
+  const proteusIdentity = value(proteus.encodeIdentity(identity));
+  const storedPrekeys = [...prekeys, lastResort].map((prekey) => ({ id: prekey.id, data: value(proteus.encodePrekey(prekey)) }));
+  writeTransaction(db, (tx) =>
+    saveRegistration(
+      tx,
+      {
+        clientId: client.id,
+        userId: owner.userId,
+        domain: owner.domain,
+        temporary: owner.temporary,
+        proteusIdentity,
+        nextPrekeyId: plan.nextStartId,
+        prekeys: storedPrekeys,
+        suite: DEFAULT_MLS_SUITE,
+        signer: encodeSigner(signer),
+        keyPackages: packages,
+      },
+      now,
+    ),
+  );
   return { clientId: client.id, fingerprint: proteus.fingerprint(identity.keyPair.publicKey) };
 }
 
-/** This device's registration as stored, or undefined before it is registered. */
-export function storedDevice(db: Db): { clientId: string; temporary: boolean } | undefined {
-  const row: unknown = db.prepare('SELECT client_id, temporary FROM device WHERE singleton = 1').get();
-  if (typeof row !== 'object' || row === null || !('client_id' in row) || typeof row.client_id !== 'string') return undefined;
-  return { clientId: row.client_id, temporary: 'temporary' in row && row.temporary === 1 };
-}
-
 /** Fingerprint of this device's Proteus identity, or null before registration. */
-export async function ownFingerprint(db: Db): Promise<string | null> {
-  const bytes: unknown = db.prepare('SELECT proteus_identity FROM device WHERE singleton = 1').pluck().get();
-  if (!(bytes instanceof Uint8Array)) return null;
+export async function ownFingerprint(db: ReadableDB): Promise<string | null> {
+  const bytes = proteusIdentity(db);
+  if (bytes === undefined) return null;
   const proteus = await loadProteus();
   const identity = proteus.decodeIdentity(bytes);
   return identity.ok ? proteus.fingerprint(identity.value.keyPair.publicKey) : null;

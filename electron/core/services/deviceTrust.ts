@@ -6,19 +6,20 @@
  * state they describe, and emit the returned changes after it committed.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { DEFAULT_MLS_SUITE } from '../crypto/mls/cipherSuites';
 import { formatFingerprint, parseFingerprint, signatureKeyHex } from '../crypto/mls/fingerprint';
 import type { MlsMember } from '../crypto/mls/mlsGroup';
 import { decodeGroupState, membersOfTree } from '../crypto/mls/mlsGroup';
 import { decodeSigner } from '../crypto/mls/mlsSigner';
 import { CoreError } from '../ipc/errors';
+import { setVerification, verificationOf } from '../store/conversations';
+import { mlsSigner } from '../store/device';
+import { conversationsWithDevice, devicesWithTrust, knownDeviceKeys, saveGroupDevices as saveDeviceRows, setVerifiedDevice } from '../store/groupDevices';
 import { groupsWithoutDeviceList } from '../store/groups';
-import type { ReadableDB } from '../store/handles';
+import type { ReadableDB, WritableDB } from '../store/handles';
 import { writeTransaction } from '../store/handles';
-import type { Db } from '../store/migration';
-import { qualified } from './conversationStore';
-import { insertSystemMessage } from './messageStore';
+import { insertSystemMessage } from '../store/messages';
+import { qualified, userName } from '../store/users';
 import type { GroupDevice, VerificationState } from './verificationState';
 import { conversationVerification, sameDevice } from './verificationState';
 
@@ -28,24 +29,26 @@ export type SelfDevice = Readonly<{ user: string; clientId: string }>;
 /** A conversation's verification state changed; `messageId` is the system message announcing it. */
 export type VerificationChange = Readonly<{ conversationId: string; state: VerificationState; messageId: string }>;
 
-const StateSchema = z.enum(['non-verified', 'verified', 'degraded']);
-const DeviceRowSchema = z.object({ user_id: z.string(), client_id: z.string(), signature_key: z.string(), verified: z.number() });
-
 /** This device's MLS signature public key (hex), or undefined before the device is registered. */
-export function ownSignatureKey(db: Db): string | undefined {
-  const bytes: unknown = db.prepare('SELECT data FROM mls_signers WHERE suite = ?').pluck().get(DEFAULT_MLS_SUITE);
-  if (!(bytes instanceof Uint8Array)) return undefined;
+export function ownSignatureKey(db: ReadableDB): string | undefined {
+  const bytes = mlsSigner(db, DEFAULT_MLS_SUITE);
+  if (bytes === undefined) return undefined;
   const signer = decodeSigner(bytes);
   return signer.ok ? signatureKeyHex(signer.value.signaturePublicKey) : undefined;
 }
 
 /** Replaces what is known of a conversation's group leaves with `members` (the group just stored). */
-export function saveGroupDevices(tx: Db, conversationId: string, members: readonly MlsMember[]): void {
-  tx.prepare('DELETE FROM group_devices WHERE conversation_id = ?').run(conversationId);
-  const insert = tx.prepare('INSERT INTO group_devices (conversation_id, leaf_index, user_id, client_id, signature_key) VALUES (?, ?, ?, ?, ?)');
-  for (const m of members) {
-    insert.run(conversationId, m.leafIndex, qualified({ id: m.identity.userId, domain: m.identity.domain }), m.identity.clientId, signatureKeyHex(m.signaturePublicKey));
-  }
+export function saveGroupDevices(tx: WritableDB, conversationId: string, members: readonly MlsMember[]): void {
+  saveDeviceRows(
+    tx,
+    conversationId,
+    members.map((m) => ({
+      leafIndex: m.leafIndex,
+      user: qualified({ id: m.identity.userId, domain: m.identity.domain }),
+      clientId: m.identity.clientId,
+      signatureKey: signatureKeyHex(m.signaturePublicKey),
+    })),
+  );
 }
 
 /**
@@ -63,27 +66,7 @@ export function backfillGroupDevices(db: ReadableDB): number {
   return missing.length;
 }
 
-export function verificationOf(db: Db, conversationId: string): VerificationState | undefined {
-  const state: unknown = db.prepare('SELECT verification FROM conversations WHERE id = ?').pluck().get(conversationId);
-  return state === undefined ? undefined : StateSchema.parse(state);
-}
-
-/** The devices of a conversation's group, each with whether this user verified it with that key. */
-function devicesWithTrust(db: Db, conversationId: string): Array<GroupDevice & { verified: boolean }> {
-  const rows = DeviceRowSchema.array().parse(
-    db
-      .prepare(
-        `SELECT d.user_id, d.client_id, d.signature_key,
-                EXISTS (SELECT 1 FROM verified_devices v WHERE v.user_id = d.user_id AND v.client_id = d.client_id
-                        AND v.signature_key = d.signature_key) AS verified
-         FROM group_devices d WHERE d.conversation_id = ? ORDER BY d.leaf_index`,
-      )
-      .all(conversationId),
-  );
-  return rows.map((r) => ({ user: r.user_id, clientId: r.client_id, signatureKey: r.signature_key, verified: r.verified === 1 }));
-}
-
-function selfDevice(db: Db, self: SelfDevice): GroupDevice {
+function selfDevice(db: ReadableDB, self: SelfDevice): GroupDevice {
   // Without a signer there is no key this device could match, so no leaf counts as this device.
   return { ...self, signatureKey: ownSignatureKey(db) ?? '' };
 }
@@ -92,7 +75,7 @@ function selfDevice(db: Db, self: SelfDevice): GroupDevice {
  * Recomputes a conversation's verification state from its stored group devices and the
  * verified set; on a change, stores the new state and a system message saying what happened.
  */
-export function reviewVerification(tx: Db, conversationId: string, self: SelfDevice, now = Date.now()): VerificationChange | undefined {
+export function reviewVerification(tx: WritableDB, conversationId: string, self: SelfDevice, now = Date.now()): VerificationChange | undefined {
   const previous = verificationOf(tx, conversationId);
   if (previous === undefined) return undefined;
   const devices = devicesWithTrust(tx, conversationId);
@@ -109,7 +92,7 @@ export function reviewVerification(tx: Db, conversationId: string, self: SelfDev
 }
 
 /** Records the devices of a group just stored and reviews the conversation's verification state (in the caller's transaction). */
-export function trackDevices(tx: Db, conversationId: string, members: readonly MlsMember[], self: SelfDevice): VerificationChange | undefined {
+export function trackDevices(tx: WritableDB, conversationId: string, members: readonly MlsMember[], self: SelfDevice): VerificationChange | undefined {
   saveGroupDevices(tx, conversationId, members);
   return reviewVerification(tx, conversationId, self);
 }
@@ -119,7 +102,7 @@ function deviceKey(d: GroupDevice): string {
 }
 
 /** "Send anyway": a degraded conversation becomes non-verified and sending works again. */
-export function acceptDegraded(tx: Db, conversationId: string, self: SelfDevice, now = Date.now()): VerificationChange | undefined {
+export function acceptDegraded(tx: WritableDB, conversationId: string, self: SelfDevice, now = Date.now()): VerificationChange | undefined {
   if (verificationOf(tx, conversationId) !== 'degraded') return undefined;
   return changeState(
     tx,
@@ -131,22 +114,17 @@ export function acceptDegraded(tx: Db, conversationId: string, self: SelfDevice,
   );
 }
 
-function changeState(tx: Db, conversationId: string, state: VerificationState, text: string, self: SelfDevice, now: number): VerificationChange {
-  tx.prepare('UPDATE conversations SET verification = ? WHERE id = ?').run(state, conversationId);
+function changeState(tx: WritableDB, conversationId: string, state: VerificationState, text: string, self: SelfDevice, now: number): VerificationChange {
+  setVerification(tx, conversationId, state);
   const messageId = `system-verification-${randomUUID()}`;
   insertSystemMessage(tx, conversationId, messageId, text, self, now);
   return { conversationId, state, messageId };
 }
 
 /** "This conversation is no longer verified: Bob uses a device…", naming whose devices are not verified. */
-function degradedSentence(db: Db, users: readonly string[], selfUser: string): string {
-  const nameOf = db.prepare('SELECT name FROM users WHERE id = ?').pluck();
+function degradedSentence(db: ReadableDB, users: readonly string[], selfUser: string): string {
   const unique = [...new Set(users)];
-  const names = unique.map((user) => {
-    if (user === selfUser) return 'you';
-    const name: unknown = nameOf.get(user);
-    return typeof name === 'string' ? name : 'someone';
-  });
+  const names = unique.map((user) => (user === selfUser ? 'you' : (userName(db, user) ?? 'someone')));
   const listed = names.length <= 1 ? (names[0] ?? 'someone') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
   const subject = listed.charAt(0).toUpperCase() + listed.slice(1);
   const singular = names.length === 1 && unique[0] !== selfUser;
@@ -167,16 +145,14 @@ export type ConversationDevice = Readonly<{
   current: boolean;
 }>;
 
-export function conversationDevices(db: Db, conversationId: string, self: SelfDevice): ConversationDevice[] {
+export function conversationDevices(db: ReadableDB, conversationId: string, self: SelfDevice): ConversationDevice[] {
   const me = selfDevice(db, self);
-  const nameOf = db.prepare('SELECT name FROM users WHERE id = ?').pluck();
   return devicesWithTrust(db, conversationId)
     .map((d) => {
       const current = sameDevice(d, me);
-      const name: unknown = nameOf.get(d.user);
       return {
         user: d.user,
-        userName: typeof name === 'string' ? name : null,
+        userName: userName(db, d.user) ?? null,
         clientId: d.clientId,
         fingerprint: formatFingerprint(d.signatureKey),
         verified: current || d.verified,
@@ -197,30 +173,13 @@ export type UserDevice = Readonly<{
   current: boolean;
 }>;
 
-/** Every signature key seen for a user's devices in the groups this device is in, with the verified flag. */
-export function knownDeviceKeys(db: Db, user: string): Array<{ clientId: string; signatureKey: string; verified: boolean }> {
-  const rows = z
-    .array(z.object({ client_id: z.string(), signature_key: z.string(), verified: z.number() }))
-    .parse(
-      db
-        .prepare(
-          `SELECT DISTINCT d.client_id, d.signature_key,
-                  EXISTS (SELECT 1 FROM verified_devices v WHERE v.user_id = d.user_id AND v.client_id = d.client_id
-                          AND v.signature_key = d.signature_key) AS verified
-           FROM group_devices d WHERE d.user_id = ? ORDER BY d.client_id, d.signature_key`,
-        )
-        .all(user),
-    );
-  return rows.map((r) => ({ clientId: r.client_id, signatureKey: r.signature_key, verified: r.verified === 1 }));
-}
-
 /**
  * Marks a device verified (or not) with the fingerprint the user compared, then recomputes every
  * conversation the device is in. Verifying needs the fingerprint to match a key the device
  * really uses in one of this user's groups: a key only a server claims is never trusted.
  */
 export function setDeviceVerified(
-  db: Db,
+  db: ReadableDB,
   device: Readonly<{ user: string; clientId: string; fingerprint: string; verified: boolean }>,
   self: SelfDevice,
   now = Date.now(),
@@ -239,22 +198,12 @@ export function setDeviceVerified(
       : new CoreError('device-fingerprint-mismatch');
   }
   const changes: VerificationChange[] = [];
-  db.transaction(() => {
-    if (device.verified) {
-      db.prepare(
-        `INSERT INTO verified_devices (user_id, client_id, signature_key, verified_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (user_id, client_id, signature_key) DO NOTHING`,
-      ).run(device.user, device.clientId, key, now);
-    } else {
-      db.prepare('DELETE FROM verified_devices WHERE user_id = ? AND client_id = ? AND signature_key = ?').run(device.user, device.clientId, key);
-    }
-    const conversations = z
-      .array(z.string())
-      .parse(db.prepare('SELECT DISTINCT conversation_id FROM group_devices WHERE user_id = ? AND client_id = ?').pluck().all(device.user, device.clientId));
-    for (const id of conversations) {
-      const change = reviewVerification(db, id, self, now);
+  writeTransaction(db, (tx) => {
+    setVerifiedDevice(tx, { user: device.user, clientId: device.clientId, signatureKey: key }, device.verified, now);
+    for (const id of conversationsWithDevice(tx, device.user, device.clientId)) {
+      const change = reviewVerification(tx, id, self, now);
       if (change) changes.push(change);
     }
-  })();
+  });
   return { fingerprint: formatFingerprint(key), changes };
 }

@@ -10,6 +10,8 @@ import type { MlsEngine } from '../crypto/mls/mlsEngine';
 import { loadProteus } from '../crypto/proteus/proteusApi';
 import { CoreError } from '../ipc/errors';
 import type { DeviceContext } from '../session/device';
+import { nextPrekeyId, proteusIdentity, savePrekeys, saveKeyPackages, setNextPrekeyId } from '../store/device';
+import { writeTransaction } from '../store/handles';
 
 const PREKEY_REFILL_BELOW = 50;
 
@@ -42,19 +44,16 @@ export async function refillKeys(device: DeviceContext, engine: MlsEngine): Prom
       params: { client: clientId },
       body: { keyPackages: generated.value.map((p) => Buffer.from(p.message).toString('base64')) },
     });
-    const insert = db.prepare('INSERT OR REPLACE INTO mls_key_packages (ref, suite, data, created_at) VALUES (?, ?, ?, ?)');
     const now = Date.now();
-    db.transaction(() => {
-      for (const p of generated.value) insert.run(p.ref, DEFAULT_MLS_SUITE, p.stored, now);
-    })();
+    writeTransaction(db, (tx) => saveKeyPackages(tx, DEFAULT_MLS_SUITE, generated.value, now));
     keyPackages = generated.value.length;
   }
 
   if (stock.prekeys < PREKEY_REFILL_BELOW) {
     const proteus = await loadProteus();
-    const identityBytes: unknown = db.prepare('SELECT proteus_identity FROM device WHERE singleton = 1').pluck().get();
-    const nextStart: unknown = db.prepare('SELECT next_prekey_id FROM device WHERE singleton = 1').pluck().get();
-    if (!(identityBytes instanceof Uint8Array) || typeof nextStart !== 'number') throw new CoreError('device-not-registered');
+    const identityBytes = proteusIdentity(db);
+    const nextStart = nextPrekeyId(db);
+    if (identityBytes === undefined || nextStart === undefined) throw new CoreError('device-not-registered');
     const identity = proteus.decodeIdentity(identityBytes);
     if (!identity.ok) throw CoreError.from(identity.error);
     const plan = proteus.planPrekeyRefill(stock.prekeys, nextStart);
@@ -66,16 +65,14 @@ export async function refillKeys(device: DeviceContext, engine: MlsEngine): Prom
       return server.value;
     });
     // Private halves first: a prekey the server hands out must already be ours to answer.
-    const insert = db.prepare('INSERT OR REPLACE INTO proteus_prekeys (id, data) VALUES (?, ?)');
-    db.transaction(() => {
-      for (const p of fresh.value) {
-        const encoded = proteus.encodePrekey(p);
-        if (!encoded.ok) throw CoreError.from(encoded.error);
-        insert.run(p.id, encoded.value);
-      }
-    })();
+    const stored = fresh.value.map((p) => {
+      const encoded = proteus.encodePrekey(p);
+      if (!encoded.ok) throw CoreError.from(encoded.error);
+      return { id: p.id, data: encoded.value };
+    });
+    writeTransaction(db, (tx) => savePrekeys(tx, stored));
     await api.call('uploadPrekeys', { params: { client: clientId }, body: { prekeys: published } });
-    db.prepare('UPDATE device SET next_prekey_id = ? WHERE singleton = 1').run(plan.nextStartId);
+    writeTransaction(db, (tx) => setNextPrekeyId(tx, plan.nextStartId));
     prekeys = fresh.value.length;
   }
   return { keyPackages, prekeys };

@@ -13,12 +13,13 @@
  * own is the server's word (`member_departures`, filled from its member-leave event): MLS does
  * not let a member commit its own removal, so someone else's commit removes a user who left.
  */
-import { z } from 'zod';
 import { signatureKeyHex } from '../crypto/mls/fingerprint';
 import type { MlsMember } from '../crypto/mls/mlsGroup';
-import type { Db } from '../store/migration';
-import { qualified } from './conversationStore';
-import { insertSystemMessage } from './messageStore';
+import { conversationKind } from '../store/conversations';
+import { forgetDeparture, groupDevices, hasDeparted } from '../store/groupDevices';
+import type { ReadableDB, WritableDB } from '../store/handles';
+import { insertSystemMessage } from '../store/messages';
+import { qualified, userName } from '../store/users';
 import type { SelfDevice } from './deviceTrust';
 
 /** A group as last stored: its users, and its devices as `user client signature-key`. */
@@ -32,29 +33,22 @@ export type GroupBefore = Readonly<{ users: ReadonlySet<string>; devices: Readon
 const deviceKey = (user: string, clientId: string, signatureKey: string): string => `${user} ${clientId} ${signatureKey}`;
 
 /** Who had a device in a conversation's group as last stored; undefined when nothing is stored (unknown). */
-export function groupBefore(db: Db, conversationId: string): GroupBefore | undefined {
-  const rows = z
-    .array(z.object({ user_id: z.string(), client_id: z.string(), signature_key: z.string() }))
-    .parse(db.prepare('SELECT user_id, client_id, signature_key FROM group_devices WHERE conversation_id = ?').all(conversationId));
+export function groupBefore(db: ReadableDB, conversationId: string): GroupBefore | undefined {
+  const rows = groupDevices(db, conversationId);
   if (rows.length === 0) return undefined;
-  return { users: new Set(rows.map((r) => r.user_id)), devices: new Set(rows.map((r) => deviceKey(r.user_id, r.client_id, r.signature_key))) };
+  return { users: new Set(rows.map((r) => r.user)), devices: new Set(rows.map((r) => deviceKey(r.user, r.clientId, r.signatureKey))) };
 }
 
-function kindOf(db: Db, conversationId: string): unknown {
-  return db.prepare('SELECT kind FROM conversations WHERE id = ?').pluck().get(conversationId);
-}
-
-function isOneToOne(db: Db, conversationId: string): boolean {
-  return kindOf(db, conversationId) !== 'group';
+function isOneToOne(db: ReadableDB, conversationId: string): boolean {
+  return conversationKind(db, conversationId) !== 'group';
 }
 
 /** Names for sentences: "you" for this user, the display name, or "someone". */
-export function namer(db: Db, selfUser: string): (user: string) => string {
-  const nameOf = db.prepare('SELECT name FROM users WHERE id = ?').pluck();
+export function namer(db: ReadableDB, selfUser: string): (user: string) => string {
   return (user) => {
     if (user === selfUser) return 'you';
-    const name: unknown = nameOf.get(user);
-    return typeof name === 'string' && name !== '' ? name : 'someone';
+    const name = userName(db, user);
+    return name !== undefined && name !== '' ? name : 'someone';
   };
 }
 
@@ -74,14 +68,14 @@ function capitalised(text: string): string {
  * one-to-one. The id is derived from the epoch: processing the same commit again adds nothing.
  */
 export function recordMembershipChange(
-  tx: Db,
+  tx: WritableDB,
   change: Readonly<{ conversationId: string; epoch: bigint; before: GroupBefore | undefined; members: readonly MlsMember[]; committer: string | undefined }>,
   self: SelfDevice,
   now: number,
 ): string | undefined {
   const { conversationId, before } = change;
   // The self-conversation (this user's devices only, never shown) has nothing to tell.
-  if (!before || kindOf(tx, conversationId) === 'self') return undefined;
+  if (!before || conversationKind(tx, conversationId) === 'self') return undefined;
   const userOf = (m: MlsMember): string => qualified({ id: m.identity.userId, domain: m.identity.domain });
   // A member already in the group who has a device it did not have: "Bob started using a new
   // device." (as Wire says it), in one-to-one conversations too. This device itself is not new.
@@ -106,8 +100,7 @@ export function recordMembershipChange(
   const added = [...after].filter((u) => !before.users.has(u));
   const gone = [...before.users].filter((u) => !after.has(u));
   if (added.length === 0 && gone.length === 0 && deviceSentences.length === 0) return undefined;
-  const departed = tx.prepare('SELECT 1 FROM member_departures WHERE conversation_id = ? AND user_id = ?').pluck();
-  const left = gone.filter((u) => departed.get(conversationId, u) === 1);
+  const left = gone.filter((u) => hasDeparted(tx, conversationId, u));
   const removed = gone.filter((u) => !left.includes(u));
   const actor = change.committer === undefined ? 'someone' : name(change.committer);
   const sentences: string[] = [];
@@ -116,14 +109,8 @@ export function recordMembershipChange(
   if (removed.length > 0) sentences.push(`${capitalised(actor)} removed ${list(removed.map(name))}.`);
   if (left.length > 0) sentences.push(`${capitalised(list(left.map(name)))} left.`);
   sentences.push(...deviceSentences);
-  const forget = tx.prepare('DELETE FROM member_departures WHERE conversation_id = ? AND user_id = ?');
-  for (const user of left) forget.run(conversationId, user);
+  for (const user of left) forgetDeparture(tx, conversationId, user);
   return insertSystemMessage(tx, conversationId, `system-members-${change.epoch}`, sentences.join(' '), self, now);
-}
-
-/** Notes that `user` left a group on their own, so the commit removing their devices says "left". */
-export function recordDeparture(tx: Db, conversationId: string, user: string, now: number): void {
-  tx.prepare('INSERT INTO member_departures (conversation_id, user_id, left_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(conversationId, user, now);
 }
 
 /**
@@ -132,7 +119,7 @@ export function recordDeparture(tx: Db, conversationId: string, user: string, no
  * goes only to those who stay). `key` makes the id, so a replayed notification adds nothing.
  */
 export function recordOwnMembership(
-  tx: Db,
+  tx: WritableDB,
   conversationId: string,
   key: string,
   event: Readonly<{ kind: 'left' } | { kind: 'removed'; by: string } | { kind: 'added' }>,

@@ -1,7 +1,7 @@
-import type { Db } from '../store/migration';
-import type { NewMessage } from './messageStore';
-import { unarchiveOnNewMessage } from './conversationStore';
-import { insertMessages } from './messageStore';
+import type { WritableDB } from '../store/handles';
+import { unarchiveOnNewMessage } from '../store/conversations';
+import type { NewMessage } from '../store/messages';
+import { insertMessages } from '../store/messages';
 import type { CheckedMentions } from './messageReferences';
 
 /**
@@ -16,19 +16,19 @@ export class MessageToStore {
     /** Someone else's text, file or ping: it may bring an archived conversation back. */
     readonly fromOthers: boolean,
     /** Mentions, checked against the members as stored in the same transaction when it is stored. */
-    readonly mentions?: (tx: Db) => CheckedMentions,
+    readonly mentions?: (tx: WritableDB) => CheckedMentions,
     /** What else to write in the same transaction when the message was new (a receipt owed, say). */
-    readonly whenNew?: (tx: Db) => void,
+    readonly whenNew?: (tx: WritableDB) => void,
   ) {}
 }
 
 /**
  * Stores messages in order (each once) inside the caller's transaction, writes what each new one
  * brings along (`whenNew`), and brings each archived
- * conversation that got a new message from someone else back to the list (conversationStore.ts
+ * conversation that got a new message from someone else back to the list (store/conversations.ts
  * `unarchiveOnNewMessage`), once per conversation.
  */
-export function storeMessages(tx: Db, batch: readonly MessageToStore[]): void {
+export function storeMessages(tx: WritableDB, batch: readonly MessageToStore[]): void {
   const added = insertMessages(
     tx,
     batch.map((item) => (item.mentions ? { ...item.message, ...item.mentions(tx) } : item.message)),

@@ -4,10 +4,12 @@
  */
 import type { Mention } from '../../../protocol/content/schema';
 import { CoreError } from '../ipc/errors';
-import type { Db } from '../store/migration';
-import type { StoredMention } from './messageStore';
-import { listMembers, qualified } from './conversationStore';
-import { getMessage, textHash } from './messageStore';
+import type { ReadableDB } from '../store/handles';
+import { listMembers } from '../store/members';
+import type { StoredMention } from '../store/messages';
+import { textHash } from '../store/messages';
+import { qualified } from '../store/users';
+import { getMessage } from '../toContract';
 
 /** Mentions as stored, and whether one of them names this user. */
 export type CheckedMentions = Readonly<{ mentions: StoredMention[]; mentionsMe: boolean }>;
@@ -17,7 +19,7 @@ export type CheckedMentions = Readonly<{ mentions: StoredMention[]; mentionsMe: 
  * list) and drops the rest: a mention of a stranger is not worth refusing a received message
  * for. The content schema has already checked that each mention lies inside the text.
  */
-export function memberMentions(db: Db, conversationId: string, mentions: readonly Mention[], selfUser: string): CheckedMentions {
+export function memberMentions(db: ReadableDB, conversationId: string, mentions: readonly Mention[], selfUser: string): CheckedMentions {
   if (mentions.length === 0) return { mentions: [], mentionsMe: false };
   const members = new Set(listMembers(db, conversationId).map((m) => m.id));
   const kept = mentions
@@ -27,7 +29,7 @@ export function memberMentions(db: Db, conversationId: string, mentions: readonl
 }
 
 /** Mentions the user is about to send: each must name a member (else nothing is sent). */
-export function mentionsToSend(db: Db, conversationId: string, mentions: readonly Mention[], selfUser: string): CheckedMentions {
+export function mentionsToSend(db: ReadableDB, conversationId: string, mentions: readonly Mention[], selfUser: string): CheckedMentions {
   const checked = memberMentions(db, conversationId, mentions, selfUser);
   if (checked.mentions.length !== mentions.length) {
     throw new CoreError('mention-not-member');
@@ -40,7 +42,7 @@ export function mentionsToSend(db: Db, conversationId: string, mentions: readonl
  * same conversation, and not deleted. Its text's SHA-256 travels along, so receivers can tell
  * when the quoted message was edited after the reply.
  */
-export function quoteToSend(db: Db, conversationId: string, messageId: string): { messageId: string; textHash: Uint8Array<ArrayBuffer> | null } {
+export function quoteToSend(db: ReadableDB, conversationId: string, messageId: string): { messageId: string; textHash: Uint8Array<ArrayBuffer> | null } {
   const quoted = getMessage(db, conversationId, messageId);
   if (!quoted || quoted.deleted || quoted.kind === 'system' || quoted.kind === 'undecryptable') {
     throw new CoreError('message-not-found', 'The message you reply to is not in this conversation (or was deleted). Nothing was sent.');

@@ -15,16 +15,16 @@
  * tried again when the connection comes back (the notification stream reports `online`, also
  * right after the app started), and meanwhile after a growing pause while the app runs.
  */
-import { z } from 'zod';
 import { missingCase } from '../../../protocol/result';
 import type { EventHub } from '../events';
 import type { Logger } from '../log';
 import type { Membership } from '../session/membership';
 import type { OutgoingMessages } from '../session/outgoingMessages';
 import { classifyFailure } from '../net/classifyFailure';
-import type { Db } from '../store/migration';
-import { cachedStatement } from '../store/statements';
-import { verificationOf } from './deviceTrust';
+import type { ReadableDB, WritableDB } from '../store/handles';
+import { writeTransaction } from '../store/handles';
+import { isOwed, noteOwed, owedHides, owedReceipts, removeOwed } from '../store/outbox';
+import { verificationOf } from '../store/conversations';
 
 /** Receipts wait for messages to stop arriving this long… */
 export const RECEIPT_QUIET_MS = 250;
@@ -36,10 +36,8 @@ const RECEIPT_IDS_PER_MESSAGE = 500;
 const RETRY_BASE_MS = 2000;
 const RETRY_CAP_MS = 5 * 60_000;
 
-const RowSchema = z.object({ conversationId: z.string(), messageId: z.string() });
-
 export interface OutboxDeps {
-  readonly db: Db;
+  readonly db: ReadableDB;
   readonly events: EventHub;
   readonly log: Logger;
   /** Encrypts content and posts it in the conversation; throws if the server did not accept it. */
@@ -93,21 +91,13 @@ export class Outbox {
   }
 
   /** Notes a delivery receipt owed for a message just stored; call in the transaction that stored it. */
-  noteDelivered(tx: Db, conversationId: string, messageId: string, at: number): void {
-    cachedStatement(tx, `INSERT INTO outbox (kind, conversation_id, message_id, queued_at) VALUES ('delivered', ?, ?, ?) ON CONFLICT DO NOTHING`).run(
-      conversationId,
-      messageId,
-      at,
-    );
+  noteDelivered(tx: WritableDB, conversationId: string, messageId: string, at: number): void {
+    noteOwed(tx, 'delivered', conversationId, messageId, at);
   }
 
   /** Notes a "delete for me" to tell the other devices about; call in the transaction that hid the message. */
-  noteHidden(tx: Db, conversationId: string, messageId: string, at: number): void {
-    tx.prepare(`INSERT INTO outbox (kind, conversation_id, message_id, queued_at) VALUES ('hide', ?, ?, ?) ON CONFLICT DO NOTHING`).run(
-      conversationId,
-      messageId,
-      at,
-    );
+  noteHidden(tx: WritableDB, conversationId: string, messageId: string, at: number): void {
+    noteOwed(tx, 'hide', conversationId, messageId, at);
   }
 
   /**
@@ -141,7 +131,7 @@ export class Outbox {
   /** Whether something is still waiting to be sent. */
   queued(kind: 'delivered' | 'hide', conversationId: string, messageId: string): boolean {
     if (this.closed) return true;
-    return this.deps.db.prepare('SELECT 1 FROM outbox WHERE kind = ? AND conversation_id = ? AND message_id = ?').pluck().get(kind, conversationId, messageId) === 1;
+    return isOwed(this.deps.db, kind, conversationId, messageId);
   }
 
   /** Stops the timers; what is still queued stays in the store for the next start. */
@@ -202,18 +192,12 @@ export class Outbox {
   /** Removes sent (or dropped) rows, unless the store closed meanwhile: then they are sent again after the next start. */
   private remove(kind: 'delivered' | 'hide', conversationId: string, messageIds: readonly string[]): void {
     if (this.closed) return;
-    const { db } = this.deps;
-    const statement = db.prepare('DELETE FROM outbox WHERE kind = ? AND conversation_id = ? AND message_id = ?');
-    db.transaction(() => {
-      for (const id of messageIds) statement.run(kind, conversationId, id);
-    })();
+    writeTransaction(this.deps.db, (tx) => removeOwed(tx, kind, conversationId, messageIds));
   }
 
   private async sendReceipts(): Promise<'sent' | 'retry' | 'idle'> {
     const { db, log } = this.deps;
-    const rows = RowSchema.array().parse(
-      db.prepare(`SELECT conversation_id AS conversationId, message_id AS messageId FROM outbox WHERE kind = 'delivered' ORDER BY conversation_id, queued_at`).all(),
-    );
+    const rows = owedReceipts(db);
     if (rows.length === 0) return 'idle';
     const byConversation = new Map<string, string[]>();
     for (const row of rows) {
@@ -249,9 +233,7 @@ export class Outbox {
 
   private async sendHides(): Promise<'sent' | 'retry' | 'idle'> {
     const { db, log } = this.deps;
-    const rows = RowSchema.array().parse(
-      db.prepare(`SELECT conversation_id AS conversationId, message_id AS messageId FROM outbox WHERE kind = 'hide' ORDER BY queued_at`).all(),
-    );
+    const rows = owedHides(db);
     if (rows.length === 0) return 'idle';
     for (const { conversationId, messageId } of rows) {
       if (this.closed) return 'idle';

@@ -8,6 +8,7 @@ import { PreferencesSchema } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { EventHub } from '../events';
 import type { Db } from '../store/migration';
+import { writeTransaction } from '../store/handles';
 import { readKv, writeKv } from '../store/kv';
 import type { ProfileHandle } from './profileHandle';
 
@@ -65,11 +66,11 @@ export function readPreferencesThisTurn(db: Db): Preferences {
 /** Stores the given preferences (already validated) in one transaction and returns all of them. */
 export function writePreferences(db: Db, patch: Partial<Preferences>, now: number = Date.now()): Preferences {
   readThisTurn.delete(db);
-  db.transaction(() => {
+  writeTransaction(db, (tx) => {
     for (const [key, value] of Object.entries(patch)) {
-      if (value !== undefined) writeKv(db, 'settings', key, value, now);
+      if (value !== undefined) writeKv(tx, 'settings', key, value, now);
     }
-  })();
+  });
   return readPreferences(db);
 }
 

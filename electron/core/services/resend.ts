@@ -12,7 +12,7 @@
  *
  * Both re-encrypt the content message stored with the row (the `content` column holds the CBOR
  * the first attempt encrypted, with its id and sending time) in the group's current epoch.
- * Receivers store messages by id, once (conversationStore `insertMessage`, ON CONFLICT DO
+ * Receivers store messages by id, once (store/messages.ts `insertMessage`, ON CONFLICT DO
  * NOTHING), so a message that did reach the server before a crash and is sent again shows once.
  *
  * A file message row is stored only after its upload finished (session/fileSending.ts),
@@ -28,13 +28,15 @@ import type { StoredMessage } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import type { Delivery, OutgoingMessages } from '../session/outgoingMessages';
-import { hasAssetColumn } from '../store/assets';
-import type { Db } from '../store/migration';
-import { verificationOf } from './deviceTrust';
-import { getMessage } from './messageStore';
+import type { ReadableDB } from '../store/handles';
+import { writeTransaction } from '../store/handles';
+import type { ResendRow } from '../store/messages';
+import { claimFailed, pendingOfDevice, resendRow } from '../store/messages';
+import { verificationOf } from '../store/conversations';
+import { getMessage } from '../toContract';
 
 export interface ResendDeps {
-  readonly db: Db;
+  readonly db: ReadableDB;
   readonly events: EventHub;
   readonly log: Logger;
   /** This user, `id@domain`. */
@@ -48,23 +50,9 @@ export interface ResendDeps {
   readonly outgoing: Pick<OutgoingMessages, 'deliver' | 'settle' | 'isSending' | 'edit'>;
 }
 
-const RowSchema = z.object({
-  sender_user_id: z.string(),
-  kind: z.string(),
-  status: z.enum(['pending', 'sent', 'failed', 'received']),
-  content: z.instanceof(Uint8Array).nullable(),
-  body: z.string().nullable(),
-  mentions: z.string().nullable(),
-  deleted_at: z.number().nullable(),
-  edited_at: z.number().nullable(),
-  left_at: z.number().nullable(),
-  has_asset: z.number(),
-});
-type Row = z.infer<typeof RowSchema>;
+type Row = ResendRow;
 
 const StoredMentionsSchema = z.array(z.object({ start: z.number().int(), length: z.number().int(), user: z.string() }));
-
-const OrphanSchema = z.object({ conversation_id: z.string(), id: z.string() });
 
 /** Pauses before sending waiting messages again while the connection seems up: 2 s, 4 s … 5 min (as the outbox). */
 const RETRY_BASE_MS = 2000;
@@ -146,15 +134,7 @@ export class Resender {
   }
 
   private row(conversationId: string, messageId: string): Row | undefined {
-    const row: unknown = this.deps.db
-      .prepare(
-        `SELECT m.sender_user_id, m.kind, m.status, m.content, m.body, m.mentions, m.deleted_at, m.edited_at, c.left_at,
-                ${hasAssetColumn('m')}
-         FROM messages m JOIN conversations c ON c.id = m.conversation_id
-         WHERE m.conversation_id = ? AND m.id = ? AND m.hidden_at IS NULL`,
-      )
-      .get(conversationId, messageId);
-    return row === undefined ? undefined : RowSchema.parse(row);
+    return resendRow(this.deps.db, conversationId, messageId);
   }
 
   /**
@@ -175,7 +155,7 @@ export class Resender {
     if (row.status !== 'failed') throw new CoreError('message-not-failed');
     if (verificationOf(db, conversationId) === 'degraded') throw new CoreError('conversation-degraded');
     // Claimed here, synchronously: a second retry of the same message finds it pending.
-    db.prepare(`UPDATE messages SET status = 'pending' WHERE conversation_id = ? AND id = ? AND status = 'failed'`).run(conversationId, messageId);
+    writeTransaction(db, (tx) => claimFailed(tx, conversationId, messageId));
     this.announce(conversationId, messageId);
     const delivery = await this.send(conversationId, messageId, row);
     if (delivery.kind === 'failed') throw delivery.error;
@@ -210,16 +190,8 @@ export class Resender {
 
   private async resendOrphansOnce(): Promise<void> {
     const { db, log } = this.deps;
-    const orphans = OrphanSchema.array().parse(
-      db
-        .prepare(
-          `SELECT conversation_id, id FROM messages
-           WHERE status = 'pending' AND sender_user_id = ? AND sender_client_id = ? AND hidden_at IS NULL
-           ORDER BY sent_at, seq`,
-        )
-        .all(this.deps.selfId, this.deps.clientId),
-    );
-    for (const { conversation_id: conversationId, id } of orphans) {
+    const orphans = pendingOfDevice(db, this.deps.selfId, this.deps.clientId);
+    for (const { conversationId, id } of orphans) {
       if (this.closed) return;
       if (this.deps.outgoing.isSending(id)) continue;
       const row = this.row(conversationId, id);

@@ -25,14 +25,16 @@ import { z } from 'zod';
 import type { Conversation } from '../../../protocol/api/conversations';
 import type { Logger } from '../log';
 import { ApiError } from '../net/apiError';
-import { groupEpochColumn } from '../store/groups';
 import { classifyFailure, isTransient } from '../net/classifyFailure';
+import type { WritableDB } from '../store/handles';
+import { writeTransaction } from '../store/handles';
 import type { Db } from '../store/migration';
 import { deleteKv, readKv, writeKv } from '../store/kv';
 import type { Announcer } from '../session/announcer';
 import type { GroupSession } from '../session/groupSession';
-import { qualified, saveConversation, saveUserProfile } from './conversationStore';
-import { insertSystemMessage } from './messageStore';
+import { activeConversationIds, conversationKind, lastActivityAt, localConversationState, markLeftOnce, saveConversation, setLastActivityAt } from '../store/conversations';
+import { insertSystemMessage } from '../store/messages';
+import { qualified, saveUserProfile } from '../store/users';
 import { recordOwnMembership } from './membershipMessages';
 
 const RESYNC_KEY = 'resync';
@@ -63,9 +65,6 @@ function retryable(error: unknown): boolean {
   return isTransient(classifyFailure(error));
 }
 
-const LocalRowSchema = z.object({ kind: z.string(), left_at: z.number().nullable(), epoch: z.number().nullable() });
-type LocalRow = z.infer<typeof LocalRowSchema>;
-
 export type ResyncOutcome = Readonly<{ joined: number; rejoined: number; left: number; refreshed: number; skipped: number; failed: number }>;
 
 export class Resync {
@@ -89,7 +88,7 @@ export class Resync {
    * the resync runs again; a conversation that fails otherwise is logged and passed over.
    * Returns undefined when nothing was due or the run was stopped.
    */
-  async run(complete: (tx: Db) => void): Promise<ResyncOutcome | undefined> {
+  async run(complete: (tx: WritableDB) => void): Promise<ResyncOutcome | undefined> {
     const { db, api } = this.groups.device;
     const due = resyncDue(db);
     if (!due) return undefined;
@@ -108,18 +107,15 @@ export class Resync {
         this.log.warn('resyncing a conversation failed', { conversationId: conversation.qualifiedId.id, error });
       }
     }
-    const unlisted = z
-      .array(z.string())
-      .parse(db.prepare('SELECT id FROM conversations WHERE left_at IS NULL').pluck().all())
-      .filter((id) => !listed.has(id));
+    const unlisted = activeConversationIds(db).filter((id) => !listed.has(id));
     for (const id of unlisted) {
       if (this.stopped) return undefined;
       if (await this.markLeftIfGone(id, due.id)) counts.left += 1;
     }
-    db.transaction(() => {
-      complete(db);
-      deleteKv(db, 'profile', RESYNC_KEY);
-    })();
+    writeTransaction(db, (tx) => {
+      complete(tx);
+      deleteKv(tx, 'profile', RESYNC_KEY);
+    });
     this.log.info('resync finished', { ...counts, ms: Math.round(performance.now() - started) });
     return counts;
   }
@@ -130,14 +126,14 @@ export class Resync {
     const id = conversation.qualifiedId.id;
     const profiles = await this.profiles(conversation);
     return this.groups.exclusive(async () => {
-      const local = localRow(db, id);
+      const local = localConversationState(db, id);
       // Epoch 0: the creator has not made the group yet; its Welcome is still to come.
       if (conversation.epoch === 0 && !local) return 'skipped';
       const held = local?.epoch ?? undefined;
       const inGroup = conversation.clients.some((c) => c.user.id === userId && c.user.domain === domain && c.client === clientId);
       const action = conversation.epoch === 0 ? 'refreshed' : held === undefined ? 'joined' : held < conversation.epoch || !inGroup ? 'rejoined' : 'refreshed';
       const said: string[] = [];
-      const writeLines = (tx: Db): void => {
+      const writeLines = (tx: WritableDB): void => {
         const now = Date.now();
         for (const p of profiles) saveUserProfile(tx, p.user, p.name, p.handle, now);
         if (conversation.type === 'self') return;
@@ -150,10 +146,10 @@ export class Resync {
         if (missed) said.push(missed);
       };
       if (action === 'refreshed') {
-        db.transaction(() => {
-          saveConversation(db, conversation, Date.now());
-          writeLines(db);
-        })();
+        writeTransaction(db, (tx) => {
+          saveConversation(tx, conversation, Date.now());
+          writeLines(tx);
+        });
         this.announcer.conversationChanged(id);
       } else {
         await this.groups.joinByExternalCommitAlone(conversation, writeLines);
@@ -181,13 +177,12 @@ export class Resync {
       }
     }
     const said: string[] = [];
-    db.transaction(() => {
+    writeTransaction(db, (tx) => {
       const now = Date.now();
-      db.prepare('UPDATE conversations SET left_at = ? WHERE id = ? AND left_at IS NULL').run(now, id);
-      const kind: unknown = db.prepare('SELECT kind FROM conversations WHERE id = ?').pluck().get(id);
-      const missed = kind === 'self' ? undefined : writeMissedLine(db, id, runId, this.self(), now);
+      markLeftOnce(tx, id, now);
+      const missed = conversationKind(tx, id) === 'self' ? undefined : writeMissedLine(tx, id, runId, this.self(), now);
       if (missed) said.push(missed);
-    })();
+    });
     this.announce(id, said);
     this.announcer.conversationChanged(id);
     return true;
@@ -225,23 +220,13 @@ export class Resync {
   }
 }
 
-function localRow(db: Db, conversationId: string): LocalRow | undefined {
-  const row: unknown = db
-    .prepare(
-      `SELECT c.kind, c.left_at, ${groupEpochColumn('c')}
-       FROM conversations c WHERE c.id = ?`,
-    )
-    .get(conversationId);
-  return row === undefined ? undefined : LocalRowSchema.parse(row);
-}
-
 /**
  * The line saying messages may be missing, once per run and conversation (its id carries the
  * run). It leaves the conversation where it was in the list: nothing new can be read there yet.
  */
-function writeMissedLine(tx: Db, conversationId: string, runId: string, self: { user: string; clientId: string }, now: number): string | undefined {
-  const before: unknown = tx.prepare('SELECT last_activity_at FROM conversations WHERE id = ?').pluck().get(conversationId);
+function writeMissedLine(tx: WritableDB, conversationId: string, runId: string, self: { user: string; clientId: string }, now: number): string | undefined {
+  const before = lastActivityAt(tx, conversationId);
   const added = insertSystemMessage(tx, conversationId, `system-resync-${runId}`, MISSED_MESSAGES_TEXT, self, now);
-  if (typeof before === 'number') tx.prepare('UPDATE conversations SET last_activity_at = ? WHERE id = ?').run(before, conversationId);
+  if (before !== undefined) setLastActivityAt(tx, conversationId, before);
   return added;
 }

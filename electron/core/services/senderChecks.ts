@@ -6,16 +6,17 @@
  * conversation's rules (commitRules.ts) before this device adopts it. What fails is never stored
  * as from anyone: the conversation gets a system line instead, and the log a code (no content).
  */
-import { z } from 'zod';
 import type { MlsChangeReview } from '../crypto/mls/incomingChange';
 import type { MlsClientIdentity } from '../crypto/mls/mlsIdentity';
 import { sameClient } from '../crypto/mls/mlsIdentity';
 import type { ApiClient } from '../net/apiClient';
-import type { Db } from '../store/migration';
+import { leftAt } from '../store/conversations';
+import type { ReadableDB, WritableDB } from '../store/handles';
+import { memberRoles } from '../store/members';
 import type { ChangeContext, CommitRefusalCode } from './commitRules';
 import { reviewChange } from './commitRules';
-import { qualified } from './conversationStore';
-import { insertSystemMessage } from './messageStore';
+import { insertSystemMessage } from '../store/messages';
+import { qualified } from '../store/users';
 import type { SelfDevice } from './deviceTrust';
 import { namer } from './membershipMessages';
 
@@ -25,18 +26,14 @@ export type Poster = Readonly<{ userId: string; domain: string; clientId: string
 /** A commit or proposal this device refused, for the log and the system line. */
 export type ChangeRefusal = Readonly<{ code: CommitRefusalCode; reason: string }>;
 
-const MemberRowsSchema = z.array(z.object({ user_id: z.string(), role: z.enum(['admin', 'member']) }));
-
 /**
  * The members as stored. When this user left or was removed, the server no longer shows the
  * conversation, so the stored list still names this user: it is taken out here, so that the
  * commit removing this user's devices (made by any member once someone left) is accepted.
  */
-function storedMembers(db: Db, conversationId: string, selfUser: string): Map<string, 'admin' | 'member'> {
-  const rows = MemberRowsSchema.parse(db.prepare('SELECT user_id, role FROM conversation_members WHERE conversation_id = ?').all(conversationId));
-  const members = new Map(rows.map((r) => [r.user_id, r.role]));
-  const left: unknown = db.prepare('SELECT left_at FROM conversations WHERE id = ?').pluck().get(conversationId);
-  if (typeof left === 'number') members.delete(selfUser);
+function storedMembers(db: ReadableDB, conversationId: string, selfUser: string): Map<string, 'admin' | 'member'> {
+  const members = memberRoles(db, conversationId);
+  if (typeof leftAt(db, conversationId) === 'number') members.delete(selfUser);
   return members;
 }
 
@@ -48,7 +45,7 @@ function storedMembers(db: Db, conversationId: string, selfUser: string): Map<st
  * notification is then applied again later, never refused for want of an answer.
  */
 export function changeReview(
-  deps: Readonly<{ db: Db; api: ApiClient; userId: string; domain: string }>,
+  deps: Readonly<{ db: ReadableDB; api: ApiClient; userId: string; domain: string }>,
   conversationId: string,
   poster: Poster,
   refused: (refusal: ChangeRefusal) => void,
@@ -88,7 +85,7 @@ export function sentByPoster(sender: MlsClientIdentity, poster: Poster): boolean
  * "Alice's change to this conversation was refused: …". The key (the notification id) makes the
  * line's id, so a notification applied twice adds one line.
  */
-export function recordRefusedChange(tx: Db, conversationId: string, key: string, poster: Poster, refusal: ChangeRefusal, self: SelfDevice, now: number): string | undefined {
+export function recordRefusedChange(tx: WritableDB, conversationId: string, key: string, poster: Poster, refusal: ChangeRefusal, self: SelfDevice, now: number): string | undefined {
   const name = namer(tx, self.user)(qualified({ id: poster.userId, domain: poster.domain }));
   const who = name === 'you' ? 'A change to this conversation from your other device' : `A change to this conversation from ${name}`;
   const text = `${who} was refused because ${refusal.reason}. Messages sent after it may not be readable on this device.`;
@@ -96,7 +93,7 @@ export function recordRefusedChange(tx: Db, conversationId: string, key: string,
 }
 
 /** "A message that claimed to be from Bob could not be authenticated and was not shown." */
-export function recordForgedMessage(tx: Db, conversationId: string, key: string, claimed: MlsClientIdentity, self: SelfDevice, now: number): string | undefined {
+export function recordForgedMessage(tx: WritableDB, conversationId: string, key: string, claimed: MlsClientIdentity, self: SelfDevice, now: number): string | undefined {
   const name = namer(tx, self.user)(qualified({ id: claimed.userId, domain: claimed.domain }));
   const text = `A message that claimed to be from ${name} could not be authenticated and was not shown.`;
   return insertSystemMessage(tx, conversationId, `system-forged-${key}`, text, self, now);

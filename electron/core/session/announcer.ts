@@ -3,13 +3,13 @@
  * the commit, so the renderer never reads a row that is not stored yet.
  */
 import type { EventHub } from '../events';
-import type { Db } from '../store/migration';
-import { getMessage } from '../services/messageStore';
+import type { ReadableDB } from '../store/handles';
+import { getMessage } from '../toContract';
 import type { VerificationChange } from '../services/deviceTrust';
 
 export class Announcer {
   constructor(
-    private readonly db: Db,
+    private readonly db: ReadableDB,
     readonly events: EventHub,
   ) {}
 

@@ -1,9 +1,9 @@
 /** What the UI reads about conversations and messages: lists, pages, search, members. Nothing here writes. */
 import type { ConversationSummary, StoredMessage } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
-import type { MemberSummary } from '../services/conversationStore';
-import { conversationSummary, listConversations, listMembers } from '../services/conversationStore';
-import { getMessage, listMessages, searchMessages } from '../services/messageStore';
+import { messageStored } from '../store/messages';
+import type { ContractMember } from '../toContract';
+import { conversationMembers, conversationSummary, getMessage, listConversations, listMessages, searchMessages } from '../toContract';
 import type { DeviceContext } from './device';
 import { selfId } from './device';
 
@@ -33,13 +33,13 @@ export class ConversationQueries {
     return { messages: searchMessages(this.device.db, text, limit) };
   }
 
-  members(conversationId: string): { members: MemberSummary[] } {
-    return { members: listMembers(this.device.db, conversationId) };
+  members(conversationId: string): { members: ContractMember[] } {
+    return { members: conversationMembers(this.device.db, conversationId) };
   }
 
   /** A page of history: the newest `limit` messages, or the `limit` just older than `before`. */
   messages(conversationId: string, limit: number, before?: string): { messages: StoredMessage[]; hasOlder: boolean } {
-    if (before !== undefined && this.device.db.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND id = ?').pluck().get(conversationId, before) !== 1) {
+    if (before !== undefined && !messageStored(this.device.db, conversationId, before)) {
       throw new CoreError('message-not-found');
     }
     return listMessages(this.device.db, conversationId, limit, before);

@@ -7,13 +7,13 @@
  */
 import type { StoredMessage } from '../ipc/contract';
 import type { EventHub } from '../events';
-import { groupName, isMuted } from '../services/conversationStore';
+import { groupName, isMuted } from '../store/conversations';
 import { readPreferencesThisTurn } from '../services/preferences';
-import type { Db } from '../store/migration';
+import type { ReadableDB } from '../store/handles';
 
 export class DesktopNotifications {
   constructor(
-    private readonly db: Db,
+    private readonly db: ReadableDB,
     private readonly events: EventHub,
   ) {}
 

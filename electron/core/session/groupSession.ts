@@ -18,9 +18,11 @@ import { decodeSigner } from '../crypto/mls/mlsSigner';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
 import { ApiError } from '../net/apiError';
-import type { Db } from '../store/migration';
-import { saveConversation, saveUserProfile } from '../services/conversationStore';
+import type { WritableDB } from '../store/handles';
+import { saveConversation } from '../store/conversations';
+import { saveUserProfile } from '../store/users';
 import { groupEpoch, holdsGroup, saveGroupState } from '../store/groups';
+import { mlsSigner } from '../store/device';
 import { writeTransaction } from '../store/handles';
 import { DecodedGroups } from '../services/decodedGroups';
 import type { VerificationChange } from '../services/deviceTrust';
@@ -64,8 +66,8 @@ export class GroupSession {
   /** The MLS engine with this device's signer, made on first use. */
   mls(): Promise<MlsEngine> {
     this.engine ??= (async () => {
-      const bytes: unknown = this.device.db.prepare('SELECT data FROM mls_signers WHERE suite = ?').pluck().get(DEFAULT_MLS_SUITE);
-      if (!(bytes instanceof Uint8Array)) throw new CoreError('device-not-registered');
+      const bytes = mlsSigner(this.device.db, DEFAULT_MLS_SUITE);
+      if (bytes === undefined) throw new CoreError('device-not-registered');
       const signer = value(decodeSigner(bytes));
       return value(await createMlsEngine(signer));
     })();
@@ -124,7 +126,7 @@ export class GroupSession {
    * The external join itself; call under `exclusive`. A device whose leaf is still in the group
    * replaces it (it fell behind; see resync.ts). `write` adds to the transaction that stores the group.
    */
-  async joinByExternalCommitAlone(conversation: Conversation, write?: (tx: Db) => void): Promise<void> {
+  async joinByExternalCommitAlone(conversation: Conversation, write?: (tx: WritableDB) => void): Promise<void> {
     const { api, db } = this.device;
     const engine = await this.mls();
     const id = conversation.qualifiedId.id;

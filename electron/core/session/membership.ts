@@ -9,8 +9,11 @@ import type { ConversationSummary } from '../ipc/contract';
 import type { Logger } from '../log';
 import type { MlsClientIdentity } from '../crypto/mls/mlsIdentity';
 import { sameClient } from '../crypto/mls/mlsIdentity';
-import { listMembers, qualified, saveConversation, saveUserProfile } from '../services/conversationStore';
+import { leftAt, markLeft, saveConversation } from '../store/conversations';
+import { listMembers } from '../store/members';
+import { qualified, saveUserProfile } from '../store/users';
 import { heldSelfConversation, holdsGroup } from '../store/groups';
+import { writeTransaction } from '../store/handles';
 import { recordOwnMembership } from '../services/membershipMessages';
 import type { Announcer } from './announcer';
 import type { ConversationQueries } from './conversationQueries';
@@ -133,10 +136,10 @@ export class Membership {
     await this.device.api.call('removeMember', { params: { conv: conversationId, domain: this.device.domain, user: this.device.userId } });
     const { db } = this.device;
     const now = Date.now();
-    const said = db.transaction(() => {
-      db.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(now, conversationId);
-      return recordOwnMembership(db, conversationId, `left-${now}`, { kind: 'left' }, selfDevice(this.device), now);
-    })();
+    const said = writeTransaction(db, (tx) => {
+      markLeft(tx, conversationId, now);
+      return recordOwnMembership(tx, conversationId, `left-${now}`, { kind: 'left' }, selfDevice(this.device), now);
+    });
     this.announcer.messageAdded(conversationId, said);
     this.announcer.conversationChanged(conversationId);
     return this.queries.summary(conversationId);
@@ -148,10 +151,10 @@ export class Membership {
     const profiles = await this.groups.profiles(conversation);
     const { db } = this.device;
     const now = Date.now();
-    db.transaction(() => {
-      saveConversation(db, conversation, now);
-      for (const p of profiles) saveUserProfile(db, p.user, p.name, p.handle, now);
-    })();
+    writeTransaction(db, (tx) => {
+      saveConversation(tx, conversation, now);
+      for (const p of profiles) saveUserProfile(tx, p.user, p.name, p.handle, now);
+    });
     this.announcer.conversationChanged(conversationId);
     return this.queries.summary(conversationId);
   }
@@ -197,7 +200,7 @@ export class Membership {
   }
 
   private hasLeft(conversationId: string): boolean {
-    const left: unknown = this.device.db.prepare('SELECT left_at FROM conversations WHERE id = ?').pluck().get(conversationId);
-    return left !== null;
+    // A conversation that is not stored counts as left: there is nothing to commit in.
+    return leftAt(this.device.db, conversationId) !== null;
   }
 }

@@ -1,6 +1,6 @@
 /** Removes self-deleting messages whose time is up, checked every second while signed in. */
 import type { Logger } from '../log';
-import { expireMessages } from '../services/messageStore';
+import { expireMessages } from '../store/messages';
 import type { Announcer } from './announcer';
 import type { DeviceContext } from './device';
 

@@ -25,14 +25,15 @@ import type { Logger } from '../log';
 import { ApiError } from '../net/apiError';
 import type { Failure } from '../net/classifyFailure';
 import { classifyFailure, isTransient } from '../net/classifyFailure';
-import type { Db } from '../store/migration';
-import type { NewMessage } from '../services/messageStore';
-import { applyDelete, applyEdit, getMessage, insertMessage, markRead, setMessageStatus } from '../services/messageStore';
-import { isLeft } from '../services/conversationStore';
+import type { WritableDB } from '../store/handles';
+import { isLeft } from '../store/conversations';
+import type { NewMessage } from '../store/messages';
+import { applyDelete, applyEdit, insertMessage, markRead, setMessageStatus } from '../store/messages';
+import { getMessage } from '../toContract';
 import { saveGroupState } from '../store/groups';
 import { writeTransaction } from '../store/handles';
 import { applyReaction } from '../store/reactions';
-import { verificationOf } from '../services/deviceTrust';
+import { verificationOf } from '../store/conversations';
 import { mentionsToSend, quoteToSend } from '../services/messageReferences';
 import { readPreferences } from '../services/preferences';
 import type { Announcer } from './announcer';
@@ -109,7 +110,7 @@ export class OutgoingMessages {
     const self = selfId(this.device);
     const checked = mentionsToSend(this.device.db, conversationId, mentions, self);
     await this.send(conversationId, { type: 'edit', replacingId: messageId, text, mentions: [...mentions] }, (_id, ok) => {
-      if (ok) applyEdit(this.device.db, conversationId, messageId, self, text, Date.now(), checked);
+      if (ok) writeTransaction(this.device.db, (tx) => applyEdit(tx, conversationId, messageId, self, text, Date.now(), checked));
     });
     const updated = this.queries.message(conversationId, messageId);
     this.announcer.events.emit('message.updated', updated);
@@ -151,7 +152,7 @@ export class OutgoingMessages {
    * reported, not even after turning them on again.
    */
   async markRead(conversationId: string): Promise<Record<string, never>> {
-    const read = markRead(this.device.db, conversationId, selfId(this.device));
+    const read = writeTransaction(this.device.db, (tx) => markRead(tx, conversationId, selfId(this.device)));
     this.announcer.conversationChanged(conversationId);
     const receipts = readPreferences(this.device.db).sendReadReceipts;
     if (receipts && read.length > 0 && verificationOf(this.device.db, conversationId) !== 'degraded') {
@@ -178,7 +179,7 @@ export class OutgoingMessages {
     conversationId: string,
     content: Content,
     row: (sentAt: number) => Pick<NewMessage, 'kind' | 'body'> & Partial<NewMessage>,
-    alsoStore?: (tx: Db, messageId: string) => void,
+    alsoStore?: (tx: WritableDB, messageId: string) => void,
   ): Promise<StoredMessage> {
     const { db } = this.device;
     this.requireSendable(conversationId);
@@ -191,8 +192,8 @@ export class OutgoingMessages {
     const id = randomUUID();
     const sentAt = Date.now();
     const encoded = encodeContent({ v: 1, id, sentAt, content });
-    db.transaction(() => {
-      insertMessage(db, {
+    writeTransaction(db, (tx) => {
+      insertMessage(tx, {
         id,
         conversationId,
         senderUser: selfId(this.device),
@@ -203,8 +204,8 @@ export class OutgoingMessages {
         status: 'pending',
         ...row(sentAt),
       });
-      alsoStore?.(db, id);
-    })();
+      alsoStore?.(tx, id);
+    });
     const stored = this.queries.message(conversationId, id);
     this.announcer.events.emit('message.added', stored);
     this.announcer.conversationChanged(conversationId);
@@ -242,7 +243,7 @@ export class OutgoingMessages {
   /** Marks a pending message of this user `sent` or `failed` (with why) and announces it; nothing if it is no longer pending. */
   settle(conversationId: string, id: string, status: 'sent' | 'failed', failure?: Readonly<{ code: string; message: string }>): void {
     const { db } = this.device;
-    if (!setMessageStatus(db, conversationId, id, status, failure)) return;
+    if (!writeTransaction(db, (tx) => setMessageStatus(tx, conversationId, id, status, failure))) return;
     const message = getMessage(db, conversationId, id);
     if (message) this.announcer.events.emit('message.updated', message);
     this.announcer.conversationChanged(conversationId);

@@ -7,9 +7,12 @@ import { formatFingerprint } from '../crypto/mls/fingerprint';
 import type { ConversationSummary } from '../ipc/contract';
 import { CoreError } from '../ipc/errors';
 import type { Logger } from '../log';
-import { conversationExists, qualified } from '../services/conversationStore';
+import { conversationExists } from '../store/conversations';
+import { qualified } from '../store/users';
 import type { ConversationDevice, UserDevice } from '../services/deviceTrust';
-import { acceptDegraded, backfillGroupDevices, conversationDevices, knownDeviceKeys, setDeviceVerified } from '../services/deviceTrust';
+import { acceptDegraded, backfillGroupDevices, conversationDevices, setDeviceVerified } from '../services/deviceTrust';
+import { knownDeviceKeys } from '../store/groupDevices';
+import { writeTransaction } from '../store/handles';
 import type { Announcer } from './announcer';
 import type { ConversationQueries } from './conversationQueries';
 import type { DeviceContext } from './device';
@@ -74,7 +77,7 @@ export class Verification {
   acceptDegraded(conversationId: string): ConversationSummary {
     this.requireConversation(conversationId);
     const { db } = this.device;
-    const change = db.transaction(() => acceptDegraded(db, conversationId, selfDevice(this.device)))();
+    const change = writeTransaction(db, (tx) => acceptDegraded(tx, conversationId, selfDevice(this.device)));
     this.announcer.verification(change);
     return this.queries.summary(conversationId);
   }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listMessages } from '../../../electron/core/services/messageStore';
+import { listMessages } from '../../../electron/core/toContract';
 import { generateDbKey } from '../../../electron/core/store/dbKey';
 import { openStore } from '../../../electron/core/store/openStore';
 import { useTempDirs } from './tempProfile';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ImportPosition } from '../../../electron/core/backup/deferredIndexes';
-import { DECIDE_AFTER_MESSAGES, DEFERRABLE_INDEXES, expectedNewMessages, worthDeferring } from '../../../electron/core/backup/deferredIndexes';
-import { MESSAGE_SEQ_LOOKUP } from '../../../electron/core/backup/historyMerge';
+import type { ImportPosition } from '../../../electron/core/store/backup/deferredIndexes';
+import { DECIDE_AFTER_MESSAGES, DEFERRABLE_INDEXES, expectedNewMessages, worthDeferring } from '../../../electron/core/store/backup/deferredIndexes';
+import { MESSAGE_SEQ_LOOKUP } from '../../../electron/core/store/backup/historyMerge';
 import { importBackup } from '../../../electron/core/backup/importBackup';
 import type { Db } from '../../../electron/core/store/migration';
 import { exportOrFail, flipped, layoutOf, PASSWORD, useTempDirs, writeVariant } from '../../fixtures/backup/backupFiles';

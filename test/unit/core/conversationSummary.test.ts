@@ -1,16 +1,17 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { conversationSummary, listConversations } from '../../../electron/core/services/conversationStore';
-import type { Db } from '../../../electron/core/store/migration';
+import { conversationSummary, listConversations } from '../../../electron/core/toContract';
+import type { ReadableDB } from '../../../electron/core/store/handles';
+import { readable } from '../../../electron/core/store/handles';
 import { applyMigrations } from '../../../electron/core/store/migration';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index';
 
 const SELF = 'self@example.test';
 
 // In-memory and unencrypted: these tests are about the rows, not the file.
-let db: Db;
+let db: ReadableDB;
 beforeEach(() => {
-  db = new Database(':memory:');
+  db = readable(new Database(':memory:'));
   applyMigrations(db, MIGRATIONS);
   const conversation = db.prepare('INSERT INTO conversations (id, kind, protocol, name, created_at, last_activity_at, muted_until, archived) VALUES (?, ?, ?, ?, 1, ?, ?, ?)');
   conversation.run('team', 'group', 'mls', 'Team', 30, 5_000, 1);

@@ -9,10 +9,10 @@ import {
   reviewVerification,
   saveGroupDevices,
   setDeviceVerified,
-  verificationOf,
 } from '../../../electron/core/services/deviceTrust';
+import { verificationOf } from '../../../electron/core/store/conversations';
 import type { ReadableDB } from '../../../electron/core/store/handles';
-import { readable } from '../../../electron/core/store/handles';
+import { readable, writeTransaction } from '../../../electron/core/store/handles';
 import { applyMigrations } from '../../../electron/core/store/migration';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index';
 import { keyPackageOf, must, newDevice, text } from '../../fixtures/mls/mlsTestDevices';
@@ -52,8 +52,8 @@ function verify(userId: string, clientId: string, byte: number, verified = true)
 
 describe('device trust in the store', () => {
   it('verifies the conversation once every device is verified, and degrades it when the user unmarks one', () => {
-    saveGroupDevices(db, 'c1', [member(0, BOB, '00000000000000b1', 3), member(1, CAROL, '00000000000000c1', 4)]);
-    expect(reviewVerification(db, 'c1', self)).toBeUndefined();
+    writeTransaction(db, (tx) => saveGroupDevices(tx, 'c1', [member(0, BOB, '00000000000000b1', 3), member(1, CAROL, '00000000000000c1', 4)]));
+    expect(writeTransaction(db, (tx) => reviewVerification(tx, 'c1', self))).toBeUndefined();
     verify(BOB, '00000000000000b1', 3);
     expect(verificationOf(db, 'c1')).toBe('non-verified');
     const { changes } = verify(CAROL, '00000000000000c1', 4);
@@ -67,27 +67,27 @@ describe('device trust in the store', () => {
   });
 
   it('degrades when a verified device shows up with another key, and names everyone whose devices are unverified', () => {
-    saveGroupDevices(db, 'c1', [member(0, BOB, '00000000000000b1', 3)]);
+    writeTransaction(db, (tx) => saveGroupDevices(tx, 'c1', [member(0, BOB, '00000000000000b1', 3)]));
     verify(BOB, '00000000000000b1', 3);
     expect(verificationOf(db, 'c1')).toBe('verified');
-    saveGroupDevices(db, 'c1', [member(0, BOB, '00000000000000b1', 9), member(1, CAROL, '00000000000000c1', 4)]);
-    expect(reviewVerification(db, 'c1', self)).toMatchObject({ state: 'degraded' });
+    writeTransaction(db, (tx) => saveGroupDevices(tx, 'c1', [member(0, BOB, '00000000000000b1', 9), member(1, CAROL, '00000000000000c1', 4)]));
+    expect(writeTransaction(db, (tx) => reviewVerification(tx, 'c1', self))).toMatchObject({ state: 'degraded' });
     expect(systemTexts().at(-1)).toMatch(/^This conversation is no longer verified: Bob and Carol use devices that you have not verified\./);
     expect(conversationDevices(db, 'c1', self).map((d) => d.verified)).toEqual([false, false]);
   });
 
   it('"send anyway" makes a degraded conversation non-verified and leaves others alone', () => {
-    saveGroupDevices(db, 'c1', [member(0, BOB, '00000000000000b1', 3)]);
+    writeTransaction(db, (tx) => saveGroupDevices(tx, 'c1', [member(0, BOB, '00000000000000b1', 3)]));
     verify(BOB, '00000000000000b1', 3);
-    expect(acceptDegraded(db, 'c1', self)).toBeUndefined();
-    saveGroupDevices(db, 'c1', [member(0, BOB, '00000000000000b1', 3), member(1, BOB, '00000000000000b2', 5)]);
-    reviewVerification(db, 'c1', self);
-    expect(acceptDegraded(db, 'c1', self)).toMatchObject({ state: 'non-verified' });
+    expect(writeTransaction(db, (tx) => acceptDegraded(tx, 'c1', self))).toBeUndefined();
+    writeTransaction(db, (tx) => saveGroupDevices(tx, 'c1', [member(0, BOB, '00000000000000b1', 3), member(1, BOB, '00000000000000b2', 5)]));
+    writeTransaction(db, (tx) => reviewVerification(tx, 'c1', self));
+    expect(writeTransaction(db, (tx) => acceptDegraded(tx, 'c1', self))).toMatchObject({ state: 'non-verified' });
     expect(verificationOf(db, 'c1')).toBe('non-verified');
   });
 
   it('refuses a fingerprint that matches no key the device uses, and one that is not hex, changing nothing', () => {
-    saveGroupDevices(db, 'c1', [member(0, BOB, '00000000000000b1', 3)]);
+    writeTransaction(db, (tx) => saveGroupDevices(tx, 'c1', [member(0, BOB, '00000000000000b1', 3)]));
     expect(() => verify(BOB, '00000000000000b1', 7)).toThrow(expect.objectContaining({ code: 'device-fingerprint-mismatch' }));
     expect(() => verify(CAROL, '00000000000000c1', 4)).toThrow(expect.objectContaining({ code: 'device-unknown' }));
     expect(() => setDeviceVerified(db, { user: `${BOB}@${DOMAIN}`, clientId: '00000000000000b1', fingerprint: 'not a key', verified: true }, self)).toThrow(

@@ -1,13 +1,15 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MlsMember } from '../../../electron/core/crypto/mls/mlsGroup';
-import { getMessage, insertMessage, listMessages, textHash } from '../../../electron/core/services/messageStore';
+import { insertMessage, textHash } from '../../../electron/core/store/messages';
+import { getMessage, listMessages } from '../../../electron/core/toContract';
 import { saveGroupDevices } from '../../../electron/core/services/deviceTrust';
-import { groupBefore, recordDeparture, recordMembershipChange } from '../../../electron/core/services/membershipMessages';
+import { groupBefore, recordMembershipChange } from '../../../electron/core/services/membershipMessages';
+import { recordDeparture } from '../../../electron/core/store/groupDevices';
 import { memberMentions } from '../../../electron/core/services/messageReferences';
-import { writeTransaction } from '../../../electron/core/store/handles';
+import { readable, writeTransaction } from '../../../electron/core/store/handles';
 import { hideMessage } from '../../../electron/core/store/hiddenMessages';
-import type { Db } from '../../../electron/core/store/migration';
+import type { ReadableDB } from '../../../electron/core/store/handles';
 import { applyMigrations } from '../../../electron/core/store/migration';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index';
 
@@ -31,9 +33,9 @@ const bobPhone = member(4, BOB, '00000000000000b2');
 const carolDevice = member(2, CAROL, '00000000000000c1');
 const danDevice = member(3, DAN, '00000000000000d1');
 
-let db: Db;
+let db: ReadableDB;
 beforeEach(() => {
-  db = new Database(':memory:');
+  db = readable(new Database(':memory:'));
   db.pragma('foreign_keys = ON');
   applyMigrations(db, MIGRATIONS);
   db.prepare(`INSERT INTO conversations (id, kind, protocol, name, created_at, last_activity_at) VALUES ('c1', 'group', 'mls', 'Team', 1, 1)`).run();
@@ -48,9 +50,9 @@ function lines(conversationId = 'c1'): string[] {
 
 /** Stores the group as it was, then records the commit that led to `after`, as the service does. */
 function commit(epoch: bigint, before: readonly MlsMember[], after: readonly MlsMember[], committer: string | undefined, conversationId = 'c1') {
-  saveGroupDevices(db, conversationId, before);
-  const id = recordMembershipChange(db, { conversationId, epoch, before: groupBefore(db, conversationId), members: after, committer }, self, 1000);
-  saveGroupDevices(db, conversationId, after);
+  writeTransaction(db, (tx) => saveGroupDevices(tx, conversationId, before));
+  const id = writeTransaction(db, (tx) => recordMembershipChange(tx, { conversationId, epoch, before: groupBefore(db, conversationId), members: after, committer }, self, 1000));
+  writeTransaction(db, (tx) => saveGroupDevices(tx, conversationId, after));
   return id;
 }
 
@@ -75,15 +77,15 @@ describe('membership lines', () => {
   });
 
   it('says nothing when the earlier membership is unknown', () => {
-    expect(recordMembershipChange(db, { conversationId: 'c1', epoch: 9n, before: undefined, members: [aliceDevice, danDevice], committer: q(ALICE) }, self, 1)).toBeUndefined();
+    expect(writeTransaction(db, (tx) => recordMembershipChange(tx, { conversationId: 'c1', epoch: 9n, before: undefined, members: [aliceDevice, danDevice], committer: q(ALICE) }, self, 1))).toBeUndefined();
     expect(lines()).toEqual([]);
   });
 
   it('says a member left when the server said so, joined when they committed their own addition, and once per commit', () => {
-    recordDeparture(db, 'c1', q(BOB), 500);
+    writeTransaction(db, (tx) => recordDeparture(tx, 'c1', q(BOB), 500));
     commit(2n, [aliceDevice, bobDevice, carolDevice], [aliceDevice, carolDevice], q(CAROL));
     // The same commit processed again (a crash before the acknowledgement) adds nothing.
-    expect(recordMembershipChange(db, { conversationId: 'c1', epoch: 2n, before: { users: new Set([q(ALICE), q(BOB), q(CAROL)]), devices: new Set() }, members: [aliceDevice, carolDevice], committer: q(CAROL) }, self, 1)).toBeUndefined();
+    expect(writeTransaction(db, (tx) => recordMembershipChange(tx, { conversationId: 'c1', epoch: 2n, before: { users: new Set([q(ALICE), q(BOB), q(CAROL)]), devices: new Set() }, members: [aliceDevice, carolDevice], committer: q(CAROL) }, self, 1))).toBeUndefined();
     commit(3n, [aliceDevice, carolDevice], [aliceDevice, carolDevice, bobDevice], q(BOB));
     // The departure was used up: a later removal of Bob is a removal again.
     commit(4n, [aliceDevice, carolDevice, bobDevice], [aliceDevice, carolDevice], q(CAROL));
@@ -116,10 +118,10 @@ describe('mentions and quotes in the store', () => {
 
   it('shows a quote as edited only when the quoted text no longer has the hash the replier sent', () => {
     const base = { conversationId: 'c1', senderClient: 'x', content: null, sentAt: 1, receivedAt: 1, status: 'received' as const };
-    insertMessage(db, { ...base, id: 'm1', senderUser: q(BOB), kind: 'text', body: 'Lunch at noon?' });
-    insertMessage(db, { ...base, id: 'r1', senderUser: q(CAROL), kind: 'text', body: 'yes', quote: { messageId: 'm1', textHash: textHash('Lunch at noon?') } });
-    insertMessage(db, { ...base, id: 'r2', senderUser: q(CAROL), kind: 'text', body: 'old', quote: { messageId: 'm1', textHash: textHash('Lunch at eleven?') } });
-    insertMessage(db, { ...base, id: 'r3', senderUser: q(CAROL), kind: 'text', body: 'what?', quote: { messageId: 'unknown', textHash: null } });
+    writeTransaction(db, (tx) => insertMessage(tx, { ...base, id: 'm1', senderUser: q(BOB), kind: 'text', body: 'Lunch at noon?' }));
+    writeTransaction(db, (tx) => insertMessage(tx, { ...base, id: 'r1', senderUser: q(CAROL), kind: 'text', body: 'yes', quote: { messageId: 'm1', textHash: textHash('Lunch at noon?') } }));
+    writeTransaction(db, (tx) => insertMessage(tx, { ...base, id: 'r2', senderUser: q(CAROL), kind: 'text', body: 'old', quote: { messageId: 'm1', textHash: textHash('Lunch at eleven?') } }));
+    writeTransaction(db, (tx) => insertMessage(tx, { ...base, id: 'r3', senderUser: q(CAROL), kind: 'text', body: 'what?', quote: { messageId: 'unknown', textHash: null } }));
     expect(getMessage(db, 'c1', 'r1')?.quote).toEqual({ messageId: 'm1', sender: q(BOB), senderName: 'Bob', text: 'Lunch at noon?', edited: false });
     expect(getMessage(db, 'c1', 'r2')?.quote).toMatchObject({ text: 'Lunch at noon?', edited: true });
     expect(getMessage(db, 'c1', 'r3')?.quote).toEqual({ messageId: 'unknown', sender: null, senderName: null, text: null, edited: false });
@@ -127,14 +129,14 @@ describe('mentions and quotes in the store', () => {
 
   it('keeps a hidden message hidden when it is delivered again, or when the hide came first', () => {
     const base = { conversationId: 'c1', senderClient: 'x', content: null, sentAt: 1, receivedAt: 1, status: 'received' as const, senderUser: q(BOB), kind: 'text' as const };
-    insertMessage(db, { ...base, id: 'm1', body: 'first' });
+    writeTransaction(db, (tx) => insertMessage(tx, { ...base, id: 'm1', body: 'first' }));
     expect(writeTransaction(db, (tx) => hideMessage(tx, 'c1', 'm1', 5))).toBe(true);
     expect(writeTransaction(db, (tx) => hideMessage(tx, 'c1', 'm1', 6))).toBe(false);
-    expect(insertMessage(db, { ...base, id: 'm1', body: 'first' })).toBe(false);
+    expect(writeTransaction(db, (tx) => insertMessage(tx, { ...base, id: 'm1', body: 'first' }))).toBe(false);
     // The user's other device hid m2 before m2 reached this one.
     expect(writeTransaction(db, (tx) => hideMessage(tx, 'c1', 'm2', 7, true))).toBe(false);
-    expect(insertMessage(db, { ...base, id: 'm2', body: 'second' })).toBe(false);
-    insertMessage(db, { ...base, id: 'm3', body: 'third' });
+    expect(writeTransaction(db, (tx) => insertMessage(tx, { ...base, id: 'm2', body: 'second' }))).toBe(false);
+    writeTransaction(db, (tx) => insertMessage(tx, { ...base, id: 'm3', body: 'third' }));
     expect(listMessages(db, 'c1', 10).messages.map((m) => m.id)).toEqual(['m3']);
     expect(getMessage(db, 'c1', 'm2')).toBeUndefined();
     expect(db.prepare(`SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'first OR second'`).pluck().get()).toBe(0);

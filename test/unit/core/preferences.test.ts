@@ -1,15 +1,17 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isMuted, listConversations, setArchived, setMutedUntil, unarchiveOnNewMessage } from '../../../electron/core/services/conversationStore';
+import { isMuted, setArchived, setMutedUntil, unarchiveOnNewMessage } from '../../../electron/core/store/conversations';
+import { listConversations } from '../../../electron/core/toContract';
 import { DEFAULT_PREFERENCES, readPreferences, readPreferencesThisTurn, writePreferences } from '../../../electron/core/services/preferences';
-import type { Db } from '../../../electron/core/store/migration';
+import type { ReadableDB } from '../../../electron/core/store/handles';
+import { readable, writeTransaction } from '../../../electron/core/store/handles';
 import { applyMigrations } from '../../../electron/core/store/migration';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index';
 
 // In-memory and unencrypted: these tests are about the rows, not the file.
-let db: Db;
+let db: ReadableDB;
 beforeEach(() => {
-  db = new Database(':memory:');
+  db = readable(new Database(':memory:'));
   applyMigrations(db, MIGRATIONS);
   db.prepare(`INSERT INTO conversations (id, kind, protocol, name, created_at, last_activity_at) VALUES ('c1', 'group', 'mls', 'Team', 1, 1)`).run();
 });
@@ -53,21 +55,21 @@ describe('mute and archive rows', () => {
   const summary = (now: number) => listConversations(db, 'self@example.test', now)[0];
 
   it('shows a mute until it runs out, then as not muted', () => {
-    expect(setMutedUntil(db, 'c1', 5_000)).toBe(true);
+    expect(writeTransaction(db, (tx) => setMutedUntil(tx, 'c1', 5_000))).toBe(true);
     expect(summary(4_999)?.mutedUntil).toBe(5_000);
     expect(isMuted(db, 'c1', 4_999)).toBe(true);
     expect(summary(5_000)?.mutedUntil).toBeNull();
     expect(isMuted(db, 'c1', 5_000)).toBe(false);
-    expect(setMutedUntil(db, 'missing', 5_000)).toBe(false);
+    expect(writeTransaction(db, (tx) => setMutedUntil(tx, 'missing', 5_000))).toBe(false);
   });
 
   it('a new message unarchives a conversation unless it is muted at that moment', () => {
-    setArchived(db, 'c1', true);
-    setMutedUntil(db, 'c1', 10_000);
-    expect(unarchiveOnNewMessage(db, 'c1', 9_999)).toBe(false);
+    writeTransaction(db, (tx) => setArchived(tx, 'c1', true));
+    writeTransaction(db, (tx) => setMutedUntil(tx, 'c1', 10_000));
+    expect(writeTransaction(db, (tx) => unarchiveOnNewMessage(tx, 'c1', 9_999))).toBe(false);
     expect(summary(9_999)?.archived).toBe(true);
-    expect(unarchiveOnNewMessage(db, 'c1', 10_000)).toBe(true);
+    expect(writeTransaction(db, (tx) => unarchiveOnNewMessage(tx, 'c1', 10_000))).toBe(true);
     expect(summary(10_000)?.archived).toBe(false);
-    expect(unarchiveOnNewMessage(db, 'c1', 10_001)).toBe(false);
+    expect(writeTransaction(db, (tx) => unarchiveOnNewMessage(tx, 'c1', 10_001))).toBe(false);
   });
 });

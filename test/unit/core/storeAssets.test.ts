@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { expireMessages, getMessage, insertMessage } from '../../../electron/core/services/messageStore';
+import { expireMessages, insertMessage } from '../../../electron/core/store/messages';
+import { getMessage } from '../../../electron/core/toContract';
 import type { AssetRecord } from '../../../electron/core/store/assets';
 import { loadAsset, saveAsset, setAssetLocalPath } from '../../../electron/core/store/assets';
 import type { ReadableDB } from '../../../electron/core/store/handles';
@@ -22,7 +23,7 @@ beforeEach(() => {
 });
 
 function fileMessage(id: string, extra: Readonly<{ timerMs?: number; expiresAt?: number }> = {}): AssetRecord {
-  insertMessage(db, { id, conversationId: 'c1', senderUser: BOB, senderClient: '02', kind: 'asset', body: `${id}.png`, content: null, sentAt: 1, receivedAt: 1, status: 'received', ...extra });
+  writeTransaction(db, (tx) => insertMessage(tx, { id, conversationId: 'c1', senderUser: BOB, senderClient: '02', kind: 'asset', body: `${id}.png`, content: null, sentAt: 1, receivedAt: 1, status: 'received', ...extra }));
   const asset: AssetRecord = {
     assetId: `asset-${id}`,
     domain: 'example.test',

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyDelete, getMessage, insertMessage } from '../../../electron/core/services/messageStore';
+import { applyDelete, insertMessage } from '../../../electron/core/store/messages';
+import { getMessage } from '../../../electron/core/toContract';
 import type { ReadableDB } from '../../../electron/core/store/handles';
 import { readable, writeTransaction } from '../../../electron/core/store/handles';
 import { hideMessage } from '../../../electron/core/store/hiddenMessages';
@@ -19,7 +20,7 @@ beforeEach(() => {
   applyMigrations(raw, MIGRATIONS);
   raw.prepare(`INSERT INTO conversations (id, kind, protocol, name, created_at, last_activity_at) VALUES ('c1', 'group', 'mls', 'Team', 1, 1)`).run();
   db = readable(raw);
-  insertMessage(db, { id: 'm1', conversationId: 'c1', senderUser: ALICE, senderClient: '01', kind: 'text', body: 'hi', content: null, sentAt: 1, receivedAt: 1, status: 'received' });
+  writeTransaction(db, (tx) => insertMessage(tx, { id: 'm1', conversationId: 'c1', senderUser: ALICE, senderClient: '01', kind: 'text', body: 'hi', content: null, sentAt: 1, receivedAt: 1, status: 'received' }));
 });
 
 const react = (user: string, emoji: string, at: number): void => writeTransaction(db, (tx) => applyReaction(tx, 'c1', 'm1', user, emoji, at));
@@ -54,7 +55,7 @@ describe('reactions repository', () => {
     expect(reactions()).toEqual([]);
     expect(db.prepare('SELECT count(*) FROM reactions').pluck().get()).toBe(0);
 
-    insertMessage(db, { id: 'm2', conversationId: 'c1', senderUser: BOB, senderClient: '02', kind: 'text', body: 'yo', content: null, sentAt: 2, receivedAt: 2, status: 'received' });
+    writeTransaction(db, (tx) => insertMessage(tx, { id: 'm2', conversationId: 'c1', senderUser: BOB, senderClient: '02', kind: 'text', body: 'yo', content: null, sentAt: 2, receivedAt: 2, status: 'received' }));
     writeTransaction(db, (tx) => applyReaction(tx, 'c1', 'm2', ALICE, '👍', 13));
     expect(writeTransaction(db, (tx) => hideMessage(tx, 'c1', 'm2', 14))).toBe(true);
     expect(db.prepare('SELECT count(*) FROM reactions').pluck().get()).toBe(0);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { getMessage, insertMessage } from '../../../electron/core/services/messageStore';
+import { insertMessage } from '../../../electron/core/store/messages';
+import { getMessage } from '../../../electron/core/toContract';
 import type { ReadableDB } from '../../../electron/core/store/handles';
 import { readable, writeTransaction } from '../../../electron/core/store/handles';
 import { applyMigrations } from '../../../electron/core/store/migration';
@@ -20,7 +21,7 @@ beforeEach(() => {
   raw.prepare(`INSERT INTO conversations (id, kind, protocol, name, created_at, last_activity_at) VALUES ('c1', 'group', 'mls', 'Team', 1, 1)`).run();
   db = readable(raw);
   for (const [id, sender] of [['mine', ALICE], ['theirs', BOB]] as const) {
-    insertMessage(db, { id, conversationId: 'c1', senderUser: sender, senderClient: '01', kind: 'text', body: id, content: null, sentAt: 1, receivedAt: 1, status: 'received' });
+    writeTransaction(db, (tx) => insertMessage(tx, { id, conversationId: 'c1', senderUser: sender, senderClient: '01', kind: 'text', body: id, content: null, sentAt: 1, receivedAt: 1, status: 'received' }));
   }
 });
 

@@ -1,4 +1,4 @@
-import { conversationExists } from '../../services/conversationStore';
+import { conversationExists } from '../../store/conversations';
 import type { Effects, ReceiveContext } from '../context';
 
 /**

@@ -1,4 +1,4 @@
-import { qualified } from '../../services/conversationStore';
+import { qualified } from '../../store/users';
 import { selfId } from '../../session/device';
 import type { EventOf, Effects, NotificationMeta, ReceiveContext } from '../context';
 import type { Effect } from '../effects';

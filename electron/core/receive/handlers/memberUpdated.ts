@@ -1,4 +1,5 @@
-import { conversationExists, qualified } from '../../services/conversationStore';
+import { conversationExists } from '../../store/conversations';
+import { qualified } from '../../store/users';
 import type { EventOf, Effects, ReceiveContext } from '../context';
 
 /**

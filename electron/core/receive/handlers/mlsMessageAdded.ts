@@ -1,5 +1,6 @@
 import { missingCase } from '../../../../protocol/result';
-import { conversationExists, qualified } from '../../services/conversationStore';
+import { conversationExists } from '../../store/conversations';
+import { qualified } from '../../store/users';
 import type { ChangeRefusal, Poster } from '../../services/senderChecks';
 import { changeReview, sentByPoster } from '../../services/senderChecks';
 import type { ReceivedGroups } from '../../services/receivedGroups';

@@ -1,5 +1,6 @@
 import type { Conversation } from '../../../../protocol/api/conversations';
 import { fromBase64, value } from '../../session/device';
+import { keyPackage } from '../../store/device';
 import { groupEpoch } from '../../store/groups';
 import type { EventOf, Effects, ReceiveContext } from '../context';
 import type { Effect } from '../effects';
@@ -14,8 +15,7 @@ export async function mlsWelcome(context: ReceiveContext, event: EventOf<'conver
   const welcome = fromBase64(event.data);
   const engine = await context.groups.mls();
   const refs = value(engine.welcomeKeyPackageRefs(welcome));
-  const find = db.prepare('SELECT data FROM mls_key_packages WHERE ref = ?').pluck();
-  const match = refs.map((ref) => ({ ref, data: find.get(ref) })).find((r): r is { ref: Uint8Array; data: Uint8Array } => r.data instanceof Uint8Array);
+  const match = refs.map((ref) => ({ ref, data: keyPackage(db, ref) })).find((r): r is { ref: Uint8Array; data: Uint8Array } => r.data !== undefined);
   if (!match) {
     context.log.warn('a Welcome named none of our key packages; ignored', { conversationId });
     return [];

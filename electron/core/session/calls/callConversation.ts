@@ -7,19 +7,14 @@
  */
 import type { CallConversation, DeviceRef } from '../../calls/callTypes';
 import type { MlsEngine } from '../../crypto/mls/mlsEngine';
-import type { Db } from '../../store/migration';
+import { conversationKind } from '../../store/conversations';
+import { groupEpoch } from '../../store/groups';
+import type { ReadableDB } from '../../store/handles';
 import type { GroupSession } from '../groupSession';
-
-type Kind = CallConversation['kind'];
-
-function kindOf(db: Db, conversationId: string): Kind | undefined {
-  const kind: unknown = db.prepare('SELECT kind FROM conversations WHERE id = ?').pluck().get(conversationId);
-  return kind === 'one-to-one' || kind === 'group' || kind === 'self' ? kind : undefined;
-}
 
 /** Undefined when this device has no such conversation; `devices` is empty when it holds no group for it. */
 export function readCallConversation(groups: GroupSession, engine: MlsEngine, conversationId: string): CallConversation | undefined {
-  const kind = kindOf(groups.device.db, conversationId);
+  const kind = conversationKind(groups.device.db, conversationId);
   if (kind === undefined) return undefined;
   if (!groups.holds(conversationId)) return { id: conversationId, kind, devices: [] };
   const devices: DeviceRef[] = engine
@@ -29,7 +24,6 @@ export function readCallConversation(groups: GroupSession, engine: MlsEngine, co
 }
 
 /** The epoch of the conversation's group as stored, or undefined without one. */
-export function storedEpoch(db: Db, conversationId: string): number | undefined {
-  const epoch: unknown = db.prepare('SELECT epoch FROM mls_groups WHERE conversation_id = ?').pluck().get(conversationId);
-  return typeof epoch === 'number' ? epoch : undefined;
+export function storedEpoch(db: ReadableDB, conversationId: string): number | undefined {
+  return groupEpoch(db, conversationId);
 }

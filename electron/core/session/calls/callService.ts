@@ -30,13 +30,13 @@ import { historyPreview, historyText } from '../../calls/callHistory';
 import { initialCallsState, step } from '../../calls/callMachine';
 import { findCall, isBusy, viewOf } from '../../calls/callState';
 import type { Call, CallEffect, CallEvent, CallHistoryLine, CallMedia, CallsState, CallView, Description, DeviceRef, UserRef } from '../../calls/callTypes';
-import type { Db } from '../../store/migration';
 import { peerOf } from '../../calls/oneToOneRules';
 import type { EventName, EventOf, RequestOf, ResponseOf } from '../../ipc/contract';
 import { CoreError } from '../../ipc/errors';
 import type { Logger } from '../../log';
-import { qualified } from '../../services/conversationStore';
-import { insertSystemMessage } from '../../services/messageStore';
+import { insertSystemMessage, setMessagePreview } from '../../store/messages';
+import { writeTransaction } from '../../store/handles';
+import { qualified, userName } from '../../store/users';
 import { readPreferences } from '../../services/preferences';
 import type { Announcer } from '../announcer';
 import type { DesktopNotifications } from '../desktopNotifications';
@@ -380,7 +380,7 @@ export class CallService {
         return { ok: true };
       case 'history': {
         const { line } = effect;
-        const id = this.writeLine(this.deps.groups.device.db, line);
+        const id = writeTransaction(this.deps.groups.device.db, (tx) => this.writeLine(tx, line));
         announcer.messageAdded(line.conversationId, id);
         announcer.conversationChanged(line.conversationId);
         return { ok: true };
@@ -408,9 +408,9 @@ export class CallService {
    * The history line of a call, `system-call-<call id>` (one per call: a second is ignored), with
    * its short form for the conversation list; its id when it was added.
    */
-  private writeLine(db: Db, line: CallHistoryLine): string | undefined {
-    const id = insertSystemMessage(db, line.conversationId, `system-call-${line.callId}`, historyText(line, this.nameOf(line.peer)), selfDevice(this.deps.groups.device), line.at);
-    if (id !== undefined) db.prepare('UPDATE messages SET preview = ? WHERE conversation_id = ? AND id = ?').run(historyPreview(line), line.conversationId, id);
+  private writeLine(tx: WritableDB, line: CallHistoryLine): string | undefined {
+    const id = insertSystemMessage(tx, line.conversationId, `system-call-${line.callId}`, historyText(line, this.nameOf(line.peer)), selfDevice(this.deps.groups.device), line.at);
+    if (id !== undefined) setMessagePreview(tx, line.conversationId, id, historyPreview(line));
     return id;
   }
 
@@ -465,8 +465,8 @@ export class CallService {
 
   /** The display name for sentences and notifications. */
   private nameOf(user: UserRef): string {
-    const name: unknown = this.deps.groups.device.db.prepare('SELECT name FROM users WHERE id = ?').pluck().get(qualified(user));
-    return typeof name === 'string' && name !== '' ? name : 'Someone';
+    const name = userName(this.deps.groups.device.db, qualified(user));
+    return name !== undefined && name !== '' ? name : 'Someone';
   }
 
   // ---- Frame keys ----

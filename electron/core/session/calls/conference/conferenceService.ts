@@ -42,8 +42,11 @@ import { CoreError } from '../../../ipc/errors';
 import type { Logger } from '../../../log';
 import { fetchCallConfig } from '../../../net/callConfig';
 import type { JanusEndpoint } from '../../../net/janusClient';
-import { qualified } from '../../../services/conversationStore';
-import { insertSystemMessage } from '../../../services/messageStore';
+import { conversationKind } from '../../../store/conversations';
+import { isMember } from '../../../store/members';
+import { qualified, userName } from '../../../store/users';
+import { writeTransaction } from '../../../store/handles';
+import { insertSystemMessage } from '../../../store/messages';
 import type { Announcer } from '../../announcer';
 import { selfDevice } from '../../device';
 import type { GroupSession } from '../../groupSession';
@@ -86,7 +89,7 @@ export class ConferenceService {
 
   start({ conversationId, media }: RequestOf<'conferences.start'>): Promise<View> {
     return this.#serial(async () => {
-      const kind: unknown = this.#db().prepare('SELECT kind FROM conversations WHERE id = ?').pluck().get(conversationId);
+      const kind = conversationKind(this.#db(), conversationId);
       if (kind === undefined) throw new CoreError('conversation-not-found');
       if (kind !== 'group') throw new CoreError('call-no-calls-here', 'Group calls are only possible in group conversations.');
       this.#refuseWhenBusy();
@@ -270,7 +273,7 @@ export class ConferenceService {
       case 'conference-start': {
         if (this.#known.has(content.conferenceId)) return;
         const secret = callSecretFrom(content.secret);
-        const kind: unknown = this.#db().prepare('SELECT kind FROM conversations WHERE id = ?').pluck().get(conversationId);
+        const kind = conversationKind(this.#db(), conversationId);
         if (secret === undefined || kind !== 'group') return;
         const known: Known = {
           conferenceId: content.conferenceId,
@@ -526,7 +529,7 @@ export class ConferenceService {
 
   #line(known: Known, which: 'start' | 'end', text: string, at: number): void {
     const { db } = this.deps.groups.device;
-    const id = insertSystemMessage(db, known.conversationId, `system-conference-${known.conferenceId}-${which}`, text, selfDevice(this.deps.groups.device), at);
+    const id = writeTransaction(db, (tx) => insertSystemMessage(tx, known.conversationId, `system-conference-${known.conferenceId}-${which}`, text, selfDevice(this.deps.groups.device), at));
     this.deps.announcer.messageAdded(known.conversationId, id);
     this.deps.announcer.conversationChanged(known.conversationId);
   }
@@ -580,11 +583,7 @@ export class ConferenceService {
 
   /** Whether the device's user is a member of the conversation, as this device stores its members. */
   #isMember(conversationId: string, device: MlsClientIdentity): boolean {
-    const row: unknown = this.#db()
-      .prepare('SELECT 1 FROM conversation_members WHERE conversation_id = ? AND user_id = ?')
-      .pluck()
-      .get(conversationId, qualified({ id: device.userId, domain: device.domain }));
-    return row === 1;
+    return isMember(this.#db(), conversationId, qualified({ id: device.userId, domain: device.domain }));
   }
 
   #db() {
@@ -602,7 +601,7 @@ export class ConferenceService {
   }
 
   #nameOf(user: UserRef): string {
-    const name: unknown = this.#db().prepare('SELECT name FROM users WHERE id = ?').pluck().get(qualified(user));
-    return typeof name === 'string' && name !== '' ? name : 'Someone';
+    const name = userName(this.#db(), qualified(user));
+    return name !== undefined && name !== '' ? name : 'Someone';
   }
 }

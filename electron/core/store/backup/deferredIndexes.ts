@@ -1,4 +1,4 @@
-import type { Db } from '../store/migration';
+import type { Db } from '../migration';
 
 /**
  * Secondary indexes of the tables an import fills in bulk that the merge itself never reads

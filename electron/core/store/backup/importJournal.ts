@@ -1,4 +1,4 @@
-import type { Db } from '../store/migration';
+import type { Db } from '../migration';
 
 /**
  * Runs the import's one transaction with a rollback journal instead of the WAL. In WAL mode every

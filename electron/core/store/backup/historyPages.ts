@@ -1,4 +1,4 @@
-import type { Db } from '../store/migration';
+import type { Db } from '../migration';
 
 /**
  * Reads the history out of the store one page at a time, each page already a JSON line built

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
-import { missingCase } from '../../../protocol/result';
-import type { Db } from '../store/migration';
-import { BackupFailure } from './backupErrors';
+import { missingCase } from '../../../../protocol/result';
+import type { Db } from '../migration';
+import { BackupFailure } from '../../backup/backupErrors';
 import type {
   AssetRecord,
   BackupEndRecord,
@@ -11,8 +11,8 @@ import type {
   MessageRecord,
   ReactionRecord,
   ReceiptRecord,
-} from './backupRecords';
-import { RECORD_RANK } from './backupRecords';
+} from '../../backup/backupRecords';
+import { RECORD_RANK } from '../../backup/backupRecords';
 
 /** What an import added; records already present (or not to be merged, see below) count as skipped. */
 export interface MergeCounts {
