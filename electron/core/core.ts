@@ -8,6 +8,7 @@ import { effectiveAlwaysRelay, NO_MACHINE_POLICY, strictestAppLock } from '../..
 import { API_VERSION } from '../../protocol/version';
 import { EventHub } from './events';
 import type { ServerConfig } from './ipc/contract';
+import { events as eventSchemas } from './ipc/eventSchemas';
 import { servePort } from './ipc/portServer';
 import type { Router } from './ipc/router';
 import { createRouter } from './ipc/router';
@@ -130,6 +131,11 @@ export function createCore(options: CoreOptions): Core {
     onState: (state) => events.emit('appLock.state', state),
     combinePolicy: (server) => strictestAppLock(server, machinePolicy),
     ...(options.onLocked ? { onLocked: options.onLocked } : {}),
+  });
+  events.subscribe((event, payload) => {
+    if (event !== 'call.activity') return;
+    const activity = eventSchemas['call.activity'].safeParse(payload);
+    if (activity.success) appLock.callActivity(activity.data.active);
   });
   // Every request that may touch the profile waits until the lock state is known.
   const ready = appLock.init().catch((error: unknown) => log.error('reading the app lock state failed', { error }));

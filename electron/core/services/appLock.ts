@@ -105,6 +105,8 @@ export class AppLock {
   private policy: AppLockPolicy;
   private attempts: Attempts = { failed: 0, lastFailureAt: 0 };
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A call or group call is prepared, rings or runs on this device (`call.activity`). */
+  private inCall = false;
   private readonly now: () => number;
 
   private readonly combinePolicy: (server: AppLockPolicy) => AppLockPolicy;
@@ -327,6 +329,16 @@ export class AppLock {
     if (!this.locked) this.armIdleTimer();
   }
 
+  /**
+   * A call or group call started or ended on this device. While one runs, the idle countdown
+   * waits: talking is using the app, and locking would end the call for everyone in it. It starts
+   * again in full when the call ends. Locking by hand, the screen lock and suspend still lock.
+   */
+  callActivity(active: boolean): void {
+    this.inCall = active;
+    if (!this.locked) this.armIdleTimer();
+  }
+
   /** The shell saw the screen lock or the computer suspend. */
   async systemLocked(): Promise<void> {
     if (this.enabled && !this.locked) await this.lock();
@@ -363,7 +375,7 @@ export class AppLock {
   private armIdleTimer(): void {
     clearTimeout(this.idleTimer);
     const ms = effectiveAutoLockSeconds(this.chosenAutoLockSeconds, this.policy) * 1000;
-    if (!this.enabled || this.locked || ms <= 0) return;
+    if (!this.enabled || this.locked || this.inCall || ms <= 0) return;
     this.idleTimer = setTimeout(() => {
       this.lock().catch((error: unknown) => this.options.log.error('auto-lock failed', { error }));
     }, ms);

@@ -119,6 +119,23 @@ describe('a call when the session around it goes', () => {
     await ask(alice, 'appLock.disable', { passcode: PASSCODE });
   }, 60_000);
 
+  it('does not lock for idleness while a call runs, and counts the idle time again once the call ended', async () => {
+    await ask(alice, 'appLock.enable', { passcode: PASSCODE });
+    await ask(alice, 'appLock.setAutoLock', { seconds: 2 });
+    const locked = async (): Promise<boolean> => (await ask(alice, 'appLock.status', {})).locked;
+    const callId = await activeCall();
+    // Nobody touches the app for over two auto-lock periods: the call holds the lock off.
+    // (Waiting is the point here: a lock would come within 2 s.)
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(await locked()).toBe(false);
+    expect(phaseOf(alice, callId)).toBe('active');
+    await ask(alice, 'calls.hangUp', { callId, dataChannelOpen: false });
+    await expect.poll(locked, { timeout: 10_000, interval: 100 }).toBe(true);
+    await ask(alice, 'appLock.unlock', { passcode: PASSCODE });
+    await ask(alice, 'appLock.setAutoLock', { seconds: 0 });
+    await ask(alice, 'appLock.disable', { passcode: PASSCODE });
+  }, 60_000);
+
   it('a callee killed right after storing the hang-up that ended its call still has the call in its history', async () => {
     // Dana's device runs as its own process (to be killed), reaching the server through the relay.
     const setup = startCore(env.root, 'dana', { passphrase: PASSPHRASE });
