@@ -238,12 +238,13 @@ describe('the call screens (issue 13)', () => {
     await expect.poll(() => a.getByTestId('call-bar').count(), { timeout: 10_000 }).toBe(0);
   });
 
-  it('has no call buttons in a group, and turns the call screen into the bar when the user opens another conversation', async () => {
+  it('offers group call buttons instead of the 1:1 ones in a group, and turns the call screen into the bar when the user opens another conversation', async () => {
     const a = alice.page;
     await groupWith(alice, bob, 'Rope team');
     await a.getByTestId('conversation-item').filter({ hasText: 'Rope team' }).click();
     await a.getByRole('heading', { name: 'Rope team' }).waitFor();
     expect(await a.getByTestId('call-start-audio').count()).toBe(0);
+    expect(await a.getByTestId('conference-start-audio').count()).toBe(1);
 
     await a.getByTestId('conversation-item').filter({ hasText: 'Bob Lichen' }).click();
     const callId = randomUUID();
