@@ -100,6 +100,8 @@ export class ConferenceService {
       const sfu = config.sftServers[randomInt(config.sftServers.length)];
       if (sfu === undefined) throw new CoreError('conference-no-sfu');
       const group = this.#value(await ConferenceGroup.create(await this.#groupDeps(conversationId), conversationId));
+      // Others may join as soon as the start message is out, before this device goes live.
+      const release = this.deps.inbox.hold(group.callGroupId);
       const known: Known = {
         conferenceId: randomUUID(),
         conversationId,
@@ -115,7 +117,10 @@ export class ConferenceService {
         mediaStates: new Map(),
         live: undefined,
       };
-      const live = await this.#connect(known, group, { url: sfu.url, token: sfu.token, pins: sfu.pins }, true);
+      const live = await this.#connect(known, group, { url: sfu.url, token: sfu.token, pins: sfu.pins }, true).catch((error: unknown) => {
+        release();
+        throw error;
+      });
       try {
         await this.deps.outgoing.sendContent(conversationId, {
           type: 'conference-start',
@@ -126,6 +131,7 @@ export class ConferenceService {
           media,
         });
       } catch (error) {
+        release();
         await this.#disconnect(live);
         throw error;
       }
@@ -145,13 +151,22 @@ export class ConferenceService {
       const config = await fetchCallConfig(this.deps.groups.device.api);
       const sfu = config.sftServers.find((listed) => listed.url === known.sfuUrl);
       if (sfu === undefined) throw new CoreError('conference-sfu-gone');
-      const joined = await ConferenceGroup.join(await this.#groupDeps(known.conversationId), known.conversationId, known.callGroupId);
+      // Commits of others joining while this device links up with the SFU wait for it (callGroupInbox.ts).
+      const release = this.deps.inbox.hold(known.callGroupId);
+      const joined = await ConferenceGroup.join(await this.#groupDeps(known.conversationId), known.conversationId, known.callGroupId).catch((error: unknown) => {
+        release();
+        throw error;
+      });
       if (!joined.ok) {
+        release();
         // No call group any more: everyone left without an end message reaching this device.
         if (joined.error.code === 'not-found') this.#end(known, { kind: 'ended' }, undefined);
         throw CoreError.from(joined.error);
       }
-      const live = await this.#connect(known, joined.value, { url: sfu.url, token: sfu.token, pins: sfu.pins }, false);
+      const live = await this.#connect(known, joined.value, { url: sfu.url, token: sfu.token, pins: sfu.pins }, false).catch((error: unknown) => {
+        release();
+        throw error;
+      });
       known.phase = 'joining';
       known.since = Date.now();
       known.reason = undefined;
