@@ -31,6 +31,8 @@ export interface TcpProxy {
    * what was held.
    */
   hold(direction: 'requests' | 'answers'): void;
+  /** Bytes the server sent that `hold('answers')` keeps back now (all connections). */
+  readonly heldAnswerBytes: number;
   /**
    * A slow network from now on: what the server sends reaches the clients at about
    * `bytesPerSecond` on each connection (undefined: full speed again). `restore()` ends it too.
@@ -144,6 +146,11 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     },
     hold(direction) {
       holding = direction;
+    },
+    get heldAnswerBytes() {
+      let bytes = 0;
+      for (const chunks of heldAnswers.values()) for (const chunk of chunks) bytes += chunk.length;
+      return bytes;
     },
     throttle(bytesPerSecond) {
       rate = bytesPerSecond;

@@ -236,6 +236,10 @@ describe('Retry', () => {
     proxy.hold('answers');
     const sending = alice.core.router.request('files.send', { conversationId, grant: alice.core.grantFile('read', file) });
     await expect.poll(assetsAtServer, { timeout: 15_000, interval: 20 }).toBe(assetsBefore + 1);
+    // The server stores the file before it answers: wait until its answer is held, or the outage
+    // would cut the upload itself (a TLS record of an HTTP answer is well over 100 bytes; a
+    // WebSocket ping is about 30).
+    await expect.poll(() => proxy.heldAnswerBytes, { timeout: 15_000, interval: 20 }).toBeGreaterThan(100);
     proxy.outage({ deliverHeldAnswers: true });
     const pending = await value(sending);
     expect(pending).toMatchObject({ kind: 'asset', status: 'pending' });
